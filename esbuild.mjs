@@ -1,0 +1,53 @@
+// Bundles: the extension (node/cjs, `vscode` external), the CLI, the parse worker, the
+// benchmark, and the timeline webview (browser). `--production` minifies; a metafile per
+// bundle is written to dist/meta/ to watch bundle size.
+import * as esbuild from 'esbuild';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  metafile: true,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+const builds = [
+  { ...nodeCommon, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...nodeCommon, entryPoints: { worker: 'src/core/engine/worker.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { bench: 'bench/main.ts' }, outdir: 'dist' },
+];
+if (existsSync('src/webview/main.ts')) {
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    metafile: true,
+    logLevel: 'warning',
+    entryPoints: { timeline: 'src/webview/main.ts' },
+    outdir: 'media/dist',
+  });
+}
+
+mkdirSync('dist/meta', { recursive: true });
+const present = builds.filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+if (watch) {
+  for (const b of present) (await esbuild.context(b)).watch();
+} else {
+  const results = await Promise.all(present.map((b) => esbuild.build(b)));
+  results.forEach((r, i) => {
+    const name = Object.keys(present[i].entryPoints)[0];
+    writeFileSync(`dist/meta/${name}.json`, JSON.stringify(r.metafile));
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * The engine's public surface: what the extension, the CLI and the intelligence
+ * features use. Implemented by `Investigation` (investigation.ts). No vscode here.
+ */
+import { IdentityType, JsonObject } from '../model/event';
+import { FileFormat, FileProblem, TrailKeyLayout } from '../sources/types';
+import { PivotField } from '../index/fields';
+
+/** Event ids are dense integers 0..size-1 in the order the index received them. */
+export type EventId = number;
+
+/** A set of event ids, sorted ascending, no duplicates. */
+export type Selection = Int32Array;
+
+export interface LoadProgress {
+  filesDone: number;
+  filesTotal: number;
+  events: number;
+  bytesDone: number;
+  bytesTotal: number;
+  currentPath?: string;
+}
+
+export interface LoadOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: LoadProgress) => void;
+  /** Folder for the on-disk index cache; never inside the evidence. Omit to disable. */
+  cacheDir?: string;
+  /** Parse workers; default: the number of cores. 0 parses on the calling thread. */
+  workers?: number;
+}
+
+export interface SourceFileInfo {
+  path: string;
+  format?: FileFormat;
+  events: number;
+  layout?: TrailKeyLayout;
+}
+
+/** One thing the user added: a folder, a set of files, or a live fetch. */
+export interface SourceSummary {
+  id: string;
+  label: string;
+  paths: string[];
+  /** Unique events this source contributed (a duplicate eventID is counted once overall). */
+  events: number;
+  files: number;
+  digests: number;
+  skipped: FileProblem[];
+  /** Events whose time could not be read: kept, and reported here. */
+  eventsWithoutTime: number;
+  /** Records seen again (same eventID, time and name) and counted once. */
+  duplicates: number;
+  first?: number;
+  last?: number;
+  /** True when this load came from the on-disk cache. */
+  fromCache: boolean;
+}
+
+/** The projection of one event that lists, trees and the timeline show. */
+export interface EventRow {
+  id: EventId;
+  time: number;
+  eventName?: string;
+  eventSource?: string;
+  region?: string;
+  account?: string;
+  principal: string;
+  principalType: IdentityType;
+  session?: string;
+  accessKey?: string;
+  ip?: string;
+  userAgent?: string;
+  error?: string;
+  readOnly?: boolean;
+  eventId?: string;
+}
+
+export interface ValueCount {
+  value: string;
+  count: number;
+  first: number;
+  last: number;
+}
+
+export interface Histogram {
+  start: number;
+  bucketMs: number;
+  counts: Uint32Array;
+}
+
+export interface EventIndexApi {
+  readonly size: number;
+  /** Parses and evaluates the filter language; throws FilterSyntaxError with a position. */
+  query(filter: string): Selection;
+  all(): Selection;
+  /** Value of a single-valued field for one event (the first value for `resource`). */
+  value(field: PivotField, id: EventId): string | undefined;
+  values(field: PivotField, id: EventId): string[];
+  time(id: EventId): number;
+  row(id: EventId): EventRow;
+  /** Counts of each value of a field within a selection (all events when omitted). */
+  top(field: PivotField, selection?: Selection, limit?: number): ValueCount[];
+  /** Events in a selection ordered by time (stable for equal times). */
+  sortByTime(selection: Selection, order: 'asc' | 'desc'): Int32Array;
+  histogram(selection: Selection | undefined, bucketMs: number, range?: { start: number; end: number }): Histogram;
+  /** Selection of events whose field equals the value exactly. */
+  postings(field: PivotField, value: string): Selection;
+  /** The raw event JSON, read lazily from its file (or the live spill file). */
+  raw(id: EventId): Promise<JsonObject>;
+  rawMany(ids: readonly EventId[]): Promise<JsonObject[]>;
+  /** Where an event came from, for "open the file" and evidence provenance. */
+  origin(id: EventId): { path: string; format?: FileFormat };
+}

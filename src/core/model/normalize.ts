@@ -1,0 +1,169 @@
+import { IdentityType, IDENTITY_TYPES, JsonObject, NormalizedEvent } from './event';
+import { parseEventTime } from './time';
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? value : undefined;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function obj(value: unknown): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
+}
+
+/** Reads a dotted JSON path ("userIdentity.sessionContext.sessionIssuer.arn") from an event. */
+export function getPath(event: unknown, path: string): unknown {
+  let current: unknown = event;
+  for (const part of path.split('.')) {
+    const o = obj(current);
+    if (!o) return undefined;
+    current = o[part];
+  }
+  return current;
+}
+
+function identityType(identity: JsonObject | undefined, invokedBy: string | undefined): IdentityType {
+  const raw = str(identity?.type);
+  if (raw && (IDENTITY_TYPES as readonly string[]).includes(raw)) return raw as IdentityType;
+  if (raw === 'Role') return 'AssumedRole';
+  if (!raw && invokedBy) return 'AWSService';
+  return 'Unknown';
+}
+
+/** "arn:aws:sts::123:assumed-role/Role/session" -> "arn:aws:iam::123:role/Role" (the path is not recoverable). */
+function roleArnFromAssumedRoleArn(arn: string): string | undefined {
+  const match = /^arn:([^:]+):sts::(\d*):assumed-role\/([^/]+)\//.exec(arn);
+  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
+}
+
+/**
+ * One stable key per identity. For role sessions the key is role + session name
+ * (the assumed-role ARN); the individual session instance is `session`.
+ */
+export function principalKey(type: IdentityType, identity: JsonObject | undefined, invokedBy: string | undefined): string {
+  const arn = str(identity?.arn);
+  const account = str(identity?.accountId) ?? '';
+  const principalId = str(identity?.principalId);
+  const userName = str(identity?.userName);
+  switch (type) {
+    case 'IAMUser':
+      return arn ?? `iam-user:${account}:${userName ?? principalId ?? '?'}`;
+    case 'Root':
+      return arn ?? `arn:aws:iam::${account}:root`;
+    case 'AssumedRole': {
+      if (arn) return arn;
+      const issuer = obj(obj(identity?.sessionContext)?.sessionIssuer);
+      const session = principalId?.includes(':') ? principalId.slice(principalId.indexOf(':') + 1) : '?';
+      return `${str(issuer?.arn) ?? `role:${account}:${str(issuer?.userName) ?? principalId ?? '?'}`}/${session}`;
+    }
+    case 'FederatedUser':
+      return arn ?? `federated-user:${account}:${principalId ?? '?'}`;
+    case 'AWSService':
+      return `service:${invokedBy ?? str(identity?.invokedBy) ?? principalId ?? '?'}`;
+    case 'SAMLUser':
+      return `saml:${str(identity?.identityProvider) ?? '?'}:${userName ?? principalId ?? '?'}`;
+    case 'WebIdentityUser':
+      return `web-identity:${str(identity?.identityProvider) ?? '?'}:${userName ?? principalId ?? '?'}`;
+    case 'AWSAccount':
+      return `aws-account:${account}:${principalId ?? '?'}`;
+    case 'IdentityCenterUser': {
+      const onBehalfOf = obj(identity?.onBehalfOf);
+      return `identity-center:${str(onBehalfOf?.identityStoreArn) ?? account}:${str(onBehalfOf?.userId) ?? userName ?? principalId ?? '?'}`;
+    }
+    case 'Directory':
+      return arn ?? `directory:${account}:${userName ?? principalId ?? '?'}`;
+    case 'Unknown':
+      return arn ?? `unknown:${account}:${userName ?? principalId ?? '?'}`;
+  }
+}
+
+/** ARNs of the resources an event touched: `resources[].ARN` plus obvious ARNs in request parameters. */
+function resourceArns(event: JsonObject): string[] {
+  const out: string[] = [];
+  const resources = event.resources;
+  if (Array.isArray(resources)) {
+    for (const resource of resources) {
+      const arn = str(obj(resource)?.ARN) ?? str(obj(resource)?.arn);
+      if (arn && !out.includes(arn)) out.push(arn);
+    }
+  }
+  return out;
+}
+
+function readOnlyFlag(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return undefined;
+}
+
+export function normalizeEvent(event: JsonObject): NormalizedEvent {
+  const identity = obj(event.userIdentity);
+  const invokedBy = str(identity?.invokedBy);
+  const type = identityType(identity, invokedBy);
+  const sessionContext = obj(identity?.sessionContext);
+  const issuerObj = obj(sessionContext?.sessionIssuer);
+  const attributes = obj(sessionContext?.attributes);
+  const arn = str(identity?.arn);
+
+  let issuer = str(issuerObj?.arn);
+  if (!issuer && type === 'AssumedRole' && arn) issuer = roleArnFromAssumedRoleArn(arn);
+  let sessionName: string | undefined;
+  if (type === 'AssumedRole') {
+    const principalId = str(identity?.principalId);
+    sessionName = arn?.split('/').slice(2).join('/') || (principalId?.includes(':') ? principalId.slice(principalId.indexOf(':') + 1) : undefined);
+  } else if (type === 'FederatedUser') {
+    sessionName = arn?.split('/').slice(1).join('/') || undefined;
+  }
+  const sessionCreated = str(attributes?.creationDate);
+  const session =
+    (type === 'AssumedRole' || type === 'FederatedUser') && (issuer || sessionName)
+      ? `${issuer ?? '?'}/${sessionName ?? '?'}@${sessionCreated ?? '?'}`
+      : undefined;
+
+  const credentials = obj(obj(event.responseElements)?.credentials);
+  const mfa = str(attributes?.mfaAuthenticated);
+
+  return {
+    time: parseEventTime(event.eventTime ?? event['@timestamp']),
+    eventId: str(event.eventID),
+    eventName: str(event.eventName),
+    eventSource: str(event.eventSource),
+    region: str(event.awsRegion),
+    account: str(event.recipientAccountId) ?? str(identity?.accountId),
+    callerAccount: str(identity?.accountId),
+    principal: principalKey(type, identity, invokedBy ?? str(event.sourceIPAddress)),
+    principalType: type,
+    issuer,
+    sessionName,
+    session,
+    sessionCreated,
+    sourceIdentity: str(sessionContext?.sourceIdentity) ?? str(event.sourceIdentity),
+    mfaAuthenticated: mfa === undefined ? undefined : mfa === 'true',
+    accessKeyId: str(identity?.accessKeyId),
+    sourceIp: str(event.sourceIPAddress),
+    userAgent: str(event.userAgent),
+    readOnly: readOnlyFlag(event.readOnly),
+    errorCode: str(event.errorCode),
+    eventCategory: str(event.eventCategory) ?? 'Management',
+    eventType: str(event.eventType),
+    invokedBy,
+    resources: resourceArns(event),
+    requestId: str(event.requestID),
+    sharedEventId: str(event.sharedEventID),
+    issuedAccessKeyId: str(credentials?.accessKeyId),
+  };
+}
+
+/** Cheap structural check: does this object look like a CloudTrail record? */
+export function looksLikeCloudTrailEvent(value: unknown): value is JsonObject {
+  const o = obj(value);
+  if (!o) return false;
+  let hits = 0;
+  if (typeof o.eventName === 'string') hits += 2;
+  if (typeof o.eventSource === 'string') hits++;
+  if (obj(o.userIdentity)) hits++;
+  if (typeof o.eventTime === 'string' || typeof o['@timestamp'] === 'string') hits++;
+  if (typeof o.eventID === 'string') hits++;
+  if (typeof o.awsRegion === 'string') hits++;
+  return hits >= 3 && typeof o.eventName === 'string';
+}

@@ -1,0 +1,62 @@
+import { JsonObject } from '../model/event';
+
+/** What a file holds, detected from its content (never from its name alone). */
+export type FileFormat =
+  | 'trail' // {"Records":[...]} as S3 delivers it (.json or .json.gz)
+  | 'digest' // CloudTrail-Digest integrity file: listed, never indexed as events
+  | 'lookup' // `aws cloudtrail lookup-events` output, possibly several documents concatenated
+  | 'jsonl' // one event (or {message: event}, or a Logstash record) per line
+  | 'csv' // console Event history CSV export
+  | 'array' // a top-level JSON array of events (also console Event history JSON export)
+  | 'single'; // one event object
+
+/**
+ * Where a record can be found again, to fetch its raw JSON lazily.
+ * length > 0: byte range [offset, offset+length) of the record's text in the file's
+ *   decompressed content (for JSON lines the line, for LookupEvents the Events[] element,
+ *   for CSV the row).
+ * length === 0: `offset` is the record's ordinal among the records the reader emitted for
+ *   this file (used where the reader parsed a small file whole).
+ */
+export interface RecordLocation {
+  offset: number;
+  length: number;
+}
+
+/** A file, or part of one, that could not be read; the rest of the work goes on. */
+export interface FileProblem {
+  path: string;
+  reason: string;
+  /** Byte offset in the decompressed content where the problem was found, when known. */
+  offset?: number;
+}
+
+/** AWSLogs/[o-xxxx/]<account>/CloudTrail[-Digest]/<region>/YYYY/MM/DD/<file> */
+export interface TrailKeyLayout {
+  orgId?: string;
+  account: string;
+  region: string;
+  /** Delivery date YYYY-MM-DD from the key. */
+  date: string;
+  digest: boolean;
+}
+
+export interface EvidenceFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  layout?: TrailKeyLayout;
+}
+
+export interface ReadResult {
+  format?: FileFormat;
+  records: number;
+  /** Problems inside the file; records before a corruption are still emitted. */
+  problems: FileProblem[];
+}
+
+export type RecordCallback = (event: JsonObject, location: RecordLocation) => void;
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
