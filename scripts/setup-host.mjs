@@ -1,0 +1,139 @@
+// Installs the offline VS Code host (code-server 4.96.4 = VS Code 1.96.4, from the npm
+// registry) into .vscode-test/host, and Debian's chromium when it is missing.
+// Idempotent: a marker file records the installed version; a second run only checks it.
+// Every step is named so a failure says which one broke.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CHROMIUM_PATH,
+  CODE_SERVER_ENTRY,
+  CODE_SERVER_VERSION,
+  HOST_DIR,
+  HOST_MARKER,
+  HOST_RECIPE,
+  VSCODE_VERSION,
+  hostIsInstalled,
+  run,
+} from './lib/host.mjs';
+
+const PROXY_AGENT_VERSION = '0.27.0';
+const NATIVE_MODULES = ['@parcel/watcher', '@vscode/spdlog', 'native-watchdog', 'node-pty', '@vscode/deviceid'];
+
+async function step(name, action) {
+  const started = Date.now();
+  process.stdout.write(`setup: ${name}\n`);
+  try {
+    await action();
+  } catch (error) {
+    process.stderr.write(`\nsetup FAILED at step "${name}": ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`setup: ${name} done (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+}
+
+function npm(args, cwd) {
+  // Offline machine: no audit/fund round-trips; scripts are run explicitly through `npm rebuild`.
+  run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, env: npmEnv() });
+}
+
+function npmEnv() {
+  const env = { ...process.env };
+  // node-gyp must not download headers: use the ones Debian's nodejs ships when present.
+  if (!env.npm_config_nodedir && existsSync('/usr/include/node/node_version.h')) env.npm_config_nodedir = '/usr';
+  return env;
+}
+
+function registryUrl() {
+  const result = spawnSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' });
+  const configured = result.status === 0 ? result.stdout.trim() : '';
+  return (configured || 'https://registry.npmjs.org/').replace(/\/?$/, '/');
+}
+
+async function ensureChromium() {
+  if (existsSync(CHROMIUM_PATH)) {
+    process.stdout.write(`setup: browser present at ${CHROMIUM_PATH}\n`);
+    return;
+  }
+  await step('install chromium (apt-get)', () => {
+    if (process.getuid?.() !== 0) {
+      throw new Error(`${CHROMIUM_PATH} is missing and this is not root; run \`sudo apt-get install -y chromium\` or set CTINV_CHROMIUM`);
+    }
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update'], { env });
+    run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`apt-get installed chromium but ${CHROMIUM_PATH} does not exist`);
+  });
+}
+
+async function installHost() {
+  const codeServerDir = path.join(HOST_DIR, 'node_modules', 'code-server');
+  const vscodeDir = path.join(codeServerDir, 'lib', 'vscode');
+
+  await step(`check Node version (code-server ${CODE_SERVER_VERSION} needs Node 20)`, () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major !== 20) throw new Error(`found Node ${process.versions.node}; install Node 20`);
+  });
+
+  await step(`npm install code-server@${CODE_SERVER_VERSION} --ignore-scripts`, () => {
+    rmSync(HOST_MARKER, { force: true });
+    mkdirSync(HOST_DIR, { recursive: true });
+    writeFileSync(
+      path.join(HOST_DIR, 'package.json'),
+      JSON.stringify({ name: 'ctinv-vscode-host', private: true, dependencies: { 'code-server': CODE_SERVER_VERSION } }, null, 2),
+    );
+    npm(['install', '--ignore-scripts'], HOST_DIR);
+  });
+
+  await step(`point @vscode/proxy-agent at the registry (${PROXY_AGENT_VERSION}) in lib/vscode/npm-shrinkwrap.json`, () => {
+    const shrinkwrapPath = path.join(vscodeDir, 'npm-shrinkwrap.json');
+    const shrinkwrap = JSON.parse(readFileSync(shrinkwrapPath, 'utf8'));
+    const entry = shrinkwrap.packages?.['node_modules/@vscode/proxy-agent'];
+    if (!entry) throw new Error(`${shrinkwrapPath} has no node_modules/@vscode/proxy-agent entry`);
+    entry.version = PROXY_AGENT_VERSION;
+    entry.resolved = `${registryUrl()}@vscode/proxy-agent/-/proxy-agent-${PROXY_AGENT_VERSION}.tgz`;
+    delete entry.integrity;
+    writeFileSync(shrinkwrapPath, JSON.stringify(shrinkwrap, null, 2));
+  });
+
+  await step('npm install VS Code server dependencies (lib/vscode)', () => {
+    npm(['install', '--omit=dev', '--ignore-scripts'], vscodeDir);
+  });
+
+  await step(`npm rebuild ${NATIVE_MODULES.join(' ')}`, () => {
+    npm(['rebuild', ...NATIVE_MODULES], vscodeDir);
+    const asar = path.join(vscodeDir, 'node_modules.asar');
+    if (!existsSync(asar)) symlinkSync('node_modules', asar);
+  });
+
+  await step('npm install built-in extension dependencies (lib/vscode/extensions)', () => {
+    npm(['install', '--omit=dev', '--ignore-scripts'], path.join(vscodeDir, 'extensions'));
+  });
+
+  await step('npm rebuild argon2', () => {
+    npm(['rebuild', 'argon2'], HOST_DIR);
+  });
+
+  await step('verify code-server --version', () => {
+    const result = spawnSync(process.execPath, [CODE_SERVER_ENTRY, '--version'], { encoding: 'utf8' });
+    const output = `${result.stdout}${result.stderr}`;
+    if (result.status !== 0 || !output.includes(CODE_SERVER_VERSION) || !output.includes(`Code ${VSCODE_VERSION}`)) {
+      throw new Error(`expected "${CODE_SERVER_VERSION} ... with Code ${VSCODE_VERSION}", got: ${output.trim() || `exit ${result.status}`}`);
+    }
+    process.stdout.write(`  ${output.trim()}\n`);
+  });
+
+  writeFileSync(
+    HOST_MARKER,
+    JSON.stringify({ codeServer: CODE_SERVER_VERSION, vscode: VSCODE_VERSION, recipe: HOST_RECIPE, installedAt: new Date().toISOString() }, null, 2),
+  );
+}
+
+const started = Date.now();
+await ensureChromium();
+if (hostIsInstalled()) {
+  process.stdout.write(`setup: VS Code host ${VSCODE_VERSION} (code-server ${CODE_SERVER_VERSION}) already installed in ${path.relative(process.cwd(), HOST_DIR) || HOST_DIR}\n`);
+} else {
+  await installHost();
+}
+process.stdout.write(`setup: ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
