@@ -1,0 +1,488 @@
+/**
+ * The validation engine: what `aws cloudtrail validate-logs` does, for any
+ * EvidenceStore (a folder on disk, or an S3 bucket).
+ *
+ * 1. List digests and log files.
+ * 2. Read each digest, verify its RSA signature with the key its fingerprint
+ *    names, and check it sits where it says it was delivered.
+ * 3. Walk each chain (account, region, trail) in digestEndTime order: every
+ *    digest must name the one before it (previousDigestS3Object) with its
+ *    signature (previousDigestSignature); a missing link is a gap.
+ * 4. Hash every log file a trusted digest lists (decompressed, streaming) and
+ *    compare with hashValue; log files no digest lists are reported too.
+ *
+ * Everything a digest says is attacker-controlled text: keys are looked up in
+ * the listing we made, never opened as paths.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { DigestFormatError, DigestSignature, ParsedDigest, parseDigest, verifyDigestSignature } from './digest';
+import { DecompressError, sha256OfDecompressed } from './hash';
+import { DigestPublicKey, listCloudTrailPublicKeys } from './keys';
+import { awsLogsSuffix, decompressedVariant, parseAwsLogsKey } from './layout';
+import { S3Store } from './s3store';
+import { EvidenceStore, FolderStore, StoredFile } from './store';
+import {
+  ChainFinding,
+  DIGEST_VERDICTS,
+  DigestResult,
+  DigestVerdict,
+  IntegrityProblem,
+  LOG_VERDICTS,
+  LogFileResult,
+  LogVerdict,
+  ValidationOptions,
+  ValidationResult,
+} from './types';
+
+/** Slack around a gap window when matching log delivery times (file names carry minutes only). */
+const WINDOW_SLACK_MS = 60_000;
+
+interface DigestRecord {
+  file: StoredFile;
+  parsed?: ParsedDigest;
+  signature?: DigestSignature;
+  result: DigestResult;
+}
+
+interface Hole {
+  root: string;
+  account: string;
+  region: string;
+  from: number;
+  to: number;
+  reason: string;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return (error as NodeJS.ErrnoException).code ? `${(error as NodeJS.ErrnoException).code}: ${error.message}` : error.message;
+  return String(error);
+}
+
+function isAbort(error: unknown, signal?: AbortSignal): boolean {
+  return Boolean(signal?.aborted) || (error instanceof Error && error.name === 'AbortError');
+}
+
+function time(text: string | undefined): number {
+  if (!text) return NaN;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? NaN : ms;
+}
+
+function iso(ms: number): string | undefined {
+  return Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : undefined;
+}
+
+function location(bucket: string | null, key: string | null): string {
+  return `s3://${bucket ?? '?'}/${key ?? '?'}`;
+}
+
+/** Runs tasks with at most `limit` in flight. */
+async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await task(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export async function validateStore(store: EvidenceStore, options: ValidationOptions = {}): Promise<ValidationResult> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+  onProgress?.({ phase: 'listing', done: 0, total: 0, bytesDone: 0 });
+  const listing = await store.list(signal, (count) => onProgress?.({ phase: 'listing', done: count, total: 0, bytesDone: 0 }));
+  const problems: IntegrityProblem[] = [...listing.problems];
+
+  const digestFiles = listing.files.filter((f) => f.layout.kind === 'digest');
+  const logFiles = listing.files.filter((f) => f.layout.kind === 'log');
+  const logsByKey = new Map<string, StoredFile>();
+  for (const file of logFiles) logsByKey.set(`${file.root}\0${file.layout.key}`, file);
+
+  // 2. Read every digest.
+  const records: DigestRecord[] = [];
+  let done = 0;
+  for (const file of digestFiles) {
+    signal?.throwIfAborted();
+    onProgress?.({ phase: 'digests', done, total: digestFiles.length, bytesDone: 0, currentPath: file.path });
+    const record: DigestRecord = {
+      file,
+      result: {
+        path: file.path,
+        recordedLocation: file.bucket ? location(file.bucket, file.fullKey ?? null) : file.layout.key,
+        verdict: 'not-verifiable',
+        account: file.layout.account,
+        region: file.layout.region,
+        trail: file.layout.trail,
+        logFiles: 0,
+        backfill: file.layout.backfill,
+      },
+    };
+    try {
+      const content = await store.readDigest(file, signal);
+      record.parsed = parseDigest(content.body);
+      record.signature = content.signature;
+      const parsed = record.parsed;
+      const recordedKey = awsLogsSuffix(parsed.digestS3Object);
+      const recordedLayout = recordedKey ? parseAwsLogsKey(recordedKey) : undefined;
+      Object.assign(record.result, {
+        recordedLocation: location(parsed.digestS3Bucket, parsed.digestS3Object),
+        account: recordedLayout?.account ?? parsed.awsAccountId ?? file.layout.account,
+        region: recordedLayout?.region ?? file.layout.region,
+        trail: recordedLayout?.trail ?? file.layout.trail,
+        backfill: recordedLayout?.backfill ?? file.layout.backfill,
+        startTime: parsed.digestStartTime,
+        endTime: parsed.digestEndTime,
+        fingerprint: parsed.digestPublicKeyFingerprint,
+        logFiles: parsed.logFiles.length,
+      });
+      if (!content.signature) record.result.reason = content.signatureProblem ?? 'signature metadata not found';
+    } catch (error) {
+      if (isAbort(error, signal)) throw error;
+      const reason = error instanceof DigestFormatError ? error.message : errorText(error);
+      record.result.reason = `cannot be read: ${reason}`;
+      problems.push({ path: file.path, reason: `digest cannot be read: ${reason}` });
+    }
+    records.push(record);
+    done++;
+  }
+
+  // Keys: fetch the ones the digests name that we do not hold.
+  const keys: DigestPublicKey[] = [...(options.publicKeys ?? [])];
+  if (options.fetchPublicKeys) {
+    const byRegion = new Map<string, { fingerprints: Set<string>; start: number; end: number }>();
+    for (const record of records) {
+      const parsed = record.parsed;
+      if (!parsed || !record.signature) continue;
+      if (keys.some((k) => k.fingerprints.includes(parsed.digestPublicKeyFingerprint))) continue;
+      const region = record.result.region ?? record.file.layout.region;
+      const entry = byRegion.get(region) ?? { fingerprints: new Set<string>(), start: Infinity, end: -Infinity };
+      entry.fingerprints.add(parsed.digestPublicKeyFingerprint);
+      const start = time(parsed.digestStartTime);
+      const end = time(parsed.digestEndTime);
+      if (Number.isFinite(start)) entry.start = Math.min(entry.start, start);
+      if (Number.isFinite(end)) entry.end = Math.max(entry.end, end);
+      byRegion.set(region, entry);
+    }
+    for (const [region, entry] of byRegion) {
+      signal?.throwIfAborted();
+      const now = Date.now();
+      try {
+        keys.push(
+          ...(await options.fetchPublicKeys({
+            region,
+            fingerprints: [...entry.fingerprints],
+            start: new Date(Number.isFinite(entry.start) ? entry.start : now),
+            end: new Date(Number.isFinite(entry.end) ? entry.end : now),
+            signal,
+          })),
+        );
+      } catch (error) {
+        if (isAbort(error, signal)) throw error;
+        problems.push({ path: `ListPublicKeys (${region})`, reason: `public keys could not be fetched: ${errorText(error)}` });
+      }
+    }
+  }
+
+  // Verdict per digest.
+  for (const record of records) {
+    const { parsed, signature, result, file } = record;
+    if (!parsed) continue;
+    const recordedKey = awsLogsSuffix(parsed.digestS3Object);
+    const moved = file.bucket
+      ? parsed.digestS3Bucket !== file.bucket || parsed.digestS3Object !== file.fullKey
+      : recordedKey !== file.layout.key;
+    const movedText = `found at ${file.path}, but it records its location as ${location(parsed.digestS3Bucket, parsed.digestS3Object)}`;
+    if (!signature) {
+      result.verdict = 'not-verifiable';
+    } else {
+      const check = verifyDigestSignature(parsed, signature, keys);
+      if (!check.ok) {
+        result.verdict = check.verdict;
+        result.reason = check.reason;
+      } else if (moved) {
+        result.verdict = 'moved';
+        result.reason = `moved: ${movedText}`;
+        continue;
+      } else {
+        result.verdict = 'valid';
+        continue;
+      }
+    }
+    if (moved) result.reason = `${result.reason}; also moved: ${movedText}`;
+  }
+
+  // 3. Chains.
+  const findings: ChainFinding[] = [];
+  const holes: Hole[] = [];
+  const missingDigests: DigestResult[] = [];
+  const chains = new Map<string, DigestRecord[]>();
+  const byRecorded = new Map<string, DigestRecord>();
+  const byFoundKey = new Map<string, DigestRecord>();
+  for (const record of records) {
+    byFoundKey.set(`${record.file.root}\0${record.file.layout.key}`, record);
+    const parsed = record.parsed;
+    if (!parsed) continue;
+    byRecorded.set(`${record.file.root}\0${parsed.digestS3Bucket}/${parsed.digestS3Object}`, record);
+    if (record.result.backfill) continue; // backfill digests are outside the regular chain
+    const chainId = `${record.file.root}\0${record.result.account}\0${record.result.region}\0${record.result.trail ?? ''}`;
+    const chain = chains.get(chainId) ?? [];
+    chain.push(record);
+    chains.set(chainId, chain);
+  }
+  for (const chain of chains.values()) {
+    chain.sort((a, b) => time(a.parsed?.digestEndTime) - time(b.parsed?.digestEndTime));
+    for (let i = 0; i < chain.length; i++) {
+      const current = chain[i];
+      const parsed = current.parsed as ParsedDigest;
+      const before = i > 0 ? chain[i - 1] : undefined;
+      const root = current.file.root;
+      const base = { account: current.result.account ?? '?', region: current.result.region ?? '?', trail: current.result.trail };
+      const from = before ? time(before.parsed?.digestEndTime) : NaN;
+      const to = time(parsed.digestStartTime);
+      if (parsed.previousDigestSignature === null || parsed.previousDigestS3Object === null) {
+        if (before) {
+          const reason = `the chain restarts at ${current.file.path} (previousDigestSignature is null): logging or validation was off, or digests were removed`;
+          findings.push({ kind: 'gap', ...base, from: iso(from), to: iso(to), message: `gap in the chain from ${iso(from)} to ${iso(to)}: ${reason}` });
+          holes.push({ root, account: base.account, region: base.region, from, to, reason: `no digest covers its delivery time: ${reason}` });
+        }
+        continue;
+      }
+      const previousLocation = location(parsed.previousDigestS3Bucket, parsed.previousDigestS3Object);
+      const previous = byRecorded.get(`${root}\0${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`);
+      if (previous) {
+        const previousTrusted = previous.result.verdict === 'valid' || previous.result.verdict === 'moved';
+        if (previousTrusted) {
+          const mismatches: string[] = [];
+          if (previous.signature && previous.signature.signature.toLowerCase() !== parsed.previousDigestSignature.toLowerCase()) {
+            mismatches.push('previousDigestSignature differs from its signature');
+          }
+          if (parsed.previousDigestHashValue && previous.parsed && parsed.previousDigestHashValue.toLowerCase() !== previous.parsed.sha256) {
+            mismatches.push('previousDigestHashValue differs from its SHA-256');
+          }
+          if (mismatches.length > 0) {
+            findings.push({
+              kind: 'link-mismatch',
+              ...base,
+              from: previous.parsed?.digestEndTime,
+              to: parsed.digestStartTime,
+              message: `${current.file.path} names ${previousLocation} as its previous digest, but ${mismatches.join(' and ')}`,
+            });
+          }
+        }
+        if (before && before !== previous) {
+          findings.push({
+            kind: 'link-mismatch',
+            ...base,
+            from: before.parsed?.digestStartTime,
+            to: before.parsed?.digestEndTime,
+            message: `${before.file.path} is not part of the chain: the next digest (${current.file.path}) names ${previousLocation} as its previous digest`,
+          });
+        }
+        continue;
+      }
+      if (!before) continue; // the evidence starts in the middle of a chain: nothing earlier to prove
+      // The named previous digest is not here (or cannot be read): a gap.
+      const previousKey = awsLogsSuffix(parsed.previousDigestS3Object);
+      const unreadable = previousKey ? byFoundKey.get(`${root}\0${previousKey}`) : undefined;
+      let reason: string;
+      if (unreadable && !unreadable.parsed) {
+        reason = `the digest ${unreadable.file.path} that covers it cannot be read`;
+      } else {
+        reason = `the digest that covers it (${previousLocation}) is missing`;
+        missingDigests.push({
+          path: undefined,
+          recordedLocation: previousLocation,
+          verdict: 'missing',
+          reason: `named as the previous digest by ${current.file.path}, not found${previousKey ? ` (expected at ${store.expectedPath(root, previousKey)})` : ''}`,
+          account: base.account,
+          region: base.region,
+          trail: base.trail,
+          startTime: iso(from),
+          endTime: parsed.digestStartTime,
+          logFiles: 0,
+          backfill: false,
+        });
+      }
+      findings.push({ kind: 'gap', ...base, from: iso(from), to: iso(to), message: `gap in the chain from ${iso(from)} to ${iso(to)}: ${reason}` });
+      holes.push({ root, account: base.account, region: base.region, from, to, reason });
+    }
+  }
+
+  // 4. Log files.
+  interface Listed {
+    digest: DigestRecord;
+    hashValue: string;
+    hashAlgorithm: string;
+    s3Object: string;
+  }
+  const listed = new Map<string, { key: string; root: string; entries: Listed[] }>();
+  for (const record of records) {
+    const parsed = record.parsed;
+    if (!parsed) continue;
+    for (const entry of parsed.logFiles) {
+      const key = awsLogsSuffix(entry.s3Object) ?? entry.s3Object;
+      const id = `${record.file.root}\0${key}`;
+      const slot = listed.get(id) ?? { key, root: record.file.root, entries: [] };
+      slot.entries.push({ digest: record, hashValue: entry.hashValue, hashAlgorithm: entry.hashAlgorithm, s3Object: entry.s3Object });
+      listed.set(id, slot);
+    }
+  }
+
+  const results: LogFileResult[] = [];
+  const seen = new Set<StoredFile>();
+  const toHash: { file: StoredFile; result: LogFileResult; expected: string }[] = [];
+  const trusted = (r: DigestRecord) => r.result.verdict === 'valid' || r.result.verdict === 'moved';
+  for (const slot of listed.values()) {
+    const best = slot.entries.find((e) => trusted(e.digest)) ?? slot.entries[0];
+    const digestName = best.digest.file.path;
+    const file =
+      logsByKey.get(`${slot.root}\0${slot.key}`) ??
+      (decompressedVariant(slot.key) ? logsByKey.get(`${slot.root}\0${decompressedVariant(slot.key)}`) : undefined);
+    const result: LogFileResult = { key: slot.key, verdict: 'not-verifiable', digest: digestName, expectedSha256: best.hashValue };
+    results.push(result);
+    if (file) {
+      seen.add(file);
+      result.path = file.path;
+    }
+    if (!trusted(best.digest)) {
+      const why = `${best.digest.result.verdict}${best.digest.result.reason ? `: ${best.digest.result.reason}` : ''}`;
+      if (!file) {
+        result.verdict = 'missing';
+        result.reason = `listed in ${digestName} (a digest that is itself ${why}), not found`;
+      } else {
+        result.verdict = 'not-verifiable';
+        result.reason = `the digest that lists it (${digestName}) is ${why}`;
+      }
+      continue;
+    }
+    if (!file) {
+      result.verdict = 'missing';
+      result.reason = `listed in ${digestName}, not found${awsLogsSuffix(best.s3Object) ? ` (expected at ${store.expectedPath(slot.root, slot.key)})` : ` (key ${best.s3Object} is outside the AWSLogs layout)`}`;
+      continue;
+    }
+    if (best.hashAlgorithm !== 'SHA-256') {
+      result.verdict = 'not-verifiable';
+      result.reason = `unsupported hash algorithm "${best.hashAlgorithm}" in ${digestName}`;
+      continue;
+    }
+    toHash.push({ file, result, expected: best.hashValue });
+  }
+
+  // Files no digest lists.
+  for (const file of logFiles) {
+    if (seen.has(file)) continue;
+    const t = file.layout.fileTime;
+    const hole = holes.find(
+      (h) =>
+        h.root === file.root &&
+        h.account === file.layout.account &&
+        h.region === file.layout.region &&
+        Number.isFinite(t) &&
+        (!Number.isFinite(h.from) || t >= h.from - WINDOW_SLACK_MS) &&
+        t <= h.to + WINDOW_SLACK_MS,
+    );
+    if (hole) {
+      results.push({ path: file.path, key: file.layout.key, verdict: 'not-verifiable', reason: hole.reason });
+    } else {
+      results.push({ path: file.path, key: file.layout.key, verdict: 'not-covered', reason: 'no digest in the evidence lists this file' });
+    }
+  }
+
+  // Hash.
+  let bytesDone = 0;
+  let hashed = 0;
+  await pool(toHash, options.concurrency ?? 4, async ({ file, result, expected }) => {
+    signal?.throwIfAborted();
+    onProgress?.({ phase: 'logs', done: hashed, total: toHash.length, bytesDone, currentPath: file.path });
+    let counted = 0;
+    try {
+      const stream = await store.openLog(file, signal);
+      const hash = await sha256OfDecompressed(stream, {
+        signal,
+        onBytes: (n) => {
+          bytesDone += n - counted;
+          counted = n;
+          onProgress?.({ phase: 'logs', done: hashed, total: toHash.length, bytesDone, currentPath: file.path });
+        },
+      });
+      result.actualSha256 = hash.sha256;
+      if (hash.sha256 === expected) {
+        result.verdict = 'valid';
+      } else {
+        result.verdict = 'changed';
+        result.reason = `SHA-256 of the decompressed content is ${hash.sha256}, the digest ${result.digest} records ${expected}`;
+      }
+    } catch (error) {
+      if (isAbort(error, signal)) throw error;
+      if (error instanceof DecompressError) {
+        result.verdict = 'changed';
+        result.reason = `${error.message} (the digest ${result.digest} records the hash of valid content)`;
+      } else {
+        result.verdict = 'not-verifiable';
+        result.reason = `cannot be read: ${errorText(error)}`;
+        problems.push({ path: file.path, reason: `cannot be read: ${errorText(error)}` });
+      }
+    }
+    hashed++;
+  });
+  onProgress?.({ phase: 'logs', done: hashed, total: toHash.length, bytesDone });
+
+  // Result.
+  const digests = [...records.map((r) => r.result), ...missingDigests];
+  results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  digests.sort((a, b) => (a.recordedLocation < b.recordedLocation ? -1 : a.recordedLocation > b.recordedLocation ? 1 : 0));
+  const logCounts = Object.fromEntries(LOG_VERDICTS.map((v) => [v, 0])) as Record<LogVerdict, number>;
+  for (const r of results) logCounts[r.verdict]++;
+  const digestCounts = Object.fromEntries(DIGEST_VERDICTS.map((v) => [v, 0])) as Record<DigestVerdict, number>;
+  for (const d of digests) digestCounts[d.verdict]++;
+  let start = Infinity;
+  let end = -Infinity;
+  for (const record of records) {
+    const s = time(record.parsed?.digestStartTime);
+    const e = time(record.parsed?.digestEndTime);
+    if (Number.isFinite(s)) start = Math.min(start, s);
+    if (Number.isFinite(e)) end = Math.max(end, e);
+  }
+  const ok =
+    results.every((r) => r.verdict === 'valid') && digests.every((d) => d.verdict === 'valid') && findings.length === 0;
+  return {
+    target: store.target,
+    logFiles: results,
+    digests,
+    findings,
+    problems,
+    counts: { logs: logCounts, digests: digestCounts, findings: findings.length },
+    range: Number.isFinite(start) && Number.isFinite(end) ? { start: iso(start) as string, end: iso(end) as string } : undefined,
+    ok,
+  };
+}
+
+/** Validates an evidence folder in the S3 layout; the signature of each digest is read from `<digest>.signature.json`. */
+export function validateFolder(folder: string, options: ValidationOptions = {}): Promise<ValidationResult> {
+  return validateStore(new FolderStore(folder), options);
+}
+
+export interface S3ValidationOptions extends ValidationOptions {
+  client: S3Client;
+  /** When given, keys the digests name and `publicKeys` lacks are fetched with ListPublicKeys (per region). */
+  cloudTrailClient?: CloudTrailClient | ((region: string) => CloudTrailClient);
+}
+
+/** Validates the digests and log files under `s3://bucket/prefix/AWSLogs/`. */
+export function validateS3(bucket: string, prefix: string | undefined, options: S3ValidationOptions): Promise<ValidationResult> {
+  const { client, cloudTrailClient, ...rest } = options;
+  const fetchPublicKeys =
+    rest.fetchPublicKeys ??
+    (cloudTrailClient
+      ? (request: { region: string; start: Date; end: Date; signal?: AbortSignal }) =>
+          listCloudTrailPublicKeys(
+            typeof cloudTrailClient === 'function' ? cloudTrailClient(request.region) : cloudTrailClient,
+            { start: request.start, end: request.end },
+            request.signal,
+          )
+      : undefined);
+  return validateStore(new S3Store(client, bucket, prefix), { ...rest, fetchPublicKeys });
+}

@@ -1,0 +1,345 @@
+import * as assert from 'assert';
+import { createHash, generateKeyPairSync } from 'crypto';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import { gunzipSync, gzipSync } from 'zlib';
+import { validateFolder } from '../../../src/core/integrity/validate';
+import { DigestPublicKey, keyFingerprints } from '../../../src/core/integrity/keys';
+import { ValidationProgress, ValidationResult } from '../../../src/core/integrity/types';
+import {
+  ACCOUNT,
+  BUCKET,
+  buildChain,
+  BuiltChain,
+  digestKey,
+  localPath,
+  logKey,
+  makeDigest,
+  PREFIX,
+  tempDir,
+  writeToFolder,
+} from './chain';
+
+function keyList(chain: BuiltChain): DigestPublicKey[] {
+  return [{ fingerprints: keyFingerprints(chain.publicKey), key: chain.publicKey, source: 'test key' }];
+}
+
+/** Everything not valid, by key/location, so a test can expect exactly that and nothing else. */
+function flagged(result: ValidationResult): { logs: Record<string, string>; digests: Record<string, string>; findings: string[] } {
+  const logs: Record<string, string> = {};
+  for (const log of result.logFiles) if (log.verdict !== 'valid') logs[log.key] = log.verdict;
+  const digests: Record<string, string> = {};
+  for (const digest of result.digests) if (digest.verdict !== 'valid') digests[digest.recordedLocation] = digest.verdict;
+  return { logs, digests, findings: result.findings.map((f) => f.kind) };
+}
+
+/** The key as reported: from AWSLogs/ on. */
+function aws(key: string): string {
+  return key.slice(key.indexOf('AWSLogs/'));
+}
+
+function s3(key: string): string {
+  return `s3://${BUCKET}/${key}`;
+}
+
+async function fileHashes(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await fs.readdir(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else {
+        const stat = await fs.stat(full);
+        out.set(full, `${createHash('sha256').update(await fs.readFile(full)).digest('hex')}:${stat.mtimeMs}`);
+      }
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+describe('integrity: validateFolder on a real signed digest chain', function () {
+  let chain: BuiltChain;
+  let dir: string;
+
+  before(() => {
+    chain = buildChain({ periods: 3, logsPerPeriod: 2 });
+  });
+
+  beforeEach(async () => {
+    dir = await tempDir('integrity');
+    await writeToFolder(dir, chain.objects);
+  });
+
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds every log file and digest valid in an untouched chain', async () => {
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: {}, digests: {}, findings: [] });
+    assert.strictEqual(result.counts.logs.valid, 6);
+    assert.strictEqual(result.counts.digests.valid, 3);
+    assert.strictEqual(result.ok, true);
+    assert.deepStrictEqual(result.range, { start: chain.windows[0].start, end: chain.windows[2].end });
+    for (const log of result.logFiles) assert.strictEqual(log.actualSha256, log.expectedSha256);
+  });
+
+  it('validates when pointed at the AWSLogs folder itself, or at a parent of the bucket folder', async () => {
+    const awsLogs = path.join(dir, BUCKET, PREFIX, 'AWSLogs');
+    for (const target of [awsLogs, dir]) {
+      const result = await validateFolder(target, { publicKeys: keyList(chain) });
+      assert.strictEqual(result.ok, true, target);
+      assert.strictEqual(result.counts.logs.valid, 6, target);
+    }
+  });
+
+  it('never modifies the evidence it validates', async () => {
+    const before = await fileHashes(dir);
+    await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(await fileHashes(dir), before);
+  });
+
+  it('flags exactly the log file whose compressed bytes changed by one byte', async () => {
+    const target = chain.logs[1][0];
+    const file = localPath(dir, target);
+    const bytes = await fs.readFile(file);
+    bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+    await fs.writeFile(file, bytes);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: { [aws(target)]: 'changed' }, digests: {}, findings: [] });
+    assert.strictEqual(result.ok, false);
+  });
+
+  it('flags a log file whose events were edited and re-gzipped (hash mismatch, both hashes reported)', async () => {
+    const target = chain.logs[2][1];
+    const file = localPath(dir, target);
+    const text = gunzipSync(await fs.readFile(file)).toString('utf8').replace('StopLogging', 'StartLogging');
+    await fs.writeFile(file, gzipSync(Buffer.from(text)));
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: { [aws(target)]: 'changed' }, digests: {}, findings: [] });
+    const log = result.logFiles.find((l) => l.key === aws(target));
+    assert.ok(log?.actualSha256 && log.expectedSha256 && log.actualSha256 !== log.expectedSha256);
+    assert.match(log?.reason ?? '', /SHA-256/);
+  });
+
+  it('accepts a log file the user decompressed (hashValue is over the uncompressed content)', async () => {
+    const target = chain.logs[0][1];
+    const file = localPath(dir, target);
+    await fs.writeFile(file.replace(/\.gz$/, ''), gunzipSync(await fs.readFile(file)));
+    await fs.rm(file);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: {}, digests: {}, findings: [] });
+  });
+
+  it('reports a deleted log file as missing', async () => {
+    const target = chain.logs[0][0];
+    await fs.rm(localPath(dir, target));
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: { [aws(target)]: 'missing' }, digests: {}, findings: [] });
+    const log = result.logFiles.find((l) => l.key === aws(target));
+    assert.strictEqual(log?.path, undefined);
+    assert.ok(log?.digest?.endsWith('.json.gz'));
+  });
+
+  it('reports a digest moved from its recorded location as moved, and still trusts the logs it signs', async () => {
+    const target = chain.digests[0];
+    const from = localPath(dir, target);
+    const to = path.join(path.dirname(path.dirname(from)), '19', path.basename(from));
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    await fs.rename(from, to);
+    await fs.rename(`${from}.signature.json`, `${to}.signature.json`);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: {}, digests: { [s3(target)]: 'moved' }, findings: [] });
+    const digest = result.digests.find((d) => d.recordedLocation === s3(target));
+    assert.strictEqual(digest?.path, to);
+    assert.match(digest?.reason ?? '', /moved/);
+  });
+
+  it('reports a deleted middle digest as missing, a gap naming the window, and its logs as not verifiable', async () => {
+    const target = chain.digests[1];
+    await fs.rm(localPath(dir, target));
+    await fs.rm(`${localPath(dir, target)}.signature.json`);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), {
+      logs: { [aws(chain.logs[1][0])]: 'not-verifiable', [aws(chain.logs[1][1])]: 'not-verifiable' },
+      digests: { [s3(target)]: 'missing' },
+      findings: ['gap'],
+    });
+    const gap = result.findings[0];
+    assert.strictEqual(gap.from, chain.windows[0].end);
+    assert.strictEqual(gap.to, chain.windows[2].start);
+    assert.strictEqual(gap.account, ACCOUNT);
+    assert.match(gap.message, /missing/);
+    for (const key of chain.logs[1]) assert.match(result.logFiles.find((l) => l.key === aws(key))?.reason ?? '', /missing/);
+  });
+
+  it('reports an altered middle digest as signature-invalid and the logs it lists as not verifiable', async () => {
+    const target = chain.digests[1];
+    const file = localPath(dir, target);
+    const json = JSON.parse(gunzipSync(await fs.readFile(file)).toString('utf8'));
+    json.logFiles[0].hashValue = 'f'.repeat(64);
+    await fs.writeFile(file, gzipSync(Buffer.from(JSON.stringify(json))));
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), {
+      logs: { [aws(chain.logs[1][0])]: 'not-verifiable', [aws(chain.logs[1][1])]: 'not-verifiable' },
+      digests: { [s3(target)]: 'signature-invalid' },
+      findings: [],
+    });
+    assert.match(result.logFiles.find((l) => l.key === aws(chain.logs[1][0]))?.reason ?? '', /signature-invalid/);
+  });
+
+  it('reports a digest that no longer decompresses as not verifiable, and the chain gap it leaves', async () => {
+    const target = chain.digests[1];
+    await fs.writeFile(localPath(dir, target), Buffer.from('not gzip at all'));
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), {
+      logs: { [aws(chain.logs[1][0])]: 'not-verifiable', [aws(chain.logs[1][1])]: 'not-verifiable' },
+      digests: { [aws(target)]: 'not-verifiable' },
+      findings: ['gap'],
+    });
+    assert.strictEqual(result.problems.length, 1);
+    assert.match(result.problems[0].reason, /cannot be read/);
+  });
+
+  it('reports a log file that no digest lists as not-covered', async () => {
+    const at = new Date(Date.UTC(2026, 10, 20, 11, 45, 0));
+    const extra = logKey(at, 'INJECTED1');
+    await writeToFolder(dir, [{ key: extra, body: gzipSync(Buffer.from('{"Records":[]}')) }]);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: { [aws(extra)]: 'not-covered' }, digests: {}, findings: [] });
+  });
+
+  it('reports every digest not verifiable with the reason when the public key is wrong', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    const result = await validateFolder(dir, { publicKeys: [{ fingerprints: keyFingerprints(other), key: other, source: 'wrong key' }] });
+    const expectedLogs = Object.fromEntries(chain.logs.flat().map((k) => [aws(k), 'not-verifiable']));
+    const expectedDigests = Object.fromEntries(chain.digests.map((k) => [s3(k), 'not-verifiable']));
+    assert.deepStrictEqual(flagged(result), { logs: expectedLogs, digests: expectedDigests, findings: [] });
+    for (const digest of result.digests) assert.strictEqual(digest.reason, `no public key with fingerprint ${chain.fingerprint}`);
+    for (const log of result.logFiles) assert.match(log.reason ?? '', new RegExp(`no public key with fingerprint ${chain.fingerprint}`));
+  });
+
+  it('reports a key whose fingerprint matches but that did not sign the digests as signature-invalid', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
+    const result = await validateFolder(dir, { publicKeys: [{ fingerprints: [chain.fingerprint], key: other, source: 'impostor' }] });
+    assert.strictEqual(result.counts.digests['signature-invalid'], 3);
+    assert.strictEqual(result.counts.logs['not-verifiable'], 6);
+  });
+
+  it('reports a digest without its signature sidecar as not verifiable, naming the expected path', async () => {
+    const target = localPath(dir, chain.digests[2]);
+    await fs.rm(`${target}.signature.json`);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), {
+      logs: { [aws(chain.logs[2][0])]: 'not-verifiable', [aws(chain.logs[2][1])]: 'not-verifiable' },
+      digests: { [s3(chain.digests[2])]: 'not-verifiable' },
+      findings: [],
+    });
+    assert.strictEqual(
+      result.digests.find((d) => d.recordedLocation === s3(chain.digests[2]))?.reason,
+      `signature metadata not found (${target}.signature.json)`,
+    );
+  });
+
+  it('reports a chain that restarts (previousDigestSignature null) as a gap, with the uncovered logs in it', async () => {
+    // Replace digest 3 with one that does not link to digest 2, and remove digest 2 and its sidecar.
+    await fs.rm(localPath(dir, chain.digests[1]));
+    await fs.rm(`${localPath(dir, chain.digests[1])}.signature.json`);
+    const start = new Date(chain.windows[2].start);
+    const end = new Date(chain.windows[2].end);
+    const logs = await Promise.all(
+      chain.logs[2].map(async (key) => ({ key, content: gunzipSync(await fs.readFile(localPath(dir, key))) })),
+    );
+    const restarted = makeDigest({ start, end, key: chain.digests[2], logs, privateKey: chain.privateKey, fingerprint: chain.fingerprint });
+    await writeToFolder(dir, [{ key: chain.digests[2], body: restarted.body, metadata: { signature: restarted.signature, 'signature-algorithm': 'SHA256withRSA' } }]);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), {
+      logs: { [aws(chain.logs[1][0])]: 'not-verifiable', [aws(chain.logs[1][1])]: 'not-verifiable' },
+      digests: {},
+      findings: ['gap'],
+    });
+    assert.match(result.findings[0].message, /restarts/);
+  });
+
+  it('never opens a path a digest names: a hostile s3Object is reported, not read', async () => {
+    const end = new Date(Date.UTC(2026, 10, 20, 13, 0, 0));
+    const previous = chain.digestJson[2];
+    const hostileKey = digestKey(new Date(end.getTime() + 3_600_000));
+    const outside = path.join(dir, 'outside.json');
+    await fs.writeFile(outside, '{"Records":[]}');
+    const hostile = makeDigest({
+      start: end,
+      end: new Date(end.getTime() + 3_600_000),
+      key: hostileKey,
+      logs: [
+        { key: '../../../../outside.json', content: Buffer.from('{"Records":[]}') },
+        { key: `${PREFIX}/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/2026/11/20/../../../../../../outside.json`, content: Buffer.from('{"Records":[]}') },
+      ],
+      previous: {
+        key: chain.digests[2],
+        signature: chain.objects.find((o) => o.key === chain.digests[2])?.metadata?.signature ?? '',
+        sha256: createHash('sha256').update(JSON.stringify(previous)).digest('hex'),
+      },
+      privateKey: chain.privateKey,
+      fingerprint: chain.fingerprint,
+    });
+    await writeToFolder(dir, [{ key: hostileKey, body: hostile.body, metadata: { signature: hostile.signature, 'signature-algorithm': 'SHA256withRSA' } }]);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    const flags = flagged(result);
+    assert.deepStrictEqual(Object.values(flags.logs), ['missing', 'missing']);
+    assert.deepStrictEqual(flags.digests, {});
+    for (const log of result.logFiles.filter((l) => l.verdict === 'missing')) assert.strictEqual(log.path, undefined);
+  });
+
+  it('keeps each bucket folder apart when two buckets sit side by side', async () => {
+    await writeToFolder(dir, chain.objects, 'second-bucket');
+    await fs.rm(localPath(dir, chain.logs[0][0], 'second-bucket'));
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.strictEqual(result.counts.logs.valid, 11);
+    assert.strictEqual(result.counts.logs.missing, 1);
+    assert.strictEqual(result.counts.digests.valid, 6);
+  });
+
+  it('reports progress through every phase', async () => {
+    const phases = new Set<string>();
+    let last: ValidationProgress | undefined;
+    await validateFolder(dir, {
+      publicKeys: keyList(chain),
+      onProgress: (p) => {
+        phases.add(p.phase);
+        last = p;
+      },
+    });
+    assert.deepStrictEqual([...phases].sort(), ['digests', 'listing', 'logs']);
+    assert.strictEqual(last?.done, 6);
+    assert.strictEqual(last?.total, 6);
+    assert.ok((last?.bytesDone ?? 0) > 0);
+  });
+
+  it('stops when the signal is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(validateFolder(dir, { publicKeys: keyList(chain), signal: controller.signal }), (error: Error) => error.name === 'AbortError');
+  });
+
+  it('fetches keys it lacks through fetchPublicKeys, asking for the fingerprints and the time span', async () => {
+    const requests: { region: string; fingerprints: string[]; start: string; end: string }[] = [];
+    const result = await validateFolder(dir, {
+      fetchPublicKeys: async (request) => {
+        requests.push({ region: request.region, fingerprints: request.fingerprints, start: request.start.toISOString(), end: request.end.toISOString() });
+        return keyList(chain);
+      },
+    });
+    assert.strictEqual(result.ok, true);
+    assert.deepStrictEqual(requests, [
+      { region: 'us-east-1', fingerprints: [chain.fingerprint], start: new Date(chain.windows[0].start).toISOString(), end: new Date(chain.windows[2].end).toISOString() },
+    ]);
+  });
+
+  it('rejects a path that is not a folder with a message naming it', async () => {
+    const file = localPath(dir, chain.logs[0][0]);
+    await assert.rejects(validateFolder(file), (error: Error) => error.message.includes(file) && /not a folder/.test(error.message));
+    await assert.rejects(validateFolder(path.join(dir, 'nope')), (error: Error) => error.message.includes(path.join(dir, 'nope')));
+  });
+});
