@@ -1,0 +1,366 @@
+/**
+ * LookupEvents across regions: paced by the shared per-(account, region) bucket, throttling
+ * retried out of the user's sight, every NextToken page sent with the first page's exact
+ * parameters, events handed to the caller page by page as they arrive, and the windows
+ * fetched remembered so a repeat asks only for the new time. Cancel stops promptly, keeps
+ * what arrived, and still resolves with a summary.
+ */
+import { LookupEventsCommand, type Event as LookupEvent, type LookupAttribute, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
+import { AwsClientFactory } from './clients';
+import { AwsProblemKind, describeAwsError, isAbort } from './errors';
+import { FilterTerm, LookupPlan, planLookup } from './planner';
+import { LOOKUP_EVENTS_LIMIT, RateLimitOptions, sharedBucket } from './rateLimiter';
+import { DEFAULT_RETRY, RetryCounters, RetryPolicy, withRetry } from './retry';
+import { FetchedWindows, Interval, WindowKey } from './windows';
+
+export type CloudTrailRecord = Record<string, unknown>;
+
+export interface PageInfo {
+  region: string;
+  page: number;
+}
+
+export interface LookupProgress {
+  pages: number;
+  events: number;
+  throttleRetries: number;
+  /** 0..1, from the share of the requested time already walked (events come newest first). */
+  fraction: number;
+  /** Estimated milliseconds left, once something is known. */
+  etaMs?: number;
+  regions: Array<{ region: string; pages: number; events: number; fraction: number }>;
+}
+
+export type RegionStatus = 'done' | 'cached' | 'cancelled' | 'failed';
+
+export interface RegionSummary {
+  region: string;
+  status: RegionStatus;
+  pages: number;
+  events: number;
+  throttleRetries: number;
+  transientRetries: number;
+  /** The windows asked of the API (after the fetched-window cache). */
+  requested: Interval[];
+  /** The windows that were already fetched before and were not asked again. */
+  alreadyFetched: Interval[];
+  /** Windows recorded as fetched by this run. */
+  recorded: Interval[];
+  error?: string;
+  errorKind?: AwsProblemKind;
+}
+
+export interface LookupSummary {
+  pages: number;
+  events: number;
+  /** Events whose CloudTrailEvent was not JSON: kept, rebuilt from the summary fields. */
+  rebuiltEvents: number;
+  throttleRetries: number;
+  transientRetries: number;
+  cancelled: boolean;
+  plan: LookupPlan;
+  /** The account the windows are recorded under. */
+  account: string;
+  regions: RegionSummary[];
+  /** User-facing errors (one per distinct failure); empty when everything worked. */
+  errors: string[];
+  problems: string[];
+  elapsedMs: number;
+}
+
+export interface LookupFetchOptions {
+  factory: AwsClientFactory;
+  regions: readonly string[];
+  /** Epoch ms, inclusive. */
+  start: number;
+  /** Epoch ms, exclusive. */
+  end: number;
+  /** Top-level AND-ed equality terms of the filter; the planner picks the server part. */
+  terms?: readonly FilterTerm[];
+  /** Fetch Insights events (EventCategory=insight) instead of management events. */
+  insights?: boolean;
+  /** 1..50; default 50. */
+  pageSize?: number;
+  /** The fetched-window cache; without it every fetch asks for the whole range. */
+  windows?: FetchedWindows;
+  /**
+   * Events reach LookupEvents minutes after they happen: the newest `settleMs` before the
+   * fetch started is never recorded as fetched, so a later run asks again. Default 15 min.
+   */
+  settleMs?: number;
+  onEvents: (events: CloudTrailRecord[], info: PageInfo) => void | Promise<void>;
+  onProgress?: (progress: LookupProgress) => void;
+  signal?: AbortSignal;
+  rateLimit?: RateLimitOptions;
+  retry?: RetryPolicy;
+  /** Told about each retry (for the log). Never given credentials. */
+  onRetry?: (region: string, reason: string, delayMs: number) => void;
+}
+
+/** The raw record from one LookupEvents entry; rebuilt from the summary when the JSON is bad. */
+export function recordOf(event: LookupEvent): { record: CloudTrailRecord; rebuilt: boolean } {
+  if (typeof event.CloudTrailEvent === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(event.CloudTrailEvent);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return { record: parsed as CloudTrailRecord, rebuilt: false };
+    } catch {
+      // fall through: keep what the summary fields say
+    }
+  }
+  const record: CloudTrailRecord = {
+    eventID: event.EventId,
+    eventName: event.EventName,
+    eventSource: event.EventSource,
+    eventTime: event.EventTime?.toISOString().replace('.000Z', 'Z'),
+    readOnly: event.ReadOnly,
+    userIdentity: { userName: event.Username, accessKeyId: event.AccessKeyId },
+    resources: (event.Resources ?? []).map((r) => ({ ARN: r.ResourceName, type: r.ResourceType })),
+    ctinvRebuiltFromLookupSummary: true,
+  };
+  return { record, rebuilt: true };
+}
+
+function timeOf(record: CloudTrailRecord, fallback: Date | undefined): number {
+  const t = typeof record.eventTime === 'string' ? Date.parse(record.eventTime) : NaN;
+  return Number.isFinite(t) ? t : (fallback?.getTime() ?? NaN);
+}
+
+interface RegionState {
+  summary: RegionSummary;
+  /** Total span to walk and span walked, for the estimate. */
+  total: number;
+  walked: number;
+}
+
+export async function fetchLookupEvents(options: LookupFetchOptions): Promise<LookupSummary> {
+  const began = performance.now();
+  const fetchStartedAt = Date.now();
+  const plan = planLookup(options.terms ?? []);
+  const pageSize = options.pageSize ?? 50;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) throw new RangeError(`pageSize must be 1..50, not ${pageSize}`);
+  if (!(options.end > options.start)) throw new RangeError('The time range is empty: the end must be after the start.');
+  const settleMs = options.settleMs ?? 15 * 60_000;
+  const recordableEnd = fetchStartedAt - settleMs;
+  const factory = options.factory;
+  const signal = options.signal;
+  const problems: string[] = [];
+  const errors = new Set<string>();
+
+  let profileInfo;
+  try {
+    profileInfo = await factory.profile();
+  } catch (error) {
+    const described = describeAwsError(error, { profile: factory.profileName, operation: 'LookupEvents' });
+    return {
+      pages: 0,
+      events: 0,
+      rebuiltEvents: 0,
+      throttleRetries: 0,
+      transientRetries: 0,
+      cancelled: false,
+      plan,
+      account: `profile:${factory.profileName}`,
+      regions: options.regions.map((region) => ({
+        region,
+        status: 'failed' as const,
+        pages: 0,
+        events: 0,
+        throttleRetries: 0,
+        transientRetries: 0,
+        requested: [],
+        alreadyFetched: [],
+        recorded: [],
+        error: described.message,
+        errorKind: described.kind,
+      })),
+      errors: [described.message],
+      problems,
+      elapsedMs: performance.now() - began,
+    };
+  }
+  // The account keys the rate limit and the windows. No STS client here, so: the profile's own
+  // account (sso_account_id / role_arn), else the one learned from an earlier fetch's events
+  // (recipientAccountId), else the profile name until an event tells us.
+  let account = profileInfo.account ?? options.windows?.accountFor(profileInfo.name) ?? `profile:${profileInfo.name}`;
+  let learnedAccount: string | undefined;
+  const category: WindowKey['category'] = options.insights ? 'insight' : 'management';
+  const keyFor = (region: string, acct: string): WindowKey => ({
+    account: acct,
+    region,
+    attributeKey: plan.server?.AttributeKey,
+    attributeValue: plan.server?.AttributeValue,
+    category,
+  });
+  const range: Interval = { start: options.start, end: options.end };
+  let rebuiltEvents = 0;
+  const states: RegionState[] = options.regions.map((region) => {
+    const gaps = options.windows ? options.windows.gaps(keyFor(region, account), range) : [range];
+    const covered = options.windows ? options.windows.covered(keyFor(region, account)) : [];
+    const alreadyFetched = covered
+      .map((c) => ({ start: Math.max(c.start, range.start), end: Math.min(c.end, range.end) }))
+      .filter((c) => c.end > c.start);
+    return {
+      summary: {
+        region,
+        status: gaps.length ? 'done' : 'cached',
+        pages: 0,
+        events: 0,
+        throttleRetries: 0,
+        transientRetries: 0,
+        requested: gaps.slice().reverse(),
+        alreadyFetched,
+        recorded: [],
+      },
+      total: gaps.reduce((n, g) => n + (g.end - g.start), 0),
+      walked: 0,
+    };
+  });
+
+  const report = (): void => {
+    if (!options.onProgress) return;
+    const total = states.reduce((n, s) => n + s.total, 0);
+    const walked = states.reduce((n, s) => n + s.walked, 0);
+    const fraction = total > 0 ? Math.min(1, walked / total) : 1;
+    const elapsed = performance.now() - began;
+    options.onProgress({
+      pages: states.reduce((n, s) => n + s.summary.pages, 0),
+      events: states.reduce((n, s) => n + s.summary.events, 0),
+      throttleRetries: states.reduce((n, s) => n + s.summary.throttleRetries, 0),
+      fraction,
+      etaMs: fraction > 0.02 && fraction < 1 ? (elapsed / fraction) * (1 - fraction) : undefined,
+      regions: states.map((s) => ({
+        region: s.summary.region,
+        pages: s.summary.pages,
+        events: s.summary.events,
+        fraction: s.total > 0 ? Math.min(1, s.walked / s.total) : 1,
+      })),
+    });
+  };
+
+  const runRegion = async (state: RegionState): Promise<void> => {
+    const summary = state.summary;
+    const region = summary.region;
+    const client = factory.cloudTrail(region);
+    const bucket = sharedBucket('LookupEvents', account, region, options.rateLimit ?? LOOKUP_EVENTS_LIMIT);
+    const counters: RetryCounters = { throttleRetries: 0, transientRetries: 0 };
+    const record = (interval: Interval): void => {
+      const clipped = { start: interval.start, end: Math.min(interval.end, recordableEnd) };
+      if (clipped.end > clipped.start) summary.recorded.push(clipped);
+    };
+    // Newest window first, as LookupEvents itself walks back in time.
+    for (const gap of summary.requested) {
+      const attributes: LookupAttribute[] | undefined = plan.server ? [{ ...plan.server }] : undefined;
+      // The first page's parameters, repeated exactly on every NextToken page.
+      const first: Readonly<LookupEventsCommandInput> = Object.freeze({
+        StartTime: new Date(gap.start),
+        // The API's EndTime is inclusive; our windows are [start, end).
+        EndTime: new Date(gap.end - 1),
+        ...(attributes ? { LookupAttributes: attributes } : {}),
+        ...(options.insights ? { EventCategory: 'insight' as const } : {}),
+        MaxResults: pageSize,
+      });
+      let nextToken: string | undefined;
+      let oldest = gap.end;
+      try {
+        do {
+          const input: LookupEventsCommandInput = { ...first, ...(nextToken ? { NextToken: nextToken } : {}) };
+          const response = await withRetry((s) => client.send(new LookupEventsCommand(input), { abortSignal: s }), {
+            signal,
+            bucket,
+            policy: options.retry ?? DEFAULT_RETRY,
+            counters,
+            refreshCredentials: () => factory.refreshCredentials(),
+            onRetry: (reason, delay) => options.onRetry?.(region, reason, delay),
+          });
+          summary.throttleRetries = counters.throttleRetries;
+          summary.transientRetries = counters.transientRetries;
+          const records: CloudTrailRecord[] = [];
+          for (const event of response.Events ?? []) {
+            const { record: r, rebuilt } = recordOf(event);
+            if (rebuilt) rebuiltEvents++;
+            records.push(r);
+            const t = timeOf(r, event.EventTime);
+            if (Number.isFinite(t) && t < oldest) oldest = Math.max(t, gap.start);
+            if (!learnedAccount && typeof r.recipientAccountId === 'string' && /^\d{12}$/.test(r.recipientAccountId)) {
+              learnedAccount = r.recipientAccountId;
+            }
+          }
+          summary.pages++;
+          summary.events += records.length;
+          nextToken = response.NextToken;
+          if (records.length) await options.onEvents(records, { region, page: summary.pages });
+          state.walked = walkedSoFar(summary, gap, nextToken ? oldest : gap.start);
+          report();
+          if (signal?.aborted) throw signal.reason;
+        } while (nextToken);
+        record(gap);
+      } catch (error) {
+        summary.throttleRetries = counters.throttleRetries;
+        summary.transientRetries = counters.transientRetries;
+        // Everything newer than the oldest event seen arrived: that part counts as fetched.
+        // Events in the same second as the oldest may be on the next page, so that second is not.
+        if (oldest < gap.end) record({ start: oldest + 1, end: gap.end });
+        if (isAbort(error, signal)) {
+          summary.status = 'cancelled';
+        } else {
+          const described = describeAwsError(error, { profile: profileInfo.name, profileKind: profileInfo.kind, region, operation: 'LookupEvents' });
+          summary.status = 'failed';
+          summary.error = described.message;
+          summary.errorKind = described.kind;
+          errors.add(described.message);
+        }
+        return;
+      }
+    }
+  };
+
+  await Promise.all(states.map((s) => runRegion(s)));
+
+  if (options.windows) {
+    const windows = options.windows;
+    if (learnedAccount && account.startsWith('profile:')) {
+      windows.rememberAccount(profileInfo.name, learnedAccount);
+      account = learnedAccount;
+    }
+    for (const s of states) for (const interval of s.summary.recorded) windows.add(keyFor(s.summary.region, account), interval);
+    try {
+      await windows.save();
+    } catch (error) {
+      problems.push(`Could not save the fetched windows to ${windows.file}: ${(error as Error).message}`);
+    }
+    problems.push(...windows.problems);
+  } else if (learnedAccount && account.startsWith('profile:')) {
+    account = learnedAccount;
+  }
+  if (rebuiltEvents) problems.push(`${rebuiltEvents} events had a CloudTrailEvent that is not JSON; kept, rebuilt from the LookupEvents summary fields.`);
+
+  const sum = (f: (s: RegionSummary) => number): number => states.reduce((n, s) => n + f(s.summary), 0);
+  report();
+  return {
+    pages: sum((s) => s.pages),
+    events: sum((s) => s.events),
+    rebuiltEvents,
+    throttleRetries: sum((s) => s.throttleRetries),
+    transientRetries: sum((s) => s.transientRetries),
+    cancelled: states.some((s) => s.summary.status === 'cancelled'),
+    plan,
+    account,
+    regions: states.map((s) => s.summary),
+    errors: [...errors],
+    problems,
+    elapsedMs: performance.now() - began,
+  };
+}
+
+/** Span of the requested windows already walked: finished windows whole, the current one down to `reached`. */
+function walkedSoFar(summary: RegionSummary, current: Interval, reached: number): number {
+  let walked = 0;
+  for (const w of summary.requested) {
+    if (w === current) {
+      walked += current.end - reached;
+      break;
+    }
+    walked += w.end - w.start;
+  }
+  return walked;
+}
