@@ -1,4 +1,7 @@
 import { CliCommand } from '../command';
+import { queryCommand } from './query';
+import { statsCommand } from './stats';
+import { topCommand } from './top';
 
 /** Every `ctinv` subcommand; one line each. */
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [statsCommand, queryCommand, topCommand];

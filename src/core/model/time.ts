@@ -38,15 +38,15 @@ export function parseEventTime(value: unknown): number {
   const text = value.trim();
   // Fast path for the canonical form CloudTrail writes.
   if (text.length === 20 && text.charCodeAt(10) === 84 /* T */ && text.charCodeAt(19) === 90 /* Z */) {
-    const t = Date.UTC(
-      +text.slice(0, 4),
-      +text.slice(5, 7) - 1,
-      +text.slice(8, 10),
-      +text.slice(11, 13),
-      +text.slice(14, 16),
-      +text.slice(17, 19),
-    );
-    if (!Number.isNaN(t)) return t;
+    const month = +text.slice(5, 7);
+    const day = +text.slice(8, 10);
+    const hour = +text.slice(11, 13);
+    const minute = +text.slice(14, 16);
+    const second = +text.slice(17, 19);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60) {
+      const t = Date.UTC(+text.slice(0, 4), month - 1, day, hour, minute, second);
+      if (!Number.isNaN(t)) return t;
+    }
   }
   const extended = ISO_EXTENDED.exec(text);
   if (extended) return fromParts(extended);

@@ -1,0 +1,47 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Investigation } from '../core/engine/investigation';
+import { LoadProgress, SourceSummary } from '../core/engine/api';
+import { ParsedArgs, UsageError } from './args';
+import { CliIo } from './command';
+
+/** Options every command that reads evidence accepts. */
+export const LOAD_FLAGS = ['no-cache'] as const;
+export const LOAD_VALUED = ['workers', 'cache-dir'] as const;
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'ctinv');
+}
+
+function progressLine(p: LoadProgress): string {
+  const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
+  return `\r\x1b[Kindexing: ${p.filesDone}/${p.filesTotal} files, ${p.events.toLocaleString('en-US')} events (${percent}%)`;
+}
+
+/** Loads the evidence paths, shows progress on a terminal, and lists skipped files on stderr. */
+export async function loadEvidence(
+  paths: string[],
+  args: ParsedArgs,
+  io: CliIo,
+): Promise<{ investigation: Investigation; summary: SourceSummary }> {
+  if (paths.length === 0) throw new UsageError('give at least one file or folder of CloudTrail evidence');
+  const workersText = args.options.get('workers');
+  if (workersText !== undefined && (typeof workersText !== 'string' || !/^\d+$/.test(workersText))) {
+    throw new UsageError('--workers takes a whole number');
+  }
+  const cacheDirOption = args.options.get('cache-dir');
+  const cacheDir = args.options.has('no-cache') ? undefined : typeof cacheDirOption === 'string' ? cacheDirOption : defaultCacheDir();
+  const result = await Investigation.open(paths, {
+    cacheDir,
+    workers: typeof workersText === 'string' ? Number(workersText) : undefined,
+    signal: io.signal,
+    onProgress: io.interactive ? (p) => io.stderr.write(progressLine(p)) : undefined,
+  });
+  if (io.interactive) io.stderr.write('\r\x1b[K');
+  for (const problem of result.summary.skipped) {
+    const where = problem.offset !== undefined ? ` (at byte ${problem.offset})` : '';
+    io.stderr.write(`skipped: ${problem.path}${where}: ${problem.reason}\n`);
+  }
+  return result;
+}

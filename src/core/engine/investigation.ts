@@ -1,0 +1,314 @@
+/**
+ * An investigation: the sources the user added and the one index they feed.
+ * Sources load in parallel workers (or from the cache) and can be removed or reloaded;
+ * live fetches append as their pages arrive.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { EventBatch, BatchBuilder } from '../index/batch';
+import { EventIndex } from '../index/event-index';
+import { JsonObject } from '../model/event';
+import { normalizeEvent } from '../model/normalize';
+import { readRecordsAt, walkEvidence } from '../sources/index';
+import { EvidenceFile, FileProblem } from '../sources/types';
+import { LoadOptions, LoadProgress, SourceSummary } from './api';
+import { cacheKey, readCache, writeCache } from './cache';
+import { defaultWorkerCount, parseInWorkers } from './pool';
+
+interface SourceState {
+  summary: SourceSummary;
+  code: number;
+  live?: LiveSource;
+}
+
+export type ChangeListener = () => void;
+
+export class Investigation {
+  index = new EventIndex(readRecordsAt);
+  private readonly sources: SourceState[] = [];
+  private readonly listeners = new Set<ChangeListener>();
+  private nextId = 1;
+
+  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers'> = {}) {}
+
+  /** Loads paths into a fresh investigation: the CLI's entry point. */
+  static async open(paths: string[], options: LoadOptions = {}): Promise<{ investigation: Investigation; summary: SourceSummary }> {
+    const investigation = new Investigation(options);
+    const summary = await investigation.addSource(paths, options);
+    return { investigation, summary };
+  }
+
+  onDidChange(listener: ChangeListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private fire(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  summaries(): SourceSummary[] {
+    return this.sources.map((s) => s.summary);
+  }
+
+  /** Adds a folder or a set of files as one source. Cancel keeps what was already indexed. */
+  async addSource(paths: string[], options: LoadOptions = {}, label?: string): Promise<SourceSummary> {
+    const id = `source-${this.nextId++}`;
+    const resolved = paths.map((p) => path.resolve(p));
+    const summary: SourceSummary = {
+      id,
+      label: label ?? (resolved.length === 1 ? path.basename(resolved[0]) || resolved[0] : `${resolved.length} paths`),
+      paths: resolved,
+      events: 0,
+      files: 0,
+      digests: 0,
+      skipped: [],
+      eventsWithoutTime: 0,
+      duplicates: 0,
+      fromCache: false,
+    };
+    const state: SourceState = { summary, code: this.index.sources.code(id) };
+    this.sources.push(state);
+    try {
+      await this.load(state, { ...this.defaults, ...options });
+    } finally {
+      this.index.trim();
+      this.fire();
+    }
+    return summary;
+  }
+
+  private async load(state: SourceState, options: LoadOptions): Promise<void> {
+    const { summary } = state;
+    const signal = options.signal;
+    const walkProblems: FileProblem[] = [];
+    const files: EvidenceFile[] = [];
+    for await (const file of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p) })) {
+      files.push(file);
+    }
+    summary.skipped.push(...walkProblems);
+    signal?.throwIfAborted();
+
+    const cacheDir = usableCacheDir(options.cacheDir, summary.paths);
+    const key = cacheDir ? cacheKey(summary.paths, files) : undefined;
+    if (cacheDir && key) {
+      const cached = await readCache(cacheDir, key);
+      if (cached) {
+        summary.skipped.splice(0, summary.skipped.length, ...cached.walkProblems);
+        for (const batch of cached.batches) this.mergeBatch(state, batch);
+        summary.fromCache = true;
+        return;
+      }
+    }
+
+    const progress: LoadProgress = {
+      filesDone: 0,
+      filesTotal: files.length,
+      events: 0,
+      bytesDone: 0,
+      bytesTotal: files.reduce((sum, f) => sum + f.size, 0),
+    };
+    options.onProgress?.({ ...progress });
+    const batches: EventBatch[] = [];
+    let lastReport = 0;
+    await parseInWorkers(
+      files,
+      options.workers ?? defaultWorkerCount(),
+      (batch) => {
+        if (cacheDir) batches.push(batch);
+        this.mergeBatch(state, batch);
+        for (const file of batch.files) {
+          if (file.continuation) continue;
+          progress.filesDone++;
+          progress.bytesDone += file.size;
+          progress.currentPath = file.path;
+        }
+        progress.events = summary.events;
+        const now = Date.now();
+        if (options.onProgress && now - lastReport > 100) {
+          lastReport = now;
+          options.onProgress({ ...progress });
+        }
+      },
+      signal,
+    );
+    options.onProgress?.({ ...progress });
+    if (cacheDir && key && !signal?.aborted) {
+      await writeCache(cacheDir, key, { format: 1, batches, walkProblems }).catch((error: unknown) => {
+        summary.skipped.push({
+          path: cacheDir,
+          reason: `the index cache could not be written: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      });
+    }
+  }
+
+  private mergeBatch(state: SourceState, batch: EventBatch): void {
+    const { summary } = state;
+    const result = this.index.merge(batch, state.code);
+    summary.events += result.added;
+    summary.duplicates += result.duplicates;
+    summary.eventsWithoutTime += result.withoutTime;
+    if (result.added > result.withoutTime) {
+      summary.first = Math.min(summary.first ?? Infinity, result.first);
+      summary.last = Math.max(summary.last ?? -Infinity, result.last);
+    }
+    for (const file of batch.files) {
+      summary.skipped.push(...file.problems);
+      if (file.continuation) continue;
+      if (file.format === 'digest') summary.digests++;
+      else if (file.records > 0) summary.files++;
+      else if (file.problems.length === 0 && file.format) {
+        // A readable file with no records, e.g. an empty Records array: say so.
+        summary.skipped.push({ path: file.path, reason: 'no CloudTrail events in this file' });
+      }
+    }
+  }
+
+  /** Removes a source; the index is rebuilt from the remaining ones (from the cache when enabled). */
+  async removeSource(id: string, options: LoadOptions = {}): Promise<void> {
+    const position = this.sources.findIndex((s) => s.summary.id === id);
+    if (position === -1) return;
+    this.sources.splice(position, 1);
+    await this.rebuild(options);
+  }
+
+  async reloadSource(id: string, options: LoadOptions = {}): Promise<SourceSummary | undefined> {
+    const state = this.sources.find((s) => s.summary.id === id);
+    if (!state) return undefined;
+    await this.rebuild(options);
+    return state.summary;
+  }
+
+  private async rebuild(options: LoadOptions): Promise<void> {
+    const remaining = this.sources.splice(0);
+    this.index = new EventIndex(readRecordsAt);
+    try {
+      for (const state of remaining) {
+        const summary = state.summary;
+        const fresh: SourceSummary = { ...summary, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, first: undefined, last: undefined, fromCache: false };
+        const next: SourceState = { summary: fresh, code: this.index.sources.code(summary.id), live: state.live };
+        this.sources.push(next);
+        if (state.live) {
+          state.live.rebind(this, next);
+          await state.live.replay();
+        } else {
+          await this.load(next, { ...this.defaults, ...options });
+        }
+        Object.assign(summary, fresh);
+        next.summary = summary;
+      }
+    } finally {
+      this.index.trim();
+      this.fire();
+    }
+  }
+
+  /**
+   * A source fed by a live fetch (LookupEvents, Athena, Lake): each appended page is
+   * written to an NDJSON spill file (so raw events can be fetched again) and indexed.
+   */
+  async createLiveSource(label: string, spillDir: string): Promise<LiveSource> {
+    const id = `source-${this.nextId++}`;
+    await fs.mkdir(spillDir, { recursive: true });
+    const spillPath = path.join(spillDir, `${id}-${Date.now()}.jsonl`);
+    await fs.writeFile(spillPath, '', { flag: 'wx' });
+    const summary: SourceSummary = {
+      id,
+      label,
+      paths: [spillPath],
+      events: 0,
+      files: 1,
+      digests: 0,
+      skipped: [],
+      eventsWithoutTime: 0,
+      duplicates: 0,
+      fromCache: false,
+    };
+    const state: SourceState = { summary, code: this.index.sources.code(id) };
+    const live = new LiveSource(this, state, spillPath);
+    state.live = live;
+    this.sources.push(state);
+    this.fire();
+    return live;
+  }
+
+  /** @internal used by LiveSource */
+  appendLive(state: SourceState, batch: EventBatch): void {
+    this.mergeBatch(state, batch);
+    state.summary.files = 1;
+    this.fire();
+  }
+}
+
+export class LiveSource {
+  private written = 0;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private investigation: Investigation,
+    private state: SourceState,
+    readonly spillPath: string,
+  ) {}
+
+  get summary(): SourceSummary {
+    return this.state.summary;
+  }
+
+  /** @internal */
+  rebind(investigation: Investigation, state: SourceState): void {
+    this.investigation = investigation;
+    this.state = state;
+  }
+
+  /** Appends raw CloudTrail records; resolves once they are on disk and indexed. */
+  append(events: readonly JsonObject[]): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (events.length === 0) return;
+      const builder = new BatchBuilder();
+      const fileIndex = builder.addFile({ path: this.spillPath, format: 'jsonl', size: 0, mtimeMs: 0, records: events.length, problems: [] });
+      const lines: string[] = [];
+      let offset = this.written;
+      for (const event of events) {
+        const line = JSON.stringify(event);
+        const length = Buffer.byteLength(line);
+        builder.add(normalizeEvent(event), fileIndex, { offset, length });
+        lines.push(line);
+        offset += length + 1;
+      }
+      await fs.appendFile(this.spillPath, lines.join('\n') + '\n');
+      this.written = offset;
+      this.investigation.appendLive(this.state, builder.take());
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** @internal re-indexes the spill file after a rebuild. */
+  async replay(): Promise<void> {
+    const text = await fs.readFile(this.spillPath, 'utf8');
+    const builder = new BatchBuilder();
+    const fileIndex = builder.addFile({ path: this.spillPath, format: 'jsonl', size: 0, mtimeMs: 0, records: 0, problems: [] });
+    let offset = 0;
+    for (const line of text.split('\n')) {
+      const length = Buffer.byteLength(line);
+      if (line.length > 0) {
+        builder.add(normalizeEvent(JSON.parse(line) as JsonObject), fileIndex, { offset, length });
+        builder.file(fileIndex).records++;
+      }
+      offset += length + 1;
+    }
+    this.investigation.appendLive(this.state, builder.take());
+  }
+}
+
+/** The cache must never sit inside the evidence it indexes. */
+function usableCacheDir(cacheDir: string | undefined, evidence: readonly string[]): string | undefined {
+  if (!cacheDir) return undefined;
+  const resolved = path.resolve(cacheDir);
+  for (const root of evidence) {
+    const relative = path.relative(root, resolved);
+    if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) return undefined;
+  }
+  return resolved;
+}

@@ -1,0 +1,27 @@
+/**
+ * Parse worker: receives chunks of files, posts back columnar batches (typed arrays are
+ * transferred, not copied), then asks for more.
+ */
+import { parentPort } from 'node:worker_threads';
+import { transferables } from '../index/batch';
+import { parseFiles } from './parse-files';
+import { ToMain, ToWorker } from './worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('worker.js must run as a worker thread');
+
+const post = (message: ToMain, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'parse':
+      parseFiles(message.files, (batch) => post({ type: 'batch', batch }, transferables(batch))).then(
+        () => post({ type: 'chunk-done' }),
+        (error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }),
+      );
+      break;
+    case 'close':
+      port.close();
+      break;
+  }
+});

@@ -1,0 +1,567 @@
+/**
+ * The columnar event index: one compact column per pivot field, strings interned once,
+ * posting lists derived from the columns on first use, and the raw event left in its
+ * file until someone asks for it.
+ */
+import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } from '../engine/api';
+import { IdentityType, JsonObject } from '../model/event';
+import { FileFormat, RecordLocation } from '../sources/types';
+import { BatchFile, DICT_FIELDS, DictField, EventBatch } from './batch';
+import { CodeColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
+import { PivotField } from './fields';
+import { evaluateFilter } from '../query/evaluate';
+import { parseFilter, FilterNode } from '../query/parser';
+import { EMPTY, range } from '../query/selection';
+
+export interface IndexedFile extends BatchFile {
+  sourceCode: number;
+}
+
+interface Postings {
+  /** ids of value code c are ids[offsets[c] .. offsets[c+1]) */
+  offsets: Int32Array;
+  ids: Int32Array;
+}
+
+const DICT_INDEX = new Map<string, number>(DICT_FIELDS.map((f, i) => [f, i]));
+
+export function isDictField(field: string): field is DictField {
+  return DICT_INDEX.has(field);
+}
+
+/** Reads records back from their files (the readers' readRecordsAt, or an in-memory store in tests). */
+export type RecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<JsonObject[]>;
+
+export interface MergeResult {
+  added: number;
+  duplicates: number;
+  withoutTime: number;
+  first: number;
+  last: number;
+}
+
+export class EventIndex implements EventIndexApi {
+  readonly files: IndexedFile[] = [];
+  readonly sources = new StringDictionary();
+  private readonly dicts = DICT_FIELDS.map(() => new StringDictionary());
+  private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
+  private readonly times = new Float64Column();
+  private readonly fileOf = new CodeColumn();
+  private readonly offsets = new Float64Column();
+  private readonly lengths = new Uint32Column();
+  private readonly resourceDict = new StringDictionary();
+  private readonly resourceStart = new Uint32Column();
+  private readonly resourceCodes = new CodeColumn();
+  private readonly eventIds = new UniqueIdColumn();
+  private readonly requestIds = new UniqueIdColumn();
+  private readonly sharedEventIds = new Map<number, string>();
+  /** Parts of large files whose format arrives with their last part. */
+  private readonly formatless = new Map<string, number[]>();
+  private dedupSlots = new Int32Array(1 << 12);
+  private dedupCount = 0;
+  private count = 0;
+  private postingsCache = new Map<string, Postings>();
+  private timeOrder?: Int32Array;
+  private allIds?: Int32Array;
+  /** Bumped on every change; caches compare against it. */
+  version = 0;
+
+  constructor(private readonly fetchRecords: RecordFetcher) {
+    this.resourceStart.push(0);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds a batch from a worker, the cache or a live fetch. Duplicates are counted once. */
+  merge(batch: EventBatch, sourceCode: number): MergeResult {
+    const fileBase = this.files.length;
+    for (const file of batch.files) {
+      this.files.push({ ...file, sourceCode });
+      // A large file's format is known only once it is read to the end: fill in its earlier parts.
+      if (!file.format) {
+        const pending = this.formatless.get(file.path);
+        if (pending) pending.push(this.files.length - 1);
+        else this.formatless.set(file.path, [this.files.length - 1]);
+      } else {
+        for (const f of this.formatless.get(file.path) ?? []) this.files[f].format = file.format;
+        this.formatless.delete(file.path);
+      }
+    }
+    const remaps = batch.dicts.map((values, f) => {
+      const dict = this.dicts[f];
+      const remap = new Int32Array(values.length);
+      for (let c = 1; c < values.length; c++) remap[c] = dict.code(values[c]);
+      return remap;
+    });
+    const resourceRemap = new Int32Array(batch.resourceDict.length);
+    for (let c = 1; c < batch.resourceDict.length; c++) resourceRemap[c] = this.resourceDict.code(batch.resourceDict[c]);
+    const eventNameField = DICT_INDEX.get('eventName')!;
+    const sharedByIndex = new Map(batch.sharedEventIds);
+
+    const result: MergeResult = { added: 0, duplicates: 0, withoutTime: 0, first: Infinity, last: -Infinity };
+    for (let i = 0; i < batch.count; i++) {
+      const id = this.count;
+      const time = batch.time[i];
+      this.eventIds.push(batch.eventIds[i] ?? undefined);
+      this.times.push(time);
+      for (let f = 0; f < DICT_FIELDS.length; f++) this.codes[f].push(remaps[f][batch.codes[f][i]]);
+      if (batch.eventIds[i] !== null && this.isDuplicate(id, this.codes[eventNameField].get(id))) {
+        this.rollback(id);
+        result.duplicates++;
+        continue;
+      }
+      this.fileOf.push(fileBase + batch.fileOf[i]);
+      this.offsets.push(batch.offset[i]);
+      this.lengths.push(batch.length[i]);
+      for (let r = batch.resourceStart[i]; r < batch.resourceStart[i + 1]; r++) {
+        this.resourceCodes.push(resourceRemap[batch.resourceCodes[r]]);
+      }
+      this.resourceStart.push(this.resourceCodes.size);
+      this.requestIds.push(batch.requestIds[i] ?? undefined);
+      const shared = sharedByIndex.get(i);
+      if (shared !== undefined) this.sharedEventIds.set(id, shared);
+      this.count++;
+      result.added++;
+      if (Number.isNaN(time)) result.withoutTime++;
+      else {
+        if (time < result.first) result.first = time;
+        if (time > result.last) result.last = time;
+      }
+    }
+    if (batch.count > 0 || batch.files.length > 0) this.changed();
+    return result;
+  }
+
+  /** Releases spare capacity after a load. */
+  trim(): void {
+    for (const column of this.codes) column.trim();
+    this.times.trim();
+    this.fileOf.trim();
+    this.offsets.trim();
+    this.lengths.trim();
+    this.resourceStart.trim();
+    this.resourceCodes.trim();
+    this.eventIds.trim();
+    this.requestIds.trim();
+  }
+
+  /** Bytes held by the columns (not the dictionaries' strings). */
+  columnBytes(): number {
+    let total = this.times.byteLength + this.fileOf.byteLength + this.offsets.byteLength + this.lengths.byteLength;
+    for (const column of this.codes) total += column.byteLength;
+    total += this.resourceStart.byteLength + this.resourceCodes.byteLength;
+    total += this.eventIds.byteLength + this.requestIds.byteLength + this.dedupSlots.byteLength;
+    for (const p of this.postingsCache.values()) total += p.ids.byteLength + p.offsets.byteLength;
+    return total;
+  }
+
+  private isDuplicate(id: number, eventNameCode: number): boolean {
+    const hash = this.dedupHash(id, eventNameCode);
+    const mask = this.dedupSlots.length - 1;
+    const nameColumn = this.codes[DICT_INDEX.get('eventName')!];
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.dedupSlots[slot];
+      if (entry === 0) {
+        this.dedupSlots[slot] = id + 1;
+        this.dedupCount++;
+        if (this.dedupCount * 2 > this.dedupSlots.length) this.rehash();
+        return false;
+      }
+      const other = entry - 1;
+      if (
+        this.eventIds.equal(other, id) &&
+        Object.is(this.times.get(other), this.times.get(id)) &&
+        nameColumn.get(other) === eventNameCode
+      ) {
+        return true;
+      }
+    }
+  }
+
+  private dedupHash(id: number, eventNameCode: number): number {
+    const time = this.times.get(id);
+    const timeHash = Number.isNaN(time) ? 0x7ff8 : (time / 1000) | 0;
+    return (this.eventIds.hash(id) ^ Math.imul(timeHash, 0x9e3779b1) ^ Math.imul(eventNameCode, 0x85ebca6b)) >>> 0;
+  }
+
+  private rehash(): void {
+    const old = this.dedupSlots;
+    this.dedupSlots = new Int32Array(old.length * 2);
+    const mask = this.dedupSlots.length - 1;
+    const nameColumn = this.codes[DICT_INDEX.get('eventName')!];
+    for (const entry of old) {
+      if (entry === 0) continue;
+      let slot = this.dedupHash(entry - 1, nameColumn.get(entry - 1)) & mask;
+      while (this.dedupSlots[slot] !== 0) slot = (slot + 1) & mask;
+      this.dedupSlots[slot] = entry;
+    }
+  }
+
+  private rollback(id: number): void {
+    this.eventIds.truncate(id);
+    this.times.truncate(id);
+    for (const column of this.codes) column.truncate(id);
+  }
+
+  private changed(): void {
+    this.version++;
+    this.postingsCache.clear();
+    this.timeOrder = undefined;
+    this.allIds = undefined;
+  }
+
+  // ---- reading ------------------------------------------------------------------
+
+  all(): Selection {
+    if (!this.allIds || this.allIds.length !== this.count) this.allIds = range(this.count);
+    return this.allIds;
+  }
+
+  time(id: EventId): number {
+    return this.times.get(id);
+  }
+
+  value(field: PivotField, id: EventId): string | undefined {
+    const f = DICT_INDEX.get(field);
+    if (f !== undefined) {
+      const code = this.codes[f].get(id);
+      return code === 0 ? undefined : this.dicts[f].values[code];
+    }
+    switch (field) {
+      case 'resource': {
+        const start = this.resourceStart.get(id);
+        return start < this.resourceStart.get(id + 1) ? this.resourceDict.values[this.resourceCodes.get(start)] : undefined;
+      }
+      case 'eventId':
+        return this.eventIds.get(id);
+      case 'requestId':
+        return this.requestIds.get(id);
+      case 'sharedEventId':
+        return this.sharedEventIds.get(id);
+      case 'source':
+        return this.sources.values[this.files[this.fileOf.get(id)].sourceCode];
+      default:
+        return undefined;
+    }
+  }
+
+  values(field: PivotField, id: EventId): string[] {
+    if (field === 'resource') {
+      const out: string[] = [];
+      for (let r = this.resourceStart.get(id); r < this.resourceStart.get(id + 1); r++) {
+        out.push(this.resourceDict.values[this.resourceCodes.get(r)]);
+      }
+      return out;
+    }
+    const value = this.value(field, id);
+    return value === undefined ? [] : [value];
+  }
+
+  row(id: EventId): EventRow {
+    const readOnly = this.value('readOnly', id);
+    return {
+      id,
+      time: this.times.get(id),
+      eventName: this.value('eventName', id),
+      eventSource: this.value('eventSource', id),
+      region: this.value('region', id),
+      account: this.value('account', id),
+      principal: this.value('principal', id) ?? '',
+      principalType: (this.value('principalType', id) ?? 'Unknown') as IdentityType,
+      session: this.value('session', id),
+      accessKey: this.value('accessKey', id),
+      ip: this.value('ip', id),
+      userAgent: this.value('userAgent', id),
+      error: this.value('error', id),
+      readOnly: readOnly === undefined ? undefined : readOnly === 'true',
+      eventId: this.eventIds.get(id),
+    };
+  }
+
+  origin(id: EventId): { path: string; format?: FileFormat } {
+    const file = this.files[this.fileOf.get(id)];
+    return { path: file.path, format: file.format };
+  }
+
+  async raw(id: EventId): Promise<JsonObject> {
+    return (await this.rawMany([id]))[0];
+  }
+
+  async rawMany(ids: readonly EventId[]): Promise<JsonObject[]> {
+    const out: JsonObject[] = new Array(ids.length);
+    const byFile = new Map<number, number[]>();
+    ids.forEach((id, position) => {
+      if (id < 0 || id >= this.count) throw new RangeError(`no event with id ${id}`);
+      const file = this.fileOf.get(id);
+      const list = byFile.get(file);
+      if (list) list.push(position);
+      else byFile.set(file, [position]);
+    });
+    for (const [fileIndex, positions] of byFile) {
+      const file = this.files[fileIndex];
+      if (!file.format) throw new Error(`${file.path}: the format of this file is unknown`);
+      const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
+      const records = await this.fetchRecords(file.path, file.format, locations);
+      positions.forEach((p, i) => (out[p] = records[i]));
+    }
+    return out;
+  }
+
+  // ---- postings and queries -----------------------------------------------------------
+
+  /** Distinct values of a field with their codes (code 0 = absent is omitted). */
+  dictionary(field: PivotField): readonly string[] {
+    const f = DICT_INDEX.get(field);
+    if (f !== undefined) return this.dicts[f].values;
+    if (field === 'resource') return this.resourceDict.values;
+    if (field === 'source') return this.sources.values;
+    return [''];
+  }
+
+  /** Codes of a field's values equal to `value`: exact first, then ignoring case. */
+  codesFor(field: PivotField, value: string): number[] {
+    const dict = this.dictObject(field);
+    if (!dict) return [];
+    const exact = dict.find(value);
+    return exact !== undefined ? [exact] : dict.findIgnoringCase(value);
+  }
+
+  codesMatching(field: PivotField, pattern: RegExp): number[] {
+    const values = this.dictionary(field);
+    const out: number[] = [];
+    for (let c = 1; c < values.length; c++) if (pattern.test(values[c])) out.push(c);
+    return out;
+  }
+
+  private dictObject(field: PivotField): StringDictionary | undefined {
+    const f = DICT_INDEX.get(field);
+    if (f !== undefined) return this.dicts[f];
+    if (field === 'resource') return this.resourceDict;
+    if (field === 'source') return this.sources;
+    return undefined;
+  }
+
+  /** Ids of events whose field has the value with this code (code 0: absent). */
+  postingsOf(field: PivotField, code: number): Selection {
+    const p = this.buildPostings(field);
+    if (!p || code < 0 || code + 1 >= p.offsets.length) return EMPTY;
+    return p.ids.subarray(p.offsets[code], p.offsets[code + 1]);
+  }
+
+  postings(field: PivotField, value: string): Selection {
+    if (field === 'eventId') return Int32Array.from(this.eventIds.find(value));
+    if (field === 'requestId') return Int32Array.from(this.requestIds.find(value));
+    if (field === 'sharedEventId') {
+      const ids: number[] = [];
+      for (const [id, v] of this.sharedEventIds) if (v === value) ids.push(id);
+      return Int32Array.from(ids.sort((a, b) => a - b));
+    }
+    const code = this.dictObject(field)?.find(value);
+    return code === undefined ? EMPTY : this.postingsOf(field, code);
+  }
+
+  /** Counting sort of a column into per-value id lists; ids stay ascending within a value. */
+  private buildPostings(field: PivotField): Postings | undefined {
+    const cached = this.postingsCache.get(field);
+    if (cached) return cached;
+    let postings: Postings;
+    const f = DICT_INDEX.get(field);
+    if (f !== undefined || field === 'source') {
+      const codeOf =
+        f !== undefined
+          ? (() => {
+              const column = this.codes[f].array;
+              return (id: number) => column[id];
+            })()
+          : (id: number) => this.files[this.fileOf.get(id)].sourceCode;
+      const dictSize = f !== undefined ? this.dicts[f].size : this.sources.size;
+      const offsets = new Int32Array(dictSize + 1);
+      for (let id = 0; id < this.count; id++) offsets[codeOf(id) + 1]++;
+      for (let c = 1; c <= dictSize; c++) offsets[c] += offsets[c - 1];
+      const fill = offsets.slice(0, dictSize);
+      const ids = new Int32Array(this.count);
+      for (let id = 0; id < this.count; id++) ids[fill[codeOf(id)]++] = id;
+      postings = { offsets, ids };
+    } else if (field === 'resource') {
+      const dictSize = this.resourceDict.size;
+      const offsets = new Int32Array(dictSize + 1);
+      const codes = this.resourceCodes.array;
+      for (let id = 0; id < this.count; id++) {
+        const start = this.resourceStart.get(id);
+        const end = this.resourceStart.get(id + 1);
+        if (start === end) offsets[1]++;
+        for (let r = start; r < end; r++) offsets[codes[r] + 1]++;
+      }
+      for (let c = 1; c <= dictSize; c++) offsets[c] += offsets[c - 1];
+      const fill = offsets.slice(0, dictSize);
+      const ids = new Int32Array(offsets[dictSize]);
+      for (let id = 0; id < this.count; id++) {
+        const start = this.resourceStart.get(id);
+        const end = this.resourceStart.get(id + 1);
+        if (start === end) ids[fill[0]++] = id;
+        for (let r = start; r < end; r++) ids[fill[codes[r]]++] = id;
+      }
+      postings = { offsets, ids };
+    } else {
+      return undefined;
+    }
+    this.postingsCache.set(field, postings);
+    return postings;
+  }
+
+  private parsed = new Map<string, FilterNode>();
+
+  query(filter: string): Selection {
+    let node = this.parsed.get(filter);
+    if (!node) {
+      node = parseFilter(filter);
+      if (this.parsed.size > 200) this.parsed.clear();
+      this.parsed.set(filter, node);
+    }
+    return evaluateFilter(this, node);
+  }
+
+  /** The uniqueid columns, for the query evaluator's scans. */
+  uniqueIds(field: 'eventId' | 'requestId'): UniqueIdColumn {
+    return field === 'eventId' ? this.eventIds : this.requestIds;
+  }
+
+  sharedEventIdEntries(): Iterable<[number, string]> {
+    return this.sharedEventIds;
+  }
+
+  timeArray(): Float64Array {
+    return this.times.array;
+  }
+
+  // ---- aggregation -----------------------------------------------------------------------
+
+  top(field: PivotField, selection?: Selection, limit = 20): ValueCount[] {
+    const times = this.times.array;
+    const f = DICT_INDEX.get(field);
+    if (f !== undefined || field === 'source' || field === 'resource') {
+      const dictSize = this.dictionary(field).length;
+      const counts = new Int32Array(dictSize);
+      const first = new Float64Array(dictSize).fill(Infinity);
+      const last = new Float64Array(dictSize).fill(-Infinity);
+      const visit = (code: number, time: number) => {
+        counts[code]++;
+        if (time < first[code]) first[code] = time;
+        if (time > last[code]) last[code] = time;
+      };
+      const ids = selection ?? this.all();
+      if (f !== undefined) {
+        const column = this.codes[f].array;
+        for (let i = 0; i < ids.length; i++) visit(column[ids[i]], times[ids[i]]);
+      } else if (field === 'source') {
+        for (let i = 0; i < ids.length; i++) visit(this.files[this.fileOf.get(ids[i])].sourceCode, times[ids[i]]);
+      } else {
+        const codes = this.resourceCodes.array;
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i];
+          for (let r = this.resourceStart.get(id); r < this.resourceStart.get(id + 1); r++) visit(codes[r], times[id]);
+        }
+      }
+      const values = this.dictionary(field);
+      return topCodes(counts, limit).map((code) => ({
+        value: values[code],
+        count: counts[code],
+        first: first[code],
+        last: last[code],
+      }));
+    }
+    const tally = new Map<string, ValueCount>();
+    for (const id of selection ?? this.all()) {
+      const value = this.value(field, id);
+      if (value === undefined) continue;
+      const time = times[id];
+      const entry = tally.get(value);
+      if (entry) {
+        entry.count++;
+        if (time < entry.first) entry.first = time;
+        if (time > entry.last) entry.last = time;
+      } else tally.set(value, { value, count: 1, first: time, last: time });
+    }
+    return [...tally.values()].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, limit);
+  }
+
+  sortByTime(selection: Selection, order: 'asc' | 'desc'): Int32Array {
+    const times = this.times.array;
+    let sorted: Int32Array;
+    if (selection.length * 8 < this.count) {
+      sorted = Int32Array.from(selection);
+      sorted.sort((a, b) => compareTimes(times[a], times[b]) || a - b);
+    } else {
+      const global = this.globalTimeOrder();
+      const member = new Uint8Array(this.count);
+      for (let i = 0; i < selection.length; i++) member[selection[i]] = 1;
+      sorted = new Int32Array(selection.length);
+      let n = 0;
+      for (let i = 0; i < global.length; i++) if (member[global[i]]) sorted[n++] = global[i];
+    }
+    if (order === 'desc') {
+      // Newest first, but events without a time stay at the end.
+      let timed = sorted.length;
+      while (timed > 0 && Number.isNaN(times[sorted[timed - 1]])) timed--;
+      sorted.subarray(0, timed).reverse();
+    }
+    return sorted;
+  }
+
+  private globalTimeOrder(): Int32Array {
+    if (!this.timeOrder) {
+      const times = this.times.array;
+      const order = range(this.count);
+      order.sort((a, b) => compareTimes(times[a], times[b]) || a - b);
+      this.timeOrder = order;
+    }
+    return this.timeOrder;
+  }
+
+  histogram(selection: Selection | undefined, bucketMs: number, span?: { start: number; end: number }): Histogram {
+    if (!(bucketMs > 0)) throw new RangeError('bucketMs must be positive');
+    const times = this.times.array;
+    const ids = selection ?? this.all();
+    let start = span?.start ?? Infinity;
+    let end = span?.end ?? -Infinity;
+    if (!span) {
+      for (let i = 0; i < ids.length; i++) {
+        const t = times[ids[i]];
+        if (t < start) start = t;
+        if (t > end) end = t;
+      }
+      if (start === Infinity) return { start: 0, bucketMs, counts: new Uint32Array(0) };
+      start = Math.floor(start / bucketMs) * bucketMs;
+      end += 1;
+    }
+    const buckets = Math.max(0, Math.ceil((end - start) / bucketMs));
+    if (buckets > 10_000_000) throw new RangeError(`a histogram of ${buckets} buckets is too large; choose a larger bucket`);
+    const counts = new Uint32Array(buckets);
+    for (let i = 0; i < ids.length; i++) {
+      const t = times[ids[i]];
+      if (t >= start && t < end) counts[Math.floor((t - start) / bucketMs)]++;
+    }
+    return { start, bucketMs, counts };
+  }
+
+  hashOf(value: string): number {
+    return stringHash(value);
+  }
+}
+
+function compareTimes(a: number, b: number): number {
+  const aNaN = Number.isNaN(a);
+  const bNaN = Number.isNaN(b);
+  if (aNaN || bNaN) return aNaN === bNaN ? 0 : aNaN ? 1 : -1;
+  return a - b;
+}
+
+/** Codes with a non-zero count (code 0 = absent excluded), largest first, at most `limit`. */
+function topCodes(counts: Int32Array, limit: number): number[] {
+  const codes: number[] = [];
+  for (let c = 1; c < counts.length; c++) if (counts[c] > 0) codes.push(c);
+  codes.sort((a, b) => counts[b] - counts[a] || a - b);
+  return codes.slice(0, limit);
+}
