@@ -4,7 +4,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
 import { validateFolder } from '../../../src/core/integrity/validate';
-import { DigestPublicKey, keyFingerprints } from '../../../src/core/integrity/keys';
+import { DigestPublicKey, keyFingerprints, loadPublicKeyFile } from '../../../src/core/integrity/keys';
 import { ValidationProgress, ValidationResult } from '../../../src/core/integrity/types';
 import {
   ACCOUNT,
@@ -341,5 +341,35 @@ describe('integrity: validateFolder on a real signed digest chain', function () 
     const file = localPath(dir, chain.logs[0][0]);
     await assert.rejects(validateFolder(file), (error: Error) => error.message.includes(file) && /not a folder/.test(error.message));
     await assert.rejects(validateFolder(path.join(dir, 'nope')), (error: Error) => error.message.includes(path.join(dir, 'nope')));
+  });
+});
+
+describe('integrity: the sample trail shipped in fixtures/ (signed by its own generator)', () => {
+  const root = path.resolve(__dirname, '../../../../fixtures');
+  const sample = path.join(root, 'sample-trail');
+  const keyFile = path.join(root, 'sample-trail-public-key.pem');
+
+  it('validates in place, reading only', async () => {
+    const before = await fileHashes(sample);
+    const result = await validateFolder(sample, { publicKeys: await loadPublicKeyFile(keyFile) });
+    assert.deepStrictEqual(flagged(result), { logs: {}, digests: {}, findings: [] });
+    assert.strictEqual(result.counts.digests.valid, 6);
+    assert.strictEqual(result.counts.logs.valid, 12);
+    assert.deepStrictEqual(await fileHashes(sample), before);
+  });
+
+  it('flags one tampered log file in a temporary copy', async () => {
+    const copy = await tempDir('sample');
+    try {
+      await fs.cp(sample, copy, { recursive: true });
+      const first = (await validateFolder(copy, { publicKeys: await loadPublicKeyFile(keyFile) })).logFiles[0];
+      const file = first.path as string;
+      const text = gunzipSync(await fs.readFile(file)).toString('utf8');
+      await fs.writeFile(file, gzipSync(Buffer.from(text.replace(/"eventName":"[^"]+"/, '"eventName":"Nothing"'))));
+      const result = await validateFolder(copy, { publicKeys: await loadPublicKeyFile(keyFile) });
+      assert.deepStrictEqual(flagged(result), { logs: { [first.key]: 'changed' }, digests: {}, findings: [] });
+    } finally {
+      await fs.rm(copy, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,190 @@
+/**
+ * validateS3 against real loopback servers: s3rver for S3, and a small HTTP
+ * server speaking the CloudTrail JSON 1.1 protocol for ListPublicKeys. The SDK
+ * v3 clients are the real ones, pointed at 127.0.0.1.
+ */
+import * as assert from 'assert';
+import { promises as fs } from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { gunzipSync, gzipSync } from 'zlib';
+import { CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { validateS3 } from '../../../src/core/integrity/validate';
+import { keyFingerprints } from '../../../src/core/integrity/keys';
+import { ValidationResult } from '../../../src/core/integrity/types';
+import { BUCKET, buildChain, BuiltChain, PREFIX, tempDir } from './chain';
+
+interface S3rverInstance {
+  run(): Promise<{ address: string; port: number }>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+// s3rver ships no type declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as S3rverConstructor;
+
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+function flagged(result: ValidationResult): { logs: Record<string, string>; digests: Record<string, string>; findings: string[] } {
+  const logs: Record<string, string> = {};
+  for (const log of result.logFiles) if (log.verdict !== 'valid') logs[log.key] = log.verdict;
+  const digests: Record<string, string> = {};
+  for (const digest of result.digests) if (digest.verdict !== 'valid') digests[digest.recordedLocation] = digest.verdict;
+  return { logs, digests, findings: result.findings.map((f) => f.kind) };
+}
+
+const aws = (key: string) => key.slice(key.indexOf('AWSLogs/'));
+
+describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoint', function () {
+  let chain: BuiltChain;
+  let dir: string;
+  let server: S3rverInstance;
+  let s3: S3Client;
+  let trailServer: http.Server;
+  let cloudTrail: CloudTrailClient;
+  const listRequests: { target: string; body: Record<string, unknown> }[] = [];
+
+  before(async () => {
+    chain = buildChain({ periods: 3, logsPerPeriod: 2 });
+    dir = await tempDir('s3rver');
+    server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir });
+    const { port } = await server.run();
+    s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, region: 'us-east-1', credentials });
+
+    trailServer = http.createServer((request, response) => {
+      const parts: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => parts.push(chunk));
+      request.on('end', () => {
+        const target = String(request.headers['x-amz-target'] ?? '');
+        const body = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as Record<string, unknown>;
+        listRequests.push({ target, body });
+        response.setHeader('content-type', 'application/x-amz-json-1.1');
+        if (!target.endsWith('ListPublicKeys')) {
+          response.statusCode = 400;
+          response.end(JSON.stringify({ __type: 'InvalidRequestException', message: 'unexpected operation' }));
+          return;
+        }
+        response.end(
+          JSON.stringify({
+            PublicKeyList: [
+              {
+                Value: chain.publicKey.export({ type: 'pkcs1', format: 'der' }).toString('base64'),
+                ValidityStartTime: Date.UTC(2026, 0, 1) / 1000,
+                ValidityEndTime: Date.UTC(2027, 0, 1) / 1000,
+                Fingerprint: chain.fingerprint,
+              },
+            ],
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => trailServer.listen(0, '127.0.0.1', resolve));
+    const trailPort = (trailServer.address() as AddressInfo).port;
+    cloudTrail = new CloudTrailClient({ endpoint: `http://127.0.0.1:${trailPort}`, region: 'us-east-1', credentials });
+  });
+
+  after(async () => {
+    s3?.destroy();
+    cloudTrail?.destroy();
+    await server?.close();
+    await new Promise<void>((resolve) => (trailServer ? trailServer.close(() => resolve()) : resolve()));
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  let bucket: string;
+
+  it('fetches the key with ListPublicKeys; a chain copied to another bucket has every digest moved, its logs still valid', async () => {
+    bucket = 'copy-of-the-evidence';
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const object of chain.objects) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: object.key, Body: object.body, Metadata: object.metadata }));
+    }
+    listRequests.length = 0;
+    const result = await validateS3(bucket, PREFIX, { client: s3, cloudTrailClient: cloudTrail });
+    assert.deepStrictEqual(flagged(result).logs, {});
+    assert.strictEqual(result.counts.logs.valid, 6);
+    assert.strictEqual(result.counts.digests.moved, 3);
+    assert.strictEqual(listRequests.length, 1);
+    assert.match(listRequests[0].target, /ListPublicKeys$/);
+    assert.strictEqual(listRequests[0].body.StartTime, Date.parse(chain.windows[0].start) / 1000);
+    assert.strictEqual(listRequests[0].body.EndTime, Date.parse(chain.windows[2].end) / 1000);
+  });
+
+  describe('with the chain in the bucket it was delivered to', () => {
+    beforeEach(async () => {
+      bucket = BUCKET;
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      } catch {
+        // exists from an earlier test: objects are put again below
+      }
+      for (const object of chain.objects) {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: object.key, Body: object.body, Metadata: object.metadata }));
+      }
+      listRequests.length = 0;
+    });
+
+    it('finds everything valid', async () => {
+      const result = await validateS3(bucket, `${PREFIX}/`, { client: s3, cloudTrailClient: cloudTrail });
+      assert.deepStrictEqual(flagged(result), { logs: {}, digests: {}, findings: [] });
+      assert.strictEqual(result.counts.logs.valid, 6);
+      assert.strictEqual(result.counts.digests.valid, 3);
+      assert.strictEqual(result.target, `s3://${BUCKET}/${PREFIX}/`);
+      assert.ok(result.logFiles.every((l) => l.path?.startsWith(`s3://${BUCKET}/${PREFIX}/AWSLogs/`)));
+    });
+
+    it('uses a supplied key without calling ListPublicKeys', async () => {
+      const result = await validateS3(bucket, PREFIX, {
+        client: s3,
+        cloudTrailClient: cloudTrail,
+        publicKeys: [{ fingerprints: keyFingerprints(chain.publicKey), key: chain.publicKey, source: 'file' }],
+      });
+      assert.strictEqual(result.ok, true);
+      assert.strictEqual(listRequests.length, 0);
+    });
+
+    it('flags a replaced log object as changed and a deleted one as missing', async () => {
+      const changed = chain.logs[0][1];
+      const original = chain.objects.find((o) => o.key === changed)?.body as Buffer;
+      const edited = gzipSync(Buffer.from(gunzipSync(original).toString('utf8').replace('203.0.113.10', '203.0.113.99')));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: changed, Body: edited }));
+      const deleted = chain.logs[2][0];
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: deleted }));
+      const result = await validateS3(bucket, PREFIX, { client: s3, cloudTrailClient: cloudTrail });
+      assert.deepStrictEqual(flagged(result), { logs: { [aws(changed)]: 'changed', [aws(deleted)]: 'missing' }, digests: {}, findings: [] });
+    });
+
+    it('flags a digest copied to another key and deleted from its own as moved', async () => {
+      const digest = chain.digests[0];
+      const movedKey = digest.replace('/2026/11/20/', '/2026/11/19/');
+      await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: movedKey, CopySource: `${bucket}/${digest}`, MetadataDirective: 'COPY' }));
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: digest }));
+      const result = await validateS3(bucket, PREFIX, { client: s3, cloudTrailClient: cloudTrail });
+      assert.deepStrictEqual(flagged(result), { logs: {}, digests: { [`s3://${BUCKET}/${digest}`]: 'moved' }, findings: [] });
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: movedKey }));
+    });
+
+    it('reports a digest without signature metadata as not verifiable', async () => {
+      const digest = chain.digests[2];
+      const body = chain.objects.find((o) => o.key === digest)?.body as Buffer;
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: digest, Body: body }));
+      const result = await validateS3(bucket, PREFIX, { client: s3, cloudTrailClient: cloudTrail });
+      assert.deepStrictEqual(flagged(result), {
+        logs: { [aws(chain.logs[2][0])]: 'not-verifiable', [aws(chain.logs[2][1])]: 'not-verifiable' },
+        digests: { [`s3://${BUCKET}/${digest}`]: 'not-verifiable' },
+        findings: [],
+      });
+      assert.match(result.digests.find((d) => d.recordedLocation.endsWith(digest))?.reason ?? '', /signature metadata not found \(x-amz-meta-signature/);
+    });
+
+    it('reports digests as not verifiable when ListPublicKeys knows no matching key', async () => {
+      const result = await validateS3(bucket, PREFIX, {
+        client: s3,
+        fetchPublicKeys: async () => [],
+      });
+      assert.strictEqual(result.counts.digests['not-verifiable'], 3);
+      assert.ok(result.digests.every((d) => d.reason === `no public key with fingerprint ${chain.fingerprint}`));
+    });
+  });
+});
