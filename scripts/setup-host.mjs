@@ -115,7 +115,8 @@ async function installHost() {
   });
 
   await step('verify code-server --version', () => {
-    const result = spawnSync(process.execPath, [CODE_SERVER_ENTRY, '--version'], { encoding: 'utf8' });
+    const config = path.join(HOST_DIR, 'code-server.yaml');
+    const result = spawnSync(process.execPath, [CODE_SERVER_ENTRY, '--config', config, '--version'], { encoding: 'utf8' });
     const output = `${result.stdout}${result.stderr}`;
     if (result.status !== 0 || !output.includes(CODE_SERVER_VERSION) || !output.includes(`Code ${VSCODE_VERSION}`)) {
       throw new Error(`expected "${CODE_SERVER_VERSION} ... with Code ${VSCODE_VERSION}", got: ${output.trim() || `exit ${result.status}`}`);

@@ -153,6 +153,7 @@ export function freshUserDataDir(prefix = 'ctinv-host-') {
         'extensions.autoUpdate': false,
         'extensions.ignoreRecommendations': true,
         'workbench.startupEditor': 'none',
+        'workbench.colorTheme': 'Default Light Modern',
         'workbench.tips.enabled': false,
         'workbench.enableExperiments': false,
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
@@ -184,6 +185,7 @@ export async function startCodeServer({ userDataDir, extensionsDir, folder, logF
     CODE_SERVER_ENTRY,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
+    '--config', path.join(userDataDir, 'code-server.yaml'),
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     '--disable-telemetry',
@@ -196,7 +198,7 @@ export async function startCodeServer({ userDataDir, extensionsDir, folder, logF
   const child = startProcess(process.execPath, args, {
     cwd: REPO_ROOT,
     stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...hostEnv(), ...env },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
@@ -214,6 +216,14 @@ export async function startCodeServer({ userDataDir, extensionsDir, folder, logF
   }
   killProcessGroup(child);
   throw new Error(`code-server did not answer on ${baseUrl} within ${timeoutMs / 1000}s; log: ${logFile}`);
+}
+
+/**
+ * Environment for code-server: no extension gallery (it would query open-vsx.org; this
+ * machine is offline and tests must not touch the network).
+ */
+export function hostEnv() {
+  return { EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: '', itemUrl: '', resourceUrlTemplate: '' }) };
 }
 
 /** The workbench URL that opens `folder` with extra launch options (`payload`). */
