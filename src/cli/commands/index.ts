@@ -2,6 +2,7 @@ import { CliCommand } from '../command';
 import { queryCommand } from './query';
 import { statsCommand } from './stats';
 import { topCommand } from './top';
+import { validateCommand } from './validate';
 
 /** Every `ctinv` subcommand; one line each. */
-export const COMMANDS: CliCommand[] = [statsCommand, queryCommand, topCommand];
+export const COMMANDS: CliCommand[] = [statsCommand, queryCommand, topCommand, validateCommand];

@@ -1,0 +1,130 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { S3Client } from '@aws-sdk/client-s3';
+import { stringOption, UsageError } from '../args';
+import { CliCommand, CliIo } from '../command';
+import {
+  DIGEST_VERDICTS,
+  DigestPublicKey,
+  listCloudTrailPublicKeys,
+  loadPublicKeyFile,
+  LOG_VERDICTS,
+  validateFolder,
+  validateS3,
+  ValidationProgress,
+  ValidationResult,
+} from '../../core/integrity/index';
+
+/**
+ * Everything printed here can come from a digest or a file name, i.e. from an
+ * attacker: control characters, C1 codes and bidi overrides are shown escaped.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function progressLine(p: ValidationProgress): string {
+  if (p.phase === 'listing') return `\r\x1b[Klisting: ${p.done} files`;
+  if (p.phase === 'digests') return `\r\x1b[Kdigests: ${p.done}/${p.total}`;
+  return `\r\x1b[Klog files: ${p.done}/${p.total} (${(p.bytesDone / 1048576).toFixed(1)} MiB read)`;
+}
+
+const LABEL: Record<string, string> = {
+  valid: 'valid',
+  changed: 'changed',
+  missing: 'missing',
+  'not-covered': 'not covered',
+  'not-verifiable': 'not verifiable',
+  'signature-invalid': 'signature invalid',
+  moved: 'moved',
+};
+
+export function formatReport(result: ValidationResult): string {
+  const lines: string[] = [];
+  const range = result.range ? ` (digests ${result.range.start} to ${result.range.end})` : '';
+  lines.push(`Validated ${printable(result.target)}${range}`);
+  lines.push(
+    `Log files: ${result.logFiles.length}  ` + LOG_VERDICTS.map((v) => `${LABEL[v]} ${result.counts.logs[v]}`).join(', '),
+  );
+  lines.push(
+    `Digests:   ${result.digests.length}  ` + DIGEST_VERDICTS.map((v) => `${LABEL[v]} ${result.counts.digests[v]}`).join(', '),
+  );
+  lines.push(`Chain findings: ${result.findings.length}`);
+  const details: string[] = [];
+  for (const finding of result.findings) {
+    details.push(`${finding.kind.toUpperCase().padEnd(18)}${printable(finding.message)}`);
+  }
+  for (const digest of result.digests) {
+    if (digest.verdict === 'valid') continue;
+    details.push(`DIGEST ${LABEL[digest.verdict].toUpperCase().padEnd(11)}${printable(digest.path ?? digest.recordedLocation)}`);
+    if (digest.reason) details.push(`${' '.repeat(18)}${printable(digest.reason)}`);
+  }
+  for (const log of result.logFiles) {
+    if (log.verdict === 'valid') continue;
+    details.push(`${LABEL[log.verdict].toUpperCase().padEnd(18)}${printable(log.path ?? log.key)}`);
+    if (log.reason) details.push(`${' '.repeat(18)}${printable(log.reason)}`);
+  }
+  if (details.length > 0) lines.push('', ...details);
+  lines.push('', result.ok ? 'Result: every log file and digest is valid.' : 'Result: NOT everything is valid (see above).');
+  return lines.join('\n') + '\n';
+}
+
+function parseS3Target(target: string): { bucket: string; prefix: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target);
+  return m ? { bucket: m[1], prefix: m[2] } : undefined;
+}
+
+async function run(target: string, publicKeys: DigestPublicKey[] | undefined, args: Parameters<CliCommand['run']>[0], io: CliIo): Promise<ValidationResult> {
+  const onProgress = io.interactive ? (p: ValidationProgress) => io.stderr.write(progressLine(p)) : undefined;
+  const s3Target = parseS3Target(target);
+  if (!s3Target) return validateFolder(target, { publicKeys, signal: io.signal, onProgress });
+  const region = stringOption(args, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const endpoint = stringOption(args, 'endpoint-url');
+  const client = new S3Client({ region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  const trailClients = new Map<string, CloudTrailClient>();
+  try {
+    return await validateS3(s3Target.bucket, s3Target.prefix, {
+      client,
+      publicKeys,
+      signal: io.signal,
+      onProgress,
+      fetchPublicKeys: publicKeys
+        ? undefined
+        : (request) => {
+            let trail = trailClients.get(request.region);
+            if (!trail) {
+              trail = new CloudTrailClient({ region: request.region });
+              trailClients.set(request.region, trail);
+            }
+            return listCloudTrailPublicKeys(trail, request, request.signal);
+          },
+    });
+  } finally {
+    client.destroy();
+    for (const trail of trailClients.values()) trail.destroy();
+  }
+}
+
+export const validateCommand: CliCommand = {
+  name: 'validate',
+  usage: 'ctinv validate PATH [--public-key FILE] [--json]',
+  summary:
+    'Validate CloudTrail log file integrity (digest chain, signatures, hashes) in a folder in the S3 layout, or s3://bucket/prefix.',
+  options: { flags: ['json'], valued: ['public-key', 'region', 'endpoint-url'] },
+  async run(args, io) {
+    if (args.positionals.length !== 1) throw new UsageError('give exactly one folder (or s3://bucket/prefix) to validate');
+    if (args.options.get('public-key') === '') throw new UsageError('--public-key needs a file');
+    const keyFile = stringOption(args, 'public-key');
+    const publicKeys = keyFile ? await loadPublicKeyFile(keyFile) : undefined;
+    const target = args.positionals[0];
+    if (!keyFile && !parseS3Target(target)) {
+      io.stderr.write(
+        'ctinv validate: no --public-key given; digests can be checked for gaps and moves but their signatures, and so the log files, cannot be verified\n',
+      );
+    }
+    const result = await run(target, publicKeys, args, io);
+    if (io.interactive) io.stderr.write('\r\x1b[K');
+    for (const problem of result.problems) io.stderr.write(`problem: ${printable(problem.path)}: ${printable(problem.reason)}\n`);
+    io.stdout.write(args.options.has('json') ? JSON.stringify(result) + '\n' : formatReport(result));
+    return result.ok ? 0 : 1;
+  },
+};
