@@ -97,6 +97,14 @@ export class AwsClientFactory {
     return next;
   };
 
+  /**
+   * Resolves the credentials now, so that a missing or expired login is reported once, before
+   * any request, and the first request is not slowed by the resolution.
+   */
+  async ensureCredentials(): Promise<void> {
+    await this.credentials();
+  }
+
   /** Forget the cached credentials, so the next request resolves them again (SSO, credential_process). */
   refreshCredentials(): void {
     this.identity = undefined;

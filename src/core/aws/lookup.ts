@@ -149,6 +149,7 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
   let profileInfo;
   try {
     profileInfo = await factory.profile();
+    await factory.ensureCredentials();
   } catch (error) {
     const described = describeAwsError(error, { profile: factory.profileName, operation: 'LookupEvents' });
     return {

@@ -16,7 +16,12 @@ export interface RateLimitOptions {
   marginMs: number;
 }
 
-export const LOOKUP_EVENTS_LIMIT: RateLimitOptions = { rps: 2, burst: 1, marginMs: 12 };
+/**
+ * CloudTrail documents 2 LookupEvents requests per second per account and region. Two back
+ * to back, then one every 512 ms: the 12 ms margin absorbs clock and network jitter; if the
+ * real burst is smaller, the first throttling answer is retried unseen and pauses the bucket.
+ */
+export const LOOKUP_EVENTS_LIMIT: RateLimitOptions = { rps: 2, burst: 2, marginMs: 12 };
 
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
@@ -39,13 +44,20 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * A token bucket that models the server's. The server takes a token when a request arrives,
+ * some time between our send and its answer; to never overtake it, a request holds its token
+ * "in flight" and the token is only counted as spent when the answer comes back (the latest
+ * moment the server can have counted it). Waiters are served first come, first served.
+ */
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  private inflight = 0;
   /** Time (performance.now) before which nobody may take a token. */
   private pausedUntil = 0;
-  /** Waiters served in arrival order. */
   private queue: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
 
   constructor(readonly options: RateLimitOptions) {
     this.tokens = options.burst;
@@ -61,12 +73,28 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Waits for a token (first come, first served). Rejects if the signal aborts while waiting. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a token. Call the returned function once the request's answer (or failure)
+   * came back. Rejects if the signal aborts while waiting.
+   */
+  acquire(signal?: AbortSignal): Promise<() => void> {
     const turn = this.queue.then(() => this.takeWhenReady(signal));
     // A cancelled waiter must not block the ones behind it.
-    this.queue = turn.catch(() => undefined);
-    return turn;
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn.then(() => {
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        this.refill(performance.now());
+        this.inflight--;
+        this.tokens -= 1;
+        this.wake?.();
+      };
+    });
   }
 
   private async takeWhenReady(signal?: AbortSignal): Promise<void> {
@@ -74,12 +102,29 @@ export class TokenBucket {
       if (signal?.aborted) throw abortError(signal);
       const now = performance.now();
       this.refill(now);
-      if (now >= this.pausedUntil && this.tokens >= 1) {
-        this.tokens -= 1;
+      const available = this.tokens - this.inflight;
+      if (now >= this.pausedUntil && available >= 1) {
+        this.inflight++;
         return;
       }
-      const untilToken = (1 - this.tokens) * this.interval();
-      await sleep(Math.max(this.pausedUntil - now, untilToken, 1), signal);
+      const wait = Math.max(this.pausedUntil - now, (1 - available) * this.interval(), 1);
+      // A request settling frees nothing sooner (its token is spent), but re-check then anyway.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(finish, wait);
+        const onAbort = (): void => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          reject(abortError(signal!));
+        };
+        function finish(): void {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.wake = finish;
+      });
+      this.wake = undefined;
     }
   }
 
@@ -87,7 +132,7 @@ export class TokenBucket {
   penalize(ms: number): void {
     const now = performance.now();
     this.refill(now);
-    this.tokens = 0;
+    this.tokens = Math.min(this.tokens, 0);
     this.pausedUntil = Math.max(this.pausedUntil, now + ms);
   }
 }

@@ -46,11 +46,14 @@ export async function withRetry<T>(call: (signal?: AbortSignal) => Promise<T>, o
   let transients = 0;
   let refreshed = false;
   for (;;) {
-    if (options.bucket) await options.bucket.acquire(options.signal);
-    else if (options.signal?.aborted) throw options.signal.reason;
+    const settle = options.bucket ? await options.bucket.acquire(options.signal) : undefined;
+    if (!settle && options.signal?.aborted) throw options.signal.reason;
     try {
-      return await call(options.signal);
+      const result = await call(options.signal);
+      settle?.();
+      return result;
     } catch (error) {
+      settle?.();
       if (isAbort(error, options.signal)) throw error;
       let delay: number;
       if (isThrottling(error) && throttles < policy.maxThrottleRetries) {
