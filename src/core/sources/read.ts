@@ -1,0 +1,518 @@
+/**
+ * readEvidenceFile: finds out what a file holds from its content and hands every CloudTrail
+ * record in it to a callback.
+ *
+ * Small content (WHOLE_DOCUMENT_LIMIT, 16 MiB decompressed) is read whole and parsed with one
+ * native JSON.parse: that is the fastest way through the typical S3 trail object (~60 KB
+ * decompressed) and costs at most a few times 16 MiB of memory. Larger content, and small
+ * content that does not parse whole (concatenated documents, JSON lines, corruption), goes
+ * through byte-level readers that hold one record at a time.
+ */
+import * as zlib from 'node:zlib';
+import { constants as bufferConstants } from 'node:buffer';
+import { Readable } from 'node:stream';
+import { JsonObject } from '../model/event';
+import { RecordCollector, errorText, plural } from './collector';
+import {
+  EvidenceAccessError,
+  bomLength,
+  decompressedStream,
+  fileStream,
+  isGzip,
+  isUtf16,
+  memoryStream,
+  openEvidenceSync,
+  readBytesSync,
+} from './content';
+import { CsvHeader, CsvRowSplitter, isBlankRow, readCsvHeader, recordFromCsvRow } from './csv';
+import { JsonRecordScanner, RecordContainer } from './jsonScanner';
+import { LineSplitter } from './lines';
+import { FileFormat, ReadOptions, ReadResult, RecordCallback } from './types';
+import { describeValue, isDigestDocument, unwrapRecord } from './unwrap';
+import * as fs from 'node:fs';
+
+/** Content up to this size is parsed whole (see the file comment). */
+export const WHOLE_DOCUMENT_LIMIT = 16 * 1024 * 1024;
+/** One record (a line, an array element, a CSV row) larger than this is reported and skipped. */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+/** How much of a streamed file is looked at before choosing a reader. */
+const SNIFF_BYTES = 1024 * 1024;
+const LINE_SAMPLE = 8;
+
+/** Reads one content stream, chunk by chunk. */
+interface ContentReader {
+  push(chunk: Buffer, base: number): void;
+  end(endOffset: number): void;
+  /** True once nothing more is wanted from the content. */
+  readonly done: boolean;
+  format(): FileFormat | undefined;
+  /** What the container is, for "not CloudTrail: <shape> whose items are not events". */
+  shape(): string | undefined;
+}
+
+class JsonScanReader implements ContentReader {
+  private readonly scanner: JsonRecordScanner;
+  private firstContainer: Exclude<RecordContainer, 'top'> | undefined;
+  private topValues = 0;
+  private digest = false;
+
+  constructor(private readonly collector: RecordCollector) {
+    this.scanner = new JsonRecordScanner(
+      {
+        record: (bytes, start, container) => this.record(bytes, start, container),
+        containerOpened: (container) => {
+          this.firstContainer ??= container;
+        },
+        oversized: (start, length) =>
+          collector.unparseableRecord(`record of ${length} bytes is over the ${MAX_RECORD_BYTES}-byte limit (skipped)`, start),
+        broken: (reason, offset) => collector.problem(reason, offset),
+      },
+      MAX_RECORD_BYTES,
+    );
+  }
+
+  get done(): boolean {
+    return this.scanner.finished;
+  }
+
+  push(chunk: Buffer, base: number): void {
+    this.scanner.push(chunk, base);
+  }
+
+  end(endOffset: number): void {
+    this.scanner.end(endOffset);
+  }
+
+  private record(bytes: Buffer, start: number, container: RecordContainer): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      this.collector.unparseableRecord(`record is not valid JSON (${errorText(error)})`, start);
+      return;
+    }
+    if (container === 'top') {
+      this.topValues++;
+      if (isDigestDocument(value)) {
+        this.digest = true;
+        return;
+      }
+    }
+    this.collector.acceptValue(value, { offset: start, length: bytes.length }, start);
+  }
+
+  format(): FileFormat | undefined {
+    switch (this.firstContainer) {
+      case 'Records':
+        return 'trail';
+      case 'Events':
+        return 'lookup';
+      case 'array':
+        return 'array';
+      case undefined:
+        if (this.digest) return 'digest';
+        if (this.topValues === 1) return 'single';
+        return this.topValues > 1 ? 'jsonl' : undefined;
+    }
+  }
+
+  shape(): string | undefined {
+    switch (this.firstContainer) {
+      case 'Records':
+        return 'a Records array';
+      case 'Events':
+        return 'an Events array';
+      case 'array':
+        return 'a JSON array';
+      case undefined:
+        return undefined;
+    }
+  }
+}
+
+class JsonLinesReader implements ContentReader {
+  private readonly lines: LineSplitter;
+
+  constructor(private readonly collector: RecordCollector) {
+    this.lines = new LineSplitter(
+      {
+        line: (bytes, start) => this.line(bytes, start),
+        oversized: (start, length) =>
+          collector.unparseableRecord(`line of ${length} bytes is over the ${MAX_RECORD_BYTES}-byte limit (skipped)`, start),
+      },
+      MAX_RECORD_BYTES,
+    );
+  }
+
+  readonly done = false;
+
+  push(chunk: Buffer, base: number): void {
+    this.lines.push(chunk, base);
+  }
+
+  end(): void {
+    this.lines.end();
+  }
+
+  private line(bytes: Buffer, start: number): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      this.collector.unparseableRecord(`line is not valid JSON (${errorText(error)})`, start);
+      return;
+    }
+    this.collector.acceptValue(value, { offset: start, length: bytes.length }, start);
+  }
+
+  format(): FileFormat {
+    return 'jsonl';
+  }
+
+  shape(): undefined {
+    return undefined;
+  }
+}
+
+class CsvReader implements ContentReader {
+  private readonly rows: CsvRowSplitter;
+  private header: CsvHeader | undefined;
+  private stopped = false;
+
+  constructor(private readonly collector: RecordCollector) {
+    this.rows = new CsvRowSplitter(
+      {
+        row: (cells, start, end) => this.row(cells, start, end),
+        oversized: (start, length) =>
+          collector.unparseableRecord(`CSV row of ${length} bytes is over the ${MAX_RECORD_BYTES}-byte limit (skipped)`, start),
+        unterminated: (start) =>
+          collector.problem('CSV row has a quoted cell that is never closed; the rest of the file was not read', start),
+      },
+      MAX_RECORD_BYTES,
+    );
+  }
+
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  push(chunk: Buffer, base: number): void {
+    if (!this.stopped) this.rows.push(chunk, base);
+  }
+
+  end(): void {
+    if (!this.stopped) this.rows.end();
+  }
+
+  private row(cells: string[], start: number, end: number): void {
+    if (this.stopped) return;
+    if (!this.header) {
+      this.header = readCsvHeader(cells);
+      if (this.header.kind === 'unrecognised') {
+        this.collector.problem(this.header.reason, start);
+        this.stopped = true;
+      }
+      return;
+    }
+    if (this.header.kind !== 'cloudtrail' || isBlankRow(cells)) return;
+    this.collector.acceptUnwrapped(recordFromCsvRow(this.header.columns, cells), { offset: start, length: end - start }, start);
+  }
+
+  format(): FileFormat | undefined {
+    return this.header?.kind === 'cloudtrail' ? 'csv' : undefined;
+  }
+
+  shape(): string {
+    return 'a CSV export';
+  }
+}
+
+/** Content that is not something we read: the problem is reported when it is chosen. */
+class RejectedReader implements ContentReader {
+  readonly done = true;
+  push(): void {}
+  end(): void {}
+  format(): undefined {
+    return undefined;
+  }
+  shape(): undefined {
+    return undefined;
+  }
+}
+
+function firstContentByte(content: Buffer, from: number): number {
+  let i = from;
+  while (i < content.length && (content[i] === 0x20 || content[i] === 0x0a || content[i] === 0x0d || content[i] === 0x09)) i++;
+  return i;
+}
+
+/**
+ * JSON lines rather than one document: among the first few lines, most are one object each
+ * and at least one of those holds a CloudTrail record. A pretty-printed document never
+ * passes (its lines are fragments), and a corrupt first line does not stop detection.
+ */
+function looksLikeJsonLines(head: Buffer, start: number, headIsWholeContent: boolean): boolean {
+  let lines = 0;
+  let objectLines = 0;
+  let eventLines = 0;
+  let position = start;
+  while (lines < LINE_SAMPLE && position < head.length) {
+    let newline = head.indexOf(0x0a, position);
+    if (newline < 0) {
+      if (!headIsWholeContent) break;
+      newline = head.length;
+    }
+    const text = head.toString('utf8', position, newline).trim();
+    position = newline + 1;
+    if (text.length === 0) continue;
+    lines++;
+    if (!text.startsWith('{') || !text.endsWith('}')) continue;
+    objectLines++;
+    if (eventLines > 0) continue;
+    try {
+      if (unwrapRecord(JSON.parse(text)).kind === 'event') eventLines++;
+    } catch {
+      // A broken line among good ones is still JSON lines.
+    }
+  }
+  return lines >= 2 && eventLines >= 1 && objectLines * 2 >= lines;
+}
+
+const MAGIC_NAMES: ReadonlyArray<[string, string]> = [
+  ['89504e47', 'a PNG image'],
+  ['ffd8ff', 'a JPEG image'],
+  ['47494638', 'a GIF image'],
+  ['504b0304', 'a ZIP archive'],
+  ['25504446', 'a PDF document'],
+  ['7f454c46', 'an executable (ELF)'],
+  ['377abcaf', 'a 7-Zip archive'],
+  ['425a68', 'a bzip2 archive'],
+  ['fd377a58', 'an xz archive'],
+  ['50415231', 'a Parquet file'],
+  ['28b52ffd', 'a zstd archive'],
+];
+
+function looksBinary(head: Buffer): boolean {
+  const sample = head.subarray(0, 64 * 1024);
+  let control = 0;
+  for (const byte of sample) {
+    if (byte === 0) return true;
+    if (byte < 0x09 || (byte > 0x0d && byte < 0x20)) control++;
+  }
+  return control * 100 > sample.length;
+}
+
+function binaryDescription(head: Buffer): string {
+  const hex = head.subarray(0, 4).toString('hex');
+  const known = MAGIC_NAMES.find(([magic]) => hex.startsWith(magic));
+  return known ? `binary content (looks like ${known[1]})` : `binary content (starts with bytes ${head.subarray(0, 4).toString('hex').replace(/(..)/g, '$1 ').trim()})`;
+}
+
+function countByte(buffer: Buffer, byte: number): number {
+  let count = 0;
+  for (let i = buffer.indexOf(byte); i >= 0; i = buffer.indexOf(byte, i + 1)) count++;
+  return count;
+}
+
+/** Picks the reader for content whose first bytes are `head` (starting after any BOM at `start`). */
+function chooseReader(head: Buffer, start: number, headIsWholeContent: boolean, collector: RecordCollector): ContentReader {
+  const first = firstContentByte(head, start);
+  if (first >= head.length) {
+    collector.problem(headIsWholeContent ? 'empty file (only whitespace)' : 'no content in the first megabyte (only whitespace)');
+    return new RejectedReader();
+  }
+  const byte = head[first];
+  if (byte === 0x7b /* { */) {
+    return looksLikeJsonLines(head, first, headIsWholeContent) ? new JsonLinesReader(collector) : new JsonScanReader(collector);
+  }
+  if (byte === 0x5b /* [ */) return new JsonScanReader(collector);
+  if (isUtf16(head)) {
+    collector.problem('UTF-16 text is not supported: save the file as UTF-8', 0);
+    return new RejectedReader();
+  }
+  if (looksBinary(head)) {
+    collector.problem(`not CloudTrail: ${binaryDescription(head)}`, 0);
+    return new RejectedReader();
+  }
+  const lineEnd = head.indexOf(0x0a, first);
+  const firstLine = head.subarray(first, lineEnd < 0 ? head.length : lineEnd);
+  // A CloudTrail CSV names at least an event, its time and its id or source: three columns or more.
+  if (countByte(firstLine, 0x2c /* , */) >= 2) return new CsvReader(collector);
+  collector.problem('not CloudTrail: plain text that is neither JSON nor a CSV export', first);
+  return new RejectedReader();
+}
+
+/** Where a whole, parsed document puts its records. */
+function readParsedDocument(document: unknown, collector: RecordCollector): { format: FileFormat | undefined; shape: string | undefined } {
+  const emitAll = (items: unknown[]): void => {
+    for (const item of items) collector.acceptValue(item, { offset: collector.records, length: 0 });
+  };
+  if (Array.isArray(document)) {
+    emitAll(document);
+    return { format: 'array', shape: 'a JSON array' };
+  }
+  if (document !== null && typeof document === 'object') {
+    const object = document as JsonObject;
+    if (Array.isArray(object.Records)) {
+      emitAll(object.Records);
+      return { format: 'trail', shape: 'a Records array' };
+    }
+    if (isDigestDocument(object)) return { format: 'digest', shape: undefined };
+    if (Array.isArray(object.Events)) {
+      emitAll(object.Events);
+      return { format: 'lookup', shape: 'an Events array' };
+    }
+    const unwrapped = unwrapRecord(object);
+    if (unwrapped.kind === 'event') {
+      collector.acceptUnwrapped(unwrapped, { offset: 0, length: 0 });
+      return { format: 'single', shape: undefined };
+    }
+  }
+  collector.notEvent(describeValue(document), 0);
+  return { format: undefined, shape: undefined };
+}
+
+/** Whole content in memory: one native parse when it is one JSON document, else the byte-level readers. */
+function readWholeContent(content: Buffer, collector: RecordCollector): { format: FileFormat | undefined; shape: string | undefined } {
+  const start = bomLength(content);
+  const first = firstContentByte(content, start);
+  if (first < content.length && (content[first] === 0x7b || content[first] === 0x5b)) {
+    let document: unknown;
+    let parsed = false;
+    try {
+      document = JSON.parse(start === 0 ? content.toString('utf8') : content.toString('utf8', start));
+      parsed = true;
+    } catch {
+      // Not one document: concatenated pages, JSON lines or corruption; the byte-level readers sort it out.
+    }
+    if (parsed) return readParsedDocument(document, collector);
+  }
+  const reader = chooseReader(content, start, true, collector);
+  if (!reader.done) {
+    reader.push(content.subarray(start), start);
+    reader.end(content.length);
+  }
+  return { format: reader.format(), shape: reader.shape() };
+}
+
+async function readStreamedContent(
+  stream: Readable,
+  gzip: boolean,
+  collector: RecordCollector,
+  signal: AbortSignal | undefined,
+): Promise<{ format: FileFormat | undefined; shape: string | undefined }> {
+  let reader: ContentReader | undefined;
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let decoded = 0;
+  let contentStart = 0;
+  const choose = (headIsWholeContent: boolean): ContentReader => {
+    const head = held.length === 1 ? held[0] : Buffer.concat(held);
+    contentStart = bomLength(head);
+    const chosen = chooseReader(head, contentStart, headIsWholeContent, collector);
+    if (!chosen.done) chosen.push(head.subarray(contentStart), contentStart);
+    held = [];
+    return chosen;
+  };
+  try {
+    for await (const data of stream) {
+      signal?.throwIfAborted();
+      const chunk = data as Buffer;
+      if (!reader) {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        decoded += chunk.length;
+        if (heldBytes >= SNIFF_BYTES) reader = choose(false);
+      } else {
+        reader.push(chunk, decoded);
+        decoded += chunk.length;
+      }
+      if (reader?.done) break;
+    }
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    const what = gzip ? 'gzip data is corrupt or truncated' : 'read error';
+    collector.problem(`${what} after ${decoded} bytes of content (${errorText(error)}); records before it were kept`, decoded);
+  } finally {
+    stream.destroy();
+  }
+  if (!reader) {
+    if (decoded === 0 && held.length === 0) {
+      if (!collector.problems.length) collector.problem(gzip ? 'empty content (gzip holds no data)' : 'empty file');
+      return { format: undefined, shape: undefined };
+    }
+    reader = choose(true);
+  }
+  if (!reader.done) reader.end(decoded);
+  return { format: reader.format(), shape: reader.shape() };
+}
+
+function gzipSizeHint(compressed: Buffer): number {
+  // ISIZE of the last member: the decompressed size mod 2^32 (only a hint for multi-member files).
+  return compressed.length >= 18 ? compressed.readUInt32LE(compressed.length - 4) : 0;
+}
+
+export interface ReadEvidenceOptions extends ReadOptions {
+  /** Content up to this many decompressed bytes is parsed whole; default WHOLE_DOCUMENT_LIMIT. */
+  wholeDocumentLimit?: number;
+}
+
+/**
+ * Reads one evidence file and calls `onRecord` for every CloudTrail record in it. Never throws
+ * for bad input: what could not be read is in `problems`, with what was read before it kept.
+ * Rejects only when `signal` aborts.
+ */
+export async function readEvidenceFile(path: string, onRecord: RecordCallback, options: ReadEvidenceOptions = {}): Promise<ReadResult> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const collector = new RecordCollector(path, onRecord);
+  const limit = options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT;
+  let outcome: { format: FileFormat | undefined; shape: string | undefined };
+  let opened;
+  try {
+    opened = openEvidenceSync(path);
+  } catch (error) {
+    collector.problem(error instanceof EvidenceAccessError ? error.message : errorText(error));
+    return { records: 0, problems: collector.problems };
+  }
+  const { fd, size } = opened;
+  let streamOwnsFd = false;
+  try {
+    if (size === 0) {
+      collector.problem('empty file');
+      return { records: 0, problems: collector.problems };
+    }
+    const gzip = isGzip(readBytesSync(fd, 0, 2));
+    if (size <= limit) {
+      const whole = readBytesSync(fd, 0, size);
+      if (!gzip) {
+        outcome = readWholeContent(whole, collector);
+      } else if (gzipSizeHint(whole) <= limit) {
+        let content: Buffer | undefined;
+        try {
+          content = zlib.gunzipSync(whole, { maxOutputLength: Math.max(1, Math.min(limit, bufferConstants.MAX_LENGTH)) });
+        } catch {
+          // Larger than the limit, truncated or corrupt: the stream reader keeps everything before the damage.
+        }
+        outcome = content
+          ? readWholeContent(content, collector)
+          : await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
+      } else {
+        outcome = await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
+      }
+    } else {
+      streamOwnsFd = true;
+      outcome = await readStreamedContent(decompressedStream(fileStream(fd), gzip), gzip, collector, signal);
+    }
+  } finally {
+    if (!streamOwnsFd) fs.closeSync(fd);
+  }
+  signal?.throwIfAborted();
+  collector.finish(outcome.shape);
+  const format = collector.records === 0 && collector.sawNonEvents ? undefined : outcome.format;
+  const result: ReadResult = { records: collector.records, problems: collector.problems };
+  if (format !== undefined) result.format = format;
+  return result;
+}
+
+export { plural };

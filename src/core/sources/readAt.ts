@@ -1,0 +1,176 @@
+/**
+ * readRecordsAt: fetches records again from their file, for the raw-event view. Byte-range
+ * locations are read directly (plain files) or by decompressing only up to the last byte
+ * needed (gzip); ordinal locations re-read the small file the reader parsed whole.
+ */
+import * as fs from 'node:fs';
+import { JsonObject } from '../model/event';
+import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from './content';
+import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from './csv';
+import { MAX_RECORD_BYTES, ReadEvidenceOptions, readEvidenceFile } from './read';
+import { FileFormat, RecordLocation } from './types';
+import { unwrapRecord } from './unwrap';
+
+function fail(path: string, reason: string): Error {
+  return new Error(`${path}: ${reason}`);
+}
+
+async function readByOrdinal(path: string, ordinals: number[], options: ReadEvidenceOptions): Promise<Map<number, JsonObject>> {
+  const wanted = new Set(ordinals);
+  const found = new Map<number, JsonObject>();
+  await readEvidenceFile(
+    path,
+    (event, location) => {
+      if (location.length === 0 && wanted.has(location.offset)) found.set(location.offset, event);
+    },
+    options,
+  );
+  return found;
+}
+
+interface ByteRequest {
+  offset: number;
+  length: number;
+  bytes?: Buffer;
+  filled: number;
+}
+
+/** Streams decompressed content once, copying out each requested range; stops after the last. */
+async function readRangesFromStream(fd: number, gzip: boolean, requests: ByteRequest[], signal: AbortSignal | undefined): Promise<void> {
+  const sorted = [...requests].sort((a, b) => a.offset - b.offset);
+  const lastEnd = Math.max(...sorted.map((r) => r.offset + r.length));
+  const stream = decompressedStream(fileStream(fd), gzip);
+  let position = 0;
+  let next = 0;
+  try {
+    for await (const data of stream) {
+      signal?.throwIfAborted();
+      const chunk = data as Buffer;
+      const chunkEnd = position + chunk.length;
+      for (let i = next; i < sorted.length && sorted[i].offset < chunkEnd; i++) {
+        const request = sorted[i];
+        const from = Math.max(request.offset, position);
+        const to = Math.min(request.offset + request.length, chunkEnd);
+        if (to <= from) continue;
+        request.bytes ??= Buffer.alloc(request.length);
+        chunk.copy(request.bytes, from - request.offset, from - position, to - position);
+        request.filled += to - from;
+      }
+      while (next < sorted.length && sorted[next].offset + sorted[next].length <= chunkEnd) next++;
+      position = chunkEnd;
+      if (position >= lastEnd) break;
+    }
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    // A damaged tail is fine as long as the requested ranges came before it: checked below.
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** The header of a CSV file, read from its start. */
+function csvColumnsOf(path: string, fd: number, gzip: boolean, readContentHead: (bytes: number) => Promise<Buffer>): Promise<CsvColumns> {
+  return (async () => {
+    for (let bytes = 64 * 1024; ; bytes *= 4) {
+      const head = await readContentHead(bytes);
+      const start = bomLength(head);
+      const complete = head.length < bytes;
+      const row = parseCsvRow(head, start, complete);
+      if (row) {
+        const header = readCsvHeader(row.cells);
+        if (header.kind !== 'cloudtrail') throw fail(path, 'its CSV header is not a CloudTrail export');
+        return header.columns;
+      }
+      if (complete || bytes > MAX_RECORD_BYTES) throw fail(path, 'no CSV header row');
+    }
+  })();
+}
+
+/**
+ * Returns the records at `locations`, in the same order, each the same object the reader
+ * emitted for it. Throws an error naming the file when a record cannot be found again
+ * (the file changed or vanished since it was read).
+ */
+export async function readRecordsAt(
+  path: string,
+  format: FileFormat,
+  locations: RecordLocation[],
+  options: ReadEvidenceOptions = {},
+): Promise<JsonObject[]> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const results: JsonObject[] = new Array(locations.length);
+  const ordinals = locations.filter((l) => l.length === 0).map((l) => l.offset);
+  if (ordinals.length > 0) {
+    const found = await readByOrdinal(path, ordinals, options);
+    locations.forEach((location, index) => {
+      if (location.length !== 0) return;
+      const event = found.get(location.offset);
+      if (!event) throw fail(path, `record #${location.offset} is not there any more (the file changed since it was read?)`);
+      results[index] = event;
+    });
+  }
+  const requests = new Map<number, ByteRequest>();
+  locations.forEach((location, index) => {
+    if (location.length > 0) requests.set(index, { offset: location.offset, length: location.length, filled: 0 });
+  });
+  if (requests.size === 0) return results;
+
+  let opened;
+  try {
+    opened = openEvidenceSync(path);
+  } catch (error) {
+    throw fail(path, error instanceof EvidenceAccessError ? error.message : String(error));
+  }
+  const { fd } = opened;
+  let fdHandedOver = false;
+  let columns: CsvColumns | undefined;
+  try {
+    const gzip = isGzip(readBytesSync(fd, 0, 2));
+    if (format === 'csv') {
+      columns = await csvColumnsOf(path, fd, gzip, async (bytes) => {
+        if (!gzip) return readBytesSync(fd, 0, bytes);
+        const head: ByteRequest = { offset: 0, length: bytes, filled: 0 };
+        await readRangesFromStream(fs.openSync(path, 'r'), true, [head], signal);
+        return (head.bytes ?? Buffer.alloc(0)).subarray(0, head.filled);
+      });
+    }
+    if (!gzip) {
+      for (const request of requests.values()) {
+        request.bytes = readBytesSync(fd, request.offset, request.length);
+        request.filled = request.bytes.length;
+      }
+    } else {
+      fdHandedOver = true;
+      await readRangesFromStream(fd, true, [...requests.values()], signal);
+    }
+  } finally {
+    if (!fdHandedOver) fs.closeSync(fd);
+  }
+
+  for (const [index, request] of requests) {
+    if (!request.bytes || request.filled !== request.length) {
+      throw fail(path, `bytes ${request.offset}..${request.offset + request.length} are not there any more (the file changed since it was read?)`);
+    }
+    results[index] = recordFromBytes(path, format, request.bytes, request.offset, columns);
+  }
+  return results;
+}
+
+function recordFromBytes(path: string, format: FileFormat, bytes: Buffer, offset: number, columns: CsvColumns | undefined): JsonObject {
+  if (format === 'csv') {
+    const row = parseCsvRow(bytes, 0, true);
+    const unwrapped = row && columns ? recordFromCsvRow(columns, row.cells) : undefined;
+    if (unwrapped?.kind === 'event') return unwrapped.event;
+    throw fail(path, `the CSV row at byte ${offset} no longer holds a CloudTrail record`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw fail(path, `the record at byte ${offset} is no longer valid JSON (the file changed since it was read?)`);
+  }
+  const unwrapped = unwrapRecord(value);
+  if (unwrapped.kind !== 'event') throw fail(path, `the record at byte ${offset} is no longer a CloudTrail record`);
+  return unwrapped.event;
+}

@@ -1,0 +1,187 @@
+/**
+ * walkEvidence: every file that may hold evidence under the given paths.
+ *
+ * Rules (also in docs/inputs.md):
+ * - Files given directly are always read, whatever their name.
+ * - In folders: hidden files and folders (name starts with ".": .git, .DS_Store, macOS "._"
+ *   resource forks) and node_modules are skipped; so are files whose extension says they are
+ *   clearly not CloudTrail (images, audio and video, office documents, archives other than
+ *   gzip, executables, fonts). Everything else is read, whatever its extension or none:
+ *   the reader decides from the content and reports what it cannot use.
+ * - Symbolic links are followed once: a folder reached again through a link (a loop) is
+ *   reported and not walked twice; a file reached twice is read once.
+ * - Pipes, sockets and devices are reported and skipped; so are folders and files that
+ *   cannot be listed or stat'ed. The walk goes on.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { describeFsError } from './content';
+import { parseTrailKeyLayout } from './layout';
+import { EvidenceFile, FileProblem } from './types';
+
+const SKIPPED_FOLDERS = new Set(['node_modules']);
+
+const SKIPPED_EXTENSIONS = new Set([
+  // images
+  'png', 'jpg', 'jpeg', 'gif', 'bmp', 'webp', 'tif', 'tiff', 'ico', 'heic', 'psd',
+  // audio and video
+  'mp3', 'wav', 'flac', 'ogg', 'm4a', 'mp4', 'mov', 'avi', 'mkv', 'webm',
+  // documents
+  'pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'ods', 'odp', 'key', 'pages', 'numbers',
+  // archives other than gzip
+  'zip', '7z', 'rar', 'tar', 'tgz', 'bz2', 'xz', 'zst', 'lz4', 'cab', 'iso', 'dmg',
+  // executables, libraries, compiled code
+  'exe', 'dll', 'so', 'dylib', 'bin', 'o', 'a', 'class', 'jar', 'pyc', 'wasm', 'msi', 'deb', 'rpm',
+  // fonts
+  'ttf', 'otf', 'woff', 'woff2', 'eot',
+]);
+
+/** How many stat calls run at once while walking a folder. */
+const STAT_BATCH = 64;
+
+/** True when a file inside a walked folder is clearly not evidence (see the rules above). */
+export function isSkippedByName(name: string): boolean {
+  if (name.startsWith('.')) return true;
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return false;
+  return SKIPPED_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
+}
+
+export interface WalkOptions {
+  signal?: AbortSignal;
+  onProblem: (problem: FileProblem) => void;
+}
+
+interface PendingFolder {
+  path: string;
+  realPath: string;
+}
+
+function evidenceFile(path: string, stat: fs.Stats): EvidenceFile {
+  const file: EvidenceFile = { path, size: stat.size, mtimeMs: stat.mtimeMs };
+  const layout = parseTrailKeyLayout(path);
+  if (layout) file.layout = layout;
+  return file;
+}
+
+export async function* walkEvidence(paths: string[], options: WalkOptions): AsyncGenerator<EvidenceFile> {
+  const { signal, onProblem } = options;
+  const report = (path: string, reason: string): void => onProblem({ path, reason });
+  const walkedFolders = new Set<string>();
+  const seenFiles = new Set<string>();
+
+  const folders: PendingFolder[] = [];
+  for (const given of paths) {
+    signal?.throwIfAborted();
+    const path = nodePath.resolve(given);
+    let stat: fs.Stats;
+    let realPath: string;
+    try {
+      stat = await fs.promises.stat(path);
+      realPath = await fs.promises.realpath(path);
+    } catch (error) {
+      report(path, `cannot read: ${describeFsError(error)}`);
+      continue;
+    }
+    if (stat.isDirectory()) {
+      folders.push({ path, realPath });
+      // Folders are walked depth-first, each in name order.
+      while (folders.length > 0) {
+        const folder = folders.pop() as PendingFolder;
+        yield* walkFolder(folder);
+      }
+    } else if (stat.isFile()) {
+      if (seenFiles.has(realPath)) continue;
+      seenFiles.add(realPath);
+      yield evidenceFile(path, stat);
+    } else {
+      report(path, 'not a regular file (a pipe, socket or device): not read');
+    }
+  }
+
+  async function* walkFolder(folder: PendingFolder): AsyncGenerator<EvidenceFile> {
+    signal?.throwIfAborted();
+    if (walkedFolders.has(folder.realPath)) return;
+    walkedFolders.add(folder.realPath);
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(folder.path, { withFileTypes: true });
+    } catch (error) {
+      report(folder.path, `cannot list folder: ${describeFsError(error)}`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const subfolders: PendingFolder[] = [];
+    const files: { path: string; realPath?: string }[] = [];
+    for (const entry of entries) {
+      const path = nodePath.join(folder.path, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name)) continue;
+        subfolders.push({ path, realPath: nodePath.join(folder.realPath, entry.name) });
+      } else if (entry.isFile()) {
+        if (!isSkippedByName(entry.name)) files.push({ path, realPath: nodePath.join(folder.realPath, entry.name) });
+      } else if (entry.isSymbolicLink() || isUnknownType(entry)) {
+        if (entry.name.startsWith('.')) continue;
+        // Resolved below with the other stat calls; its target decides what it is.
+        files.push({ path });
+      } else {
+        report(path, 'not a regular file (a pipe, socket or device): not read');
+      }
+    }
+
+    for (let start = 0; start < files.length; start += STAT_BATCH) {
+      signal?.throwIfAborted();
+      const batch = files.slice(start, start + STAT_BATCH);
+      const stats = await Promise.all(batch.map((file) => statEntry(file.path, file.realPath)));
+      for (let i = 0; i < batch.length; i++) {
+        const result = stats[i];
+        const path = batch[i].path;
+        if ('error' in result) {
+          report(path, result.error);
+          continue;
+        }
+        if (result.stat.isDirectory()) {
+          if (walkedFolders.has(result.realPath) || isAncestor(result.realPath, folder.realPath)) {
+            report(path, `symbolic link loop: leads back to ${result.realPath}, which is already being read`);
+          } else {
+            subfolders.push({ path, realPath: result.realPath });
+          }
+          continue;
+        }
+        if (!result.stat.isFile()) {
+          report(path, 'not a regular file (a pipe, socket or device): not read');
+          continue;
+        }
+        if (batch[i].realPath === undefined && isSkippedByName(nodePath.basename(result.realPath))) continue;
+        if (seenFiles.has(result.realPath)) continue;
+        seenFiles.add(result.realPath);
+        yield evidenceFile(path, result.stat);
+      }
+    }
+    subfolders.sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
+    folders.push(...subfolders);
+  }
+}
+
+function isUnknownType(entry: fs.Dirent): boolean {
+  return !entry.isFile() && !entry.isDirectory() && !entry.isSymbolicLink() && !entry.isFIFO() && !entry.isSocket() && !entry.isBlockDevice() && !entry.isCharacterDevice();
+}
+
+function isAncestor(candidate: string, folder: string): boolean {
+  return folder === candidate || folder.startsWith(candidate.endsWith(nodePath.sep) ? candidate : candidate + nodePath.sep);
+}
+
+type StatResult = { stat: fs.Stats; realPath: string } | { error: string };
+
+async function statEntry(path: string, knownRealPath: string | undefined): Promise<StatResult> {
+  try {
+    const stat = await fs.promises.stat(path);
+    const realPath = knownRealPath ?? (await fs.promises.realpath(path));
+    return { stat, realPath };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && knownRealPath === undefined) return { error: 'broken symbolic link (its target does not exist)' };
+    if (code === 'ELOOP') return { error: 'symbolic link loop (the link resolves to itself)' };
+    return { error: `cannot read: ${describeFsError(error)}` };
+  }
+}
