@@ -3,8 +3,9 @@
  * it matches; docs/intel.md lists them with severities and ATT&CK ids.
  *
  * Conventions: sensitive changes are reported when they succeeded, and also when they were
- * denied (an attempt is an indicator; the hit is one level less severe). Calls that failed for
- * other reasons (not found, validation) changed nothing and are not reported.
+ * refused (AccessDenied, an SCP, NotOrganizationMasterAccountException…: an attempt is an
+ * indicator; the hit is one level less severe). Calls that failed because the request could not
+ * run (not found, invalid input, throttling) changed nothing and are not reported.
  */
 import { JsonObject, NormalizedEvent } from '../model/event';
 import { getPath } from '../model/normalize';
@@ -247,6 +248,21 @@ const monitoringDisabled = stateless({
   },
 });
 
+const leaveOrganization = stateless({
+  id: 'ctinv.defense-evasion.leave-organization',
+  title: 'Account left its AWS Organization',
+  severity: 'critical',
+  description: 'organizations:LeaveOrganization removes the account from the organisation\'s SCPs and organisation trail. Denied attempts are reported one level lower.',
+  mitre: [T.disableTools],
+  prefilter: names('LeaveOrganization', 'RemoveAccountFromOrganization'),
+  match(event, n) {
+    if (n.eventSource !== undefined && n.eventSource !== 'organizations.amazonaws.com') return undefined;
+    const severity = attempt(event, 'critical');
+    const account = str(event, 'requestParameters.accountId') ?? n.account;
+    return severity && { severity, detail: `${n.eventName} ${quote(account)}${deniedSuffix(event)}` };
+  },
+});
+
 // ---------------------------------------------------------------- persistence
 
 const userCreated = stateless({
@@ -350,12 +366,13 @@ function secretsBurst(threshold = 5, windowMs = 10 * 60_000): DetectionRule {
     id: 'ctinv.credential-access.secrets-burst',
     title: 'Burst of secret reads',
     severity: 'high',
-    description: `One principal reads ${threshold} or more distinct secrets (GetSecretValue, BatchGetSecretValue, SSM parameters with decryption) within ${windowMs / 60_000} minutes; denied reads count as attempts.`,
+    description: `One principal reads ${threshold} or more distinct secrets (GetSecretValue, BatchGetSecretValue, SSM parameters with decryption) within ${windowMs / 60_000} minutes, or retrieves secrets in bulk by filter (BatchGetSecretValue with filters); denied reads count as attempts.`,
     mitre: [T.secretsStores],
     origin: 'builtin',
     prefilter: names('GetSecretValue', 'BatchGetSecretValue', 'GetParameter', 'GetParameters', 'GetParametersByPath'),
     start(): RuleRun {
       const bursts = new Bursts(threshold, windowMs);
+      const direct: RuleHit[] = [];
       return {
         event(event, n, ref) {
           const secrets: string[] = [];
@@ -366,7 +383,14 @@ function secretsBurst(threshold = 5, windowMs = 10 * 60_000): DetectionRule {
             case 'BatchGetSecretValue': {
               const list = getPath(event, 'requestParameters.secretIdList');
               if (Array.isArray(list)) for (const s of list) if (typeof s === 'string') secrets.push(s);
-              if (secrets.length === 0) secrets.push(`batch:${JSON.stringify(getPath(event, 'requestParameters.filters') ?? null).slice(0, 200)}`);
+              if (secrets.length === 0) {
+                // Retrieval by filter: one call returns every matching secret, a bulk read on its own.
+                direct.push({
+                  events: [ref],
+                  principal: n.principal,
+                  detail: `BatchGetSecretValue by filter ${quote(JSON.stringify(getPath(event, 'requestParameters.filters') ?? null), 100)}${deniedSuffix(event)}`,
+                });
+              }
               break;
             }
             case 'GetParameter':
@@ -386,11 +410,12 @@ function secretsBurst(threshold = 5, windowMs = 10 * 60_000): DetectionRule {
           for (const secret of secrets) bursts.add(n.principal, ref, secret);
         },
         finish() {
-          return bursts.finish().map((b) => ({
+          const found: RuleHit[] = bursts.finish().map((b) => ({
             events: dedupeRefs(b.events),
             principal: b.key,
             detail: `${b.values.size} distinct secrets read: ${listOf(b.values)}`,
           }));
+          return [...found, ...direct];
         },
       };
     },
@@ -500,12 +525,12 @@ const rootActivity = stateless({
   title: 'Root user activity',
   severity: 'high',
   description:
-    'Any call made by the root user (AWS service events and calls AWS makes on its behalf excluded; failed console logins are reported by the failed-login rule). Root creating its own access key is critical.',
+    'Any call made by the root user, console actions included (AWS service events excluded; failed console logins are reported by the failed-login rule). Root creating its own access key is critical.',
   mitre: [T.validCloud],
   prefilter: [{ field: 'principalType', values: ['Root'] }],
   match(event, n) {
     if (n.principalType !== 'Root') return undefined;
-    if (n.eventType === 'AwsServiceEvent' || n.invokedBy !== undefined) return undefined;
+    if (n.eventType === 'AwsServiceEvent') return undefined;
     if (n.eventName === 'ConsoleLogin' && str(event, 'responseElements.ConsoleLogin') === 'Failure') return undefined;
     if (n.eventName === 'CreateAccessKey' && succeeded(event) && str(event, 'requestParameters.userName') === undefined) {
       return { severity: 'critical', detail: `root created an access key for itself ${quote(str(event, 'responseElements.accessKey.accessKeyId'))}` };
@@ -662,6 +687,23 @@ function isPublicPolicy(document: unknown): boolean {
   return (Array.isArray(statements) ? statements : [statements]).some(publicStatement);
 }
 
+/** Accounts other than `own` that an Allow statement names as AWS principals. */
+function outsideAccounts(document: unknown, own: string | undefined): string[] {
+  const out = new Set<string>();
+  const statements = obj(document)?.Statement;
+  for (const s of Array.isArray(statements) ? statements : [statements]) {
+    const o = obj(s);
+    if (!o || o.Effect !== 'Allow') continue;
+    const aws = obj(o.Principal)?.AWS;
+    for (const p of Array.isArray(aws) ? aws : [aws]) {
+      if (typeof p !== 'string') continue;
+      const account = /^\d{12}$/.test(p) ? p : /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(p)?.[1];
+      if (account && account !== own) out.add(account);
+    }
+  }
+  return [...out];
+}
+
 const PUBLIC_ACL = /acs\.amazonaws\.com\/groups\/global\/(?:AllUsers|AuthenticatedUsers)|"x-amz-acl":\s*\[?"(?:public-read|public-read-write|authenticated-read)"/;
 
 const POLICY_EVENTS = [
@@ -685,14 +727,15 @@ const POLICY_EVENTS = [
   'PutFileSystemPolicy',
   'PutRepositoryPermissionsPolicy',
   'UpdateAssumeRolePolicy',
+  'CreateRole',
 ];
 
 const resourcePublic = stateless({
   id: 'ctinv.exfiltration.resource-made-public',
-  title: 'Bucket or resource made public',
+  title: 'Bucket or resource made public or shared outside the account',
   severity: 'high',
   description:
-    'A bucket policy, ACL or other resource policy (ECR, KMS, SQS, SNS, Secrets Manager, OpenSearch, Glacier, Backup, EFS, CodeArtifact, role trust) that allows everyone ("*") without a condition limiting the organisation, account, network or source; public S3 ACL grants; Lambda permissions for "*". Successful calls only.',
+    'A bucket policy, ACL or other resource policy (ECR, KMS, SQS, SNS, Secrets Manager, OpenSearch, Glacier, Backup, EFS, CodeArtifact, role trust) that allows everyone ("*") without a condition limiting the organisation, account, network or source (critical for buckets); a bucket policy or role trust policy granting another account (high); public S3 ACL grants; Lambda permissions for "*". Successful calls only.',
   mitre: [T.cloudStorage, T.transferToCloud],
   prefilter: names(...POLICY_EVENTS, 'PutBucketAcl', 'PutObjectAcl', 'AddPermission', 'AddPermission20150331', 'AddPermission20150331v2'),
   match(event, n) {
@@ -722,9 +765,19 @@ const resourcePublic = stateless({
       if (str(event, 'requestParameters.principal') !== '*' || str(event, 'requestParameters.sourceArn') || str(event, 'requestParameters.sourceAccount') || str(event, 'requestParameters.principalOrgID')) return undefined;
       return { detail: `Lambda ${name} for principal "*" on ${quote(target)}` };
     }
-    if (!policyDocuments(params).some(isPublicPolicy)) return undefined;
-    const severity: Severity = name === 'PutBucketPolicy' || name === 'PutAccessPointPolicy' ? 'critical' : 'high';
-    return { severity, detail: `${name} allows everyone on ${quote(target)}` };
+    const documents = policyDocuments(params);
+    if (documents.some(isPublicPolicy)) {
+      const severity: Severity = name === 'PutBucketPolicy' || name === 'PutAccessPointPolicy' ? 'critical' : 'high';
+      return { severity, detail: `${name} allows everyone on ${quote(target)}` };
+    }
+    if (name === 'PutBucketPolicy' || name === 'PutAccessPointPolicy' || name === 'UpdateAssumeRolePolicy' || name === 'CreateRole') {
+      const outside = [...new Set(documents.flatMap((d) => outsideAccounts(d, n.account)))];
+      if (outside.length > 0) {
+        const what = name === 'UpdateAssumeRolePolicy' || name === 'CreateRole' ? 'lets account(s) assume role' : 'grants account(s) access to';
+        return { severity: 'high', detail: `${name} ${what} ${quote(target)}: ${listOf(outside, 3)}` };
+      }
+    }
+    return undefined;
   },
 });
 
@@ -846,6 +899,7 @@ export function builtinRules(): DetectionRule[] {
   return [
     cloudTrailTampering,
     monitoringDisabled,
+    leaveOrganization,
     userCreated,
     keyForOtherUser,
     loginProfile,

@@ -27,10 +27,19 @@ export function succeeded(event: JsonObject): boolean {
   return code === undefined || code === 'Success' || code === 'NoError';
 }
 
-/** Outcome of a sensitive call: succeeded, denied (an attempt worth reporting), or another error (ignored). */
+/** Errors that mean the request itself was wrong or could not run: nothing was attempted against a real target. */
+const NOT_AN_ATTEMPT = /NotFound|NoSuch|Invalid|Validation|Malformed|Throttl|RequestLimitExceeded|LimitExceeded|AlreadyExists|Conflict|InternalError|InternalFailure|ServiceUnavailable|Unavailable|DryRunOperation/i;
+
+/**
+ * Outcome of a sensitive call: succeeded; refused (denied by a policy, or by the account's
+ * situation, e.g. NotOrganizationMasterAccountException: an attempt worth reporting); or an
+ * error that means nothing was attempted (not found, invalid input, throttling: ignored).
+ */
 export function outcome(event: JsonObject): 'success' | 'denied' | 'error' {
   if (succeeded(event)) return 'success';
-  return isDeniedCode(str(event, 'errorCode')) ? 'denied' : 'error';
+  const code = str(event, 'errorCode') ?? '';
+  if (isDeniedCode(code)) return 'denied';
+  return NOT_AN_ATTEMPT.test(code) ? 'error' : 'denied';
 }
 
 /** The IAM user name of the caller, when the caller is (or acts as) an IAM user; the session name for role sessions. */
