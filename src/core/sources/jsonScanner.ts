@@ -12,8 +12,12 @@
 export type RecordContainer = 'Records' | 'Events' | 'array' | 'top';
 
 export interface ScanHandlers {
-  /** The bytes of one complete record candidate, starting at `start` in the content. */
-  record(bytes: Buffer, start: number, container: RecordContainer): void;
+  /**
+   * The bytes of one complete record candidate, starting at `start` in the content.
+   * Returns false when they do not parse: the scanner then looks inside them for records
+   * a broken string may have swallowed.
+   */
+  record(bytes: Buffer, start: number, container: RecordContainer): boolean;
   /** A `Records` / `Events` array or a top-level array was entered. */
   containerOpened(container: Exclude<RecordContainer, 'top'>, offset: number): void;
   /** A record too large to hold was skipped; the scan goes on. */
@@ -227,7 +231,7 @@ export class JsonRecordScanner {
             if (newDepth === this.recordsDepth && this.element) {
               this.elementEnd = offset + 1;
             } else if (newDepth === this.recordsDepth - 1) {
-              if (this.element) this.finishElement(i);
+              if (this.element && this.finishElement(i)) return;
               this.recordsDepth = 0;
             }
           }
@@ -241,7 +245,7 @@ export class JsonRecordScanner {
         }
         case COMMA:
           if (this.recordsDepth > 0 && depth === this.recordsDepth) {
-            if (this.element) this.finishElement(i);
+            if (this.element && this.finishElement(i)) return;
           } else if (depth === 1 && this.inTopObject) {
             this.expectKey = true;
             this.awaitingValueFor = undefined;
@@ -313,17 +317,42 @@ export class JsonRecordScanner {
     if (bytes) this.handlers.record(bytes, capture.start, 'top');
   }
 
-  private finishElement(index: number): void {
+  /** Hands over the record that ends before `index`; true when the rest of the chunk was scanned again from inside it. */
+  private finishElement(index: number): boolean {
     const element = this.element;
-    if (!element) return;
+    if (!element) return false;
     this.element = undefined;
     const bytes = this.collect(element, this.elementEnd, index);
     if (!bytes) {
       this.handlers.oversized(element.start, this.elementEnd - element.start);
-      return;
+      return false;
     }
-    this.learnAnchor(bytes);
-    this.handlers.record(bytes, element.start, this.container);
+    if (this.handlers.record(bytes, element.start, this.container)) {
+      this.learnAnchor(bytes);
+      return false;
+    }
+    return this.rescanInside(bytes, element.start, index);
+  }
+
+  /**
+   * A record that does not parse may be one whose string lost its closing quote and swallowed
+   * the records after it. If the record anchor appears inside it after a comma, scanning starts
+   * again there, with the bracket state of the records array.
+   */
+  private rescanInside(bytes: Buffer, start: number, index: number): boolean {
+    const anchor = this.elementAnchor;
+    if (!anchor) return false;
+    for (let hit = bytes.indexOf(anchor, 1); hit > 0; hit = bytes.indexOf(anchor, hit + 1)) {
+      if (!this.precededByComma(bytes, hit)) continue;
+      const rest = Buffer.concat([bytes.subarray(hit), this.chunk.subarray(index)]);
+      const base = start + hit;
+      this.stack = this.recordsStack.slice();
+      this.inString = false;
+      this.escapeNext = false;
+      this.scan(rest, base, 0);
+      return true;
+    }
+    return false;
   }
 
   /** The bytes [capture.start, end) of a capture, or undefined when it grew past the limit. */

@@ -83,22 +83,23 @@ class JsonScanReader implements ContentReader {
     this.scanner.end(endOffset);
   }
 
-  private record(bytes: Buffer, start: number, container: RecordContainer): void {
+  private record(bytes: Buffer, start: number, container: RecordContainer): boolean {
     let value: unknown;
     try {
       value = JSON.parse(bytes.toString('utf8'));
     } catch (error) {
       this.collector.unparseableRecord(`record is not valid JSON (${errorText(error)})`, start);
-      return;
+      return false;
     }
     if (container === 'top') {
       this.topValues++;
       if (isDigestDocument(value)) {
         this.digest = true;
-        return;
+        return true;
       }
     }
     this.collector.acceptValue(value, { offset: start, length: bytes.length }, start);
+    return true;
   }
 
   format(): FileFormat | undefined {
