@@ -11,7 +11,7 @@
  * JSON lines file next to the CSV is the exact record.
  */
 import { JsonObject } from '../model/event';
-import { getPath, normalizeEvent } from '../model/normalize';
+import { normalizeEvent } from '../model/normalize';
 
 const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r', '\n', '\0', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
 
@@ -22,7 +22,8 @@ export function defuseFormula(value: string): string {
 
 /** One CSV field: formula-defused, then quoted (always) with inner quotes doubled. */
 export function csvField(value: string): string {
-  return `"${defuseFormula(value).replace(/"/g, '""')}"`;
+  const safe = defuseFormula(value);
+  return `"${safe.includes('"') ? safe.replace(/"/g, '""') : safe}"`;
 }
 
 /** One CSV record, CRLF-terminated. */
@@ -42,7 +43,19 @@ export interface CsvColumn {
   value(event: JsonObject): string;
 }
 
-const path = (dotted: string) => (event: JsonObject) => text(getPath(event, dotted));
+/** A getter for a dotted path, split once (the columns run for every exported event). */
+const path = (dotted: string) => {
+  const parts = dotted.split('.');
+  if (parts.length === 1) return (event: JsonObject) => text(event[dotted]);
+  return (event: JsonObject) => {
+    let current: unknown = event;
+    for (const part of parts) {
+      if (current === null || typeof current !== 'object' || Array.isArray(current)) return '';
+      current = (current as JsonObject)[part];
+    }
+    return text(current);
+  };
+};
 
 /** The fixed column set, in order. Structured fields (requestParameters...) are compact JSON. */
 export const CSV_COLUMNS: readonly CsvColumn[] = [
