@@ -176,9 +176,9 @@ export function removeDir(dir) {
  * Starts code-server on 127.0.0.1 and resolves once it answers HTTP.
  * Its output goes to `logFile` (attached to failures by the callers).
  */
-export async function startCodeServer({ userDataDir, extensionsDir, folder, logFile, env = {}, timeoutMs = 60_000 }) {
+export async function startCodeServer({ userDataDir, extensionsDir, folder, logFile, port: requestedPort, env = {}, timeoutMs = 60_000 }) {
   requireHost();
-  const port = await freeLoopbackPort();
+  const port = requestedPort ?? (await freeLoopbackPort());
   const { openSync } = await import('node:fs');
   const logFd = openSync(logFile, 'a');
   const args = [
@@ -228,13 +228,25 @@ export function hostEnv() {
 
 /** The workbench URL that opens `folder` with extra launch options (`payload`). */
 export function workbenchUrl(baseUrl, folder, payload = []) {
-  const url = new URL(baseUrl + '/');
-  url.searchParams.set('folder', folder);
-  if (payload.length > 0) url.searchParams.set('payload', JSON.stringify(payload));
-  return url.toString();
+  // Slashes stay readable in the printed URL; everything else is escaped.
+  let url = `${baseUrl}/?folder=${encodeURIComponent(folder).replace(/%2F/g, '/')}`;
+  if (payload.length > 0) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return url;
 }
 
 /** A path on the code-server machine as the remote URI the web workbench understands. */
 export function remoteUri(port, absolutePath) {
   return `vscode-remote://127.0.0.1:${port}${absolutePath.split(path.sep).map(encodeURIComponent).join('/')}`;
+}
+
+/** A fresh clone has no node_modules: install exactly the lockfile (`npm ci`). */
+export function ensureNodeModules() {
+  if (existsSync(path.join(REPO_ROOT, 'node_modules', '.package-lock.json'))) return;
+  process.stdout.write('setup: node_modules missing, running `npm ci`\n');
+  run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: REPO_ROOT });
+}
+
+/** Runs the (idempotent, seconds when done) host setup: code-server + chromium. */
+export function ensureHost() {
+  run(process.execPath, [path.join(REPO_ROOT, 'scripts', 'setup-host.mjs')], { cwd: REPO_ROOT });
 }
