@@ -292,6 +292,31 @@ describe('integrity: validateFolder on a real signed digest chain', function () 
     for (const log of result.logFiles.filter((l) => l.verdict === 'missing')) assert.strictEqual(log.path, undefined);
   });
 
+  it('reports a digest the chain skips (inserted between two linked digests) as a link-mismatch', async () => {
+    const start = new Date(Date.UTC(2026, 10, 20, 12, 0, 0));
+    const end = new Date(Date.UTC(2026, 10, 20, 12, 30, 0));
+    const key = digestKey(end);
+    const inserted = makeDigest({ start, end, key, logs: [], privateKey: chain.privateKey, fingerprint: chain.fingerprint,
+      previous: { key: chain.digests[1], signature: chain.objects.find((o) => o.key === chain.digests[1])?.metadata?.signature ?? '', sha256: createHash('sha256').update(JSON.stringify(chain.digestJson[1])).digest('hex') } });
+    await writeToFolder(dir, [{ key, body: inserted.body, metadata: { signature: inserted.signature, 'signature-algorithm': 'SHA256withRSA' } }]);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: {}, digests: {}, findings: ['link-mismatch'] });
+    assert.match(result.findings[0].message, /is not part of the chain/);
+  });
+
+  it('reports a digest whose previousDigestHashValue does not match the previous digest as a link-mismatch', async () => {
+    const logs = await Promise.all(chain.logs[2].map(async (key) => ({ key, content: gunzipSync(await fs.readFile(localPath(dir, key))) })));
+    const relinked = makeDigest({
+      start: new Date(chain.windows[2].start), end: new Date(chain.windows[2].end), key: chain.digests[2], logs,
+      privateKey: chain.privateKey, fingerprint: chain.fingerprint,
+      previous: { key: chain.digests[1], signature: chain.objects.find((o) => o.key === chain.digests[1])?.metadata?.signature ?? '', sha256: '0'.repeat(64) },
+    });
+    await writeToFolder(dir, [{ key: chain.digests[2], body: relinked.body, metadata: { signature: relinked.signature, 'signature-algorithm': 'SHA256withRSA' } }]);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: {}, digests: {}, findings: ['link-mismatch'] });
+    assert.match(result.findings[0].message, /previousDigestHashValue/);
+  });
+
   it('keeps each bucket folder apart when two buckets sit side by side', async () => {
     await writeToFolder(dir, chain.objects, 'second-bucket');
     await fs.rm(localPath(dir, chain.logs[0][0], 'second-bucket'));

@@ -7,6 +7,8 @@ import * as assert from 'assert';
 import { promises as fs } from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
+import { PassThrough } from 'stream';
+import { main } from '../../../src/cli/main';
 import { gunzipSync, gzipSync } from 'zlib';
 import { CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
@@ -176,6 +178,33 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
         findings: [],
       });
       assert.match(result.digests.find((d) => d.recordedLocation.endsWith(digest))?.reason ?? '', /signature metadata not found \(x-amz-meta-signature/);
+    });
+
+    it('ctinv validate s3://bucket/prefix --endpoint-url reads the same bucket through the CLI', async () => {
+      const keyFile = `${dir}-key.pem`;
+      await fs.writeFile(keyFile, chain.publicKey.export({ type: 'spki', format: 'pem' }) as string);
+      const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+      process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+      try {
+        const out: Buffer[] = [];
+        const stdout = new PassThrough().on('data', (c: Buffer) => out.push(c));
+        const stderr = new PassThrough().resume();
+        const endpoint = await s3.config.endpoint?.();
+        const url = `http://${endpoint?.hostname}:${endpoint?.port}`;
+        const code = await main(['validate', `s3://${BUCKET}/${PREFIX}`, '--public-key', keyFile, '--endpoint-url', url, '--json'], {
+          stdout, stderr, interactive: false, signal: new AbortController().signal,
+        });
+        const result = JSON.parse(Buffer.concat(out).toString('utf8'));
+        assert.strictEqual(code, 0);
+        assert.strictEqual(result.counts.logs.valid, 6);
+      } finally {
+        if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+        else process.env.AWS_ACCESS_KEY_ID = saved.id;
+        if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+        else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+        await fs.rm(keyFile, { force: true });
+      }
     });
 
     it('reports digests as not verifiable when ListPublicKeys knows no matching key', async () => {
