@@ -156,7 +156,7 @@ async function newFolder(parent: string, name: string): Promise<string> {
       return candidate;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new Error(`${candidate}: cannot create the export folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+        throw new Error(`${candidate}: cannot create the export folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
       }
     }
   }

@@ -69,7 +69,7 @@ export class FolderStore implements EvidenceStore {
     try {
       stat = await fs.stat(this.target);
     } catch (error) {
-      throw new Error(`${this.target}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new Error(`${this.target}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
     }
     if (!stat.isDirectory()) throw new Error(`${this.target}: not a folder (validation needs the folder that holds AWSLogs/)`);
     const pending = [this.target];
@@ -103,7 +103,7 @@ export class FolderStore implements EvidenceStore {
         if (!suffix) continue;
         const layout = parseAwsLogsKey(suffix);
         if (!layout) continue;
-        let size = 0;
+        let size: number;
         try {
           size = (await fs.stat(full)).size;
         } catch (error) {
