@@ -1,0 +1,333 @@
+/**
+ * The timeline's aggregation: events of a selection grouped in lanes (one per value of the
+ * lane field, busiest first), each lane's events kept in time order, so a window request
+ * costs two binary searches per visible lane plus one step per event in the window.
+ *
+ * Built once per (index version, selection, lane field, findings); every zoom or pan frame
+ * is then `view()`, which bins the visible lanes per pixel column by kind.
+ */
+import { EventIndex } from '../index/event-index';
+import { Selection } from '../engine/api';
+import {
+  FirstSeenMark,
+  KINDS,
+  LaneField,
+  LaneView,
+  MAX_LANES_PER_VIEW,
+  MAX_MARKERS_PER_VIEW,
+  MAX_WIDTH,
+  MIN_SPAN_MS,
+} from '../../shared/timeline-protocol';
+
+/** Budget for a view's encoded lanes (characters of JSON); the whole message stays under 1 MB. */
+export const VIEW_CELLS_BUDGET = 800_000;
+
+export interface ViewQuery {
+  t0?: number;
+  t1?: number;
+  width: number;
+  offset: number;
+  limit: number;
+}
+
+export interface ViewResult {
+  t0: number;
+  t1: number;
+  width: number;
+  laneOffset: number;
+  lanes: LaneView[];
+  firstSeen: FirstSeenMark[];
+}
+
+export interface Pick {
+  id: number;
+  /** Events of the lane in the same pixel column as the picked one. */
+  sameColumn: number;
+}
+
+export interface TimelineModelInput {
+  index: EventIndex;
+  selection: Selection;
+  laneField: LaneField;
+  /** Lane code per event id (codeArray of the lane field). */
+  codes: Int32Array;
+  kinds: Uint8Array;
+  firstSeen: Uint8Array;
+}
+
+export class TimelineModel {
+  readonly laneField: LaneField;
+  /** Lane value code per rank. */
+  readonly laneCodes: Int32Array;
+  /** Events of rank r are ids[laneStart[r] .. laneStart[r+1]), by time. */
+  readonly laneStart: Int32Array;
+  readonly ids: Int32Array;
+  readonly times: Float64Array;
+  private readonly kindsSorted: Uint8Array;
+  private readonly flagsSorted: Uint8Array;
+  /** All timed events' times in order, for the density strip. */
+  private readonly allTimes: Float64Array;
+  private readonly allKinds: Uint8Array;
+  private readonly values: readonly string[];
+  /** Timed events, first and last time (NaN when none). */
+  readonly events: number;
+  readonly untimed: number;
+  readonly start: number;
+  readonly end: number;
+  private densityCache?: { width: number; density: number[]; alerts: number[] };
+  private scratch = new Uint32Array(0);
+
+  constructor(input: TimelineModelInput) {
+    const { index, selection, laneField, codes, kinds, firstSeen } = input;
+    this.laneField = laneField;
+    this.values = index.dictionary(laneField);
+    const times = index.timeArray();
+    const ordered = index.sortByTime(selection, 'asc');
+    let timed = ordered.length;
+    while (timed > 0 && Number.isNaN(times[ordered[timed - 1]])) timed--;
+    this.events = timed;
+    this.untimed = ordered.length - timed;
+    this.start = timed > 0 ? times[ordered[0]] : NaN;
+    this.end = timed > 0 ? times[ordered[timed - 1]] : NaN;
+
+    // Count per lane code, rank lanes by count (busiest first, then by first appearance).
+    const dictSize = this.values.length;
+    const counts = new Int32Array(dictSize);
+    for (let i = 0; i < timed; i++) counts[codes[ordered[i]]]++;
+    const present: number[] = [];
+    for (let c = 0; c < dictSize; c++) if (counts[c] > 0) present.push(c);
+    // Events without a value (e.g. IAM users in a role-session grouping) go in the last lane.
+    present.sort((a, b) => (a === 0 ? 1 : b === 0 ? -1 : counts[b] - counts[a] || a - b));
+    this.laneCodes = Int32Array.from(present);
+    const rankOf = new Int32Array(dictSize).fill(-1);
+    present.forEach((code, rank) => (rankOf[code] = rank));
+    this.laneStart = new Int32Array(present.length + 1);
+    for (let r = 0; r < present.length; r++) this.laneStart[r + 1] = this.laneStart[r] + counts[present[r]];
+
+    // Counting sort by lane, stable, so each lane stays in time order.
+    this.ids = new Int32Array(timed);
+    this.times = new Float64Array(timed);
+    this.kindsSorted = new Uint8Array(timed);
+    this.flagsSorted = new Uint8Array(timed);
+    this.allTimes = new Float64Array(timed);
+    this.allKinds = new Uint8Array(timed);
+    const fill = this.laneStart.slice(0, present.length);
+    for (let i = 0; i < timed; i++) {
+      const id = ordered[i];
+      const t = times[id];
+      this.allTimes[i] = t;
+      this.allKinds[i] = kinds[id];
+      const at = fill[rankOf[codes[id]]]++;
+      this.ids[at] = id;
+      this.times[at] = t;
+      this.kindsSorted[at] = kinds[id];
+      this.flagsSorted[at] = firstSeen[id];
+    }
+  }
+
+  get laneCount(): number {
+    return this.laneCodes.length;
+  }
+
+  /** The lane's value ('' for events without one). */
+  laneValue(rank: number): string {
+    const code = this.laneCodes[rank];
+    return code === 0 ? '' : this.values[code];
+  }
+
+  laneTotal(rank: number): number {
+    return this.laneStart[rank + 1] - this.laneStart[rank];
+  }
+
+  /** Rank of the lane whose value is `value` (exact, then ignoring case), or -1. */
+  rankOfValue(value: string): number {
+    for (let r = 0; r < this.laneCodes.length; r++) if (this.laneValue(r) === value) return r;
+    const lower = value.toLowerCase();
+    for (let r = 0; r < this.laneCodes.length; r++) if (this.laneValue(r).toLowerCase() === lower) return r;
+    return -1;
+  }
+
+  /** The default window: the whole range, padded by 2% each side. */
+  fullWindow(): { t0: number; t1: number } {
+    if (!(this.events > 0)) {
+      const now = Date.now();
+      return { t0: now - 3_600_000, t1: now };
+    }
+    const span = Math.max(this.end - this.start, MIN_SPAN_MS * 60);
+    const pad = span * 0.02;
+    const mid = (this.start + this.end) / 2;
+    return { t0: mid - span / 2 - pad, t1: mid + span / 2 + pad };
+  }
+
+  /** Density over the whole range [start, end]: totals per bucket and error/finding totals (sparse pairs). */
+  density(width: number): { density: number[]; alerts: number[] } {
+    width = clampWidth(width);
+    if (this.densityCache?.width === width) return this.densityCache;
+    const density = new Array<number>(width).fill(0);
+    const alertCounts = new Uint32Array(width);
+    const { t0, t1 } = this.fullWindow();
+    const scale = width / (t1 - t0);
+    for (let i = 0; i < this.allTimes.length; i++) {
+      const x = Math.min(width - 1, Math.max(0, Math.floor((this.allTimes[i] - t0) * scale)));
+      density[x]++;
+      if (this.allKinds[i] >= 2) alertCounts[x]++;
+    }
+    const alerts: number[] = [];
+    for (let x = 0; x < width; x++) if (alertCounts[x] > 0) alerts.push(x, alertCounts[x]);
+    this.densityCache = { width, density, alerts };
+    return this.densityCache;
+  }
+
+  /** First position in [lo, hi) whose time is >= t. */
+  private lowerBound(lo: number, hi: number, t: number): number {
+    const times = this.times;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Bins the lanes [offset, offset+limit) in the window per pixel column and kind. */
+  view(query: ViewQuery): ViewResult {
+    const width = clampWidth(query.width);
+    let { t0, t1 } = query.t0 !== undefined && query.t1 !== undefined && query.t1 > query.t0 ? { t0: query.t0, t1: query.t1 } : this.fullWindow();
+    if (t1 - t0 < MIN_SPAN_MS) {
+      const mid = (t0 + t1) / 2;
+      t0 = mid - MIN_SPAN_MS / 2;
+      t1 = mid + MIN_SPAN_MS / 2;
+    }
+    const offset = Math.max(0, Math.min(query.offset, Math.max(0, this.laneCount - 1)));
+    const limit = Math.max(0, Math.min(query.limit, MAX_LANES_PER_VIEW));
+    const end = Math.min(this.laneCount, offset + limit);
+    if (this.scratch.length < width * 4) this.scratch = new Uint32Array(width * 4);
+    const bins = this.scratch;
+    const scale = width / (t1 - t0);
+    const lanes: LaneView[] = [];
+    const firstSeen: FirstSeenMark[] = [];
+    let budget = VIEW_CELLS_BUDGET;
+    for (let rank = offset; rank < end; rank++) {
+      const lo = this.lowerBound(this.laneStart[rank], this.laneStart[rank + 1], t0);
+      const hi = this.lowerBound(lo, this.laneStart[rank + 1], t1);
+      let minX = width;
+      let maxX = -1;
+      for (let i = lo; i < hi; i++) {
+        const x = Math.floor((this.times[i] - t0) * scale);
+        const xx = x >= width ? width - 1 : x;
+        bins[xx * 4 + this.kindsSorted[i]]++;
+        if (xx < minX) minX = xx;
+        if (xx > maxX) maxX = xx;
+        const flag = this.flagsSorted[i];
+        if (flag !== 0 && firstSeen.length < MAX_MARKERS_PER_VIEW) firstSeen.push({ rank, x: xx, what: flag, id: this.ids[i] });
+      }
+      const cells: number[] = [];
+      let chars = 0;
+      let prev = -1;
+      for (let x = minX; x <= maxX; x++) {
+        const base = x * 4;
+        const r = bins[base];
+        const w = bins[base + 1];
+        const e = bins[base + 2];
+        const f = bins[base + 3];
+        if (r + w + e + f === 0) continue;
+        const mask = (r ? 1 : 0) | (w ? 2 : 0) | (e ? 4 : 0) | (f ? 8 : 0);
+        cells.push(x - prev, mask);
+        chars += digits(x - prev) + digits(mask) + 2;
+        for (const c of [r, w, e, f]) {
+          if (c === 0) continue;
+          cells.push(c);
+          chars += digits(c) + 1;
+        }
+        bins[base] = bins[base + 1] = bins[base + 2] = bins[base + 3] = 0;
+        prev = x;
+      }
+      const value = this.laneValue(rank);
+      chars += value.length * 2 + 80;
+      if (chars > budget && lanes.length > 0) {
+        // Over budget: stop here; the webview pages the remaining lanes in a later request.
+        while (firstSeen.length > 0 && firstSeen[firstSeen.length - 1].rank === rank) firstSeen.pop();
+        break;
+      }
+      budget -= chars;
+      lanes.push({ rank, value, total: this.laneTotal(rank), inWindow: hi - lo, cells });
+    }
+    return { t0, t1, width, laneOffset: offset, lanes, firstSeen };
+  }
+
+  /** The event of lane `rank` nearest to time t, within `tolerance` ms; undefined when none. */
+  pick(rank: number, t: number, tolerance: number, column?: { t0: number; t1: number; width: number }): Pick | undefined {
+    if (!(rank >= 0 && rank < this.laneCount)) return undefined;
+    const lo = this.laneStart[rank];
+    const hi = this.laneStart[rank + 1];
+    const at = this.nearest(lo, hi, t);
+    if (at < 0 || Math.abs(this.times[at] - t) > tolerance) return undefined;
+    let sameColumn = 1;
+    if (column) {
+      const x = Math.floor(((this.times[at] - column.t0) / (column.t1 - column.t0)) * column.width);
+      const c0 = column.t0 + (x * (column.t1 - column.t0)) / column.width;
+      const c1 = column.t0 + ((x + 1) * (column.t1 - column.t0)) / column.width;
+      sameColumn = Math.max(1, this.lowerBound(lo, hi, c1) - this.lowerBound(lo, hi, c0));
+    }
+    return { id: this.ids[at], sameColumn };
+  }
+
+  private nearest(lo: number, hi: number, t: number): number {
+    if (lo >= hi) return -1;
+    const p = this.lowerBound(lo, hi, t);
+    if (p >= hi) return hi - 1;
+    if (p === lo) return lo;
+    return t - this.times[p - 1] <= this.times[p] - t ? p - 1 : p;
+  }
+
+  /** Keyboard navigation within a lane: the next/previous event after `from`, or the nearest to `t`. */
+  navigate(rank: number, t: number, direction: 'next' | 'prev' | 'nearest', from?: number): number | undefined {
+    if (!(rank >= 0 && rank < this.laneCount)) return undefined;
+    const lo = this.laneStart[rank];
+    const hi = this.laneStart[rank + 1];
+    if (lo >= hi) return undefined;
+    if (direction === 'nearest' || from === undefined) {
+      const at = this.nearest(lo, hi, t);
+      if (direction === 'nearest' || at < 0) return at < 0 ? undefined : this.ids[at];
+    }
+    // Find `from` among the events at its time; without it, start from where t falls.
+    let position = -1;
+    if (from !== undefined) {
+      for (let p = this.lowerBound(lo, hi, t); p < hi && this.times[p] === t; p++) {
+        if (this.ids[p] === from) {
+          position = p;
+          break;
+        }
+      }
+    }
+    if (position === -1) {
+      if (direction === 'next') return this.ids[Math.min(this.lowerBound(lo, hi, nextUp(t)), hi - 1)];
+      const p = this.lowerBound(lo, hi, t);
+      return this.ids[Math.max(p - 1, lo)];
+    }
+    const next = direction === 'next' ? Math.min(position + 1, hi - 1) : Math.max(position - 1, lo);
+    return this.ids[next];
+  }
+
+  /** Rank of the lane holding an event id, or -1 (linear in the lane count). */
+  rankOfEvent(id: number, codes: Int32Array): number {
+    const code = codes[id];
+    for (let r = 0; r < this.laneCodes.length; r++) if (this.laneCodes[r] === code) return r;
+    return -1;
+  }
+}
+
+/** The smallest double above t (times are whole ms, so t + 0.5 is enough). */
+function nextUp(t: number): number {
+  return t + 0.5;
+}
+
+export function clampWidth(width: number): number {
+  return Math.max(1, Math.min(MAX_WIDTH, Math.floor(width)));
+}
+
+function digits(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : 7;
+}
+
+export const KIND_NAMES = KINDS;

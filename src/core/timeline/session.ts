@@ -1,0 +1,336 @@
+/**
+ * The host side of one timeline webview, without vscode: validates every message from the
+ * webview, answers window requests from a cached TimelineModel, and holds outgoing
+ * messages until the webview says `ready`. The extension's panel and the benchmark both
+ * drive this same class through a small port.
+ */
+import { EventIndex } from '../index/event-index';
+import { Selection } from '../engine/api';
+import { DerivedCache } from './derived';
+import { TimelineModel } from './model';
+import {
+  FilterInfo,
+  HostToWebview,
+  HoverRow,
+  KINDS,
+  LaneField,
+  ThemeInfo,
+  TimelineState,
+  ViewMessage,
+  ViewRequest,
+  WebviewToHost,
+  parseWebviewMessage,
+} from '../../shared/timeline-protocol';
+
+/** What the session needs from its surroundings (the extension services, or a benchmark). */
+export interface TimelinePort {
+  /** The current index: read fresh each time (it is replaced when a source is removed). */
+  index(): EventIndex;
+  /** The filter expression the lanes show ('' = everything); the brushed range is drawn, not applied. */
+  expression(): string;
+  filterInfo(): FilterInfo;
+  /** Throws (FilterSyntaxError) when the expression does not parse. */
+  setExpression(expression: string): void;
+  setTimeRange(range: { start: number; end: number } | undefined): void;
+  openEvent(id: number): Promise<void>;
+  /** Event ids of detection findings, when detections have run (same array while unchanged). */
+  findings?(): ArrayLike<number> | undefined;
+  theme?(): ThemeInfo;
+  post(message: HostToWebview): void;
+  log?(message: string): void;
+}
+
+/** Timings the webview reports (for the benchmark and tests). */
+export interface PaintReport {
+  frame: 'first' | 'zoom' | 'pan' | 'other';
+  ms: number;
+  renderMs: number;
+}
+
+export class TimelineSession {
+  private ready = false;
+  private readonly pending: HostToWebview[] = [];
+  private readonly derived = new DerivedCache();
+  private model?: TimelineModel;
+  private modelKey?: { index: EventIndex; version: number; expression: string; laneField: LaneField; findings: unknown };
+  private modelVersion = 0;
+  private selectionCache?: { index: EventIndex; version: number; expression: string; selection: Selection };
+  private filterError?: string;
+  /** The last view sent (for integration tests), and the largest message posted (bytes of JSON). */
+  lastView?: ViewMessage;
+  largestMessageBytes = 0;
+  readonly paints: PaintReport[] = [];
+  readonly hostMs: number[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly port: TimelinePort,
+    private state: TimelineState,
+    private readonly measureMessages = false,
+  ) {}
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  get currentState(): TimelineState {
+    return { ...this.state };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.pending.length = 0;
+  }
+
+  /** Posts now, or holds the message until the webview is ready. */
+  private post(message: HostToWebview): void {
+    if (this.disposed) return;
+    if (this.measureMessages) this.largestMessageBytes = Math.max(this.largestMessageBytes, Buffer.byteLength(JSON.stringify(message)));
+    if (!this.ready) {
+      // Only the latest of each idempotent notification matters while waiting.
+      if (message.type === 'filterChanged' || message.type === 'invalidate') {
+        const i = this.pending.findIndex((m) => m.type === message.type);
+        if (i >= 0) this.pending.splice(i, 1);
+      }
+      this.pending.push(message);
+      return;
+    }
+    this.port.post(message);
+  }
+
+  /** The webview was reloaded (hidden and shown again): hold messages until it is ready again. */
+  resetReady(): void {
+    this.ready = false;
+  }
+
+  /** Handles one raw message from the webview; malformed ones are ignored (and logged). */
+  async handle(raw: unknown): Promise<void> {
+    const message = parseWebviewMessage(raw);
+    if (!message) {
+      this.port.log?.(`timeline: ignored a malformed message from the webview`);
+      return;
+    }
+    await this.dispatch(message);
+  }
+
+  private async dispatch(message: WebviewToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        this.ready = true;
+        this.port.post({ type: 'init', state: this.state, filter: this.filter(), theme: this.port.theme?.() ?? {}, findings: !!this.port.findings?.() });
+        const held = this.pending.splice(0);
+        for (const m of held) this.port.post(m);
+        return;
+      }
+      case 'requestView':
+        this.post(this.view(message));
+        return;
+      case 'hover': {
+        const model = this.currentModel();
+        if (message.modelVersion !== this.modelVersion) return this.post({ type: 'hoverInfo', seq: message.seq, row: undefined });
+        const perPixel = (message.t1 - message.t0) / message.width;
+        const pick = model.pick(message.rank, message.time, perPixel * 4, { t0: message.t0, t1: message.t1, width: message.width });
+        const row = pick ? await this.hoverRow(pick.id, pick.sameColumn) : undefined;
+        this.post({ type: 'hoverInfo', seq: message.seq, row });
+        return;
+      }
+      case 'navigate': {
+        const model = this.currentModel();
+        if (message.modelVersion !== this.modelVersion) return;
+        const id = model.navigate(message.rank, message.time, message.direction, message.from);
+        const row = id === undefined ? undefined : await this.hoverRow(id, 1);
+        this.post({ type: 'navigated', seq: message.seq, rank: message.rank, row });
+        return;
+      }
+      case 'open': {
+        const index = this.port.index();
+        if (message.eventId >= index.size) {
+          this.post({ type: 'error', message: 'That event is no longer in the index.' });
+          return;
+        }
+        await this.port.openEvent(message.eventId);
+        return;
+      }
+      case 'brush':
+        this.port.setTimeRange({ start: Math.floor(message.start), end: Math.ceil(message.end) });
+        return;
+      case 'clearBrush':
+        this.port.setTimeRange(undefined);
+        return;
+      case 'setFilter': {
+        try {
+          this.port.setExpression(message.expression.trim());
+          this.filterError = undefined;
+        } catch (error) {
+          this.filterError = error instanceof Error ? error.message : String(error);
+        }
+        this.post({ type: 'filterChanged', filter: this.filter() });
+        return;
+      }
+      case 'painted':
+        this.paints.push({ frame: message.frame, ms: message.ms, renderMs: message.renderMs });
+        if (this.paints.length > 1000) this.paints.splice(0, 500);
+        return;
+      default: {
+        const unhandled: never = message;
+        void unhandled;
+      }
+    }
+  }
+
+  private filter(): FilterInfo {
+    const info = this.port.filterInfo();
+    return this.filterError ? { ...info, error: this.filterError } : info;
+  }
+
+  /** The filter changed elsewhere (tree, palette): tell the webview, which requests a fresh view. */
+  filterChanged(): void {
+    this.filterError = undefined;
+    this.post({ type: 'filterChanged', filter: this.filter() });
+  }
+
+  /** The index changed (sources added, removed, live appends): the webview re-requests its window. */
+  indexChanged(): void {
+    this.post({ type: 'invalidate' });
+  }
+
+  /** Asks the webview to switch grouping and scroll to a lane ("Show on timeline"). */
+  reveal(laneField: LaneField, value: string): void {
+    this.state = { ...this.state, laneField, focusValue: value };
+    this.post({ type: 'reveal', laneField, value });
+  }
+
+  private selection(index: EventIndex, expression: string): Selection {
+    const cached = this.selectionCache;
+    if (cached && cached.index === index && cached.version === index.version && cached.expression === expression) return cached.selection;
+    let selection: Selection;
+    if (expression.trim() === '') selection = index.all();
+    else {
+      try {
+        selection = index.query(expression);
+      } catch {
+        // The shared filter was validated when set; if it no longer parses, show everything.
+        selection = index.all();
+      }
+    }
+    this.selectionCache = { index, version: index.version, expression, selection };
+    return selection;
+  }
+
+  /** The model for the current index, filter and grouping (rebuilt only when one changed). */
+  currentModel(laneField: LaneField = this.state.laneField): TimelineModel {
+    const index = this.port.index();
+    const expression = this.port.expression();
+    const findings = this.port.findings?.();
+    const key = this.modelKey;
+    if (
+      this.model &&
+      key &&
+      key.index === index &&
+      key.version === index.version &&
+      key.expression === expression &&
+      key.laneField === laneField &&
+      key.findings === findings
+    ) {
+      return this.model;
+    }
+    this.model = new TimelineModel({
+      index,
+      selection: this.selection(index, expression),
+      laneField,
+      codes: this.derived.codesOf(index, laneField),
+      kinds: this.derived.kindsOf(index, findings),
+      firstSeen: this.derived.firstSeenOf(index),
+    });
+    this.modelKey = { index, version: index.version, expression, laneField, findings };
+    this.modelVersion++;
+    return this.model;
+  }
+
+  get currentModelVersion(): number {
+    return this.modelVersion;
+  }
+
+  /** Answers a window request: the visible lanes binned per pixel column, the density strip, markers. */
+  view(request: Omit<ViewRequest, 'type'>): ViewMessage {
+    const started = performance.now();
+    const model = this.currentModel(request.laneField);
+    let offset = request.lanes.offset;
+    let focusRank: number | undefined;
+    if (request.focusValue !== undefined) {
+      const rank = model.rankOfValue(request.focusValue);
+      if (rank >= 0) {
+        focusRank = rank;
+        if (rank < offset || rank >= offset + request.lanes.limit) offset = Math.max(0, rank - Math.floor(request.lanes.limit / 3));
+      }
+    }
+    const result = model.view({ t0: request.t0, t1: request.t1, width: request.width, offset, limit: request.lanes.limit });
+    const { density, alerts } = model.density(request.width);
+    this.state = {
+      laneField: request.laneField,
+      t0: result.t0,
+      t1: result.t1,
+      laneOffset: result.laneOffset,
+      ...(request.focusValue !== undefined ? { focusValue: request.focusValue } : this.state.focusValue !== undefined ? { focusValue: this.state.focusValue } : {}),
+    };
+    const hostMs = performance.now() - started;
+    this.hostMs.push(hostMs);
+    if (this.hostMs.length > 1000) this.hostMs.splice(0, 500);
+    const message: ViewMessage = {
+      type: 'view',
+      seq: request.seq,
+      modelVersion: this.modelVersion,
+      laneField: request.laneField,
+      t0: result.t0,
+      t1: result.t1,
+      width: result.width,
+      start: model.start,
+      end: model.end,
+      density,
+      densityAlerts: alerts,
+      laneCount: model.laneCount,
+      laneOffset: result.laneOffset,
+      lanes: result.lanes,
+      firstSeen: result.firstSeen,
+      events: model.events,
+      untimed: model.untimed,
+      ...(focusRank !== undefined ? { focusRank } : {}),
+      hostMs,
+    };
+    this.lastView = message;
+    return message;
+  }
+
+  /** The hover projection of one event; its errorMessage is read from the raw event. */
+  private async hoverRow(id: number, sameColumn: number): Promise<HoverRow> {
+    const index = this.port.index();
+    const row = index.row(id);
+    const kinds = this.derived.kindsOf(index, this.port.findings?.());
+    let errorMessage: string | undefined;
+    if (row.error !== undefined) {
+      try {
+        const raw = await index.raw(id);
+        if (typeof raw.errorMessage === 'string') errorMessage = raw.errorMessage.slice(0, 2000);
+      } catch {
+        // The file moved or changed: the hover still shows the indexed fields.
+      }
+    }
+    return {
+      id,
+      time: row.time,
+      principal: row.principal,
+      kind: KINDS[kinds[id]],
+      sameColumn,
+      ...(row.eventName !== undefined ? { eventName: row.eventName } : {}),
+      ...(row.eventSource !== undefined ? { eventSource: row.eventSource } : {}),
+      ...(row.session !== undefined ? { session: row.session } : {}),
+      ...(row.accessKey !== undefined ? { accessKey: row.accessKey } : {}),
+      ...(row.ip !== undefined ? { ip: row.ip } : {}),
+      ...(row.userAgent !== undefined ? { userAgent: row.userAgent } : {}),
+      ...(row.error !== undefined ? { error: row.error } : {}),
+      ...(errorMessage !== undefined ? { errorMessage } : {}),
+      ...(row.region !== undefined ? { region: row.region } : {}),
+      ...(row.readOnly !== undefined ? { readOnly: row.readOnly } : {}),
+    };
+  }
+}
