@@ -1,17 +1,54 @@
 import * as vscode from 'vscode';
+import { Commands } from './commands';
+import { ReadOnlyDocuments } from './documents/readOnlyDocuments';
+import { EventsView } from './events/eventsView';
+import { ExplorerView } from './explorer/explorerView';
+import { FilterControls } from './filter/filterControls';
+import { EventLensProvider } from './lenses/eventLenses';
+import { PivotCommands } from './pivots/pivotCommands';
+import { createServices, type ExtensionServices } from './services';
+import { TrailAutoDetect } from './sources/autoDetect';
+import { SourcesView } from './sources/sourcesView';
 
 /** What integration tests (and other extensions) can reach; grows with the features. */
 export interface CloudTrailInvestigatorApi {
   readonly log: vscode.LogOutputChannel;
+  readonly services: ExtensionServices;
+  readonly sources: SourcesView;
+  readonly explorer: ExplorerView;
+  readonly events: EventsView;
+  readonly lenses: EventLensProvider;
+  readonly documents: ReadOnlyDocuments;
+  readonly autoDetect: TrailAutoDetect;
+  /** Settles once the sources remembered from the last session are loaded again. */
+  readonly restored: Promise<void>;
 }
 
 /** The composition root: builds every service, registers it, and owns its disposal. */
 export function activate(context: vscode.ExtensionContext): CloudTrailInvestigatorApi {
   const log = vscode.window.createOutputChannel('CloudTrail Investigator', { log: true });
   context.subscriptions.push(log);
-  context.subscriptions.push(vscode.commands.registerCommand('cloudtrail.showLog', () => log.show()));
+  context.subscriptions.push(vscode.commands.registerCommand(Commands.showLog, () => log.show()));
+
+  const services = createServices(context, log);
+  context.subscriptions.push(services);
+  const documents = new ReadOnlyDocuments(services);
+  const sources = new SourcesView(services);
+  const explorer = new ExplorerView(services);
+  const events = new EventsView(services);
+  const lenses = new EventLensProvider(services);
+  context.subscriptions.push(documents, sources, explorer, events, lenses);
+  context.subscriptions.push(new FilterControls(services), new PivotCommands(services));
+
+  // Restoring sources and looking for trails must not hold up activation.
+  const autoDetect = new TrailAutoDetect(services);
+  const restored = new Promise<void>((resolve) => setTimeout(resolve, 0))
+    .then(() => services.restoreSources())
+    .catch((error: unknown) => log.error(`restoring sources failed: ${error instanceof Error ? error.message : String(error)}`));
+  void restored.then(() => autoDetect.offer()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
+
   log.info('CloudTrail Investigator activated');
-  return { log };
+  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored };
 }
 
 export function deactivate(): void {

@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import type { EventId } from '../../core/engine/api';
+import type { Investigation } from '../../core/engine/investigation';
+import { safeFileSegment } from '../util/text';
+
+export const EVENT_SCHEME = 'cloudtrail-event';
+export const GZ_SCHEME = 'cloudtrail-gz';
+
+/**
+ * `cloudtrail-event:/<id>/<EventName>.json?eventId=<eventID>`. The file name is reduced to
+ * letters and digits (event text never names a path); the eventID lets the provider find
+ * the event again after the index was rebuilt with other ids.
+ */
+export function eventUri(investigation: Investigation, id: EventId): vscode.Uri {
+  const index = investigation.index;
+  const name = safeFileSegment(index.value('eventName', id), 'event');
+  const eventId = index.value('eventId', id) ?? '';
+  return vscode.Uri.from({ scheme: EVENT_SCHEME, path: `/${id}/${name}.json`, query: new URLSearchParams({ eventId }).toString() });
+}
+
+export function parseEventUri(investigation: Investigation, uri: vscode.Uri): EventId | undefined {
+  const match = /^\/(\d+)\//.exec(uri.path);
+  const eventId = new URLSearchParams(uri.query).get('eventId') ?? '';
+  const index = investigation.index;
+  if (match) {
+    const id = Number(match[1]);
+    if (id < index.size && (!eventId || index.value('eventId', id) === eventId)) return id;
+  }
+  if (eventId) {
+    const found = index.postings('eventId', eventId);
+    if (found.length > 0) return found[0];
+  }
+  return undefined;
+}
+
+export async function openEventDocument(investigation: Investigation, id: EventId): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(eventUri(investigation, id));
+  await vscode.window.showTextDocument(document, { preview: true });
+}
+
+/** `cloudtrail-gz:/path/to/file.json` shows `/path/to/file.json.gz` decompressed. */
+export function gzUri(file: vscode.Uri): vscode.Uri {
+  const decompressedPath = file.path.replace(/\.gz$/i, '');
+  const withJson = /\.json$/i.test(decompressedPath) ? decompressedPath : `${decompressedPath}.json`;
+  return vscode.Uri.from({ scheme: GZ_SCHEME, path: withJson, query: new URLSearchParams({ file: file.fsPath }).toString() });
+}
+
+export function gzSourcePath(uri: vscode.Uri): string | undefined {
+  return new URLSearchParams(uri.query).get('file') ?? undefined;
+}

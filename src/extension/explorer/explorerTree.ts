@@ -1,0 +1,215 @@
+import * as vscode from 'vscode';
+import type { Selection } from '../../core/engine/api';
+import { FIELD_INFO, type PivotField } from '../../core/index/fields';
+import type { IdentityType } from '../../core/model/event';
+import { termFor } from '../../core/query/parser';
+import { Commands } from '../commands';
+import type { PivotTarget } from '../pivots/target';
+import type { ExtensionServices } from '../services';
+import { escapeMarkdown, oneLine, plural, timeSpan } from '../util/text';
+import { DEFAULT_GROUPING, FIELD_ICONS, type Grouping, IDENTITY_ICONS, shortValue } from './groupings';
+
+export interface ValueNode extends PivotTarget {
+  readonly kind: 'value';
+  /** Ancestry path: unique even when one principal appears under several parents. */
+  readonly id: string;
+  readonly depth: number;
+  /** The terms of this node and its ancestors, outermost first. */
+  readonly path: readonly PivotTarget[];
+  readonly count: number;
+  readonly first: number;
+  readonly last: number;
+  readonly principalType?: IdentityType;
+}
+
+export interface LoadMoreNode {
+  readonly kind: 'loadMore';
+  readonly id: string;
+  /** Id of the node whose children page (the root is ''). */
+  readonly parentId: string;
+  readonly shown: number;
+  readonly total: number;
+}
+
+export type ExplorerNode = ValueNode | LoadMoreNode;
+
+export const PAGE_SIZE = 200;
+
+/** The filter-language expression for the events under a node within the active filter. */
+export function scopeExpression(effective: string, path: readonly PivotTarget[]): string {
+  const parts = effective.trim() ? [`(${effective})`] : [];
+  for (const step of path) parts.push(termFor(step.field, step.value));
+  return parts.join(' AND ');
+}
+
+/**
+ * Accounts › Regions › Principals › Sessions and keys › Event names (or another grouping),
+ * always within the active filter. Children are computed from `index.top` over the
+ * filter's selection narrowed by the ancestry, cached per index version and filter.
+ */
+export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private children = new Map<string, ValueNode[]>();
+  private readonly pageSizes = new Map<string, number>();
+  private readonly parents = new Map<string, ValueNode>();
+  private cacheKey: { index: object; version: number; effective: string; grouping: string } | undefined;
+  private grouping: Grouping = DEFAULT_GROUPING;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly services: ExtensionServices) {
+    this.subscriptions = [services.filter.onDidChange(() => this.scheduleRefresh()), services.onDidChangeIndex(() => this.scheduleRefresh())];
+  }
+
+  get currentGrouping(): Grouping {
+    return this.grouping;
+  }
+
+  setGrouping(grouping: Grouping): void {
+    this.grouping = grouping;
+    this.refreshNow();
+  }
+
+  /** Filter and index changes come in bursts (live appends, typing): merge them. */
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.refreshNow(), 80);
+  }
+
+  refreshNow(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    this.changed.fire(undefined);
+  }
+
+  loadMore(parentId: string): void {
+    this.pageSizes.set(parentId, (this.pageSizes.get(parentId) ?? PAGE_SIZE) + PAGE_SIZE);
+    this.changed.fire(parentId ? this.parents.get(parentId) : undefined);
+  }
+
+  private validateCache(): void {
+    const index = this.services.investigation.index;
+    const effective = this.services.filter.effective;
+    const key = this.cacheKey;
+    if (key && key.index === index && key.version === index.version && key.effective === effective && key.grouping === this.grouping.id) return;
+    this.children = new Map();
+    this.parents.clear();
+    this.pageSizes.clear();
+    this.cacheKey = { index, version: index.version, effective, grouping: this.grouping.id };
+  }
+
+  /** Every child of a node (not paged): what the counts are checked against. */
+  allChildren(parent?: ValueNode): ValueNode[] {
+    this.validateCache();
+    const parentId = parent?.id ?? '';
+    const cached = this.children.get(parentId);
+    if (cached) return cached;
+    const depth = parent ? parent.depth + 1 : 0;
+    const level = this.grouping.levels[depth];
+    if (!level) return [];
+    const path = parent?.path ?? [];
+    const selection = this.selectionFor(path);
+    const index = this.services.investigation.index;
+    const nodes: ValueNode[] = [];
+    for (const field of level) {
+      for (const entry of index.top(field, selection, Number.MAX_SAFE_INTEGER)) {
+        const step: PivotTarget = { field, value: entry.value };
+        const nodePath = [...path, step];
+        nodes.push({
+          kind: 'value',
+          id: `${this.grouping.id}:${JSON.stringify(nodePath.map((p) => [p.field, p.value]))}`,
+          depth,
+          field,
+          value: entry.value,
+          path: nodePath,
+          count: entry.count,
+          first: entry.first,
+          last: entry.last,
+          principalType: field === 'principal' ? this.identityTypeOf(entry.value) : undefined,
+        });
+      }
+    }
+    this.children.set(parentId, nodes);
+    for (const node of nodes) this.parents.set(node.id, node);
+    return nodes;
+  }
+
+  selectionFor(path: readonly PivotTarget[]): Selection {
+    const filter = this.services.filter;
+    if (path.length === 0) return filter.selection();
+    return this.services.investigation.index.query(scopeExpression(filter.effective, path));
+  }
+
+  private identityTypeOf(principal: string): IdentityType | undefined {
+    const index = this.services.investigation.index;
+    const ids = index.postings('principal', principal);
+    return ids.length > 0 ? (index.value('principalType', ids[0]) as IdentityType | undefined) : undefined;
+  }
+
+  getChildren(element?: ExplorerNode): ExplorerNode[] {
+    if (element?.kind === 'loadMore') return [];
+    const all = this.allChildren(element);
+    const parentId = element?.id ?? '';
+    const pageSize = this.pageSizes.get(parentId) ?? PAGE_SIZE;
+    if (all.length <= pageSize) return all;
+    const more: LoadMoreNode = { kind: 'loadMore', id: `${parentId}#more`, parentId, shown: pageSize, total: all.length };
+    return [...all.slice(0, pageSize), more];
+  }
+
+  getParent(element: ExplorerNode): ExplorerNode | undefined {
+    const parentId = element.kind === 'loadMore' ? element.parentId : element.depth === 0 ? '' : undefined;
+    if (parentId === '') return undefined;
+    if (element.kind === 'value') {
+      for (const [id, nodes] of this.children) if (nodes.includes(element)) return this.parents.get(id);
+      return undefined;
+    }
+    return this.parents.get(element.parentId);
+  }
+
+  getTreeItem(element: ExplorerNode): vscode.TreeItem {
+    if (element.kind === 'loadMore') {
+      const item = new vscode.TreeItem(`Load more… (${element.shown.toLocaleString('en-US')} of ${element.total.toLocaleString('en-US')} shown)`);
+      item.id = element.id;
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      item.command = { command: Commands.explorerLoadMore, title: 'Load More', arguments: [element.parentId] };
+      item.contextValue = 'cloudtrail.loadMore';
+      return item;
+    }
+    const hasChildren = element.depth + 1 < this.grouping.levels.length;
+    const item = new vscode.TreeItem(
+      oneLine(shortValue(element.field, element.value)),
+      hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
+    item.id = element.id;
+    item.description = element.count.toLocaleString('en-US');
+    item.iconPath = this.iconFor(element);
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown(`**${escapeMarkdown(FIELD_INFO[element.field].label)}**\n\n`);
+    tooltip.appendText(element.value);
+    tooltip.appendMarkdown(`\n\n${escapeMarkdown(plural(element.count, 'event'))} · ${escapeMarkdown(timeSpan(element.first, element.last))}`);
+    if (element.principalType) tooltip.appendMarkdown(`\n\nIdentity type: ${escapeMarkdown(element.principalType)}`);
+    item.tooltip = tooltip;
+    item.contextValue = `cloudtrail.value.${element.field}`;
+    item.accessibilityInformation = {
+      label: `${FIELD_INFO[element.field].label} ${element.value}, ${plural(element.count, 'event')}`,
+    };
+    return item;
+  }
+
+  private iconFor(node: ValueNode): vscode.ThemeIcon {
+    if (node.field === 'principal' && node.principalType) {
+      const color = node.principalType === 'Root' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined;
+      return new vscode.ThemeIcon(IDENTITY_ICONS[node.principalType], color);
+    }
+    if (node.field === 'error') return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+    if (node.field === 'accessKey' && node.value.startsWith('ASIA')) return new vscode.ThemeIcon('key', new vscode.ThemeColor('charts.yellow'));
+    return new vscode.ThemeIcon(FIELD_ICONS[node.field] ?? 'symbol-field');
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import { FIELD_INFO } from '../../core/index/fields';
+import { termFor } from '../../core/query/parser';
+import { Commands, OptionalCommands } from '../commands';
+import { asPivotTarget, type PivotTarget } from '../pivots/target';
+import type { ExtensionServices } from '../services';
+import { errorMessage } from '../util/cancellation';
+import { oneLine, plural } from '../util/text';
+import { ExplorerTreeProvider, type ExplorerNode } from './explorerTree';
+import { DEFAULT_GROUPING, GROUPINGS } from './groupings';
+
+export const EXPLORER_VIEW_ID = 'cloudtrail.explorer';
+const GROUPING_KEY = 'cloudtrail.explorer.grouping';
+
+/** A one-line summary of the active filter for view descriptions and the status bar. */
+export function describeFilter(services: ExtensionServices): string {
+  const { filter, investigation } = services;
+  const total = investigation.index.size;
+  if (!filter.effective) return `all ${plural(total, 'event')}`;
+  let matching = '';
+  try {
+    matching = ` · ${filter.selection().length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
+  } catch {
+    // an invalid brushed range cannot happen; an invalid expression is refused earlier
+  }
+  return `${oneLine(filter.expression || 'time range', 80)}${filter.timeRange && filter.expression ? ' + time range' : ''}${matching}`;
+}
+
+/** The Explorer view and the actions every value item offers (pivot, add, exclude, timeline, copy). */
+export class ExplorerView implements vscode.Disposable {
+  readonly provider: ExplorerTreeProvider;
+  readonly treeView: vscode.TreeView<ExplorerNode>;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: ExtensionServices) {
+    this.provider = new ExplorerTreeProvider(services);
+    const saved = services.context.workspaceState.get<string>(GROUPING_KEY);
+    const grouping = GROUPINGS.find((g) => g.id === saved);
+    if (grouping) this.provider.setGrouping(grouping);
+    this.treeView = vscode.window.createTreeView(EXPLORER_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
+    this.disposables.push(
+      this.provider,
+      this.treeView,
+      services.filter.onDidChange(() => this.updateDescription()),
+      services.onDidChangeIndex(() => this.updateDescription()),
+      vscode.commands.registerCommand(Commands.explorerGroupBy, (id?: string) => this.groupBy(id)),
+      vscode.commands.registerCommand(Commands.explorerLoadMore, (parentId?: string) => this.provider.loadMore(parentId ?? '')),
+      vscode.commands.registerCommand(Commands.explorerRefresh, () => this.provider.refreshNow()),
+      vscode.commands.registerCommand(Commands.itemPivot, (node: unknown) => this.act(node, (t) => services.filter.setExpression(termFor(t.field, t.value)))),
+      vscode.commands.registerCommand(Commands.itemAddToFilter, (node: unknown) => this.act(node, (t) => services.filter.addTerm(termFor(t.field, t.value)))),
+      vscode.commands.registerCommand(Commands.itemExclude, (node: unknown) => this.act(node, (t) => services.filter.addTerm(termFor(t.field, t.value), true))),
+      vscode.commands.registerCommand(Commands.itemShowOnTimeline, (node: unknown) => this.showOnTimeline(node)),
+      vscode.commands.registerCommand(Commands.itemCopyValue, (node: unknown) => this.copyValue(node)),
+    );
+    this.updateDescription();
+  }
+
+  private updateDescription(): void {
+    this.treeView.description = `${describeFilter(this.services)} · by ${this.provider.currentGrouping.id}`;
+    const empty = this.services.investigation.index.size > 0 && this.services.filter.effective && this.services.filter.selection().length === 0;
+    this.treeView.message = empty ? 'No events match the active filter. Clear it or go back.' : undefined;
+  }
+
+  private async groupBy(id?: string): Promise<void> {
+    let grouping = GROUPINGS.find((g) => g.id === id);
+    if (!grouping) {
+      const current = this.provider.currentGrouping;
+      const picked = await vscode.window.showQuickPick(
+        GROUPINGS.map((g) => ({ label: g.label, description: g.id === current.id ? 'current' : undefined, grouping: g })),
+        { title: 'Group the Explorer by', placeHolder: 'Choose the tree levels' },
+      );
+      grouping = picked?.grouping;
+    }
+    if (!grouping) return;
+    this.provider.setGrouping(grouping);
+    await this.services.context.workspaceState.update(GROUPING_KEY, grouping.id === DEFAULT_GROUPING.id ? undefined : grouping.id);
+    this.updateDescription();
+  }
+
+  private act(node: unknown, action: (target: PivotTarget) => void): void {
+    const target = asPivotTarget(node);
+    if (!target) {
+      void vscode.window.showWarningMessage('CloudTrail: choose an item in the Explorer view first.');
+      return;
+    }
+    try {
+      action(target);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`CloudTrail: could not filter on ${FIELD_INFO[target.field].label}: ${errorMessage(error)}`);
+    }
+  }
+
+  private async showOnTimeline(node: unknown): Promise<void> {
+    this.act(node, (t) => this.services.filter.setExpression(termFor(t.field, t.value)));
+    const available = new Set(await vscode.commands.getCommands(true));
+    const timeline = OptionalCommands.showTimeline.find((id) => available.has(id));
+    if (timeline) await vscode.commands.executeCommand(timeline);
+    else void vscode.window.showInformationMessage('CloudTrail: the filter is set; the timeline view is not available in this build.');
+  }
+
+  private async copyValue(node: unknown): Promise<void> {
+    const target = asPivotTarget(node);
+    if (!target) return;
+    await vscode.env.clipboard.writeText(target.value);
+    vscode.window.setStatusBarMessage(`Copied ${FIELD_INFO[target.field].label.toLowerCase()}`, 2000);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

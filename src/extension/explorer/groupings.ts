@@ -1,0 +1,81 @@
+import type { IdentityType } from '../../core/model/event';
+import type { PivotField } from '../../core/index/fields';
+
+/** The fields shown at one depth of the tree (role sessions and access keys share a level). */
+export type Level = readonly PivotField[];
+
+export interface Grouping {
+  readonly id: string;
+  readonly label: string;
+  readonly levels: readonly Level[];
+}
+
+export const GROUPINGS: readonly Grouping[] = [
+  {
+    id: 'identity',
+    label: 'Accounts › Regions › Principals › Sessions and keys › Event names',
+    levels: [['account'], ['region'], ['principal'], ['session', 'accessKey'], ['eventName']],
+  },
+  { id: 'ip', label: 'Source IP › Principals › Event names', levels: [['ip'], ['principal'], ['eventName']] },
+  { id: 'accessKey', label: 'Access key › Principals › Source IPs › Event names', levels: [['accessKey'], ['principal'], ['ip'], ['eventName']] },
+  { id: 'eventName', label: 'Event name › Principals › Source IPs', levels: [['eventName'], ['principal'], ['ip']] },
+  { id: 'error', label: 'Error code › Event names › Principals', levels: [['error'], ['eventName'], ['principal']] },
+  { id: 'userAgent', label: 'User agent › Principals › Event names', levels: [['userAgent'], ['principal'], ['eventName']] },
+];
+
+export const DEFAULT_GROUPING = GROUPINGS[0];
+
+export const IDENTITY_ICONS: Record<IdentityType, string> = {
+  IAMUser: 'person',
+  Root: 'warning',
+  AssumedRole: 'shield',
+  FederatedUser: 'organization',
+  AWSService: 'cloud',
+  SAMLUser: 'globe',
+  WebIdentityUser: 'globe',
+  AWSAccount: 'briefcase',
+  IdentityCenterUser: 'account',
+  Directory: 'book',
+  Unknown: 'question',
+};
+
+export const FIELD_ICONS: Partial<Record<PivotField, string>> = {
+  account: 'organization',
+  region: 'globe',
+  session: 'history',
+  accessKey: 'key',
+  eventName: 'symbol-event',
+  ip: 'remote',
+  error: 'error',
+  userAgent: 'browser',
+  issuer: 'shield',
+  resource: 'symbol-field',
+};
+
+/** A readable short form of a principal key; the full value stays in the tooltip. */
+export function shortPrincipal(value: string): string {
+  const assumed = /^arn:[^:]+:sts::\d*:assumed-role\/(.+)$/.exec(value);
+  if (assumed) return assumed[1];
+  const iam = /^arn:[^:]+:iam::\d*:(user|root|role)(?:\/(.+))?$/.exec(value);
+  if (iam) return iam[1] === 'root' ? 'root' : iam[2] ?? value;
+  const federated = /^arn:[^:]+:sts::\d*:federated-user\/(.+)$/.exec(value);
+  if (federated) return federated[1];
+  const service = /^service:(.+)$/.exec(value);
+  if (service) return service[1];
+  return value;
+}
+
+/** `arn:…:role/OrgAdmin/ci-deploy-8841@2026-03-04T05:06:02Z` → `OrgAdmin/ci-deploy-8841 @ 2026-03-04T05:06:02Z`. */
+export function shortSession(value: string): string {
+  const at = value.lastIndexOf('@');
+  const head = at >= 0 ? value.slice(0, at) : value;
+  const created = at >= 0 ? value.slice(at + 1) : '';
+  const role = /:role\/(.+)$/.exec(head)?.[1] ?? head;
+  return created && created !== '?' ? `${role} @ ${created}` : role;
+}
+
+export function shortValue(field: PivotField, value: string): string {
+  if (field === 'principal') return shortPrincipal(value);
+  if (field === 'session') return shortSession(value);
+  return value;
+}

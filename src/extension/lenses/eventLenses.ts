@@ -1,0 +1,220 @@
+import * as vscode from 'vscode';
+import { FIELD_INFO } from '../../core/index/fields';
+import { Commands } from '../commands';
+import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
+import { shortPrincipal } from '../explorer/groupings';
+import type { ExtensionServices } from '../services';
+import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
+import { valueFacts, type ValueFacts } from './facts';
+import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
+
+export const LENS_SELECTOR: vscode.DocumentSelector = [
+  { language: 'json' },
+  { language: 'jsonc' },
+  { language: 'jsonl' },
+  { pattern: '**/*.{jsonl,ndjson}' },
+  { scheme: EVENT_SCHEME },
+  { scheme: GZ_SCHEME },
+];
+
+/** Hovers look at this much text around the pointer, whatever the size of the document. */
+const HOVER_WINDOW = 4096;
+
+interface LensSettings {
+  enabled: boolean;
+  kinds: ReadonlySet<LensKind>;
+  maxPerDocument: number;
+  maxPerValue: number;
+}
+
+function readSettings(): LensSettings {
+  const config = vscode.workspace.getConfiguration('cloudtrail.lenses');
+  const fields = config.get<string[]>('fields', [...LENS_KINDS]);
+  return {
+    enabled: config.get<boolean>('enabled', true),
+    kinds: new Set(LENS_KINDS.filter((k) => fields.includes(k))),
+    maxPerDocument: Math.max(1, config.get<number>('maxPerDocument', 500)),
+    maxPerValue: Math.max(1, config.get<number>('maxPerValue', 3)),
+  };
+}
+
+class ValueLens extends vscode.CodeLens {
+  constructor(
+    range: vscode.Range,
+    readonly site: ValueSite,
+    readonly role: 'facts' | 'issuance',
+  ) {
+    super(range);
+  }
+}
+
+interface CachedScan {
+  version: number;
+  settingsKey: string;
+  result: ScanResult;
+  holdsEvents: boolean;
+  scanMs: number;
+}
+
+function factsTitle(facts: ValueFacts): string {
+  if (facts.count === 0) return 'not in the loaded events';
+  const span = facts.count === 1 ? `at ${shortTime(facts.first)}` : `first ${shortTime(facts.first)}, last ${shortTime(facts.last)}`;
+  return `${plural(facts.count, 'event')}, ${span} · Pivot`;
+}
+
+/**
+ * Lenses above accessKeyId, the principal, the session issuer, sourceIPAddress, userAgent and
+ * eventName: "N events, first …, last … · Pivot", and for an ASIA key who it was issued to and
+ * through which call. Placement comes from a scan cached per document version; the counts
+ * are looked up in resolveCodeLens.
+ */
+export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vscode.HoverProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly scans = new Map<string, CachedScan>();
+  private settings = readSettings();
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: ExtensionServices) {
+    this.disposables.push(
+      this.changed,
+      vscode.languages.registerCodeLensProvider(LENS_SELECTOR, this),
+      vscode.languages.registerHoverProvider(LENS_SELECTOR, this),
+      services.onDidChangeIndex(() => this.scheduleRefresh()),
+      vscode.workspace.onDidCloseTextDocument((document) => this.scans.delete(document.uri.toString())),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (!event.affectsConfiguration('cloudtrail.lenses')) return;
+        this.settings = readSettings();
+        this.changed.fire();
+      }),
+    );
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.changed.fire();
+    }, 150);
+  }
+
+  /** The cached scan of a document (computed when its version changed); exposed for tests and the log. */
+  scan(document: vscode.TextDocument): CachedScan {
+    const key = document.uri.toString();
+    const { kinds, maxPerDocument, maxPerValue } = this.settings;
+    const settingsKey = `${[...kinds].join(',')}|${maxPerDocument}|${maxPerValue}`;
+    const cached = this.scans.get(key);
+    if (cached && cached.version === document.version && cached.settingsKey === settingsKey) return cached;
+    const started = performance.now();
+    const text = document.getText();
+    const holdsEvents = holdsCloudTrailEvents(text);
+    const result = holdsEvents ? scanValues(text, { kinds, maxSites: maxPerDocument, maxPerValue }) : { sites: [], truncated: false, embedded: false };
+    const scanMs = performance.now() - started;
+    const entry: CachedScan = { version: document.version, settingsKey, result, holdsEvents, scanMs };
+    this.scans.set(key, entry);
+    if (holdsEvents && (scanMs > 200 || result.truncated)) {
+      this.services.log.info(
+        `lenses for ${document.uri.path}: ${result.sites.length} placed in ${scanMs.toFixed(0)} ms` +
+          `${result.truncated ? ` (capped at cloudtrail.lenses.maxPerDocument = ${maxPerDocument})` : ''}`,
+      );
+    }
+    return entry;
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): ValueLens[] {
+    if (!this.settings.enabled) return [];
+    const { result } = this.scan(document);
+    const lenses: ValueLens[] = [];
+    for (const site of result.sites) {
+      const range = new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.keyEnd));
+      lenses.push(new ValueLens(range, site, 'facts'));
+      if (site.field === 'accessKey' && site.value.startsWith('ASIA')) lenses.push(new ValueLens(range, site, 'issuance'));
+    }
+    return lenses;
+  }
+
+  resolveCodeLens(lens: ValueLens): ValueLens {
+    const index = this.services.investigation.index;
+    const { site } = lens;
+    if (index.size === 0) {
+      lens.command =
+        lens.role === 'facts'
+          ? { title: 'CloudTrail: no events loaded · Add Folder…', command: Commands.addFolder, tooltip: 'Load trail files to see counts here' }
+          : { title: '', command: '' };
+      return lens;
+    }
+    const facts = valueFacts(index, site.field, site.value);
+    if (lens.role === 'issuance') {
+      const issued = facts.issuance;
+      lens.command = issued
+        ? {
+            title: `issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)}`,
+            command: Commands.openEvent,
+            arguments: [issued.eventId],
+            tooltip: 'Open the event that issued this temporary key',
+          }
+        : { title: 'issuing call not in the loaded events', command: '' };
+      return lens;
+    }
+    lens.command =
+      facts.count > 0
+        ? {
+            title: factsTitle(facts),
+            command: Commands.pivotField,
+            arguments: [site.field, site.value],
+            tooltip: `Filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
+          }
+        : { title: factsTitle(facts), command: '' };
+    return lens;
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const offset = document.offsetAt(position);
+    const start = Math.max(0, offset - HOVER_WINDOW);
+    // positionAt clamps to the end of the document.
+    const windowText = document.getText(new vscode.Range(document.positionAt(start), document.positionAt(offset + HOVER_WINDOW)));
+    const { kinds } = this.settings;
+    const site = scanValues(windowText, { kinds, maxSites: Number.MAX_SAFE_INTEGER, maxPerValue: Number.MAX_SAFE_INTEGER }, start).sites.find(
+      (s) => s.keyStart <= offset && offset <= s.end,
+    );
+    if (!site) return undefined;
+    const index = this.services.investigation.index;
+    const markdown = new vscode.MarkdownString();
+    markdown.isTrusted = { enabledCommands: [Commands.pivotField, Commands.openEvent, Commands.addFolder] };
+    markdown.appendMarkdown(`**${escapeMarkdown(FIELD_INFO[site.field].label)}** `);
+    markdown.appendText(oneLine(site.value, 300));
+    markdown.appendMarkdown('\n\n');
+    if (index.size === 0) {
+      markdown.appendMarkdown(`No CloudTrail events are loaded. [Add a folder](command:${Commands.addFolder})`);
+      return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
+    }
+    const facts = valueFacts(index, site.field, site.value);
+    if (facts.count === 0) markdown.appendMarkdown('Not in the loaded events.');
+    else {
+      const args = encodeURIComponent(JSON.stringify([site.field, site.value]));
+      markdown.appendMarkdown(
+        `${escapeMarkdown(plural(facts.count, 'event'))}, first ${escapeMarkdown(shortTime(facts.first))}, last ${escapeMarkdown(shortTime(facts.last))} · ` +
+          `[Pivot](command:${Commands.pivotField}?${args} "Filter to this value")`,
+      );
+    }
+    const issued = facts.issuance;
+    if (issued) {
+      markdown.appendMarkdown('\n\nIssued to ');
+      markdown.appendText(issued.usedBy ?? '(not seen using it)');
+      markdown.appendMarkdown(' through ');
+      markdown.appendText(issued.eventName);
+      markdown.appendMarkdown(' by ');
+      markdown.appendText(issued.caller);
+      markdown.appendMarkdown(` at ${escapeMarkdown(shortTime(issued.time))} · [Open the issuing event](command:${Commands.openEvent}?${encodeURIComponent(JSON.stringify([issued.eventId]))})`);
+    } else if (site.field === 'accessKey' && site.value.startsWith('ASIA')) {
+      markdown.appendMarkdown('\n\nThe call that issued this temporary key is not in the loaded events.');
+    }
+    return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The services the composition root (extension.ts) builds once and hands to every feature.
+ * Features receive this object and return Disposables; they never build services themselves.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EventId, Selection, SourceSummary } from '../core/engine/api';
+import { Investigation } from '../core/engine/investigation';
+import { openEventDocument } from './documents/eventUri';
+import { ActiveFilter } from './filter/filterState';
+import { SourceManager } from './sources/sourceManager';
+
+export interface TimeRange {
+  start: number;
+  end: number;
+}
+
+/** The active filter, shared by the tree, the events list, the lenses and the timeline. */
+export interface FilterState {
+  /** The filter-language expression ('' = everything). */
+  readonly expression: string;
+  /** The brushed time range from the timeline, applied on top of the expression. */
+  readonly timeRange: TimeRange | undefined;
+  /** The expression and the time range combined, as one filter-language string. */
+  readonly effective: string;
+  /** Events matching the effective filter in the current index (cached per index version). */
+  selection(): Selection;
+  /** Sets the expression (recorded in the pivot history); throws FilterSyntaxError when invalid. */
+  setExpression(expression: string): void;
+  setTimeRange(range: TimeRange | undefined): void;
+  /** Adds `term` with AND (or `NOT term` when excluding). */
+  addTerm(term: string, exclude?: boolean): void;
+  clear(): void;
+  back(): void;
+  forward(): void;
+  readonly canGoBack: boolean;
+  readonly canGoForward: boolean;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+export interface ExtensionServices {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly investigation: Investigation;
+  readonly filter: FilterState;
+  /** Fires after sources are added, removed or reloaded, and as live fetches append. */
+  readonly onDidChangeIndex: vscode.Event<void>;
+  /** Shows one event's pretty-printed JSON in a read-only editor tab. */
+  openEvent(id: EventId): Promise<void>;
+  /**
+   * Adds evidence paths as a source, with progress and cancel, and remembers it.
+   * Resolves with the source's summary (also after a cancel: what was indexed is kept),
+   * or undefined when the load failed outright (the error is shown and logged).
+   */
+  addSource(paths: string[], label?: string): Promise<SourceSummary | undefined>;
+  /** Removes a source and forgets it; the index is rebuilt from the others. */
+  removeSource(id: string): Promise<void>;
+  /** Reads a source's files again (after they changed on disk). */
+  reloadSource(id: string): Promise<void>;
+  /** Fires when the list of sources or their summaries change (also while loading). */
+  readonly onDidChangeSources: vscode.Event<void>;
+  /** Ids of the sources being loaded right now. */
+  readonly loadingSources: ReadonlySet<string>;
+  /** Loads the sources remembered for this workspace (the composition root calls it once). */
+  restoreSources(): Promise<void>;
+}
+
+/** Builds the services; the composition root owns the result and disposes it. */
+export function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): ExtensionServices & vscode.Disposable {
+  // The index cache lives in the extension's own storage, never beside the evidence.
+  const cacheDir = path.join(context.globalStorageUri.fsPath, 'index-cache');
+  const investigation = new Investigation({ cacheDir });
+  const filter = new ActiveFilter(investigation);
+  const indexChanged = new vscode.EventEmitter<void>();
+  const investigationSubscription = investigation.onDidChange(() => indexChanged.fire());
+  const sources = new SourceManager(context, investigation, log);
+
+  return {
+    context,
+    log,
+    investigation,
+    filter,
+    onDidChangeIndex: indexChanged.event,
+    openEvent: (id) => openEventDocument(investigation, id),
+    addSource: (paths, label) => sources.add(paths, label),
+    removeSource: (id) => sources.remove(id),
+    reloadSource: (id) => sources.reload(id),
+    onDidChangeSources: sources.onDidChange,
+    loadingSources: sources.loading,
+    restoreSources: () => sources.restore(),
+    dispose: () => {
+      investigationSubscription.dispose();
+      indexChanged.dispose();
+      filter.dispose();
+      sources.dispose();
+    },
+  };
+}

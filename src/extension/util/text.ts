@@ -1,0 +1,39 @@
+/**
+ * Shaping attacker-controlled CloudTrail text for display. Labels and descriptions of tree
+ * items are plain text already; Markdown needs escaping; one-line UI needs truncation.
+ */
+import { formatTime } from '../../core/model/time';
+
+const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+\-.!|<>~&:$"']/g;
+
+/** Escapes text for a MarkdownString so it renders literally and can never form a link or command. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(MARKDOWN_SPECIALS, (ch) => `\\${ch}`);
+}
+
+/** Single line, bounded length: what a label or status bar text may hold. */
+export function oneLine(text: string, max = 120): string {
+  const flat = text.replace(/[\r\n\t\u2028\u2029]+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** `2026-03-04 05:06:02Z`: the compact UTC form investigators read best. */
+export function shortTime(ms: number): string {
+  if (!Number.isFinite(ms)) return '(no time)';
+  return formatTime(ms).replace('T', ' ').replace(/\.000Z$/, 'Z');
+}
+
+export function timeSpan(first: number | undefined, last: number | undefined): string {
+  if (first === undefined || last === undefined || !Number.isFinite(first) || !Number.isFinite(last)) return 'no times';
+  return first === last ? shortTime(first) : `${shortTime(first)} – ${shortTime(last)}`;
+}
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** A name safe to use as a file name segment in a virtual document URI. */
+export function safeFileSegment(text: string | undefined, fallback: string): string {
+  const cleaned = (text ?? '').replace(/[^A-Za-z0-9_-]+/g, '').slice(0, 64);
+  return cleaned || fallback;
+}
