@@ -8,7 +8,8 @@
 //      test-results/screenshots/),
 //   5. ends every process it started; exits non-zero on any failure or timeout, with the
 //      host's logs attached (copied to test-results/logs/).
-// Options: --skip-build (test-all already built), --only=host|ui, --grep=PATTERN.
+// Options: --skip-build (test-all already built), --only=host|ui, --grep=PATTERN,
+//          --extension=DIR (test another copy of the built extension, e.g. an unpacked .vsix).
 // Env: CTINV_INTEGRATION_TIMEOUT (seconds for the in-host suites, default 300),
 //      CTINV_STATS_FILE (appends {stage, passes, failures, pending} lines for test-all).
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -39,10 +40,11 @@ const argv = process.argv.slice(2);
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const only = option('only');
 const grep = option('grep') ?? process.env.CTINV_TEST_GREP ?? '';
+const extensionPath = path.resolve(option('extension') ?? REPO_ROOT);
 const hostTimeoutMs = Number(process.env.CTINV_INTEGRATION_TIMEOUT ?? 300) * 1000;
 
 const EXTENSION_ID = (() => {
-  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
   return `${manifest.publisher}.${manifest.name}`;
 })();
 const OUT_DIR = path.join(REPO_ROOT, 'out', 'test');
@@ -107,7 +109,7 @@ async function runHostSuites(server, eventsFile, consoleLog) {
   page.on('console', (message) => appendFileSync(consoleLog, `[tests window] ${message.type()}: ${message.text()}\n`));
   page.on('pageerror', (error) => appendFileSync(consoleLog, `[tests window] pageerror: ${error.message}\n`));
   const url = workbenchUrl(server.baseUrl, fixtureWorkspace(), [
-    ['extensionDevelopmentPath', remoteUri(server.port, REPO_ROOT)],
+    ['extensionDevelopmentPath', remoteUri(server.port, extensionPath)],
     ['extensionTestsPath', remoteUri(server.port, path.join(OUT_DIR, 'integration', 'index.js'))],
   ]);
   await page.goto(url);
@@ -148,7 +150,7 @@ async function runUiTests(server) {
   const { configureHarness, screenshotOpenWorkbenches } = require(path.join(OUT_DIR, 'ui', 'harness.js'));
   configureHarness({
     browser,
-    workbenchUrl: workbenchUrl(server.baseUrl, fixtureWorkspace(), [['extensionDevelopmentPath', remoteUri(server.port, REPO_ROOT)]]),
+    workbenchUrl: workbenchUrl(server.baseUrl, fixtureWorkspace(), [['extensionDevelopmentPath', remoteUri(server.port, extensionPath)]]),
     workspace: fixtureWorkspace(),
     screenshotsDir: SCREENSHOTS_DIR,
     hostLogsDir: path.join(userDataDir, 'logs'),
