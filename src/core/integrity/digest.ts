@@ -15,7 +15,7 @@ import { gunzipSync } from 'zlib';
 import { DigestPublicKey } from './keys';
 
 /** Digest files are small (one hour of file names); refuse to inflate anything absurd. */
-export const MAX_DIGEST_BYTES = 256 * 1024 * 1024;
+export const MAX_DIGEST_BYTES = 64 * 1024 * 1024;
 
 export interface DigestLogEntry {
   s3Bucket: string;

@@ -113,7 +113,7 @@ export interface ValidationResult {
   counts: ValidationCounts;
   /** Oldest digestStartTime and newest digestEndTime seen, ISO. */
   range?: { start: string; end: string };
-  /** True when every log file and digest is valid and the chain has no findings. */
+  /** True when at least one digest was found, every log file and digest is valid, and the chain has no findings. */
   ok: boolean;
 }
 

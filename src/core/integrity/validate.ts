@@ -148,6 +148,7 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     records.push(record);
     done++;
   }
+  onProgress?.({ phase: 'digests', done, total: digestFiles.length, bytesDone: 0 });
 
   // Keys: fetch the ones the digests name that we do not hold.
   const keys: DigestPublicKey[] = [...(options.publicKeys ?? [])];
@@ -371,7 +372,18 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     toHash.push({ file, result, expected: best.hashValue });
   }
 
-  // Files no digest lists.
+  // Files no digest lists. The time span the digests cover, per (root, account, region), explains why.
+  const spans = new Map<string, { start: number; end: number }>();
+  for (const record of records) {
+    if (!record.parsed) continue;
+    const id = `${record.file.root}\0${record.result.account}\0${record.result.region}`;
+    const span = spans.get(id) ?? { start: Infinity, end: -Infinity };
+    const s = time(record.parsed.digestStartTime);
+    const e = time(record.parsed.digestEndTime);
+    if (Number.isFinite(s)) span.start = Math.min(span.start, s);
+    if (Number.isFinite(e)) span.end = Math.max(span.end, e);
+    spans.set(id, span);
+  }
   for (const file of logFiles) {
     if (seen.has(file)) continue;
     const t = file.layout.fileTime;
@@ -387,7 +399,12 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     if (hole) {
       results.push({ path: file.path, key: file.layout.key, verdict: 'not-verifiable', reason: hole.reason });
     } else {
-      results.push({ path: file.path, key: file.layout.key, verdict: 'not-covered', reason: 'no digest in the evidence lists this file' });
+      const span = spans.get(`${file.root}\0${file.layout.account}\0${file.layout.region}`);
+      let reason = 'no digest in the evidence lists this file';
+      if (!span) reason += ` (there is no digest for account ${file.layout.account} in ${file.layout.region})`;
+      else if (Number.isFinite(t) && t > span.end) reason += ` (delivered after the newest digest, which ends ${iso(span.end)})`;
+      else if (Number.isFinite(t) && t < span.start) reason += ` (delivered before the oldest digest, which starts ${iso(span.start)})`;
+      results.push({ path: file.path, key: file.layout.key, verdict: 'not-covered', reason });
     }
   }
 
@@ -446,8 +463,15 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     if (Number.isFinite(s)) start = Math.min(start, s);
     if (Number.isFinite(e)) end = Math.max(end, e);
   }
+  if (results.length === 0 && digests.length === 0) {
+    problems.push({ path: store.target, reason: 'no CloudTrail log files or digest files (AWSLogs/.../CloudTrail[-Digest]/...) found' });
+  }
+  // Nothing found proves nothing: an empty result is not "ok".
   const ok =
-    results.every((r) => r.verdict === 'valid') && digests.every((d) => d.verdict === 'valid') && findings.length === 0;
+    digests.length > 0 &&
+    results.every((r) => r.verdict === 'valid') &&
+    digests.every((d) => d.verdict === 'valid') &&
+    findings.length === 0;
   return {
     target: store.target,
     logFiles: results,

@@ -210,6 +210,32 @@ describe('integrity: validateFolder on a real signed digest chain', function () 
     assert.deepStrictEqual(flagged(result), { logs: { [aws(extra)]: 'not-covered' }, digests: {}, findings: [] });
   });
 
+  it('says why a log file is not covered: after the newest digest, or no digest at all for its region', async () => {
+    const late = logKey(new Date(Date.UTC(2026, 10, 20, 13, 20, 0)), 'LATE0001');
+    const otherRegion = logKey(new Date(Date.UTC(2026, 10, 20, 10, 20, 0)), 'EUW10001').replace(/us-east-1/g, 'eu-west-1');
+    await writeToFolder(dir, [
+      { key: late, body: gzipSync(Buffer.from('{"Records":[]}')) },
+      { key: otherRegion, body: gzipSync(Buffer.from('{"Records":[]}')) },
+    ]);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: { [aws(late)]: 'not-covered', [aws(otherRegion)]: 'not-covered' }, digests: {}, findings: [] });
+    assert.match(result.logFiles.find((l) => l.key === aws(late))?.reason ?? '', /after the newest digest, which ends 2026-11-20T13:00:00Z/);
+    assert.match(result.logFiles.find((l) => l.key === aws(otherRegion))?.reason ?? '', /no digest for account \d+ in eu-west-1/);
+  });
+
+  it('does not call an evidence folder without CloudTrail files ok', async () => {
+    const empty = await tempDir('empty');
+    try {
+      await fs.writeFile(path.join(empty, 'notes.txt'), 'nothing here');
+      const result = await validateFolder(empty, { publicKeys: keyList(chain) });
+      assert.strictEqual(result.ok, false);
+      assert.strictEqual(result.logFiles.length + result.digests.length, 0);
+      assert.match(result.problems[0].reason, /no CloudTrail log files or digest files/);
+    } finally {
+      await fs.rm(empty, { recursive: true, force: true });
+    }
+  });
+
   it('reports every digest not verifiable with the reason when the public key is wrong', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey;
     const result = await validateFolder(dir, { publicKeys: [{ fingerprints: keyFingerprints(other), key: other, source: 'wrong key' }] });
