@@ -13,7 +13,8 @@
  * the way are searched element by element. An object or array value is matched as its JSON text
  * (so `requestParameters|contains: 'Suspended'` works as in SigmaHQ's CloudTrail rules).
  * Regular expressions are unanchored searches, run on at most MAX_REGEX_INPUT characters of the
- * value (events are attacker-supplied; rules are user-supplied).
+ * value (events are attacker-supplied; rules are user-supplied); a regex that repeats a group which
+ * itself repeats (`(a+)+`, the catastrophic-backtracking shape) is refused at load time.
  */
 import { JsonObject, NormalizedEvent } from '../../model/event';
 import { DetectionRule, MitreTechnique, Prefilter, RuleHit, RuleRun, Severity } from '../types';
@@ -129,6 +130,39 @@ function globMatch(glob: Glob, text: string): boolean {
   return p === pattern.length;
 }
 
+/**
+ * Finds a quantified group that contains a quantifier, e.g. `(a+)+`, `(\w*)*`, `(a|b+){2,}`:
+ * the shape behind catastrophic backtracking. Returns the group's text, or undefined.
+ */
+export function nestedQuantifier(source: string): string | undefined {
+  const stack: Array<{ start: number; quantified: boolean }> = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') stack.push({ start: i, quantified: false });
+    else if (c === '*' || c === '+' || (c === '{' && /^\{\d+,?\d*\}/.test(source.slice(i)))) {
+      if (stack.length > 0) stack[stack.length - 1].quantified = true;
+    } else if (c === ')') {
+      const group = stack.pop();
+      if (!group) continue;
+      const next = source[i + 1];
+      const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d+,\d*\}/.test(source.slice(i + 1)));
+      if (repeated && group.quantified) return source.slice(group.start, i + 2);
+      if (group.quantified && stack.length > 0) stack[stack.length - 1].quantified = true;
+    }
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------- IP ranges
 
 function parseIp(text: string): { v: 4 | 6; bits: bigint } | undefined {
@@ -234,6 +268,8 @@ function compileValue(raw: Json, modifiers: Set<string>, where: string): ValueTe
     if (modifiers.has('i')) flags += 'i';
     if (modifiers.has('m')) flags += 'm';
     if (modifiers.has('s')) flags += 's';
+    const nested = nestedQuantifier(rawText);
+    if (nested) throw new SigmaUnsupportedError(`${where}: regular expression /${rawText}/ repeats a group that itself repeats (${nested}): it can backtrack catastrophically on attacker-supplied text`);
     let re: RegExp;
     try {
       re = new RegExp(rawText, flags);
