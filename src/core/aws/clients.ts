@@ -153,6 +153,8 @@ export class AwsClientFactory {
           ...this.common('s3', region, 4),
           // Local S3 servers answer path-style requests only.
           forcePathStyle: this.endpoints.s3 !== undefined,
+          // A bucket in another region than the one given answers a redirect; follow it.
+          followRegionRedirects: true,
         }),
     );
   }

@@ -1,0 +1,487 @@
+/**
+ * Downloads a trail bucket's log and digest files for chosen accounts, regions and days into
+ * an evidence folder, keeping the S3 key layout. Listing is by date prefix
+ * (`[prefix/]AWSLogs/[o-xxxx/]ACCOUNT/CloudTrail[-Digest]/REGION/YYYY/MM/DD/`); downloads run
+ * with bounded concurrency, each written to a temp file and renamed, so a cancel never
+ * leaves a half file under the final name. Objects already present and identical are
+ * skipped (a manifest `.ctinv-download.json` remembers size and ETag); a local file that
+ * differs is never overwritten. Digest files get their `x-amz-meta-signature` metadata
+ * saved beside them (`<file>.signature.json`) for offline integrity validation.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { AwsClientFactory } from './clients';
+import { AwsSourceError, describeAwsError, isAbort } from './errors';
+import { DEFAULT_RETRY, RetryCounters, withRetry } from './retry';
+import { UnsafeKeyError, safeLocalPath } from './safePath';
+
+export const DOWNLOAD_MANIFEST = '.ctinv-download.json';
+export const SIGNATURE_SUFFIX = '.signature.json';
+const PART_SUFFIX = '.ctinv-part';
+
+export interface TrailDownloadOptions {
+  factory: AwsClientFactory;
+  /** Region of the bucket (the client follows a redirect if it is wrong). */
+  region: string;
+  bucket: string;
+  /** Key prefix the trail was configured with, before `AWSLogs/`; may be empty. */
+  prefix?: string;
+  /** Organisation trail id `o-xxxxxxxxxx`. */
+  orgId?: string;
+  /** Account ids; empty or absent: every account found under AWSLogs/. */
+  accounts?: readonly string[];
+  /** Regions; empty or absent: every region found for each account. */
+  regions?: readonly string[];
+  /** First and last delivery day, `YYYY-MM-DD`, UTC, inclusive. */
+  from: string;
+  to: string;
+  /** Also fetch CloudTrail-Digest files; default true. */
+  includeDigests?: boolean;
+  /** The evidence folder the user picked. */
+  dest: string;
+  /** Parallel downloads; default 8. */
+  concurrency?: number;
+  /** Keys per ListObjectsV2 page, 1..1000; default 1000 (tests use less to exercise paging). */
+  listPageSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadProgress {
+  listed: number;
+  listedBytes: number;
+  downloaded: number;
+  skipped: number;
+  failed: number;
+  bytes: number;
+  listing: boolean;
+}
+
+export interface KeyProblem {
+  key: string;
+  reason: string;
+}
+
+export interface DownloadSummary {
+  dest: string;
+  listed: number;
+  downloaded: number;
+  /** Already present and identical. */
+  skipped: number;
+  bytes: number;
+  /** Keys that could not be made into a safe local path. */
+  rejected: KeyProblem[];
+  /** Present locally with different content, or changed in S3 since downloaded: local file kept. */
+  conflicts: KeyProblem[];
+  failed: KeyProblem[];
+  accounts: string[];
+  regions: string[];
+  /** Local paths of every log and digest file now in place (downloaded or already there). */
+  files: string[];
+  cancelled: boolean;
+  /** User-facing errors that stopped part of the work (listing refused, credentials). */
+  errors: string[];
+  retries: number;
+}
+
+interface ManifestEntry {
+  size: number;
+  etag: string;
+  lastModified?: string;
+  signature?: string;
+  signatureAlgorithm?: string;
+}
+
+/** Per bucket, per key: what was downloaded. Several buckets may share one evidence folder. */
+interface Manifest {
+  version: 1;
+  buckets: Record<string, Record<string, ManifestEntry>>;
+}
+
+interface Listed {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified?: Date;
+  digest: boolean;
+}
+
+const ACCOUNT_RE = /^\d{12}$/;
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const ORG_RE = /^o-[a-z0-9]{10,32}$/;
+const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function normalizePrefix(prefix: string | undefined): string {
+  const p = (prefix ?? '').replace(/^\/+/, '');
+  return p === '' || p.endsWith('/') ? p : `${p}/`;
+}
+
+/** Days from `from` to `to` inclusive as `YYYY/MM/DD`. */
+export function dayPrefixes(from: string, to: string): string[] {
+  const parse = (s: string, name: string): number => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(Date.parse(`${s}T00:00:00Z`))) throw new RangeError(`The ${name} date '${s}' is not YYYY-MM-DD.`);
+    return Date.parse(`${s}T00:00:00Z`);
+  };
+  const start = parse(from, 'from');
+  const end = parse(to, 'to');
+  if (end < start) throw new RangeError(`The date range ${from}..${to} is empty: the last day is before the first.`);
+  if ((end - start) / 86400_000 > 3660) throw new RangeError('The date range is longer than ten years.');
+  const out: string[] = [];
+  for (let t = start; t <= end; t += 86400_000) out.push(new Date(t).toISOString().slice(0, 10).replace(/-/g, '/'));
+  return out;
+}
+
+function cleanEtag(etag: string | undefined): string {
+  return (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
+}
+
+/** True when the ETag is the MD5 of the content (single-part, not KMS-encrypted uploads usually). */
+function isMd5Etag(etag: string): boolean {
+  return /^[0-9a-f]{32}$/.test(etag);
+}
+
+async function md5File(file: string): Promise<string> {
+  const hash = createHash('md5');
+  await pipeline((await fs.open(file)).createReadStream(), hash);
+  return hash.digest('hex');
+}
+
+/** A small async queue: producers push, consumers await `next()` until closed and drained. */
+class Queue<T> {
+  private items: T[] = [];
+  private waiters: Array<(item: T | undefined) => void> = [];
+  private closed = false;
+  push(item: T): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(item);
+    else this.items.push(item);
+  }
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w(undefined);
+  }
+  next(): Promise<T | undefined> {
+    if (this.items.length) return Promise.resolve(this.items.shift());
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+export function validateTrailOptions(options: TrailDownloadOptions): void {
+  if (!BUCKET_RE.test(options.bucket)) throw new RangeError(`'${options.bucket}' is not an S3 bucket name.`);
+  if (options.orgId !== undefined && options.orgId !== '' && !ORG_RE.test(options.orgId)) {
+    throw new RangeError(`'${options.orgId}' is not an organisation id (o-xxxxxxxxxx).`);
+  }
+  for (const a of options.accounts ?? []) if (!ACCOUNT_RE.test(a)) throw new RangeError(`'${a}' is not a 12-digit account id.`);
+  for (const r of options.regions ?? []) if (!REGION_RE.test(r)) throw new RangeError(`'${r}' is not a region name.`);
+  const c = options.concurrency ?? 8;
+  if (!Number.isInteger(c) || c < 1 || c > 64) throw new RangeError(`concurrency must be 1..64, not ${c}`);
+  const page = options.listPageSize ?? 1000;
+  if (!Number.isInteger(page) || page < 1 || page > 1000) throw new RangeError(`listPageSize must be 1..1000, not ${page}`);
+  dayPrefixes(options.from, options.to);
+}
+
+export async function downloadTrailBucket(options: TrailDownloadOptions): Promise<DownloadSummary> {
+  validateTrailOptions(options);
+  const dest = path.resolve(options.dest);
+  await fs.mkdir(dest, { recursive: true });
+  const signal = options.signal;
+  const factory = options.factory;
+  const profile = await factory.profile().catch((e: unknown) => {
+    throw describeAwsError(e, { profile: factory.profileName, operation: 'resolve credentials' });
+  });
+  const context = (operation: string) => ({ profile: profile.name, profileKind: profile.kind, region: options.region, operation });
+  const client: S3Client = factory.s3(options.region);
+  const counters: RetryCounters = { throttleRetries: 0, transientRetries: 0 };
+  const retryOpts = { signal, counters, policy: { ...DEFAULT_RETRY, maxThrottleRetries: 6 }, refreshCredentials: () => factory.refreshCredentials() };
+
+  const summary: DownloadSummary = {
+    dest,
+    listed: 0,
+    downloaded: 0,
+    skipped: 0,
+    bytes: 0,
+    rejected: [],
+    conflicts: [],
+    failed: [],
+    accounts: [],
+    regions: [],
+    files: [],
+    cancelled: false,
+    errors: [],
+    retries: 0,
+  };
+  let listedBytes = 0;
+  let listing = true;
+  const progress = (): void =>
+    options.onProgress?.({
+      listed: summary.listed,
+      listedBytes,
+      downloaded: summary.downloaded,
+      skipped: summary.skipped,
+      failed: summary.failed.length + summary.conflicts.length + summary.rejected.length,
+      bytes: summary.bytes,
+      listing,
+    });
+
+  const manifestFile = path.join(dest, DOWNLOAD_MANIFEST);
+  const manifestAll = await loadManifest(manifestFile);
+  const objects = (manifestAll.buckets[options.bucket] ??= {});
+  let saving: Promise<void> = Promise.resolve();
+  let unsaved = 0;
+  const saveManifest = (): Promise<void> => {
+    unsaved = 0;
+    saving = saving.then(async () => {
+      const temp = `${manifestFile}${PART_SUFFIX}`;
+      await fs.writeFile(temp, JSON.stringify(manifestAll, null, 1));
+      await fs.rename(temp, manifestFile);
+    });
+    return saving;
+  };
+
+  const base = `${normalizePrefix(options.prefix)}AWSLogs/${options.orgId ? `${options.orgId}/` : ''}`;
+  const fatal = (error: unknown, operation: string): void => {
+    if (isAbort(error, signal)) {
+      summary.cancelled = true;
+      return;
+    }
+    const described = error instanceof AwsSourceError ? error : describeAwsError(error, context(operation));
+    if (!summary.errors.includes(described.message)) summary.errors.push(described.message);
+  };
+
+  /** Common prefixes one level under `prefix` (accounts, regions). */
+  const discover = async (prefix: string): Promise<string[]> => {
+    const found: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await withRetry(
+        (s) => client.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), { abortSignal: s }),
+        retryOpts,
+      );
+      for (const cp of page.CommonPrefixes ?? []) {
+        const name = (cp.Prefix ?? '').slice(prefix.length).replace(/\/$/, '');
+        if (name) found.push(name);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found;
+  };
+
+  const downloads = new Queue<Listed>();
+  const days = dayPrefixes(options.from, options.to);
+  const kinds = options.includeDigests === false ? ['CloudTrail'] : ['CloudTrail', 'CloudTrail-Digest'];
+  const seenRegions = new Set<string>();
+
+  const lister = async (): Promise<void> => {
+    try {
+      const accounts = options.accounts?.length ? [...options.accounts] : (await discover(base)).filter((a) => ACCOUNT_RE.test(a));
+      summary.accounts = accounts;
+      if (!accounts.length) summary.errors.push(`No account folders under s3://${options.bucket}/${base}: check the bucket, prefix and organisation id.`);
+      const prefixes: Array<{ prefix: string; digest: boolean }> = [];
+      for (const account of accounts) {
+        const regions = options.regions?.length
+          ? [...options.regions]
+          : (await discover(`${base}${account}/CloudTrail/`)).filter((r) => REGION_RE.test(r));
+        for (const region of regions) {
+          seenRegions.add(region);
+          for (const kind of kinds) for (const day of days) prefixes.push({ prefix: `${base}${account}/${kind}/${region}/${day}/`, digest: kind === 'CloudTrail-Digest' });
+        }
+      }
+      // A few listings in parallel; each feeds the download queue as its pages arrive.
+      let next = 0;
+      const listOne = async (): Promise<void> => {
+        while (next < prefixes.length && !signal?.aborted) {
+          const { prefix, digest } = prefixes[next++];
+          let token: string | undefined;
+          do {
+            const page = await withRetry(
+              (s) => client.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: options.listPageSize }), { abortSignal: s }),
+              retryOpts,
+            );
+            for (const o of page.Contents ?? []) {
+              if (!o.Key || o.Key.endsWith('/')) continue;
+              summary.listed++;
+              listedBytes += o.Size ?? 0;
+              downloads.push({ key: o.Key, size: o.Size ?? 0, etag: cleanEtag(o.ETag), lastModified: o.LastModified, digest });
+            }
+            progress();
+            token = page.IsTruncated ? page.NextContinuationToken : undefined;
+          } while (token);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, prefixes.length) }, listOne));
+    } catch (error) {
+      fatal(error, 'ListObjectsV2');
+    } finally {
+      listing = false;
+      downloads.close();
+      progress();
+    }
+  };
+
+  const downloadOne = async (item: Listed): Promise<void> => {
+    let local: string;
+    try {
+      local = safeLocalPath(dest, item.key);
+    } catch (error) {
+      summary.rejected.push({ key: item.key, reason: (error as UnsafeKeyError).reason });
+      return;
+    }
+    const known = objects[item.key];
+    const stat = await fs.stat(local).catch(() => undefined);
+    if (stat) {
+      if (!stat.isFile()) {
+        summary.conflicts.push({ key: item.key, reason: `${local} exists and is not a file; kept as it is` });
+        return;
+      }
+      let identical = false;
+      let reason = '';
+      if (known) {
+        if (known.etag !== item.etag) reason = `changed in S3 since it was downloaded (ETag was ${known.etag}, now ${item.etag}); the downloaded copy is kept`;
+        else if (known.size !== stat.size) reason = `the local file's size (${stat.size}) differs from the downloaded object's (${known.size}); kept as it is`;
+        else identical = true;
+      } else if (stat.size !== item.size) {
+        reason = `exists locally with a different size (${stat.size}, S3 has ${item.size}); kept as it is`;
+      } else if (isMd5Etag(item.etag)) {
+        identical = (await md5File(local)) === item.etag;
+        if (!identical) reason = 'exists locally with different content (MD5 differs from the ETag); kept as it is';
+      } else {
+        identical = true; // multipart ETag: same size is the best check available
+      }
+      if (!identical) {
+        summary.conflicts.push({ key: item.key, reason });
+        return;
+      }
+      if (!known) {
+        objects[item.key] = { size: item.size, etag: item.etag, lastModified: item.lastModified?.toISOString() };
+        unsaved++;
+      }
+      if (item.digest && !(await exists(`${local}${SIGNATURE_SUFFIX}`))) {
+        const head = await withRetry((s) => client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: item.key, IfMatch: `"${item.etag}"` }), { abortSignal: s }), retryOpts);
+        await writeSignature(local, item, head.Metadata, objects[item.key]);
+      }
+      summary.skipped++;
+      summary.files.push(local);
+      return;
+    }
+    await fs.mkdir(path.dirname(local), { recursive: true });
+    const part = `${local}${PART_SUFFIX}`;
+    try {
+      const metadata = await withRetry(async (s) => {
+        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: item.key, IfMatch: `"${item.etag}"` }), { abortSignal: s });
+        const body = response.Body;
+        if (!(body instanceof Readable)) throw new Error('GetObject returned no readable body');
+        const hash = createHash('md5');
+        let size = 0;
+        const tap = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            hash.update(chunk);
+            size += chunk.length;
+            done(null, chunk);
+          },
+        });
+        await pipeline(body, tap, createWriteStream(part, { flags: 'w' }), { signal: s });
+        if (size !== item.size) throw Object.assign(new Error(`received ${size} of ${item.size} bytes`), { code: 'ECONNRESET' });
+        if (isMd5Etag(item.etag) && hash.digest('hex') !== item.etag) {
+          throw Object.assign(new Error('content does not match its ETag (MD5)'), { code: 'ECONNRESET' });
+        }
+        return response.Metadata;
+      }, retryOpts);
+      await fs.rename(part, local);
+      if (item.lastModified) await fs.utimes(local, item.lastModified, item.lastModified).catch(() => undefined);
+      const entry: ManifestEntry = { size: item.size, etag: item.etag, lastModified: item.lastModified?.toISOString() };
+      if (item.digest) await writeSignature(local, item, metadata, entry);
+      objects[item.key] = entry;
+      summary.downloaded++;
+      summary.bytes += item.size;
+      summary.files.push(local);
+      if (++unsaved >= 100) await saveManifest();
+    } catch (error) {
+      await fs.rm(part, { force: true });
+      if (isAbort(error, signal)) {
+        summary.cancelled = true;
+        return;
+      }
+      summary.failed.push({ key: item.key, reason: describeAwsError(error, context('GetObject')).message });
+    } finally {
+      progress();
+    }
+  };
+
+  const downloader = async (): Promise<void> => {
+    for (;;) {
+      const item = await downloads.next();
+      if (item === undefined) return;
+      if (signal?.aborted) {
+        summary.cancelled = true;
+        continue; // drain the queue without work
+      }
+      try {
+        await downloadOne(item);
+      } catch (error) {
+        if (isAbort(error, signal)) summary.cancelled = true;
+        else summary.failed.push({ key: item.key, reason: describeAwsError(error, context('GetObject')).message });
+      }
+    }
+  };
+
+  await Promise.all([lister(), ...Array.from({ length: options.concurrency ?? 8 }, downloader)]);
+  summary.regions = [...seenRegions].sort();
+  summary.retries = counters.throttleRetries + counters.transientRetries;
+  if (signal?.aborted) summary.cancelled = true;
+  await saveManifest();
+  // Access denied on every object is one message, not thousands.
+  const denied = summary.failed.find((f) => /Access denied/.test(f.reason));
+  if (denied && !summary.errors.includes(denied.reason)) summary.errors.push(denied.reason);
+  progress();
+  return summary;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function writeSignature(local: string, item: Listed, metadata: Record<string, string> | undefined, entry: ManifestEntry | undefined): Promise<void> {
+  const signature = metadata?.['signature'];
+  const algorithm = metadata?.['signature-algorithm'];
+  if (entry) {
+    entry.signature = signature;
+    entry.signatureAlgorithm = algorithm;
+  }
+  const sidecar = {
+    key: item.key,
+    etag: item.etag,
+    lastModified: item.lastModified?.toISOString(),
+    // Hex signature and algorithm from the x-amz-meta-signature / -signature-algorithm metadata.
+    signature: signature ?? null,
+    signatureAlgorithm: algorithm ?? null,
+  };
+  const file = `${local}${SIGNATURE_SUFFIX}`;
+  await fs.writeFile(`${file}${PART_SUFFIX}`, JSON.stringify(sidecar, null, 1));
+  await fs.rename(`${file}${PART_SUFFIX}`, file);
+}
+
+async function loadManifest(file: string): Promise<Manifest> {
+  const empty: Manifest = { version: 1, buckets: {} };
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return empty;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<Manifest>;
+    if (parsed.version === 1 && typeof parsed.buckets === 'object' && parsed.buckets !== null) return parsed as Manifest;
+  } catch {
+    // fall through: set the unreadable manifest aside, never delete it
+  }
+  await fs.rename(file, `${file}.corrupt-${Date.now()}`).catch(() => undefined);
+  return empty;
+}

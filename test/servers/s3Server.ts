@@ -1,0 +1,189 @@
+/**
+ * A real S3-compatible server from the npm registry (s3rver 3.7.1) on 127.0.0.1, behind a
+ * thin loopback front that answers the designated test keys the way S3 does (403
+ * AccessDenied, 400 ExpiredToken, as XML) and can cut a response mid-body. s3rver itself
+ * verifies the SigV4 signatures: the test keys are registered with it.
+ */
+import type * as Crypto from 'node:crypto';
+import * as http from 'node:http';
+import { promises as fs } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TEST_KEYS, TEST_SECRET } from './awsJson';
+
+/**
+ * s3rver 3.7.1 under Node >= 17: its ListObjectsV2 continuation tokens are DES-encrypted,
+ * and OpenSSL 3 no longer offers DES, so every truncated listing answers InternalError.
+ * 'des' (used by nothing else: Node 20 cannot run it) is mapped to AES-128-CBC with the
+ * same 8-byte key and IV zero-padded, so s3rver's tokens round-trip and paging works.
+ */
+type CipherFactory = (algorithm: string, key: Crypto.CipherKey, iv: Crypto.BinaryLike | null) => Crypto.Cipher;
+const pad16 = (b: Crypto.CipherKey | Crypto.BinaryLike | null): Buffer => {
+  const out = Buffer.alloc(16);
+  Buffer.from(b as Buffer).copy(out, 0, 0, 16);
+  return out;
+};
+// The shared CommonJS exports object, the one s3rver's `require('crypto')` sees.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cryptoMutable = require('crypto') as { createCipheriv: CipherFactory; createDecipheriv: CipherFactory };
+if (!(cryptoMutable.createCipheriv as { ctinvPatched?: boolean }).ctinvPatched) {
+  const { createCipheriv, createDecipheriv } = cryptoMutable;
+  const patchedCipher: CipherFactory = (algorithm, key, iv) =>
+    algorithm === 'des' ? createCipheriv('aes-128-cbc', pad16(key), pad16(iv)) : createCipheriv(algorithm, key, iv);
+  const patchedDecipher: CipherFactory = (algorithm, key, iv) =>
+    algorithm === 'des' ? createDecipheriv('aes-128-cbc', pad16(key), pad16(iv)) : createDecipheriv(algorithm, key, iv);
+  Object.assign(patchedCipher, { ctinvPatched: true });
+  cryptoMutable.createCipheriv = patchedCipher;
+  cryptoMutable.createDecipheriv = patchedDecipher;
+}
+
+// s3rver ships no types; this is the part of its API used here.
+interface S3rverInstance {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as S3rverConstructor;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const accountModel = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+for (const key of [TEST_KEYS.ok, TEST_KEYS.other]) accountModel.DUMMY_ACCOUNT.createKeyPair(key, TEST_SECRET);
+
+/**
+ * s3rver 3.7.1 bug: with a Delimiter, its filesystem walk prunes every folder below the
+ * prefix that contains the delimiter, so keys nested two levels deep never yield their
+ * common prefix (`ListObjectsV2 Prefix=AWSLogs/ Delimiter=/` answers nothing, where S3
+ * answers `AWSLogs/111122223333/`). Delimiter listings are computed here from the full
+ * listing instead, as S3 does: keys with the delimiter after the prefix roll up into
+ * CommonPrefixes.
+ */
+interface StoreListing {
+  objects: Array<{ key: string }>;
+  commonPrefixes: string[];
+  isTruncated: boolean;
+}
+interface ListOptions {
+  delimiter?: string;
+  prefix?: string;
+  startAfter?: string;
+  maxKeys?: number;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const FilesystemStore = require('s3rver/lib/stores/filesystem') as {
+  prototype: { listObjects(this: unknown, bucket: string, options: ListOptions): Promise<StoreListing> };
+};
+const originalList = FilesystemStore.prototype.listObjects;
+FilesystemStore.prototype.listObjects = async function (this: unknown, bucket: string, options: ListOptions): Promise<StoreListing> {
+  if (!options.delimiter) return originalList.call(this, bucket, options);
+  const all = await originalList.call(this, bucket, { ...options, delimiter: '', maxKeys: Infinity });
+  const prefix = options.prefix ?? '';
+  const commonPrefixes = new Set<string>();
+  const objects: StoreListing['objects'] = [];
+  let isTruncated = false;
+  for (const object of all.objects) {
+    const idx = object.key.slice(prefix.length).indexOf(options.delimiter);
+    if (idx !== -1) commonPrefixes.add(object.key.slice(0, prefix.length + idx + 1));
+    else if (objects.length < (options.maxKeys ?? Infinity)) objects.push(object);
+    else isTruncated = true;
+  }
+  return { objects, commonPrefixes: [...commonPrefixes].sort(), isTruncated };
+};
+
+function xmlError(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>LOCAL</RequestId></Error>`;
+}
+
+export interface S3RequestRecord {
+  method: string;
+  url: string;
+  accessKeyId?: string;
+  status?: number;
+}
+
+export class LocalS3Server {
+  readonly requests: S3RequestRecord[] = [];
+  private s3rver: S3rverInstance | undefined;
+  private front: http.Server | undefined;
+  private directory = '';
+  private backendPort = 0;
+  private dropsPending = 0;
+
+  constructor(private readonly buckets: readonly string[]) {}
+
+  get endpoint(): string {
+    const address = this.front?.address() as AddressInfo | null;
+    if (!address) throw new Error('server not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  /** The next `count` GET object answers are cut mid-body. */
+  dropNextObjectResponses(count = 1): void {
+    this.dropsPending += count;
+  }
+
+  async start(): Promise<string> {
+    this.directory = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-s3rver-'));
+    this.s3rver = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: this.directory,
+      resetOnClose: true,
+      configureBuckets: this.buckets.map((name) => ({ name })),
+    });
+    this.backendPort = (await this.s3rver.run()).port;
+    this.front = http.createServer((req, res) => this.forward(req, res));
+    this.front.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve) => this.front!.listen(0, '127.0.0.1', () => resolve()));
+    return this.endpoint;
+  }
+
+  async stop(): Promise<void> {
+    const front = this.front;
+    this.front = undefined;
+    if (front) {
+      front.closeAllConnections();
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+    }
+    await this.s3rver?.close();
+    this.s3rver = undefined;
+    if (this.directory) await fs.rm(this.directory, { recursive: true, force: true });
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const auth = String(req.headers['authorization'] ?? '');
+    const accessKeyId = /Credential=([A-Z0-9]+)\//.exec(auth)?.[1];
+    const record: S3RequestRecord = { method: req.method ?? '', url: req.url ?? '', accessKeyId };
+    this.requests.push(record);
+    const answer = (status: number, code: string, message: string): void => {
+      record.status = status;
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/xml' });
+      res.end(xmlError(code, message));
+    };
+    if (accessKeyId === TEST_KEYS.denied) return answer(403, 'AccessDenied', 'Access Denied');
+    if (accessKeyId === TEST_KEYS.expired) return answer(400, 'ExpiredToken', 'The provided token has expired.');
+    const isObjectGet = req.method === 'GET' && !/[?&]list-type=2/.test(req.url ?? '') && /^\/[^/?]+\/[^?]+/.test(req.url ?? '');
+    const drop = isObjectGet && this.dropsPending > 0;
+    if (drop) this.dropsPending--;
+    const upstream = http.request(
+      { host: '127.0.0.1', port: this.backendPort, method: req.method, path: req.url, headers: req.headers },
+      (backend) => {
+        record.status = backend.statusCode;
+        res.writeHead(backend.statusCode ?? 502, backend.headers);
+        if (!drop) {
+          backend.pipe(res);
+          return;
+        }
+        backend.once('data', (chunk: Buffer) => {
+          res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)));
+          backend.destroy();
+          setTimeout(() => req.socket.destroy(), 5);
+        });
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  }
+}
