@@ -301,3 +301,11 @@ export function forEachCell(cells: readonly number[], visit: (x: number, read: n
 export function columnOf(t: number, t0: number, t1: number, width: number): number {
   return Math.floor(((t - t0) / (t1 - t0)) * width);
 }
+
+/** The window that shows a whole range [start, end]: padded 2% each side, at least a minute. */
+export function fullWindowOf(start: number, end: number): { t0: number; t1: number } {
+  const span = Math.max(end - start, MIN_SPAN_MS * 60);
+  const pad = span * 0.02;
+  const mid = (start + end) / 2;
+  return { t0: mid - span / 2 - pad, t1: mid + span / 2 + pad };
+}

@@ -17,6 +17,7 @@ import {
   MAX_MARKERS_PER_VIEW,
   MAX_WIDTH,
   MIN_SPAN_MS,
+  fullWindowOf,
 } from '../../shared/timeline-protocol';
 
 /** Budget for a view's encoded lanes (characters of JSON); the whole message stays under 1 MB. */
@@ -153,10 +154,7 @@ export class TimelineModel {
       const now = Date.now();
       return { t0: now - 3_600_000, t1: now };
     }
-    const span = Math.max(this.end - this.start, MIN_SPAN_MS * 60);
-    const pad = span * 0.02;
-    const mid = (this.start + this.end) / 2;
-    return { t0: mid - span / 2 - pad, t1: mid + span / 2 + pad };
+    return fullWindowOf(this.start, this.end);
   }
 
   /** Density over the whole range [start, end]: totals per bucket and error/finding totals (sparse pairs). */

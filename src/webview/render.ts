@@ -1,0 +1,321 @@
+/**
+ * Canvas drawing for the timeline. Event text reaches the screen only through fillText;
+ * colours come from VS Code's theme variables, re-read when the theme changes.
+ */
+import { FirstSeenMark, LaneView, ViewMessage, forEachCell, fullWindowOf } from '../shared/timeline-protocol';
+import { laneLabel, timeTicks } from './format';
+
+export const AXIS_H = 22;
+export const LANE_H = 22;
+export const DENSITY_H = 36;
+
+export interface Palette {
+  background: string;
+  foreground: string;
+  muted: string;
+  grid: string;
+  stripe: string;
+  focusLane: string;
+  focus: string;
+  kinds: [string, string, string, string];
+  firstSeen: string;
+  brush: string;
+  window: string;
+  font: string;
+}
+
+function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
+  const value = style.getPropertyValue(name).trim();
+  return value === '' ? fallback : value;
+}
+
+/** Reads the theme's colours (VS Code sets --vscode-* on the webview's root element). */
+export function readPalette(findingColor?: string): Palette {
+  const style = getComputedStyle(document.documentElement);
+  const body = getComputedStyle(document.body);
+  const foreground = cssVar(style, '--vscode-editor-foreground', cssVar(style, '--vscode-foreground', '#cccccc'));
+  return {
+    background: cssVar(style, '--vscode-editor-background', '#1e1e1e'),
+    foreground,
+    muted: cssVar(style, '--vscode-descriptionForeground', foreground),
+    grid: cssVar(style, '--vscode-editorIndentGuide-background1', cssVar(style, '--vscode-panel-border', 'rgba(128,128,128,0.35)')),
+    stripe: cssVar(style, '--vscode-list-hoverBackground', 'rgba(128,128,128,0.08)'),
+    focusLane: cssVar(style, '--vscode-list-inactiveSelectionBackground', 'rgba(128,128,128,0.2)'),
+    focus: cssVar(style, '--vscode-focusBorder', '#007fd4'),
+    kinds: [
+      cssVar(style, '--vscode-charts-blue', '#3794ff'),
+      cssVar(style, '--vscode-charts-orange', '#d18616'),
+      cssVar(style, '--vscode-charts-red', cssVar(style, '--vscode-errorForeground', '#f14c4c')),
+      findingColor ?? cssVar(style, '--vscode-charts-purple', '#b180d7'),
+    ],
+    firstSeen: cssVar(style, '--vscode-charts-green', '#89d185'),
+    brush: cssVar(style, '--vscode-editor-selectionBackground', 'rgba(38,79,120,0.5)'),
+    window: cssVar(style, '--vscode-focusBorder', '#007fd4'),
+    font: `${cssVar(style, '--vscode-editor-font-size', '12px').replace(/^(\d+)$/, '$1px')} ${body.fontFamily || 'sans-serif'}`,
+  };
+}
+
+/** A lane's cells decoded once per view: columns and counts by kind. */
+export interface DecodedLane {
+  rank: number;
+  value: string;
+  total: number;
+  inWindow: number;
+  xs: Int32Array;
+  counts: Uint32Array;
+}
+
+export interface DecodedView {
+  message: ViewMessage;
+  lanes: Map<number, DecodedLane>;
+  /** Largest column total in the view (for the log height scale). */
+  max: number;
+  firstSeen: FirstSeenMark[];
+}
+
+export function decodeView(message: ViewMessage): DecodedView {
+  const lanes = new Map<number, DecodedLane>();
+  let max = 1;
+  for (const lane of message.lanes) lanes.set(lane.rank, decodeLane(lane, (m) => (max = Math.max(max, m))));
+  return { message, lanes, max, firstSeen: message.firstSeen };
+}
+
+function decodeLane(lane: LaneView, onMax: (m: number) => void): DecodedLane {
+  const xs: number[] = [];
+  const counts: number[] = [];
+  forEachCell(lane.cells, (x, r, w, e, f) => {
+    xs.push(x);
+    counts.push(r, w, e, f);
+    onMax(r + w + e + f);
+  });
+  return { rank: lane.rank, value: lane.value, total: lane.total, inWindow: lane.inWindow, xs: Int32Array.from(xs), counts: Uint32Array.from(counts) };
+}
+
+export interface Frame {
+  width: number;
+  height: number;
+  labelW: number;
+  t0: number;
+  t1: number;
+  laneOffset: number;
+  rows: number;
+  focusRank?: number;
+  focusTime?: number;
+  hoverRank?: number;
+  brush?: { start: number; end: number };
+  dragBrush?: { start: number; end: number };
+}
+
+const labelCache = new Map<string, string>();
+let labelCacheKey = '';
+
+function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
+  const key = `${ctx.font}|${maxWidth}`;
+  if (key !== labelCacheKey) {
+    labelCache.clear();
+    labelCacheKey = key;
+  }
+  const cached = labelCache.get(text);
+  if (cached !== undefined) return cached;
+  let fitted = text;
+  if (ctx.measureText(text).width > maxWidth) {
+    // Keep the end (the distinctive part of an ARN or session), ellipsis at the start.
+    let lo = 0;
+    let hi = text.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ctx.measureText(`…${text.slice(mid)}`).width <= maxWidth) hi = mid;
+      else lo = mid + 1;
+    }
+    fitted = `…${text.slice(lo)}`;
+  }
+  if (labelCache.size > 5000) labelCache.clear();
+  labelCache.set(text, fitted);
+  return fitted;
+}
+
+/** Draws the lanes canvas; returns the time it took (ms). */
+export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Frame, view: DecodedView | undefined, laneCount: number, p: Palette): number {
+  const started = performance.now();
+  const { width, height, labelW, t0, t1 } = frame;
+  const plotW = Math.max(1, width - labelW);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = p.background;
+  ctx.fillRect(0, 0, width, height);
+  ctx.font = p.font;
+  ctx.textBaseline = 'middle';
+  const toX = (t: number): number => labelW + ((t - t0) / (t1 - t0)) * plotW;
+
+  // Lane rows: stripes, focus, labels.
+  for (let row = 0; row < frame.rows; row++) {
+    const rank = frame.laneOffset + row;
+    if (rank >= laneCount) break;
+    const y = AXIS_H + row * LANE_H;
+    if (rank === frame.focusRank) {
+      ctx.fillStyle = p.focusLane;
+      ctx.fillRect(0, y, width, LANE_H);
+    } else if (rank === frame.hoverRank || row % 2 === 1) {
+      ctx.fillStyle = p.stripe;
+      ctx.fillRect(0, y, width, LANE_H);
+    }
+    const lane = view?.lanes.get(rank);
+    if (lane) {
+      ctx.fillStyle = p.foreground;
+      ctx.fillText(fitText(ctx, laneLabel(lane.value), labelW - 12), 6, y + LANE_H / 2);
+    }
+  }
+
+  // Time axis and grid.
+  ctx.fillStyle = p.muted;
+  ctx.strokeStyle = p.grid;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (const tick of timeTicks(t0, t1, plotW)) {
+    const x = Math.round(toX(tick.t)) + 0.5;
+    ctx.moveTo(x, AXIS_H - 4);
+    ctx.lineTo(x, height);
+    ctx.fillText(tick.label, x + 3, AXIS_H / 2);
+  }
+  ctx.moveTo(labelW + 0.5, 0);
+  ctx.lineTo(labelW + 0.5, height);
+  ctx.moveTo(0, AXIS_H - 0.5);
+  ctx.lineTo(width, AXIS_H - 0.5);
+  ctx.stroke();
+
+  // Brushed time range (the filter's time range), and a brush being dragged.
+  for (const range of [frame.brush, frame.dragBrush]) {
+    if (!range) continue;
+    const x0 = Math.max(labelW, toX(range.start));
+    const x1 = Math.min(width, toX(range.end));
+    if (x1 <= x0) continue;
+    ctx.fillStyle = p.brush;
+    ctx.globalAlpha = 0.45;
+    ctx.fillRect(x0, AXIS_H, Math.max(1, x1 - x0), height - AXIS_H);
+    ctx.globalAlpha = 1;
+  }
+
+  if (view) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(labelW, AXIS_H, plotW, height - AXIS_H);
+    ctx.clip();
+    drawMarks(ctx, frame, view, p, plotW);
+    ctx.restore();
+  }
+
+  // The focused event.
+  if (frame.focusRank !== undefined && frame.focusTime !== undefined) {
+    const row = frame.focusRank - frame.laneOffset;
+    const x = toX(frame.focusTime);
+    if (row >= 0 && row < frame.rows && x >= labelW && x <= width) {
+      ctx.strokeStyle = p.focus;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(Math.round(x) - 3, AXIS_H + row * LANE_H + 1, 6, LANE_H - 2);
+    }
+  }
+  return performance.now() - started;
+}
+
+function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette, plotW: number): void {
+  const m = view.message;
+  // The view's columns mapped into the current window (identity unless a zoom/pan is pending).
+  const colMs = (m.t1 - m.t0) / m.width;
+  const scale = plotW / (frame.t1 - frame.t0);
+  const colW = Math.max(1, colMs * scale);
+  const offsetX = frame.labelW + (m.t0 - frame.t0) * scale;
+  const logMax = Math.log(1 + view.max);
+  const maxH = LANE_H - 6;
+  const rects: number[][] = [[], [], [], []];
+  for (const lane of view.lanes.values()) {
+    const row = lane.rank - frame.laneOffset;
+    if (row < 0 || row >= frame.rows) continue;
+    const base = AXIS_H + row * LANE_H + LANE_H - 3;
+    const { xs, counts } = lane;
+    for (let i = 0; i < xs.length; i++) {
+      const x = offsetX + xs[i] * colMs * scale;
+      if (x + colW < frame.labelW || x > frame.width) continue;
+      const c = i * 4;
+      const total = counts[c] + counts[c + 1] + counts[c + 2] + counts[c + 3];
+      const h = Math.max(3, (maxH * (0.35 + (0.65 * Math.log(1 + total)) / logMax)));
+      let y = base;
+      for (let k = 0; k < 4; k++) {
+        const n = counts[c + k];
+        if (n === 0) continue;
+        const seg = Math.max(2, (h * n) / total);
+        y -= seg;
+        rects[k].push(x, y, colW, seg);
+      }
+    }
+  }
+  for (let k = 0; k < 4; k++) {
+    const list = rects[k];
+    if (list.length === 0) continue;
+    ctx.fillStyle = p.kinds[k];
+    for (let i = 0; i < list.length; i += 4) ctx.fillRect(list[i], list[i + 1], list[i + 2], list[i + 3]);
+  }
+  // First-seen markers: a small triangle at the top of the lane.
+  ctx.fillStyle = p.firstSeen;
+  ctx.beginPath();
+  for (const mark of view.firstSeen) {
+    const row = mark.rank - frame.laneOffset;
+    if (row < 0 || row >= frame.rows) continue;
+    const x = offsetX + (mark.x + 0.5) * colMs * scale;
+    const y = AXIS_H + row * LANE_H + 1;
+    ctx.moveTo(x - 4, y);
+    ctx.lineTo(x + 4, y);
+    ctx.lineTo(x, y + 6);
+    ctx.closePath();
+  }
+  ctx.fill();
+}
+
+/** The density strip over the whole range, the visible window and the brushed range. */
+export function drawDensity(ctx: CanvasRenderingContext2D, dpr: number, width: number, labelW: number, view: ViewMessage | undefined, window: { t0: number; t1: number }, brush: { start: number; end: number } | undefined, p: Palette): void {
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.fillStyle = p.background;
+  ctx.fillRect(0, 0, width, DENSITY_H);
+  ctx.font = p.font;
+  ctx.textBaseline = 'middle';
+  if (!view || view.density.length === 0 || !Number.isFinite(view.start)) return;
+  const plotW = Math.max(1, width - labelW);
+  const n = view.density.length;
+  const full = densityWindow(view);
+  let max = 1;
+  for (const c of view.density) if (c > max) max = c;
+  const logMax = Math.log(1 + max);
+  const bw = plotW / n;
+  ctx.fillStyle = p.kinds[0];
+  for (let i = 0; i < n; i++) {
+    const c = view.density[i];
+    if (c === 0) continue;
+    const h = Math.max(1, ((DENSITY_H - 6) * Math.log(1 + c)) / logMax);
+    ctx.fillRect(labelW + i * bw, DENSITY_H - 2 - h, Math.max(1, bw), h);
+  }
+  ctx.fillStyle = p.kinds[2];
+  for (let i = 0; i < view.densityAlerts.length; i += 2) {
+    const x = view.densityAlerts[i];
+    const c = view.densityAlerts[i + 1];
+    const h = Math.max(2, ((DENSITY_H - 6) * Math.log(1 + c)) / logMax);
+    ctx.fillRect(labelW + x * bw, DENSITY_H - 2 - h, Math.max(1, bw), h);
+  }
+  const toX = (t: number): number => labelW + ((t - full.t0) / (full.t1 - full.t0)) * plotW;
+  if (brush) {
+    ctx.fillStyle = p.brush;
+    ctx.globalAlpha = 0.45;
+    const x0 = Math.max(labelW, toX(brush.start));
+    ctx.fillRect(x0, 0, Math.max(1, Math.min(width, toX(brush.end)) - x0), DENSITY_H);
+    ctx.globalAlpha = 1;
+  }
+  const x0 = Math.max(labelW, toX(window.t0));
+  const x1 = Math.min(width, toX(window.t1));
+  ctx.strokeStyle = p.window;
+  ctx.lineWidth = 1.5;
+  ctx.strokeRect(x0 + 0.75, 1, Math.max(2, x1 - x0 - 1.5), DENSITY_H - 2);
+  ctx.fillStyle = p.muted;
+  ctx.fillText(`${view.events.toLocaleString('en-US')} events`, 6, DENSITY_H / 2);
+}
+
+/** The window the density strip covers (the model's padded full range). */
+export function densityWindow(view: ViewMessage): { t0: number; t1: number } {
+  return fullWindowOf(view.start, view.end);
+}
