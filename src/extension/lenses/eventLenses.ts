@@ -183,7 +183,7 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
     const markdown = new vscode.MarkdownString();
     markdown.isTrusted = { enabledCommands: [Commands.pivotField, Commands.openEvent, Commands.addFolder] };
     markdown.appendMarkdown(`**${escapeMarkdown(FIELD_INFO[site.field].label)}** `);
-    markdown.appendText(oneLine(site.value, 300));
+    markdown.appendMarkdown(escapeMarkdown(oneLine(site.value, 300)));
     markdown.appendMarkdown('\n\n');
     if (index.size === 0) {
       markdown.appendMarkdown(`No CloudTrail events are loaded. [Add a folder](command:${Commands.addFolder})`);
@@ -201,11 +201,11 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
     const issued = facts.issuance;
     if (issued) {
       markdown.appendMarkdown('\n\nIssued to ');
-      markdown.appendText(issued.usedBy ?? '(not seen using it)');
+      markdown.appendMarkdown(escapeMarkdown(issued.usedBy ?? '(not seen using it)'));
       markdown.appendMarkdown(' through ');
-      markdown.appendText(issued.eventName);
+      markdown.appendMarkdown(escapeMarkdown(issued.eventName));
       markdown.appendMarkdown(' by ');
-      markdown.appendText(issued.caller);
+      markdown.appendMarkdown(escapeMarkdown(issued.caller));
       markdown.appendMarkdown(` at ${escapeMarkdown(shortTime(issued.time))} · [Open the issuing event](command:${Commands.openEvent}?${encodeURIComponent(JSON.stringify([issued.eventId]))})`);
     } else if (site.field === 'accessKey' && site.value.startsWith('ASIA')) {
       markdown.appendMarkdown('\n\nThe call that issued this temporary key is not in the loaded events.');

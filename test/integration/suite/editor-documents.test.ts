@@ -1,0 +1,87 @@
+// Read-only documents in the real host: one event's JSON and a .json.gz decompressed.
+import * as assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
+import { activatedApi, ensureSampleLoaded, eventually, readTrailFile, sampleTrailFiles } from './editor-helpers';
+
+const ASSUME_ROLE_EVENT_ID = 'd25235be-864a-4199-8e8e-52d782662570';
+
+function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+describe('editor: read-only event and trail documents', () => {
+  let api: CloudTrailInvestigatorApi;
+
+  before(async () => {
+    api = await activatedApi();
+    await ensureSampleLoaded(api);
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('cloudtrail.openEvent shows the event’s pretty-printed JSON in a read-only editor', async () => {
+    const index = api.services.investigation.index;
+    const [id] = index.postings('eventId', ASSUME_ROLE_EVENT_ID);
+    assert.ok(id !== undefined, 'the AssumeRole event is loaded');
+    const evidence = index.origin(id).path;
+    const before = sha256(evidence);
+
+    await vscode.commands.executeCommand('cloudtrail.openEvent', id);
+    const editor = await eventually(
+      () => (vscode.window.activeTextEditor?.document.uri.scheme === 'cloudtrail-event' ? vscode.window.activeTextEditor : undefined),
+      'the event editor',
+    );
+    const document = editor.document;
+    assert.equal(document.languageId, 'json');
+    assert.match(document.uri.path, /\/AssumeRole\.json$/);
+    const event = JSON.parse(document.getText()) as { eventID: string; eventName: string };
+    assert.equal(event.eventID, ASSUME_ROLE_EVENT_ID);
+    assert.equal(event.eventName, 'AssumeRole');
+    assert.ok(document.getText().includes('\n  "eventVersion"'), 'pretty-printed with two spaces');
+
+    // Read-only by construction: no file system can write this scheme, and edits are refused.
+    assert.notEqual(vscode.workspace.fs.isWritableFileSystem('cloudtrail-event'), true);
+    const edited = await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), 'tampered'));
+    assert.equal(edited, false, 'the editor refuses edits');
+    assert.equal(sha256(evidence), before, 'the evidence file is untouched');
+  });
+
+  it('opens a .json.gz trail file decompressed, read-only', async () => {
+    const file = sampleTrailFiles()[0];
+    const expected = readTrailFile(file);
+    const before = sha256(file);
+    await vscode.commands.executeCommand('cloudtrail.openTrailFileDecompressed', vscode.Uri.file(file));
+    const editor = await eventually(
+      () => (vscode.window.activeTextEditor?.document.uri.scheme === 'cloudtrail-gz' ? vscode.window.activeTextEditor : undefined),
+      'the decompressed editor',
+    );
+    assert.equal(editor.document.languageId, 'json');
+    const shown = JSON.parse(editor.document.getText()) as { Records: { eventID: string }[] };
+    assert.equal(shown.Records.length, expected.Records.length);
+    assert.deepEqual(
+      shown.Records.map((r) => r.eventID),
+      expected.Records.map((r) => r.eventID),
+    );
+    assert.equal(await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), 'x')), false);
+    assert.equal(sha256(file), before);
+  });
+
+  it('shows a .json.gz opened like any file decompressed instead of as binary', async () => {
+    const file = sampleTrailFiles()[1];
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+    const editor = await eventually(
+      () => (vscode.window.activeTextEditor?.document.uri.scheme === 'cloudtrail-gz' ? vscode.window.activeTextEditor : undefined),
+      'the redirected decompressed editor',
+    );
+    assert.equal((JSON.parse(editor.document.getText()) as { Records: unknown[] }).Records.length, readTrailFile(file).Records.length);
+    const gzTabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme !== 'cloudtrail-gz' && t.input.uri.path.endsWith('.json.gz'));
+    assert.equal(gzTabs.length, 0, 'the binary tab was replaced');
+  });
+});

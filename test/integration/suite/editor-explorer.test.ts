@@ -1,0 +1,193 @@
+// The Explorer tree, the filter and every pivot command in the real host: the tree's
+// children and counts equal index.top over the same filter.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { PivotField } from '../../../src/core/index/fields';
+import { termFor } from '../../../src/core/query/parser';
+import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
+import type { ExplorerNode, ValueNode } from '../../../src/extension/explorer/explorerTree';
+import { scopeExpression } from '../../../src/extension/explorer/explorerTree';
+import { activatedApi, ensureSampleLoaded, itemLabel } from './editor-helpers';
+
+function values(nodes: ExplorerNode[]): ValueNode[] {
+  return nodes.filter((n): n is ValueNode => n.kind === 'value');
+}
+
+/** The tree's children of `parent` against index.top over the filter narrowed by the ancestry. */
+function assertChildrenMatchEngine(api: CloudTrailInvestigatorApi, parent: ValueNode | undefined, fields: readonly PivotField[]): ValueNode[] {
+  const { investigation, filter } = api.services;
+  const index = investigation.index;
+  const path = parent?.path ?? [];
+  const expression = scopeExpression(filter.effective, path);
+  const selection = expression ? index.query(expression) : index.all();
+  const expected = fields.flatMap((field) => index.top(field, selection, Number.MAX_SAFE_INTEGER).map((v) => ({ field, value: v.value, count: v.count })));
+  const actual = values(api.explorer.provider.getChildren(parent)).map((n) => ({ field: n.field, value: n.value, count: n.count }));
+  assert.deepEqual(actual, expected, `children of ${parent?.id ?? 'the root'} under filter "${filter.effective}"`);
+  return values(api.explorer.provider.getChildren(parent));
+}
+
+describe('editor: Explorer, filter and pivots', () => {
+  let api: CloudTrailInvestigatorApi;
+
+  before(async () => {
+    api = await activatedApi();
+    await ensureSampleLoaded(api);
+    await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', 'identity');
+    api.services.filter.clear();
+  });
+
+  after(() => api.services.filter.clear());
+
+  it('shows Accounts › Regions › Principals › Sessions and keys › Event names with the engine’s counts', () => {
+    const accounts = assertChildrenMatchEngine(api, undefined, ['account']);
+    const account = accounts.find((a) => a.value === '111122223333');
+    assert.ok(account, 'account 111122223333');
+    const regions = assertChildrenMatchEngine(api, account, ['region']);
+    assert.deepEqual(regions.map((r) => r.value).sort(), ['ap-southeast-3', 'eu-west-1', 'us-east-1']);
+    const usEast = regions.find((r) => r.value === 'us-east-1');
+    assert.ok(usEast);
+    const principals = assertChildrenMatchEngine(api, usEast, ['principal']);
+    const orgAdmin = principals.find((p) => p.value.includes('assumed-role/OrgAdmin/ci-deploy-8841'));
+    assert.ok(orgAdmin, principals.map((p) => p.value).join(', '));
+    const sessionsAndKeys = assertChildrenMatchEngine(api, orgAdmin, ['session', 'accessKey']);
+    const key = sessionsAndKeys.find((n) => n.field === 'accessKey' && n.value === 'ASIAEXAMPLEORGADMN01');
+    assert.ok(key);
+    const names = assertChildrenMatchEngine(api, key, ['eventName']);
+    assert.ok(names.some((n) => n.value === 'AssumeRole'));
+    assert.equal(api.explorer.provider.getChildren(names[0]).length, 0, 'event names are leaves');
+  });
+
+  it('gives principals an icon per identity type, ids from the ancestry and the item actions', () => {
+    const provider = api.explorer.provider;
+    const [account] = values(provider.getChildren());
+    const region = values(provider.getChildren(account)).find((r) => r.value === 'us-east-1');
+    assert.ok(region);
+    const principals = values(provider.getChildren(region));
+    const icon = (match: string): string => {
+      const node = principals.find((p) => p.value.includes(match));
+      assert.ok(node, match);
+      return (provider.getTreeItem(node).iconPath as vscode.ThemeIcon).id;
+    };
+    assert.equal(icon(':user/alice.dev'), 'person');
+    assert.equal(icon('assumed-role/'), 'shield');
+    assert.equal(icon(':root'), 'warning');
+    assert.equal(icon('service:'), 'cloud');
+    const item = provider.getTreeItem(principals[0]);
+    assert.equal(item.contextValue, 'cloudtrail.value.principal');
+    assert.equal(item.description, principals[0].count.toLocaleString('en-US'));
+    assert.ok(item.id?.includes('111122223333') && item.id.includes('us-east-1'), item.id);
+    const ids = new Set(principals.map((p) => provider.getTreeItem(p).id));
+    assert.equal(ids.size, principals.length, 'ids are unique');
+  });
+
+  it('follows the active filter and shows it in the view description', async () => {
+    await vscode.commands.executeCommand('cloudtrail.filter.edit', 'ip:203.0.113.66');
+    assert.equal(api.services.filter.expression, 'ip:203.0.113.66');
+    const [account] = assertChildrenMatchEngine(api, undefined, ['account']);
+    const regions = assertChildrenMatchEngine(api, account, ['region']);
+    for (const region of regions) assertChildrenMatchEngine(api, region, ['principal']);
+    assert.match(String(api.explorer.treeView.description), /ip:203\.0\.113\.66/);
+    assert.match(String(api.events.treeView.description), /ip:203\.0\.113\.66/);
+  });
+
+  it('switches groupings (source IP, access key, event name, error code, user agent)', async () => {
+    const firstFields: Record<string, PivotField> = { ip: 'ip', accessKey: 'accessKey', eventName: 'eventName', error: 'error', userAgent: 'userAgent' };
+    api.services.filter.clear();
+    for (const [grouping, field] of Object.entries(firstFields)) {
+      await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', grouping);
+      const roots = assertChildrenMatchEngine(api, undefined, [field]);
+      assert.ok(roots.length > 0, grouping);
+      const second = api.explorer.provider.currentGrouping.levels[1];
+      assertChildrenMatchEngine(api, roots[0], second);
+    }
+    await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', 'identity');
+  });
+
+  const pivots: ReadonlyArray<readonly [string, PivotField, string]> = [
+    ['cloudtrail.pivot.accessKey', 'accessKey', 'ASIAEXAMPLEINFRAAU02'],
+    ['cloudtrail.pivot.sourceIp', 'ip', '203.0.113.66'],
+    ['cloudtrail.pivot.principal', 'principal', 'arn:aws:iam::111122223333:user/ci-deployer'],
+    ['cloudtrail.pivot.roleSession', 'session', 'arn:aws:iam::111122223333:role/OrgAdmin/ci-deploy-8841@2026-03-04T05:06:02Z'],
+    ['cloudtrail.pivot.eventName', 'eventName', 'GetSecretValue'],
+    ['cloudtrail.pivot.resource', 'resource', 'arn:aws:iam::111122223333:role/OrgAdmin'],
+  ];
+  for (const [command, field, value] of pivots) {
+    it(`${command} with a value sets the filter and the tree follows`, async () => {
+      api.services.filter.clear();
+      const pivoted = await vscode.commands.executeCommand<boolean>(command, value);
+      assert.equal(pivoted, true);
+      assert.equal(api.services.filter.expression, termFor(field, value));
+      const selection = api.services.filter.selection();
+      assert.deepEqual([...selection], [...api.services.investigation.index.postings(field, value)]);
+      const accounts = assertChildrenMatchEngine(api, undefined, ['account']);
+      assert.equal(
+        accounts.reduce((n, a) => n + a.count, 0),
+        selection.length,
+        'every event of the sample has an account, so the roots add up to the selection',
+      );
+    });
+  }
+
+  it('cloudtrail.pivot.field pivots on any field given (field, value)', async () => {
+    const pivoted = await vscode.commands.executeCommand<boolean>('cloudtrail.pivot.field', 'userAgent', 'config.amazonaws.com');
+    assert.equal(pivoted, true);
+    assert.equal(api.services.filter.expression, termFor('userAgent', 'config.amazonaws.com'));
+    assertChildrenMatchEngine(api, undefined, ['account']);
+  });
+
+  it('adds, excludes, goes back and forward, and clears', async () => {
+    const filter = api.services.filter;
+    filter.clear();
+    await vscode.commands.executeCommand('cloudtrail.pivot.sourceIp', '203.0.113.66');
+    const node = { field: 'eventName', value: 'GetSecretValue' };
+    await vscode.commands.executeCommand('cloudtrail.item.addToFilter', node);
+    assert.equal(filter.expression, 'ip:203.0.113.66 AND eventName:GetSecretValue');
+    await vscode.commands.executeCommand('cloudtrail.filter.back');
+    assert.equal(filter.expression, 'ip:203.0.113.66');
+    await vscode.commands.executeCommand('cloudtrail.item.exclude', { field: 'error', value: 'AccessDenied' });
+    assert.equal(filter.expression, 'ip:203.0.113.66 AND NOT error:AccessDenied');
+    assert.equal(filter.canGoForward, false, 'a new pivot drops the forward history');
+    await vscode.commands.executeCommand('cloudtrail.filter.back');
+    await vscode.commands.executeCommand('cloudtrail.filter.forward');
+    assert.equal(filter.expression, 'ip:203.0.113.66 AND NOT error:AccessDenied');
+    assertChildrenMatchEngine(api, undefined, ['account']);
+    await vscode.commands.executeCommand('cloudtrail.item.pivot', { field: 'eventName', value: 'CreateUser' });
+    assert.equal(filter.expression, 'eventName:CreateUser');
+    await vscode.commands.executeCommand('cloudtrail.filter.clear');
+    assert.equal(filter.expression, '');
+    assert.equal(filter.selection().length, api.services.investigation.index.size);
+  });
+
+  it('refuses an invalid filter with the parser’s message and keeps the current one', async () => {
+    const filter = api.services.filter;
+    await vscode.commands.executeCommand('cloudtrail.filter.edit', 'ip:192.0.2.10');
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('cloudtrail.filter.edit', 'ip:(')), /at character/);
+    assert.equal(filter.expression, 'ip:192.0.2.10');
+    filter.clear();
+  });
+
+  it('lists the matching events newest first, pages them and toggles the order', async () => {
+    const provider = api.events.provider;
+    api.services.filter.clear();
+    const page = provider.getChildren();
+    assert.equal(page.length, 201, '200 events and a Load more row');
+    assert.equal(page[200].kind, 'more');
+    const index = api.services.investigation.index;
+    const first = page[0];
+    assert.ok(first.kind === 'event');
+    assert.equal(index.time(first.eventId), Math.max(...[...index.all()].map((id) => index.time(id))));
+    const item = provider.getTreeItem(first);
+    assert.equal(item.command?.command, 'cloudtrail.openEvent');
+    assert.match(itemLabel(item), /^2026-03-04 05:57:47Z /);
+    await vscode.commands.executeCommand('cloudtrail.events.loadMore');
+    assert.equal(provider.getChildren().length, 345);
+    await vscode.commands.executeCommand('cloudtrail.events.toggleOrder');
+    const oldest = provider.getChildren()[0];
+    assert.ok(oldest.kind === 'event');
+    assert.equal(index.time(oldest.eventId), Math.min(...[...index.all()].map((id) => index.time(id))));
+    await vscode.commands.executeCommand('cloudtrail.events.toggleOrder');
+    await vscode.commands.executeCommand('cloudtrail.pivot.accessKey', 'ASIAEXAMPLEINFRAAU02');
+    assert.equal(provider.getChildren().length, index.postings('accessKey', 'ASIAEXAMPLEINFRAAU02').length);
+    api.services.filter.clear();
+  });
+});

@@ -1,0 +1,115 @@
+// The Sources view in the real host: adding the sample trail gives the engine's own counts,
+// bad files are listed with their reasons while the rest loads, sources are remembered.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import * as vscode from 'vscode';
+import { Investigation } from '../../../src/core/engine/investigation';
+import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
+import type { SourcesNode } from '../../../src/extension/sources/sourcesView';
+import { activatedApi, ensureSampleLoaded, itemLabel, sampleTrailFiles, sampleTrailFolder, tempFolder } from './editor-helpers';
+
+describe('editor: Sources view', () => {
+  let api: CloudTrailInvestigatorApi;
+
+  before(async () => {
+    api = await activatedApi();
+  });
+
+  it('activates with the services, the views and the lens provider on its API', () => {
+    assert.equal(api.log.name, 'CloudTrail Investigator');
+    assert.ok(api.services.investigation);
+    assert.ok(api.sources.provider && api.explorer.provider && api.events.provider && api.lenses);
+    assert.equal(typeof api.services.filter.setExpression, 'function');
+  });
+
+  it('adds the sample trail folder with the same counts as the engine gives in Node', async () => {
+    const folder = sampleTrailFolder();
+    const summary = await ensureSampleLoaded(api);
+    const { summary: expected } = await Investigation.open([folder], { workers: 0 });
+    assert.equal(summary.events, expected.events);
+    assert.equal(summary.events, 345);
+    assert.equal(summary.files, expected.files);
+    assert.equal(summary.digests, expected.digests);
+    assert.equal(summary.duplicates, expected.duplicates);
+    assert.equal(summary.skipped.length, expected.skipped.length);
+    assert.equal(summary.first, expected.first);
+    assert.equal(summary.last, expected.last);
+    assert.ok(api.services.investigation.index.size >= 345);
+  });
+
+  it('shows the source with its event count, time span and problems', () => {
+    const provider = api.sources.provider;
+    const summary = api.services.investigation.summaries().find((s) => s.paths[0] === sampleTrailFolder());
+    assert.ok(summary);
+    const node = provider.getChildren().find((n) => n.kind === 'source' && n.sourceId === summary.id);
+    assert.ok(node, 'the sample trail is a root of the Sources view');
+    const item = provider.getTreeItem(node);
+    assert.equal(itemLabel(item), summary.label);
+    assert.match(String(item.description), /345 events/);
+    assert.match(String(item.description), /2026-03-04 04:29:58Z – 2026-03-04 05:57:47Z/);
+    assert.equal(item.contextValue, 'cloudtrail.source');
+  });
+
+  it('lists a folder’s bad files under Problems with their reasons and keeps the good events', async () => {
+    const folder = tempFolder('bad');
+    const trail = sampleTrailFiles()[0];
+    fs.writeFileSync(path.join(folder, 'good.json'), zlib.gunzipSync(fs.readFileSync(trail)));
+    fs.writeFileSync(path.join(folder, 'truncated.json.gz'), fs.readFileSync(trail).subarray(0, 600));
+    fs.writeFileSync(path.join(folder, 'invalid.json'), '{"Records": [ {"eventName": ');
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'not evidence at all');
+
+    const summary = await api.services.addSource([folder], 'bad files');
+    assert.ok(summary);
+    const { summary: expected } = await Investigation.open([folder], { workers: 0 });
+    assert.equal(summary.events, expected.events);
+    assert.ok(summary.events > 0, 'the good file was loaded');
+    const skippedFiles = new Set(summary.skipped.map((p) => path.basename(p.path)));
+    assert.ok(skippedFiles.has('truncated.json.gz'), [...skippedFiles].join(', '));
+    assert.ok(skippedFiles.has('invalid.json'), [...skippedFiles].join(', '));
+
+    const provider = api.sources.provider;
+    const source = provider.getChildren().find((n) => n.kind === 'source' && n.sourceId === summary.id);
+    assert.ok(source);
+    assert.match(String(provider.getTreeItem(source).description), /problem/);
+    const problems = provider.getChildren(source).find((n) => n.kind === 'problems');
+    assert.ok(problems, 'a Problems node under the source');
+    const rows = provider.getChildren(problems).map((n: SourcesNode) => provider.getTreeItem(n));
+    assert.equal(rows.length, summary.skipped.length);
+    for (const [i, problem] of summary.skipped.entries()) {
+      assert.equal(itemLabel(rows[i]), path.basename(problem.path));
+      assert.equal(rows[i].description, problem.reason);
+    }
+    assert.ok(rows.some((r) => itemLabel(r) === 'truncated.json.gz' && /gzip|truncated/i.test(String(r.description))));
+
+    // "Show" on the warning reveals them: the command works without UI too.
+    await vscode.commands.executeCommand('cloudtrail.sources.showSkipped', summary.id);
+    assert.equal(api.sources.provider.getParent(problems)?.sourceId, summary.id);
+
+    await api.services.removeSource(summary.id);
+    assert.equal(api.services.investigation.summaries().some((s) => s.id === summary.id), false);
+    assert.ok(api.services.investigation.summaries().some((s) => s.paths[0] === sampleTrailFolder()), 'the sample trail stays');
+    assert.equal(api.services.investigation.index.size, 345);
+  });
+
+  it('remembers the sources (paths and labels only) in the workspace state', () => {
+    const remembered = api.services.context.workspaceState.get<{ paths: string[]; label: string }[]>('cloudtrail.sources.v1', []);
+    assert.ok(remembered.some((s) => s.paths[0] === sampleTrailFolder()));
+    assert.equal(remembered.some((s) => s.label === 'bad files'), false, 'a removed source is forgotten');
+    for (const entry of remembered) assert.deepEqual(Object.keys(entry).sort(), ['label', 'paths']);
+  });
+
+  it('reloads a source from its node and keeps its counts', async () => {
+    const summary = api.services.investigation.summaries().find((s) => s.paths[0] === sampleTrailFolder());
+    assert.ok(summary);
+    await vscode.commands.executeCommand('cloudtrail.sources.reload', { kind: 'source', sourceId: summary.id });
+    const after = api.services.investigation.summaries().find((s) => s.id === summary.id);
+    assert.equal(after?.events, 345);
+  });
+
+  it('finds the AWSLogs tree in the workspace to offer it', async () => {
+    const folders = await api.autoDetect.findTrailFolders();
+    assert.ok(folders.includes(path.join(sampleTrailFolder(), 'AWSLogs')), folders.join(', '));
+  });
+});
