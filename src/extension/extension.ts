@@ -9,6 +9,7 @@ import { PivotCommands } from './pivots/pivotCommands';
 import { createServices, type ExtensionServices } from './services';
 import { TrailAutoDetect } from './sources/autoDetect';
 import { SourcesView } from './sources/sourcesView';
+import { registerTimeline, type TimelineController } from './timeline/timeline';
 
 /** What integration tests (and other extensions) can reach; grows with the features. */
 export interface CloudTrailInvestigatorApi {
@@ -20,6 +21,8 @@ export interface CloudTrailInvestigatorApi {
   readonly lenses: EventLensProvider;
   readonly documents: ReadOnlyDocuments;
   readonly autoDetect: TrailAutoDetect;
+  /** The timeline webview feature (its open panel's session is what tests inspect). */
+  readonly timeline: TimelineController;
   /** Settles once the sources remembered from the last session are loaded again. */
   readonly restored: Promise<void>;
 }
@@ -39,6 +42,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   const lenses = new EventLensProvider(services);
   context.subscriptions.push(documents, sources, explorer, events, lenses);
   context.subscriptions.push(new FilterControls(services), new PivotCommands(services));
+  const timeline = registerTimeline(services);
+  context.subscriptions.push(timeline);
 
   // Restoring sources and looking for trails must not hold up activation.
   const autoDetect = new TrailAutoDetect(services);
@@ -48,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   void restored.then(() => autoDetect.offer()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
 
   log.info('CloudTrail Investigator activated');
-  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored };
+  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline };
 }
 
 export function deactivate(): void {

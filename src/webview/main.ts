@@ -6,6 +6,7 @@
  * Every string from CloudTrail is attacker-controlled: it is drawn with fillText or set with
  * textContent, never parsed as HTML.
  */
+import '../../media/timeline.css';
 import {
   DEFAULT_STATE,
   Direction,

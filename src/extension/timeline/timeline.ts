@@ -1,0 +1,126 @@
+/**
+ * The timeline feature: its commands, the panel serializer (so the timeline comes back
+ * after a window reload with its grouping, zoom and range), and at most one panel.
+ */
+import * as vscode from 'vscode';
+import type { ExtensionServices } from '../services';
+import { FindingsSource, TIMELINE_TITLE, TIMELINE_VIEW_TYPE, TimelinePanel, webviewOptions } from './timelinePanel';
+import { DEFAULT_STATE, LANE_FIELD_LABELS, LaneField, TimelineState, isLaneField, parseState } from '../../shared/timeline-protocol';
+
+export const TimelineCommands = {
+  open: 'cloudtrail.timeline.open',
+  showItem: 'cloudtrail.timeline.showItem',
+} as const;
+
+/** Pivot fields a caller may name that map onto a lane grouping. */
+const FIELD_TO_LANE: Record<string, LaneField> = {
+  principal: 'principal',
+  session: 'session',
+  accessKey: 'accessKey',
+  accessKeyId: 'accessKey',
+  ip: 'ip',
+  sourceIp: 'ip',
+  sourceIPAddress: 'ip',
+  region: 'region',
+  awsRegion: 'region',
+  account: 'account',
+  recipientAccountId: 'account',
+  eventSource: 'eventSource',
+};
+
+/** Validates a `{ field, value }` argument (a tree item or a caller's object); undefined when unusable. */
+export function parseShowItemArgument(arg: unknown): { laneField: LaneField; value: string } | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const { field, value } = arg as { field?: unknown; value?: unknown };
+  if (typeof field !== 'string' || typeof value !== 'string' || value.length === 0 || value.length > 10_000) return undefined;
+  const laneField = Object.prototype.hasOwnProperty.call(FIELD_TO_LANE, field) ? FIELD_TO_LANE[field] : undefined;
+  return laneField && isLaneField(laneField) ? { laneField, value } : undefined;
+}
+
+export class TimelineController implements vscode.Disposable {
+  private panel?: TimelinePanel;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly services: ExtensionServices,
+    private readonly findings?: FindingsSource,
+  ) {
+    this.disposables.push(
+      vscode.commands.registerCommand(TimelineCommands.open, (arg?: unknown) => this.open(arg)),
+      vscode.commands.registerCommand(TimelineCommands.showItem, (arg?: unknown) => this.showItem(arg)),
+      vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+          this.adopt(panel, parseState(state));
+        },
+      }),
+    );
+  }
+
+  /** The open panel, if any (integration tests read its session's last view). */
+  get current(): TimelinePanel | undefined {
+    return this.panel;
+  }
+
+  /** Opens (or reveals) the timeline; an optional `{ field, value }` reveals that lane. */
+  async open(arg?: unknown): Promise<TimelinePanel> {
+    const item = parseShowItemArgument(arg);
+    const panel = this.ensurePanel(item ? { ...DEFAULT_STATE, laneField: item.laneField, focusValue: item.value } : undefined);
+    if (item) panel.session.reveal(item.laneField, item.value);
+    return panel;
+  }
+
+  /** "Show on timeline" for a tree item or any `{ field, value }`: group by that field and reveal the lane. */
+  async showItem(arg?: unknown): Promise<TimelinePanel | undefined> {
+    const item = parseShowItemArgument(arg);
+    if (!item) {
+      const fields = Object.values(LANE_FIELD_LABELS).join(', ').toLowerCase();
+      void vscode.window.showWarningMessage(`CloudTrail: the timeline shows lanes by ${fields}; choose an item of one of those.`);
+      return undefined;
+    }
+    return this.open(item && { field: item.laneField, value: item.value });
+  }
+
+  private ensurePanel(initial?: TimelineState): TimelinePanel {
+    if (this.panel) {
+      this.panel.reveal();
+      return this.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      TIMELINE_VIEW_TYPE,
+      TIMELINE_TITLE,
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      webviewOptions(this.services.context.extensionUri),
+    );
+    return this.adopt(panel, initial ?? this.lastState());
+  }
+
+  private adopt(webviewPanel: vscode.WebviewPanel, state: TimelineState): TimelinePanel {
+    // One timeline at a time: a restored panel replaces any other.
+    this.panel?.dispose();
+    const panel = new TimelinePanel(webviewPanel, this.services, state, this.findings);
+    this.panel = panel;
+    const subscription = panel.onDidDispose(() => {
+      void this.services.context.workspaceState.update(STATE_KEY, panel.session.currentState);
+      if (this.panel === panel) this.panel = undefined;
+      subscription.dispose();
+    });
+    return panel;
+  }
+
+  private lastState(): TimelineState {
+    return parseState(this.services.context.workspaceState.get(STATE_KEY));
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.panel = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+const STATE_KEY = 'cloudtrail.timeline.state';
+
+/** Registers the timeline; the composition root pushes the result onto context.subscriptions. */
+export function registerTimeline(services: ExtensionServices, findings?: FindingsSource): TimelineController {
+  return new TimelineController(services, findings);
+}
