@@ -223,6 +223,29 @@ describe('integrity: validateFolder on a real signed digest chain', function () 
     assert.match(result.logFiles.find((l) => l.key === aws(otherRegion))?.reason ?? '', /no digest for account \d+ in eu-west-1/);
   });
 
+  it('trusts a backfill digest for the late log files it lists, outside the regular chain', async () => {
+    const at = new Date(Date.UTC(2026, 10, 20, 11, 55, 0));
+    const late = logKey(at, 'BACKFILL1');
+    const content = Buffer.from('{"Records":[]}');
+    const key = digestKey(new Date(Date.UTC(2026, 10, 20, 14, 5, 0))).replace(/\.json\.gz$/, '_backfill.json.gz');
+    const backfill = makeDigest({
+      start: new Date(chain.windows[1].start),
+      end: new Date(chain.windows[1].end),
+      key,
+      logs: [{ key: late, content }],
+      privateKey: chain.privateKey,
+      fingerprint: chain.fingerprint,
+    });
+    await writeToFolder(dir, [
+      { key: late, body: gzipSync(content) },
+      { key, body: backfill.body, metadata: { signature: backfill.signature, 'signature-algorithm': 'SHA256withRSA' } },
+    ]);
+    const result = await validateFolder(dir, { publicKeys: keyList(chain) });
+    assert.deepStrictEqual(flagged(result), { logs: {}, digests: {}, findings: [] });
+    assert.strictEqual(result.digests.find((d) => d.backfill)?.recordedLocation, s3(key));
+    assert.strictEqual(result.counts.logs.valid, 7);
+  });
+
   it('does not call an evidence folder without CloudTrail files ok', async () => {
     const empty = await tempDir('empty');
     try {
