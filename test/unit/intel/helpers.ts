@@ -77,3 +77,23 @@ export function pantherCases(file: string): PantherCase[] {
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as PantherCase);
 }
+
+// ---------------------------------------------------------------- in-memory index
+
+import { BatchBuilder } from '../../../src/core/index/batch';
+import { EventIndex } from '../../../src/core/index/event-index';
+import { normalizeEvent } from '../../../src/core/model/normalize';
+
+const memoryFiles = new Map<string, JsonObject[]>();
+
+/** The engine's index over records held in memory (one pseudo-file), raw events served from memory. */
+export function memoryIndexOf(records: JsonObject[]): EventIndex {
+  const index = new EventIndex(async (file, _format, locations) => locations.map((l) => memoryFiles.get(file)![l.offset]));
+  const builder = new BatchBuilder();
+  const filePath = `/memory/intel-${memoryFiles.size}.json`;
+  memoryFiles.set(filePath, records);
+  const file = builder.addFile({ path: filePath, format: 'array', size: 0, mtimeMs: 0, records: records.length, problems: [] });
+  records.forEach((r, i) => builder.add(normalizeEvent(r), file, { offset: i, length: 0 }));
+  index.merge(builder.take(), index.sources.code('intel'));
+  return index;
+}
