@@ -1,5 +1,5 @@
 // Installs the offline VS Code host (code-server 4.96.4 = VS Code 1.96.4, from the npm
-// registry) into .vscode-test/host, and Debian's chromium when it is missing.
+// registry) into .vscode-test/host, and Debian's chromium and ripgrep when they are missing.
 // Idempotent: a marker file records the installed version; a second run only checks it.
 // Every step is named so a failure says which one broke.
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,8 @@ import {
   HOST_DIR,
   HOST_MARKER,
   HOST_RECIPE,
+  HOST_RIPGREP,
+  RIPGREP_PATH,
   VSCODE_VERSION,
   hostIsInstalled,
   run,
@@ -50,19 +52,35 @@ function registryUrl() {
   return (configured || 'https://registry.npmjs.org/').replace(/\/?$/, '/');
 }
 
-async function ensureChromium() {
-  if (existsSync(CHROMIUM_PATH)) {
-    process.stdout.write(`setup: browser present at ${CHROMIUM_PATH}\n`);
+/** Debian packages the host needs: a browser to open it, and ripgrep for workspace.findFiles and search. */
+async function ensureSystemPackages() {
+  const missing = [];
+  if (!existsSync(CHROMIUM_PATH)) missing.push('chromium');
+  if (!existsSync(RIPGREP_PATH)) missing.push('ripgrep');
+  if (missing.length === 0) {
+    process.stdout.write(`setup: ${CHROMIUM_PATH} and ${RIPGREP_PATH} present\n`);
     return;
   }
-  await step('install chromium (apt-get)', () => {
+  await step(`install ${missing.join(' and ')} (apt-get)`, () => {
     if (process.getuid?.() !== 0) {
-      throw new Error(`${CHROMIUM_PATH} is missing and this is not root; run \`sudo apt-get install -y chromium\` or set CTINV_CHROMIUM`);
+      throw new Error(`${missing.join(', ')} missing and this is not root; run \`sudo apt-get install -y ${missing.join(' ')}\``);
     }
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     run('apt-get', ['update'], { env });
-    run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`apt-get installed chromium but ${CHROMIUM_PATH} does not exist`);
+    run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+    for (const file of [CHROMIUM_PATH, RIPGREP_PATH]) {
+      if (!existsSync(file)) throw new Error(`apt-get finished but ${file} does not exist`);
+    }
+  });
+}
+
+/** @vscode/ripgrep's postinstall downloads rg from GitHub (skipped offline): use Debian's. */
+async function ensureRipgrepLink() {
+  if (existsSync(HOST_RIPGREP)) return;
+  await step(`link ${RIPGREP_PATH} as @vscode/ripgrep's rg`, () => {
+    mkdirSync(path.dirname(HOST_RIPGREP), { recursive: true });
+    rmSync(HOST_RIPGREP, { force: true });
+    symlinkSync(RIPGREP_PATH, HOST_RIPGREP);
   });
 }
 
@@ -131,10 +149,11 @@ async function installHost() {
 }
 
 const started = Date.now();
-await ensureChromium();
+await ensureSystemPackages();
 if (hostIsInstalled()) {
   process.stdout.write(`setup: VS Code host ${VSCODE_VERSION} (code-server ${CODE_SERVER_VERSION}) already installed in ${path.relative(process.cwd(), HOST_DIR) || HOST_DIR}\n`);
 } else {
   await installHost();
 }
+await ensureRipgrepLink();
 process.stdout.write(`setup: ready in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);

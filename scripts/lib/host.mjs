@@ -17,6 +17,9 @@ export const HOST_DIR = path.join(REPO_ROOT, '.vscode-test', 'host');
 export const HOST_MARKER = path.join(HOST_DIR, 'ctinv-host.json');
 export const CODE_SERVER_ENTRY = path.join(HOST_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 export const CHROMIUM_PATH = process.env.CTINV_CHROMIUM ?? '/usr/bin/chromium';
+export const RIPGREP_PATH = '/usr/bin/rg';
+/** Where VS Code looks for ripgrep (workspace.findFiles, search). */
+export const HOST_RIPGREP = path.join(HOST_DIR, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg');
 export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const SCREENSHOTS_DIR = path.join(TEST_RESULTS_DIR, 'screenshots');
 
@@ -51,6 +54,9 @@ export function hostIsInstalled() {
 export function requireHost() {
   if (!hostIsInstalled()) {
     throw new Error(`the offline VS Code host is not installed in ${HOST_DIR}; run \`npm run setup\` first`);
+  }
+  if (!existsSync(HOST_RIPGREP)) {
+    throw new Error(`no ripgrep for the host at ${HOST_RIPGREP}; run \`npm run setup\``);
   }
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`no browser at ${CHROMIUM_PATH}; run \`npm run setup\` (installs Debian's chromium) or set CTINV_CHROMIUM`);

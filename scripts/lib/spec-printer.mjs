@@ -51,7 +51,7 @@ export class SpecPrinter {
     if (failures > 0) this.#out(`  ${red(`${failures} failing`)}\n`);
     this.#failures.forEach((failure, index) => {
       this.#out(`\n  ${index + 1}) ${failure.fullTitle}:\n`);
-      this.#out(`     ${red(failure.message)}\n`);
+      for (const line of failure.message.split('\n')) this.#out(`     ${red(line)}\n`);
       const stack = failure.stack.split('\n').filter((line) => line.trim().startsWith('at ')).slice(0, 8);
       for (const line of stack) this.#out(`     ${grey(line.trim())}\n`);
     });

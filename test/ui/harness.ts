@@ -86,6 +86,8 @@ export class Workbench {
     openWorkbenches.add(workbench);
     await workbench.activityBarItem('CloudTrail').waitFor();
     await waitForActivation(config, hostLogsBefore);
+    // Start from a clean window: no startup toasts (theme tips and the like) over screenshots.
+    await workbench.runCommand('Notifications: Clear All Notifications');
     return workbench;
   }
 

@@ -30,6 +30,11 @@ describe('activation', () => {
     assert.ok(path.posix.isAbsolute(folderPath));
   });
 
+  it('can search the workspace (the host has ripgrep for workspace.findFiles)', async () => {
+    const files = await vscode.workspace.findFiles('**/*', undefined, 50);
+    assert.ok(files.length > 0, 'findFiles returned nothing in the fixture workspace');
+  });
+
   it('runs its Show Log command', async () => {
     await vscode.commands.executeCommand('cloudtrail.showLog');
   });

@@ -1,0 +1,71 @@
+// What a person sees of the investigation in the editor: the CloudTrail side bar with the
+// Sources, Explorer and Events trees filled from the sample trail, and an event opened
+// from the Events view with its code lenses. Screenshots go to test-results/screenshots/.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { Workbench } from './harness';
+
+describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.4)', () => {
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await Workbench.open();
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('loads the sample trail (offered automatically, or restored) and shows it under Sources', async () => {
+    const page = workbench.page;
+    await workbench.activityBarItem('CloudTrail').click();
+    const sources = workbench.viewPane('Sources');
+    await sources.waitFor();
+    const sourceRow = sources.locator('.monaco-list-row', { hasText: /AWSLogs|sample-trail/ }).first();
+    // A fresh workspace gets the offer; a workspace that had it loaded restores it.
+    const offer = page.locator('.notification-toast', { hasText: 'CloudTrail logs found' });
+    await Promise.race([sourceRow.waitFor(), offer.waitFor()]);
+    if (await offer.isVisible()) await offer.getByRole('button', { name: 'Add', exact: true }).click();
+    await sources.locator('.monaco-list-row', { hasText: /345 events/ }).first().waitFor();
+    assert.match(await sourceRow.innerText(), /345 events/);
+  });
+
+  it('shows the Explorer tree with accounts, regions and principals and their counts', async () => {
+    const page = workbench.page;
+    const explorer = workbench.viewPane('Explorer');
+    if (!(await explorer.locator('.pane-body').isVisible())) await explorer.locator('.pane-header').click();
+    const account = explorer.locator('.monaco-list-row', { hasText: '111122223333' }).first();
+    await account.waitFor();
+    assert.match(await account.innerText(), /345/);
+    await account.click();
+    await page.keyboard.press('ArrowRight');
+    const region = explorer.locator('.monaco-list-row', { hasText: 'us-east-1' }).first();
+    await region.waitFor();
+    await region.click();
+    await page.keyboard.press('ArrowRight');
+    await explorer.locator('.monaco-list-row', { hasText: 'alice.dev' }).first().waitFor();
+    // Dismiss notifications so they do not cover the tree in the screenshot.
+    await page.keyboard.press('Escape');
+    const shot = await workbench.screenshot('editor-investigation-tree');
+    assert.ok(fs.statSync(shot).size > 0);
+  });
+
+  it('opens an event from the Events view as read-only JSON with code lenses', async () => {
+    const page = workbench.page;
+    const events = workbench.viewPane('Events');
+    if (!(await events.locator('.pane-body').isVisible())) await events.locator('.pane-header').click();
+    const row = events.locator('.monaco-list-row', { hasText: 'AssumeRole' }).first();
+    await row.waitFor();
+    await row.click();
+    const editor = page.locator('.part.editor .editor-instance').first();
+    await editor.waitFor();
+    const lens = page.locator('.part.editor .codelens-decoration', { hasText: /events?, / }).first();
+    await lens.waitFor();
+    const lensText = await page.locator('.part.editor .codelens-decoration').allInnerTexts();
+    assert.ok(lensText.some((t) => /\d+ events?, (first|at) 2026-03-04/.test(t)), lensText.join(' | '));
+    const tab = page.locator('.tabs-container .tab.active');
+    assert.match(await tab.innerText(), /AssumeRole\.json/);
+    const shot = await workbench.screenshot('editor-event-lenses');
+    assert.ok(fs.statSync(shot).size > 0);
+  });
+});
