@@ -1,0 +1,258 @@
+/**
+ * Runs a reviewed SQL statement on Athena (StartQueryExecution, GetQueryExecution,
+ * GetQueryResults) or CloudTrail Lake (StartQuery, DescribeQuery, GetQueryResults), polls
+ * with backoff, stops the remote query when cancelled, reports the bytes scanned, and hands
+ * the rows back as CloudTrail-shaped records, page by page.
+ */
+import {
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand as AthenaGetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { CancelQueryCommand, DescribeQueryCommand, GetQueryResultsCommand as LakeGetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudtrail';
+import { randomUUID } from 'node:crypto';
+import { AwsClientFactory } from './clients';
+import { AwsSourceError, describeAwsError, isAbort } from './errors';
+import { sleep } from './rateLimiter';
+import { DEFAULT_RETRY, RetryCounters, withRetry } from './retry';
+import { recordFromRow } from './sql';
+
+export type QueryRecord = Record<string, unknown>;
+
+export interface QueryProgress {
+  state: string;
+  bytesScanned: number;
+  rows: number;
+  polls: number;
+}
+
+export interface QueryRunOptions {
+  factory: AwsClientFactory;
+  region: string;
+  sql: string;
+  onRows: (records: QueryRecord[], info: { page: number }) => void | Promise<void>;
+  onProgress?: (progress: QueryProgress) => void;
+  signal?: AbortSignal;
+  /** First poll delay; grows 1.5× up to `maxPollMs`. Defaults 500 ms and 5 s. */
+  pollMs?: number;
+  maxPollMs?: number;
+}
+
+export interface AthenaRunOptions extends QueryRunOptions {
+  database: string;
+  catalog?: string;
+  workgroup?: string;
+  /** s3://bucket/prefix/ for results; optional when the workgroup sets one. */
+  outputLocation?: string;
+}
+
+export interface LakeRunOptions extends QueryRunOptions {
+  /** Owner account of an event data store shared with you, if any. */
+  eventDataStoreOwnerAccountId?: string;
+}
+
+export interface QuerySummary {
+  queryId?: string;
+  /** Final remote state: SUCCEEDED/FINISHED, FAILED, CANCELLED, TIMED_OUT; or NOT_STARTED. */
+  state: string;
+  bytesScanned: number;
+  rows: number;
+  pages: number;
+  cancelled: boolean;
+  /** True when the cancel reached the service (the remote query was stopped). */
+  remoteStopped: boolean;
+  error?: string;
+  errorKind?: AwsSourceError['kind'];
+  executionMs?: number;
+}
+
+function pollDelay(options: QueryRunOptions, poll: number): number {
+  const first = options.pollMs ?? 500;
+  return Math.min(options.maxPollMs ?? 5000, first * 1.5 ** poll);
+}
+
+export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySummary> {
+  const { factory, signal } = options;
+  const summary: QuerySummary = { state: 'NOT_STARTED', bytesScanned: 0, rows: 0, pages: 0, cancelled: false, remoteStopped: false };
+  if (options.outputLocation && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(options.outputLocation)) {
+    summary.state = 'FAILED';
+    summary.error = `The Athena output location '${options.outputLocation}' is not an s3://bucket/prefix/ URL.`;
+    summary.errorKind = 'invalid-request';
+    return summary;
+  }
+  let profile;
+  try {
+    profile = await factory.profile();
+  } catch (error) {
+    return fail(summary, describeAwsError(error, { profile: factory.profileName, operation: 'StartQueryExecution' }));
+  }
+  const ctx = (operation: string) => ({ profile: profile.name, profileKind: profile.kind, region: options.region, operation });
+  const client = factory.athena(options.region);
+  const counters: RetryCounters = { throttleRetries: 0, transientRetries: 0 };
+  const retry = { counters, policy: DEFAULT_RETRY, refreshCredentials: () => factory.refreshCredentials() };
+  let operation = 'StartQueryExecution';
+  try {
+    const started = await withRetry(
+      (s) =>
+        client.send(
+          new StartQueryExecutionCommand({
+            QueryString: options.sql,
+            // The same token on a retry makes the start idempotent: one query, not two.
+            ClientRequestToken: randomUUID(),
+            QueryExecutionContext: { Database: options.database, ...(options.catalog ? { Catalog: options.catalog } : {}) },
+            ...(options.workgroup ? { WorkGroup: options.workgroup } : {}),
+            ...(options.outputLocation ? { ResultConfiguration: { OutputLocation: options.outputLocation } } : {}),
+          }),
+          { abortSignal: s },
+        ),
+      { ...retry, signal },
+    );
+    const id = started.QueryExecutionId;
+    if (!id) throw new Error('StartQueryExecution answered without a QueryExecutionId');
+    summary.queryId = id;
+    operation = 'GetQueryExecution';
+    for (let poll = 0; ; poll++) {
+      const got = await withRetry((s) => client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: s }), { ...retry, signal });
+      const execution = got.QueryExecution;
+      summary.state = execution?.Status?.State ?? 'UNKNOWN';
+      summary.bytesScanned = execution?.Statistics?.DataScannedInBytes ?? summary.bytesScanned;
+      summary.executionMs = execution?.Statistics?.EngineExecutionTimeInMillis;
+      options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: 0, polls: poll + 1 });
+      if (summary.state === 'SUCCEEDED') break;
+      if (summary.state === 'FAILED' || summary.state === 'CANCELLED') {
+        summary.error = `The Athena query ${id} ended ${summary.state}: ${execution?.Status?.StateChangeReason ?? 'no reason given'}`;
+        summary.errorKind = 'service';
+        return summary;
+      }
+      await sleep(pollDelay(options, poll), signal);
+    }
+    operation = 'GetQueryResultsAthena';
+    let token: string | undefined;
+    let columns: string[] | undefined;
+    do {
+      const page = await withRetry(
+        (s) => client.send(new AthenaGetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }), { abortSignal: s }),
+        { ...retry, signal },
+      );
+      columns ??= (page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((ci) => ci.Name ?? '');
+      let rows = page.ResultSet?.Rows ?? [];
+      // For SELECT, the first row of the first page repeats the column names.
+      if (summary.pages === 0 && rows.length && rows[0].Data?.every((d, i) => d.VarCharValue === columns![i])) rows = rows.slice(1);
+      const records = rows.map((row) => {
+        const values = new Map<string, string | null>();
+        (row.Data ?? []).forEach((d, i) => values.set(columns![i] ?? `column${i}`, d.VarCharValue ?? null));
+        return recordFromRow(values);
+      });
+      summary.pages++;
+      summary.rows += records.length;
+      if (records.length) await options.onRows(records, { page: summary.pages });
+      options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: summary.rows, polls: 0 });
+      token = page.NextToken;
+      if (signal?.aborted) throw signal.reason;
+    } while (token);
+    return summary;
+  } catch (error) {
+    if (isAbort(error, signal)) {
+      summary.cancelled = true;
+      if (summary.queryId && summary.state !== 'SUCCEEDED') {
+        // Stop the remote query: it costs money while it runs. Not tied to the aborted signal.
+        try {
+          await withRetry(() => client.send(new StopQueryExecutionCommand({ QueryExecutionId: summary.queryId })), { ...retry });
+          summary.remoteStopped = true;
+          summary.state = 'CANCELLED';
+        } catch (stopError) {
+          summary.error = `Cancelled here, but stopping the Athena query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('StopQueryExecution')).message}`;
+        }
+      }
+      return summary;
+    }
+    return fail(summary, describeAwsError(error, ctx(operation)));
+  }
+}
+
+function fail(summary: QuerySummary, error: AwsSourceError): QuerySummary {
+  summary.error = error.message;
+  summary.errorKind = error.kind;
+  if (summary.state === 'NOT_STARTED' || summary.state === 'RUNNING' || summary.state === 'QUEUED') summary.state = 'FAILED';
+  return summary;
+}
+
+export async function runLakeQuery(options: LakeRunOptions): Promise<QuerySummary> {
+  const { factory, signal } = options;
+  const summary: QuerySummary = { state: 'NOT_STARTED', bytesScanned: 0, rows: 0, pages: 0, cancelled: false, remoteStopped: false };
+  let profile;
+  try {
+    profile = await factory.profile();
+  } catch (error) {
+    return fail(summary, describeAwsError(error, { profile: factory.profileName, operation: 'StartQuery' }));
+  }
+  const ctx = (operation: string) => ({ profile: profile.name, profileKind: profile.kind, region: options.region, operation });
+  const client = factory.cloudTrail(options.region);
+  const counters: RetryCounters = { throttleRetries: 0, transientRetries: 0 };
+  const retry = { counters, policy: DEFAULT_RETRY, refreshCredentials: () => factory.refreshCredentials() };
+  const owner = options.eventDataStoreOwnerAccountId ? { EventDataStoreOwnerAccountId: options.eventDataStoreOwnerAccountId } : {};
+  let operation = 'StartQuery';
+  try {
+    const started = await withRetry((s) => client.send(new StartQueryCommand({ QueryStatement: options.sql, ...owner }), { abortSignal: s }), {
+      ...retry,
+      signal,
+      // A retried StartQuery after a dropped answer could start a second query: only retry throttling.
+      policy: { ...DEFAULT_RETRY, maxTransientRetries: 0 },
+    });
+    const id = started.QueryId;
+    if (!id) throw new Error('StartQuery answered without a QueryId');
+    summary.queryId = id;
+    operation = 'DescribeQuery';
+    for (let poll = 0; ; poll++) {
+      const d = await withRetry((s) => client.send(new DescribeQueryCommand({ QueryId: id, ...owner }), { abortSignal: s }), { ...retry, signal });
+      summary.state = d.QueryStatus ?? 'UNKNOWN';
+      summary.bytesScanned = d.QueryStatistics?.BytesScanned ?? summary.bytesScanned;
+      summary.executionMs = d.QueryStatistics?.ExecutionTimeInMillis;
+      options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: 0, polls: poll + 1 });
+      if (summary.state === 'FINISHED') break;
+      if (summary.state === 'FAILED' || summary.state === 'CANCELLED' || summary.state === 'TIMED_OUT') {
+        summary.error = `The CloudTrail Lake query ${id} ended ${summary.state}: ${d.ErrorMessage ?? 'no reason given'}`;
+        summary.errorKind = 'service';
+        return summary;
+      }
+      await sleep(pollDelay(options, poll), signal);
+    }
+    operation = 'GetQueryResults';
+    let token: string | undefined;
+    do {
+      const page = await withRetry(
+        (s) => client.send(new LakeGetQueryResultsCommand({ QueryId: id, NextToken: token, MaxQueryResults: 1000, ...owner }), { abortSignal: s }),
+        { ...retry, signal },
+      );
+      summary.bytesScanned = page.QueryStatistics?.BytesScanned ?? summary.bytesScanned;
+      const records = (page.QueryResultRows ?? []).map((row) => {
+        const values = new Map<string, string | null>();
+        for (const cell of row) for (const [k, v] of Object.entries(cell)) values.set(k, v ?? null);
+        return recordFromRow(values);
+      });
+      summary.pages++;
+      summary.rows += records.length;
+      if (records.length) await options.onRows(records, { page: summary.pages });
+      options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: summary.rows, polls: 0 });
+      token = page.NextToken;
+      if (signal?.aborted) throw signal.reason;
+    } while (token);
+    return summary;
+  } catch (error) {
+    if (isAbort(error, signal)) {
+      summary.cancelled = true;
+      if (summary.queryId && summary.state !== 'FINISHED') {
+        try {
+          const cancelled = await withRetry(() => client.send(new CancelQueryCommand({ QueryId: summary.queryId, ...owner })), { ...retry });
+          summary.remoteStopped = true;
+          summary.state = cancelled.QueryStatus ?? 'CANCELLED';
+        } catch (stopError) {
+          summary.error = `Cancelled here, but cancelling the CloudTrail Lake query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('CancelQuery')).message}`;
+        }
+      }
+      return summary;
+    }
+    return fail(summary, describeAwsError(error, ctx(operation)));
+  }
+}
