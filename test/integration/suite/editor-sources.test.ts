@@ -55,7 +55,10 @@ describe('editor: Sources view', () => {
   it('lists a folder’s bad files under Problems with their reasons and keeps the good events', async () => {
     const folder = tempFolder('bad');
     const trail = sampleTrailFiles()[0];
-    fs.writeFileSync(path.join(folder, 'good.json'), zlib.gunzipSync(fs.readFileSync(trail)));
+    // Events of their own (new eventIDs), so they are not duplicates of the sample's.
+    const good = JSON.parse(zlib.gunzipSync(fs.readFileSync(trail)).toString('utf8')) as { Records: { eventID: string }[] };
+    for (const record of good.Records) record.eventID = `bad-files-${record.eventID}`;
+    fs.writeFileSync(path.join(folder, 'good.json'), JSON.stringify(good));
     fs.writeFileSync(path.join(folder, 'truncated.json.gz'), fs.readFileSync(trail).subarray(0, 600));
     fs.writeFileSync(path.join(folder, 'invalid.json'), '{"Records": [ {"eventName": ');
     fs.writeFileSync(path.join(folder, 'notes.txt'), 'not evidence at all');
@@ -91,6 +94,7 @@ describe('editor: Sources view', () => {
     assert.equal(api.services.investigation.summaries().some((s) => s.id === summary.id), false);
     assert.ok(api.services.investigation.summaries().some((s) => s.paths[0] === sampleTrailFolder()), 'the sample trail stays');
     assert.equal(api.services.investigation.index.size, 345);
+    assert.equal(expected.events, good.Records.length);
   });
 
   it('remembers the sources (paths and labels only) in the workspace state', () => {
