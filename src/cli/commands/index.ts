@@ -1,8 +1,10 @@
 import { CliCommand } from '../command';
+import { detectCommand } from './detect';
+import { lineageCommand } from './lineage';
 import { queryCommand } from './query';
 import { statsCommand } from './stats';
 import { topCommand } from './top';
 import { validateCommand } from './validate';
 
 /** Every `ctinv` subcommand; one line each. */
-export const COMMANDS: CliCommand[] = [statsCommand, queryCommand, topCommand, validateCommand];
+export const COMMANDS: CliCommand[] = [statsCommand, queryCommand, topCommand, validateCommand, detectCommand, lineageCommand];
