@@ -1,0 +1,175 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseTrailKeyLayout } from '../../../src/core/sources/layout';
+import { FileProblem, EvidenceFile } from '../../../src/core/sources/types';
+import { isSkippedByName, walkEvidence } from '../../../src/core/sources/walk';
+
+async function walk(paths: string[], signal?: AbortSignal): Promise<{ files: EvidenceFile[]; problems: FileProblem[] }> {
+  const files: EvidenceFile[] = [];
+  const problems: FileProblem[] = [];
+  for await (const file of walkEvidence(paths, { signal, onProblem: (p) => problems.push(p) })) files.push(file);
+  return { files, problems };
+}
+
+function write(file: string, content = '{}'): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+}
+
+describe('sources: parseTrailKeyLayout', () => {
+  it('reads account, region and date from the S3 delivery layout anywhere in a path', () => {
+    assert.deepEqual(parseTrailKeyLayout('/cases/42/bucket/AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/01/111122223333_CloudTrail_eu-west-1_20240301T1005Z_abc.json.gz'), {
+      account: '111122223333',
+      region: 'eu-west-1',
+      date: '2024-03-01',
+      digest: false,
+    });
+  });
+
+  it('organisation trails, digests, Windows paths and S3 keys', () => {
+    assert.deepEqual(parseTrailKeyLayout('AWSLogs/o-aa111bb222/111122223333/CloudTrail-Digest/us-east-1/2023/12/31/x.json.gz'), {
+      orgId: 'o-aa111bb222',
+      account: '111122223333',
+      region: 'us-east-1',
+      date: '2023-12-31',
+      digest: true,
+    });
+    assert.equal(parseTrailKeyLayout('C:\\evidence\\AWSLogs\\111122223333\\CloudTrail\\ap-southeast-2\\2024\\01\\15\\f.json')?.region, 'ap-southeast-2');
+    assert.equal(parseTrailKeyLayout('AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/01/15/f.json.gz')?.digest, false);
+  });
+
+  it('anything else is not the layout', () => {
+    for (const notLayout of [
+      'AWSLogs/11112222333/CloudTrail/us-east-1/2024/01/15/f.json', // 11 digits
+      'AWSLogs/111122223333/CloudTrail/us-east-1/2024/13/15/f.json', // month 13
+      'AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15', // no file
+      'AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15/sub/f.json', // deeper
+      'MyAWSLogs/111122223333/CloudTrail/us-east-1/2024/01/15/f.json',
+      '/tmp/trail.json',
+    ]) {
+      assert.equal(parseTrailKeyLayout(notLayout), undefined, notLayout);
+    }
+  });
+});
+
+describe('sources: walkEvidence', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-walk-'));
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('walks folders of any depth, skips hidden folders, node_modules and clearly irrelevant files, keeps unknown ones', async () => {
+    const keep = [
+      'a.json',
+      'b.json.gz',
+      'c.gz',
+      'd.jsonl',
+      'e.ndjson',
+      'f.csv',
+      'g.log',
+      'h.txt',
+      'no-extension',
+      'notes.yaml',
+      'AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/01/111122223333_CloudTrail_us-east-1_20240301T0000Z_x.json.gz',
+      'deep/1/2/3/4/5/6/7/8/9/10/z.json',
+    ];
+    const skip = ['.git/objects/ab.json', '.hidden.json', '._resource-fork.json.gz', 'node_modules/pkg/package.json', 'photo.png', 'archive.zip', 'report.pdf', 'tool.exe'];
+    for (const file of [...keep, ...skip]) write(path.join(root, file));
+    const { files, problems } = await walk([root]);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(files.map((f) => path.relative(root, f.path)).sort(), [...keep].sort());
+    const trail = files.find((f) => f.path.includes('AWSLogs'));
+    assert.deepEqual(trail?.layout, { account: '111122223333', region: 'us-east-1', date: '2024-03-01', digest: false });
+    assert.equal(files.find((f) => f.path.endsWith('a.json'))?.size, 2);
+    assert.ok(files.every((f) => f.mtimeMs > 0));
+  });
+
+  it('the skip rule names only clearly irrelevant extensions', () => {
+    for (const name of ['x.json', 'x.json.gz', 'x.gz', 'x', 'x.jsonl', 'x.ndjson', 'x.csv', 'x.log', 'x.txt', 'x.parquet', 'x.JSON']) assert.equal(isSkippedByName(name), false, name);
+    for (const name of ['x.png', 'x.JPG', 'x.zip', 'x.tar', 'x.7z', 'x.pdf', 'x.docx', '.DS_Store', '.x.json']) assert.equal(isSkippedByName(name), true, name);
+  });
+
+  it('a file given directly is read whatever its name', async () => {
+    write(path.join(root, 'photo.png'));
+    const { files } = await walk([path.join(root, 'photo.png')]);
+    assert.equal(files.length, 1);
+  });
+
+  it('symbolic link loops are reported once and not followed; a file linked twice is read once', async () => {
+    write(path.join(root, 'case/a.json'));
+    fs.symlinkSync(path.join(root, 'case'), path.join(root, 'case', 'loop'));
+    fs.symlinkSync(path.join(root, 'case', 'a.json'), path.join(root, 'case', 'same-as-a.json'));
+    fs.symlinkSync(path.join(root, 'nowhere'), path.join(root, 'case', 'dangling.json'));
+    fs.symlinkSync('self', path.join(root, 'case', 'self'));
+    const { files, problems } = await walk([root, path.join(root, 'case', 'a.json')]);
+    assert.deepEqual(
+      files.map((f) => path.relative(root, f.path)),
+      ['case/a.json'],
+    );
+    const reasons = problems.map((p) => `${path.relative(root, p.path)}: ${p.reason}`).sort();
+    assert.equal(reasons.length, 3, reasons.join('\n'));
+    assert.match(reasons[0], /^case\/dangling.json: broken symbolic link/);
+    assert.match(reasons[1], /^case\/loop: symbolic link loop/);
+    assert.match(reasons[2], /^case\/self: symbolic link loop/);
+  });
+
+  it('missing paths, pipes and unlistable folders are reported, the walk goes on', async () => {
+    write(path.join(root, 'ok.json'));
+    execFileSync('mkfifo', [path.join(root, 'pipe.json')]);
+    const missing = path.join(root, 'missing');
+    // A path whose parent is a file cannot be listed (ENOTDIR), which works even as root.
+    const notAFolder = path.join(root, 'ok.json', 'inside');
+    const { files, problems } = await walk([missing, notAFolder, root]);
+    assert.deepEqual(
+      files.map((f) => path.basename(f.path)),
+      ['ok.json'],
+    );
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.reason.replace(/:.*/, '')]),
+      [
+        [missing, 'cannot read'],
+        [notAFolder, 'cannot read'],
+        [path.join(root, 'pipe.json'), 'not a regular file (a pipe, socket or device)'],
+      ],
+    );
+    assert.match(problems[0].reason, /no such file/);
+  });
+
+  it('stops when aborted', async () => {
+    for (let i = 0; i < 10; i++) write(path.join(root, `d${i}`, 'a.json'));
+    const controller = new AbortController();
+    const seen: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const file of walkEvidence([root], { signal: controller.signal, onProblem: () => undefined })) {
+          seen.push(file.path);
+          controller.abort(new Error('cancelled by the user'));
+        }
+      })(),
+      /cancelled by the user/,
+    );
+    assert.equal(seen.length, 1);
+  });
+
+  it('a folder of 100,000 small files', async function () {
+    this.timeout(10 * 60_000);
+    const total = 100_000;
+    const content = '{"Records":[]}';
+    for (let folder = 0; folder < 100; folder++) {
+      const dir = path.join(root, 'many', `f${folder}`);
+      fs.mkdirSync(dir, { recursive: true });
+      for (let i = 0; i < total / 100; i++) fs.writeFileSync(path.join(dir, `${i}.json`), content);
+    }
+    const { files, problems } = await walk([root]);
+    assert.deepEqual(problems, []);
+    assert.equal(files.length, total);
+    assert.equal(new Set(files.map((f) => f.path)).size, total);
+    assert.ok(files.every((f) => f.size === content.length));
+  });
+});
