@@ -95,6 +95,7 @@ export class Investigation {
       const cached = await readCache(cacheDir, key);
       if (cached) {
         summary.skipped.splice(0, summary.skipped.length, ...cached.walkProblems);
+        this.index.reserve(cached.batches.reduce((sum, b) => sum + b.count, 0));
         for (const batch of cached.batches) this.mergeBatch(state, batch);
         summary.fromCache = true;
         return;
@@ -111,11 +112,18 @@ export class Investigation {
     options.onProgress?.({ ...progress });
     const batches: EventBatch[] = [];
     let lastReport = 0;
+    let reserved = false;
     await parseInWorkers(
       files,
       options.workers ?? defaultWorkerCount(),
       (batch) => {
         if (cacheDir) batches.push(batch);
+        if (!reserved && batch.count > 0 && progress.bytesDone + batchBytes(batch) > 0) {
+          // Size the columns once, from the events per byte seen in the first batch.
+          reserved = true;
+          const estimate = ((summary.events + batch.count) / (progress.bytesDone + batchBytes(batch))) * progress.bytesTotal;
+          this.index.reserve(Math.ceil(estimate * 1.1) - summary.events);
+        }
         this.mergeBatch(state, batch);
         for (const file of batch.files) {
           if (file.continuation) continue;
@@ -300,6 +308,10 @@ export class LiveSource {
     }
     this.investigation.appendLive(this.state, builder.take());
   }
+}
+
+function batchBytes(batch: EventBatch): number {
+  return batch.files.reduce((sum, file) => sum + (file.continuation ? 0 : file.size), 0);
 }
 
 /** The cache must never sit inside the evidence it indexes. */

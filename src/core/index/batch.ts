@@ -5,6 +5,7 @@
  */
 import { NormalizedEvent } from '../model/event';
 import { FileFormat, FileProblem, RecordLocation, TrailKeyLayout } from '../sources/types';
+import { ID_ABSENT, ID_TEXT, PackedIds, packId } from './columns';
 
 /** Fields stored dictionary-coded, one value per event. */
 export const DICT_FIELDS = [
@@ -105,42 +106,104 @@ export interface EventBatch {
   /** Event i's resources are resourceCodes[resourceStart[i] .. resourceStart[i+1]). */
   resourceStart: Int32Array;
   resourceCodes: Int32Array;
-  eventIds: (string | null)[];
-  requestIds: (string | null)[];
+  eventIds: PackedIds;
+  requestIds: PackedIds;
   sharedEventIds: [number, string][];
 }
 
 class LocalDictionary {
   readonly values: string[] = [''];
   private readonly codes = new Map<string, number>();
+  // Consecutive events repeat most values (same region, account, service, caller): an
+  // equality check is cheaper than hashing the string again.
+  private lastValue: string | undefined;
+  private lastCode = 0;
 
   code(value: string | undefined): number {
     if (value === undefined) return 0;
+    if (value === this.lastValue) return this.lastCode;
     let code = this.codes.get(value);
     if (code === undefined) {
       code = this.values.length;
       this.values.push(value);
       this.codes.set(value, code);
     }
+    this.lastValue = value;
+    this.lastCode = code;
     return code;
+  }
+}
+
+class GrowableIds {
+  words = new Uint32Array(4 * 1024);
+  kinds = new Uint8Array(1024);
+  texts: [number, string][] = [];
+
+  set(index: number, value: string | undefined): void {
+    if (index >= this.kinds.length) {
+      const kinds = new Uint8Array(this.kinds.length * 2);
+      kinds.set(this.kinds);
+      this.kinds = kinds;
+      const words = new Uint32Array(this.words.length * 2);
+      words.set(this.words);
+      this.words = words;
+    }
+    if (value === undefined) {
+      this.kinds[index] = ID_ABSENT;
+      return;
+    }
+    const kind = packId(value, this.words, index * 4);
+    this.kinds[index] = kind;
+    if (kind === ID_TEXT) this.texts.push([index, value]);
+  }
+
+  take(count: number): PackedIds {
+    const taken = { words: this.words.slice(0, count * 4), kinds: this.kinds.slice(0, count), texts: this.texts };
+    this.texts = [];
+    return taken;
+  }
+}
+
+/** A growable Int32Array/Float64Array/Uint32Array with push. */
+class Growable<T extends Int32Array | Float64Array | Uint32Array> {
+  length = 0;
+  constructor(public data: T) {}
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const next = new (this.data.constructor as { new (n: number): T })(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+
+  take(): T {
+    const taken = this.data.slice(0, this.length) as T;
+    this.length = 0;
+    return taken;
   }
 }
 
 /** Accumulates normalised events into an EventBatch. */
 export class BatchBuilder {
   private readonly files: BatchFile[] = [];
-  private fileOf: number[] = [];
-  private offset: number[] = [];
-  private length: number[] = [];
-  private time: number[] = [];
+  private readonly fileOf = new Growable(new Int32Array(1024));
+  private readonly offset = new Growable(new Float64Array(1024));
+  private readonly length = new Growable(new Uint32Array(1024));
+  private readonly time = new Growable(new Float64Array(1024));
   private dicts = DICT_FIELDS.map(() => new LocalDictionary());
-  private codes: number[][] = DICT_FIELDS.map(() => []);
+  private readonly codes = DICT_FIELDS.map(() => new Growable(new Int32Array(1024)));
   private resourceDict = new LocalDictionary();
-  private resourceStart: number[] = [0];
-  private resourceCodes: number[] = [];
-  private eventIds: (string | null)[] = [];
-  private requestIds: (string | null)[] = [];
+  private readonly resourceStart = new Growable(new Int32Array(1024));
+  private readonly resourceCodes = new Growable(new Int32Array(1024));
+  private readonly eventIds = new GrowableIds();
+  private readonly requestIds = new GrowableIds();
   private sharedEventIds: [number, string][] = [];
+
+  constructor() {
+    this.resourceStart.push(0);
+  }
 
   get count(): number {
     return this.time.length;
@@ -166,40 +229,33 @@ export class BatchBuilder {
     }
     for (const arn of event.resources) this.resourceCodes.push(this.resourceDict.code(arn));
     this.resourceStart.push(this.resourceCodes.length);
-    this.eventIds.push(event.eventId ?? null);
-    this.requestIds.push(event.requestId ?? null);
+    this.eventIds.set(index, event.eventId);
+    this.requestIds.set(index, event.requestId);
     if (event.sharedEventId !== undefined) this.sharedEventIds.push([index, event.sharedEventId]);
   }
 
   /** Hands the batch over and starts a new one (files are not carried over). */
   take(): EventBatch {
+    const count = this.time.length;
     const batch: EventBatch = {
-      count: this.time.length,
+      count,
       files: this.files.splice(0),
-      fileOf: Int32Array.from(this.fileOf),
-      offset: Float64Array.from(this.offset),
-      length: Uint32Array.from(this.length),
-      time: Float64Array.from(this.time),
+      fileOf: this.fileOf.take(),
+      offset: this.offset.take(),
+      length: this.length.take(),
+      time: this.time.take(),
       dicts: this.dicts.map((d) => d.values),
-      codes: this.codes.map((c) => Int32Array.from(c)),
+      codes: this.codes.map((c) => c.take()),
       resourceDict: this.resourceDict.values,
-      resourceStart: Int32Array.from(this.resourceStart),
-      resourceCodes: Int32Array.from(this.resourceCodes),
-      eventIds: this.eventIds,
-      requestIds: this.requestIds,
+      resourceStart: this.resourceStart.take(),
+      resourceCodes: this.resourceCodes.take(),
+      eventIds: this.eventIds.take(count),
+      requestIds: this.requestIds.take(count),
       sharedEventIds: this.sharedEventIds,
     };
-    this.fileOf = [];
-    this.offset = [];
-    this.length = [];
-    this.time = [];
     this.dicts = DICT_FIELDS.map(() => new LocalDictionary());
-    this.codes = DICT_FIELDS.map(() => []);
     this.resourceDict = new LocalDictionary();
-    this.resourceStart = [0];
-    this.resourceCodes = [];
-    this.eventIds = [];
-    this.requestIds = [];
+    this.resourceStart.push(0);
     this.sharedEventIds = [];
     return batch;
   }
@@ -214,6 +270,10 @@ export function transferables(batch: EventBatch): ArrayBuffer[] {
     batch.time,
     batch.resourceStart,
     batch.resourceCodes,
+    batch.eventIds.words,
+    batch.eventIds.kinds,
+    batch.requestIds.words,
+    batch.requestIds.kinds,
     ...batch.codes,
   ].map((a) => a.buffer as ArrayBuffer);
 }

@@ -74,9 +74,30 @@ export class CodeColumn {
     this.data[index] = code;
   }
 
-  /** Drops spare capacity once loading is over. */
+  /** Appends remap[source[row]] for each row in `rows`: the column-wise bulk path of a merge. */
+  appendMapped(source: Int32Array, remap: Int32Array, rows: Int32Array): void {
+    let largest = 0;
+    for (let c = 0; c < remap.length; c++) if (remap[c] > largest) largest = remap[c];
+    if (largest > maxOf(this.data)) this.widen(largest);
+    if (this.length + rows.length > this.data.length) {
+      let capacity = this.data.length * 2;
+      while (capacity < this.length + rows.length) capacity *= 2;
+      this.grow(capacity);
+    }
+    const data = this.data;
+    let n = this.length;
+    for (let i = 0; i < rows.length; i++) data[n++] = remap[source[rows[i]]];
+    this.length = n;
+  }
+
+  /** Makes room for `capacity` entries in one step, so a large load does not regrow (and leave freed copies behind). */
+  reserve(capacity: number): void {
+    if (capacity > this.data.length) this.grow(capacity);
+  }
+
+  /** Drops spare capacity once loading is over, when it is worth a copy. */
   trim(): void {
-    if (this.data.length > this.length + 1024) this.data = this.data.slice(0, this.length);
+    if (this.data.length > worthTrimming(this.length)) this.data = this.data.slice(0, this.length);
   }
 
   truncate(length: number): void {
@@ -99,6 +120,11 @@ export class CodeColumn {
     next.set(this.data.subarray(0, this.length));
     this.data = next;
   }
+}
+
+/** Capacity beyond which trim() copies: a quarter spare, and not for small columns. */
+function worthTrimming(length: number): number {
+  return Math.max(length + 4096, Math.floor(length * 1.25));
 }
 
 function maxOf(array: CodeArray): number {
@@ -130,8 +156,16 @@ export class Float64Column {
     this.data[this.length++] = value;
   }
 
+  reserve(capacity: number): void {
+    if (capacity > this.data.length) {
+      const next = new Float64Array(capacity);
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+  }
+
   trim(): void {
-    if (this.data.length > this.length + 1024) this.data = this.data.slice(0, this.length);
+    if (this.data.length > worthTrimming(this.length)) this.data = this.data.slice(0, this.length);
   }
 
   truncate(length: number): void {
@@ -164,8 +198,16 @@ export class Uint32Column {
     this.data[this.length++] = value;
   }
 
+  reserve(capacity: number): void {
+    if (capacity > this.data.length) {
+      const next = new Uint32Array(capacity);
+      next.set(this.data.subarray(0, this.length));
+      this.data = next;
+    }
+  }
+
   trim(): void {
-    if (this.data.length > this.length + 1024) this.data = this.data.slice(0, this.length);
+    if (this.data.length > worthTrimming(this.length)) this.data = this.data.slice(0, this.length);
   }
 
   truncate(length: number): void {
@@ -177,14 +219,61 @@ export class Uint32Column {
   }
 }
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+export const ID_ABSENT = 0;
+export const ID_UUID = 1;
+export const ID_UUID_UPPER = 2;
+export const ID_TEXT = 3;
+
+/**
+ * Packs a UUID's 128 bits into four words and says how to print it back: ID_UUID (lower
+ * case), ID_UUID_UPPER, or ID_TEXT when the text is not a UUID in one case (nothing packed).
+ */
+export function packId(text: string, words: Uint32Array, at: number): number {
+  if (text.length !== 36) return ID_TEXT;
+  let word = 0;
+  let nibbles = 0;
+  let w = 0;
+  let lower = false;
+  let upper = false;
+  for (let i = 0; i < 36; i++) {
+    const c = text.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return ID_TEXT;
+      continue;
+    }
+    const v = hexValue(c);
+    if (v < 0) return ID_TEXT;
+    if (c >= 97) lower = true;
+    else if (c >= 65) upper = true;
+    word = (word << 4) | v;
+    if (++nibbles === 8) {
+      words[at + w++] = word >>> 0;
+      word = 0;
+      nibbles = 0;
+    }
+  }
+  if (lower && upper) return ID_TEXT;
+  return upper ? ID_UUID_UPPER : ID_UUID;
+}
 
 /** Writes a UUID's 128 bits into four words; false when the text is not a UUID. */
 export function packUuid(text: string, words: Uint32Array, at: number): boolean {
-  if (text.length !== 36 || !UUID.test(text)) return false;
-  const hex = text.replace(/-/g, '');
-  for (let i = 0; i < 4; i++) words[at + i] = parseInt(hex.slice(i * 8, i * 8 + 8), 16) >>> 0;
-  return true;
+  return packId(text.toLowerCase(), words, at) === ID_UUID;
+}
+
+/** Identifiers packed in a batch: four words per event where the id is a UUID. */
+export interface PackedIds {
+  words: Uint32Array;
+  kinds: Uint8Array;
+  /** Identifiers that are not UUIDs, by event index within the batch. */
+  texts: [number, string][];
 }
 
 function unpackUuid(words: Uint32Array, at: number, upper: boolean): string {
@@ -193,11 +282,6 @@ function unpackUuid(words: Uint32Array, at: number, upper: boolean): string {
   const text = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   return upper ? text.toUpperCase() : text;
 }
-
-const ID_ABSENT = 0;
-const ID_UUID = 1;
-const ID_UUID_UPPER = 2;
-const ID_TEXT = 3;
 
 /**
  * A column of mostly-unique identifiers (eventID, requestID). UUIDs are packed into 16
@@ -214,24 +298,50 @@ export class UniqueIdColumn {
     return this.length;
   }
 
+  reserve(capacity: number): void {
+    this.ensure(capacity - this.length, true);
+  }
+
+  private ensure(extra: number, exact = false): void {
+    const needed = this.length + extra;
+    if (needed <= this.kinds.length) return;
+    let capacity = exact ? needed : this.kinds.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const kinds = new Uint8Array(capacity);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+    const words = new Uint32Array(capacity * 4);
+    words.set(this.words);
+    this.words = words;
+  }
+
   push(value: string | undefined): void {
-    if (this.length === this.kinds.length) {
-      const kinds = new Uint8Array(this.kinds.length * 2);
-      kinds.set(this.kinds);
-      this.kinds = kinds;
-      const words = new Uint32Array(this.words.length * 2);
-      words.set(this.words);
-      this.words = words;
-    }
+    this.ensure(1);
     const index = this.length++;
     if (value === undefined) {
       this.kinds[index] = ID_ABSENT;
-    } else if (packUuid(value, this.words, index * 4)) {
-      this.kinds[index] = value === value.toLowerCase() ? ID_UUID : value === value.toUpperCase() ? ID_UUID_UPPER : ID_TEXT;
-      if (this.kinds[index] === ID_TEXT) this.texts.set(index, value);
-    } else {
-      this.kinds[index] = ID_TEXT;
-      this.texts.set(index, value);
+      return;
+    }
+    const kind = packId(value, this.words, index * 4);
+    this.kinds[index] = kind;
+    if (kind === ID_TEXT) this.texts.set(index, value);
+  }
+
+  /** Appends entry `from` of a batch's packed identifiers. */
+  pushPacked(ids: PackedIds, from: number, text: string | undefined): void {
+    this.ensure(1);
+    const index = this.length++;
+    const kind = ids.kinds[from];
+    this.kinds[index] = kind;
+    if (kind === ID_UUID || kind === ID_UUID_UPPER) {
+      const at = index * 4;
+      const src = from * 4;
+      this.words[at] = ids.words[src];
+      this.words[at + 1] = ids.words[src + 1];
+      this.words[at + 2] = ids.words[src + 2];
+      this.words[at + 3] = ids.words[src + 3];
+    } else if (kind === ID_TEXT && text !== undefined) {
+      this.texts.set(index, text);
     }
   }
 
@@ -281,13 +391,15 @@ export class UniqueIdColumn {
     if (packUuid(value, probe, 0)) {
       const [p0, p1, p2, p3] = probe;
       const words = this.words;
+      const kinds = this.kinds;
       for (let i = 0; i < this.length; i++) {
+        const kind = kinds[i];
+        if (kind !== ID_UUID && kind !== ID_UUID_UPPER) continue;
         const at = i * 4;
-        if (words[at] === p0 && words[at + 1] === p1 && words[at + 2] === p2 && words[at + 3] === p3) {
-          const kind = this.kinds[i];
-          if (kind === ID_UUID || kind === ID_UUID_UPPER || this.texts.get(i)?.toLowerCase() === value.toLowerCase()) out.push(i);
-        }
+        if (words[at] === p0 && words[at + 1] === p1 && words[at + 2] === p2 && words[at + 3] === p3) out.push(i);
       }
+      const lower = value.toLowerCase();
+      for (const [index, text] of this.texts) if (text.toLowerCase() === lower) out.push(index);
       return out.sort((a, b) => a - b);
     }
     for (const [index, text] of this.texts) if (text === value) out.push(index);
@@ -305,7 +417,7 @@ export class UniqueIdColumn {
   }
 
   trim(): void {
-    if (this.kinds.length > this.length + 1024) {
+    if (this.kinds.length > worthTrimming(this.length)) {
       this.kinds = this.kinds.slice(0, this.length);
       this.words = this.words.slice(0, this.length * 4);
     }

@@ -97,41 +97,79 @@ export class EventIndex implements EventIndexApi {
     });
     const resourceRemap = new Int32Array(batch.resourceDict.length);
     for (let c = 1; c < batch.resourceDict.length; c++) resourceRemap[c] = this.resourceDict.code(batch.resourceDict[c]);
-    const eventNameField = DICT_INDEX.get('eventName')!;
+    const nameField = DICT_INDEX.get('eventName')!;
+    const nameRemap = remaps[nameField];
+    const nameCodes = batch.codes[nameField];
+    const idTexts = new Map(batch.eventIds.texts);
+    const requestTexts = new Map(batch.requestIds.texts);
     const sharedByIndex = new Map(batch.sharedEventIds);
 
+    // Row-wise: the columns de-duplication compares (event id, time, name), dropping repeats.
     const result: MergeResult = { added: 0, duplicates: 0, withoutTime: 0, first: Infinity, last: -Infinity };
+    const kept = new Int32Array(batch.count);
+    const base = this.count;
+    const nameColumn = this.codes[nameField];
     for (let i = 0; i < batch.count; i++) {
-      const id = this.count;
+      const id = base + result.added;
       const time = batch.time[i];
-      this.eventIds.push(batch.eventIds[i] ?? undefined);
+      this.eventIds.pushPacked(batch.eventIds, i, idTexts.get(i));
       this.times.push(time);
-      for (let f = 0; f < DICT_FIELDS.length; f++) this.codes[f].push(remaps[f][batch.codes[f][i]]);
-      if (batch.eventIds[i] !== null && this.isDuplicate(id, this.codes[eventNameField].get(id))) {
-        this.rollback(id);
+      nameColumn.push(nameRemap[nameCodes[i]]);
+      if (batch.eventIds.kinds[i] !== 0 && this.isDuplicate(id, nameColumn.get(id))) {
+        this.eventIds.truncate(id);
+        this.times.truncate(id);
+        nameColumn.truncate(id);
         result.duplicates++;
         continue;
       }
-      this.fileOf.push(fileBase + batch.fileOf[i]);
-      this.offsets.push(batch.offset[i]);
-      this.lengths.push(batch.length[i]);
-      for (let r = batch.resourceStart[i]; r < batch.resourceStart[i + 1]; r++) {
-        this.resourceCodes.push(resourceRemap[batch.resourceCodes[r]]);
-      }
-      this.resourceStart.push(this.resourceCodes.size);
-      this.requestIds.push(batch.requestIds[i] ?? undefined);
-      const shared = sharedByIndex.get(i);
-      if (shared !== undefined) this.sharedEventIds.set(id, shared);
-      this.count++;
-      result.added++;
+      kept[result.added++] = i;
       if (Number.isNaN(time)) result.withoutTime++;
       else {
         if (time < result.first) result.first = time;
         if (time > result.last) result.last = time;
       }
     }
+    const rows = kept.subarray(0, result.added);
+
+    // Column-wise: everything else.
+    for (let f = 0; f < DICT_FIELDS.length; f++) {
+      if (f !== nameField) this.codes[f].appendMapped(batch.codes[f], remaps[f], rows);
+    }
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r];
+      this.fileOf.push(fileBase + batch.fileOf[i]);
+      this.offsets.push(batch.offset[i]);
+      this.lengths.push(batch.length[i]);
+      for (let k = batch.resourceStart[i]; k < batch.resourceStart[i + 1]; k++) {
+        this.resourceCodes.push(resourceRemap[batch.resourceCodes[k]]);
+      }
+      this.resourceStart.push(this.resourceCodes.size);
+      this.requestIds.pushPacked(batch.requestIds, i, requestTexts.get(i));
+      const shared = sharedByIndex.get(i);
+      if (shared !== undefined) this.sharedEventIds.set(base + r, shared);
+    }
+    this.count += result.added;
     if (batch.count > 0 || batch.files.length > 0) this.changed();
     return result;
+  }
+
+  /**
+   * Makes room for `extra` more events at once. Growing by doubling would leave a trail of
+   * freed copies that the allocator keeps as resident memory.
+   */
+  reserve(extra: number): void {
+    const capacity = this.count + extra;
+    for (const column of this.codes) column.reserve(capacity);
+    this.times.reserve(capacity);
+    this.fileOf.reserve(capacity);
+    this.offsets.reserve(capacity);
+    this.lengths.reserve(capacity);
+    this.resourceStart.reserve(capacity + 1);
+    this.eventIds.reserve(capacity);
+    this.requestIds.reserve(capacity);
+    let slots = this.dedupSlots.length;
+    while (slots < capacity * 2) slots *= 2;
+    if (slots > this.dedupSlots.length) this.resizeDedup(slots);
   }
 
   /** Releases spare capacity after a load. */
@@ -187,8 +225,12 @@ export class EventIndex implements EventIndexApi {
   }
 
   private rehash(): void {
+    this.resizeDedup(this.dedupSlots.length * 2);
+  }
+
+  private resizeDedup(slots: number): void {
     const old = this.dedupSlots;
-    this.dedupSlots = new Int32Array(old.length * 2);
+    this.dedupSlots = new Int32Array(slots);
     const mask = this.dedupSlots.length - 1;
     const nameColumn = this.codes[DICT_INDEX.get('eventName')!];
     for (const entry of old) {
@@ -197,12 +239,6 @@ export class EventIndex implements EventIndexApi {
       while (this.dedupSlots[slot] !== 0) slot = (slot + 1) & mask;
       this.dedupSlots[slot] = entry;
     }
-  }
-
-  private rollback(id: number): void {
-    this.eventIds.truncate(id);
-    this.times.truncate(id);
-    for (const column of this.codes) column.truncate(id);
   }
 
   private changed(): void {
