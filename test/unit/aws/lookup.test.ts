@@ -78,6 +78,32 @@ describe('aws/lookup: LookupEvents through the real SDK against the local CloudT
     assert.equal(summary.account, '111122223333');
   });
 
+  it('hands events over page by page while fetching, with progress and an estimate', async () => {
+    const pages: Array<{ region: string; page: number; n: number }> = [];
+    const fractions: number[] = [];
+    const { summary } = await collect({
+      pageSize: 40,
+      onEvents: (batch, info) => {
+        pages.push({ ...info, n: batch.length });
+      },
+      onProgress: (p) => fractions.push(p.fraction),
+    });
+    assert.equal(summary.pages, 6);
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      assert.deepEqual(
+        pages.filter((p) => p.region === region).map((p) => [p.page, p.n]),
+        [
+          [1, 40],
+          [2, 40],
+          [3, 40],
+        ],
+      );
+    }
+    assert.ok(fractions.length >= 6);
+    assert.ok(fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= fractions[i - 1])), 'the estimate only grows');
+    assert.equal(fractions[fractions.length - 1], 1);
+  });
+
   it('sends the most selective filter term to the API and reports the rest as local', async () => {
     const user = events[0].userIdentity as Record<string, string>;
     const { summary, got } = await collect({
