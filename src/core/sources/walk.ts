@@ -36,8 +36,12 @@ const SKIPPED_EXTENSIONS = new Set([
   'ttf', 'otf', 'woff', 'woff2', 'eot',
 ]);
 
-/** How many stat calls run at once while walking a folder. */
-const STAT_BATCH = 64;
+/**
+ * Files are stat'ed synchronously (two to four times faster than through the thread pool,
+ * which matters for folders of 100,000 files) in slices, yielding to the event loop between
+ * slices so the host stays responsive.
+ */
+const STAT_SLICE = 512;
 
 /** True when a file inside a walked folder is clearly not evidence (see the rules above). */
 export function isSkippedByName(name: string): boolean {
@@ -129,10 +133,11 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
       }
     }
 
-    for (let start = 0; start < files.length; start += STAT_BATCH) {
+    for (let start = 0; start < files.length; start += STAT_SLICE) {
+      if (start > 0) await yieldToEventLoop();
       signal?.throwIfAborted();
-      const batch = files.slice(start, start + STAT_BATCH);
-      const stats = await Promise.all(batch.map((file) => statEntry(file.path, file.realPath)));
+      const batch = files.slice(start, start + STAT_SLICE);
+      const stats = batch.map((file) => statEntry(file.path, file.realPath));
       for (let i = 0; i < batch.length; i++) {
         const result = stats[i];
         const path = batch[i].path;
@@ -173,10 +178,14 @@ function isAncestor(candidate: string, folder: string): boolean {
 
 type StatResult = { stat: fs.Stats; realPath: string } | { error: string };
 
-async function statEntry(path: string, knownRealPath: string | undefined): Promise<StatResult> {
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function statEntry(path: string, knownRealPath: string | undefined): StatResult {
   try {
-    const stat = await fs.promises.stat(path);
-    const realPath = knownRealPath ?? (await fs.promises.realpath(path));
+    const stat = fs.statSync(path);
+    const realPath = knownRealPath ?? fs.realpathSync(path);
     return { stat, realPath };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
