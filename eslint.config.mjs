@@ -15,8 +15,6 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
       ],
-      // Sanitising attacker-controlled CloudTrail text means matching control characters on purpose.
-      'no-control-regex': 'off',
     },
   },
   {

@@ -158,7 +158,8 @@ async function runUiTests(server) {
   });
   const mochaModule = require('mocha');
   const Mocha = mochaModule.default ?? mochaModule;
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 120_000, grep: grep || undefined, color: Boolean(process.stdout.isTTY) });
+  Mocha.reporters.Base.useColors = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', timeout: 120_000, grep: grep || undefined });
   mocha.suite.afterEach(async function screenshotOnFailure() {
     if (this.currentTest?.state === 'failed') {
       for (const file of await screenshotOpenWorkbenches(this.currentTest.title)) {

@@ -44,10 +44,10 @@ function mochaStage(stage, title, command, args, env = {}) {
     stages.push({ stage, passes: 0, failures: 1, seconds });
     return;
   }
-  for (const stats of reported) {
-    // A non-zero exit with no failing test (e.g. mocha crashed after reporting) still fails.
-    const failures = stats.failures === 0 && !ok && stats === reported[reported.length - 1] ? 1 : stats.failures;
-    stages.push({ stage: stats.stage, passes: stats.passes, failures, seconds });
+  for (const stats of reported) stages.push({ stage: stats.stage, passes: stats.passes, failures: stats.failures, seconds });
+  if (!ok && reported.every((stats) => stats.failures === 0)) {
+    // A non-zero exit with no failing test (e.g. a crash after reporting) still fails.
+    stages.push({ stage: `${stage} (exit)`, passes: 0, failures: 1, seconds });
   }
 }
 
