@@ -90,6 +90,13 @@ function findFiles(dir, predicate) {
     .filter((f) => predicate(f) && statSync(f).isFile());
 }
 
+/** Keeps the logs of the last few runs only. */
+function pruneOldLogs(keep = 5) {
+  if (!existsSync(LOGS_DIR)) return;
+  const runs = readdirSync(LOGS_DIR).sort();
+  for (const run of runs.slice(0, Math.max(0, runs.length - keep + 1))) rmSync(path.join(LOGS_DIR, run), { recursive: true, force: true });
+}
+
 /** Copies the host's logs to test-results/logs and prints their tails. */
 function attachHostLogs(runLogDir) {
   if (userDataDir) cpSync(path.join(userDataDir, 'logs'), path.join(runLogDir, 'host'), { recursive: true, force: true });
@@ -103,7 +110,7 @@ function attachHostLogs(runLogDir) {
 }
 
 /** Runs the in-host suites in their own page; resolves with mocha's end counts. */
-async function runHostSuites(server, eventsFile, consoleLog) {
+async function runHostSuites(server, eventsFile, consoleLog, progress) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   page.on('console', (message) => appendFileSync(consoleLog, `[tests window] ${message.type()}: ${message.text()}\n`));
@@ -114,7 +121,7 @@ async function runHostSuites(server, eventsFile, consoleLog) {
   ]);
   await page.goto(url);
 
-  const printer = new SpecPrinter();
+  const printer = progress.printer;
   let offset = 0;
   let pending = '';
   const deadline = Date.now() + hostTimeoutMs;
@@ -189,6 +196,7 @@ async function main() {
     return 1;
   }
 
+  pruneOldLogs();
   const runLogDir = path.join(LOGS_DIR, new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(runLogDir, { recursive: true });
   rmSync(SCREENSHOTS_DIR, { recursive: true, force: true });
@@ -212,13 +220,15 @@ async function main() {
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 
     if (only !== 'ui') {
+      const progress = { printer: new SpecPrinter() };
       try {
-        const end = await runHostSuites(server, eventsFile, consoleLog);
+        const end = await runHostSuites(server, eventsFile, consoleLog, progress);
         record('integration', end.passes, end.failures, end.pending);
         if (end.failures > 0) failedForLogs = true;
       } catch (error) {
         process.stdout.write(`\nintegration FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
-        record('integration', 0, 1);
+        // What ran before the host stopped answering still counts; the stop is one more failure.
+        record('integration', progress.printer.passes, progress.printer.failures + 1);
         failedForLogs = true;
       }
     }

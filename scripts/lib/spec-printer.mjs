@@ -9,6 +9,8 @@ const grey = (text) => paint(90, text);
 
 export class SpecPrinter {
   #failures = [];
+  /** Tests that passed so far (counted even when the run never ends). */
+  passes = 0;
   #out;
 
   constructor(out = (text) => process.stdout.write(text)) {
@@ -26,6 +28,7 @@ export class SpecPrinter {
         this.#out(`${event.depth === 0 ? '\n' : ''}${indent(event.depth)}${event.title}\n`);
         return false;
       case 'pass': {
+        this.passes++;
         const slow = event.durationMs > 1000 ? red(` (${event.durationMs}ms)`) : event.durationMs > 200 ? grey(` (${event.durationMs}ms)`) : '';
         this.#out(`${indent(event.depth)}${green('✔')} ${grey(event.title)}${slow}\n`);
         return false;
@@ -43,6 +46,11 @@ export class SpecPrinter {
       default:
         return false;
     }
+  }
+
+  /** Tests (and hooks) that failed so far. */
+  get failures() {
+    return this.#failures.length;
   }
 
   summary({ passes, failures, pending, durationMs }) {
