@@ -23,18 +23,26 @@ export class S3Store implements EvidenceStore {
     private readonly client: S3Client,
     private readonly bucket: string,
     prefix?: string,
+    /** Keys per ListObjectsV2 page (S3's default, 1000, when omitted). */
+    private readonly pageSize?: number,
   ) {
     this.prefix = normalizePrefix(prefix);
     this.target = `s3://${bucket}/${this.prefix}`;
   }
 
+  /**
+   * Everything under `<prefix>AWSLogs/`, paged with ListObjectsV2 continuation
+   * tokens (the server keeps the position, whatever order it returns keys in).
+   * Keys outside the CloudTrail log and digest layout (CloudTrail-Insight...) are
+   * dropped.
+   */
   async list(signal?: AbortSignal, onFound?: (count: number) => void): Promise<Listing> {
     const files: StoredFile[] = [];
     let token: string | undefined;
     do {
       signal?.throwIfAborted();
       const page: ListObjectsV2CommandOutput = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}AWSLogs/`, ContinuationToken: token }),
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}AWSLogs/`, ContinuationToken: token, MaxKeys: this.pageSize }),
         { abortSignal: signal },
       );
       for (const object of page.Contents ?? []) {
@@ -52,6 +60,7 @@ export class S3Store implements EvidenceStore {
       }
       onFound?.(files.length);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      if (page.IsTruncated && !token) throw new Error(`s3://${this.bucket}/${this.prefix}AWSLogs/: listing truncated without a continuation token`);
     } while (token);
     return { files, problems: [] };
   }

@@ -493,11 +493,13 @@ export interface S3ValidationOptions extends ValidationOptions {
   client: S3Client;
   /** When given, keys the digests name and `publicKeys` lacks are fetched with ListPublicKeys (per region). */
   cloudTrailClient?: CloudTrailClient | ((region: string) => CloudTrailClient);
+  /** Keys per ListObjectsV2 page; S3's default when omitted. */
+  listPageSize?: number;
 }
 
 /** Validates the digests and log files under `s3://bucket/prefix/AWSLogs/`. */
 export function validateS3(bucket: string, prefix: string | undefined, options: S3ValidationOptions): Promise<ValidationResult> {
-  const { client, cloudTrailClient, ...rest } = options;
+  const { client, cloudTrailClient, listPageSize, ...rest } = options;
   const fetchPublicKeys =
     rest.fetchPublicKeys ??
     (cloudTrailClient
@@ -508,5 +510,5 @@ export function validateS3(bucket: string, prefix: string | undefined, options: 
             request.signal,
           )
       : undefined);
-  return validateStore(new S3Store(client, bucket, prefix), { ...rest, fetchPublicKeys });
+  return validateStore(new S3Store(client, bucket, prefix, listPageSize), { ...rest, fetchPublicKeys });
 }

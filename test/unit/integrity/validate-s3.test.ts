@@ -5,6 +5,7 @@
  */
 import * as assert from 'assert';
 import { promises as fs } from 'fs';
+import { spawn } from 'child_process';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { PassThrough } from 'stream';
@@ -17,14 +18,38 @@ import { keyFingerprints } from '../../../src/core/integrity/keys';
 import { ValidationResult } from '../../../src/core/integrity/types';
 import { BUCKET, buildChain, BuiltChain, PREFIX, tempDir } from './chain';
 
-interface S3rverInstance {
-  run(): Promise<{ address: string; port: number }>;
-  close(): Promise<void>;
+/**
+ * s3rver runs in a child Node process started with --openssl-legacy-provider:
+ * its ListObjectsV2 continuation tokens are DES-encrypted, which OpenSSL 3 only
+ * offers from the legacy provider. Returns the port and a stop function.
+ */
+async function startS3rver(directory: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const script = `
+    const S3rver = require(${JSON.stringify(require.resolve('s3rver'))});
+    new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[1] })
+      .run()
+      .then(({ port }) => process.stdout.write(JSON.stringify({ port }) + '\\n'))
+      .catch((error) => { console.error(error); process.exit(1); });`;
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', script, directory], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const line = text.split('\n')[0];
+      if (text.includes('\n')) resolve((JSON.parse(line) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
 }
-type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
-// s3rver ships no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as S3rverConstructor;
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -41,7 +66,7 @@ const aws = (key: string) => key.slice(key.indexOf('AWSLogs/'));
 describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoint', function () {
   let chain: BuiltChain;
   let dir: string;
-  let server: S3rverInstance;
+  let server: { port: number; stop: () => Promise<void> };
   let s3: S3Client;
   let trailServer: http.Server;
   let cloudTrail: CloudTrailClient;
@@ -50,8 +75,8 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
   before(async () => {
     chain = buildChain({ periods: 3, logsPerPeriod: 2 });
     dir = await tempDir('s3rver');
-    server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir });
-    const { port } = await server.run();
+    server = await startS3rver(dir);
+    const port = server.port;
     s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, region: 'us-east-1', credentials });
 
     trailServer = http.createServer((request, response) => {
@@ -89,7 +114,7 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
   after(async () => {
     s3?.destroy();
     cloudTrail?.destroy();
-    await server?.close();
+    await server?.stop();
     await new Promise<void>((resolve) => (trailServer ? trailServer.close(() => resolve()) : resolve()));
     await fs.rm(dir, { recursive: true, force: true });
   });
@@ -111,6 +136,29 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
     assert.match(listRequests[0].target, /ListPublicKeys$/);
     assert.strictEqual(listRequests[0].body.StartTime, Date.parse(chain.windows[0].start) / 1000);
     assert.strictEqual(listRequests[0].body.EndTime, Date.parse(chain.windows[2].end) / 1000);
+  });
+
+  it('follows ListObjectsV2 continuation tokens across pages', async () => {
+    // s3rver walks folders, so across sibling folders `CloudTrail/` and `CloudTrail-Digest/`
+    // its key order is not S3's byte order and its pages skip keys; this bucket holds
+    // only the log folder, where its order is S3's.
+    const paged = 'paged-logs';
+    await s3.send(new CreateBucketCommand({ Bucket: paged }));
+    for (const key of chain.logs.flat()) {
+      await s3.send(new PutObjectCommand({ Bucket: paged, Key: key, Body: chain.objects.find((o) => o.key === key)?.body }));
+    }
+    const listingPages: number[] = [];
+    const result = await validateS3(paged, PREFIX, {
+      client: s3,
+      listPageSize: 2,
+      publicKeys: [],
+      onProgress: (p) => {
+        if (p.phase === 'listing' && p.done > 0) listingPages.push(p.done);
+      },
+    });
+    assert.deepStrictEqual(listingPages, [2, 4, 6]);
+    assert.deepStrictEqual(result.logFiles.map((l) => l.key).sort(), chain.logs.flat().map(aws).sort());
+    assert.strictEqual(result.counts.logs['not-covered'], 6);
   });
 
   describe('with the chain in the bucket it was delivered to', () => {
@@ -143,6 +191,8 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
         publicKeys: [{ fingerprints: keyFingerprints(chain.publicKey), key: chain.publicKey, source: 'file' }],
       });
       assert.strictEqual(result.ok, true);
+      assert.strictEqual(result.counts.logs.valid, 6);
+      assert.strictEqual(result.counts.digests.valid, 3);
       assert.strictEqual(listRequests.length, 0);
     });
 
