@@ -120,7 +120,7 @@ let inFlight: number | undefined;
 let dirty = false;
 let interaction: { kind: 'zoom' | 'pan' | 'other'; at: number } | undefined;
 let firstPaintPending = true;
-const readyAt = performance.now();
+let readyAt = performance.now();
 let size = { width: 600, height: 300, dpr: 1 };
 let renderQueued = false;
 let pendingRevealValue: string | undefined;
@@ -172,6 +172,7 @@ function requestView(): void {
 
 function onView(message: ViewMessage): void {
   if (message.seq !== inFlight) return;
+  if (firstPaintPending) document.body.dataset.firstViewMs = String(performance.now() - readyAt);
   inFlight = undefined;
   const fieldChanged = view?.message.laneField !== message.laneField;
   const modelChanged = view?.message.modelVersion !== message.modelVersion;
@@ -215,15 +216,24 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (typeof message !== 'object' || message === null) return;
   switch (message.type) {
     case 'init': {
-      if (!haveState) state = parseState(message.state);
-      haveState = true;
-      if (message.state.focusValue !== undefined && !restored) pendingRevealValue = message.state.focusValue;
+      document.body.dataset.initMs = String(performance.now() - readyAt);
       findingColor = message.theme.findingColor;
       palette = readPalette(findingColor);
       buildLegend(message.findings);
       setFilter(message.filter);
-      grouping.value = state.laneField;
-      requestView();
+      if (!haveState) {
+        // A fresh panel: the host's state (last session, or "Show on timeline") wins over
+        // the defaults the first request used; ask again only if it differs.
+        haveState = true;
+        const host = parseState(message.state);
+        const differs = host.laneField !== state.laneField || host.t0 !== state.t0 || host.t1 !== state.t1 || host.laneOffset !== state.laneOffset || host.focusValue !== undefined;
+        if (differs) {
+          state = host;
+          if (host.focusValue !== undefined) pendingRevealValue = host.focusValue;
+          grouping.value = state.laneField;
+          requestView();
+        }
+      }
       return;
     }
     case 'view':
@@ -783,4 +793,7 @@ new ResizeObserver(() => {
 layout();
 grouping.value = state.laneField;
 void KINDS;
+readyAt = performance.now();
 post({ type: 'ready' });
+// Ask for the first window at once (the host answers after `init`): one round trip to first paint.
+requestView();

@@ -18,6 +18,8 @@ export interface Palette {
   focusLane: string;
   focus: string;
   kinds: [string, string, string, string];
+  /** The kind colours as packed RGBA pixels (ImageData's little-endian layout). */
+  kindPixels: Uint32Array;
   firstSeen: string;
   brush: string;
   window: string;
@@ -34,6 +36,12 @@ export function readPalette(findingColor?: string): Palette {
   const style = getComputedStyle(document.documentElement);
   const body = getComputedStyle(document.body);
   const foreground = cssVar(style, '--vscode-editor-foreground', cssVar(style, '--vscode-foreground', '#cccccc'));
+  const kinds: [string, string, string, string] = [
+    cssVar(style, '--vscode-charts-blue', '#3794ff'),
+    cssVar(style, '--vscode-charts-orange', '#d18616'),
+    cssVar(style, '--vscode-charts-red', cssVar(style, '--vscode-errorForeground', '#f14c4c')),
+    findingColor ?? cssVar(style, '--vscode-charts-purple', '#b180d7'),
+  ];
   return {
     background: cssVar(style, '--vscode-editor-background', '#1e1e1e'),
     foreground,
@@ -42,17 +50,27 @@ export function readPalette(findingColor?: string): Palette {
     stripe: cssVar(style, '--vscode-list-hoverBackground', 'rgba(128,128,128,0.08)'),
     focusLane: cssVar(style, '--vscode-list-inactiveSelectionBackground', 'rgba(128,128,128,0.2)'),
     focus: cssVar(style, '--vscode-focusBorder', '#007fd4'),
-    kinds: [
-      cssVar(style, '--vscode-charts-blue', '#3794ff'),
-      cssVar(style, '--vscode-charts-orange', '#d18616'),
-      cssVar(style, '--vscode-charts-red', cssVar(style, '--vscode-errorForeground', '#f14c4c')),
-      findingColor ?? cssVar(style, '--vscode-charts-purple', '#b180d7'),
-    ],
+    kinds,
+    kindPixels: Uint32Array.from(kinds.map(pixelOf)),
     firstSeen: cssVar(style, '--vscode-charts-green', '#89d185'),
     brush: cssVar(style, '--vscode-editor-selectionBackground', 'rgba(38,79,120,0.5)'),
     window: cssVar(style, '--vscode-focusBorder', '#007fd4'),
     font: `${cssVar(style, '--vscode-editor-font-size', '12px').replace(/^(\d+)$/, '$1px')} ${body.fontFamily || 'sans-serif'}`,
   };
+}
+
+let probe: CanvasRenderingContext2D | null = null;
+
+/** A CSS colour as one RGBA pixel (any syntax the canvas understands). */
+function pixelOf(colour: string): number {
+  probe ??= document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+  if (!probe) return 0xff888888;
+  probe.clearRect(0, 0, 1, 1);
+  probe.fillStyle = '#888888';
+  probe.fillStyle = colour;
+  probe.fillRect(0, 0, 1, 1);
+  const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data;
+  return ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
 }
 
 /** A lane's cells decoded once per view: columns and counts by kind. */
@@ -118,7 +136,8 @@ function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number):
   const cached = labelCache.get(text);
   if (cached !== undefined) return cached;
   let fitted = text;
-  if (ctx.measureText(text).width > maxWidth) {
+  // Most labels fit: one measurement; long ones keep their end with an ellipsis at the start.
+  if (text.length * 3 > maxWidth && ctx.measureText(text).width > maxWidth) {
     // Keep the end (the distinctive part of an ARN or session), ellipsis at the start.
     let lo = 0;
     let hi = text.length;
@@ -199,7 +218,7 @@ export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Fra
     ctx.beginPath();
     ctx.rect(labelW, AXIS_H, plotW, height - AXIS_H);
     ctx.clip();
-    drawMarks(ctx, frame, view, p, plotW);
+    drawMarks(ctx, frame, view, p, plotW, dpr);
     ctx.restore();
   }
 
@@ -216,50 +235,82 @@ export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Fra
   return performance.now() - started;
 }
 
-function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette, plotW: number): void {
+let markCanvas: HTMLCanvasElement | undefined;
+let markImage: ImageData | undefined;
+let markPixels: Uint32Array | undefined;
+
+/**
+ * Marks are written straight into a pixel buffer (one stacked bar per lane and column, a
+ * segment per kind) and blitted once: tens of thousands of columns cost a few milliseconds,
+ * where as many fillRect calls would not fit in a frame.
+ */
+function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette, plotW: number, dpr: number): void {
   const m = view.message;
+  const W = Math.max(1, Math.round(plotW * dpr));
+  const H = Math.max(1, Math.round((frame.height - AXIS_H) * dpr));
+  markCanvas ??= document.createElement('canvas');
+  if (!markImage || markImage.width !== W || markImage.height !== H) {
+    markCanvas.width = W;
+    markCanvas.height = H;
+    markImage = new ImageData(W, H);
+    markPixels = new Uint32Array(markImage.data.buffer);
+  }
+  const pixels = markPixels!;
+  pixels.fill(0);
   // The view's columns mapped into the current window (identity unless a zoom/pan is pending).
   const colMs = (m.t1 - m.t0) / m.width;
-  const scale = plotW / (frame.t1 - frame.t0);
-  const colW = Math.max(1, colMs * scale);
-  const offsetX = frame.labelW + (m.t0 - frame.t0) * scale;
+  const scale = (plotW * dpr) / (frame.t1 - frame.t0);
+  const colW = colMs * scale;
+  const offsetX = (m.t0 - frame.t0) * scale;
   const logMax = Math.log(1 + view.max);
-  const maxH = LANE_H - 6;
-  const rects: number[][] = [[], [], [], []];
+  const maxH = (LANE_H - 6) * dpr;
+  const laneH = LANE_H * dpr;
+  const colours = p.kindPixels;
   for (const lane of view.lanes.values()) {
     const row = lane.rank - frame.laneOffset;
     if (row < 0 || row >= frame.rows) continue;
-    const base = AXIS_H + row * LANE_H + LANE_H - 3;
+    const base = Math.round(row * laneH + laneH - 3 * dpr);
+    if (base > H) continue;
     const { xs, counts } = lane;
     for (let i = 0; i < xs.length; i++) {
-      const x = offsetX + xs[i] * colMs * scale;
-      if (x + colW < frame.labelW || x > frame.width) continue;
+      const left = offsetX + xs[i] * colW;
+      let x0 = Math.floor(left);
+      let x1 = Math.max(x0 + 1, Math.floor(left + colW));
+      if (x1 <= 0 || x0 >= W) continue;
+      if (x0 < 0) x0 = 0;
+      if (x1 > W) x1 = W;
       const c = i * 4;
       const total = counts[c] + counts[c + 1] + counts[c + 2] + counts[c + 3];
-      const h = Math.max(3, (maxH * (0.35 + (0.65 * Math.log(1 + total)) / logMax)));
+      const h = Math.max(3 * dpr, maxH * (0.35 + (0.65 * Math.log(1 + total)) / logMax));
       let y = base;
       for (let k = 0; k < 4; k++) {
         const n = counts[c + k];
         if (n === 0) continue;
-        const seg = Math.max(2, (h * n) / total);
-        y -= seg;
-        rects[k].push(x, y, colW, seg);
+        const seg = Math.max(2 * dpr, Math.round((h * n) / total));
+        const top = Math.max(0, y - seg);
+        const colour = colours[k];
+        for (let yy = top; yy < y && yy < H; yy++) {
+          const rowStart = yy * W;
+          if (x1 - x0 === 1) pixels[rowStart + x0] = colour;
+          else pixels.fill(colour, rowStart + x0, rowStart + x1);
+        }
+        y = top;
       }
     }
   }
-  for (let k = 0; k < 4; k++) {
-    const list = rects[k];
-    if (list.length === 0) continue;
-    ctx.fillStyle = p.kinds[k];
-    for (let i = 0; i < list.length; i += 4) ctx.fillRect(list[i], list[i + 1], list[i + 2], list[i + 3]);
-  }
+  const mctx = markCanvas.getContext('2d');
+  if (!mctx) return;
+  mctx.putImageData(markImage!, 0, 0);
+  ctx.drawImage(markCanvas, frame.labelW, AXIS_H, W / dpr, H / dpr);
+  const cssScale = scale / dpr;
+  const cssOffsetX = frame.labelW + offsetX / dpr;
   // First-seen markers: a small triangle at the top of the lane.
   ctx.fillStyle = p.firstSeen;
   ctx.beginPath();
   for (const mark of view.firstSeen) {
     const row = mark.rank - frame.laneOffset;
     if (row < 0 || row >= frame.rows) continue;
-    const x = offsetX + (mark.x + 0.5) * colMs * scale;
+    const x = cssOffsetX + (mark.x + 0.5) * colMs * cssScale;
     const y = AXIS_H + row * LANE_H + 1;
     ctx.moveTo(x - 4, y);
     ctx.lineTo(x + 4, y);

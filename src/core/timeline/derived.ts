@@ -51,39 +51,116 @@ export function computeKinds(index: EventIndex, findings?: ArrayLike<number>): U
  * seen earlier calls from a source IP it never used before, FIRST_UA likewise for a user
  * agent. A principal's very first event is its baseline, not a marker.
  */
-export function computeFirstSeen(index: EventIndex): Uint8Array {
+export function computeFirstSeen(index: EventIndex, order: Int32Array = timeOrder(index), principal = codeArray(index, 'principal')): Uint8Array {
   const n = index.size;
   const flags = new Uint8Array(n);
-  const principal = codeArray(index, 'principal');
   const ip = codeArray(index, 'ip');
   const ua = codeArray(index, 'userAgent');
-  const ipSpan = index.dictionary('ip').length + 1;
-  const uaSpan = index.dictionary('userAgent').length + 1;
-  const seenPrincipal = new Uint8Array(index.dictionary('principal').length);
-  const ipPairs = new Set<number>();
-  const uaPairs = new Set<number>();
-  const order = index.sortByTime(index.all(), 'asc');
+  const principals = index.dictionary('principal').length;
+  const seenPrincipal = new Uint8Array(principals);
+  const ipPairs = new PairSet(principals, index.dictionary('ip').length);
+  const uaPairs = new PairSet(principals, index.dictionary('userAgent').length);
   const times = index.timeArray();
   for (let i = 0; i < order.length; i++) {
     const id = order[i];
     if (Number.isNaN(times[id])) break;
     const p = principal[id];
-    const ipKey = p * ipSpan + ip[id];
-    const uaKey = p * uaSpan + ua[id];
     const known = seenPrincipal[p] === 1;
     let flag = 0;
-    if (!ipPairs.has(ipKey)) {
-      ipPairs.add(ipKey);
-      if (known && ip[id] !== 0) flag |= FIRST_IP;
-    }
-    if (!uaPairs.has(uaKey)) {
-      uaPairs.add(uaKey);
-      if (known && ua[id] !== 0) flag |= FIRST_UA;
-    }
+    if (ipPairs.add(p, ip[id]) && known && ip[id] !== 0) flag |= FIRST_IP;
+    if (uaPairs.add(p, ua[id]) && known && ua[id] !== 0) flag |= FIRST_UA;
     seenPrincipal[p] = 1;
     flags[id] = flag;
   }
   return flags;
+}
+
+/** A set of (a, b) code pairs: a bitmap when it fits in 32 MB, else a hash set. */
+class PairSet {
+  private readonly bits?: Uint8Array;
+  private readonly set?: Set<number>;
+
+  private readonly bSize: number;
+
+  constructor(aSize: number, bSize: number) {
+    this.bSize = bSize;
+    const cells = aSize * bSize;
+    if (cells <= 2 ** 28) this.bits = new Uint8Array(Math.ceil(cells / 8));
+    else this.set = new Set();
+  }
+
+  /** Adds the pair; true when it was not there before. */
+  add(a: number, b: number): boolean {
+    const key = a * this.bSize + b;
+    if (this.bits) {
+      const byte = key >>> 3;
+      const bit = 1 << (key & 7);
+      if (this.bits[byte] & bit) return false;
+      this.bits[byte] |= bit;
+      return true;
+    }
+    if (this.set!.has(key)) return false;
+    this.set!.add(key);
+    return true;
+  }
+}
+
+/**
+ * Every event id ordered by time (stable: equal times keep id order), events without a
+ * time last. An LSD radix sort on the whole-millisecond offset from the earliest time, so a
+ * million events sort in tens of milliseconds; a comparison sort when times have fractions.
+ */
+export function timeOrder(index: EventIndex): Int32Array {
+  const n = index.size;
+  const times = index.timeArray();
+  let min = Infinity;
+  let max = -Infinity;
+  let timed = 0;
+  let integral = true;
+  for (let id = 0; id < n; id++) {
+    const t = times[id];
+    if (Number.isNaN(t)) continue;
+    timed++;
+    if (t < min) min = t;
+    if (t > max) max = t;
+    if (integral && !Number.isInteger(t)) integral = false;
+  }
+  let ids = new Int32Array(timed);
+  const out = new Int32Array(n);
+  let w = 0;
+  let u = timed;
+  for (let id = 0; id < n; id++) {
+    if (Number.isNaN(times[id])) out[u++] = id;
+    else ids[w++] = id;
+  }
+  if (timed > 1 && (!integral || max - min >= 2 ** 48)) {
+    ids.sort((a, b) => times[a] - times[b] || a - b);
+  } else if (timed > 1) {
+    let keys = new Float64Array(timed);
+    for (let i = 0; i < timed; i++) keys[i] = times[ids[i]] - min;
+    let tmpIds = new Int32Array(timed);
+    let tmpKeys = new Float64Array(timed);
+    const counts = new Int32Array(65536);
+    for (let pass = 0, div = 1; pass < 3 && div <= max - min; pass++, div *= 65536) {
+      counts.fill(0);
+      for (let i = 0; i < timed; i++) counts[Math.floor(keys[i] / div) % 65536]++;
+      let sum = 0;
+      for (let d = 0; d < 65536; d++) {
+        const c = counts[d];
+        counts[d] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < timed; i++) {
+        const at = counts[Math.floor(keys[i] / div) % 65536]++;
+        tmpIds[at] = ids[i];
+        tmpKeys[at] = keys[i];
+      }
+      [ids, tmpIds] = [tmpIds, ids];
+      [keys, tmpKeys] = [tmpKeys, keys];
+    }
+  }
+  out.set(ids, 0);
+  return out;
 }
 
 /** Caches the per-index arrays by index identity and version. */
@@ -94,6 +171,7 @@ export class DerivedCache {
   private kinds?: Uint8Array;
   private firstSeen?: Uint8Array;
   private codes = new Map<PivotField, Int32Array>();
+  private order?: Int32Array;
 
   private check(index: EventIndex): void {
     if (this.index !== index || this.version !== index.version) {
@@ -101,6 +179,7 @@ export class DerivedCache {
       this.version = index.version;
       this.kinds = undefined;
       this.firstSeen = undefined;
+      this.order = undefined;
       this.codes.clear();
     }
   }
@@ -116,7 +195,12 @@ export class DerivedCache {
 
   firstSeenOf(index: EventIndex): Uint8Array {
     this.check(index);
-    return (this.firstSeen ??= computeFirstSeen(index));
+    return (this.firstSeen ??= computeFirstSeen(index, this.timeOrderOf(index), this.codesOf(index, 'principal')));
+  }
+
+  timeOrderOf(index: EventIndex): Int32Array {
+    this.check(index);
+    return (this.order ??= timeOrder(index));
   }
 
   codesOf(index: EventIndex, field: PivotField): Int32Array {

@@ -49,6 +49,8 @@ export interface Pick {
 export interface TimelineModelInput {
   index: EventIndex;
   selection: Selection;
+  /** Every id of the index by time (timeOrder); the selection's order is filtered from it. */
+  order?: Int32Array;
   laneField: LaneField;
   /** Lane code per event id (codeArray of the lane field). */
   codes: Int32Array;
@@ -66,9 +68,13 @@ export class TimelineModel {
   readonly times: Float64Array;
   private readonly kindsSorted: Uint8Array;
   private readonly flagsSorted: Uint8Array;
-  /** All timed events' times in order, for the density strip. */
+  /** cum[4*i + k]: events of kind k among lane-sorted positions < i (count a column by subtraction). */
+  private readonly cum: Uint32Array;
+  /** Lane-sorted positions holding a first-seen marker, ascending. */
+  private readonly flagged: Int32Array;
+  /** All timed events' times in order, for the density strip, and alert counts before each. */
   private readonly allTimes: Float64Array;
-  private readonly allKinds: Uint8Array;
+  private readonly allAlerts: Uint32Array;
   private readonly values: readonly string[];
   /** Timed events, first and last time (NaN when none). */
   readonly events: number;
@@ -83,7 +89,7 @@ export class TimelineModel {
     this.laneField = laneField;
     this.values = index.dictionary(laneField);
     const times = index.timeArray();
-    const ordered = index.sortByTime(selection, 'asc');
+    const ordered = orderedSelection(index, selection, input.order);
     let timed = ordered.length;
     while (timed > 0 && Number.isNaN(times[ordered[timed - 1]])) timed--;
     this.events = timed;
@@ -111,18 +117,34 @@ export class TimelineModel {
     this.kindsSorted = new Uint8Array(timed);
     this.flagsSorted = new Uint8Array(timed);
     this.allTimes = new Float64Array(timed);
-    this.allKinds = new Uint8Array(timed);
+    this.allAlerts = new Uint32Array(timed + 1);
     const fill = this.laneStart.slice(0, present.length);
+    let flaggedCount = 0;
     for (let i = 0; i < timed; i++) {
       const id = ordered[i];
       const t = times[id];
+      const kind = kinds[id];
       this.allTimes[i] = t;
-      this.allKinds[i] = kinds[id];
+      this.allAlerts[i + 1] = this.allAlerts[i] + (kind >= 2 ? 1 : 0);
       const at = fill[rankOf[codes[id]]]++;
       this.ids[at] = id;
       this.times[at] = t;
-      this.kindsSorted[at] = kinds[id];
-      this.flagsSorted[at] = firstSeen[id];
+      this.kindsSorted[at] = kind;
+      const flag = firstSeen[id];
+      this.flagsSorted[at] = flag;
+      if (flag !== 0) flaggedCount++;
+    }
+    this.cum = new Uint32Array(4 * (timed + 1));
+    this.flagged = new Int32Array(flaggedCount);
+    const cum = this.cum;
+    for (let i = 0, f = 0; i < timed; i++) {
+      const b = 4 * i;
+      cum[b + 4] = cum[b];
+      cum[b + 5] = cum[b + 1];
+      cum[b + 6] = cum[b + 2];
+      cum[b + 7] = cum[b + 3];
+      cum[b + 4 + this.kindsSorted[i]]++;
+      if (this.flagsSorted[i] !== 0) this.flagged[f++] = i;
     }
   }
 
@@ -162,16 +184,27 @@ export class TimelineModel {
     width = clampWidth(width);
     if (this.densityCache?.width === width) return this.densityCache;
     const density = new Array<number>(width).fill(0);
-    const alertCounts = new Uint32Array(width);
+    const alerts: number[] = [];
     const { t0, t1 } = this.fullWindow();
     const scale = width / (t1 - t0);
-    for (let i = 0; i < this.allTimes.length; i++) {
-      const x = Math.min(width - 1, Math.max(0, Math.floor((this.allTimes[i] - t0) * scale)));
-      density[x]++;
-      if (this.allKinds[i] >= 2) alertCounts[x]++;
+    const times = this.allTimes;
+    // Times are sorted: each bucket's end is one binary search away.
+    let start = 0;
+    for (let x = 0; x < width && start < times.length; x++) {
+      let lo = start;
+      let hi = times.length;
+      if (x < width - 1) {
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if ((times[mid] - t0) * scale < x + 1) lo = mid + 1;
+          else hi = mid;
+        }
+      } else lo = times.length;
+      density[x] = lo - start;
+      const a = this.allAlerts[lo] - this.allAlerts[start];
+      if (a > 0) alerts.push(x, a);
+      start = lo;
     }
-    const alerts: number[] = [];
-    for (let x = 0; x < width; x++) if (alertCounts[x] > 0) alerts.push(x, alertCounts[x]);
     this.densityCache = { width, density, alerts };
     return this.densityCache;
   }
@@ -182,6 +215,26 @@ export class TimelineModel {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (times[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First position in [lo, hi) whose column ((t - t0) · scale) is ≥ column. */
+  private columnEnd(lo: number, hi: number, t0: number, scale: number, column: number): number {
+    const times = this.times;
+    // Gallop first: the next column usually ends close by.
+    let step = 1;
+    let probe = lo;
+    while (probe < hi && (times[probe] - t0) * scale < column) {
+      lo = probe + 1;
+      probe = lo + step;
+      step *= 2;
+    }
+    if (probe < hi) hi = probe;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((times[mid] - t0) * scale < column) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -210,14 +263,39 @@ export class TimelineModel {
       const hi = this.lowerBound(lo, this.laneStart[rank + 1], t1);
       let minX = width;
       let maxX = -1;
-      for (let i = lo; i < hi; i++) {
+      if (hi - lo > width * 6) {
+        // Many events per column: find each column's end by binary search and count its
+        // kinds by subtracting prefix sums (O(width · log n) instead of O(events)).
+        const cum = this.cum;
+        let start = lo;
+        for (let x = 0; x < width && start < hi; x++) {
+          const end = x === width - 1 ? hi : this.columnEnd(start, hi, t0, scale, x + 1);
+          if (end > start) {
+            const a = 4 * start;
+            const b = 4 * end;
+            bins[x * 4] = cum[b] - cum[a];
+            bins[x * 4 + 1] = cum[b + 1] - cum[a + 1];
+            bins[x * 4 + 2] = cum[b + 2] - cum[a + 2];
+            bins[x * 4 + 3] = cum[b + 3] - cum[a + 3];
+            if (x < minX) minX = x;
+            maxX = x;
+          }
+          start = end;
+        }
+      } else {
+        for (let i = lo; i < hi; i++) {
+          const x = Math.floor((this.times[i] - t0) * scale);
+          const xx = x >= width ? width - 1 : x;
+          bins[xx * 4 + this.kindsSorted[i]]++;
+          if (xx < minX) minX = xx;
+          if (xx > maxX) maxX = xx;
+        }
+      }
+      // First-seen markers of this lane in the window.
+      for (let f = lowerBoundInt(this.flagged, lo); f < this.flagged.length && this.flagged[f] < hi && firstSeen.length < MAX_MARKERS_PER_VIEW; f++) {
+        const i = this.flagged[f];
         const x = Math.floor((this.times[i] - t0) * scale);
-        const xx = x >= width ? width - 1 : x;
-        bins[xx * 4 + this.kindsSorted[i]]++;
-        if (xx < minX) minX = xx;
-        if (xx > maxX) maxX = xx;
-        const flag = this.flagsSorted[i];
-        if (flag !== 0 && firstSeen.length < MAX_MARKERS_PER_VIEW) firstSeen.push({ rank, x: xx, what: flag, id: this.ids[i] });
+        firstSeen.push({ rank, x: x >= width ? width - 1 : x, what: this.flagsSorted[i], id: this.ids[i] });
       }
       const cells: number[] = [];
       let chars = 0;
@@ -232,10 +310,21 @@ export class TimelineModel {
         const mask = (r ? 1 : 0) | (w ? 2 : 0) | (e ? 4 : 0) | (f ? 8 : 0);
         cells.push(x - prev, mask);
         chars += digits(x - prev) + digits(mask) + 2;
-        for (const c of [r, w, e, f]) {
-          if (c === 0) continue;
-          cells.push(c);
-          chars += digits(c) + 1;
+        if (r !== 0) {
+          cells.push(r);
+          chars += digits(r) + 1;
+        }
+        if (w !== 0) {
+          cells.push(w);
+          chars += digits(w) + 1;
+        }
+        if (e !== 0) {
+          cells.push(e);
+          chars += digits(e) + 1;
+        }
+        if (f !== 0) {
+          cells.push(f);
+          chars += digits(f) + 1;
         }
         bins[base] = bins[base + 1] = bins[base + 2] = bins[base + 3] = 0;
         prev = x;
@@ -318,6 +407,29 @@ export class TimelineModel {
 /** The smallest double above t (times are whole ms, so t + 0.5 is enough). */
 function nextUp(t: number): number {
   return t + 0.5;
+}
+
+/** The selection's ids by time (events without a time last), from the index's time order when given. */
+function orderedSelection(index: EventIndex, selection: Selection, order: Int32Array | undefined): Int32Array {
+  if (!order || order.length !== index.size) return index.sortByTime(selection, 'asc');
+  if (selection.length === index.size) return order;
+  const member = new Uint8Array(index.size);
+  for (let i = 0; i < selection.length; i++) member[selection[i]] = 1;
+  const out = new Int32Array(selection.length);
+  let n = 0;
+  for (let i = 0; i < order.length; i++) if (member[order[i]]) out[n++] = order[i];
+  return out;
+}
+
+function lowerBoundInt(array: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = array.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (array[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function clampWidth(width: number): number {

@@ -237,6 +237,7 @@ export class TimelineSession {
     this.model = new TimelineModel({
       index,
       selection: this.selection(index, expression),
+      order: this.derived.timeOrderOf(index),
       laneField,
       codes: this.derived.codesOf(index, laneField),
       kinds: this.derived.kindsOf(index, findings),

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { indexOf, record } from '../engine/helpers';
 import { JsonObject } from '../../../src/core/model/event';
 import { TimelineModel, VIEW_CELLS_BUDGET } from '../../../src/core/timeline/model';
-import { codeArray, computeFirstSeen, computeKinds, FIRST_IP, FIRST_UA } from '../../../src/core/timeline/derived';
+import { codeArray, computeFirstSeen, computeKinds, FIRST_IP, FIRST_UA, timeOrder } from '../../../src/core/timeline/derived';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { LaneField, LaneView, forEachCell, KIND_ERROR, KIND_FINDING, KIND_READ, KIND_WRITE } from '../../../src/shared/timeline-protocol';
 
@@ -193,5 +193,45 @@ describe('timeline model', () => {
       assert.ok(view.lanes.length >= 1);
     }
     assert.ok(VIEW_CELLS_BUDGET < 1_000_000);
+  });
+});
+
+describe('timeline model at scale (dense and sparse binning agree)', () => {
+  it('sorts by time stably with the radix sort, events without a time last', () => {
+    const offsets = [5000, 0, 5000, 120_000, 1, 0];
+    const index = indexOf([...offsets.map((o) => ev('a', o)), record({ eventTime: 'nope' })]);
+    assert.deepEqual(Array.from(timeOrder(index)), [1, 5, 4, 0, 2, 3, 6]);
+  });
+
+  it('counts each column the same whether it iterates events or searches column ends', () => {
+    // One busy lane (dense path: more than 6 events per column) and one quiet lane (event path).
+    const records: JsonObject[] = [];
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 3000; i++) {
+      const kind = rand();
+      records.push(ev(i % 10 === 0 ? 'quiet' : 'busy', Math.floor(rand() * 600_000), kind < 0.1 ? { errorCode: 'AccessDenied' } : kind < 0.4 ? { readOnly: false } : {}));
+    }
+    const index = indexOf(records);
+    const model = build(index);
+    const t0 = T0 + 100_000;
+    const t1 = T0 + 400_000;
+    const width = 37;
+    const view = model.view({ t0, t1, width, offset: 0, limit: 5 });
+    const times = index.timeArray();
+    const kinds = computeKinds(index);
+    for (const lane of view.lanes) {
+      const expected = new Map<number, number[]>();
+      for (let id = 0; id < index.size; id++) {
+        if (index.value('principal', id) !== lane.value || times[id] < t0 || times[id] >= t1) continue;
+        const x = Math.floor(((times[id] - t0) * width) / (t1 - t0));
+        const counts = expected.get(x) ?? [0, 0, 0, 0];
+        counts[kinds[id]]++;
+        expected.set(x, counts);
+      }
+      const actual = new Map(decode(lane).map(([x, r, w, e, f]) => [x, [r, w, e, f]]));
+      assert.deepEqual(actual, expected, lane.value);
+    }
+    assert.ok(view.lanes[0].inWindow > width * 6, 'the busy lane takes the dense path');
   });
 });

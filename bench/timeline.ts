@@ -1,0 +1,378 @@
+/**
+ * Timeline benchmark: 1,000,000 synthetic events indexed in Node, the BUILT webview bundle
+ * (media/dist/timeline.js) in headless Chromium, and the real host-side session
+ * (src/core/timeline/session.ts) answering it over a Playwright bridge. Prints:
+ *
+ *   - first paint after the webview says `ready` (target ≤ 200 ms)
+ *   - zoom and pan frames: canvas render time in the page, and host aggregation time per
+ *     request (target ≤ 16 ms each), plus the input → painted round trip for information
+ *   - the largest message either side posted (target < 1 MB)
+ *
+ * Run alone: `node esbuild.mjs && npx tsc -p . && node out/bench/timeline.js [--events N]`,
+ * or through `npm run bench` (bench/main.ts calls runTimelineBenchmark()).
+ */
+import { createServer, type Server } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { BatchBuilder } from '../src/core/index/batch';
+import { EventIndex } from '../src/core/index/event-index';
+import { JsonObject } from '../src/core/model/event';
+import { normalizeEvent } from '../src/core/model/normalize';
+import { TimelineSession } from '../src/core/timeline/session';
+import { DEFAULT_STATE, HostToWebview } from '../src/shared/timeline-protocol';
+
+const TARGETS = { firstPaintMs: 200, frameMs: 16, messageBytes: 1_000_000 };
+const CHROMIUM = process.env.CTINV_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function repoRoot(): string {
+  // Works from out/bench/timeline.js, dist/bench.js and a ts runner alike.
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'esbuild.mjs'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}
+
+/** A small, seedable PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CALLS: Array<[string, string, boolean]> = [
+  ['ec2.amazonaws.com', 'DescribeInstances', true],
+  ['ec2.amazonaws.com', 'RunInstances', false],
+  ['s3.amazonaws.com', 'ListBuckets', true],
+  ['s3.amazonaws.com', 'PutBucketPolicy', false],
+  ['iam.amazonaws.com', 'ListUsers', true],
+  ['iam.amazonaws.com', 'CreateAccessKey', false],
+  ['sts.amazonaws.com', 'GetCallerIdentity', true],
+  ['sts.amazonaws.com', 'AssumeRole', false],
+  ['kms.amazonaws.com', 'Decrypt', true],
+  ['secretsmanager.amazonaws.com', 'GetSecretValue', true],
+  ['logs.amazonaws.com', 'CreateLogStream', false],
+  ['ssm.amazonaws.com', 'GetParameter', true],
+];
+const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'];
+const AGENTS = ['aws-cli/2.15.0', 'Boto3/1.34.0', 'aws-sdk-go-v2/1.24.0', 'console.amazonaws.com', 'terraform/1.6.6', 'aws-sdk-java/2.21.0'];
+const START = Date.UTC(2026, 2, 4);
+const SPAN = 7 * 86_400_000;
+
+/** Event i of the synthetic trail; a pure function of i, so raw events can be "read back". */
+function syntheticRecord(i: number): JsonObject {
+  const rand = random(i * 2654435761);
+  const principal = Math.floor(Math.pow(rand(), 2.5) * 800);
+  const session = principal >= 100;
+  const [eventSource, eventName, readOnly] = CALLS[Math.floor(rand() * CALLS.length)];
+  const failed = rand() < 0.04;
+  const record: JsonObject = {
+    eventVersion: '1.09',
+    eventTime: new Date(START + Math.floor((i / 1_000_000) * SPAN + rand() * 60_000)).toISOString(),
+    eventSource,
+    eventName,
+    awsRegion: REGIONS[Math.floor(rand() * REGIONS.length)],
+    sourceIPAddress: `198.51.${100 + (principal % 3)}.${Math.floor(Math.pow(rand(), 4) * 250)}`,
+    userAgent: AGENTS[Math.floor(Math.pow(rand(), 3) * AGENTS.length)],
+    readOnly,
+    recipientAccountId: ['111122223333', '222233334444', '333344445555'][principal % 3],
+    eventID: `${(i >>> 0).toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`,
+    userIdentity: session
+      ? {
+          type: 'AssumedRole',
+          arn: `arn:aws:sts::111122223333:assumed-role/role-${principal % 40}/session-${principal}`,
+          accountId: '111122223333',
+          accessKeyId: `ASIABENCH${String(principal).padStart(11, '0')}`,
+          sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::111122223333:role/role-${principal % 40}`, userName: `role-${principal % 40}` } },
+        }
+      : {
+          type: 'IAMUser',
+          arn: `arn:aws:iam::111122223333:user/user-${principal}`,
+          accountId: '111122223333',
+          accessKeyId: `AKIABENCH${String(principal).padStart(11, '0')}`,
+          userName: `user-${principal}`,
+        },
+  };
+  if (failed) {
+    record.errorCode = 'AccessDenied';
+    record.errorMessage = `User is not authorized to perform: ${eventName}`;
+  }
+  return record;
+}
+
+/** Builds an index of `count` synthetic events in memory (no files: raw events are regenerated). */
+export function syntheticIndex(count: number): EventIndex {
+  const index = new EventIndex(async (_path, _format, locations) => locations.map((l) => syntheticRecord(l.offset)));
+  const source = index.sources.code('bench');
+  const perBatch = 50_000;
+  for (let start = 0; start < count; start += perBatch) {
+    const builder = new BatchBuilder();
+    const file = builder.addFile({ path: '/bench/synthetic.jsonl', format: 'jsonl', size: 0, mtimeMs: 0, records: 0, problems: [] });
+    const end = Math.min(count, start + perBatch);
+    for (let i = start; i < end; i++) builder.add(normalizeEvent(syntheticRecord(i)), file, { offset: i, length: 0 });
+    index.merge(builder.take(), source);
+  }
+  index.trim();
+  return index;
+}
+
+function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const ms = (v: number): string => `${v.toFixed(2)} ms`;
+const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+
+/** Dark-theme variables as VS Code would set them on the webview. */
+const THEME_CSS = `:root {
+  --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-editor-font-size: 12px;
+  --vscode-foreground: #cccccc; --vscode-editor-foreground: #d4d4d4; --vscode-editor-background: #1e1e1e;
+  --vscode-descriptionForeground: #9d9d9d; --vscode-focusBorder: #007fd4; --vscode-charts-blue: #3794ff;
+  --vscode-charts-orange: #d18616; --vscode-charts-red: #f14c4c; --vscode-charts-purple: #b180d7;
+  --vscode-charts-green: #89d185; --vscode-list-hoverBackground: rgba(90,93,94,0.31);
+  --vscode-editorHoverWidget-background: #252526; --vscode-editorHoverWidget-border: #454545;
+}`;
+
+function page(nonce: string): string {
+  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/timeline.css"><title>timeline bench</title></head>
+<body class="vscode-dark"><script nonce="${nonce}" src="/shim.js"></script><script nonce="${nonce}" src="/timeline.js"></script></body></html>`;
+}
+
+/** The stand-in for VS Code's acquireVsCodeApi: messages go to Node over an exposed function. */
+const SHIM = `(() => {
+  let state;
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => { window.__toHost(JSON.stringify(m)); },
+    getState: () => state,
+    setState: (s) => { state = s; },
+  });
+  window.__fromHost = (text) => window.dispatchEvent(new MessageEvent('message', { data: JSON.parse(text) }));
+})();`;
+
+function serve(root: string, nonce: string): Promise<Server> {
+  const dist = path.join(root, 'media', 'dist');
+  const files: Record<string, [string, string]> = {
+    '/': [page(nonce), 'text/html'],
+    '/shim.js': [SHIM, 'text/javascript'],
+    '/theme.css': [THEME_CSS, 'text/css'],
+    '/timeline.js': [readFileSync(path.join(dist, 'timeline.js'), 'utf8'), 'text/javascript'],
+    '/timeline.css': [readFileSync(path.join(dist, 'timeline.css'), 'utf8'), 'text/css'],
+  };
+  const server = createServer((req, res) => {
+    const file = files[(req.url ?? '/').split('?')[0]];
+    if (req.url === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' }).end(file[0]);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+export interface TimelineBenchOptions {
+  events?: number;
+}
+
+export async function runTimelineBenchmark(options: TimelineBenchOptions = {}): Promise<string[]> {
+  const events = options.events ?? 1_000_000;
+  const root = repoRoot();
+  if (!existsSync(path.join(root, 'media', 'dist', 'timeline.js'))) throw new Error('media/dist/timeline.js is missing: run `node esbuild.mjs` first');
+  const { chromium } = await import('playwright-core');
+  const lines: string[] = [];
+
+  let t = performance.now();
+  const index = syntheticIndex(events);
+  const buildIndexMs = performance.now() - t;
+
+  const posted: Array<{ message: HostToWebview; bytes: number }> = [];
+  let largestFromWebview = 0;
+  let deliver: (message: HostToWebview) => void = () => undefined;
+  const session = new TimelineSession(
+    {
+      index: () => index,
+      expression: () => '',
+      filterInfo: () => ({ expression: '' }),
+      setExpression: () => undefined,
+      setTimeRange: () => undefined,
+      openEvent: async () => undefined,
+      post: (message) => deliver(message),
+    },
+    { ...DEFAULT_STATE },
+    true,
+  );
+  // The panel warms the model while the webview loads, as the extension's panel does.
+  t = performance.now();
+  session.currentModel();
+  const modelMs = performance.now() - t;
+  const model = session.currentModel();
+
+  const nonce = randomBytes(12).toString('hex');
+  const server = await serve(root, nonce);
+  const port = (server.address() as AddressInfo).port;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
+    const tab = await context.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (error) => errors.push(error.message));
+    tab.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    const painted: Array<{ frame: string; ms: number; renderMs: number }> = [];
+    let paintWaiter: (() => void) | undefined;
+    deliver = (message) => {
+      const text = JSON.stringify(message);
+      posted.push({ message, bytes: Buffer.byteLength(text) });
+      void tab.evaluate((m) => (globalThis as unknown as { __fromHost(t: string): void }).__fromHost(m), text).catch(() => undefined);
+    };
+    await tab.exposeFunction('__toHost', async (text: string) => {
+      largestFromWebview = Math.max(largestFromWebview, Buffer.byteLength(text));
+      const message = JSON.parse(text) as { type: string; frame?: string; ms?: number; renderMs?: number };
+      await session.handle(message);
+      if (message.type === 'painted') {
+        painted.push({ frame: message.frame!, ms: message.ms!, renderMs: message.renderMs! });
+        paintWaiter?.();
+      }
+    });
+    const nextPaint = (timeoutMs = 10_000): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no paint within 10 s')), timeoutMs);
+        paintWaiter = () => {
+          clearTimeout(timer);
+          paintWaiter = undefined;
+          resolve();
+        };
+      });
+
+    const first = nextPaint(30_000);
+    await tab.goto(`http://127.0.0.1:${port}/`);
+    await first;
+    const firstPaint = painted.find((p) => p.frame === 'first')!;
+    const steps = await tab.evaluate(() => ({ ...(globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset }));
+    const lanes = tab.locator('#lanes');
+    const box = (await lanes.boundingBox())!;
+    await lanes.focus();
+
+    // Let the page settle (fonts, layout) before measuring frames.
+    await tab.waitForTimeout(300);
+    session.hostMs.length = 0;
+    const before = painted.length;
+    const cx = box.x + box.width * 0.6;
+    const cy = box.y + box.height / 2;
+    await tab.mouse.move(cx, cy);
+    // Zoom in from a week to about a minute and back out, around the cursor, one paint per step.
+    for (let i = 0; i < 24; i++) {
+      const p = nextPaint();
+      await tab.mouse.wheel(0, -300);
+      await p;
+    }
+    const zoomHostMs = [...session.hostMs];
+    session.hostMs.length = 0;
+    for (let i = 0; i < 12; i++) {
+      const p = nextPaint();
+      await tab.mouse.wheel(0, 600);
+      await p;
+    }
+    // Pan with the keyboard and by dragging, at a mid zoom and fully zoomed out.
+    for (let i = 0; i < 20; i++) {
+      const p = nextPaint();
+      await tab.keyboard.press(i % 2 ? 'Shift+ArrowLeft' : 'Shift+ArrowRight');
+      await p;
+    }
+    for (let i = 0; i < 10; i++) {
+      const p = nextPaint();
+      await tab.mouse.move(cx, cy);
+      await tab.mouse.down();
+      await tab.mouse.move(cx - 120, cy, { steps: 2 });
+      await tab.mouse.up();
+      await p;
+    }
+    await tab.keyboard.press('Home');
+    await tab.waitForTimeout(200);
+    for (let i = 0; i < 10; i++) {
+      const p = nextPaint();
+      await tab.keyboard.press(i % 2 ? 'Shift+ArrowLeft' : 'Shift+ArrowRight');
+      await p;
+    }
+    const panHostMs = [...session.hostMs];
+    // Hover a busy lane and check the tooltip answers.
+    await tab.mouse.move(cx, box.y + 22 + 11);
+    await tab.locator('#tooltip:not([hidden])').waitFor({ timeout: 5000 }).catch(() => errors.push('no tooltip on hover'));
+
+    const frames = painted.slice(before);
+    const zoom = frames.filter((f) => f.frame === 'zoom');
+    const pan = frames.filter((f) => f.frame === 'pan');
+    const render = frames.map((f) => f.renderMs);
+    const host = [...zoomHostMs, ...panHostMs];
+    const largestPosted = Math.max(...posted.map((p) => p.bytes), largestFromWebview);
+    const largestView = Math.max(...posted.filter((p) => p.message.type === 'view').map((p) => p.bytes));
+
+    lines.push(`Timeline (${events.toLocaleString('en-US')} events, ${model.laneCount} principal lanes, headless Chromium 1400×900, built media/dist/timeline.js)`);
+    lines.push(`  setup: synthetic index built in ${(buildIndexMs / 1000).toFixed(2)} s; lane model (sort by lane and time) built in ${ms(modelMs)} while the webview loads`);
+    lines.push(
+      `  first paint after ready:           ${ms(firstPaint.ms)} (init at ${ms(Number(steps.initMs))}, view at ${ms(Number(steps.firstViewMs))}, canvas ${ms(firstPaint.renderMs)})   target ≤ ${TARGETS.firstPaintMs} ms   ${verdict(firstPaint.ms <= TARGETS.firstPaintMs)}`,
+    );
+    lines.push(
+      `  zoom frames (${zoom.length}): render p50 ${ms(quantile(zoom.map((f) => f.renderMs), 0.5))}, p95 ${ms(quantile(zoom.map((f) => f.renderMs), 0.95))}, max ${ms(Math.max(...zoom.map((f) => f.renderMs)))}`,
+    );
+    lines.push(
+      `  pan frames (${pan.length}):  render p50 ${ms(quantile(pan.map((f) => f.renderMs), 0.5))}, p95 ${ms(quantile(pan.map((f) => f.renderMs), 0.95))}, max ${ms(Math.max(...pan.map((f) => f.renderMs)))}`,
+    );
+    lines.push(
+      `  host aggregation per request (${host.length}): p50 ${ms(quantile(host, 0.5))}, p95 ${ms(quantile(host, 0.95))}, max ${ms(Math.max(...host))}`,
+    );
+    const worstFrame = Math.max(quantile(render, 0.95), quantile(host, 0.95));
+    lines.push(`  frame budget (p95 of render and of host work):  ${ms(worstFrame)}   target ≤ ${TARGETS.frameMs} ms   ${verdict(worstFrame <= TARGETS.frameMs)}`);
+    lines.push(
+      `  input → repainted with new data (bridge included): zoom p50 ${ms(quantile(zoom.map((f) => f.ms), 0.5))}, pan p50 ${ms(quantile(pan.map((f) => f.ms), 0.5))} (information)`,
+    );
+    lines.push(`  largest message: ${(largestPosted / 1024).toFixed(1)} KB (largest view ${(largestView / 1024).toFixed(1)} KB, ${posted.length} messages)   target < 1 MB   ${verdict(largestPosted < TARGETS.messageBytes)}`);
+    lines.push(`  machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: figures are wall-clock under that load)`);
+    if (errors.length > 0) lines.push(`  page errors: ${errors.slice(0, 5).join(' | ')}`);
+    await context.close();
+  } finally {
+    await browser.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  return lines;
+}
+
+if (require.main === module) {
+  const at = process.argv.indexOf('--events');
+  const events = at >= 0 ? Number(process.argv[at + 1]) : undefined;
+  runTimelineBenchmark({ events })
+    .then((lines) => {
+      for (const line of lines) process.stdout.write(line + '\n');
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`timeline benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    });
+}
