@@ -273,3 +273,25 @@ export async function exportEvents(
     throw error;
   }
 }
+
+/**
+ * Streams records fetched in batches, e.g. `inBatches(selection, (ids) => index.rawMany(ids))`,
+ * so an export of a million events never holds them all: one batch at a time.
+ */
+export async function* inBatches<T>(
+  ids: ArrayLike<number>,
+  fetchMany: (ids: number[]) => Promise<T[]>,
+  options: { batchSize?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<T> {
+  const size = Math.max(1, options.batchSize ?? 1000);
+  for (let start = 0; start < ids.length; start += size) {
+    options.signal?.throwIfAborted();
+    const batch: number[] = [];
+    for (let i = start; i < Math.min(ids.length, start + size); i++) batch.push(ids[i]);
+    const records = await fetchMany(batch);
+    if (records.length !== batch.length) {
+      throw new Error(`fetching events ${batch[0]}..${batch[batch.length - 1]} returned ${records.length} records for ${batch.length} ids`);
+    }
+    yield* records;
+  }
+}

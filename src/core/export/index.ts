@@ -1,6 +1,7 @@
 /** Evidence export (JSON lines, CSV, provenance, SHA-256 manifest): the surface the extension and CLI wire up. */
 export {
   exportEvents,
+  inBatches,
   buildProvenance,
   ExportFormat,
   ExportOptions,

@@ -5,7 +5,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { exportEvents, ExportProvenanceInput } from '../../../src/core/export/export';
+import { exportEvents, ExportProvenanceInput, inBatches } from '../../../src/core/export/export';
 import { parseCsv } from './parse-csv';
 
 const sha256 = async (file: string) => createHash('sha256').update(await fs.readFile(file)).digest('hex');
@@ -182,5 +182,25 @@ describe('export: JSON lines + CSV + provenance + SHA-256 manifest', () => {
     }
     await assert.rejects(exportEvents(slow(), provenance(), { outDir: dir, signal: controller.signal }), (e: Error) => e.name === 'AbortError');
     assert.deepStrictEqual(await fs.readdir(dir), ['notes.txt']);
+  });
+
+  it('exports a selection fetched in batches (the index rawMany shape), in selection order', async () => {
+    const store = Array.from({ length: 2500 }, (_, i) => event(i));
+    const selection = Int32Array.from({ length: 1200 }, (_, i) => i * 2);
+    const calls: number[] = [];
+    const fetchMany = async (ids: number[]) => {
+      calls.push(ids.length);
+      return ids.map((id) => store[id]);
+    };
+    const result = await exportEvents(inBatches(selection, fetchMany, { batchSize: 500 }), provenance({ eventCount: selection.length }), { outDir: dir });
+    assert.deepStrictEqual(calls, [500, 500, 200]);
+    assert.strictEqual(result.eventsWritten, 1200);
+    assert.deepStrictEqual(result.warnings, []);
+    const lines = (await fs.readFile(path.join(result.folder, 'events.jsonl'), 'utf8')).trimEnd().split('\n');
+    assert.strictEqual(JSON.parse(lines[2]).eventID, 'id-2');
+    await assert.rejects(
+      exportEvents(inBatches([1, 2, 3], async () => [event(1)]), provenance(), { outDir: dir }),
+      /returned 1 records for 3 ids/,
+    );
   });
 });
