@@ -17,6 +17,8 @@ export interface AwsLogsKey {
   fileTime: number;
   /** For digests named as documented: the trail name and its home region. */
   trail?: string;
+  /** For digests named as documented: the trail's home region (where its CloudTrail API lives). */
+  homeRegion?: string;
   backfill: boolean;
 }
 
@@ -67,6 +69,7 @@ export function parseAwsLogsKey(key: string): AwsLogsKey | undefined {
     region,
     fileTime: digest ? basicTime(digest[4]) : NaN,
     trail: digest ? `${digest[2]} (${digest[3]})` : undefined,
+    homeRegion: digest?.[3],
     backfill: Boolean(digest?.[5]),
   };
 }

@@ -150,41 +150,51 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
   }
   onProgress?.({ phase: 'digests', done, total: digestFiles.length, bytesDone: 0 });
 
-  // Keys: fetch the ones the digests name that we do not hold.
+  // Keys: fetch the ones the digests name that we do not hold, from the digest's
+  // region first, then from the trail's home region for any still unknown.
   const keys: DigestPublicKey[] = [...(options.publicKeys ?? [])];
-  if (options.fetchPublicKeys) {
-    const byRegion = new Map<string, { fingerprints: Set<string>; start: number; end: number }>();
-    for (const record of records) {
-      const parsed = record.parsed;
-      if (!parsed || !record.signature) continue;
-      if (keys.some((k) => k.fingerprints.includes(parsed.digestPublicKeyFingerprint))) continue;
-      const region = record.result.region ?? record.file.layout.region;
-      const entry = byRegion.get(region) ?? { fingerprints: new Set<string>(), start: Infinity, end: -Infinity };
-      entry.fingerprints.add(parsed.digestPublicKeyFingerprint);
-      const start = time(parsed.digestStartTime);
-      const end = time(parsed.digestEndTime);
-      if (Number.isFinite(start)) entry.start = Math.min(entry.start, start);
-      if (Number.isFinite(end)) entry.end = Math.max(entry.end, end);
-      byRegion.set(region, entry);
-    }
-    for (const [region, entry] of byRegion) {
-      signal?.throwIfAborted();
-      const now = Date.now();
-      try {
-        keys.push(
-          ...(await options.fetchPublicKeys({
-            region,
-            fingerprints: [...entry.fingerprints],
-            start: new Date(Number.isFinite(entry.start) ? entry.start : now),
-            end: new Date(Number.isFinite(entry.end) ? entry.end : now),
-            signal,
-          })),
-        );
-      } catch (error) {
-        if (isAbort(error, signal)) throw error;
-        problems.push({ path: `ListPublicKeys (${region})`, reason: `public keys could not be fetched: ${errorText(error)}` });
+  const fetchPublicKeys = options.fetchPublicKeys;
+  if (fetchPublicKeys) {
+    const fetchFor = async (regionOf: (record: DigestRecord) => string | undefined): Promise<void> => {
+      const byRegion = new Map<string, { fingerprints: Set<string>; start: number; end: number }>();
+      for (const record of records) {
+        const parsed = record.parsed;
+        if (!parsed || !record.signature) continue;
+        if (keys.some((k) => k.fingerprints.includes(parsed.digestPublicKeyFingerprint))) continue;
+        const region = regionOf(record);
+        if (!region) continue;
+        const entry = byRegion.get(region) ?? { fingerprints: new Set<string>(), start: Infinity, end: -Infinity };
+        entry.fingerprints.add(parsed.digestPublicKeyFingerprint);
+        const start = time(parsed.digestStartTime);
+        const end = time(parsed.digestEndTime);
+        if (Number.isFinite(start)) entry.start = Math.min(entry.start, start);
+        if (Number.isFinite(end)) entry.end = Math.max(entry.end, end);
+        byRegion.set(region, entry);
       }
-    }
+      for (const [region, entry] of byRegion) {
+        signal?.throwIfAborted();
+        const now = Date.now();
+        try {
+          keys.push(
+            ...(await fetchPublicKeys({
+              region,
+              fingerprints: [...entry.fingerprints],
+              start: new Date(Number.isFinite(entry.start) ? entry.start : now),
+              end: new Date(Number.isFinite(entry.end) ? entry.end : now),
+              signal,
+            })),
+          );
+        } catch (error) {
+          if (isAbort(error, signal)) throw error;
+          problems.push({ path: `ListPublicKeys (${region})`, reason: `public keys could not be fetched: ${errorText(error)}` });
+        }
+      }
+    };
+    await fetchFor((record) => record.result.region ?? record.file.layout.region);
+    await fetchFor((record) => {
+      const home = parseAwsLogsKey(awsLogsSuffix(record.parsed?.digestS3Object ?? '') ?? '')?.homeRegion ?? record.file.layout.homeRegion;
+      return home && home !== record.result.region ? home : undefined;
+    });
   }
 
   // Verdict per digest.

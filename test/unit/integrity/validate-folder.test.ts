@@ -411,6 +411,26 @@ describe('integrity: validateFolder on a real signed digest chain', function () 
     ]);
   });
 
+  it('asks the trail home region for a key the digest region does not know', async () => {
+    const other = await tempDir('home-region');
+    try {
+      const key = `${PREFIX}/AWSLogs/${ACCOUNT}/CloudTrail-Digest/eu-west-1/2026/11/20/${ACCOUNT}_CloudTrail-Digest_eu-west-1_org_trail_us-east-1_20261120T110000Z.json.gz`;
+      const digest = makeDigest({ start: new Date(Date.UTC(2026, 10, 20, 10)), end: new Date(Date.UTC(2026, 10, 20, 11)), key, logs: [], privateKey: chain.privateKey, fingerprint: chain.fingerprint });
+      await writeToFolder(other, [{ key, body: digest.body, metadata: { signature: digest.signature, 'signature-algorithm': 'SHA256withRSA' } }]);
+      const asked: string[] = [];
+      const result = await validateFolder(other, {
+        fetchPublicKeys: async (request) => {
+          asked.push(request.region);
+          return request.region === 'us-east-1' ? keyList(chain) : [];
+        },
+      });
+      assert.deepStrictEqual(asked, ['eu-west-1', 'us-east-1']);
+      assert.strictEqual(result.ok, true);
+    } finally {
+      await fs.rm(other, { recursive: true, force: true });
+    }
+  });
+
   it('rejects a path that is not a folder with a message naming it', async () => {
     const file = localPath(dir, chain.logs[0][0]);
     await assert.rejects(validateFolder(file), (error: Error) => error.message.includes(file) && /not a folder/.test(error.message));
