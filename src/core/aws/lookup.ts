@@ -276,20 +276,29 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
           summary.throttleRetries = counters.throttleRetries;
           summary.transientRetries = counters.transientRetries;
           const records: CloudTrailRecord[] = [];
+          // Only what the caller accepted counts as fetched: committed after onEvents.
+          let pageOldest = oldest;
           for (const event of response.Events ?? []) {
             const { record: r, rebuilt } = recordOf(event);
             if (rebuilt) rebuiltEvents++;
             records.push(r);
             const t = timeOf(r, event.EventTime);
-            if (Number.isFinite(t) && t < oldest) oldest = Math.max(t, gap.start);
+            if (Number.isFinite(t) && t < pageOldest) pageOldest = Math.max(t, gap.start);
             if (!learnedAccount && typeof r.recipientAccountId === 'string' && /^\d{12}$/.test(r.recipientAccountId)) {
               learnedAccount = r.recipientAccountId;
             }
           }
           summary.pages++;
-          summary.events += records.length;
           nextToken = response.NextToken;
-          if (records.length) await options.onEvents(records, { region, page: summary.pages });
+          if (records.length) {
+            try {
+              await options.onEvents(records, { region, page: summary.pages });
+            } catch (error) {
+              throw new ConsumerError(error);
+            }
+          }
+          oldest = pageOldest;
+          summary.events += records.length;
           state.walked = walkedSoFar(summary, gap, nextToken ? oldest : gap.start);
           report();
           if (signal?.aborted) throw signal.reason;
@@ -303,6 +312,10 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
         if (oldest < gap.end) record({ start: oldest + 1, end: gap.end });
         if (isAbort(error, signal)) {
           summary.status = 'cancelled';
+        } else if (error instanceof ConsumerError) {
+          summary.status = 'failed';
+          summary.error = `Events fetched from ${region} could not be added: ${error.message}. The fetch for ${region} stopped; what was added is kept.`;
+          errors.add(summary.error);
         } else {
           const described = describeAwsError(error, { profile: profileInfo.name, profileKind: profileInfo.kind, region, operation: 'LookupEvents' });
           summary.status = 'failed';
@@ -351,6 +364,13 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
     problems,
     elapsedMs: performance.now() - began,
   };
+}
+
+/** A failure of the caller's `onEvents`, told apart from AWS failures. */
+class ConsumerError extends Error {
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+  }
 }
 
 /** Span of the requested windows already walked: finished windows whole, the current one down to `reached`. */

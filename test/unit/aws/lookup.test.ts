@@ -104,6 +104,18 @@ describe('aws/lookup: LookupEvents through the real SDK against the local CloudT
     assert.equal(fractions[fractions.length - 1], 1);
   });
 
+  it('an index that refuses a page stops that region with a clear message, not an AWS error', async () => {
+    const { summary } = await collect({
+      regions: ['us-east-1'],
+      onEvents: () => {
+        throw new Error('disk full');
+      },
+    });
+    assert.equal(summary.regions[0].status, 'failed');
+    assert.match(summary.errors[0], /Events fetched from us-east-1 could not be added: disk full/);
+    assert.equal(summary.regions[0].recorded.length, 0, 'nothing recorded as fetched past what was added');
+  });
+
   it('sends the most selective filter term to the API and reports the rest as local', async () => {
     const user = events[0].userIdentity as Record<string, string>;
     const { summary, got } = await collect({
