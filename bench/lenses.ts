@@ -11,14 +11,15 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { holdsCloudTrailEvents, LENS_KINDS, scanValues } from '../src/extension/lenses/scan';
 
-function sampleRecords(): Record<string, unknown>[] {
+export function sampleRecords(): Record<string, unknown>[] {
+  // out/bench/lenses.js and out/test/... both sit two levels below the repository root.
   const root = path.join(__dirname, '..', '..', 'fixtures', 'sample-trail', 'AWSLogs');
   const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json.gz') && f.includes(`CloudTrail${path.sep}`));
   return files.flatMap((f) => (JSON.parse(gunzipSync(readFileSync(path.join(root, f))).toString('utf8')) as { Records: Record<string, unknown>[] }).Records);
 }
 
 /** Sample events repeated with varied IPs and keys until the file reaches `bytes`. */
-function recordsFile(bytes: number, pretty: boolean): string {
+export function recordsFile(bytes: number, pretty: boolean): string {
   const templates = sampleRecords();
   const records: string[] = [];
   let size = 0;
@@ -75,4 +76,4 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) main();

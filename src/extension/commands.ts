@@ -52,7 +52,12 @@ export const ContextKeys = {
   eventsNewestFirst: 'cloudtrail.events.newestFirst',
 } as const;
 
-/** Commands other features register that this one may call when present. */
-export const OptionalCommands = {
-  showTimeline: ['cloudtrail.timeline.show', 'cloudtrail.timeline.open', 'cloudtrail.showTimeline'],
+/** Commands the timeline feature registers (src/extension/timeline), called when present. */
+export const TimelineCommandIds = {
+  open: 'cloudtrail.timeline.open',
+  /** Takes `{ field, value }` for lane fields (principal, session, accessKey, ip, region, account, eventSource). */
+  showItem: 'cloudtrail.timeline.showItem',
 } as const;
+
+/** Explorer fields the timeline can show as lanes. */
+export const TIMELINE_LANE_FIELDS: ReadonlySet<string> = new Set(['principal', 'session', 'accessKey', 'ip', 'region', 'account', 'eventSource']);

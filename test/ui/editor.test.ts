@@ -1,6 +1,6 @@
-// What a person sees of the investigation in the editor: the CloudTrail side bar with the
-// Sources, Explorer and Events trees filled from the sample trail, and an event opened
-// from the Events view with its code lenses. Screenshots go to test-results/screenshots/.
+// What a person sees of the investigation in the editor: the trail folder added from the
+// Explorer's context menu, the CloudTrail side bar with the Sources, Explorer and Events
+// trees filled from it, and an event opened from the Events view with its code lenses. Screenshots go to test-results/screenshots/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { Workbench } from './harness';
@@ -16,18 +16,25 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
     await workbench?.close();
   });
 
-  it('loads the sample trail (offered automatically, or restored) and shows it under Sources', async () => {
+  it('adds the trail folder from the Explorer context menu and shows it under Sources', async () => {
     const page = workbench.page;
+    // The command shows the Explorer; clicking its activity bar entry would toggle it.
+    await workbench.runCommand('View: Show Explorer');
+    const folderRow = page.locator('.part.sidebar .explorer-folders-view .monaco-list-row', { hasText: 'AWSLogs' }).first();
+    await folderRow.waitFor();
+    await folderRow.click({ button: 'right' });
+    const menuItem = page.locator('.monaco-menu .action-item', { hasText: 'Add to CloudTrail Investigation' }).first();
+    await menuItem.waitFor();
+    // Hovering focuses the item; Enter runs it (a click right after the menu opens can be swallowed).
+    await menuItem.hover();
+    await page.keyboard.press('Enter');
+    await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
     await workbench.activityBarItem('CloudTrail').click();
     const sources = workbench.viewPane('Sources');
     await sources.waitFor();
-    const sourceRow = sources.locator('.monaco-list-row', { hasText: /AWSLogs|sample-trail/ }).first();
-    // A fresh workspace gets the offer; a workspace that had it loaded restores it.
-    const offer = page.locator('.notification-toast', { hasText: 'CloudTrail logs found' });
-    await Promise.race([sourceRow.waitFor(), offer.waitFor()]);
-    if (await offer.isVisible()) await offer.getByRole('button', { name: 'Add', exact: true }).click();
-    await sources.locator('.monaco-list-row', { hasText: /345 events/ }).first().waitFor();
-    assert.match(await sourceRow.innerText(), /345 events/);
+    const sourceRow = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();
+    await sourceRow.waitFor();
+    assert.match(await sourceRow.innerText(), /2026-03-04 04:29:58Z/);
   });
 
   it('shows the Explorer tree with accounts, regions and principals and their counts', async () => {
@@ -44,8 +51,8 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
     await region.click();
     await page.keyboard.press('ArrowRight');
     await explorer.locator('.monaco-list-row', { hasText: 'alice.dev' }).first().waitFor();
-    // Dismiss notifications so they do not cover the tree in the screenshot.
-    await page.keyboard.press('Escape');
+    // Dismiss notifications (the AWSLogs offer, the skipped-files warning) so they do not cover the screenshot.
+    await workbench.runCommand('Notifications: Clear All Notifications');
     const shot = await workbench.screenshot('editor-investigation-tree');
     assert.ok(fs.statSync(shot).size > 0);
   });

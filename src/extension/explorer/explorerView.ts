@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
 import { termFor } from '../../core/query/parser';
-import { Commands, OptionalCommands } from '../commands';
+import { Commands, TIMELINE_LANE_FIELDS, TimelineCommandIds } from '../commands';
 import { asPivotTarget, type PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
@@ -90,12 +90,21 @@ export class ExplorerView implements vscode.Disposable {
     }
   }
 
+  /** Lane fields reveal their lane on the timeline; other fields filter to the value and open it. */
   private async showOnTimeline(node: unknown): Promise<void> {
-    this.act(node, (t) => this.services.filter.setExpression(termFor(t.field, t.value)));
+    const target = asPivotTarget(node);
+    if (!target) return this.act(node, () => undefined);
     const available = new Set(await vscode.commands.getCommands(true));
-    const timeline = OptionalCommands.showTimeline.find((id) => available.has(id));
-    if (timeline) await vscode.commands.executeCommand(timeline);
-    else void vscode.window.showInformationMessage('CloudTrail: the filter is set; the timeline view is not available in this build.');
+    if (!available.has(TimelineCommandIds.open)) {
+      void vscode.window.showInformationMessage('CloudTrail: the timeline is not available in this build.');
+      return;
+    }
+    if (TIMELINE_LANE_FIELDS.has(target.field)) {
+      await vscode.commands.executeCommand(TimelineCommandIds.showItem, { field: target.field, value: target.value });
+      return;
+    }
+    this.act(target, (t) => this.services.filter.setExpression(termFor(t.field, t.value)));
+    await vscode.commands.executeCommand(TimelineCommandIds.open);
   }
 
   private async copyValue(node: unknown): Promise<void> {

@@ -1,13 +1,15 @@
 // The Explorer tree, the filter and every pivot command in the real host: the tree's
 // children and counts equal index.top over the same filter.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import type { PivotField } from '../../../src/core/index/fields';
 import { termFor } from '../../../src/core/query/parser';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { ExplorerNode, ValueNode } from '../../../src/extension/explorer/explorerTree';
 import { scopeExpression } from '../../../src/extension/explorer/explorerTree';
-import { activatedApi, ensureSampleLoaded, itemLabel } from './editor-helpers';
+import { activatedApi, ensureSampleLoaded, itemLabel, tempFolder } from './editor-helpers';
 
 function values(nodes: ExplorerNode[]): ValueNode[] {
   return nodes.filter((n): n is ValueNode => n.kind === 'value');
@@ -189,5 +191,48 @@ describe('editor: Explorer, filter and pivots', () => {
     await vscode.commands.executeCommand('cloudtrail.pivot.accessKey', 'ASIAEXAMPLEINFRAAU02');
     assert.equal(provider.getChildren().length, index.postings('accessKey', 'ASIAEXAMPLEINFRAAU02').length);
     api.services.filter.clear();
+  });
+
+  it('pages more than 200 children with a Load more item', async () => {
+    const folder = tempFolder('many');
+    const lines: string[] = [];
+    for (let i = 0; i < 250; i++) {
+      lines.push(
+        JSON.stringify({
+          eventVersion: '1.08',
+          eventTime: `2026-03-05T00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
+          eventSource: 's3.amazonaws.com',
+          eventName: 'ListBuckets',
+          awsRegion: 'us-east-1',
+          sourceIPAddress: `198.18.${Math.floor(i / 200)}.${i % 200}`,
+          userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::999988887777:user/pager', accountId: '999988887777', principalId: 'AIDAPAGER' },
+          eventID: `pager-${i}`,
+          recipientAccountId: '999988887777',
+        }),
+      );
+    }
+    fs.writeFileSync(nodePath.join(folder, 'many.jsonl'), lines.join('\n'));
+    const summary = await api.services.addSource([folder], 'many IPs');
+    assert.equal(summary?.events, 250);
+    try {
+      await vscode.commands.executeCommand('cloudtrail.pivot.field', 'account', '999988887777');
+      await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', 'ip');
+      const provider = api.explorer.provider;
+      const page = provider.getChildren();
+      assert.equal(page.length, 201);
+      const more = page[200];
+      assert.equal(more.kind, 'loadMore');
+      const item = provider.getTreeItem(more);
+      assert.match(itemLabel(item), /Load more… \(200 of 250 shown\)/);
+      assert.ok(item.command);
+      await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+      const all = provider.getChildren();
+      assert.equal(all.length, 250);
+      assertChildrenMatchEngine(api, undefined, ['ip']);
+    } finally {
+      await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', 'identity');
+      api.services.filter.clear();
+      if (summary) await api.services.removeSource(summary.id);
+    }
   });
 });

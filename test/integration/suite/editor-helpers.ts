@@ -76,3 +76,13 @@ export function tooltipText(item: vscode.TreeItem): string {
   const tooltip = item.tooltip;
   return typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? '');
 }
+
+// The UI checks open the same workspace after these suites, and sources are remembered per
+// workspace: leave none behind (a root-level hook, registered when the first suite imports this).
+after(async () => {
+  const extension = vscode.extensions.getExtension<CloudTrailInvestigatorApi>(EXTENSION_ID);
+  if (!extension?.isActive) return;
+  const api = extension.exports;
+  for (const summary of api.services.investigation.summaries()) await api.services.removeSource(summary.id);
+  api.services.filter.clear();
+});
