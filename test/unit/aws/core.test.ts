@@ -3,6 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { AwsClientFactory, validateEndpoint } from '../../../src/core/aws/clients';
 import { describeAwsError } from '../../../src/core/aws/errors';
+import { liveFilterFrom } from '../../../src/core/aws/filterTerms';
+import { parseFilter } from '../../../src/core/query/parser';
 import { planLookup, usernameFor } from '../../../src/core/aws/planner';
 import { listProfiles, parseIni, sharedFiles } from '../../../src/core/aws/profiles';
 import { TokenBucket } from '../../../src/core/aws/rateLimiter';
@@ -283,5 +285,21 @@ describe('aws/rateLimiter: the shared token bucket', () => {
     const waiting = bucket.acquire(controller.signal);
     controller.abort();
     await assert.rejects(waiting, /abort/i);
+  });
+});
+
+describe('aws/filterTerms: what of the filter can go to AWS', () => {
+  it('takes top-level AND terms and time bounds; lists the rest as index-only', () => {
+    const live = liveFilterFrom(
+      parseFilter('eventName:Delete* AND accessKey:AKIAEXAMPLE time>=2026-11-01T00:00Z time<2026-11-02T00:00Z (ip:1.2.3.4 OR ip:5.6.7.8) NOT readOnly:true userAgent:*'),
+    );
+    assert.deepEqual(live.terms, [
+      { field: 'eventName', value: 'Delete*', wildcard: true },
+      { field: 'accessKey', value: 'AKIAEXAMPLE', wildcard: false },
+    ]);
+    assert.equal(live.start, Date.parse('2026-11-01T00:00:00Z'));
+    assert.equal(live.end, Date.parse('2026-11-02T00:00:00Z'));
+    assert.equal(live.indexOnly.length, 3);
+    assert.deepEqual(liveFilterFrom(parseFilter('')), { terms: [], indexOnly: [] });
   });
 });
