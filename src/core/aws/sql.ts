@@ -339,3 +339,11 @@ export function recordFromRow(row: ReadonlyMap<string, string | null> | Record<s
   }
   return record;
 }
+
+/** The statement to send: leading `--` comment lines (the header this extension writes) removed. */
+export function statementOf(text: string): string {
+  const lines = text.split(/\r?\n/);
+  let i = 0;
+  while (i < lines.length && (lines[i].trim() === '' || lines[i].trimStart().startsWith('--'))) i++;
+  return lines.slice(i).join('\n').trim();
+}

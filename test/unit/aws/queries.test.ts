@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { AwsClientFactory } from '../../../src/core/aws/clients';
 import { QueryRecord, runAthenaQuery, runLakeQuery } from '../../../src/core/aws/queries';
-import { athenaSql, eventDataStoreId, lakeSql, likePattern, recordFromRow, sqlIdentifier, sqlString } from '../../../src/core/aws/sql';
+import { athenaSql, eventDataStoreId, lakeSql, likePattern, recordFromRow, sqlIdentifier, sqlString, statementOf } from '../../../src/core/aws/sql';
 import { AthenaAnswer, AthenaServer } from '../../servers/athenaServer';
 import { CloudTrailServer, LakeAnswer } from '../../servers/cloudtrailServer';
 import { CloudTrailRecord, synthEvents } from '../../servers/synth';
@@ -71,6 +71,11 @@ describe('aws/sql: Trino for Athena and CloudTrail Lake', () => {
     assert.ok(!generated.sql.includes('requestParameters'), 'Lake maps are not selected as if they were JSON');
     assert.throws(() => eventDataStoreId('x; DROP'), /not a CloudTrail Lake event data store/);
     assert.throws(() => lakeSql({ eventDataStore: 'abc' }, { start: T0, end: T0, terms: [] }), /time range is empty/);
+  });
+
+  it('sends the statement without the header comments, keeping comments inside it', () => {
+    assert.equal(statementOf('-- CloudTrail Investigator: athena\r\n-- why\n\nSELECT 1\n-- inside\nFROM t\n'), 'SELECT 1\n-- inside\nFROM t');
+    assert.equal(statementOf('-- only comments\n'), '');
   });
 
   it('rebuilds CloudTrail-shaped records from result rows', () => {

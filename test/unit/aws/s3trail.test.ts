@@ -5,6 +5,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AwsClientFactory } from '../../../src/core/aws/clients';
 import { DOWNLOAD_MANIFEST, SIGNATURE_SUFFIX, dayPrefixes, downloadTrailBucket, TrailDownloadOptions } from '../../../src/core/aws/s3trail';
 import { safeLocalPath } from '../../../src/core/aws/safePath';
+import { parseSignatureSidecar } from '../../../src/core/integrity/digest';
+import { SIGNATURE_SIDECAR_SUFFIX } from '../../../src/core/integrity/store';
 import { TEST_KEYS, TEST_SECRET } from '../../servers/awsJson';
 import { LocalS3Server } from '../../servers/s3Server';
 import { TempAws, tempAws, tmpDir } from './helpers';
@@ -109,6 +111,10 @@ describe('aws/s3trail: trail bucket download through the real SDK against s3rver
     await aws.cleanup();
   });
 
+  it('writes signature sidecars where the integrity validator looks for them', () => {
+    assert.equal(SIGNATURE_SUFFIX, SIGNATURE_SIDECAR_SUFFIX);
+  });
+
   it('downloads a bucket with thousands of objects, keeping the key layout and digest signatures', async () => {
     const dest = await tmpDir('ctinv-evidence-');
     const summary = await downloadTrailBucket(options(dest, { listPageSize: 37 }));
@@ -124,9 +130,9 @@ describe('aws/s3trail: trail bucket download through the real SDK against s3rver
     for (const key of seeded.logs) assert.ok(rel.has(key), key);
     for (const key of seeded.outside) assert.ok(!rel.has(key), `outside the date range: ${key}`);
     for (const [key, signature] of seeded.digests) {
-      const sidecar = JSON.parse(await fs.readFile(path.join(dest, `${key}${SIGNATURE_SUFFIX}`), 'utf8'));
-      assert.equal(sidecar.signature, signature);
-      assert.equal(sidecar.signatureAlgorithm, 'SHA256withRSA');
+      const sidecar = await fs.readFile(path.join(dest, `${key}${SIGNATURE_SUFFIX}`));
+      // The integrity validator (issue #7) reads exactly this sidecar.
+      assert.deepEqual(parseSignatureSidecar(sidecar), { signature, algorithm: 'SHA256withRSA' });
     }
     assert.ok(![...rel].some((f) => f.includes('evil') || f.endsWith('.ctinv-part')));
     assert.ok(rel.has(DOWNLOAD_MANIFEST));

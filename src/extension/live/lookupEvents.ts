@@ -1,0 +1,124 @@
+/**
+ * "Fetch Events with LookupEvents…": profile, regions, time range, and the active filter
+ * split between the API and the index. Events go into a live source page by page (the trees
+ * grow while fetching); cancel keeps what arrived; windows already fetched are not asked for
+ * again.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { liveFilterFrom } from '../../core/aws/filterTerms';
+import { fetchLookupEvents } from '../../core/aws/lookup';
+import { FetchedWindows } from '../../core/aws/windows';
+import { parseFilter } from '../../core/query/parser';
+import type { ExtensionServices } from '../services';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
+import { LiveCommands, LiveSettings } from './liveSettings';
+
+const DAY = 86400_000;
+const RANGES: ReadonlyArray<{ label: string; ms: number }> = [
+  { label: 'Last hour', ms: 3600_000 },
+  { label: 'Last 24 hours', ms: DAY },
+  { label: 'Last 7 days', ms: 7 * DAY },
+  { label: 'Last 30 days', ms: 30 * DAY },
+  { label: 'Last 90 days (all LookupEvents keeps)', ms: 90 * DAY },
+];
+
+export function registerLookupEvents(services: ExtensionServices, settings: LiveSettings): vscode.Disposable[] {
+  const run = async (insights: boolean): Promise<void> => {
+    const profile = await settings.pickProfile();
+    if (!profile) return;
+    const regions = await settings.pickRegions();
+    if (!regions) return;
+
+    let live;
+    try {
+      live = liveFilterFrom(parseFilter(services.filter.effective));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`CloudTrail: the filter cannot be used for a fetch: ${errorMessage(error)}`);
+      return;
+    }
+    const now = Date.now();
+    let start = live.start;
+    let end = live.end ?? now;
+    if (start === undefined) {
+      const range = await vscode.window.showQuickPick(RANGES.map((r) => ({ label: r.label, ms: r.ms })), { title: 'Time range to fetch' });
+      if (!range) return;
+      start = end - range.ms;
+    }
+    end = Math.min(end, now);
+    if (end <= start) {
+      void vscode.window.showErrorMessage('CloudTrail: the time range to fetch is empty (the filter ends before it starts, or in the future).');
+      return;
+    }
+
+    let factory;
+    try {
+      factory = settings.factoryFor(profile);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`CloudTrail: ${errorMessage(error)}`);
+      return;
+    }
+    const storage = services.context.globalStorageUri.fsPath;
+    const windows = await FetchedWindows.open(path.join(storage, 'lookup-windows'));
+    const label = `LookupEvents${insights ? ' (Insights)' : ''} · ${profile} · ${regions.join(', ')}`;
+    const source = await services.investigation.createLiveSource(label, path.join(storage, 'live'));
+    const log = services.log;
+    log.info(`${label}: ${new Date(start).toISOString()} → ${new Date(end).toISOString()}`);
+    if (live.indexOnly.length) log.info(`applied by the index only: ${live.indexOnly.join(' AND ')}`);
+
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CloudTrail: ${label}`, cancellable: true },
+      async (progress, token) => {
+        const abort = abortSignalFor(token);
+        let lastFraction = 0;
+        try {
+          const summary = await fetchLookupEvents({
+            factory,
+            regions,
+            start: start!,
+            end,
+            terms: live.terms,
+            insights,
+            windows,
+            signal: abort.signal,
+            onEvents: (events) => source.append(events),
+            onProgress: (p) => {
+              const eta = p.etaMs !== undefined ? `, about ${Math.ceil(p.etaMs / 1000)} s left` : '';
+              progress.report({
+                message: `${p.events} events, ${p.pages} pages${eta}`,
+                increment: Math.max(0, (p.fraction - lastFraction) * 100),
+              });
+              lastFraction = Math.max(lastFraction, p.fraction);
+            },
+            onRetry: (region, reason, delay) => log.debug(`LookupEvents ${region}: ${reason}, retrying in ${Math.round(delay)} ms`),
+          });
+          log.info(summary.plan.explanation);
+          for (const r of summary.regions) {
+            const skipped = r.alreadyFetched.length ? `; already fetched before: ${r.alreadyFetched.map((w) => `${new Date(w.start).toISOString()}–${new Date(w.end).toISOString()}`).join(', ')}` : '';
+            log.info(`${r.region}: ${r.status}, ${r.events} events in ${r.pages} pages${r.throttleRetries ? `, ${r.throttleRetries} throttled requests retried` : ''}${skipped}`);
+          }
+          for (const problem of summary.problems) log.warn(problem);
+          for (const error of summary.errors) log.error(error);
+          const what = `${summary.events} events from ${summary.regions.length} regions`;
+          if (summary.errors.length) void vscode.window.showErrorMessage(`CloudTrail: ${what}; ${summary.errors[0]}`);
+          else if (summary.cancelled) void vscode.window.showWarningMessage(`CloudTrail: fetch cancelled; kept ${what}. Fetching again asks only for the rest.`);
+          else void vscode.window.showInformationMessage(`CloudTrail: fetched ${what}. ${summary.plan.explanation}`);
+        } catch (error) {
+          log.error(`LookupEvents failed: ${errorMessage(error)}`);
+          void vscode.window.showErrorMessage(`CloudTrail: ${errorMessage(error)}`);
+        } finally {
+          abort.dispose();
+        }
+      },
+    );
+  };
+
+  return [
+    vscode.commands.registerCommand(LiveCommands.lookupEvents, () => run(false)),
+    vscode.commands.registerCommand(LiveCommands.lookupInsights, () => run(true)),
+    vscode.commands.registerCommand(LiveCommands.chooseProfile, async () => {
+      const profile = await settings.pickProfile(true);
+      if (profile) services.log.info(`AWS profile for live sources: ${profile}`);
+    }),
+  ];
+}
