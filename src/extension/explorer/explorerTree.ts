@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Selection } from '../../core/engine/api';
-import { FIELD_INFO, type PivotField } from '../../core/index/fields';
+import { FIELD_INFO } from '../../core/index/fields';
 import type { IdentityType } from '../../core/model/event';
 import { termFor } from '../../core/query/parser';
 import { Commands } from '../commands';

@@ -104,6 +104,22 @@ describe('editor: Sources view', () => {
     for (const entry of remembered) assert.deepEqual(Object.keys(entry).sort(), ['label', 'paths']);
   });
 
+  it('loads the remembered sources again (as after a window reload)', async () => {
+    const folder = tempFolder('restore');
+    const trail = JSON.parse(zlib.gunzipSync(fs.readFileSync(sampleTrailFiles()[0])).toString('utf8')) as { Records: { eventID: string }[] };
+    for (const record of trail.Records) record.eventID = `restored-${record.eventID}`;
+    fs.writeFileSync(path.join(folder, 'trail.json'), JSON.stringify(trail));
+    const state = api.services.context.workspaceState;
+    const remembered = state.get<{ paths: string[]; label: string }[]>('cloudtrail.sources.v1', []);
+    await state.update('cloudtrail.sources.v1', [...remembered, { paths: [folder], label: 'remembered' }]);
+    await api.services.restoreSources();
+    const restored = api.services.investigation.summaries().find((s) => s.label === 'remembered');
+    assert.ok(restored, 'the remembered source is loaded');
+    assert.equal(restored.events, trail.Records.length);
+    assert.equal(api.services.investigation.summaries().filter((s) => s.paths[0] === sampleTrailFolder()).length, 1, 'loaded sources are not loaded twice');
+    await api.services.removeSource(restored.id);
+  });
+
   it('reloads a source from its node and keeps its counts', async () => {
     const summary = api.services.investigation.summaries().find((s) => s.paths[0] === sampleTrailFolder());
     assert.ok(summary);
