@@ -85,6 +85,12 @@ tooltip.hidden = true;
 const announcer = el('div', { className: 'sr-only', attrs: { id: 'announcer', 'aria-live': 'polite' } });
 const empty = el('div', { className: 'empty', attrs: { id: 'empty' } });
 empty.hidden = true;
+setInterval(() => {
+  if (inFlight !== undefined && dirty && performance.now() - inFlightSince >= LOST_REQUEST_MS) {
+    dirty = false;
+    requestView();
+  }
+}, 1000);
 document.body.append(toolbar, filterError, infobar, densityCanvas, plot, empty, tooltip, announcer);
 
 const LEGEND: Array<[string, string]> = [
@@ -117,6 +123,9 @@ let hoverRank: number | undefined;
 let dragBrush: { start: number; end: number } | undefined;
 let seq = 0;
 let inFlight: number | undefined;
+let inFlightSince = 0;
+/** An answer lost on the way (the panel was hidden meanwhile) must not block later requests. */
+const LOST_REQUEST_MS = 3000;
 let dirty = false;
 let interaction: { kind: 'zoom' | 'pan' | 'other'; at: number } | undefined;
 let firstPaintPending = true;
@@ -152,13 +161,16 @@ function saveState(): void {
 // ---- talking to the host ----------------------------------------------------------------
 
 function requestView(): void {
-  if (inFlight !== undefined) {
+  if (inFlight !== undefined && performance.now() - inFlightSince < LOST_REQUEST_MS) {
     dirty = true;
     return;
   }
   seq++;
   inFlight = seq;
+  inFlightSince = performance.now();
   const revealing = pendingRevealValue;
+  const useHostState = !haveState;
+  haveState = true;
   post({
     type: 'requestView',
     seq,
@@ -167,6 +179,7 @@ function requestView(): void {
     lanes: { offset: state.laneOffset, limit: Math.min(MAX_LANES_PER_VIEW, rowsVisible()) },
     ...(state.t0 !== undefined && state.t1 !== undefined ? { t0: state.t0, t1: state.t1 } : {}),
     ...(revealing !== undefined ? { focusValue: revealing } : {}),
+    ...(useHostState ? { useHostState: true } : {}),
   });
 }
 
@@ -177,11 +190,17 @@ function onView(message: ViewMessage): void {
   const fieldChanged = view?.message.laneField !== message.laneField;
   const modelChanged = view?.message.modelVersion !== message.modelVersion;
   view = decodeView(message);
-  if (state.t0 === undefined || state.t1 === undefined) {
+  if (state.t0 === undefined || state.t1 === undefined || message.laneField !== state.laneField) {
+    // The host chose the window (a fit, or its own state for a fresh webview): adopt it.
     state.t0 = message.t0;
     state.t1 = message.t1;
+    state.laneOffset = message.laneOffset;
   }
-  if (message.focusRank !== undefined && pendingRevealValue !== undefined) {
+  if (message.laneField !== state.laneField && !dirty) {
+    state.laneField = message.laneField;
+    grouping.value = message.laneField;
+  }
+  if (message.focusRank !== undefined) {
     pendingRevealValue = undefined;
     state.laneOffset = message.laneOffset;
     focus = { rank: message.focusRank };
@@ -221,19 +240,8 @@ window.addEventListener('message', (event: MessageEvent) => {
       palette = readPalette(findingColor);
       buildLegend(message.findings);
       setFilter(message.filter);
-      if (!haveState) {
-        // A fresh panel: the host's state (last session, or "Show on timeline") wins over
-        // the defaults the first request used; ask again only if it differs.
-        haveState = true;
-        const host = parseState(message.state);
-        const differs = host.laneField !== state.laneField || host.t0 !== state.t0 || host.t1 !== state.t1 || host.laneOffset !== state.laneOffset || host.focusValue !== undefined;
-        if (differs) {
-          state = host;
-          if (host.focusValue !== undefined) pendingRevealValue = host.focusValue;
-          grouping.value = state.laneField;
-          requestView();
-        }
-      }
+      // Without a saved state, the first request asked the host to use its own state
+      // (useHostState); the view it answers with carries that grouping and window.
       return;
     }
     case 'view':
@@ -667,10 +675,12 @@ function focusEvent(rank: number, row: HoverRow): void {
   // Show the details next to the focused mark.
   const rect = lanesCanvas.getBoundingClientRect();
   const w = currentWindow();
-  tooltipAnchor = {
-    x: rect.left + labelWidth() + ((row.time - w.t0) / (w.t1 - w.t0)) * plotWidth(),
-    y: rect.top + AXIS_H + (rank - state.laneOffset + 1) * LANE_H,
-  };
+  const x = labelWidth() + ((row.time - w.t0) / (w.t1 - w.t0)) * plotWidth();
+  const y = AXIS_H + (rank - state.laneOffset + 0.5) * LANE_H;
+  // Where the focused mark is on the canvas (for UI tests that point at it).
+  lanesCanvas.dataset.focusX = x.toFixed(1);
+  lanesCanvas.dataset.focusY = y.toFixed(1);
+  tooltipAnchor = { x: rect.left + x, y: rect.top + y + LANE_H / 2 };
   showTooltip(row);
   scheduleRender();
 }

@@ -36,7 +36,8 @@ export interface TimelinePort {
   /** Event ids of detection findings, when detections have run (same array while unchanged). */
   findings?(): ArrayLike<number> | undefined;
   theme?(): ThemeInfo;
-  post(message: HostToWebview): void;
+  /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
+  post(message: HostToWebview): void | PromiseLike<boolean>;
   log?(message: string): void;
 }
 
@@ -58,6 +59,8 @@ export class TimelineSession {
   private filterError?: string;
   /** The last view sent (for integration tests), and the largest message posted (bytes of JSON). */
   lastView?: ViewMessage;
+  /** The last hover answer (integration tests check the row a click would open). */
+  lastHover?: HoverRow;
   largestMessageBytes = 0;
   readonly paints: PaintReport[] = [];
   readonly hostMs: number[] = [];
@@ -95,7 +98,22 @@ export class TimelineSession {
       this.pending.push(message);
       return;
     }
-    this.port.post(message);
+    this.send(message);
+  }
+
+  /**
+   * Sends now. A notification the webview must not miss (a reveal, a filter or index change)
+   * that could not be delivered, because the webview was hidden meanwhile, is held again for
+   * its next `ready`; answers to a gone webview's requests are dropped.
+   */
+  private send(message: HostToWebview): void {
+    const result = this.port.post(message);
+    if (!result || (message.type !== 'reveal' && message.type !== 'filterChanged' && message.type !== 'invalidate')) return;
+    void Promise.resolve(result).then((delivered) => {
+      if (delivered !== false || this.disposed) return;
+      this.ready = false;
+      if (!this.pending.some((m) => m.type === message.type)) this.pending.push(message);
+    });
   }
 
   /** The webview was reloaded (hidden and shown again): hold messages until it is ready again. */
@@ -107,7 +125,8 @@ export class TimelineSession {
   async handle(raw: unknown): Promise<void> {
     const message = parseWebviewMessage(raw);
     if (!message) {
-      this.port.log?.(`timeline: ignored a malformed message from the webview`);
+      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type).slice(0, 40) : typeof raw;
+      this.port.log?.(`timeline: ignored a malformed message from the webview (${JSON.stringify(type)})`);
       return;
     }
     await this.dispatch(message);
@@ -119,7 +138,7 @@ export class TimelineSession {
         this.ready = true;
         this.port.post({ type: 'init', state: this.state, filter: this.filter(), theme: this.port.theme?.() ?? {}, findings: !!this.port.findings?.() });
         const held = this.pending.splice(0);
-        for (const m of held) this.port.post(m);
+        for (const m of held) this.send(m);
         return;
       }
       case 'requestView':
@@ -131,6 +150,7 @@ export class TimelineSession {
         const perPixel = (message.t1 - message.t0) / message.width;
         const pick = model.pick(message.rank, message.time, perPixel * 4, { t0: message.t0, t1: message.t1, width: message.width });
         const row = pick ? await this.hoverRow(pick.id, pick.sameColumn) : undefined;
+        this.lastHover = row;
         this.post({ type: 'hoverInfo', seq: message.seq, row });
         return;
       }
@@ -255,6 +275,17 @@ export class TimelineSession {
   /** Answers a window request: the visible lanes binned per pixel column, the density strip, markers. */
   view(request: Omit<ViewRequest, 'type'>): ViewMessage {
     const started = performance.now();
+    if (request.useHostState) {
+      const s = this.state;
+      request = {
+        seq: request.seq,
+        width: request.width,
+        laneField: s.laneField,
+        lanes: { offset: s.laneOffset, limit: request.lanes.limit },
+        ...(s.t0 !== undefined && s.t1 !== undefined ? { t0: s.t0, t1: s.t1 } : {}),
+        ...(s.focusValue !== undefined ? { focusValue: s.focusValue } : {}),
+      };
+    }
     const model = this.currentModel(request.laneField);
     let offset = request.lanes.offset;
     let focusRank: number | undefined;

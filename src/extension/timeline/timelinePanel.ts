@@ -81,7 +81,7 @@ export class TimelinePanel implements vscode.Disposable {
       setTimeRange: (range) => services.filter.setTimeRange(range),
       openEvent: (id) => services.openEvent(id),
       findings: findings ? () => findings.eventIds() : undefined,
-      post: (message: HostToWebview) => void panel.webview.postMessage(message),
+      post: (message: HostToWebview) => panel.webview.postMessage(message),
       log: (message) => services.log.warn(message),
     };
     this.session = new TimelineSession(port, state);

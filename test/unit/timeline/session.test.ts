@@ -44,7 +44,9 @@ function fake(index: EventIndex): Fake {
     },
     setTimeRange: (r) => ranges.push(r),
     openEvent: async (id) => void opened.push(id),
-    post: (m) => posted.push(m),
+    post: (m) => {
+      posted.push(m);
+    },
   };
   return { port, posted, opened, ranges, expression };
 }
@@ -64,6 +66,25 @@ describe('timeline session (host side of the protocol)', () => {
       f.posted.map((m) => m.type),
       ['init', 'filterChanged', 'invalidate'],
     );
+  });
+
+  it('holds a reveal the hidden webview did not get until it is ready again', async () => {
+    const f = fake(indexOf(events()));
+    let deliver = true;
+    const delivered: HostToWebview[] = [];
+    const session = new TimelineSession({ ...f.port, post: async (m) => (deliver ? (delivered.push(m), true) : false) }, { ...DEFAULT_STATE });
+    await session.handle({ type: 'ready' });
+    deliver = false; // the panel went to the background and its webview is gone
+    session.reveal('ip', '198.51.100.7');
+    await new Promise((resolve) => setImmediate(resolve));
+    deliver = true;
+    await session.handle({ type: 'ready' }); // shown again: a fresh webview
+    assert.deepEqual(
+      delivered.map((m) => m.type),
+      ['init', 'init', 'reveal'],
+    );
+    const init = delivered[1];
+    assert.ok(init.type === 'init' && init.state.laneField === 'ip' && init.state.focusValue === '198.51.100.7');
   });
 
   it('answers a view request with lanes that match the engine', async () => {

@@ -1,0 +1,233 @@
+// The timeline in the real VS Code host: opened by its command on the sample trail, its lanes
+// and counts against the engine, a brush applied as the shared time filter (and the Explorer
+// tree following it), a click on a mark opening the right event, "Show on timeline".
+// The panel's webview is real: it requests its views itself; the tests read the host side's
+// last answer and send the webview's messages through the panel's own handler.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { PivotField } from '../../../src/core/index/fields';
+import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
+import type { TimelinePanel } from '../../../src/extension/timeline/timelinePanel';
+import type { LaneField, ViewMessage } from '../../../src/shared/timeline-protocol';
+
+const EXTENSION_ID = 'cloudtrail-investigator.cloudtrail-investigator';
+const T = (iso: string): number => Date.parse(iso);
+
+async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function sampleTrail(): string {
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const candidate = folder.uri.fsPath.endsWith('sample-trail') ? folder.uri.fsPath : path.join(folder.uri.fsPath, 'sample-trail');
+    if (fs.existsSync(path.join(candidate, 'AWSLogs'))) return candidate;
+  }
+  return path.resolve(__dirname, '..', '..', '..', '..', 'fixtures', 'sample-trail');
+}
+
+/** Cell sums of a lane view (decoded like the webview does). */
+function laneSum(cells: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < cells.length; ) {
+    i++; // dx
+    const mask = cells[i++];
+    for (let k = 0; k < 4; k++) if (mask & (1 << k)) sum += cells[i++];
+  }
+  return sum;
+}
+
+describe('timeline webview (real host)', () => {
+  let api: CloudTrailInvestigatorApi;
+  let panel: TimelinePanel;
+  let seq = 1_000_000;
+
+  /** Sends a view request as the webview would and returns the host's answer. */
+  async function requestView(laneField: LaneField, extra: Record<string, unknown> = {}): Promise<ViewMessage> {
+    seq++;
+    await panel.receive({ type: 'requestView', seq, width: 800, laneField, lanes: { offset: 0, limit: 60 }, ...extra });
+    const view = panel.session.lastView;
+    assert.ok(view && view.seq === seq, 'the host answered the request');
+    return view;
+  }
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<CloudTrailInvestigatorApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    await api.restored;
+    const folder = sampleTrail();
+    const loaded = api.services.investigation.summaries().some((s) => s.paths.length === 1 && s.paths[0] === folder);
+    if (!loaded) assert.ok(await api.services.addSource([folder]));
+    api.services.filter.clear();
+    api.services.filter.setTimeRange(undefined);
+  });
+
+  after(async () => {
+    api.services.filter.setTimeRange(undefined);
+    api.timeline.current?.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('opens from its command and the webview pulls its first view once ready', async () => {
+    await vscode.commands.executeCommand('cloudtrail.timeline.open');
+    panel = await eventually(() => api.timeline.current, 'the timeline panel');
+    assert.equal(panel.panel.viewType, 'cloudtrail.timeline');
+    assert.equal(panel.panel.title, 'CloudTrail Timeline');
+    // The real webview (in the workbench's Chromium) says ready and requests a view by itself.
+    const view = await eventually(() => panel.session.isReady && panel.session.lastView, 'a view requested by the webview');
+    assert.ok(view.width > 0 && view.lanes.length > 0);
+    const options = panel.panel.webview.options;
+    assert.equal(options.enableScripts, true);
+    assert.deepEqual(
+      options.localResourceRoots?.map((u) => path.relative(api.services.context.extensionUri.fsPath, u.fsPath)),
+      [path.join('media', 'dist')],
+    );
+    assert.match(panel.panel.webview.html, /default-src 'none'; script-src 'nonce-[A-Za-z0-9]+'; style-src [^;]+; img-src [^;]+ data:; font-src [^;]+; connect-src 'none'/);
+  });
+
+  it('shows lanes and counts equal to the engine for every grouping', async () => {
+    const index = api.services.investigation.index;
+    const all = index.all();
+    const fields: LaneField[] = ['principal', 'session', 'accessKey', 'ip', 'region', 'account', 'eventSource'];
+    for (const field of fields) {
+      const view = await requestView(field);
+      const top = index.top(field as PivotField, all, Number.MAX_SAFE_INTEGER);
+      assert.equal(view.events, 345, 'every unique event of the sample trail is on the timeline');
+      const withValue = view.lanes.filter((l) => l.value !== '');
+      assert.deepEqual(
+        withValue.map((l) => [l.value, l.total]),
+        top.slice(0, withValue.length).map((v) => [v.value, v.count]),
+        `${field} lanes`,
+      );
+      const withoutValue = view.lanes.find((l) => l.value === '');
+      assert.equal(withoutValue?.total ?? 0, 345 - top.reduce((n, v) => n + v.count, 0), `${field}: events without a value`);
+      for (const lane of view.lanes) assert.equal(laneSum(lane.cells), lane.inWindow, `${field} ${lane.value}: columns add up`);
+    }
+    const regions = await requestView('region');
+    assert.deepEqual(
+      regions.lanes.map((l) => l.value),
+      ['us-east-1', 'eu-west-1', 'ap-southeast-3'],
+    );
+  });
+
+  it('marks the leaked key’s first use from the attacker host as first-seen', async () => {
+    const view = await requestView('principal');
+    const ci = view.lanes.find((l) => l.value.endsWith(':user/ci-deployer'));
+    assert.ok(ci, 'a ci-deployer lane');
+    const marks = view.firstSeen.filter((m) => m.rank === ci.rank);
+    const index = api.services.investigation.index;
+    const first = marks.map((m) => index.row(m.id)).find((r) => r.ip === '203.0.113.66');
+    assert.ok(first, 'a first-seen mark for 203.0.113.66');
+    assert.equal(first.eventId, 'b764e1da-90aa-4a37-ab23-f87dbbfb2571');
+  });
+
+  it('applies a brush as the shared time filter, and the Explorer tree follows', async () => {
+    const start = T('2026-03-04T05:02:00Z');
+    const end = T('2026-03-04T05:32:00Z');
+    const changed = new Promise<void>((resolve) => {
+      const subscription = api.services.filter.onDidChange(() => {
+        subscription.dispose();
+        resolve();
+      });
+    });
+    await panel.receive({ type: 'brush', start, end });
+    await changed;
+    assert.deepEqual(api.services.filter.timeRange, { start, end });
+    const index = api.services.investigation.index;
+    const expected = index.query(api.services.filter.effective).length;
+    assert.ok(expected > 0 && expected < 345, `${expected} events in the brushed half hour`);
+    const rootCount = (): number =>
+      api.explorer.provider
+        .getChildren()
+        .filter((n): n is typeof n & { kind: 'value'; count: number } => n.kind === 'value')
+        .reduce((sum, n) => sum + n.count, 0);
+    await eventually(() => rootCount() === expected, `the Explorer's counts to add up to ${expected}`);
+    // The timeline keeps showing the whole range, with the brushed range drawn over it.
+    const view = await requestView('principal');
+    assert.equal(view.events, 345);
+
+    await panel.receive({ type: 'clearBrush' });
+    assert.equal(api.services.filter.timeRange, undefined);
+    await eventually(() => rootCount() === 345, 'the Explorer back to every event');
+  });
+
+  it('opens the clicked mark’s event as JSON', async () => {
+    const view = await requestView('principal', { t0: T('2026-03-04T05:00:00Z'), t1: T('2026-03-04T05:10:00Z') });
+    const ci = view.lanes.find((l) => l.value.endsWith(':user/ci-deployer'));
+    assert.ok(ci);
+    // A click at 05:02:11 on the ci-deployer lane: the webview sends a hover, then opens its row.
+    await panel.receive({ type: 'hover', seq: 1, modelVersion: view.modelVersion, rank: ci.rank, time: T('2026-03-04T05:02:12Z'), t0: view.t0, t1: view.t1, width: view.width });
+    const row = panel.session.lastHover;
+    assert.ok(row, 'a mark under the pointer');
+    assert.equal(row.eventName, 'GetCallerIdentity');
+    assert.equal(row.ip, '203.0.113.66');
+    await panel.receive({ type: 'open', eventId: row.id });
+    const editor = await eventually(
+      () => vscode.window.visibleTextEditors.find((e) => e.document.getText().includes('b764e1da-90aa-4a37-ab23-f87dbbfb2571')),
+      'the event JSON in an editor',
+    );
+    const event = JSON.parse(editor.document.getText()) as { eventID: string; eventName: string };
+    assert.equal(event.eventID, 'b764e1da-90aa-4a37-ab23-f87dbbfb2571');
+    assert.equal(event.eventName, 'GetCallerIdentity');
+  });
+
+  it('ignores messages that name an id out of range or anything but an event id', async () => {
+    const documents = (): string[] => vscode.workspace.textDocuments.map((d) => d.uri.toString()).sort();
+    const before = documents();
+    const terminals = vscode.window.terminals.length;
+    await panel.receive({ type: 'open', eventId: 99_999 });
+    await panel.receive({ type: 'open', eventId: '1' });
+    await panel.receive({ type: 'open', eventId: 1.5 });
+    await panel.receive({ type: 'open', path: '/etc/passwd' });
+    await panel.receive({ type: 'runCommand', command: 'workbench.action.terminal.new' });
+    assert.deepEqual(documents(), before, 'no document was opened');
+    assert.equal(vscode.window.terminals.length, terminals);
+    assert.equal(api.timeline.current, panel, 'the panel is still the same');
+  });
+
+  it('"Show on timeline" switches the grouping and reveals the lane, through the webview', async () => {
+    await vscode.commands.executeCommand('cloudtrail.timeline.showItem', { field: 'ip', value: '203.0.113.66' });
+    assert.equal(api.timeline.current, panel, 'the open timeline is reused');
+    const view = await eventually(
+      () => {
+        const v = panel.session.lastView;
+        return v && v.laneField === 'ip' && v.focusRank !== undefined ? v : undefined;
+      },
+      'the webview to request the ip grouping with the revealed lane',
+    ).catch((error: unknown) => {
+      const v = panel.session.lastView;
+      throw new Error(`${String(error)}; visible ${panel.panel.visible}, ready ${panel.session.isReady}, last view seq ${v?.seq} ${v?.laneField} focus ${v?.focusRank}, paints ${panel.session.paints.length}`);
+    });
+    const lane = view.lanes.find((l) => l.rank === view.focusRank);
+    assert.equal(lane?.value, '203.0.113.66');
+    assert.equal(lane?.total, api.services.investigation.index.postings('ip', '203.0.113.66').length);
+    assert.equal(panel.session.currentState.laneField, 'ip');
+  });
+
+  it('keeps its state when closed and opened again', async () => {
+    const state = panel.session.currentState;
+    assert.equal(state.laneField, 'ip');
+    assert.ok(state.t0 !== undefined && state.t1 !== undefined);
+    panel.dispose();
+    assert.equal(api.timeline.current, undefined);
+    await vscode.commands.executeCommand('cloudtrail.timeline.open');
+    panel = await eventually(() => api.timeline.current, 'the reopened panel');
+    const view = await eventually(() => panel.session.isReady && panel.session.lastView, 'the reopened webview’s first view');
+    assert.equal(view.laneField, 'ip');
+    assert.ok(Math.abs(view.t0 - state.t0!) < 1 && Math.abs(view.t1 - state.t1!) < 1, 'the same window');
+  });
+
+  it('rejects a "Show on timeline" argument it cannot use', async () => {
+    const result = await vscode.commands.executeCommand('cloudtrail.timeline.showItem', { field: 'userAgent', value: 'x' });
+    assert.equal(result, undefined);
+    assert.equal(await vscode.commands.executeCommand('cloudtrail.timeline.showItem', 'principal'), undefined);
+  });
+});

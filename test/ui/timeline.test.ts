@@ -1,0 +1,183 @@
+// The timeline as a person sees it in the real workbench (VS Code 1.96.4 in Chromium):
+// opened from the palette on the sample trail, screenshots in dark, light and high-contrast
+// themes, and the hostile trail (fixtures/hostile/trail) shown, hovered and clicked without
+// anything in it executing.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { Workbench } from './harness';
+
+// Page-side globals: the callbacks passed to frame.evaluate run in the webview, not in Node.
+declare const document: {
+  body: { classList: { contains(name: string): boolean }; dataset: Record<string, string | undefined> };
+  querySelectorAll(selector: string): { length: number };
+};
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const HOSTILE = path.join(REPO, 'fixtures', 'hostile', 'trail');
+const PAYLOADS = ['<img src=x onerror=window.__pwned=1>', '</script><script>window.__pwned=1</script>', 'javascript:window.__pwned=1'];
+
+/** Nothing in any frame of the workbench (webviews included) ran the payloads. */
+async function assertNothingExecuted(workbench: Workbench): Promise<void> {
+  for (const frame of workbench.page.frames()) {
+    const pwned = await frame.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned).catch(() => undefined);
+    assert.equal(pwned, undefined, `window.__pwned was set in frame ${frame.url()}`);
+  }
+}
+
+async function paints(frame: Frame): Promise<number> {
+  return Number((await frame.locator('body').getAttribute('data-paints')) ?? '0');
+}
+
+async function setTheme(workbench: Workbench, theme: string): Promise<void> {
+  await workbench.runCommand('Preferences: Color Theme');
+  const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  await input.fill(theme);
+  await workbench.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: theme }).first().waitFor();
+  await input.press('Enter');
+  await workbench.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
+  let workbench: Workbench;
+  let frame: Frame;
+
+  before(async () => {
+    workbench = await Workbench.open();
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('opens "CloudTrail: Open Timeline" on the sample trail and draws its lanes', async () => {
+    const page = workbench.page;
+    await workbench.activityBarItem('CloudTrail').click();
+    const sources = workbench.viewPane('Sources');
+    await sources.waitFor();
+    const loaded = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();
+    if (!(await loaded.isVisible().catch(() => false))) {
+      // Add the trail as a person would: the Explorer's context menu on the AWSLogs folder.
+      await workbench.activityBarItem('Explorer').click();
+      const folderRow = page.locator('.part.sidebar .explorer-folders-view .monaco-list-row', { hasText: 'AWSLogs' }).first();
+      await folderRow.waitFor();
+      await folderRow.click({ button: 'right' });
+      await page.locator('.monaco-menu .action-label', { hasText: 'Add to CloudTrail Investigation' }).first().click();
+      await workbench.activityBarItem('CloudTrail').click();
+      await loaded.waitFor();
+    }
+    await workbench.runCommand('CloudTrail: Open Timeline');
+    frame = await workbench.webviewFrame('#lanes');
+    await frame.locator('body[data-paints]').waitFor();
+    const status = frame.locator('#status');
+    await status.filter({ hasText: /Principal lanes 1–\d+ of \d+/ }).waitFor();
+    const legend = await frame.locator('#legend').innerText();
+    for (const kind of ['Read', 'Write', 'Error', 'New IP / user agent']) assert.ok(legend.includes(kind), `legend: ${legend}`);
+    // The density strip tells how many events the timeline holds.
+    assert.equal(await frame.locator('#grouping').inputValue(), 'principal');
+    // Keyboard: focus the lanes, move to the nearest event, see its details.
+    await frame.locator('#lanes').focus();
+    await frame.locator('#lanes').press('ArrowRight');
+    await frame.locator('#tooltip:not([hidden])').waitFor();
+    assert.match(await frame.locator('#tooltip').innerText(), /Time 2026-03-04T/);
+    await frame.locator('#lanes').press('Escape');
+    await page.keyboard.press('Escape');
+  });
+
+  it('saves screenshots in the dark, light and high-contrast themes', async () => {
+    const shots: string[] = [];
+    shots.push(await workbench.screenshot('timeline-dark'));
+    const darkBackground = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    for (const [theme, name] of [
+      ['Light Modern', 'timeline-light'],
+      ['Dark High Contrast', 'timeline-high-contrast'],
+    ] as const) {
+      const before = await paints(frame);
+      await setTheme(workbench, theme);
+      // The webview redraws with the new theme's colours (its body class changes).
+      await frame.waitForFunction(
+        ([kind]) => document.body.classList.contains(kind),
+        [theme.startsWith('Light') ? 'vscode-light' : 'vscode-high-contrast'],
+      );
+      await frame.locator('#lanes').focus();
+      await frame.locator('#lanes').press('Shift+ArrowRight');
+      await frame.waitForFunction((n) => Number(document.body.dataset.paints ?? '0') > n, before);
+      if (theme.startsWith('Light')) {
+        const lightBackground = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.notEqual(lightBackground, darkBackground, 'the theme colours reach the webview');
+      }
+      shots.push(await workbench.screenshot(name));
+    }
+    await setTheme(workbench, 'Dark Modern');
+    for (const shot of shots) assert.ok(fs.statSync(shot).size > 10_000, shot);
+  });
+
+  it('shows hostile event text literally, on hover and on click, and runs none of it', async () => {
+    const page = workbench.page;
+    // Add the hostile trail with the folder dialog, as a person would.
+    await workbench.runCommand('CloudTrail: Add Folder to Investigation…');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill(HOSTILE);
+    await page.locator('.quick-input-widget .quick-input-action .monaco-button', { hasText: 'Add to Investigation' }).first().click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    const sources = workbench.viewPane('Sources');
+    await sources.locator('.monaco-list-row', { hasText: /\b9 events/ }).first().waitFor();
+
+    // Narrow the timeline to those events with its filter box and fit the window to them.
+    await frame.locator('#filter-input').fill('ip:203.0.113.99');
+    await frame.locator('#filter-input').press('Enter');
+    await frame.locator('#status').filter({ hasText: /Principal lanes 1–3 of 3/ }).waitFor();
+    await frame.locator('#lanes').focus();
+    await frame.locator('#lanes').press('Home');
+    await frame.locator('#status').filter({ hasText: /window \d+ min/ }).waitFor();
+
+    const seen = new Set<string>();
+    const tooltip = frame.locator('#tooltip');
+    for (let lane = 0; lane < 3; lane++) {
+      for (let step = 0; step < 3; step++) {
+        await frame.locator('#lanes').press(step === 0 ? (lane === 0 ? 'ArrowRight' : 'ArrowDown') : 'ArrowRight');
+        await tooltip.filter({ hasText: 'Principal' }).waitFor();
+        // Point at the focused mark with the mouse: the hover answers with the same event.
+        const x = Number(await frame.locator('#lanes').getAttribute('data-focus-x'));
+        const y = Number(await frame.locator('#lanes').getAttribute('data-focus-y'));
+        await frame.locator('#lanes').hover({ position: { x, y } });
+        await tooltip.filter({ hasText: 'Click to open' }).waitFor();
+        const text = (await tooltip.textContent()) ?? '';
+        for (const payload of PAYLOADS) if (text.includes(payload)) seen.add(payload);
+        assert.equal(await tooltip.locator('img, script, a').count(), 0, 'the tooltip holds text only');
+      }
+    }
+    assert.deepEqual([...seen].sort(), [...PAYLOADS].sort(), 'every payload appears literally in a tooltip');
+    await workbench.screenshot('timeline-hostile');
+    // The lane labels (principal ARNs with the session names) are drawn on the canvas; their
+    // full text appears in the label tooltip, literally.
+    await frame.locator('#lanes').hover({ position: { x: 30, y: 22 + 11 } });
+    await tooltip.filter({ hasText: 'events, ' }).waitFor();
+    const label = (await tooltip.textContent()) ?? '';
+    assert.ok(PAYLOADS.some((p) => label.includes(p)), `label tooltip: ${label}`);
+
+    assert.equal(await frame.evaluate(() => document.querySelectorAll('img').length), 0, 'no element was made from event text');
+    await assertNothingExecuted(workbench);
+
+    // Click the focused mark: the event opens as JSON in an editor, the text still inert.
+    const x = Number(await frame.locator('#lanes').getAttribute('data-focus-x'));
+    const y = Number(await frame.locator('#lanes').getAttribute('data-focus-y'));
+    await frame.locator('#lanes').click({ position: { x, y } });
+    const tab = page.locator('.tabs-container .tab', { hasText: /(GetObject|PutBucketPolicy)\.json/ }).first();
+    await tab.waitFor();
+    const editorText = await page.locator('.part.editor .editor-instance .view-lines').first().innerText();
+    assert.ok(PAYLOADS.some((p) => editorText.replace(/\u00a0/g, ' ').includes(p)), 'the event JSON shows the payload as text');
+    await workbench.screenshot('timeline-hostile-event');
+    await assertNothingExecuted(workbench);
+    // Leave the shared filter as it was for the other checks.
+    await page.locator('.tabs-container .tab', { hasText: 'CloudTrail Timeline' }).first().click();
+    frame = await workbench.webviewFrame('#lanes');
+    await frame.locator('#filter-input').fill('');
+    await frame.locator('#filter-input').press('Enter');
+    await assertNothingExecuted(workbench);
+  });
+});
