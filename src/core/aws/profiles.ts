@@ -81,7 +81,7 @@ async function readOptional(file: string): Promise<string | undefined> {
     return await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`Could not read the AWS shared file ${file}: ${(error as Error).message}`);
+    throw new Error(`Could not read the AWS shared file ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -139,7 +139,6 @@ const FIELD_COLUMNS: Readonly<Record<string, { athena: string; lake: string; boo
 
 /** A Trino string literal for any text: quotes doubled; control and non-ASCII characters escaped. */
 export function sqlString(value: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[^\u0020-\u007e]/.test(value)) return `'${value.replace(/'/g, "''")}'`;
   let body = '';
   for (const ch of value) {

@@ -32,7 +32,7 @@ export function registerSqlQueries(services: ExtensionServices, settings: LiveSe
 
   const generate = async (dialect: SqlDialect): Promise<void> => {
     let generated: GeneratedSql;
-    let indexOnly: string[] = [];
+    let indexOnly: string[];
     try {
       const live = liveFilterFrom(parseFilter(services.filter.effective));
       const end = live.end ?? Date.now();
