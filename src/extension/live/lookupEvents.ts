@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { liveFilterFrom } from '../../core/aws/filterTerms';
 import { fetchLookupEvents } from '../../core/aws/lookup';
 import { FetchedWindows } from '../../core/aws/windows';
+import type { LiveSource } from '../../core/engine/investigation';
 import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
@@ -24,6 +25,7 @@ const RANGES: ReadonlyArray<{ label: string; ms: number }> = [
 ];
 
 export function registerLookupEvents(services: ExtensionServices, settings: LiveSettings): vscode.Disposable[] {
+  const liveSources = new Map<string, { source: LiveSource; windows: FetchedWindows }>();
   const run = async (insights: boolean): Promise<void> => {
     const profile = await settings.pickProfile();
     if (!profile) return;
@@ -59,10 +61,23 @@ export function registerLookupEvents(services: ExtensionServices, settings: Live
       return;
     }
     const storage = services.context.globalStorageUri.fsPath;
-    const windows = await FetchedWindows.open(path.join(storage, 'lookup-windows'));
-    const label = `LookupEvents${insights ? ' (Insights)' : ''} · ${profile} · ${regions.join(', ')}`;
-    const source = await services.investigation.createLiveSource(label, path.join(storage, 'live'));
     const log = services.log;
+    // The fetched windows belong with the events they describe: a repeat fetch appends to
+    // the same live source and asks only for the new time; once that source is gone (removed,
+    // or a new session), a fetch starts a new source with no windows, so nothing is skipped
+    // that is no longer in the index.
+    const key = `${profile}|${insights}`;
+    let reuse = liveSources.get(key);
+    if (reuse && !services.investigation.summaries().some((s) => s.id === reuse!.source.summary.id)) reuse = undefined;
+    if (!reuse) {
+      const label = `LookupEvents${insights ? ' (Insights)' : ''} · ${profile}`;
+      const source = await services.investigation.createLiveSource(label, path.join(storage, 'live'));
+      const windows = await FetchedWindows.open(path.join(storage, 'lookup-windows', path.basename(source.spillPath, '.jsonl')));
+      reuse = { source, windows };
+      liveSources.set(key, reuse);
+    }
+    const { source, windows } = reuse;
+    const label = `${source.summary.label} · ${regions.join(', ')}`;
     log.info(`${label}: ${new Date(start).toISOString()} → ${new Date(end).toISOString()}`);
     if (live.indexOnly.length) log.info(`applied by the index only: ${live.indexOnly.join(' AND ')}`);
 
