@@ -75,4 +75,14 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
     const shot = await workbench.screenshot('editor-event-lenses');
     assert.ok(fs.statSync(shot).size > 0);
   });
+
+  it('removes the source with its inline action and shows the welcome view again', async () => {
+    // Also leaves the workspace as it was for the UI checks that follow (sources are remembered).
+    const sources = workbench.viewPane('Sources');
+    const row = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();
+    await row.hover();
+    await row.locator('.action-label[aria-label="Remove Source"]').click();
+    await sources.locator('.welcome-view-content', { hasText: 'No CloudTrail events loaded yet' }).waitFor();
+    assert.equal(await sources.locator('.monaco-list-row', { hasText: /345 events/ }).count(), 0);
+  });
 });
