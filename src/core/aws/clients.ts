@@ -139,7 +139,10 @@ export class AwsClientFactory {
     };
   }
 
-  /** CloudTrail: the SDK does not retry (maxAttempts 1); the fetcher paces and retries itself. */
+  /**
+   * The SDK never retries (maxAttempts 1) for any service: the callers retry through
+   * `withRetry`, which also paces against the shared rate limit, so nothing is retried twice.
+   */
   cloudTrail(region: string): CloudTrailClient {
     return this.get('cloudtrail', region, () => new CloudTrailClient(this.common('cloudtrail', region, 1)));
   }
@@ -150,7 +153,7 @@ export class AwsClientFactory {
       region,
       () =>
         new S3Client({
-          ...this.common('s3', region, 4),
+          ...this.common('s3', region, 1),
           // Local S3 servers answer path-style requests only.
           forcePathStyle: this.endpoints.s3 !== undefined,
           // A bucket in another region than the one given answers a redirect; follow it.
@@ -160,7 +163,7 @@ export class AwsClientFactory {
   }
 
   athena(region: string): AthenaClient {
-    return this.get('athena', region, () => new AthenaClient(this.common('athena', region, 4)));
+    return this.get('athena', region, () => new AthenaClient(this.common('athena', region, 1)));
   }
 
   dispose(): void {

@@ -223,6 +223,10 @@ describe('aws/s3trail: trail bucket download through the real SDK against s3rver
     denied.dispose();
     assert.equal(summary.downloaded, 0);
     assert.match(summary.errors[0], /profile 'denied' is missing the permission s3:ListBucket/);
+    const expired = new AwsClientFactory({ profile: 'expired', files: aws.files, endpoints: { s3: server.endpoint } });
+    const stale = await downloadTrailBucket(options(dest, { factory: expired }));
+    expired.dispose();
+    assert.match(stale.errors[0], /credentials of profile 'expired' have expired/);
     await assert.rejects(downloadTrailBucket(options(dest, { orgId: 'org-1' })), /'org-1' is not an organisation id/);
     await assert.rejects(downloadTrailBucket(options(dest, { accounts: ['12345'] })), /'12345' is not a 12-digit account id/);
     await assert.rejects(downloadTrailBucket(options(dest, { from: '2026-11-05', to: '2026-11-01' })), /date range .* is empty/);
