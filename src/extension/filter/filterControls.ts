@@ -3,6 +3,7 @@ import { FilterSyntaxError, parseFilter } from '../../core/query/parser';
 import { Commands, ContextKeys } from '../commands';
 import { describeFilter } from '../explorer/explorerView';
 import type { ExtensionServices } from '../services';
+import { withoutIconSyntax } from '../util/text';
 
 /** The filter in the status bar, its editor (an input box that explains syntax errors), clear, back and forward. */
 export class FilterControls implements vscode.Disposable {
@@ -32,7 +33,7 @@ export class FilterControls implements vscode.Disposable {
     if (investigation.index.size === 0 && !active) {
       this.statusBarItem.hide();
     } else {
-      this.statusBarItem.text = `$(filter${active ? '-filled' : ''}) ${describeFilter(this.services)}`;
+      this.statusBarItem.text = `$(filter${active ? '-filled' : ''}) ${withoutIconSyntax(describeFilter(this.services))}`;
       this.statusBarItem.tooltip = active ? `CloudTrail filter: ${filter.effective}\nClick to edit` : 'CloudTrail: no filter. Click to set one.';
       this.statusBarItem.backgroundColor = undefined;
       this.statusBarItem.show();

@@ -4,7 +4,7 @@ import { Commands } from '../commands';
 import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
 import { shortPrincipal } from '../explorer/groupings';
 import type { ExtensionServices } from '../services';
-import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
+import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '../util/text';
 import { valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
 
@@ -149,7 +149,9 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
       const issued = facts.issuance;
       lens.command = issued
         ? {
-            title: `issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)}`,
+            title: withoutIconSyntax(
+              `issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)}`,
+            ),
             command: Commands.openEvent,
             arguments: [issued.eventId],
             tooltip: 'Open the event that issued this temporary key',

@@ -4,7 +4,7 @@ import { termFor } from '../../core/query/parser';
 import { Commands } from '../commands';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
-import { oneLine, shortTime } from '../util/text';
+import { oneLine, shortTime, withoutIconSyntax } from '../util/text';
 import { asPivotTarget, isPivotField } from './target';
 
 /** How many values a Quick Pick lists; the Quick Pick's own search narrows them. */
@@ -86,7 +86,7 @@ export class PivotCommands implements vscode.Disposable {
     const label = FIELD_INFO[field].label;
     const values = investigation.index.top(field, filter.selection(), QUICK_PICK_LIMIT);
     const items: ValuePick[] = values.map((v) => ({
-      label: oneLine(v.value, 200),
+      label: withoutIconSyntax(oneLine(v.value, 200)),
       description: `${v.count.toLocaleString('en-US')} event${v.count === 1 ? '' : 's'}`,
       detail: `first ${shortTime(v.first)} · last ${shortTime(v.last)}`,
       value: v.value,

@@ -37,3 +37,11 @@ export function safeFileSegment(text: string | undefined, fallback: string): str
   const cleaned = (text ?? '').replace(/[^A-Za-z0-9_-]+/g, '').slice(0, 64);
   return cleaned || fallback;
 }
+
+/**
+ * Breaks `$(name)` so event text cannot show theme icons where VS Code renders that syntax
+ * (status bar text, Quick Pick labels, code lens titles).
+ */
+export function withoutIconSyntax(text: string): string {
+  return text.replace(/\$\(/g, '$\u200b(');
+}

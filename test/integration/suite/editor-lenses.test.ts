@@ -172,6 +172,23 @@ describe('editor: code lenses and hovers on CloudTrail JSON', () => {
     assert.ok((await lensesOf(files.single)).length > some.length);
   });
 
+  it('places lenses on the format fixtures (LookupEvents output, JSON lines) once they are loaded', async () => {
+    const formats = path.resolve(__dirname, '..', '..', '..', '..', 'fixtures', 'formats');
+    const lookup = path.join(formats, 'lookup-events.json');
+    const lines = path.join(formats, 'events.jsonl');
+    if (!fs.existsSync(lookup) || !fs.existsSync(lines)) return;
+    const summary = await api.services.addSource([lookup, lines], 'format fixtures');
+    assert.ok(summary && summary.events > 0);
+    try {
+      for (const file of [lookup, lines]) {
+        const lenses = await lensesOf(vscode.Uri.file(file));
+        assert.ok(assertCountsMatchEngine(lenses) > 0, `resolved lenses with counts on ${path.basename(file)}`);
+      }
+    } finally {
+      await api.services.removeSource(summary.id);
+    }
+  });
+
   it('places no lenses on JSON that holds no CloudTrail events', async () => {
     const other = vscode.Uri.file(path.join(path.dirname(files.single.fsPath), 'package.json'));
     fs.writeFileSync(other.fsPath, JSON.stringify({ name: 'x', arn: 'arn:aws:iam::1:user/x', userAgent: 'y' }, null, 2));
