@@ -139,6 +139,9 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
   const pageSize = options.pageSize ?? 50;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) throw new RangeError(`pageSize must be 1..50, not ${pageSize}`);
   if (!(options.end > options.start)) throw new RangeError('The time range is empty: the end must be after the start.');
+  for (const region of options.regions) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new RangeError(`'${region}' is not a region name (for example us-east-1).`);
+  }
   const settleMs = options.settleMs ?? 15 * 60_000;
   const recordableEnd = fetchStartedAt - settleMs;
   const factory = options.factory;

@@ -116,6 +116,13 @@ describe('aws/lookup: LookupEvents through the real SDK against the local CloudT
     assert.equal(summary.regions[0].recorded.length, 0, 'nothing recorded as fetched past what was added');
   });
 
+  it('refuses bad input with a message naming it', async () => {
+    await assert.rejects(collect({ regions: ['us-east-1', 'not a region'] }), /'not a region' is not a region name/);
+    await assert.rejects(collect({ start: T0, end: T0 }), /time range is empty/);
+    await assert.rejects(collect({ pageSize: 51 }), /pageSize must be 1\.\.50/);
+    assert.equal(server.requests.length, 0);
+  });
+
   it('sends the most selective filter term to the API and reports the rest as local', async () => {
     const user = events[0].userIdentity as Record<string, string>;
     const { summary, got } = await collect({
