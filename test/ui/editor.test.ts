@@ -57,6 +57,30 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
     assert.ok(fs.statSync(shot).size > 0);
   });
 
+  it('pivots from the palette with a Quick Pick of values, counts and first/last seen', async () => {
+    const page = workbench.page;
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('>CloudTrail: Pivot on Source IP');
+    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Pivot on Source IP' }).waitFor();
+    await input.press('Enter');
+    // The palette gives way to the values' Quick Pick.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Pivot on Source IP' }).waitFor();
+    await input.fill('203.0.113.66');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: '203.0.113.66' }).first();
+    await row.waitFor();
+    const text = await row.innerText();
+    assert.match(text, /\d+ events/);
+    assert.match(text, /first 2026-03-04 05:02:11Z · last 2026-03-04 05:40:30Z/);
+    await workbench.screenshot('editor-pivot-quick-pick');
+    await input.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await page.locator('.statusbar-item', { hasText: 'ip:203.0.113.66' }).first().waitFor();
+    await workbench.viewPane('Explorer').locator('.pane-header .description', { hasText: 'ip:203.0.113.66' }).first().waitFor();
+    await workbench.runCommand('CloudTrail: Clear Filter');
+    await page.locator('.statusbar-item', { hasText: 'all 345 events' }).first().waitFor();
+  });
+
   it('opens an event from the Events view as read-only JSON with code lenses', async () => {
     const page = workbench.page;
     const events = workbench.viewPane('Events');
