@@ -22,6 +22,8 @@ import { UnsafeKeyError, safeLocalPath } from './safePath';
 export const DOWNLOAD_MANIFEST = '.ctinv-download.json';
 export const SIGNATURE_SUFFIX = '.signature.json';
 const PART_SUFFIX = '.ctinv-part';
+/** Listed objects waiting for a downloader, at most (memory stays bounded on huge buckets). */
+const QUEUE_LIMIT = 5000;
 
 export interface TrailDownloadOptions {
   factory: AwsClientFactory;
@@ -45,6 +47,8 @@ export interface TrailDownloadOptions {
   dest: string;
   /** Parallel downloads; default 8. */
   concurrency?: number;
+  /** Listed objects allowed to wait for a downloader; default 5,000. */
+  maxQueued?: number;
   /** Keys per ListObjectsV2 page, 1..1000; default 1000 (tests use less to exercise paging). */
   listPageSize?: number;
   signal?: AbortSignal;
@@ -154,7 +158,13 @@ async function md5File(file: string): Promise<string> {
 class Queue<T> {
   private items: T[] = [];
   private waiters: Array<(item: T | undefined) => void> = [];
+  private roomWaiters: Array<() => void> = [];
   private closed = false;
+  /** Resolves once fewer than `limit` items wait: listing never runs far ahead of downloading. */
+  room(limit: number): Promise<void> {
+    if (this.items.length < limit || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
   push(item: T): void {
     const waiter = this.waiters.shift();
     if (waiter) waiter(item);
@@ -163,9 +173,14 @@ class Queue<T> {
   close(): void {
     this.closed = true;
     for (const w of this.waiters.splice(0)) w(undefined);
+    for (const w of this.roomWaiters.splice(0)) w();
   }
   next(): Promise<T | undefined> {
-    if (this.items.length) return Promise.resolve(this.items.shift());
+    if (this.items.length) {
+      const item = this.items.shift();
+      for (const w of this.roomWaiters.splice(0)) w();
+      return Promise.resolve(item);
+    }
     if (this.closed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -309,6 +324,7 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
               downloads.push({ key: o.Key, size: o.Size ?? 0, etag: cleanEtag(o.ETag), lastModified: o.LastModified, digest });
             }
             progress();
+            await downloads.room(options.maxQueued ?? QUEUE_LIMIT);
             token = page.IsTruncated ? page.NextContinuationToken : undefined;
           } while (token);
         }

@@ -117,7 +117,7 @@ describe('aws/s3trail: trail bucket download through the real SDK against s3rver
 
   it('downloads a bucket with thousands of objects, keeping the key layout and digest signatures', async () => {
     const dest = await tmpDir('ctinv-evidence-');
-    const summary = await downloadTrailBucket(options(dest, { listPageSize: 37 }));
+    const summary = await downloadTrailBucket(options(dest, { listPageSize: 37, maxQueued: 10 }));
     assert.deepEqual(summary.errors, []);
     assert.deepEqual(summary.failed, []);
     assert.equal(summary.downloaded, 2000 + 80);
