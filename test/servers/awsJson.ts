@@ -7,7 +7,7 @@
  */
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 
 /** Access key ids with a designated answer, so the error paths run through the real SDK. */
 export const TEST_KEYS = {
@@ -20,6 +20,39 @@ export const TEST_KEYS = {
 export const TEST_SECRET = 'local-test-secret-not-a-real-one';
 export const TEST_ACCOUNT = '111122223333';
 export const OTHER_ACCOUNT = '444455556666';
+
+/**
+ * Verifies a SigV4 signature the way AWS does (canonical request, string to sign, derived
+ * key), so the tests prove the SDK really signed with the profile's secret.
+ */
+export function sigV4Matches(req: http.IncomingMessage, body: Buffer, secret: string): boolean {
+  const match = AUTH_RE.exec(String(req.headers['authorization'] ?? ''));
+  if (!match) return false;
+  const [, , date, region, service, signedHeaders, signature] = match;
+  const amzDate = String(req.headers['x-amz-date'] ?? '');
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const encode = (v: string): string => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const query = [...url.searchParams.entries()]
+    .map(([k, v]) => [encode(k), encode(v)])
+    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const headers = signedHeaders
+    .split(';')
+    .map((name) => {
+      const raw = req.headers[name];
+      const value = Array.isArray(raw) ? raw.join(',') : String(raw ?? '');
+      return `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
+    })
+    .join('');
+  const payloadHash = String(req.headers['x-amz-content-sha256'] ?? createHash('sha256').update(body).digest('hex'));
+  const canonical = [req.method, url.pathname || '/', query, headers, signedHeaders, payloadHash].join('\n');
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  let key: Buffer = createHmac('sha256', `AWS4${secret}`).update(date).digest();
+  for (const part of [region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  return createHmac('sha256', key).update(toSign).digest('hex') === signature;
+}
 
 export class AwsJsonError extends Error {
   constructor(
@@ -144,7 +177,8 @@ export class AwsJsonServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const rawBytes = Buffer.concat(chunks);
+    const raw = rawBytes.toString('utf8');
     const record: RequestRecord = { operation: '?', region: '?', accessKeyId: '?', body: {}, at: Date.now() - this.started };
     this.requests.push(record);
     let status = 200;
@@ -169,6 +203,12 @@ export class AwsJsonServer {
         throw new AwsJsonError('InvalidSignatureException', `Credential scope names service '${signingName}'`);
       }
       if (!req.headers['x-amz-date']) throw new AwsJsonError('IncompleteSignatureException', 'X-Amz-Date header missing');
+      if (!sigV4Matches(req, rawBytes, TEST_SECRET)) {
+        throw new AwsJsonError(
+          'InvalidSignatureException',
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+        );
+      }
       const account = this.accounts.get(accessKeyId) ?? TEST_ACCOUNT;
       if (accessKeyId === TEST_KEYS.expired) {
         throw new AwsJsonError('ExpiredTokenException', 'The security token included in the request is expired');

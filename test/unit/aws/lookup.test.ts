@@ -384,6 +384,20 @@ describe('aws/cloudtrailServer: the local server enforces the real rules', funct
     );
   });
 
+  it('verifies the SigV4 signature: a wrong secret is refused', async () => {
+    const forged = new CloudTrailClient({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      maxAttempts: 1,
+      credentials: { accessKeyId: TEST_KEYS.ok, secretAccessKey: 'not-the-secret' },
+    });
+    try {
+      await assert.rejects(forged.send(new LookupEventsCommand({})), (e: Error) => e.name === 'InvalidSignatureException');
+    } finally {
+      forged.destroy();
+    }
+  });
+
   it('validates MaxResults, the time range and the attribute list as the model says', async () => {
     await assert.rejects(client.send(new LookupEventsCommand({ MaxResults: 51 })), (e: Error) => e.name === 'InvalidMaxResultsException');
     await assert.rejects(client.send(new LookupEventsCommand({ MaxResults: 0 })), (e: Error) => e.name === 'InvalidMaxResultsException');
