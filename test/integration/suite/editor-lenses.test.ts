@@ -189,6 +189,33 @@ describe('editor: code lenses and hovers on CloudTrail JSON', () => {
     }
   });
 
+  it('refreshes when the index changes: a value not loaded gets its count once its source is added', async () => {
+    const folder = tempFolder('refresh');
+    const event = { ...infraEvent, eventID: 'refresh-0001', sourceIPAddress: '198.51.100.250' };
+    const file = vscode.Uri.file(path.join(folder, 'new-event.json'));
+    fs.writeFileSync(file.fsPath, JSON.stringify(event, null, 2));
+    const before = factsLens(await lensesOf(file), 'ip', '198.51.100.250');
+    assert.equal(before, undefined, 'no pivot on a value that is not loaded');
+    const titles = (await lensesOf(file)).map((l) => l.command?.title);
+    assert.ok(titles.includes('not in the loaded events'), titles.join(' | '));
+    const refreshed = new Promise<void>((resolve) => {
+      const subscription = api.lenses.onDidChangeCodeLenses(() => {
+        subscription.dispose();
+        resolve();
+      });
+    });
+    const summary = await api.services.addSource([folder], 'refresh');
+    assert.ok(summary);
+    try {
+      await refreshed;
+      const after = factsLens(await lensesOf(file), 'ip', '198.51.100.250');
+      assert.ok(after, 'the lens pivots once the event is loaded');
+      assert.match(after.command!.title, /^1 event, at 2026-03-04/);
+    } finally {
+      await api.services.removeSource(summary.id);
+    }
+  });
+
   it('places no lenses on JSON that holds no CloudTrail events', async () => {
     const other = vscode.Uri.file(path.join(path.dirname(files.single.fsPath), 'package.json'));
     fs.writeFileSync(other.fsPath, JSON.stringify({ name: 'x', arn: 'arn:aws:iam::1:user/x', userAgent: 'y' }, null, 2));
