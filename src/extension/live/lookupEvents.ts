@@ -24,12 +24,20 @@ const RANGES: ReadonlyArray<{ label: string; ms: number }> = [
   { label: 'Last 90 days (all LookupEvents keeps)', ms: 90 * DAY },
 ];
 
+/** Optional arguments (tests, keybindings, tasks) that skip the pickers; checked, never trusted. */
+export interface LookupArgs {
+  profile?: unknown;
+  regions?: unknown[];
+  start?: unknown;
+  end?: unknown;
+}
+
 export function registerLookupEvents(services: ExtensionServices, settings: LiveSettings): vscode.Disposable[] {
   const liveSources = new Map<string, { source: LiveSource; windows: FetchedWindows }>();
-  const run = async (insights: boolean): Promise<void> => {
-    const profile = await settings.pickProfile();
+  const run = async (insights: boolean, args?: LookupArgs): Promise<void> => {
+    const profile = typeof args?.profile === 'string' ? args.profile : await settings.pickProfile();
     if (!profile) return;
-    const regions = await settings.pickRegions();
+    const regions = Array.isArray(args?.regions) && args.regions.every((r) => typeof r === 'string') ? args.regions : await settings.pickRegions();
     if (!regions) return;
 
     let live;
@@ -40,8 +48,8 @@ export function registerLookupEvents(services: ExtensionServices, settings: Live
       return;
     }
     const now = Date.now();
-    let start = live.start;
-    let end = live.end ?? now;
+    let start = typeof args?.start === 'number' ? args.start : live.start;
+    let end = typeof args?.end === 'number' ? args.end : (live.end ?? now);
     if (start === undefined) {
       const range = await vscode.window.showQuickPick(RANGES.map((r) => ({ label: r.label, ms: r.ms })), { title: 'Time range to fetch' });
       if (!range) return;
@@ -129,8 +137,8 @@ export function registerLookupEvents(services: ExtensionServices, settings: Live
   };
 
   return [
-    vscode.commands.registerCommand(LiveCommands.lookupEvents, () => run(false)),
-    vscode.commands.registerCommand(LiveCommands.lookupInsights, () => run(true)),
+    vscode.commands.registerCommand(LiveCommands.lookupEvents, (args?: LookupArgs) => run(false, args)),
+    vscode.commands.registerCommand(LiveCommands.lookupInsights, (args?: LookupArgs) => run(true, args)),
     vscode.commands.registerCommand(LiveCommands.chooseProfile, async () => {
       const profile = await settings.pickProfile(true);
       if (profile) services.log.info(`AWS profile for live sources: ${profile}`);
