@@ -2,7 +2,8 @@
  * Splits a filter between LookupEvents (which takes a single attribute) and the local
  * filter. The caller gives the filter's top-level AND-ed equality terms; the most selective
  * one the API supports goes to the server, everything else is applied locally, and the
- * explanation says which part ran where.
+ * explanation says which part ran where. Exact attributes are preferred to approximate ones
+ * (see planLookup), so the server never drops events the filter would keep.
  */
 import type { LookupAttribute, LookupAttributeKey } from '@aws-sdk/client-cloudtrail';
 
@@ -106,7 +107,10 @@ export function planLookup(terms: readonly FilterTerm[]): LookupPlan {
     if (!mapping || isWildcard(term)) return;
     const value = mapping.convert(term.value);
     if (value === undefined || value.length === 0 || lookupValueLength(value) > 2000) return;
-    const rank = SELECTIVITY.indexOf(mapping.key);
+    // An attribute that only approximates its term (Username for a principal, ResourceName
+    // for a resource) could make the API leave out events the filter matches, so one is sent
+    // only when no exact term can go instead.
+    const rank = SELECTIVITY.indexOf(mapping.key) + (mapping.exact ? 0 : SELECTIVITY.length);
     if (!best || rank < best.rank) best = { term, index, rank, mapping, value };
   });
   if (!best) {

@@ -26,7 +26,7 @@ describe('aws/planner: one LookupEvents attribute, the rest local', () => {
     assert.match(plan.explanation, /on the server: EventName = "CreateAccessKey"; applied locally: readOnly/);
   });
 
-  it('ranks EventId > AccessKeyId > ResourceName > Username > EventName > ResourceType > EventSource > ReadOnly', () => {
+  it('ranks EventId > AccessKeyId > EventName > ResourceType > EventSource > ReadOnly, then the approximate ResourceName > Username', () => {
     const all = [
       { field: 'readOnly', value: 'true' },
       { field: 'eventSource', value: 's3.amazonaws.com' },
@@ -38,8 +38,14 @@ describe('aws/planner: one LookupEvents attribute, the rest local', () => {
       { field: 'eventId', value: 'e-1' },
     ];
     const order: string[] = [];
-    for (let n = all.length; n > 0; n--) order.push(planLookup(all.slice(0, n)).server!.AttributeKey!);
-    assert.deepEqual(order, ['EventId', 'AccessKeyId', 'ResourceName', 'Username', 'EventName', 'ResourceType', 'EventSource', 'ReadOnly']);
+    const remaining = [...all];
+    while (remaining.length) {
+      const key = planLookup(remaining).server!.AttributeKey!;
+      order.push(key);
+      const mapped: Record<string, string> = { EventId: 'eventId', AccessKeyId: 'accessKey', ResourceName: 'resource', Username: 'principal', EventName: 'eventName', ResourceType: 'resourceType', EventSource: 'eventSource', ReadOnly: 'readOnly' };
+      remaining.splice(remaining.findIndex((t) => t.field === mapped[key]), 1);
+    }
+    assert.deepEqual(order, ['EventId', 'AccessKeyId', 'EventName', 'ResourceType', 'EventSource', 'ReadOnly', 'ResourceName', 'Username']);
   });
 
   it('never sends wildcards, unsupported fields or impossible values; approximations are re-checked locally', () => {
