@@ -1,0 +1,124 @@
+/**
+ * "Export Evidence": the events matching the current filter, in time order, written as JSON
+ * lines + CSV (formula-safe) + provenance + SHA-256 manifest into a NEW folder inside the
+ * folder the user picks. Nothing is overwritten; a cancelled or failed export removes what it
+ * created; a folder inside the evidence is refused (evidence is read-only).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { exportEvents, inBatches, type ExportResult } from '../../core/export/export';
+import type { ExtensionServices } from '../services';
+import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { plural } from '../util/text';
+
+export interface ExportEvidenceArgs {
+  /** The folder the export folder is created in. */
+  outDir: string;
+  /** Do not offer to reveal the result (tests). */
+  quiet?: boolean;
+}
+
+function parseArgs(arg: unknown): ExportEvidenceArgs | undefined {
+  if (arg instanceof vscode.Uri) return { outDir: arg.fsPath };
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const { outDir, quiet } = arg as Record<string, unknown>;
+  return typeof outDir === 'string' && outDir ? { outDir, quiet: quiet === true } : undefined;
+}
+
+/** True when `child` is `parent` or below it. */
+export function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(path.resolve(parent), path.resolve(child));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+export class EvidenceExport {
+  constructor(private readonly services: ExtensionServices) {}
+
+  async run(arg?: unknown): Promise<ExportResult | undefined> {
+    const { investigation, filter, log } = this.services;
+    const index = investigation.index;
+    let selection;
+    try {
+      selection = filter.selection();
+    } catch (error) {
+      void vscode.window.showErrorMessage(`CloudTrail: the filter cannot be applied: ${errorMessage(error)}`);
+      return undefined;
+    }
+    if (selection.length === 0) {
+      void vscode.window.showWarningMessage(index.size === 0 ? 'CloudTrail: no events are loaded; nothing to export.' : 'CloudTrail: no event matches the current filter; nothing to export.');
+      return undefined;
+    }
+    let args = parseArgs(arg);
+    if (!args) {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectFolders: true,
+        canSelectFiles: false,
+        canSelectMany: false,
+        title: `Export ${plural(selection.length, 'event')} (${filter.effective.trim() || 'no filter'}) into a new folder inside…`,
+        openLabel: 'Export Here',
+      });
+      if (!picked?.[0]) return undefined;
+      args = { outDir: picked[0].fsPath };
+    }
+    const outDir = args.outDir;
+    const summaries = investigation.summaries();
+    const evidence = summaries.flatMap((s) => s.paths);
+    const inside = evidence.find((p) => isInside(outDir, p));
+    if (inside) {
+      const message = `cannot export into ${outDir}: it is inside the evidence ${inside}, which is kept read-only. Pick a folder outside it.`;
+      log.error(`export: ${message}`);
+      void vscode.window.showErrorMessage(`CloudTrail: ${message}`);
+      return undefined;
+    }
+
+    const ordered = index.sortByTime(selection, 'asc');
+    const total = ordered.length;
+    const toolVersion = String((this.services.context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? '0.0.0');
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CloudTrail: exporting ${plural(total, 'event')}`, cancellable: true },
+      async (progress, token) => {
+        const abort = abortSignalFor(token);
+        let reported = 0;
+        try {
+          return await exportEvents(
+            inBatches(ordered, (ids) => index.rawMany(ids), { signal: abort.signal }),
+            { sources: summaries.map((s) => (s.paths.length ? s.paths.join(', ') : s.label)), filter: filter.effective, exportedAt: new Date(), toolVersion, eventCount: total },
+            {
+              outDir,
+              signal: abort.signal,
+              onProgress: ({ events }) => {
+                const fraction = (events / total) * 100;
+                progress.report({ message: `${events.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} events`, increment: fraction - reported });
+                reported = fraction;
+              },
+            },
+          );
+        } catch (error) {
+          if (isAbortError(error) || token.isCancellationRequested) {
+            log.info(`export into ${outDir} cancelled; the partial export was removed`);
+            void vscode.window.showInformationMessage('CloudTrail: export cancelled; nothing was left behind.');
+            return undefined;
+          }
+          log.error(`export into ${outDir} failed: ${errorMessage(error)}`);
+          void vscode.window.showErrorMessage(`CloudTrail: export into ${outDir} failed: ${errorMessage(error)}`);
+          return undefined;
+        } finally {
+          abort.dispose();
+        }
+      },
+    );
+    if (!result) return undefined;
+    log.info(`exported ${result.eventsWritten} events to ${result.folder}: ${result.files.map((f) => `${f.name} ${f.sha256}`).join(', ')}`);
+    for (const w of result.warnings) log.warn(`export: ${w}`);
+    for (const s of result.skipped) log.warn(`export: record ${s.index} skipped: ${s.reason}`);
+    if (!args.quiet) {
+      const message = `CloudTrail: exported ${plural(result.eventsWritten, 'event')} to ${result.folder}${result.warnings.length ? ` (${result.warnings.join('; ')})` : ''}.`;
+      const show = result.warnings.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      void show(message, 'Reveal Folder', 'Open Manifest').then((choice) => {
+        if (choice === 'Reveal Folder') void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(result.folder));
+        if (choice === 'Open Manifest') void vscode.window.showTextDocument(vscode.Uri.file(result.manifestPath));
+      });
+    }
+    return result;
+  }
+}
