@@ -8,16 +8,6 @@ import { AwsClientFactory, EndpointOverrides } from '../../core/aws/clients';
 import { listProfiles, ProfileInfo, sharedFiles } from '../../core/aws/profiles';
 import { errorMessage } from '../util/cancellation';
 
-export const LiveCommands = {
-  chooseProfile: 'cloudtrail.live.chooseProfile',
-  lookupEvents: 'cloudtrail.live.lookupEvents',
-  lookupInsights: 'cloudtrail.live.lookupInsights',
-  downloadTrailBucket: 'cloudtrail.live.downloadTrailBucket',
-  athenaSql: 'cloudtrail.live.athenaSql',
-  lakeSql: 'cloudtrail.live.lakeSql',
-  runQuery: 'cloudtrail.live.runQuery',
-} as const;
-
 /** Regions offered when nothing is configured; any region name can be typed. */
 export const COMMON_REGIONS = [
   'us-east-1',

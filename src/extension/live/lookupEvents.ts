@@ -13,7 +13,8 @@ import type { LiveSource } from '../../core/engine/investigation';
 import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
-import { LiveCommands, LiveSettings } from './liveSettings';
+import { LiveCommands, type LiveHandlers } from './liveCommands';
+import { LiveSettings } from './liveSettings';
 
 const DAY = 86400_000;
 const RANGES: ReadonlyArray<{ label: string; ms: number }> = [
@@ -32,7 +33,7 @@ export interface LookupArgs {
   end?: unknown;
 }
 
-export function registerLookupEvents(services: ExtensionServices, settings: LiveSettings): vscode.Disposable[] {
+export function lookupEventsHandlers(services: ExtensionServices, settings: LiveSettings): LiveHandlers {
   const liveSources = new Map<string, { source: LiveSource; windows: FetchedWindows }>();
   const run = async (insights: boolean, args?: LookupArgs): Promise<void> => {
     const profile = typeof args?.profile === 'string' ? args.profile : await settings.pickProfile();
@@ -136,12 +137,12 @@ export function registerLookupEvents(services: ExtensionServices, settings: Live
     );
   };
 
-  return [
-    vscode.commands.registerCommand(LiveCommands.lookupEvents, (args?: LookupArgs) => run(false, args)),
-    vscode.commands.registerCommand(LiveCommands.lookupInsights, (args?: LookupArgs) => run(true, args)),
-    vscode.commands.registerCommand(LiveCommands.chooseProfile, async () => {
+  return {
+    [LiveCommands.lookupEvents]: (args?: unknown) => run(false, args as LookupArgs | undefined),
+    [LiveCommands.lookupInsights]: (args?: unknown) => run(true, args as LookupArgs | undefined),
+    [LiveCommands.chooseProfile]: async () => {
       const profile = await settings.pickProfile(true);
       if (profile) services.log.info(`AWS profile for live sources: ${profile}`);
-    }),
-  ];
+    },
+  };
 }

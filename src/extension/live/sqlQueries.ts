@@ -11,7 +11,8 @@ import { athenaSql, lakeSql, statementOf, type GeneratedSql, type SqlDialect } f
 import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
-import { LiveCommands, LiveSettings, setting } from './liveSettings';
+import { LiveCommands, type LiveHandlers } from './liveCommands';
+import { LiveSettings, setting } from './liveSettings';
 
 const MARKER = '-- CloudTrail Investigator:';
 const DAY = 86400_000;
@@ -27,7 +28,7 @@ function bytes(n: number): string {
   return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-export function registerSqlQueries(services: ExtensionServices, settings: LiveSettings): vscode.Disposable[] {
+export function sqlQueryHandlers(services: ExtensionServices, settings: LiveSettings): LiveHandlers {
   const log = services.log;
 
   const generate = async (dialect: SqlDialect): Promise<void> => {
@@ -139,9 +140,9 @@ export function registerSqlQueries(services: ExtensionServices, settings: LiveSe
     }
   };
 
-  return [
-    vscode.commands.registerCommand(LiveCommands.athenaSql, () => generate('athena')),
-    vscode.commands.registerCommand(LiveCommands.lakeSql, () => generate('lake')),
-    vscode.commands.registerCommand(LiveCommands.runQuery, run),
-  ];
+  return {
+    [LiveCommands.athenaSql]: () => generate('athena'),
+    [LiveCommands.lakeSql]: () => generate('lake'),
+    [LiveCommands.runQuery]: run,
+  };
 }

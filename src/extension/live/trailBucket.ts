@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { downloadTrailBucket } from '../../core/aws/s3trail';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
-import { LiveCommands, LiveSettings } from './liveSettings';
+import { LiveCommands, type LiveHandlers } from './liveCommands';
+import { LiveSettings } from './liveSettings';
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -22,7 +23,7 @@ async function ask(title: string, prompt: string, value: string, validate: (v: s
   return vscode.window.showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: (v) => validate(v.trim()) });
 }
 
-export function registerTrailBucket(services: ExtensionServices, settings: LiveSettings): vscode.Disposable[] {
+export function trailBucketHandlers(services: ExtensionServices, settings: LiveSettings): LiveHandlers {
   const state = services.context.globalState;
   const run = async (): Promise<void> => {
     const title = 'Download a trail bucket';
@@ -104,5 +105,5 @@ export function registerTrailBucket(services: ExtensionServices, settings: LiveS
     }
     if (summary.files.length) await services.addSource([dest], `s3://${bucket.trim()}`);
   };
-  return [vscode.commands.registerCommand(LiveCommands.downloadTrailBucket, run)];
+  return { [LiveCommands.downloadTrailBucket]: run };
 }

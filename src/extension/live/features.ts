@@ -1,0 +1,27 @@
+/**
+ * The live-source features, built on the first live command: this module pulls in the AWS
+ * SDK, which activation should not pay for.
+ */
+import type * as vscode from 'vscode';
+import type { ExtensionServices } from '../services';
+import type { LiveHandlers } from './liveCommands';
+import { LiveSettings } from './liveSettings';
+import { lookupEventsHandlers } from './lookupEvents';
+import { sqlQueryHandlers } from './sqlQueries';
+import { trailBucketHandlers } from './trailBucket';
+
+export interface LiveFeatures extends vscode.Disposable {
+  readonly handlers: LiveHandlers;
+}
+
+export function createLiveFeatures(services: ExtensionServices): LiveFeatures {
+  const settings = new LiveSettings(services.log);
+  return {
+    handlers: {
+      ...lookupEventsHandlers(services, settings),
+      ...trailBucketHandlers(services, settings),
+      ...sqlQueryHandlers(services, settings),
+    },
+    dispose: () => settings.dispose(),
+  };
+}
