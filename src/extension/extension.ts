@@ -4,6 +4,7 @@ import { ReadOnlyDocuments } from './documents/readOnlyDocuments';
 import { EventsView } from './events/eventsView';
 import { ExplorerView } from './explorer/explorerView';
 import { FilterControls } from './filter/filterControls';
+import { registerIntelligence } from './intel/index';
 import { EventLensProvider } from './lenses/eventLenses';
 import { PivotCommands } from './pivots/pivotCommands';
 import { createServices, type ExtensionServices } from './services';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   const lenses = new EventLensProvider(services);
   context.subscriptions.push(documents, sources, explorer, events, lenses);
   context.subscriptions.push(new FilterControls(services), new PivotCommands(services));
+  context.subscriptions.push(...registerIntelligence(services));
   const timeline = registerTimeline(services);
   context.subscriptions.push(timeline);
 

@@ -63,6 +63,13 @@ export interface ExtensionServices {
   readonly loadingSources: ReadonlySet<string>;
   /** Loads the sources remembered for this workspace (the composition root calls it once). */
   restoreSources(): Promise<void>;
+  /**
+   * Detection findings (set by the intel feature when it registers, src/extension/intel):
+   * `eventIds()` of the last run and `onDidChange`, e.g. for finding marks on the timeline.
+   */
+  findings?: import('./intel/findingsStore').FindingsStore;
+  /** The intel feature's views and commands (set when it registers; integration tests read it). */
+  intel?: import('./intel/index').IntelligenceFeature;
 }
 
 /** Builds the services; the composition root owns the result and disposes it. */
