@@ -1,0 +1,88 @@
+// The Findings and Lineage views as a person sees them in the real workbench: detections run
+// from the palette on the sample trail, a finding expanded to its events, a key traced from the
+// palette's input box. Screenshots go to test-results/screenshots/.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator } from 'playwright-core';
+import { Workbench } from './harness';
+
+const SAMPLE = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'sample-trail');
+
+/** "CloudTrail: Add Folder to Investigation…" through the workbench's folder dialog. */
+async function addFolder(workbench: Workbench, folder: string): Promise<void> {
+  const page = workbench.page;
+  await workbench.runCommand('CloudTrail: Add Folder to Investigation…');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  await input.fill(folder);
+  await page.locator('.quick-input-widget .quick-input-action .monaco-button', { hasText: /^(OK|Add to Investigation)$/ }).first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** Expands a side bar view pane when it is collapsed, collapses it otherwise when asked. */
+async function setExpanded(pane: Locator, expanded: boolean): Promise<void> {
+  await pane.waitFor();
+  const open = (await pane.locator('.pane-header').getAttribute('aria-expanded')) === 'true';
+  if (open !== expanded) await pane.locator('.pane-header').click();
+}
+
+describe('intel: Findings and Lineage views (Playwright on VS Code 1.96.4)', () => {
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await Workbench.open();
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('runs detections from the palette and shows the findings by severity', async () => {
+    const page = workbench.page;
+    await workbench.activityBarItem('CloudTrail').click();
+    const sources = workbench.viewPane('Sources');
+    await sources.waitFor();
+    const loaded = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();
+    const autoLoaded = await loaded.waitFor({ timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!autoLoaded) await addFolder(workbench, SAMPLE);
+    await loaded.waitFor();
+    // Room for the Findings view: fold the other trees.
+    for (const title of ['Sources', 'Explorer', 'Events', 'Lineage']) await setExpanded(workbench.viewPane(title), false);
+    const findings = workbench.viewPane('Findings');
+    await setExpanded(findings, true);
+
+    await workbench.runCommand('CloudTrail: Run Detections');
+    const high = findings.locator('.monaco-list-row', { hasText: /^High/ }).first();
+    await high.waitFor();
+    const tampering = findings.locator('.monaco-list-row', { hasText: 'CloudTrail logging stopped, deleted or reduced' }).first();
+    await tampering.waitFor();
+    await tampering.click();
+    await page.keyboard.press('ArrowRight');
+    await findings.locator('.monaco-list-row', { hasText: 'StopLogging' }).first().waitFor();
+    assert.match(await findings.locator('.pane-header').innerText(), /findings · 345 events scanned/i);
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    const shot = await workbench.screenshot('intel-findings');
+    assert.ok(fs.statSync(shot).size > 10_000, shot);
+  });
+
+  it('traces a key typed into Trace Lineage back to the IAM user', async () => {
+    const page = workbench.page;
+    await setExpanded(workbench.viewPane('Findings'), false);
+    const lineage = workbench.viewPane('Lineage');
+    await setExpanded(lineage, true);
+    await workbench.runCommand('CloudTrail: Trace Lineage');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill('ASIAEXAMPLEINFRAAU02');
+    await input.press('Enter');
+    await lineage.locator('.monaco-list-row', { hasText: 'Origin: IAM user ci-deployer' }).first().waitFor();
+    await lineage.locator('.monaco-list-row', { hasText: '2. ASIAEXAMPLEORGADMN01' }).first().waitFor();
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    const shot = await workbench.screenshot('intel-lineage');
+    assert.ok(fs.statSync(shot).size > 10_000, shot);
+  });
+});
