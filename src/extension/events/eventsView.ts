@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { EventId } from '../../core/engine/api';
 import { Commands, ContextKeys } from '../commands';
-import { describeFilter } from '../explorer/explorerView';
+import { describeFilter } from '../filter/describeFilter';
 import { shortPrincipal } from '../explorer/groupings';
 import type { ExtensionServices } from '../services';
 import { escapeMarkdown, oneLine, shortTime } from '../util/text';

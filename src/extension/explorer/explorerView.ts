@@ -5,26 +5,12 @@ import { Commands, TIMELINE_LANE_FIELDS, TimelineCommandIds } from '../commands'
 import { asPivotTarget, type PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
-import { oneLine, plural } from '../util/text';
+import { describeFilter } from '../filter/describeFilter';
 import { ExplorerTreeProvider, type ExplorerNode } from './explorerTree';
 import { DEFAULT_GROUPING, GROUPINGS } from './groupings';
 
 export const EXPLORER_VIEW_ID = 'cloudtrail.explorer';
 const GROUPING_KEY = 'cloudtrail.explorer.grouping';
-
-/** A one-line summary of the active filter for view descriptions and the status bar. */
-export function describeFilter(services: ExtensionServices): string {
-  const { filter, investigation } = services;
-  const total = investigation.index.size;
-  if (!filter.effective) return `all ${plural(total, 'event')}`;
-  let matching = '';
-  try {
-    matching = ` · ${filter.selection().length.toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
-  } catch {
-    // an invalid brushed range cannot happen; an invalid expression is refused earlier
-  }
-  return `${oneLine(filter.expression || 'time range', 80)}${filter.timeRange && filter.expression ? ' + time range' : ''}${matching}`;
-}
 
 /** The Explorer view and the actions every value item offers (pivot, add, exclude, timeline, copy). */
 export class ExplorerView implements vscode.Disposable {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { FilterSyntaxError, parseFilter } from '../../core/query/parser';
 import { Commands, ContextKeys } from '../commands';
-import { describeFilter } from '../explorer/explorerView';
+import { describeFilter } from './describeFilter';
 import type { ExtensionServices } from '../services';
 import { withoutIconSyntax } from '../util/text';
 
