@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { normalizeEvent } from '../../../src/core/model/normalize';
 import { READ_MODES, fixture, names, readAll } from './helpers';
@@ -144,6 +146,28 @@ describe('sources: formats detected from content', () => {
     for (let i = 0; i < 3; i++) {
       const { offset, length } = streamed.locations[i];
       assert.deepEqual(JSON.parse(text.subarray(offset, offset + length).toString()), streamed.events[i]);
+    }
+  });
+
+  it('EventBridge (`detail`) and Elasticsearch (`_source`) wrappers give the event inside', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-wrappers-'));
+    try {
+      const trail = JSON.parse(fs.readFileSync(fixture('trail.json'), 'utf8')).Records;
+      const file = path.join(dir, 'wrapped');
+      fs.writeFileSync(
+        file,
+        [
+          JSON.stringify({ version: '0', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.iam', detail: trail[0] }),
+          JSON.stringify({ _index: 'cloudtrail', _id: 'x', _source: trail[1] }),
+        ].join('\n'),
+      );
+      for (const mode of READ_MODES) {
+        const { result, events } = await readAll(file, mode.options);
+        assert.equal(result.format, 'jsonl');
+        assert.deepEqual(events, [trail[0], trail[1]]);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

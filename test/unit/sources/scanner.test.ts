@@ -81,6 +81,42 @@ describe('sources: byte-level readers give the same answer whatever the chunk bo
     }
   });
 
+  it('a record over the size limit is reported and skipped, the next one is read', () => {
+    const content = Buffer.from('[{"eventName":"A"},{"eventName":"' + 'x'.repeat(200) + '"},{"eventName":"C"}]');
+    for (const size of CHUNK_SIZES) {
+      const kept: string[] = [];
+      const oversized: Array<[number, number]> = [];
+      const scanner = new JsonRecordScanner(
+        {
+          record: (bytes) => kept.push(JSON.parse(bytes.toString()).eventName) > 0,
+          containerOpened: () => undefined,
+          oversized: (start, length) => oversized.push([start, length]),
+          broken: () => assert.fail('not broken'),
+        },
+        100,
+      );
+      for (let i = 0; i < content.length; i += size) scanner.push(content.subarray(i, i + size), i);
+      scanner.end(content.length);
+      assert.deepEqual(kept, ['A', 'C'], `chunk size ${size}`);
+      assert.deepEqual(oversized, [[19, 216]], `chunk size ${size}`);
+    }
+  });
+
+  it('concatenated pretty-printed events (jq output): a broken one is skipped, reading resumes at the next top-level object', () => {
+    const event = (name: string): string => JSON.stringify({ eventName: name, eventSource: 's', eventTime: 't' }, null, 2);
+    const content = Buffer.from(`${event('A')}\n{\n  "eventName": "B",\n  "x": ]\n}\n${event('C')}\n`);
+    for (const size of CHUNK_SIZES) {
+      const result = scan(content, size);
+      assert.deepEqual(
+        result.records.map((r) => JSON.parse(r.text).eventName),
+        ['A', 'C'],
+        `chunk size ${size}`,
+      );
+      assert.equal(result.broken.length, 1);
+      assert.match(result.broken[0].reason, /does not match.*reading resumed/);
+    }
+  });
+
   it('reports a truncated document at its end', () => {
     const content = Buffer.from('{"Records":[{"eventName":"A"},{"eventName":"B","x":"unterminated');
     for (const size of CHUNK_SIZES) {
