@@ -1,0 +1,2 @@
+/** Noise grouping: AWS-service events and console bursts as expandable groups. */
+export * from './group';
