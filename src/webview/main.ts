@@ -53,7 +53,7 @@ const grouping = el('select', { attrs: { id: 'grouping', 'aria-label': 'Group la
 for (const field of LANE_FIELDS) grouping.appendChild(el('option', { text: LANE_FIELD_LABELS[field], attrs: { value: field } }));
 const filterInput = el('input', { attrs: { id: 'filter-input', type: 'text', spellcheck: 'false', placeholder: 'Filter, e.g. accessKey:AKIA* AND NOT readOnly:true', 'aria-label': 'Filter expression (Enter to apply)' } });
 const filterError = el('div', { className: 'filter-error', attrs: { id: 'filter-error', role: 'alert' } });
-const filterForm = el('form', { className: 'filter', attrs: { id: 'filter' } }, filterInput);
+const filterForm = el('div', { className: 'filter', attrs: { id: 'filter', role: 'search' } }, filterInput);
 const rangeText = el('span', { className: 'range', attrs: { id: 'range-text' } });
 const clearRange = el('button', { text: 'Clear time range', attrs: { id: 'clear-range', type: 'button', title: 'Clear the brushed time range (Escape)' } });
 const fitButton = el('button', { text: 'Fit', attrs: { id: 'fit', type: 'button', title: 'Show the whole range (Home)' } });
@@ -773,12 +773,12 @@ grouping.addEventListener('change', () => {
   requestView();
 });
 
-filterForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  post({ type: 'setFilter', expression: filterInput.value });
-});
+// Forms are disabled in the webview (enableForms: false): Enter applies the filter.
 filterInput.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape') {
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    post({ type: 'setFilter', expression: filterInput.value });
+  } else if (event.key === 'Escape') {
     filterInput.value = filter.expression;
     lanesCanvas.focus();
   }

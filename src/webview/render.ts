@@ -136,8 +136,8 @@ function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number):
   const cached = labelCache.get(text);
   if (cached !== undefined) return cached;
   let fitted = text;
-  // Most labels fit: one measurement; long ones keep their end with an ellipsis at the start.
-  if (text.length * 3 > maxWidth && ctx.measureText(text).width > maxWidth) {
+  // One measurement per label (cached); long ones keep their end, with an ellipsis at the start.
+  if (ctx.measureText(text).width > maxWidth) {
     // Keep the end (the distinctive part of an ARN or session), ellipsis at the start.
     let lo = 0;
     let hi = text.length;

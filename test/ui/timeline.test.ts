@@ -17,6 +17,7 @@ declare function getComputedStyle(element: unknown): { backgroundColor: string }
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const HOSTILE = path.join(REPO, 'fixtures', 'hostile', 'trail');
+const SAMPLE = path.join(REPO, 'fixtures', 'sample-trail');
 const PAYLOADS = ['<img src=x onerror=window.__pwned=1>', '</script><script>window.__pwned=1</script>', 'javascript:window.__pwned=1'];
 
 /** Nothing in any frame of the workbench (webviews included) ran the payloads. */
@@ -32,13 +33,39 @@ async function paints(frame: Frame): Promise<number> {
 }
 
 async function setTheme(workbench: Workbench, theme: string): Promise<void> {
-  await workbench.runCommand('Preferences: Color Theme');
-  const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
+  const page = workbench.page;
+  const widget = page.locator('.quick-input-widget');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  // The palette, then its "Preferences: Color Theme" entry, then the theme, as a person would.
+  await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('F1');
   await input.waitFor();
+  await input.fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: /^Preferences: Color Theme/ }).first().click();
+  await input.waitFor();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Modern' }).first().waitFor();
   await input.fill(theme);
-  await workbench.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: theme }).first().waitFor();
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: theme }).first().waitFor();
   await input.press('Enter');
-  await workbench.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await widget.waitFor({ state: 'hidden' });
+}
+
+/** "CloudTrail: Add Folder to Investigation…" through the workbench's folder dialog. */
+async function addFolder(workbench: Workbench, folder: string): Promise<void> {
+  const page = workbench.page;
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  // From the palette (not Workbench.runCommand: that waits for the quick input to close,
+  // and this command opens another one, the folder dialog).
+  await page.keyboard.press('F1');
+  await input.waitFor();
+  await input.fill('>CloudTrail: Add Folder to Investigation');
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'CloudTrail: Add Folder to Investigation' }).waitFor();
+  await input.press('Enter');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add folders of CloudTrail logs' }).waitFor();
+  await input.fill(folder);
+  // The workbench's own folder dialog (a quick input): type the path, press its OK button.
+  await page.locator('.quick-input-widget .quick-input-action .monaco-button', { hasText: /^(OK|Add to Investigation)$/ }).first().click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
 describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
@@ -59,16 +86,10 @@ describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
     const sources = workbench.viewPane('Sources');
     await sources.waitFor();
     const loaded = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();
-    if (!(await loaded.isVisible().catch(() => false))) {
-      // Add the trail as a person would: the Explorer's context menu on the AWSLogs folder.
-      await workbench.activityBarItem('Explorer').click();
-      const folderRow = page.locator('.part.sidebar .explorer-folders-view .monaco-list-row', { hasText: 'AWSLogs' }).first();
-      await folderRow.waitFor();
-      await folderRow.click({ button: 'right' });
-      await page.locator('.monaco-menu .action-label', { hasText: 'Add to CloudTrail Investigation' }).first().click();
-      await workbench.activityBarItem('CloudTrail').click();
-      await loaded.waitFor();
-    }
+    // The workspace is the sample trail: the extension finds it and loads it (or it is remembered).
+    const autoLoaded = await loaded.waitFor({ timeout: 15_000 }).then(() => true, () => false);
+    if (!autoLoaded) await addFolder(workbench, SAMPLE);
+    await loaded.waitFor();
     await workbench.runCommand('CloudTrail: Open Timeline');
     frame = await workbench.webviewFrame('#lanes');
     await frame.locator('body[data-paints]').waitFor();
@@ -88,10 +109,11 @@ describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
   });
 
   it('saves screenshots in the dark, light and high-contrast themes', async () => {
+    await workbench.runCommand('Notifications: Clear All Notifications');
     const shots: string[] = [];
-    shots.push(await workbench.screenshot('timeline-dark'));
-    const darkBackground = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    let darkBackground = '';
     for (const [theme, name] of [
+      ['Dark Modern', 'timeline-dark'],
       ['Light Modern', 'timeline-light'],
       ['Dark High Contrast', 'timeline-high-contrast'],
     ] as const) {
@@ -100,32 +122,28 @@ describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
       // The webview redraws with the new theme's colours (its body class changes).
       await frame.waitForFunction(
         ([kind]) => document.body.classList.contains(kind),
-        [theme.startsWith('Light') ? 'vscode-light' : 'vscode-high-contrast'],
+        [theme.startsWith('Light') ? 'vscode-light' : theme.startsWith('Dark High') ? 'vscode-high-contrast' : 'vscode-dark'],
       );
       await frame.locator('#lanes').focus();
       await frame.locator('#lanes').press('Shift+ArrowRight');
       await frame.waitForFunction((n) => Number(document.body.dataset.paints ?? '0') > n, before);
+      if (theme === 'Dark Modern') darkBackground = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
       if (theme.startsWith('Light')) {
         const lightBackground = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
         assert.notEqual(lightBackground, darkBackground, 'the theme colours reach the webview');
       }
       shots.push(await workbench.screenshot(name));
     }
-    await setTheme(workbench, 'Dark Modern');
+    await setTheme(workbench, 'Light Modern');
     for (const shot of shots) assert.ok(fs.statSync(shot).size > 10_000, shot);
   });
 
   it('shows hostile event text literally, on hover and on click, and runs none of it', async () => {
     const page = workbench.page;
     // Add the hostile trail with the folder dialog, as a person would.
-    await workbench.runCommand('CloudTrail: Add Folder to Investigation…');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    await input.fill(HOSTILE);
-    await page.locator('.quick-input-widget .quick-input-action .monaco-button', { hasText: 'Add to Investigation' }).first().click();
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await addFolder(workbench, HOSTILE);
     const sources = workbench.viewPane('Sources');
-    await sources.locator('.monaco-list-row', { hasText: /\b9 events/ }).first().waitFor();
+    await sources.locator('.monaco-list-row', { hasText: /(^|\D)9 events/ }).first().waitFor();
 
     // Narrow the timeline to those events with its filter box and fit the window to them.
     await frame.locator('#filter-input').fill('ip:203.0.113.99');
