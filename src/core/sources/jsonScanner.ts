@@ -161,7 +161,6 @@ export class JsonRecordScanner {
           let run = 0;
           for (let b = length - 1; b >= i && chunk[b] === BACKSLASH; b--) run++;
           this.escapeNext = run % 2 === 1;
-          i = length;
           break;
         }
         let run = 0;
