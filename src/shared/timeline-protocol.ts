@@ -157,6 +157,12 @@ export interface ViewRequest {
   lanes: { offset: number; limit: number };
   /** Page the lanes so that this value's lane is visible, and report its rank. */
   focusValue?: string;
+  /**
+   * The webview's first request when it has no saved state: the host answers with its own
+   * state (the last session's grouping and window, or a lane to reveal) in place of the
+   * request's grouping, window, lane offset and focus.
+   */
+  useHostState?: boolean;
 }
 
 export type Direction = 'next' | 'prev' | 'nearest';
@@ -226,6 +232,7 @@ export function parseWebviewMessage(message: unknown): WebviewToHost | undefined
         lanes: { offset: lanes.offset, limit: lanes.limit },
         ...(hasWindow ? { t0: m.t0 as number, t1: m.t1 as number } : {}),
         ...(m.focusValue !== undefined ? { focusValue: m.focusValue as string } : {}),
+        ...(m.useHostState === true ? { useHostState: true } : {}),
       };
     }
     case 'hover': {
