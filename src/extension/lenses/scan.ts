@@ -39,14 +39,14 @@ export interface ScanResult {
 }
 
 const KEYS = 'accessKeyId|AccessKeyId|arn|principalId|sourceIPAddress|userAgent|eventName|EventName';
-/** `"key": "value"` in plain JSON. */
-const PLAIN = new RegExp(String.raw`"(${KEYS})"\s*:\s*"((?:[^"\\]|\\.)*)"`, 'g');
+/** `"key": "value"` in plain JSON (the value's loop unrolled: runs of plain characters between escapes). */
+const PLAIN = new RegExp(String.raw`"(${KEYS})"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"`, 'g');
 /**
  * `\"key\":\"value\"` inside a JSON string. Inside the value: plain characters, an escaped
  * backslash (4 backslashes), an escaped quote (3 backslashes and a quote), an inner escape
  * (2 backslashes and a character) or an outer-only escape such as \u00e9.
  */
-const EMBEDDED = new RegExp(String.raw`\\"(${KEYS})\\"\s*:\s*\\"((?:[^"\\]|\\\\\\\\|\\\\\\"|\\\\[^"\\]|\\[^"\\])*)\\"`, 'g');
+const EMBEDDED = new RegExp(String.raw`\\"(${KEYS})\\"\s*:\s*\\"([^"\\]*(?:(?:\\\\\\\\|\\\\\\"|\\\\[^"\\]|\\[^"\\])[^"\\]*)*)\\"`, 'g');
 const PLAIN_OBJECT_KEY = /"(\w+)"\s*:\s*$/;
 const EMBEDDED_OBJECT_KEY = /\\"(\w+)\\"\s*:\s*$/;
 const PLAIN_ARN = /"arn"\s*:\s*"((?:[^"\\]|\\.)*)"/;
@@ -135,11 +135,17 @@ export function scanValues(text: string, options: ScanOptions, base = 0): ScanRe
   const embedded = text.includes('\\"eventName\\"') || text.includes('\\"userIdentity\\"');
   const wanted = (kind: LensKind): boolean => options.kinds.has(kind);
 
+  // Sites per raw key and value text: once a pair has its share, later occurrences are
+  // skipped before the costlier classification and decoding (most of a big file).
+  const perRaw = new Map<string, number>();
+
   const run = (pattern: RegExp, isEmbedded: boolean): void => {
     pattern.lastIndex = 0;
     let match: RegExpExecArray | null;
     while ((match = pattern.exec(text)) !== null) {
       const key = match[1];
+      const raw = `${key}\u0000${match[2]}`;
+      if ((perRaw.get(raw) ?? 0) >= options.maxPerValue) continue;
       const classified = classify(key, text, match.index, isEmbedded);
       if (!classified || !wanted(classified.kind)) continue;
       let value: string | undefined;
@@ -153,6 +159,7 @@ export function scanValues(text: string, options: ScanOptions, base = 0): ScanRe
       const seen = perValue.get(dedupe) ?? 0;
       if (seen >= options.maxPerValue) continue;
       perValue.set(dedupe, seen + 1);
+      perRaw.set(raw, (perRaw.get(raw) ?? 0) + 1);
       const keyLength = isEmbedded ? key.length + 4 : key.length + 2;
       sites.push({
         kind: classified.kind,
