@@ -148,7 +148,7 @@ export class LineageCommands {
     }
     const regions = missing.regions.join(', ') || 'the session\u2019s region and us-east-1';
     const go = await vscode.window.showInformationMessage(
-      `CloudTrail: fetch ${missing.eventNames.join('/') || 'the events'} for account ${missing.account ?? '?'} with LookupEvents? The filter becomes "${oneLine(filter, 200)}"; choose the regions ${regions} when asked.`,
+      `CloudTrail: fetch ${missing.eventNames.join('/') || 'the events'} for account ${missing.account ?? '?'} with LookupEvents? The filter becomes "${oneLine(filter, 200)}"; it asks LookupEvents in ${regions}.`,
       { modal: true },
       'Fetch',
     );
@@ -159,7 +159,14 @@ export class LineageCommands {
       void vscode.window.showErrorMessage(`CloudTrail: ${errorMessage(error)}`);
       return;
     }
-    await vscode.commands.executeCommand(LIVE_LOOKUP_EVENTS_COMMAND);
+    // The regions and window come from the advice, so only the profile is asked for.
+    const start = Date.parse(missing.lookup.startTime);
+    const end = Date.parse(missing.lookup.endTime);
+    await vscode.commands.executeCommand(LIVE_LOOKUP_EVENTS_COMMAND, {
+      regions: missing.regions.length > 0 ? missing.regions : undefined,
+      start: Number.isFinite(start) ? start : undefined,
+      end: Number.isFinite(end) ? end : undefined,
+    });
   }
 }
 
