@@ -156,7 +156,11 @@ export function groupHits(rule: DetectionRule, hits: RuleHit[], gapMs: number): 
         current.severity = severity;
       }
       const known = new Set(current.events.map((e) => e.id));
-      for (const e of hit.events) if (!known.has(e.id)) (current.events.push(e), known.add(e.id));
+      for (const e of hit.events) {
+        if (known.has(e.id)) continue;
+        current.events.push(e);
+        known.add(e.id);
+      }
       current.first = Math.min(current.first, hitFirst);
       current.last = Number.isFinite(current.last) ? Math.max(current.last, hitLast) : hitLast;
       if (hit.detail && current.details.length < 50 && !current.details.includes(hit.detail)) current.details.push(hit.detail);

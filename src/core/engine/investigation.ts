@@ -165,6 +165,7 @@ export class Investigation {
       summary.skipped.push(...file.problems);
       if (file.continuation) continue;
       if (file.format === 'digest') summary.digests++;
+      else if (file.format === 'digest-signature') continue;
       else if (file.records > 0) summary.files++;
       else if (file.problems.length === 0 && file.format) {
         // A readable file with no records, e.g. an empty Records array: say so.

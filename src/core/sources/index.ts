@@ -6,7 +6,7 @@ export { readRecordsAt } from './readAt';
 export { walkEvidence, isSkippedByName } from './walk';
 export type { WalkOptions } from './walk';
 export { parseTrailKeyLayout } from './layout';
-export { unwrapRecord, isDigestDocument } from './unwrap';
+export { unwrapRecord, isDigestDocument, isDigestSignatureDocument } from './unwrap';
 export type { Unwrapped } from './unwrap';
 export { parseCsvRow, readCsvHeader, recordFromCsvRow } from './csv';
 export { JsonRecordScanner } from './jsonScanner';

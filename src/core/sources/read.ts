@@ -28,7 +28,7 @@ import { CsvHeader, CsvRowSplitter, isBlankRow, readCsvHeader, recordFromCsvRow 
 import { JsonRecordScanner, RecordContainer } from './jsonScanner';
 import { LineSplitter } from './lines';
 import { FileFormat, ReadOptions, ReadResult, RecordCallback } from './types';
-import { describeValue, isDigestDocument, unwrapRecord } from './unwrap';
+import { describeValue, isDigestDocument, isDigestSignatureDocument, unwrapRecord } from './unwrap';
 import * as fs from 'node:fs';
 
 /** Content up to this size is parsed whole (see the file comment). */
@@ -55,6 +55,7 @@ class JsonScanReader implements ContentReader {
   private firstContainer: Exclude<RecordContainer, 'top'> | undefined;
   private topValues = 0;
   private digest = false;
+  private signature = false;
 
   constructor(private readonly collector: RecordCollector) {
     this.scanner = new JsonRecordScanner(
@@ -97,6 +98,10 @@ class JsonScanReader implements ContentReader {
         this.digest = true;
         return true;
       }
+      if (isDigestSignatureDocument(value)) {
+        this.signature = true;
+        return true;
+      }
     }
     this.collector.acceptValue(value, { offset: start, length: bytes.length }, start);
     return true;
@@ -112,6 +117,7 @@ class JsonScanReader implements ContentReader {
         return 'array';
       case undefined:
         if (this.digest) return 'digest';
+        if (this.signature && this.topValues === 1) return 'digest-signature';
         if (this.topValues === 1) return 'single';
         return this.topValues > 1 ? 'jsonl' : undefined;
     }
@@ -359,6 +365,7 @@ function readParsedDocument(document: unknown, collector: RecordCollector): { fo
       return { format: 'trail', shape: 'a Records array' };
     }
     if (isDigestDocument(object)) return { format: 'digest', shape: undefined };
+    if (isDigestSignatureDocument(object)) return { format: 'digest-signature', shape: undefined };
     if (Array.isArray(object.Events)) {
       emitAll(object.Events);
       return { format: 'lookup', shape: 'an Events array' };

@@ -4,6 +4,7 @@ import { JsonObject } from '../model/event';
 export type FileFormat =
   | 'trail' // {"Records":[...]} as S3 delivers it (.json or .json.gz)
   | 'digest' // CloudTrail-Digest integrity file: listed, never indexed as events
+  | 'digest-signature' // <digest>.signature.json: a digest's S3 signature metadata kept beside it for offline validation
   | 'lookup' // `aws cloudtrail lookup-events` output, possibly several documents concatenated
   | 'jsonl' // one event (or {message: event}, or a Logstash record) per line
   | 'csv' // console Event history CSV export

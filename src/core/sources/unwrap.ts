@@ -138,4 +138,15 @@ export function isDigestDocument(value: unknown): boolean {
   );
 }
 
+/**
+ * The `x-amz-meta-signature` sidecar the trail downloader keeps beside each digest
+ * (`<digest>.signature.json`): integrity metadata, never events.
+ */
+export function isDigestSignatureDocument(value: unknown): boolean {
+  const o = asObject(value);
+  if (!o) return false;
+  const keys = Object.keys(o);
+  return typeof o.signature === 'string' && keys.every((k) => k === 'signature' || k === 'signatureAlgorithm' || k === 'digestS3Object');
+}
+
 export { describeValue };

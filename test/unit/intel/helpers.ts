@@ -14,8 +14,6 @@ export const SAMPLE_TRAIL = path.join(REPO, 'fixtures', 'sample-trail');
 export function requireDataset(context: Mocha.Context, ...parts: string[]): string {
   const target = path.join(DATASETS, ...parts);
   if (!fs.existsSync(target)) {
-    context.test?.parent?.title;
-    // eslint-disable-next-line no-console
     console.warn(`  (skipped: dataset ${target} is not present)`);
     context.skip();
   }

@@ -57,6 +57,23 @@ describe('sources: formats detected from content', () => {
         assert.deepEqual(result.problems, []);
       });
 
+      it("a digest's signature sidecar (.signature.json) is integrity metadata, not a skipped file", async () => {
+        const sidecar = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-sig-')), 'x_CloudTrail-Digest_y.json.gz.signature.json');
+        fs.writeFileSync(sidecar, JSON.stringify({ signature: 'ab12', signatureAlgorithm: 'SHA256withRSA' }));
+        const { result, events } = await readAll(sidecar, mode.options);
+        assert.equal(result.format, 'digest-signature');
+        assert.equal(events.length, 0);
+        assert.deepEqual(result.problems, []);
+      });
+
+      it('a JSON object with a signature among other keys is still not CloudTrail', async () => {
+        const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-sig-')), 'other.json');
+        fs.writeFileSync(other, JSON.stringify({ signature: 'ab12', owner: 'someone' }));
+        const { result } = await readAll(other, mode.options);
+        assert.equal(result.format, undefined);
+        assert.equal(result.problems.length, 1);
+      });
+
       it('a trail record is emitted exactly as written', async () => {
         const { events } = await readAll(fixture('trail.json'), mode.options);
         assert.deepEqual(events, JSON.parse(fs.readFileSync(fixture('trail.json'), 'utf8')).Records);

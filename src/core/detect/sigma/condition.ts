@@ -34,7 +34,7 @@ function tokenize(text: string): Token[] {
       const start = i;
       while (i < text.length && !/[\s()|]/.test(text[i])) i++;
       const word = text.slice(start, i);
-      if (!/^[A-Za-z0-9_*?.\-]+$/.test(word)) throw new SigmaSyntaxError(`unexpected "${word}" at position ${start} in condition "${text}"`);
+      if (!/^[A-Za-z0-9_*?.-]+$/.test(word)) throw new SigmaSyntaxError(`unexpected "${word}" at position ${start} in condition "${text}"`);
       tokens.push({ type: 'word', text: word, pos: start });
     }
   }
