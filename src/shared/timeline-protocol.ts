@@ -99,6 +99,8 @@ export interface ViewMessage {
   /** Events in the selection (timed), and events without a time (not drawn). */
   events: number;
   untimed: number;
+  /** Whether detection findings are marked (the legend shows "Finding" then). */
+  findings: boolean;
   /** Rank of the lane holding `focusValue` when the request named one. */
   focusRank?: number;
   /** Host-side aggregation time for this answer (ms), for the benchmark. */

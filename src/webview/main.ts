@@ -107,6 +107,7 @@ function buildLegend(findings: boolean): void {
     legend.appendChild(el('span', { className: `legend-item ${kind}` }, el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } }), document.createTextNode(label)));
   }
 }
+let legendFindings = false;
 buildLegend(false);
 
 // ---- state ------------------------------------------------------------------------------
@@ -189,6 +190,10 @@ function onView(message: ViewMessage): void {
   inFlight = undefined;
   const fieldChanged = view?.message.laneField !== message.laneField;
   const modelChanged = view?.message.modelVersion !== message.modelVersion;
+  if (message.findings !== legendFindings) {
+    legendFindings = message.findings;
+    buildLegend(message.findings);
+  }
   view = decodeView(message);
   if (state.t0 === undefined || state.t1 === undefined || message.laneField !== state.laneField) {
     // The host chose the window (a fit, or its own state for a fresh webview): adopt it.
@@ -238,6 +243,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       document.body.dataset.initMs = String(performance.now() - readyAt);
       findingColor = message.theme.findingColor;
       palette = readPalette(findingColor);
+      legendFindings = message.findings;
       buildLegend(message.findings);
       setFilter(message.filter);
       // Without a saved state, the first request asked the host to use its own state

@@ -326,6 +326,7 @@ export class TimelineSession {
       firstSeen: result.firstSeen,
       events: model.events,
       untimed: model.untimed,
+      findings: !!this.port.findings?.(),
       ...(focusRank !== undefined ? { focusRank } : {}),
       hostMs,
     };

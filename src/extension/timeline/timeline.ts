@@ -97,7 +97,8 @@ export class TimelineController implements vscode.Disposable {
   private adopt(webviewPanel: vscode.WebviewPanel, state: TimelineState): TimelinePanel {
     // One timeline at a time: a restored panel replaces any other.
     this.panel?.dispose();
-    const panel = new TimelinePanel(webviewPanel, this.services, state, this.findings);
+    // Findings come from the intel feature, which may register after the timeline.
+    const panel = new TimelinePanel(webviewPanel, this.services, state, this.findings ?? this.services.findings);
     this.panel = panel;
     const subscription = panel.onDidDispose(() => {
       void this.services.context.workspaceState.update(STATE_KEY, panel.session.currentState);

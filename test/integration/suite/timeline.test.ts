@@ -179,6 +179,32 @@ describe('timeline webview (real host)', () => {
     assert.equal(event.eventName, 'GetCallerIdentity');
   });
 
+  it('marks detection findings once detections have run', async function () {
+    const findings = api.services.findings;
+    if (!findings) this.skip(); // the detections feature is not in this build
+    await vscode.commands.executeCommand('cloudtrail.intel.runDetections');
+    const ids = await eventually(() => findings.eventIds(), 'findings from the built-in rules', 60_000);
+    assert.ok(ids.length > 0, 'the sample trail has findings');
+    const view = await eventually(async () => {
+      const v = await requestView('principal');
+      return v.findings ? v : undefined;
+    }, 'a view with finding marks');
+    // Every finding event in the window is counted as a finding in its lane's column.
+    let marked = 0;
+    for (const lane of view.lanes) {
+      for (let i = 0; i < lane.cells.length; ) {
+        i++;
+        const mask = lane.cells[i++];
+        for (let k = 0; k < 4; k++) {
+          if (!(mask & (1 << k))) continue;
+          if (k === 3) marked += lane.cells[i];
+          i++;
+        }
+      }
+    }
+    assert.equal(marked, ids.length, 'finding marks = finding events');
+  });
+
   it('ignores messages that name an id out of range or anything but an event id', async () => {
     const documents = (): string[] => vscode.workspace.textDocuments.map((d) => d.uri.toString()).sort();
     const before = documents();
