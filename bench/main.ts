@@ -7,7 +7,7 @@
  *   (c) an access-key pivot (p50 over many keys) and a top-N group-by
  *   (d) resident memory per indexed event beyond an empty process (measured in child processes)
  *
- * Usage: node dist/bench.js [--events 300000,1000000] [--skip-live]
+ * Usage: node dist/bench.js [--events 300000,1000000] [--skip-live] [--skip-timeline] [--skip-lenses]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, rmSync, mkdtempSync } from 'node:fs';
@@ -180,16 +180,22 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   process.stdout.write(`# CloudTrail Investigator benchmark (node ${process.version}, ${os.availableParallelism()} cores)\n`);
   for (const size of sizes) await benchSize(size, dataDir, lines);
-  if (!argv.includes('--skip-live')) {
+  // The other benchmarks run as their own processes (compiled by tsc into out/bench), so
+  // memory and CPU state do not leak between them.
+  const others: [string, string, string[]][] = [
+    ['live', 'Live LookupEvents fetch (5,000 events, 4 regions, rate-limited local server)', []],
+    ['timeline', 'Timeline webview in headless Chromium (1,000,000 events)', []],
+    ['lenses', 'Code lens placement on a 50 MB Records file', []],
+  ];
+  for (const [name, title, extra] of others) {
+    if (argv.includes(`--skip-${name}`)) continue;
+    process.stdout.write(`\n## ${title}\n`);
+    const script = path.resolve(__dirname, '..', 'out', 'bench', `${name}.js`);
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const live = require('./live') as { runLiveFetchBenchmark?: () => Promise<string[]> };
-      if (live.runLiveFetchBenchmark) {
-        process.stdout.write('\n## Live LookupEvents fetch\n');
-        for (const line of await live.runLiveFetchBenchmark()) process.stdout.write(line + '\n');
-      }
+      const output = execFileSync(process.execPath, ['--expose-gc', script, ...extra], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+      process.stdout.write(output);
     } catch (error) {
-      process.stdout.write(`live fetch benchmark failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stdout.write(`${name} benchmark failed: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = 1;
     }
   }
