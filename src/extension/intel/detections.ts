@@ -149,7 +149,7 @@ export class DetectionRunner {
   }
 }
 
-/** "Choose Sigma Rules Folder…": stores the folder in the setting (workspace when one is open). */
+/** "Choose Sigma Rules Folder…": stores the folder in the user setting. */
 export async function pickSigmaRulesFolder(): Promise<string | undefined> {
   const current = configuredSigmaFolder();
   const picked = await vscode.window.showOpenDialog({
@@ -162,8 +162,9 @@ export async function pickSigmaRulesFolder(): Promise<string | undefined> {
   });
   const folder = picked?.[0]?.fsPath;
   if (!folder) return undefined;
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration(IntelSettings.section).update(IntelSettings.sigmaRulesFolder, folder, target);
+  // User settings, never workspace settings: the workspace may be the evidence folder itself,
+  // and writing .vscode/settings.json there would change the evidence.
+  await vscode.workspace.getConfiguration(IntelSettings.section).update(IntelSettings.sigmaRulesFolder, folder, vscode.ConfigurationTarget.Global);
   const choice = await vscode.window.showInformationMessage(`CloudTrail: Sigma rules will be read from ${folder}.`, 'Run Detections');
   if (choice) await vscode.commands.executeCommand('cloudtrail.intel.runDetections');
   return folder;
