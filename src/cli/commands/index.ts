@@ -1,5 +1,6 @@
 import { CliCommand } from '../command';
 import { detectCommand } from './detect';
+import { exportCommand } from './export';
 import { lineageCommand } from './lineage';
 import { queryCommand } from './query';
 import { statsCommand } from './stats';
@@ -7,4 +8,4 @@ import { topCommand } from './top';
 import { validateCommand } from './validate';
 
 /** Every `ctinv` subcommand; one line each. */
-export const COMMANDS: CliCommand[] = [statsCommand, queryCommand, topCommand, validateCommand, detectCommand, lineageCommand];
+export const COMMANDS: CliCommand[] = [statsCommand, queryCommand, topCommand, validateCommand, detectCommand, lineageCommand, exportCommand];

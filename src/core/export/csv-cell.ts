@@ -1,12 +1,5 @@
 /**
- * RFC 4180 CSV cells that are safe to open in a spreadsheet: a cell that would start a
- * formula (=, +, -, @, tab, carriage return) is prefixed with a single quote (OWASP).
+ * CSV cells for `ctinv query --format csv`: the evidence export's writer (csv.ts), so both
+ * outputs quote alike (RFC 4180) and defuse the same formula triggers (OWASP).
  */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== safe.trim() ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function csvLine(cells: readonly string[]): string {
-  return cells.map(csvCell).join(',') + '\r\n';
-}
+export { csvField as csvCell, csvRow as csvLine } from './csv';

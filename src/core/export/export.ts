@@ -142,6 +142,12 @@ class HashingWriter {
   }
 }
 
+/** True when `child` is `parent` or below it: an export must never be written into the evidence. */
+export function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(path.resolve(parent), path.resolve(child));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
 function basicIso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }

@@ -2,6 +2,7 @@
 export {
   exportEvents,
   inBatches,
+  isInside,
   buildProvenance,
   ExportFormat,
   ExportOptions,

@@ -4,9 +4,8 @@
  * folder the user picks. Nothing is overwritten; a cancelled or failed export removes what it
  * created; a folder inside the evidence is refused (evidence is read-only).
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { exportEvents, inBatches, type ExportResult } from '../../core/export/export';
+import { exportEvents, inBatches, isInside, type ExportResult } from '../../core/export/export';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
 import { plural } from '../util/text';
@@ -23,12 +22,6 @@ function parseArgs(arg: unknown): ExportEvidenceArgs | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
   const { outDir, quiet } = arg as Record<string, unknown>;
   return typeof outDir === 'string' && outDir ? { outDir, quiet: quiet === true } : undefined;
-}
-
-/** True when `child` is `parent` or below it. */
-export function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(path.resolve(parent), path.resolve(child));
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 export class EvidenceExport {
