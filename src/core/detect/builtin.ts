@@ -544,13 +544,15 @@ const consoleNoMfa = stateless({
   title: 'Console login without MFA',
   severity: 'medium',
   description:
-    'A successful ConsoleLogin of an IAM user or root with MFAUsed "No". Role and federated sign-ins are not judged (MFA is the identity provider\'s).',
+    'A successful ConsoleLogin of an IAM user or root with MFAUsed "No". Role, federated and SAML sign-ins (additionalEventData.SamlProviderArn) are not judged (MFA is the identity provider\'s).',
   mitre: [T.validCloud],
   prefilter: names('ConsoleLogin'),
   match(event, n) {
     if (n.principalType !== 'IAMUser' && n.principalType !== 'Root') return undefined;
     if (str(event, 'responseElements.ConsoleLogin') !== 'Success') return undefined;
     if (str(event, 'additionalEventData.MFAUsed')?.toLowerCase() !== 'no') return undefined;
+    // Signed in through a SAML provider: the identity provider asked for (or did not ask for) MFA.
+    if (str(event, 'additionalEventData.SamlProviderArn')) return undefined;
     return {
       severity: n.principalType === 'Root' ? 'high' : 'medium',
       detail: `ConsoleLogin without MFA by ${quote(callerName(event) ?? n.principal)} from ${quote(n.sourceIp)}`,
