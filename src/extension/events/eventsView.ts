@@ -1,28 +1,83 @@
 import * as vscode from 'vscode';
-import type { EventId } from '../../core/engine/api';
+import type { EventId, EventIndexApi } from '../../core/engine/api';
+import { arrangeNoise, type ArrangedItem } from '../../core/noise/arrange';
+import type { NoiseGroup } from '../../core/noise/group';
 import { Commands, ContextKeys } from '../commands';
 import { describeFilter } from '../filter/describeFilter';
 import { shortPrincipal } from '../explorer/groupings';
+import { affectsNoiseGrouping, noiseGroupingEnabled } from '../intel/noise';
 import type { ExtensionServices } from '../services';
-import { escapeMarkdown, oneLine, shortTime } from '../util/text';
+import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
 
 export const EVENTS_VIEW_ID = 'cloudtrail.events';
 const PAGE_SIZE = 200;
 
-export type EventsNode = { readonly kind: 'event'; readonly eventId: EventId } | { readonly kind: 'more'; readonly shown: number; readonly total: number };
+/** A collapsed run of AWS-service events or of one console session's calls (see core/noise). */
+export interface EventsGroupNode {
+  readonly kind: 'group';
+  /** Unique in the list: the tree item id, so the group stays expanded across refreshes. */
+  readonly id: string;
+  readonly group: NoiseGroup;
+  /** Members in display order. */
+  readonly ids: readonly EventId[];
+}
 
-/** The events matching the filter, newest or oldest first, a page at a time. */
+export type EventsNode =
+  | { readonly kind: 'event'; readonly eventId: EventId }
+  | EventsGroupNode
+  /** `group` set: the rest of that group's members; otherwise the rest of the list. */
+  | { readonly kind: 'more'; readonly shown: number; readonly total: number; readonly group?: EventsGroupNode };
+
+type ListItem = { readonly kind: 'event'; readonly eventId: EventId } | EventsGroupNode;
+
+/** `4 s`, `3 min`, `2 h`: how long a group lasted. */
+function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `${min} min`;
+  return `${Math.round(min / 60)} h`;
+}
+
+/** "AWS service: config.amazonaws.com · 3 events", "Console burst: alice.dev · 6 events in 2 s". */
+export function groupLabel(index: EventIndexApi, group: NoiseGroup): string {
+  const count = plural(group.ids.length, 'event');
+  if (group.kind === 'aws-service') return `AWS service: ${oneLine(group.key.replace(/^service:/, ''), 80)} · ${count}`;
+  const who = shortPrincipal(index.value('principal', group.ids[0]) ?? '?');
+  return `Console burst: ${oneLine(who, 80)} · ${count} in ${duration(group.last - group.first)}`;
+}
+
+/**
+ * The events matching the filter, newest or oldest first, a page at a time. With
+ * `cloudtrail.noise.collapseServiceEvents`, AWS-service events and console bursts are one
+ * expandable item each (paged like the list when large).
+ */
 export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<EventsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private order: 'asc' | 'desc' = 'desc';
   private shown = PAGE_SIZE;
+  /** Members shown per expanded group id (groups page like the list). */
+  private readonly groupShown = new Map<string, number>();
   private sorted: { index: object; version: number; effective: string; order: string; ids: Int32Array } | undefined;
+  private arranged: { ids: Int32Array; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: ExtensionServices) {
-    this.subscriptions = [services.filter.onDidChange(() => this.scheduleRefresh()), services.onDidChangeIndex(() => this.scheduleRefresh())];
+    this.subscriptions = [
+      services.filter.onDidChange(() => this.scheduleRefresh()),
+      services.onDidChangeIndex(() => this.scheduleRefresh()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsNoiseGrouping(e)) this.scheduleRefresh();
+      }),
+    ];
+  }
+
+  /** Whether AWS-service events and console bursts are shown as groups (the setting). */
+  get grouping(): boolean {
+    return noiseGroupingEnabled();
   }
 
   get newestFirst(): boolean {
@@ -35,16 +90,25 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
     this.changed.fire(undefined);
   }
 
-  loadMore(): void {
+  /** Shows the next page of the list, or of a group when given its "Load more" node. */
+  loadMore(node?: unknown): void {
+    const group = typeof node === 'object' && node !== null && (node as EventsNode).kind === 'more' ? (node as Extract<EventsNode, { kind: 'more' }>).group : undefined;
+    if (group) {
+      this.groupShown.set(group.id, (this.groupShown.get(group.id) ?? PAGE_SIZE) + PAGE_SIZE);
+      this.changed.fire(group);
+      return;
+    }
     this.shown += PAGE_SIZE;
     this.changed.fire(undefined);
   }
 
   private scheduleRefresh(): void {
+    // Paging restarts at once (a "Load more" after the change is kept); the redraw is merged.
+    this.shown = PAGE_SIZE;
+    this.groupShown.clear();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
-      this.shown = PAGE_SIZE;
       this.changed.fire(undefined);
     }, 80);
   }
@@ -61,23 +125,50 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
     return ids;
   }
 
-  getChildren(element?: EventsNode): EventsNode[] {
-    if (element) return [];
+  /**
+   * The list's top-level items in display order: events, and groups when grouping is on
+   * (cached per sorted list, so group nodes keep their identity between calls).
+   */
+  items(): readonly ListItem[] {
     const ids = this.orderedIds();
-    const nodes: EventsNode[] = [];
-    const end = Math.min(ids.length, this.shown);
-    for (let i = 0; i < end; i++) nodes.push({ kind: 'event', eventId: ids[i] });
-    if (ids.length > end) nodes.push({ kind: 'more', shown: end, total: ids.length });
+    if (!this.grouping) return Array.from(ids, (eventId) => ({ kind: 'event' as const, eventId }));
+    if (this.arranged?.ids === ids) return this.arranged.items;
+    const seen = new Map<string, number>();
+    const items = arrangeNoise(this.services.investigation.index, ids, this.order).map((item: ArrangedItem): ListItem => {
+      if (item.kind === 'event') return { kind: 'event', eventId: item.id };
+      const base = `noise:${item.group.key}@${item.group.first}`;
+      const n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+      return { kind: 'group', id: n === 1 ? base : `${base}#${n}`, group: item.group, ids: item.ids };
+    });
+    this.arranged = { ids, items };
+    return items;
+  }
+
+  getChildren(element?: EventsNode): EventsNode[] {
+    if (element?.kind === 'group') {
+      const end = Math.min(element.ids.length, this.groupShown.get(element.id) ?? PAGE_SIZE);
+      const nodes: EventsNode[] = element.ids.slice(0, end).map((eventId) => ({ kind: 'event', eventId }));
+      if (element.ids.length > end) nodes.push({ kind: 'more', shown: end, total: element.ids.length, group: element });
+      return nodes;
+    }
+    if (element) return [];
+    const items = this.items();
+    const end = Math.min(items.length, this.shown);
+    const nodes: EventsNode[] = items.slice(0, end);
+    if (items.length > end) nodes.push({ kind: 'more', shown: end, total: items.length });
     return nodes;
   }
 
   getTreeItem(element: EventsNode): vscode.TreeItem {
     if (element.kind === 'more') {
-      const item = new vscode.TreeItem(`Load more… (${element.shown.toLocaleString('en-US')} of ${element.total.toLocaleString('en-US')} shown)`);
+      const what = element.group ? 'events of the group' : this.grouping ? 'rows' : 'events';
+      const item = new vscode.TreeItem(`Load more… (${element.shown.toLocaleString('en-US')} of ${element.total.toLocaleString('en-US')} ${what} shown)`);
       item.iconPath = new vscode.ThemeIcon('ellipsis');
-      item.command = { command: Commands.eventsLoadMore, title: 'Load More' };
+      item.command = { command: Commands.eventsLoadMore, title: 'Load More', arguments: [element] };
       return item;
     }
+    if (element.kind === 'group') return this.groupItem(element);
     const row = this.services.investigation.index.row(element.eventId);
     const item = new vscode.TreeItem(`${shortTime(row.time)}  ${oneLine(row.eventName ?? '(no event name)', 80)}`);
     const parts = [shortPrincipal(row.principal), row.ip ?? '', row.error ?? ''].filter(Boolean).map((p) => oneLine(p, 60));
@@ -106,6 +197,35 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
     return item;
   }
 
+  private groupItem(node: EventsGroupNode): vscode.TreeItem {
+    const index = this.services.investigation.index;
+    const { group } = node;
+    const item = new vscode.TreeItem(groupLabel(index, group), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    const names = new Map<string, number>();
+    for (const id of group.ids) {
+      const name = index.value('eventName', id) ?? '(no event name)';
+      names.set(name, (names.get(name) ?? 0) + 1);
+    }
+    const byCount = [...names].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const span = group.first === group.last ? shortTime(group.first) : `${shortTime(group.first)} – ${shortTime(group.last).replace(/^\d{4}-\d{2}-\d{2} /, '')}`;
+    const shownNames = byCount.slice(0, 3).map(([name]) => oneLine(name, 40));
+    item.description = `${span} · ${shownNames.join(', ')}${byCount.length > 3 ? ` +${byCount.length - 3}` : ''}`;
+    item.iconPath = new vscode.ThemeIcon(group.kind === 'aws-service' ? 'cloud' : 'browser');
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendMarkdown(
+      group.kind === 'aws-service'
+        ? `**AWS service** ${escapeMarkdown(group.key.replace(/^service:/, ''))}: events it made or invoked, no more than 5 minutes apart  \n`
+        : `**Console burst** of ${escapeMarkdown(index.value('principal', group.ids[0]) ?? '?')}: calls of one console session, no more than 3 seconds apart  \n`,
+    );
+    tooltip.appendMarkdown(`**Time**: ${escapeMarkdown(group.first === group.last ? shortTime(group.first) : `${shortTime(group.first)} – ${shortTime(group.last)}`)}  \n`);
+    for (const [name, count] of byCount.slice(0, 10)) tooltip.appendMarkdown(`${escapeMarkdown(oneLine(name, 80))}: ${count}  \n`);
+    if (byCount.length > 10) tooltip.appendMarkdown(`${byCount.length - 10} more event names  \n`);
+    item.tooltip = tooltip;
+    item.contextValue = `cloudtrail.noiseGroup.${group.kind}`;
+    return item;
+  }
+
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const s of this.subscriptions) s.dispose();
@@ -130,14 +250,17 @@ export class EventsView implements vscode.Disposable {
         this.provider.toggleOrder();
         this.updateDescription();
       }),
-      vscode.commands.registerCommand(Commands.eventsLoadMore, () => this.provider.loadMore()),
+      vscode.commands.registerCommand(Commands.eventsLoadMore, (node?: unknown) => this.provider.loadMore(node)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affectsNoiseGrouping(e)) this.updateDescription();
+      }),
     );
     this.updateDescription();
   }
 
   private updateDescription(): void {
     const order = this.provider.newestFirst ? 'newest first' : 'oldest first';
-    this.treeView.description = `${describeFilter(this.services)} · ${order}`;
+    this.treeView.description = `${describeFilter(this.services)} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
     void vscode.commands.executeCommand('setContext', ContextKeys.eventsNewestFirst, this.provider.newestFirst);
   }
 

@@ -17,6 +17,7 @@ import { FindingsView } from './findingsView';
 import { IntelCommands } from './intelCommands';
 import { LineageCommands } from './lineageCommands';
 import { LineageView } from './lineageView';
+import { NoiseControls } from './noise';
 
 /** What the feature exposes on `services.intel` (integration tests and other features read it). */
 export interface IntelligenceFeature {
@@ -29,6 +30,7 @@ export interface IntelligenceFeature {
   readonly evidenceExport: EvidenceExport;
   readonly incidentReport: IncidentReport;
   readonly reports: ReportDocuments;
+  readonly noise: NoiseControls;
 }
 
 /** A finding node's events as a filter: `eventId:… OR eventId:…` (ids are ours, values quoted). */
@@ -50,8 +52,9 @@ export function registerIntelligence(services: ExtensionServices): vscode.Dispos
   const integrity = new IntegrityValidation(services, reports);
   const evidenceExport = new EvidenceExport(services);
   const incidentReport = new IncidentReport(services, findings, () => detections.run());
+  const noise = new NoiseControls(services);
 
-  const feature: IntelligenceFeature = { findings, findingsView, lineageView, detections, lineage, integrity, evidenceExport, incidentReport, reports };
+  const feature: IntelligenceFeature = { findings, findingsView, lineageView, detections, lineage, integrity, evidenceExport, incidentReport, reports, noise };
   services.findings = findings;
   services.intel = feature;
 
@@ -72,6 +75,7 @@ export function registerIntelligence(services: ExtensionServices): vscode.Dispos
     findingsView,
     lineageView,
     reports,
+    noise,
     vscode.commands.registerCommand(IntelCommands.runDetections, guard('Run Detections', (arg) => detections.run(arg))),
     vscode.commands.registerCommand(IntelCommands.pickSigmaRulesFolder, guard('Choose Sigma Rules Folder', () => pickSigmaRulesFolder())),
     vscode.commands.registerCommand(IntelCommands.clearFindings, () => findings.clear()),

@@ -171,6 +171,18 @@ describe('editor: Explorer, filter and pivots', () => {
   it('lists the matching events newest first, pages them and toggles the order', async () => {
     const provider = api.events.provider;
     api.services.filter.clear();
+    // One row per event: noise grouping (on by default) has its own suite, noise.test.ts.
+    const noise = vscode.workspace.getConfiguration('cloudtrail.noise');
+    const groupingBefore = noise.inspect<boolean>('collapseServiceEvents')?.globalValue;
+    await noise.update('collapseServiceEvents', false, vscode.ConfigurationTarget.Global);
+    try {
+      await listsEventsNewestFirst(provider);
+    } finally {
+      await noise.update('collapseServiceEvents', groupingBefore, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  const listsEventsNewestFirst = async (provider: CloudTrailInvestigatorApi['events']['provider']): Promise<void> => {
     const page = provider.getChildren();
     assert.equal(page.length, 201, '200 events and a Load more row');
     assert.equal(page[200].kind, 'more');
@@ -191,7 +203,7 @@ describe('editor: Explorer, filter and pivots', () => {
     await vscode.commands.executeCommand('cloudtrail.pivot.accessKey', 'ASIAEXAMPLEINFRAAU02');
     assert.equal(provider.getChildren().length, index.postings('accessKey', 'ASIAEXAMPLEINFRAAU02').length);
     api.services.filter.clear();
-  });
+  };
 
   it('pages more than 200 children with a Load more item', async () => {
     const folder = tempFolder('many');

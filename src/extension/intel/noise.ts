@@ -1,0 +1,187 @@
+/**
+ * Noise controls.
+ *
+ * Read-only calls go through the shared filter, so every view (Explorer, Events, timeline,
+ * lenses) follows without being edited: hiding them is the top-level term `NOT readOnly:true`
+ * in the filter expression. The setting `cloudtrail.noise.hideReadOnly` applies it when sources
+ * load and when the setting changes; the commands change both. A user who edits the filter
+ * stays in charge: removing the term by hand shows read-only calls.
+ *
+ * Grouping AWS-service events and console bursts is a way of showing a list, not a filter: the
+ * setting `cloudtrail.noise.collapseServiceEvents` is the state (the Events view and the
+ * timeline read it through `noiseGroupingEnabled()`), the commands write it.
+ *
+ * Extensions cannot mark a menu item as checked, so each toggle shows in the view titles as a
+ * pair of commands (hide/show, group/ungroup) with complementary `when` clauses on a context key.
+ */
+import * as vscode from 'vscode';
+import type { ExtensionServices } from '../services';
+import { errorMessage } from '../util/cancellation';
+
+export const NoiseCommands = {
+  toggleReadOnly: 'cloudtrail.noise.toggleReadOnly',
+  hideReadOnly: 'cloudtrail.noise.hideReadOnly',
+  showReadOnly: 'cloudtrail.noise.showReadOnly',
+  toggleGrouping: 'cloudtrail.noise.toggleGrouping',
+  groupEvents: 'cloudtrail.noise.groupEvents',
+  ungroupEvents: 'cloudtrail.noise.ungroupEvents',
+} as const;
+
+export const NoiseSettings = {
+  section: 'cloudtrail.noise',
+  hideReadOnly: 'hideReadOnly',
+  collapseServiceEvents: 'collapseServiceEvents',
+} as const;
+
+/** Context key: the filter hides read-only calls. */
+export const READ_ONLY_HIDDEN_KEY = 'cloudtrail.noise.readOnlyHidden';
+/** Context key: AWS-service events and console bursts are shown as groups. */
+export const GROUPING_KEY = 'cloudtrail.noise.grouping';
+
+/** Whether lists group AWS-service events and console bursts (`cloudtrail.noise.collapseServiceEvents`). */
+export function noiseGroupingEnabled(): boolean {
+  return vscode.workspace.getConfiguration(NoiseSettings.section).get<boolean>(NoiseSettings.collapseServiceEvents, true);
+}
+
+/** True when a configuration change affects grouping. */
+export function affectsNoiseGrouping(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(`${NoiseSettings.section}.${NoiseSettings.collapseServiceEvents}`);
+}
+
+export const HIDE_READ_ONLY_TERM = 'NOT readOnly:true';
+const TRAILING_TERM = /(?:^|\s+AND\s+)NOT\s+readOnly:true\s*$/i;
+
+/** True when `expression` joins terms with OR outside parentheses and quotes. */
+function hasTopLevelOr(expression: string): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  let outside = '';
+  for (let i = 0; i < expression.length; i++) {
+    const ch = expression[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = undefined;
+      outside += ' ';
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      outside += ' ';
+    } else if (ch === '(') {
+      depth++;
+      outside += ' ';
+    } else if (ch === ')') {
+      depth = Math.max(0, depth - 1);
+      outside += ' ';
+    } else {
+      outside += depth === 0 ? ch : ' ';
+    }
+  }
+  return /\bOR\b|\|\|/i.test(outside);
+}
+
+/**
+ * True when the expression ends with the top-level `NOT readOnly:true` term: `a OR b AND NOT
+ * readOnly:true` does not count (AND binds tighter, so `a` still shows read-only calls).
+ */
+export function hidesReadOnly(expression: string): boolean {
+  const trimmed = expression.trim();
+  return TRAILING_TERM.test(trimmed) && !hasTopLevelOr(withoutReadOnlyTerm(trimmed));
+}
+
+/** The expression without the trailing `NOT readOnly:true` term. */
+export function withoutReadOnlyTerm(expression: string): string {
+  return expression.trim().replace(TRAILING_TERM, '').trim();
+}
+
+export class NoiseControls implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private hadSources: boolean;
+
+  constructor(private readonly services: ExtensionServices) {
+    this.hadSources = services.investigation.summaries().length > 0;
+    this.disposables.push(
+      vscode.commands.registerCommand(NoiseCommands.toggleReadOnly, () => this.toggleReadOnly()),
+      vscode.commands.registerCommand(NoiseCommands.hideReadOnly, () => this.setReadOnlyHidden(true)),
+      vscode.commands.registerCommand(NoiseCommands.showReadOnly, () => this.setReadOnlyHidden(false)),
+      vscode.commands.registerCommand(NoiseCommands.toggleGrouping, () => this.setGrouping(!noiseGroupingEnabled())),
+      vscode.commands.registerCommand(NoiseCommands.groupEvents, () => this.setGrouping(true)),
+      vscode.commands.registerCommand(NoiseCommands.ungroupEvents, () => this.setGrouping(false)),
+      services.filter.onDidChange(() => this.updateContext()),
+      // The setting applies when events first load (and when it changes), not on every
+      // source change: a user who removed the term by hand keeps their filter.
+      services.onDidChangeSources(() => {
+        const hasSources = services.investigation.summaries().length > 0;
+        if (hasSources && !this.hadSources) this.applySetting();
+        this.hadSources = hasSources;
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${NoiseSettings.section}.${NoiseSettings.hideReadOnly}`)) this.applySetting();
+        if (affectsNoiseGrouping(e)) this.updateGroupingContext();
+      }),
+    );
+    this.updateContext();
+    this.updateGroupingContext();
+  }
+
+  private get settingHides(): boolean {
+    return vscode.workspace.getConfiguration(NoiseSettings.section).get<boolean>(NoiseSettings.hideReadOnly, false);
+  }
+
+  /** Brings the filter in line with the setting (only when events are loaded; idempotent). */
+  private applySetting(): void {
+    if (this.services.investigation.summaries().length === 0) return;
+    this.setHidden(this.settingHides);
+  }
+
+  private setHidden(hide: boolean): void {
+    const { filter } = this.services;
+    const current = filter.expression;
+    if (hidesReadOnly(current) === hide) return;
+    try {
+      if (hide) filter.addTerm('readOnly:true', true);
+      else filter.setExpression(withoutReadOnlyTerm(current));
+    } catch (error) {
+      this.services.log.error(`hiding read-only calls: ${errorMessage(error)}`);
+      void vscode.window.showErrorMessage(`CloudTrail: cannot change the filter: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Flips hiding read-only calls in the filter and remembers the choice in the setting. */
+  async toggleReadOnly(): Promise<boolean> {
+    return this.setReadOnlyHidden(!hidesReadOnly(this.services.filter.expression));
+  }
+
+  /** Hides or shows read-only calls (the filter changes at once) and remembers the choice in the setting. */
+  async setReadOnlyHidden(hide: boolean): Promise<boolean> {
+    this.setHidden(hide);
+    // User settings, never workspace settings: the workspace may be the evidence folder itself.
+    if (this.settingHides !== hide) await vscode.workspace.getConfiguration(NoiseSettings.section).update(NoiseSettings.hideReadOnly, hide, vscode.ConfigurationTarget.Global);
+    this.services.log.info(hide ? 'read-only calls hidden (filter term NOT readOnly:true)' : 'read-only calls shown');
+    return hide;
+  }
+
+  /** Turns grouping of AWS-service events and console bursts on or off (a user setting). */
+  async setGrouping(on: boolean): Promise<boolean> {
+    if (noiseGroupingEnabled() !== on) {
+      // User settings only: the workspace may be the evidence folder itself.
+      await vscode.workspace.getConfiguration(NoiseSettings.section).update(NoiseSettings.collapseServiceEvents, on, vscode.ConfigurationTarget.Global);
+      if (noiseGroupingEnabled() !== on) {
+        void vscode.window.showWarningMessage(`CloudTrail: \`${NoiseSettings.section}.${NoiseSettings.collapseServiceEvents}\` is set in the workspace settings, which win over the user setting just changed.`);
+      }
+    }
+    this.updateGroupingContext();
+    this.services.log.info(on ? 'AWS-service events and console bursts grouped' : 'every event listed ungrouped');
+    return on;
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', READ_ONLY_HIDDEN_KEY, hidesReadOnly(this.services.filter.expression));
+  }
+
+  private updateGroupingContext(): void {
+    void vscode.commands.executeCommand('setContext', GROUPING_KEY, noiseGroupingEnabled());
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
