@@ -12,7 +12,7 @@ import { normalizeEvent } from '../model/normalize';
 import { readRecordsAt, walkEvidence } from '../sources/index';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { LoadOptions, LoadProgress, SourceSummary } from './api';
-import { cacheKey, readCache, writeCache } from './cache';
+import { CACHE_FORMAT, cacheKey, readCache, writeCache } from './cache';
 import { defaultWorkerCount, parseInWorkers } from './pool';
 
 interface SourceState {
@@ -142,7 +142,7 @@ export class Investigation {
     );
     options.onProgress?.({ ...progress });
     if (cacheDir && key && !signal?.aborted) {
-      await writeCache(cacheDir, key, { format: 1, batches, walkProblems }).catch((error: unknown) => {
+      await writeCache(cacheDir, key, { format: CACHE_FORMAT, batches, walkProblems }).catch((error: unknown) => {
         summary.skipped.push({
           path: cacheDir,
           reason: `the index cache could not be written: ${error instanceof Error ? error.message : String(error)}`,

@@ -224,9 +224,29 @@ export class BatchBuilder {
     this.offset.push(location.offset);
     this.length.push(location.length);
     this.time.push(event.time);
-    for (let f = 0; f < DICT_FIELDS.length; f++) {
-      this.codes[f].push(this.dicts[f].code(dictFieldValue(event, DICT_FIELDS[f])));
-    }
+    // Written out in DICT_FIELDS order (checked by a unit test): this runs once per event.
+    const d = this.dicts;
+    const c = this.codes;
+    c[0].push(d[0].code(event.eventName));
+    c[1].push(d[1].code(event.eventSource));
+    c[2].push(d[2].code(event.region));
+    c[3].push(d[3].code(event.account));
+    c[4].push(d[4].code(event.callerAccount));
+    c[5].push(d[5].code(event.principal));
+    c[6].push(d[6].code(event.principalType));
+    c[7].push(d[7].code(event.issuer));
+    c[8].push(d[8].code(event.session));
+    c[9].push(d[9].code(event.sessionName));
+    c[10].push(d[10].code(event.sourceIdentity));
+    c[11].push(d[11].code(event.accessKeyId));
+    c[12].push(d[12].code(event.sourceIp));
+    c[13].push(d[13].code(event.userAgent));
+    c[14].push(d[14].code(event.readOnly === undefined ? undefined : event.readOnly ? 'true' : 'false'));
+    c[15].push(d[15].code(event.errorCode));
+    c[16].push(d[16].code(event.eventCategory));
+    c[17].push(d[17].code(event.eventType));
+    c[18].push(d[18].code(event.invokedBy));
+    c[19].push(d[19].code(event.issuedAccessKeyId));
     for (const arn of event.resources) this.resourceCodes.push(this.resourceDict.code(arn));
     this.resourceStart.push(this.resourceCodes.length);
     this.eventIds.set(index, event.eventId);

@@ -219,11 +219,17 @@ export class Uint32Column {
   }
 }
 
+/** Hex digit values by character code (-1: not a hex digit). */
+const HEX_VALUES = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let c = 48; c <= 57; c++) table[c] = c - 48;
+  for (let c = 97; c <= 102; c++) table[c] = c - 87;
+  for (let c = 65; c <= 70; c++) table[c] = c - 55;
+  return table;
+})();
+
 function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
+  return c < 128 ? HEX_VALUES[c] : -1;
 }
 
 export const ID_ABSENT = 0;

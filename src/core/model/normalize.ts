@@ -22,9 +22,11 @@ export function getPath(event: unknown, path: string): unknown {
   return current;
 }
 
+const KNOWN_IDENTITY_TYPES: ReadonlySet<string> = new Set(IDENTITY_TYPES);
+
 function identityType(identity: JsonObject | undefined, invokedBy: string | undefined): IdentityType {
   const raw = str(identity?.type);
-  if (raw && (IDENTITY_TYPES as readonly string[]).includes(raw)) return raw as IdentityType;
+  if (raw && KNOWN_IDENTITY_TYPES.has(raw)) return raw as IdentityType;
   if (raw === 'Role') return 'AssumedRole';
   if (!raw && invokedBy) return 'AWSService';
   return 'Unknown';
@@ -78,16 +80,28 @@ export function principalKey(type: IdentityType, identity: JsonObject | undefine
 }
 
 /** ARNs of the resources an event touched: `resources[].ARN` plus obvious ARNs in request parameters. */
+// Shared by the many events that name no resource (frozen: a push would throw, not leak).
+const NO_RESOURCES = Object.freeze([]) as unknown as string[];
+
 function resourceArns(event: JsonObject): string[] {
-  const out: string[] = [];
   const resources = event.resources;
-  if (Array.isArray(resources)) {
-    for (const resource of resources) {
-      const arn = str(obj(resource)?.ARN) ?? str(obj(resource)?.arn);
-      if (arn && !out.includes(arn)) out.push(arn);
-    }
+  if (!Array.isArray(resources) || resources.length === 0) return NO_RESOURCES;
+  const out: string[] = [];
+  for (const resource of resources) {
+    const arn = str(obj(resource)?.ARN) ?? str(obj(resource)?.arn);
+    if (arn && !out.includes(arn)) out.push(arn);
   }
   return out;
+}
+
+/** What follows the `count`-th "/" ("a/b/c/d", 2 -> "c/d"), or undefined when empty or absent. */
+function afterSlashes(text: string, count: number): string | undefined {
+  let at = -1;
+  for (let i = 0; i < count; i++) {
+    at = text.indexOf('/', at + 1);
+    if (at < 0) return undefined;
+  }
+  return at + 1 < text.length ? text.slice(at + 1) : undefined;
 }
 
 function readOnlyFlag(value: unknown): boolean | undefined {
@@ -110,9 +124,9 @@ export function normalizeEvent(event: JsonObject): NormalizedEvent {
   let sessionName: string | undefined;
   if (type === 'AssumedRole') {
     const principalId = str(identity?.principalId);
-    sessionName = arn?.split('/').slice(2).join('/') || (principalId?.includes(':') ? principalId.slice(principalId.indexOf(':') + 1) : undefined);
+    sessionName = (arn && afterSlashes(arn, 2)) || (principalId?.includes(':') ? principalId.slice(principalId.indexOf(':') + 1) : undefined);
   } else if (type === 'FederatedUser') {
-    sessionName = arn?.split('/').slice(1).join('/') || undefined;
+    sessionName = arn && afterSlashes(arn, 1);
   }
   const sessionCreated = str(attributes?.creationDate);
   const session =

@@ -23,6 +23,17 @@ function fromParts(m: RegExpExecArray): number {
   return Date.UTC(Number(y), month - 1, day, hour, minute, second, ms) - offsetMinutes(zone) * 60_000;
 }
 
+/** The decimal number in text[at, at+count), or -1 when a character is not a digit. */
+function digits(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
 /**
  * Accepts every ISO-8601 variant seen in CloudTrail exports: `2023-07-10T11:42:18Z`,
  * `2021-10-13 18:35:08` (taken as UTC), nanosecond fractions, offsets, the basic
@@ -36,15 +47,16 @@ export function parseEventTime(value: unknown): number {
   }
   if (typeof value !== 'string') return NaN;
   const text = value.trim();
-  // Fast path for the canonical form CloudTrail writes.
+  // Fast path for the canonical form CloudTrail writes (digits read in place, no slices).
   if (text.length === 20 && text.charCodeAt(10) === 84 /* T */ && text.charCodeAt(19) === 90 /* Z */) {
-    const month = +text.slice(5, 7);
-    const day = +text.slice(8, 10);
-    const hour = +text.slice(11, 13);
-    const minute = +text.slice(14, 16);
-    const second = +text.slice(17, 19);
-    if (month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60) {
-      const t = Date.UTC(+text.slice(0, 4), month - 1, day, hour, minute, second);
+    const year = digits(text, 0, 4);
+    const month = digits(text, 5, 2);
+    const day = digits(text, 8, 2);
+    const hour = digits(text, 11, 2);
+    const minute = digits(text, 14, 2);
+    const second = digits(text, 17, 2);
+    if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 60) {
+      const t = Date.UTC(year, month - 1, day, hour, minute, second);
       if (!Number.isNaN(t)) return t;
     }
   }
