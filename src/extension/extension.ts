@@ -5,6 +5,7 @@ import { EventsView } from './events/eventsView';
 import { ExplorerView } from './explorer/explorerView';
 import { FilterControls } from './filter/filterControls';
 import { registerIntelligence } from './intel/index';
+import { registerLiveSources } from './live/index';
 import { EventLensProvider } from './lenses/eventLenses';
 import { PivotCommands } from './pivots/pivotCommands';
 import { createServices, type ExtensionServices } from './services';
@@ -44,6 +45,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   context.subscriptions.push(documents, sources, explorer, events, lenses);
   context.subscriptions.push(new FilterControls(services), new PivotCommands(services));
   context.subscriptions.push(...registerIntelligence(services));
+  // Live sources: the AWS SDK loads on the first live command, not here.
+  context.subscriptions.push(...registerLiveSources(services));
   const timeline = registerTimeline(services);
   context.subscriptions.push(timeline);
 
