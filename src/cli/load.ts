@@ -4,6 +4,7 @@ import { Investigation } from '../core/engine/investigation';
 import { LoadProgress, SourceSummary } from '../core/engine/api';
 import { ParsedArgs, UsageError } from './args';
 import { CliIo } from './command';
+import { printable } from './terminal';
 
 /** Options every command that reads evidence accepts. */
 export const LOAD_FLAGS = ['no-cache'] as const;
@@ -41,7 +42,7 @@ export async function loadEvidence(
   if (io.interactive) io.stderr.write('\r\x1b[K');
   for (const problem of result.summary.skipped) {
     const where = problem.offset !== undefined ? ` (at byte ${problem.offset})` : '';
-    io.stderr.write(`skipped: ${problem.path}${where}: ${problem.reason}\n`);
+    io.stderr.write(`skipped: ${printable(problem.path)}${where}: ${printable(problem.reason)}\n`);
   }
   return result;
 }

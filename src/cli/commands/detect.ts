@@ -7,12 +7,7 @@ import { formatTime } from '../../core/model/time';
 import { stringOption, UsageError } from '../args';
 import { CliCommand } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
-
-/** Terminal-safe: control characters from events (and rule files) must not drive the terminal. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+import { printable } from '../terminal';
 
 function findingJson(f: Finding, index: EventIndexApi): Record<string, unknown> {
   return {

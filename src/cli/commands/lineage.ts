@@ -2,11 +2,7 @@ import { Lineage, lineageJson, MissingHop, traceLineage } from '../../core/linea
 import { UsageError } from '../args';
 import { CliCommand } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
-
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
+import { printable } from '../terminal';
 
 /** POSIX shell single-quoting: values come from events (attacker-controlled). */
 function shellQuote(value: string): string {

@@ -4,6 +4,7 @@ import { intOption, stringOption, UsageError } from '../args';
 import { CliCommand } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
 import { csvLine } from '../../core/export/csv-cell';
+import { printable } from '../terminal';
 
 const FORMATS = ['ndjson', 'csv', 'table'] as const;
 type Format = (typeof FORMATS)[number];
@@ -19,12 +20,6 @@ const COLUMNS: [string, (row: EventRow) => string][] = [
   ['error', (r) => r.error ?? ''],
   ['eventID', (r) => r.eventId ?? ''],
 ];
-
-/** Terminal-safe: control characters from events must not drive the terminal. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
 
 export const queryCommand: CliCommand = {
   name: 'query',
