@@ -80,6 +80,8 @@ if (prepare()) {
   const mocha = bin('mocha', 'mocha.js');
 
   checkStage('typecheck', 'type-check (tsc -p .)', process.execPath, [tsc, '-p', '.']);
+  // The webview has its own DOM-typed project, outside the root one.
+  checkStage('typecheck', 'type-check the webview (tsc -p src/webview)', process.execPath, [tsc, '-p', 'src/webview']);
   checkStage('lint', 'lint (eslint)', process.execPath, [eslint, 'src', 'test', 'scripts', 'bench', 'esbuild.mjs', 'eslint.config.mjs']);
   const built = checkStage('build', 'build (node esbuild.mjs)', process.execPath, ['esbuild.mjs']);
   mochaStage('unit', 'unit tests (mocha, plain Node)', process.execPath, [mocha, '--reporter', path.join(REPO_ROOT, 'scripts', 'lib', 'spec-stats-reporter.cjs')], {
