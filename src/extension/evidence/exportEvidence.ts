@@ -11,17 +11,50 @@ import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation
 import { plural } from '../util/text';
 
 export interface ExportEvidenceArgs {
-  /** The folder the export folder is created in. */
-  outDir: string;
+  /** The folder the export folder is created in; asked for when absent. */
+  outDir?: string;
+  /** A selection instead of the current filter: index ids of the events to export. */
+  eventIds?: number[];
+  /** What the selection is, for the provenance (default "selection of N events"). */
+  selectionLabel?: string;
   /** Do not offer to reveal the result (tests). */
   quiet?: boolean;
 }
 
-function parseArgs(arg: unknown): ExportEvidenceArgs | undefined {
+const isIdList = (value: unknown): value is number[] => Array.isArray(value) && value.every((v) => Number.isInteger(v) && (v as number) >= 0);
+
+/**
+ * The command's argument: a folder (Uri or `{outDir}`), explicit `{eventIds}`, or a tree item
+ * it was run on: a finding (its events), a severity (the events of its findings), a finding's
+ * event, an Events view event or noise group.
+ */
+export function parseExportArgs(arg: unknown): ExportEvidenceArgs | undefined {
   if (arg instanceof vscode.Uri) return { outDir: arg.fsPath };
   if (typeof arg !== 'object' || arg === null) return undefined;
-  const { outDir, quiet } = arg as Record<string, unknown>;
-  return typeof outDir === 'string' && outDir ? { outDir, quiet: quiet === true } : undefined;
+  const o = arg as Record<string, unknown>;
+  const base = { quiet: o.quiet === true, outDir: typeof o.outDir === 'string' && o.outDir ? o.outDir : undefined };
+  if (isIdList(o.eventIds)) return { ...base, eventIds: o.eventIds, selectionLabel: typeof o.selectionLabel === 'string' ? o.selectionLabel : undefined };
+  const finding = (f: unknown) => f as { eventIds?: unknown; ruleId?: unknown; title?: unknown } | undefined;
+  switch (o.kind) {
+    case 'finding': {
+      const f = finding(o.finding);
+      if (f && isIdList(f.eventIds)) return { ...base, eventIds: f.eventIds, selectionLabel: `events of finding ${String(f.ruleId)} (${String(f.title)})` };
+      break;
+    }
+    case 'severity': {
+      const findings = Array.isArray(o.findings) ? o.findings.map(finding) : [];
+      const ids = [...new Set(findings.flatMap((f) => (f && isIdList(f.eventIds) ? f.eventIds : [])))];
+      if (ids.length > 0) return { ...base, eventIds: ids, selectionLabel: `events of the ${String(o.severity)} findings` };
+      break;
+    }
+    case 'event':
+      if (isIdList([o.eventId])) return { ...base, eventIds: [o.eventId as number], selectionLabel: 'one selected event' };
+      break;
+    case 'group':
+      if (isIdList(o.ids)) return { ...base, eventIds: o.ids, selectionLabel: `events of the group ${typeof o.id === 'string' ? o.id : ''}`.trim() };
+      break;
+  }
+  return base.outDir ? base : undefined;
 }
 
 export class EvidenceExport {
@@ -30,30 +63,39 @@ export class EvidenceExport {
   async run(arg?: unknown): Promise<ExportResult | undefined> {
     const { investigation, filter, log } = this.services;
     const index = investigation.index;
-    let selection;
-    try {
-      selection = filter.selection();
-    } catch (error) {
-      void vscode.window.showErrorMessage(`CloudTrail: the filter cannot be applied: ${errorMessage(error)}`);
-      return undefined;
+    let args: ExportEvidenceArgs = parseExportArgs(arg) ?? {};
+    let selection: ArrayLike<number>;
+    let described: string;
+    if (args.eventIds) {
+      selection = Int32Array.from(args.eventIds.filter((id) => id < index.size));
+      described = args.selectionLabel ?? `selection of ${plural(selection.length, 'event')}`;
+    } else {
+      try {
+        selection = filter.selection();
+      } catch (error) {
+        void vscode.window.showErrorMessage(`CloudTrail: the filter cannot be applied: ${errorMessage(error)}`);
+        return undefined;
+      }
+      described = filter.effective;
     }
     if (selection.length === 0) {
-      void vscode.window.showWarningMessage(index.size === 0 ? 'CloudTrail: no events are loaded; nothing to export.' : 'CloudTrail: no event matches the current filter; nothing to export.');
+      void vscode.window.showWarningMessage(
+        index.size === 0 ? 'CloudTrail: no events are loaded; nothing to export.' : args.eventIds ? 'CloudTrail: the selection holds no loaded event; nothing to export.' : 'CloudTrail: no event matches the current filter; nothing to export.',
+      );
       return undefined;
     }
-    let args = parseArgs(arg);
-    if (!args) {
+    if (!args.outDir) {
       const picked = await vscode.window.showOpenDialog({
         canSelectFolders: true,
         canSelectFiles: false,
         canSelectMany: false,
-        title: `Export ${plural(selection.length, 'event')} (${filter.effective.trim() || 'no filter'}) into a new folder inside…`,
+        title: `Export ${plural(selection.length, 'event')} (${args.eventIds ? described : described.trim() || 'no filter'}) into a new folder inside…`,
         openLabel: 'Export Here',
       });
       if (!picked?.[0]) return undefined;
-      args = { outDir: picked[0].fsPath };
+      args = { ...args, outDir: picked[0].fsPath };
     }
-    const outDir = args.outDir;
+    const outDir = args.outDir!;
     const summaries = investigation.summaries();
     const evidence = summaries.flatMap((s) => s.paths);
     const inside = evidence.find((p) => isInside(outDir, p));
@@ -64,7 +106,7 @@ export class EvidenceExport {
       return undefined;
     }
 
-    const ordered = index.sortByTime(selection, 'asc');
+    const ordered = index.sortByTime(Int32Array.from(selection), 'asc');
     const total = ordered.length;
     const toolVersion = String((this.services.context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? '0.0.0');
     const result = await vscode.window.withProgress(
@@ -75,7 +117,7 @@ export class EvidenceExport {
         try {
           return await exportEvents(
             inBatches(ordered, (ids) => index.rawMany(ids), { signal: abort.signal }),
-            { sources: summaries.map((s) => (s.paths.length ? s.paths.join(', ') : s.label)), filter: filter.effective, exportedAt: new Date(), toolVersion, eventCount: total },
+            { sources: summaries.map((s) => (s.paths.length ? s.paths.join(', ') : s.label)), filter: args.eventIds ? `${described} (filter at the time: ${filter.effective.trim() || 'none'})` : described, exportedAt: new Date(), toolVersion, eventCount: total },
             {
               outDir,
               signal: abort.signal,

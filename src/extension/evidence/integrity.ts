@@ -4,6 +4,7 @@
  * with the verdict counts and every file that is not valid, with its reason. The evidence is
  * only read; the report lives in memory (a read-only virtual document).
  */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DIGEST_VERDICTS, LOG_VERDICTS, type ValidationResult } from '../../core/integrity/types';
@@ -40,6 +41,39 @@ function parseArgs(arg: unknown): ValidateIntegrityArgs | undefined {
 
 const LIST_LIMIT = 2000;
 
+const NO_KEY = /^no public key with fingerprint (\S+)/;
+
+/** The fingerprints of digests that could not be checked because no supplied key matched them. */
+export function missingKeyFingerprints(result: ValidationResult): string[] {
+  const found = new Set<string>();
+  for (const d of result.digests) {
+    const m = d.verdict === 'not-verifiable' ? NO_KEY.exec(d.reason ?? '') : null;
+    if (m) found.add(m[1]);
+  }
+  return [...found];
+}
+
+/** How to supply the key, in words (the report and the message say the same). */
+export const KEY_ADVICE =
+  'Run Validate Log File Integrity again and choose the public key file: a PEM or DER key, or the JSON printed by `aws cloudtrail list-public-keys --region REGION --start-time … --end-time …`.';
+
+/** Public key files lying beside the evidence folder or inside it (e.g. fixtures/sample-trail-public-key.pem). */
+export async function keyFilesNear(folder: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of [folder, path.dirname(folder)]) {
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      if (/public[-_ ]?keys?.*\.(?:pem|der|json)$|\.(?:pem|pub)$/i.test(name) && !/private/i.test(name)) found.push(path.join(dir, name));
+    }
+  }
+  return [...new Set(found)].slice(0, 10);
+}
+
 /** The report text: what was validated, the counts, then each non-valid file and chain finding. */
 export function integrityReport(result: ValidationResult, keyFile: string | undefined, when: Date): string {
   const e = escapeReportText;
@@ -65,6 +99,15 @@ export function integrityReport(result: ValidationResult, keyFile: string | unde
   const badLogs = result.logFiles.filter((l) => l.verdict !== 'valid');
   if (badDigests.length === 0 && badLogs.length === 0 && result.findings.length === 0 && result.problems.length === 0) {
     out.push(result.digests.length === 0 ? 'No digest file was found in this folder: nothing could be proven.' : 'Every digest and log file is valid and the chain has no gap.');
+    out.push('');
+  }
+  const noKey = missingKeyFingerprints(result);
+  if (noKey.length > 0) {
+    out.push('## Public key needed');
+    out.push('');
+    out.push(
+      `${plural(result.digests.filter((d) => NO_KEY.test(d.reason ?? '')).length, 'digest')} could not be checked: no public key with fingerprint ${noKey.map((f) => `\`${e(f)}\``).join(', ')}${keyFile ? ' in the key file given' : ' (no key file was given)'}. ${KEY_ADVICE}`,
+    );
     out.push('');
   }
   if (result.findings.length > 0) {
@@ -113,21 +156,34 @@ export class IntegrityValidation {
       defaultUri: defaultFolder ? vscode.Uri.file(defaultFolder) : undefined,
     });
     if (!folder?.[0]) return undefined;
+    const publicKeyFile = await this.askKey(folder[0].fsPath);
+    if (publicKeyFile === undefined) return undefined;
+    return { folder: folder[0].fsPath, publicKeyFile: publicKeyFile || undefined };
+  }
+
+  /** The key file for `folder`: '' for none, undefined when the user cancelled. */
+  private async askKey(folder: string): Promise<string | undefined> {
+    const nearby = await keyFilesNear(folder);
     const choice = await vscode.window.showQuickPick(
       [
-        { label: '$(key) Choose a public key file…', description: 'PEM or DER, e.g. from aws cloudtrail list-public-keys', pick: true },
-        { label: '$(circle-slash) Without a public key', description: 'checks the chain for gaps and moves; signatures and log files stay unverified', pick: false },
+        ...nearby.map((file) => ({ label: `$(key) ${path.basename(file)}`, description: path.dirname(file), file, pick: false })),
+        { label: '$(key) Choose a public key file…', description: 'PEM, DER, or the JSON of aws cloudtrail list-public-keys', file: undefined, pick: true },
+        { label: '$(circle-slash) Without a public key', description: 'checks the chain for gaps and moves; signatures and log files stay unverified', file: undefined, pick: false },
       ],
       { title: 'Public key for the digest signatures' },
     );
     if (!choice) return undefined;
-    let publicKeyFile: string | undefined;
-    if (choice.pick) {
-      const key = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectMany: false, title: 'Public key file', openLabel: 'Use Public Key', filters: { 'Public keys': ['pem', 'der', 'pub', 'key', 'txt'], 'All files': ['*'] } });
-      if (!key?.[0]) return undefined;
-      publicKeyFile = key[0].fsPath;
-    }
-    return { folder: folder[0].fsPath, publicKeyFile };
+    if (choice.file) return choice.file;
+    if (!choice.pick) return '';
+    const key = await vscode.window.showOpenDialog({
+      canSelectFiles: true,
+      canSelectMany: false,
+      title: 'Public key file',
+      openLabel: 'Use Public Key',
+      defaultUri: vscode.Uri.file(path.dirname(folder)),
+      filters: { 'Public keys': ['pem', 'der', 'pub', 'key', 'json', 'txt'], 'All files': ['*'] },
+    });
+    return key?.[0]?.fsPath;
   }
 
   async run(arg?: unknown): Promise<IntegrityOutcome | undefined> {
@@ -179,9 +235,23 @@ export class IntegrityValidation {
     if (!args.noReport) {
       const document = await vscode.workspace.openTextDocument(reportUri);
       await vscode.window.showTextDocument(document, { preview: false });
+      const noKey = missingKeyFingerprints(result);
       if (result.ok) void vscode.window.showInformationMessage(`CloudTrail: integrity verified: ${summary}.`);
+      else if (noKey.length > 0) void this.offerKey(args.folder, noKey, summary, Boolean(args.publicKeyFile));
       else void vscode.window.showWarningMessage(`CloudTrail: integrity NOT verified for every file: ${summary}. See the report.`);
     }
     return { result, reportUri, report };
+  }
+
+  /** Says which key is missing and offers to run again with a key file. */
+  private async offerKey(folder: string, fingerprints: string[], summary: string, hadKey: boolean): Promise<void> {
+    const choice = await vscode.window.showWarningMessage(
+      `CloudTrail: integrity NOT verified: ${summary}. No public key with fingerprint ${fingerprints.join(', ')}${hadKey ? ' in the key file given' : ''}: ` +
+        'choose the public key file (PEM, DER, or the JSON of aws cloudtrail list-public-keys) to verify the signatures.',
+      'Choose Public Key…',
+    );
+    if (choice !== 'Choose Public Key…') return;
+    const publicKeyFile = await this.askKey(folder);
+    if (publicKeyFile) await this.run({ folder, publicKeyFile });
   }
 }

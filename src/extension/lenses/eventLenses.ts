@@ -5,7 +5,8 @@ import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
 import { shortPrincipal } from '../explorer/groupings';
 import type { ExtensionServices } from '../services';
 import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '../util/text';
-import { valueFacts, type ValueFacts } from './facts';
+import { lineageSummary } from '../../core/lineage/lineage';
+import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
 
 export const LENS_SELECTOR: vscode.DocumentSelector = [
@@ -134,7 +135,7 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
     return lenses;
   }
 
-  resolveCodeLens(lens: ValueLens): ValueLens {
+  async resolveCodeLens(lens: ValueLens): Promise<ValueLens> {
     const index = this.services.investigation.index;
     const { site } = lens;
     if (index.size === 0) {
@@ -147,16 +148,19 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
     const facts = valueFacts(index, site.field, site.value);
     if (lens.role === 'issuance') {
       const issued = facts.issuance;
+      const lineage = await lineageOf(index, site.value);
+      const end = oneLine(lineageEnd(lineage), 100);
+      const chain = `Lineage: ${oneLine(lineageSummary(lineage), 500)}`;
       lens.command = issued
         ? {
             title: withoutIconSyntax(
-              `issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)}`,
+              `issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)} · ${end}`,
             ),
             command: Commands.openEvent,
             arguments: [issued.eventId],
-            tooltip: 'Open the event that issued this temporary key',
+            tooltip: `Open the event that issued this temporary key. ${chain}`,
           }
-        : { title: 'issuing call not in the loaded events', command: '' };
+        : { title: withoutIconSyntax(`issuing call not in the loaded events · ${end}`), command: '', tooltip: chain };
       return lens;
     }
     lens.command =
@@ -171,7 +175,7 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
     return lens;
   }
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     const offset = document.offsetAt(position);
     const start = Math.max(0, offset - HOVER_WINDOW);
     // positionAt clamps to the end of the document.
@@ -211,6 +215,11 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
       markdown.appendMarkdown(` at ${escapeMarkdown(shortTime(issued.time))} · [Open the issuing event](command:${Commands.openEvent}?${encodeURIComponent(JSON.stringify([issued.eventId]))})`);
     } else if (site.field === 'accessKey' && site.value.startsWith('ASIA')) {
       markdown.appendMarkdown('\n\nThe call that issued this temporary key is not in the loaded events.');
+    }
+    if (site.field === 'accessKey' && site.value.startsWith('ASIA')) {
+      const lineage = await lineageOf(index, site.value);
+      markdown.appendMarkdown('\n\nLineage: ');
+      markdown.appendMarkdown(escapeMarkdown(oneLine(lineageSummary(lineage), 1000)));
     }
     return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
   }

@@ -1,6 +1,7 @@
 import type { EventId } from '../../core/engine/api';
 import type { EventIndex } from '../../core/index/event-index';
 import type { PivotField } from '../../core/index/fields';
+import { traceLineage, type Lineage } from '../../core/lineage/lineage';
 
 export interface Issuance {
   /** The event that issued the temporary key (AssumeRole, GetSessionToken, ...). */
@@ -48,4 +49,28 @@ export function issuanceOf(index: EventIndex, key: string): Issuance | undefined
     time: row.time,
     usedBy: users[0]?.value,
   };
+}
+
+const lineages = new WeakMap<EventIndex, { version: number; byKey: Map<string, Promise<Lineage>> }>();
+
+/** The lineage of a temporary key back to its long-term identity, traced once per index version. */
+export function lineageOf(index: EventIndex, key: string): Promise<Lineage> {
+  let cache = lineages.get(index);
+  if (!cache || cache.version !== index.version) {
+    cache = { version: index.version, byKey: new Map() };
+    lineages.set(index, cache);
+  }
+  let lineage = cache.byKey.get(key);
+  if (!lineage) {
+    lineage = traceLineage(index, { accessKey: key });
+    cache.byKey.set(key, lineage);
+  }
+  return lineage;
+}
+
+/** Where the chain ends, in a few words: the origin, or what is missing. */
+export function lineageEnd(lineage: Lineage): string {
+  if (lineage.origin) return `origin ${lineage.origin.label}`;
+  if (lineage.missing) return `origin not loaded (${lineage.missing.eventNames.join('/') || 'the issuing call'} in account ${lineage.missing.account ?? '?'})`;
+  return 'origin unknown';
 }

@@ -11,7 +11,7 @@ import { runDetectionsReport } from '../../../src/core/detect/engine';
 import type { ExportResult } from '../../../src/core/export/export';
 import type { Lineage } from '../../../src/core/lineage/lineage';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
-import type { IntegrityOutcome } from '../../../src/extension/evidence/integrity';
+import { keyFilesNear, type IntegrityOutcome } from '../../../src/extension/evidence/integrity';
 import type { IncidentReportOutcome } from '../../../src/extension/evidence/incidentReport';
 import type { DetectionRun } from '../../../src/extension/intel/findingsStore';
 import type { FindingsNode } from '../../../src/extension/intel/findingsView';
@@ -150,6 +150,26 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     assert.match(String(intel.lineageView.treeView.description), /ASIAEXAMPLEINFRAAU02 · complete/);
   });
 
+  it('lens and hover on an ASIA key carry its lineage back to the origin', async () => {
+    const file = path.join(tempFolder('lineage-lens'), 'event.json');
+    temps.push(path.dirname(file));
+    const event = { eventVersion: '1.08', eventTime: '2026-03-04T05:10:00Z', eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', awsRegion: 'us-east-1',
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::111122223333:assumed-role/InfraAutomation/infra-sync', accountId: '111122223333', accessKeyId: 'ASIAEXAMPLEINFRAAU02' } };
+    fs.writeFileSync(file, JSON.stringify(event, null, 2));
+    const uri = vscode.Uri.file(file);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
+    const issuance = lenses.find((l) => l.command?.command === 'cloudtrail.openEvent');
+    assert.ok(issuance?.command, lenses.map((l) => l.command?.title).join(' | '));
+    assert.match(issuance.command.title, /through AssumeRole .* · origin IAM user ci-deployer/);
+    assert.match(String(issuance.command.tooltip), /Lineage: ASIAEXAMPLEINFRAAU02 ← AssumeRole .* ASIAEXAMPLEORGADMN01 ← AssumeRole .* ⇐ IAM user ci-deployer/);
+    const position = document.positionAt(document.getText().indexOf('"accessKeyId"') + 2);
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /Lineage: ASIAEXAMPLEINFRAAU02/);
+    assert.match(text, /IAM user ci\\?-deployer/);
+  });
+
   it('a missing hop says what to load and copies the filter (from an Explorer item)', async () => {
     const lineage = await vscode.commands.executeCommand<Lineage | undefined>('cloudtrail.intel.traceLineage', { field: 'accessKey', value: 'ASIAEXAMPLEMONITOR06' });
     assert.ok(lineage?.missing, 'the cross-account hop is not loaded');
@@ -189,6 +209,9 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     assert.equal(unverified.result.ok, false);
     assert.equal(unverified.result.counts.logs['not-verifiable'], 12);
     assert.match(unverified.report, /## Log files not valid \(12\)/);
+    // The report names the missing key and how to supply it; the key beside the folder is offered.
+    assert.match(unverified.report, /## Public key needed\n\n6 digests could not be checked: no public key with fingerprint `d0875b7f571486b4515f20e609cdd10f` \(no key file was given\)\. .*choose the public key file/);
+    assert.deepEqual(await keyFilesNear(folder), [path.resolve(publicKeyFile)]);
     assert.equal(snapshot(folder), evidenceBefore, 'the evidence folder is unchanged');
   });
 
@@ -221,6 +244,24 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     assert.equal(refused, undefined, 'exporting into the evidence is refused');
     assert.equal(snapshot(sampleTrailFolder()), evidenceBefore, 'the evidence folder is unchanged');
     api.services.filter.setExpression('');
+  });
+
+  it('Export Evidence on a Findings item exports that finding\u2019s events, whatever the filter', async () => {
+    const run = api.services.findings?.current ?? (await vscode.commands.executeCommand<DetectionRun | undefined>('cloudtrail.intel.runDetections'));
+    const finding = run?.findings.find((f) => f.ruleId === 'ctinv.credential-access.secrets-burst');
+    assert.ok(finding, 'the secrets burst finding');
+    api.services.filter.setExpression('eventName:ConsoleLogin');
+    const outDir = tempFolder('export-finding');
+    temps.push(outDir);
+    const result = await vscode.commands.executeCommand<ExportResult | undefined>('cloudtrail.evidence.export', { kind: 'finding', finding, outDir, quiet: true });
+    api.services.filter.setExpression('');
+    assert.ok(result);
+    assert.equal(result.eventsWritten, new Set(finding.eventIds).size);
+    const lines = fs.readFileSync(path.join(result.folder, 'events.jsonl'), 'utf8').trim().split('\n');
+    const header = JSON.parse(lines[0]) as { _provenance: { filter: string } };
+    assert.match(header._provenance.filter, /^events of finding ctinv\.credential-access\.secrets-burst .*\(filter at the time: eventName:ConsoleLogin\)$/);
+    const names = lines.slice(1).map((l) => (JSON.parse(l) as { eventName: string }).eventName);
+    assert.ok(names.every((n) => n === 'GetSecretValue'), names.join(','));
   });
 
   it('the Incident Report has the findings, the lineage of the principals and the events in order', async () => {
