@@ -46,7 +46,7 @@ export const FIELD_INFO: Record<PivotField, FieldInfo> = {
   region: { jsonPath: 'awsRegion', label: 'Region', aliases: [] },
   account: { jsonPath: 'recipientAccountId', label: 'Account', aliases: ['recipientAccount'] },
   callerAccount: { jsonPath: 'userIdentity.accountId', label: 'Caller account', aliases: [] },
-  principal: { jsonPath: 'userIdentity.arn', label: 'Principal', aliases: ['user', 'arn'] },
+  principal: { jsonPath: 'userIdentity.arn', label: 'Principal', aliases: ['arn'] },
   principalType: { jsonPath: 'userIdentity.type', label: 'Identity type', aliases: ['type', 'identityType'] },
   issuer: {
     jsonPath: 'userIdentity.sessionContext.sessionIssuer.arn',
@@ -88,8 +88,13 @@ for (const field of PIVOT_FIELDS) {
 LOOKUP.set('time', 'time');
 LOOKUP.set('eventtime', 'time');
 LOOKUP.set('@timestamp', 'time');
-LOOKUP.set('userIdentity.principalId'.toLowerCase(), 'principal');
-LOOKUP.set('userIdentity.userName'.toLowerCase(), 'principal');
+
+/**
+ * Names that match the last segment of the principal key (`user:alice` finds
+ * `arn:aws:iam::123:user/alice`, `…:assumed-role/Role/alice` and `iam-user:123:alice`).
+ */
+export const PRINCIPAL_NAME_FIELDS: ReadonlySet<string> = new Set(['user', 'username', 'useridentity.username']);
+for (const name of PRINCIPAL_NAME_FIELDS) LOOKUP.set(name, 'principal');
 
 /** Resolves a field name as a user types it (JSON path, alias, any case) to the index field. */
 export function resolveField(name: string): QueryField | undefined {

@@ -13,7 +13,7 @@
  *   resources for that text.
  * - Values with spaces or special characters go in double quotes, with `\"` and `\\`.
  */
-import { QueryField, resolveField, PIVOT_FIELDS, FIELD_INFO } from '../index/fields';
+import { QueryField, resolveField, PIVOT_FIELDS, FIELD_INFO, PRINCIPAL_NAME_FIELDS } from '../index/fields';
 import { parseEventTime } from '../model/time';
 
 export type CompareOp = '>=' | '>' | '<=' | '<';
@@ -213,7 +213,15 @@ class Parser {
     if (op.text !== ':' && op.text !== '=' && op.text !== '!=') {
       throw new FilterSyntaxError(`"${op.text}" compares times only; use ${fieldToken.text}:value`, op.position);
     }
-    const match: FilterNode = { kind: 'match', field, value: raw, wildcard: !quoted && /[*?]/.test(raw) };
+    const wildcard = !quoted && /[*?]/.test(raw);
+    let match: FilterNode = { kind: 'match', field, value: raw, wildcard };
+    if (PRINCIPAL_NAME_FIELDS.has(fieldToken.text.toLowerCase()) && (wildcard || !/[*?]/.test(raw))) {
+      // A name: the principal key itself, or its last segment after "/" or ":".
+      match = {
+        kind: 'or',
+        children: [match, { kind: 'match', field, value: `*/${raw}`, wildcard: true }, { kind: 'match', field, value: `*:${raw}`, wildcard: true }],
+      };
+    }
     return op.text === '!=' ? { kind: 'not', child: match } : match;
   }
 }

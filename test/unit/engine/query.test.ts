@@ -32,6 +32,17 @@ describe('filter language', () => {
     assert.deepEqual(ids(index.query('sourceIPAddress:203.0.113.66')), [2, 4]);
   });
 
+  it('user: and userIdentity.userName: match the principal by its name', () => {
+    const index = sample();
+    assert.deepEqual(ids(index.query('user:bob')), [2, 3, 4]);
+    assert.deepEqual(ids(index.query('userIdentity.userName:bob')), [2, 3, 4]);
+    assert.deepEqual(ids(index.query('user:bo*')), [2, 3, 4]);
+    assert.deepEqual(ids(index.query('user:bo')), []);
+    assert.deepEqual(ids(index.query('user!=bob')), [0, 1]);
+    assert.deepEqual(ids(index.query('user:"arn:aws:iam::111122223333:user/bob"')), [2, 3, 4], 'the whole key still matches');
+    assert.throws(() => parseFilter('userIdentity.principalId:AIDABOB'), FilterSyntaxError, 'principalId is not indexed: an error, not silently nothing');
+  });
+
   it('supports wildcards, presence and exclusion', () => {
     const index = sample();
     assert.deepEqual(ids(index.query('accessKey:AKIA*')), [0, 1, 2, 3, 4]);
