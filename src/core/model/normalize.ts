@@ -79,7 +79,7 @@ export function principalKey(type: IdentityType, identity: JsonObject | undefine
   }
 }
 
-/** ARNs of the resources an event touched: `resources[].ARN` plus obvious ARNs in request parameters. */
+/** ARNs of the resources an event touched: `resources[].ARN` (also `arn`, as some exports write it). */
 // Shared by the many events that name no resource (frozen: a push would throw, not leak).
 const NO_RESOURCES = Object.freeze([]) as unknown as string[];
 
