@@ -4,6 +4,7 @@ import { ExportFormat, exportEvents, inBatches, isInside } from '../../core/expo
 import { stringOption, UsageError } from '../args';
 import { CliCommand } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
+import { printable } from '../terminal';
 
 const FORMATS: readonly ExportFormat[] = ['jsonl', 'csv'];
 
@@ -27,12 +28,6 @@ function parseFormats(text: string | undefined): ExportFormat[] {
   const bad = asked.filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (asked.length === 0 || bad.length > 0) throw new UsageError(`--format takes ${FORMATS.join(', ')} or both, comma-separated${bad.length ? ` (not ${bad.join(', ')})` : ''}`);
   return [...new Set(asked)] as ExportFormat[];
-}
-
-/** Terminal-safe: paths can come from the user's evidence names. */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 export const exportCommand: CliCommand = {

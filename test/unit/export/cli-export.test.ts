@@ -3,22 +3,12 @@ import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PassThrough } from 'stream';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../run-cli';
 import { toolVersion } from '../../../src/cli/commands/export';
 import type { ExportResult } from '../../../src/core/export/export';
 import { parseCsv } from './parse-csv';
 
-async function ctinv(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(argv, { stdout, stderr, interactive: false, signal: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
+const ctinv = runCli;
 
 const sha256 = async (file: string) => createHash('sha256').update(await fs.readFile(file)).digest('hex');
 

@@ -1,22 +1,12 @@
 import * as assert from 'assert';
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { PassThrough } from 'stream';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../run-cli';
 import { printable } from '../../../src/cli/commands/validate';
 import { buildChain, BuiltChain, localPath, logKey, tempDir, writeToFolder } from './chain';
 import { gzipSync } from 'zlib';
 
-async function ctinv(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(argv, { stdout, stderr, interactive: false, signal: new AbortController().signal });
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-}
+const ctinv = runCli;
 
 describe('ctinv validate', () => {
   let chain: BuiltChain;

@@ -6,14 +6,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { builtinRules } from '../../../src/core/detect/builtin';
 import { evaluateRulesOnEvents, prefilterQuery, prefilterSelection, runDetectionsReport } from '../../../src/core/detect/engine';
 import { loadSigmaRules } from '../../../src/core/detect/sigma/load';
 import { DetectionRule, DetectProgress, Finding } from '../../../src/core/detect/types';
 import { EventIndexApi } from '../../../src/core/engine/api';
 import { Investigation } from '../../../src/core/engine/investigation';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../run-cli';
 import { requireDataset, SAMPLE_TRAIL, sampleTrailEvents } from './helpers';
 
 function signature(findings: Finding[], eventId: (f: Finding) => string[]): string[] {
@@ -95,20 +94,7 @@ describe('intel/detect: runDetections over the index', function () {
   });
 });
 
-class Sink extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const code = await main(argv, { stdout, stderr, interactive: false, signal: new AbortController().signal });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const cli = runCli;
 
 describe('intel/cli: ctinv detect and ctinv lineage', function () {
   it('detect --json lists findings by severity with event ids and files', async function () {
