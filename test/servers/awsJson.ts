@@ -92,6 +92,12 @@ export interface JsonServerOptions {
   rps?: number;
   /** Bucket capacity (burst); default 2. */
   burst?: number;
+  /**
+   * The rate limiter's clock in milliseconds; default `performance.now`. Tests pass a virtual
+   * clock (frozen, or moved a fixed step per request) so which requests are throttled depends
+   * on their order only, never on how fast the machine runs.
+   */
+  clock?: () => number;
 }
 
 export interface RequestRecord {
@@ -143,7 +149,9 @@ export class AwsJsonServer {
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 5000;
+    // Idle keep-alive sockets stay open until stop(): a socket closed by the server while the
+    // client reuses it would add a retry that depends on how slowly a test ran.
+    this.server.keepAliveTimeout = 0;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(0, '127.0.0.1', () => resolve());
@@ -162,7 +170,7 @@ export class AwsJsonServer {
   private take(key: string): boolean {
     const rps = this.options.rps ?? 2;
     const burst = this.options.burst ?? 2;
-    const now = performance.now();
+    const now = this.options.clock ? this.options.clock() : performance.now();
     const bucket = this.buckets.get(key) ?? { tokens: burst, last: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.last) / 1000) * rps);
     bucket.last = now;
@@ -225,9 +233,6 @@ export class AwsJsonServer {
       }
       const handler = this.options.handlers[operation];
       if (!handler) throw new AwsJsonError('UnknownOperationException', `Operation ${operation} is not served here`);
-      if (this.options.rateLimited?.has(operation) && !this.take(`${account}|${region}`)) {
-        throw new AwsJsonError('ThrottlingException', 'Rate exceeded');
-      }
       let body: Record<string, unknown>;
       try {
         const parsed: unknown = raw.length ? JSON.parse(raw) : {};
@@ -236,7 +241,11 @@ export class AwsJsonServer {
       } catch {
         throw new AwsJsonError('SerializationException', 'Request body is not a JSON object');
       }
+      // Recorded before the rate limit, so a throttled request still shows what was asked.
       record.body = body;
+      if (this.options.rateLimited?.has(operation) && !this.take(`${account}|${region}`)) {
+        throw new AwsJsonError('ThrottlingException', 'Rate exceeded');
+      }
       payload = await handler({ operation, body, region, accessKeyId, account });
     } catch (error) {
       if (error instanceof AwsJsonError) {

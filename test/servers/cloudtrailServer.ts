@@ -43,6 +43,8 @@ interface LakeQuery {
 export interface CloudTrailServerOptions {
   rps?: number;
   burst?: number;
+  /** The rate limiter's clock (see JsonServerOptions.clock); default `performance.now`. */
+  clock?: () => number;
   /** Decides the rows of a Lake query; default: no rows. */
   lake?: (sql: string) => LakeAnswer;
 }
@@ -87,6 +89,7 @@ export class CloudTrailServer extends AwsJsonServer {
       rateLimited: new Set(['LookupEvents']),
       rps: ctOptions.rps,
       burst: ctOptions.burst,
+      clock: ctOptions.clock,
       handlers: {
         LookupEvents: (r) => this.lookupEvents(r),
         StartQuery: (r) => this.startQuery(r),

@@ -134,7 +134,8 @@ export class LocalS3Server {
     });
     this.backendPort = (await this.s3rver.run()).port;
     this.front = http.createServer((req, res) => this.forward(req, res));
-    this.front.keepAliveTimeout = 5000;
+    // Idle keep-alive sockets stay open until stop() (see AwsJsonServer.start).
+    this.front.keepAliveTimeout = 0;
     await new Promise<void>((resolve) => this.front!.listen(0, '127.0.0.1', () => resolve()));
     return this.endpoint;
   }

@@ -88,6 +88,8 @@ export interface LookupFetchOptions {
    * fetch started is never recorded as fetched, so a later run asks again. Default 15 min.
    */
   settleMs?: number;
+  /** The wall clock (epoch ms) the settling minutes count back from; default `Date.now`. */
+  clock?: () => number;
   onEvents: (events: CloudTrailRecord[], info: PageInfo) => void | Promise<void>;
   onProgress?: (progress: LookupProgress) => void;
   signal?: AbortSignal;
@@ -134,7 +136,7 @@ interface RegionState {
 
 export async function fetchLookupEvents(options: LookupFetchOptions): Promise<LookupSummary> {
   const began = performance.now();
-  const fetchStartedAt = Date.now();
+  const fetchStartedAt = (options.clock ?? Date.now)();
   const plan = planLookup(options.terms ?? []);
   const pageSize = options.pageSize ?? 50;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) throw new RangeError(`pageSize must be 1..50, not ${pageSize}`);
@@ -187,6 +189,11 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
   // (recipientAccountId), else the profile name until an event tells us.
   let account = profileInfo.account ?? options.windows?.accountFor(profileInfo.name) ?? `profile:${profileInfo.name}`;
   let learnedAccount: string | undefined;
+  // The rate-limit key must not change while fetches run: one learned from events would give
+  // a second bucket next to the stand-in's, and two fetches of one profile (say management
+  // and Insights events) would together go over the server's budget. So: the profile's own
+  // account, else the profile name, for the whole process.
+  const limitKey = profileInfo.account ?? `profile:${profileInfo.name}`;
   const category: WindowKey['category'] = options.insights ? 'insight' : 'management';
   const keyFor = (region: string, acct: string): WindowKey => ({
     account: acct,
@@ -245,7 +252,7 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
     const summary = state.summary;
     const region = summary.region;
     const client = factory.cloudTrail(region);
-    const bucket = sharedBucket('LookupEvents', account, region, options.rateLimit ?? LOOKUP_EVENTS_LIMIT);
+    const bucket = sharedBucket('LookupEvents', limitKey, region, options.rateLimit ?? LOOKUP_EVENTS_LIMIT);
     const counters: RetryCounters = { throttleRetries: 0, transientRetries: 0 };
     const record = (interval: Interval): void => {
       const clipped = { start: interval.start, end: Math.min(interval.end, recordableEnd) };

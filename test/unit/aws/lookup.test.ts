@@ -142,13 +142,16 @@ describe('aws/lookup: LookupEvents through the real SDK against the local CloudT
 
   it('retries ThrottlingException out of sight: all events arrive and the summary shows no error', async function () {
     await server.stop();
-    server = new CloudTrailServer({ rps: 2, burst: 2 });
+    // The real budget (2 per second, burst 2) on a virtual clock that moves 100 ms per request:
+    // which requests are throttled depends on their order only, never on the machine's speed.
+    let virtualMs = 0;
+    server = new CloudTrailServer({ rps: 2, burst: 2, clock: () => (virtualMs += 100) });
     server.addEvents(events);
     await server.start();
     factory.dispose();
     factory = new AwsClientFactory({ profile: 'local', files: aws.files, endpoints: { cloudtrail: server.endpoint } });
     // A client limiter far above the server's 2 rps forces real throttling answers.
-    const { summary, got } = await collect({ regions: ['us-east-1'], rateLimit: { rps: 20, burst: 4, marginMs: 0 }, pageSize: 20 });
+    const { summary, got } = await collect({ regions: ['us-east-1'], rateLimit: { rps: 20, burst: 4, marginMs: 0 }, pageSize: 20, retry: { ...FAST_RETRY, baseDelayMs: 4, maxDelayMs: 40 } });
     assert.equal(got.length, 120);
     assert.deepEqual(summary.errors, []);
     assert.equal(summary.regions[0].status, 'done');
@@ -260,11 +263,11 @@ describe('aws/lookup: LookupEvents through the real SDK against the local CloudT
   it('never records the newest, still-settling minutes as fetched', async () => {
     const dir = await tmpDir('ctinv-windows-');
     const windows = await FetchedWindows.open(dir);
+    // A fixed clock: the settling minutes count back from the moment the fetch starts, and a
+    // test that read Date.now() itself would race the fetch's own reading by a millisecond.
     const now = Date.now();
-    const { summary } = await collect({ regions: ['us-east-1'], start: now - HOUR, end: now, windows, settleMs: 15 * 60_000 });
-    const recorded = summary.regions[0].recorded;
-    assert.equal(recorded.length, 1);
-    assert.ok(recorded[0].end <= now - 15 * 60_000);
+    const { summary } = await collect({ regions: ['us-east-1'], start: now - HOUR, end: now, windows, settleMs: 15 * 60_000, clock: () => now });
+    assert.deepEqual(summary.regions[0].recorded, [{ start: now - HOUR, end: now - 15 * 60_000 }]);
     await fs.rm(dir, { recursive: true, force: true });
   });
 
@@ -419,13 +422,15 @@ describe('aws/cloudtrailServer: the local server enforces the real rules', funct
   });
 
   it('answers ThrottlingException (HTTP 400) beyond 2 requests per second per region', async () => {
-    const limited = new CloudTrailServer();
+    // A frozen clock: the burst of 2 is all there is, so exactly 4 of 6 are throttled however
+    // slowly the requests arrive.
+    const limited = new CloudTrailServer({ clock: () => 0 });
     await limited.start();
     const c = new CloudTrailClient({ region: 'eu-west-1', endpoint: limited.endpoint, maxAttempts: 1, credentials: { accessKeyId: TEST_KEYS.ok, secretAccessKey: TEST_SECRET } });
     try {
       const results = await Promise.allSettled([1, 2, 3, 4, 5, 6].map(() => c.send(new LookupEventsCommand({}))));
       const throttled = results.filter((r) => r.status === 'rejected');
-      assert.ok(throttled.length >= 3, `throttled ${throttled.length} of 6`);
+      assert.equal(throttled.length, 4, `throttled ${throttled.length} of 6`);
       const reason = (throttled[0] as PromiseRejectedResult).reason as Error & { $metadata: { httpStatusCode: number } };
       assert.equal(reason.name, 'ThrottlingException');
       assert.equal(reason.$metadata.httpStatusCode, 400);
