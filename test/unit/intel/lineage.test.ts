@@ -184,6 +184,45 @@ describe('intel/lineage: synthetic chains', function () {
     assert.equal(lineage.sourceIdentity, 'jane');
   });
 
+  it('GetSessionToken: the session key leads to the IAM user\u2019s long-term key', async function () {
+    const user = { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/dev', accountId: '111122223333', userName: 'dev', principalId: 'AIDADEV' };
+    const index = memoryIndexOf([
+      ev({ eventTime: '2026-03-04T05:00:00Z', eventName: 'GetSessionToken', userIdentity: { ...user, accessKeyId: 'AKIADEV' }, responseElements: { credentials: { accessKeyId: 'ASIADEVSESSION' } } }),
+      ev({ eventTime: '2026-03-04T05:03:00Z', eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', userIdentity: { ...user, accessKeyId: 'ASIADEVSESSION' } }),
+    ]);
+    const lineage = await traceLineage(index, { accessKey: 'ASIADEVSESSION' });
+    assert.equal(lineage.complete, true);
+    assert.deepEqual(lineage.hops.map((h) => [h.accessKey, h.issuedBy?.eventName ?? null]), [['ASIADEVSESSION', 'GetSessionToken'], ['AKIADEV', null]]);
+    assert.equal(lineage.origin?.kind, 'iam-user');
+    assert.equal(lineage.origin?.principal, 'arn:aws:iam::111122223333:user/dev');
+  });
+
+  it('AssumeRoleWithWebIdentity ends at the OIDC subject; an Identity Center user is an origin of its own', async function () {
+    const index = memoryIndexOf([
+      ev({
+        eventTime: '2026-03-04T05:00:00Z',
+        eventName: 'AssumeRoleWithWebIdentity',
+        userIdentity: { type: 'WebIdentityUser', principalId: 'token.actions.githubusercontent.com:repo:acme/app', userName: 'repo:acme/app:ref:refs/heads/main', identityProvider: 'token.actions.githubusercontent.com' },
+        requestParameters: { roleArn: 'arn:aws:iam::111122223333:role/Deploy', roleSessionName: 'gha' },
+        responseElements: { credentials: { accessKeyId: 'ASIAGHA' } },
+      }),
+      ev({ eventTime: '2026-03-04T05:01:00Z', eventName: 'GetCallerIdentity', userIdentity: role('111122223333', 'Deploy', 'gha', 'ASIAGHA', '2026-03-04T05:00:00Z') }),
+      ev({
+        eventTime: '2026-03-04T05:05:00Z',
+        eventSource: 's3.amazonaws.com',
+        eventName: 'ListCallerAccessGrants',
+        userIdentity: { type: 'IdentityCenterUser', accountId: '111122223333', accessKeyId: 'ASIAIDC', onBehalfOf: { userId: 'u-1234', identityStoreArn: 'arn:aws:identitystore::111122223333:identitystore/d-1' } },
+      }),
+    ]);
+    const web = await traceLineage(index, { accessKey: 'ASIAGHA' });
+    assert.equal(web.origin?.kind, 'web-identity');
+    assert.match(web.origin?.label ?? '', /repo:acme\/app.*token\.actions\.githubusercontent\.com/);
+    assert.equal(web.hops[0].issuedBy?.eventName, 'AssumeRoleWithWebIdentity');
+    const idc = await traceLineage(index, { accessKey: 'ASIAIDC' });
+    assert.equal(idc.origin?.kind, 'identity-center');
+    assert.match(idc.origin?.label ?? '', /IAM Identity Center user u-1234/);
+  });
+
   it('stops on a loop (a key that claims to issue itself) instead of running forever', async function () {
     const index = memoryIndexOf([
       ev({
