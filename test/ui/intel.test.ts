@@ -3,21 +3,27 @@
 // palette's input box. Screenshots go to test-results/screenshots/.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { Workbench } from './harness';
 
-const SAMPLE = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'sample-trail');
-
-/** "CloudTrail: Add Folder to Investigation…" through the workbench's folder dialog. */
-async function addFolder(workbench: Workbench, folder: string): Promise<void> {
+/**
+ * Loads the sample trail (the workspace folder) with the Explorer's "Add to CloudTrail
+ * Investigation" on AWSLogs: the simple folder dialog sometimes navigates into the folder
+ * instead of accepting it when OK is clicked while it is still listing.
+ */
+async function addSampleFolder(workbench: Workbench): Promise<void> {
   const page = workbench.page;
-  await workbench.runCommand('CloudTrail: Add Folder to Investigation…');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
-  await input.fill(folder);
-  await page.locator('.quick-input-widget .quick-input-action .monaco-button', { hasText: /^(OK|Add to Investigation)$/ }).first().click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await workbench.runCommand('View: Show Explorer');
+  const folderRow = page.locator('.part.sidebar .explorer-folders-view .monaco-list-row', { hasText: 'AWSLogs' }).first();
+  await folderRow.waitFor();
+  await folderRow.click({ button: 'right' });
+  const menuItem = page.locator('.monaco-menu .action-item', { hasText: 'Add to CloudTrail Investigation' }).first();
+  await menuItem.waitFor();
+  // Hovering focuses the item; Enter runs it (a click right after the menu opens can be swallowed).
+  await menuItem.hover();
+  await page.keyboard.press('Enter');
+  await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
+  await workbench.activityBarItem('CloudTrail').click();
 }
 
 /** Expands a side bar view pane when it is collapsed, collapses it otherwise when asked. */
@@ -48,7 +54,7 @@ describe('intel: Findings and Lineage views (Playwright on VS Code 1.96.4)', () 
       () => true,
       () => false,
     );
-    if (!autoLoaded) await addFolder(workbench, SAMPLE);
+    if (!autoLoaded) await addSampleFolder(workbench);
     await loaded.waitFor();
     // Room for the Findings view: fold the other trees.
     for (const title of ['Sources', 'Explorer', 'Events', 'Lineage']) await setExpanded(workbench.viewPane(title), false);
