@@ -15,6 +15,13 @@ import { ToMain, ToWorker } from './worker-protocol';
 const CHUNK_FILES = 24;
 const CHUNK_BYTES = 32 * 1024 * 1024;
 
+/**
+ * A small young generation per worker: parsing makes short-lived garbage, and a worker's
+ * grown semi-spaces stay resident in the process after it ends (measured: about 30 MB less
+ * RSS after indexing 300,000 events, for no measurable CPU cost).
+ */
+const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+
 function workerScript(): string {
   // Bundled: dist/worker.js beside dist/extension.js and dist/cli.js. Compiled by tsc:
   // out/src/core/engine/worker.js beside this file.
@@ -76,7 +83,7 @@ export async function parseInWorkers(
         }
       };
       for (let i = 0; i < count; i++) {
-        const worker = new Worker(script);
+        const worker = new Worker(script, WORKER_OPTIONS);
         workers.push(worker);
         worker.on('message', (message: ToMain) => {
           switch (message.type) {
