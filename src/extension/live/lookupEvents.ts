@@ -116,7 +116,10 @@ export function lookupEventsHandlers(services: ExtensionServices, settings: Live
             },
             onRetry: (region, reason, delay) => log.debug(`LookupEvents ${region}: ${reason}, retrying in ${Math.round(delay)} ms`),
           });
-          log.info(summary.plan.explanation);
+          // Which part of the filter ran where: the API's one attribute, the terms the index
+          // applies, and the parts of the filter that are no single term at all.
+          const where = `${summary.plan.explanation}${live.indexOnly.length ? ` The index also applies: ${live.indexOnly.join(' AND ')}.` : ''}`;
+          log.info(where);
           for (const r of summary.regions) {
             const skipped = r.alreadyFetched.length ? `; already fetched before: ${r.alreadyFetched.map((w) => `${new Date(w.start).toISOString()}–${new Date(w.end).toISOString()}`).join(', ')}` : '';
             log.info(`${r.region}: ${r.status}, ${r.events} events in ${r.pages} pages${r.throttleRetries ? `, ${r.throttleRetries} throttled requests retried` : ''}${skipped}`);
@@ -126,7 +129,7 @@ export function lookupEventsHandlers(services: ExtensionServices, settings: Live
           const what = `${summary.events} events from ${summary.regions.length} regions`;
           if (summary.errors.length) void vscode.window.showErrorMessage(`CloudTrail: ${what}; ${summary.errors[0]}`);
           else if (summary.cancelled) void vscode.window.showWarningMessage(`CloudTrail: fetch cancelled; kept ${what}. Fetching again asks only for the rest.`);
-          else void vscode.window.showInformationMessage(`CloudTrail: fetched ${what}. ${summary.plan.explanation}`);
+          else void vscode.window.showInformationMessage(`CloudTrail: fetched ${what}. ${where}`);
         } catch (error) {
           log.error(`LookupEvents failed: ${errorMessage(error)}`);
           void vscode.window.showErrorMessage(`CloudTrail: ${errorMessage(error)}`);
