@@ -1,5 +1,5 @@
 /**
- * The on-disk index cache: the parsed batches of one source, keyed by the exact list of
+ * The on-disk index cache: the parsed batches of one source (combined into one), keyed by the exact list of
  * files (path, size, modification time) and the engine version. Kept outside the evidence.
  */
 import { createHash } from 'node:crypto';
@@ -10,7 +10,7 @@ import { EventBatch } from '../index/batch';
 import { EvidenceFile, FileProblem } from '../sources/types';
 
 /** Bump when the batch layout or normalisation changes, so old caches are ignored. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 export interface CachedSource {
   format: number;

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { EventBatch, BatchBuilder } from '../index/batch';
+import { EventBatch, BatchBuilder, combineBatches } from '../index/batch';
 import { EventIndex } from '../index/event-index';
 import { JsonObject } from '../model/event';
 import { normalizeEvent } from '../model/normalize';
@@ -142,7 +142,7 @@ export class Investigation {
     );
     options.onProgress?.({ ...progress });
     if (cacheDir && key && !signal?.aborted) {
-      await writeCache(cacheDir, key, { format: CACHE_FORMAT, batches, walkProblems }).catch((error: unknown) => {
+      await writeCache(cacheDir, key, { format: CACHE_FORMAT, batches: batches.length ? [combineBatches(batches)] : [], walkProblems }).catch((error: unknown) => {
         summary.skipped.push({
           path: cacheDir,
           reason: `the index cache could not be written: ${error instanceof Error ? error.message : String(error)}`,

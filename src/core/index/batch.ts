@@ -297,3 +297,67 @@ export function transferables(batch: EventBatch): ArrayBuffer[] {
     ...batch.codes,
   ].map((a) => a.buffer as ArrayBuffer);
 }
+
+/**
+ * One batch holding several, in order: each distinct value once in the dictionaries. The
+ * on-disk cache stores a source this way, so reopening re-codes each value once, not once
+ * per batch it appeared in.
+ */
+export function combineBatches(batches: readonly EventBatch[]): EventBatch {
+  if (batches.length === 1) return batches[0];
+  const count = batches.reduce((sum, b) => sum + b.count, 0);
+  const resourceTotal = batches.reduce((sum, b) => sum + b.resourceCodes.length, 0);
+  const combined: EventBatch = {
+    count,
+    files: [],
+    fileOf: new Int32Array(count),
+    offset: new Float64Array(count),
+    length: new Uint32Array(count),
+    time: new Float64Array(count),
+    dicts: [],
+    codes: DICT_FIELDS.map(() => new Int32Array(count)),
+    resourceDict: [],
+    resourceStart: new Int32Array(count + 1),
+    resourceCodes: new Int32Array(resourceTotal),
+    eventIds: { words: new Uint32Array(count * 4), kinds: new Uint8Array(count), texts: [] },
+    requestIds: { words: new Uint32Array(count * 4), kinds: new Uint8Array(count), texts: [] },
+    sharedEventIds: [],
+  };
+  const dicts = DICT_FIELDS.map(() => new LocalDictionary());
+  const resourceDict = new LocalDictionary();
+  let at = 0;
+  let resourceAt = 0;
+  for (const batch of batches) {
+    const fileBase = combined.files.length;
+    combined.files.push(...batch.files);
+    for (let i = 0; i < batch.count; i++) combined.fileOf[at + i] = fileBase + batch.fileOf[i];
+    combined.offset.set(batch.offset, at);
+    combined.length.set(batch.length, at);
+    combined.time.set(batch.time, at);
+    batch.dicts.forEach((values, f) => {
+      const remap = new Int32Array(values.length);
+      for (let c = 1; c < values.length; c++) remap[c] = dicts[f].code(values[c]);
+      const from = batch.codes[f];
+      const to = combined.codes[f];
+      for (let i = 0; i < batch.count; i++) to[at + i] = remap[from[i]];
+    });
+    const resourceRemap = new Int32Array(batch.resourceDict.length);
+    for (let c = 1; c < batch.resourceDict.length; c++) resourceRemap[c] = resourceDict.code(batch.resourceDict[c]);
+    for (let r = 0; r < batch.resourceCodes.length; r++) combined.resourceCodes[resourceAt + r] = resourceRemap[batch.resourceCodes[r]];
+    for (let i = 1; i <= batch.count; i++) combined.resourceStart[at + i] = resourceAt + batch.resourceStart[i];
+    for (const [ids, into] of [
+      [batch.eventIds, combined.eventIds],
+      [batch.requestIds, combined.requestIds],
+    ] as const) {
+      into.words.set(ids.words.subarray(0, batch.count * 4), at * 4);
+      into.kinds.set(ids.kinds.subarray(0, batch.count), at);
+      for (const [index, text] of ids.texts) into.texts.push([at + index, text]);
+    }
+    for (const [index, id] of batch.sharedEventIds) combined.sharedEventIds.push([at + index, id]);
+    at += batch.count;
+    resourceAt += batch.resourceCodes.length;
+  }
+  combined.dicts = dicts.map((d) => d.values);
+  combined.resourceDict = resourceDict.values;
+  return combined;
+}
