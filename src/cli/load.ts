@@ -2,7 +2,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Investigation } from '../core/engine/investigation';
 import { LoadProgress, SourceSummary } from '../core/engine/api';
-import { ParsedArgs, UsageError } from './args';
+import { parseFilter } from '../core/query/parser';
+import { ParsedArgs, UsageError, stringOption } from './args';
 import { CliIo } from './command';
 import { printable } from './terminal';
 
@@ -18,6 +19,17 @@ export function defaultCacheDir(): string {
 function progressLine(p: LoadProgress): string {
   const percent = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 100;
   return `\r\x1b[Kindexing: ${p.filesDone}/${p.filesTotal} files, ${p.events.toLocaleString('en-US')} events (${percent}%)`;
+}
+
+/** The `--where` filter (empty: every event), checked before any evidence is read. */
+export function whereOption(args: ParsedArgs): string {
+  const where = stringOption(args, 'where') ?? '';
+  try {
+    parseFilter(where);
+  } catch (error) {
+    throw new UsageError(`--where: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return where;
 }
 
 /** Loads the evidence paths, shows progress on a terminal, and lists skipped files on stderr. */

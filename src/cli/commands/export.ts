@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ExportFormat, exportEvents, inBatches, isInside } from '../../core/export/export';
 import { stringOption, UsageError } from '../args';
 import { CliCommand } from '../command';
-import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
+import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 import { printable } from '../terminal';
 
 const FORMATS: readonly ExportFormat[] = ['jsonl', 'csv'];
@@ -40,19 +40,14 @@ export const exportCommand: CliCommand = {
     const outDir = stringOption(args, 'out');
     if (!outDir) throw new UsageError('--out DIR is required: the export goes into a new folder inside it');
     const formats = parseFormats(stringOption(args, 'format'));
-    const where = stringOption(args, 'where') ?? '';
+    const where = whereOption(args);
     if (args.positionals.length === 0) throw new UsageError('give at least one file or folder of CloudTrail evidence');
     const evidence = args.positionals.find((p) => isInside(outDir, p));
     if (evidence) throw new UsageError(`--out ${outDir} is inside the evidence ${evidence}, which is kept read-only: choose a folder outside it`);
 
     const { investigation } = await loadEvidence(args.positionals, args, io);
     const index = investigation.index;
-    let selection: Int32Array;
-    try {
-      selection = index.query(where);
-    } catch (error) {
-      throw new UsageError(`--where: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const selection = index.query(where);
     const ordered = index.sortByTime(selection, 'asc');
     const result = await exportEvents(
       inBatches(ordered, (ids) => index.rawMany(ids), { signal: io.signal }),

@@ -2,7 +2,7 @@ import { EventRow } from '../../core/engine/api';
 import { formatTime } from '../../core/model/time';
 import { intOption, stringOption, UsageError } from '../args';
 import { CliCommand } from '../command';
-import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
+import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 import { csvLine } from '../../core/export/csv-cell';
 import { printable } from '../terminal';
 
@@ -27,7 +27,7 @@ export const queryCommand: CliCommand = {
   summary: 'Print the events matching a filter (ndjson: each raw event as one line of JSON).',
   options: { flags: [...LOAD_FLAGS], valued: ['where', 'format', 'limit', 'order', ...LOAD_VALUED] },
   async run(args, io) {
-    const where = stringOption(args, 'where') ?? '';
+    const where = whereOption(args);
     const format = (stringOption(args, 'format') ?? 'ndjson') as Format;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     const order = stringOption(args, 'order') ?? 'asc';
@@ -35,12 +35,7 @@ export const queryCommand: CliCommand = {
     const limit = intOption(args, 'limit', Number.MAX_SAFE_INTEGER);
     const { investigation } = await loadEvidence(args.positionals, args, io);
     const index = investigation.index;
-    let selection: Int32Array;
-    try {
-      selection = index.query(where);
-    } catch (error) {
-      throw new UsageError(`--where: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const selection = index.query(where);
     const ids = index.sortByTime(selection, order).subarray(0, Math.min(limit, selection.length));
     if (format === 'ndjson') {
       for (let start = 0; start < ids.length; start += 1000) {

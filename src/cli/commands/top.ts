@@ -1,8 +1,8 @@
 import { PIVOT_FIELDS, PivotField, resolveField } from '../../core/index/fields';
 import { formatTime } from '../../core/model/time';
-import { intOption, stringOption, UsageError } from '../args';
+import { intOption, UsageError } from '../args';
 import { CliCommand } from '../command';
-import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
+import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 
 export const topCommand: CliCommand = {
   name: 'top',
@@ -17,17 +17,10 @@ export const topCommand: CliCommand = {
       throw new UsageError(`unknown field "${fieldName}"; fields: ${PIVOT_FIELDS.join(', ')}`);
     }
     const limit = intOption(args, 'limit', 20);
+    const where = whereOption(args);
     const { investigation } = await loadEvidence(paths, args, io);
     const index = investigation.index;
-    let selection: Int32Array | undefined;
-    const where = stringOption(args, 'where');
-    if (where) {
-      try {
-        selection = index.query(where);
-      } catch (error) {
-        throw new UsageError(`--where: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    const selection = where ? index.query(where) : undefined;
     const rows = index.top(field as PivotField, selection, limit);
     if (args.options.has('json')) {
       io.stdout.write(
