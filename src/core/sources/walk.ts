@@ -6,7 +6,7 @@
  * - In folders: hidden files and folders (name starts with ".": .git, .DS_Store, macOS "._"
  *   resource forks) and node_modules are skipped; so are files whose extension says they are
  *   clearly not CloudTrail (images, audio and video, office documents, archives other than
- *   gzip, executables, fonts). Everything else is read, whatever its extension or none:
+ *   gzip, executables, fonts, Markdown notes, PEM keys). Everything else is read, whatever its extension or none:
  *   the reader decides from the content and reports what it cannot use.
  * - Symbolic links are followed once: a folder reached again through a link (a loop) is
  *   reported and not walked twice; a file reached twice is read once.
@@ -34,6 +34,8 @@ const SKIPPED_EXTENSIONS = new Set([
   'exe', 'dll', 'so', 'dylib', 'bin', 'o', 'a', 'class', 'jar', 'pyc', 'wasm', 'msi', 'deb', 'rpm',
   // fonts
   'ttf', 'otf', 'woff', 'woff2', 'eot',
+  // notes and keys kept beside evidence (an investigation's README, a trail's public key)
+  'md', 'markdown', 'rst', 'pem', 'crt', 'cer',
 ]);
 
 /**

@@ -92,7 +92,7 @@ describe('sources: walkEvidence', () => {
 
   it('the skip rule names only clearly irrelevant extensions', () => {
     for (const name of ['x.json', 'x.json.gz', 'x.gz', 'x', 'x.jsonl', 'x.ndjson', 'x.csv', 'x.log', 'x.txt', 'x.parquet', 'x.JSON']) assert.equal(isSkippedByName(name), false, name);
-    for (const name of ['x.png', 'x.JPG', 'x.zip', 'x.tar', 'x.7z', 'x.pdf', 'x.docx', '.DS_Store', '.x.json']) assert.equal(isSkippedByName(name), true, name);
+    for (const name of ['x.png', 'x.JPG', 'x.zip', 'x.tar', 'x.7z', 'x.pdf', 'x.docx', '.DS_Store', '.x.json', 'README.md', 'key.pem']) assert.equal(isSkippedByName(name), true, name);
   });
 
   it('a file given directly is read whatever its name', async () => {
