@@ -3,7 +3,7 @@ import { FIELD_INFO } from '../../core/index/fields';
 import { Commands } from '../commands';
 import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
 import { shortPrincipal } from '../explorer/groupings';
-import type { ExtensionServices } from '../services';
+import type { ExtensionServices, TimeRange } from '../services';
 import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '../util/text';
 import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
@@ -57,10 +57,12 @@ interface CachedScan {
   scanMs: number;
 }
 
-function factsTitle(facts: ValueFacts): string {
-  if (facts.count === 0) return 'not in the loaded events';
+function factsTitle(facts: ValueFacts, ranged: boolean): string {
+  if (facts.total === 0) return 'not in the loaded events';
+  if (facts.count === 0) return `none in the selected time (${plural(facts.total, 'event')} in all) · Pivot`;
   const span = facts.count === 1 ? `at ${shortTime(facts.first)}` : `first ${shortTime(facts.first)}, last ${shortTime(facts.last)}`;
-  return `${plural(facts.count, 'event')}, ${span} · Pivot`;
+  const inRange = ranged ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
+  return `${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
 }
 
 /**
@@ -74,6 +76,7 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly scans = new Map<string, CachedScan>();
   private settings = readSettings();
+  private range: TimeRange | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -83,6 +86,13 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
       vscode.languages.registerCodeLensProvider(LENS_SELECTOR, this),
       vscode.languages.registerHoverProvider(LENS_SELECTOR, this),
       services.onDidChangeIndex(() => this.scheduleRefresh()),
+      // The timeline's brush sets the time range: counts follow it.
+      services.filter.onDidChange(() => {
+        const range = services.filter.timeRange;
+        if (range?.start === this.range?.start && range?.end === this.range?.end) return;
+        this.range = range;
+        this.scheduleRefresh();
+      }),
       vscode.workspace.onDidCloseTextDocument((document) => this.scans.delete(document.uri.toString())),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration('cloudtrail.lenses')) return;
@@ -145,7 +155,8 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
           : { title: '', command: '' };
       return lens;
     }
-    const facts = valueFacts(index, site.field, site.value);
+    const range = this.services.filter.timeRange;
+    const facts = valueFacts(index, site.field, site.value, range);
     if (lens.role === 'issuance') {
       const issued = facts.issuance;
       const lineage = await lineageOf(index, site.value);
@@ -164,14 +175,14 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
       return lens;
     }
     lens.command =
-      facts.count > 0
+      facts.total > 0
         ? {
-            title: factsTitle(facts),
+            title: factsTitle(facts, range !== undefined),
             command: Commands.pivotField,
             arguments: [site.field, site.value],
             tooltip: `Filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
           }
-        : { title: factsTitle(facts), command: '' };
+        : { title: factsTitle(facts, range !== undefined), command: '' };
     return lens;
   }
 
@@ -195,12 +206,15 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
       markdown.appendMarkdown(`No CloudTrail events are loaded. [Add a folder](command:${Commands.addFolder})`);
       return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
     }
-    const facts = valueFacts(index, site.field, site.value);
-    if (facts.count === 0) markdown.appendMarkdown('Not in the loaded events.');
+    const range = this.services.filter.timeRange;
+    const facts = valueFacts(index, site.field, site.value, range);
+    if (facts.total === 0) markdown.appendMarkdown('Not in the loaded events.');
     else {
       const args = encodeURIComponent(JSON.stringify([site.field, site.value]));
+      const inRange = range ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
+      const span = facts.count === 0 ? '' : `, first ${escapeMarkdown(shortTime(facts.first))}, last ${escapeMarkdown(shortTime(facts.last))}`;
       markdown.appendMarkdown(
-        `${escapeMarkdown(plural(facts.count, 'event'))}, first ${escapeMarkdown(shortTime(facts.first))}, last ${escapeMarkdown(shortTime(facts.last))} · ` +
+        `${escapeMarkdown(facts.count === 0 ? 'None' : plural(facts.count, 'event'))}${inRange}${span} · ` +
           `[Pivot](command:${Commands.pivotField}?${args} "Filter to this value")`,
       );
     }

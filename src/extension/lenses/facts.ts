@@ -15,24 +15,33 @@ export interface Issuance {
 }
 
 export interface ValueFacts {
+  /** Events with the value (within `range` when one was given). */
   readonly count: number;
+  /** Events with the value in the whole index. */
+  readonly total: number;
   readonly first: number;
   readonly last: number;
   readonly issuance?: Issuance;
 }
 
-/** What the index knows about one value: counts and time span (whole index, not the filter). */
-export function valueFacts(index: EventIndex, field: PivotField, value: string): ValueFacts {
+/**
+ * What the index knows about one value: counts and time span, within the time range the
+ * timeline's brush chose when there is one (end exclusive), else over the whole index.
+ */
+export function valueFacts(index: EventIndex, field: PivotField, value: string, range?: { start: number; end: number }): ValueFacts {
   const ids = index.postings(field, value);
   let first = Infinity;
   let last = -Infinity;
+  let count = 0;
   for (let i = 0; i < ids.length; i++) {
     const time = index.time(ids[i]);
+    if (range && !(time >= range.start && time < range.end)) continue;
+    count++;
     if (time < first) first = time;
     if (time > last) last = time;
   }
   const issuance = field === 'accessKey' && value.startsWith('ASIA') ? issuanceOf(index, value) : undefined;
-  return { count: ids.length, first, last, issuance };
+  return { count, total: ids.length, first, last, issuance };
 }
 
 /** ASIA key → the event that issued it (responseElements.credentials.accessKeyId = the key). */

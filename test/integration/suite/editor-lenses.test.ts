@@ -109,6 +109,29 @@ describe('editor: code lenses and hovers on CloudTrail JSON', () => {
     assert.match(key.command!.title, /first 2026-03-04 05:\d\d:\d\dZ, last 2026-03-04 05:\d\d:\d\dZ/);
   });
 
+  it('counts within the time range the timeline brush chose, and says so', async () => {
+    const index = api.services.investigation.index;
+    const ids = index.postings('accessKey', INFRA_KEY);
+    const times = Array.from(ids, (id) => index.time(id)).sort((a, b) => a - b);
+    assert.ok(times.length >= 4, 'enough events to cut in two');
+    const range = { start: times[0], end: times[Math.floor(times.length / 2)] };
+    const inRange = times.filter((t) => t >= range.start && t < range.end).length;
+    api.services.filter.setTimeRange(range);
+    try {
+      const key = factsLens(await lensesOf(files.trail), 'accessKey', INFRA_KEY);
+      assert.ok(key?.command, `a lens on ${INFRA_KEY}`);
+      assert.ok(
+        key.command.title.startsWith(`${inRange} event${inRange === 1 ? '' : 's'} in the selected time (${times.length} in all)`),
+        `"${key.command.title}" counts ${inRange} of ${times.length}`,
+      );
+      assert.match(await hoverText(files.trail, INFRA_KEY), /in the selected time/);
+    } finally {
+      api.services.filter.setTimeRange(undefined);
+    }
+    const whole = factsLens(await lensesOf(files.trail), 'accessKey', INFRA_KEY);
+    assert.ok(whole?.command?.title.startsWith(`${times.length} events, first`), 'the whole index again once the range is cleared');
+  });
+
   it('shows for an ASIA key who it was issued to and through which call', async () => {
     const lenses = await lensesOf(files.single);
     const issuance = lenses.find((l) => l.command?.command === 'cloudtrail.openEvent');
