@@ -34,6 +34,10 @@ export const MAX_WIDTH = 4096;
 export const MAX_LANES_PER_VIEW = 60;
 export const MAX_FILTER_LENGTH = 4000;
 export const MAX_MARKERS_PER_VIEW = 2000;
+export const MAX_GROUPS_PER_VIEW = 2000;
+/** Expanded noise groups remembered (oldest dropped first), and the longest group id kept. */
+export const MAX_EXPANDED = 200;
+export const MAX_GROUP_ID_LENGTH = 1000;
 /** Smallest visible span (ms): zooming stops here. */
 export const MIN_SPAN_MS = 1000;
 
@@ -46,6 +50,8 @@ export interface TimelineState {
   laneOffset: number;
   /** The lane value last focused or revealed (a key, compared, never executed). */
   focusValue?: string;
+  /** Noise groups the user expanded (GroupMark ids: compared, never executed). */
+  expanded?: string[];
 }
 
 export const DEFAULT_STATE: TimelineState = { laneField: 'principal', laneOffset: 0 };
@@ -65,6 +71,8 @@ export interface LaneView {
    * set when kind k has events, followed by one count per set bit in kind order.
    */
   cells: number[];
+  /** Events in the window inside collapsed noise groups (left out of `cells`); absent when none. */
+  collapsed?: number;
 }
 
 export interface FirstSeenMark {
@@ -73,6 +81,29 @@ export interface FirstSeenMark {
   /** 1: first source IP for this principal, 2: first user agent, 3: both. */
   what: number;
   id: number;
+}
+
+/** Noise group kinds (src/core/noise): AWS-service events and console bursts. */
+export type NoiseGroupKind = 'aws-service' | 'console-burst';
+
+/**
+ * A noise group of one lane overlapping the window: drawn as one span from its first to its
+ * last event with its count while collapsed (its events are then left out of the lane's
+ * cells, hover and keyboard navigation); drawn as a bracket over its events once expanded.
+ */
+export interface GroupMark {
+  /** Stable across views: kind, key and first time (attacker text inside: compare only). */
+  id: string;
+  rank: number;
+  kind: NoiseGroupKind;
+  /** "config.amazonaws.com: 12 events" (attacker-controlled: textContent / fillText only). */
+  label: string;
+  count: number;
+  first: number;
+  last: number;
+  /** Members by kind: read, write, error, finding. */
+  kinds: [number, number, number, number];
+  expanded: boolean;
 }
 
 export interface ViewMessage {
@@ -96,6 +127,10 @@ export interface ViewMessage {
   laneOffset: number;
   lanes: LaneView[];
   firstSeen: FirstSeenMark[];
+  /** Noise groups of the visible lanes in the window (empty when collapsing is off). */
+  groups: GroupMark[];
+  /** Whether AWS-service events and console bursts are collapsed (cloudtrail.noise.collapseServiceEvents). */
+  collapseNoise: boolean;
   /** Events in the selection (timed), and events without a time (not drawn). */
   events: number;
   untimed: number;
@@ -165,6 +200,8 @@ export interface ViewRequest {
    * request's grouping, window, lane offset and focus.
    */
   useHostState?: boolean;
+  /** Noise groups to show expanded (GroupMark ids). */
+  expanded?: string[];
 }
 
 export type Direction = 'next' | 'prev' | 'nearest';
@@ -192,6 +229,10 @@ function finite(value: unknown): value is number {
 
 function int(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function isGroupIdList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= MAX_EXPANDED && value.every((v) => typeof v === 'string' && v.length <= MAX_GROUP_ID_LENGTH);
 }
 
 export function isLaneField(value: unknown): value is LaneField {
@@ -226,6 +267,7 @@ export function parseWebviewMessage(message: unknown): WebviewToHost | undefined
       const hasWindow = m.t0 !== undefined || m.t1 !== undefined;
       if (hasWindow && !(time(m.t0) && time(m.t1) && m.t1 > m.t0)) return undefined;
       if (m.focusValue !== undefined && (typeof m.focusValue !== 'string' || m.focusValue.length > 10_000)) return undefined;
+      if (m.expanded !== undefined && !isGroupIdList(m.expanded)) return undefined;
       return {
         type,
         seq: m.seq,
@@ -235,6 +277,7 @@ export function parseWebviewMessage(message: unknown): WebviewToHost | undefined
         ...(hasWindow ? { t0: m.t0 as number, t1: m.t1 as number } : {}),
         ...(m.focusValue !== undefined ? { focusValue: m.focusValue as string } : {}),
         ...(m.useHostState === true ? { useHostState: true } : {}),
+        ...(m.expanded !== undefined ? { expanded: [...(m.expanded as string[])] } : {}),
       };
     }
     case 'hover': {
@@ -288,6 +331,7 @@ export function parseState(value: unknown): TimelineState {
     state.t1 = value.t1;
   }
   if (typeof value.focusValue === 'string' && value.focusValue.length <= 10_000) state.focusValue = value.focusValue;
+  if (isGroupIdList(value.expanded) && value.expanded.length > 0) state.expanded = [...value.expanded];
   return state;
 }
 
@@ -309,6 +353,11 @@ export function forEachCell(cells: readonly number[], visit: (x: number, read: n
 /** The column an event time falls in for a window [t0, t1) drawn `width` columns wide. */
 export function columnOf(t: number, t0: number, t1: number, width: number): number {
   return Math.floor(((t - t0) / (t1 - t0)) * width);
+}
+
+/** A group's id: its kind, key and first time (stable while the group's events stay). */
+export function groupIdOf(kind: NoiseGroupKind, key: string, first: number): string {
+  return `${kind}|${first}|${key}`.slice(0, MAX_GROUP_ID_LENGTH);
 }
 
 /** The window that shows a whole range [start, end]: padded 2% each side, at least a minute. */

@@ -11,12 +11,14 @@ import {
   DEFAULT_STATE,
   Direction,
   FilterInfo,
+  GroupMark,
   HostToWebview,
   HoverRow,
   KINDS,
   LANE_FIELDS,
   LANE_FIELD_LABELS,
   LaneField,
+  MAX_EXPANDED,
   MAX_LANES_PER_VIEW,
   MIN_SPAN_MS,
   TimelineState,
@@ -26,7 +28,7 @@ import {
   parseState,
 } from '../shared/timeline-protocol';
 import { displayText, formatSpan, formatTime, laneLabel } from './format';
-import { AXIS_H, DENSITY_H, DecodedView, LANE_H, Palette, decodeView, densityWindow, drawDensity, drawLanes, readPalette } from './render';
+import { AXIS_H, DENSITY_H, DecodedView, GROUP_H, GROUP_TOP, LANE_H, Palette, decodeView, densityWindow, drawDensity, drawLanes, groupExtent, readPalette } from './render';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -76,7 +78,7 @@ const lanesCanvas = el('canvas', {
     tabindex: '0',
     role: 'img',
     'aria-label':
-      'Timeline lanes. Left and Right: previous and next event in the lane; Up and Down: other lanes; Enter: open the event; plus and minus: zoom; Shift+Left and Shift+Right: pan; Page Up and Page Down: scroll lanes; B: apply the visible window as the time range; Escape: clear the time range; Home: fit.',
+      'Timeline lanes. Left and Right: previous and next event in the lane; Up and Down: other lanes; Enter: open the event; plus and minus: zoom; Shift+Left and Shift+Right: pan; Page Up and Page Down: scroll lanes; B: apply the visible window as the time range; Escape: clear the time range; Home: fit; E: expand the collapsed group nearest the focus in its lane; C: collapse expanded groups again.',
   },
 });
 const plot = el('div', { className: 'plot', attrs: { id: 'plot' } }, lanesCanvas);
@@ -99,22 +101,26 @@ const LEGEND: Array<[string, string]> = [
   ['error', 'Error (AccessDenied…)'],
   ['finding', 'Finding'],
   ['first-seen', 'New IP / user agent for a principal'],
+  ['group', 'AWS-service events / console burst (click to expand)'],
 ];
-function buildLegend(findings: boolean): void {
+function buildLegend(findings: boolean, groups = legendGroups): void {
   legend.replaceChildren();
   for (const [kind, label] of LEGEND) {
     if (kind === 'finding' && !findings) continue;
+    if (kind === 'group' && !groups) continue;
     legend.appendChild(el('span', { className: `legend-item ${kind}` }, el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } }), document.createTextNode(label)));
   }
 }
 let legendFindings = false;
+let legendGroups = false;
 buildLegend(false);
 
 // ---- state ------------------------------------------------------------------------------
 
 const restored = vscode.getState();
 let state: TimelineState = restored ? parseState(restored) : { ...DEFAULT_STATE };
-let haveState = restored !== undefined && restored !== null;
+const restoredState = restored !== undefined && restored !== null;
+let haveState = restoredState;
 let view: DecodedView | undefined;
 let filter: FilterInfo = { expression: '' };
 let palette: Palette = readPalette();
@@ -180,7 +186,7 @@ function requestView(): void {
     lanes: { offset: state.laneOffset, limit: Math.min(MAX_LANES_PER_VIEW, rowsVisible()) },
     ...(state.t0 !== undefined && state.t1 !== undefined ? { t0: state.t0, t1: state.t1 } : {}),
     ...(revealing !== undefined ? { focusValue: revealing } : {}),
-    ...(useHostState ? { useHostState: true } : {}),
+    ...(useHostState ? { useHostState: true } : { expanded: state.expanded ?? [] }),
   });
 }
 
@@ -190,8 +196,9 @@ function onView(message: ViewMessage): void {
   inFlight = undefined;
   const fieldChanged = view?.message.laneField !== message.laneField;
   const modelChanged = view?.message.modelVersion !== message.modelVersion;
-  if (message.findings !== legendFindings) {
+  if (message.findings !== legendFindings || message.collapseNoise !== legendGroups) {
     legendFindings = message.findings;
+    legendGroups = message.collapseNoise;
     buildLegend(message.findings);
   }
   view = decodeView(message);
@@ -201,6 +208,7 @@ function onView(message: ViewMessage): void {
     state.t1 = message.t1;
     state.laneOffset = message.laneOffset;
   }
+
   if (message.laneField !== state.laneField && !dirty) {
     state.laneField = message.laneField;
     grouping.value = message.laneField;
@@ -242,6 +250,8 @@ window.addEventListener('message', (event: MessageEvent) => {
     case 'init': {
       document.body.dataset.initMs = String(performance.now() - readyAt);
       findingColor = message.theme.findingColor;
+      // A fresh webview (no saved state) takes the groups the host remembers as expanded.
+      if (!restoredState && state.expanded === undefined && message.state.expanded) state.expanded = parseState(message.state).expanded;
       palette = readPalette(findingColor);
       legendFindings = message.findings;
       buildLegend(message.findings);
@@ -420,6 +430,74 @@ function showTooltip(row: HoverRow | undefined): void {
   placeTooltip();
 }
 
+const GROUP_KIND_LABELS: Record<GroupMark['kind'], string> = { 'aws-service': 'AWS-service events', 'console-burst': 'Console burst' };
+
+function showGroupTooltip(group: GroupMark): void {
+  lanesCanvas.style.cursor = 'pointer';
+  const [r, w, e, f] = group.kinds;
+  const counts = [`${r} read`, `${w} write`, ...(e > 0 ? [`${e} error`] : []), ...(f > 0 ? [`${f} finding`] : [])].join(', ');
+  const lines = [
+    el('div', { className: `title kind-${KINDS[groupKindOf(group)]}`, text: displayText(group.label) }),
+    tooltipLine('Group', GROUP_KIND_LABELS[group.kind]),
+    tooltipLine('From', formatTime(group.first)),
+    tooltipLine('To', formatTime(group.last)),
+    tooltipLine('Events', counts),
+    el('div', { className: 'hint', text: group.expanded ? 'Expanded: C collapses it again' : 'Click to expand it and zoom to its events' }),
+  ].filter((n): n is HTMLElement => n !== undefined);
+  tooltip.replaceChildren(...lines);
+  tooltip.dataset.group = group.id;
+  tooltip.hidden = false;
+  placeTooltip();
+}
+
+function groupKindOf(group: GroupMark): number {
+  for (let k = 3; k > 0; k--) if (group.kinds[k] > 0) return k;
+  return 0;
+}
+
+/** The collapsed group drawn under a point of the lanes canvas, if any (the narrowest). */
+function groupAt(x: number, y: number): GroupMark | undefined {
+  if (!view || x < labelWidth()) return undefined;
+  const rank = rankAtY(y);
+  if (rank === undefined) return undefined;
+  const top = AXIS_H + (rank - state.laneOffset) * LANE_H;
+  if (y < top + GROUP_TOP - 2 || y > top + GROUP_TOP + GROUP_H + 2) return undefined;
+  const frame = { labelW: labelWidth(), width: size.width, ...currentWindow() };
+  let best: GroupMark | undefined;
+  let bestW = Infinity;
+  for (const group of view.groups) {
+    if (group.rank !== rank || group.expanded) continue;
+    const { x0, x1 } = groupExtent(group, frame);
+    if (x >= x0 - 3 && x <= x1 + 3 && x1 - x0 < bestW) {
+      best = group;
+      bestW = x1 - x0;
+    }
+  }
+  return best;
+}
+
+/** Expands a collapsed group: its events are drawn again and the window zooms to them. */
+function expandGroup(group: GroupMark): void {
+  const expanded = (state.expanded ?? []).filter((id) => id !== group.id);
+  expanded.push(group.id);
+  state.expanded = expanded.slice(-MAX_EXPANDED);
+  tooltip.hidden = true;
+  focus = { rank: group.rank };
+  announce(`${group.label} expanded`);
+  const span = Math.max(group.last - group.first, MIN_SPAN_MS * 10);
+  const pad = span * 0.1;
+  setWindow(group.first - pad, group.first + span + pad, 'zoom');
+}
+
+function collapseGroups(): void {
+  if (!state.expanded || state.expanded.length === 0) return;
+  state.expanded = [];
+  announce('Groups collapsed');
+  interaction ??= { kind: 'other', at: performance.now() };
+  requestView();
+  saveState();
+}
+
 function showLaneTooltip(rank: number): void {
   const lane = view?.lanes.get(rank);
   if (!lane) {
@@ -593,6 +671,12 @@ window.addEventListener('mousemove', (event) => {
     showLaneTooltip(rank);
     return;
   }
+  const group = groupAt(x, y);
+  if (group) {
+    hoverSeq++; // an answer still on its way is for another point
+    showGroupTooltip(group);
+    return;
+  }
   sendHover(rank, timeAtX(x));
 });
 
@@ -621,7 +705,12 @@ window.addEventListener('mouseup', (event) => {
     saveState();
     return;
   }
-  // A click: open the event under the pointer.
+  // A click on a collapsed group expands it; elsewhere it opens the event under the pointer.
+  const group = groupAt(x, y);
+  if (group) {
+    expandGroup(group);
+    return;
+  }
   const rank = rankAtY(y);
   if (rank === undefined || x < labelWidth()) {
     if (rank !== undefined) focus = { rank };
@@ -691,6 +780,24 @@ function focusEvent(rank: number, row: HoverRow): void {
   scheduleRender();
 }
 
+/** The collapsed group of a lane in view nearest the focus (or the window's middle). */
+function nearestGroup(rank: number): GroupMark | undefined {
+  if (!view) return undefined;
+  const { t0, t1 } = currentWindow();
+  const t = focus?.time ?? (t0 + t1) / 2;
+  let best: GroupMark | undefined;
+  let bestD = Infinity;
+  for (const group of view.groups) {
+    if (group.rank !== rank || group.expanded) continue;
+    const d = t < group.first ? group.first - t : t > group.last ? t - group.last : 0;
+    if (d < bestD) {
+      best = group;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
 function navigate(direction: Direction, rank: number): void {
   if (!view || laneCount() === 0) return;
   const { t0, t1 } = currentWindow();
@@ -756,6 +863,17 @@ lanesCanvas.addEventListener('keydown', (event) => {
     case 'Escape':
       tooltip.hidden = true;
       if (filter.timeRange) post({ type: 'clearBrush' });
+      break;
+    case 'e':
+    case 'E': {
+      const group = nearestGroup(rank);
+      if (group) expandGroup(group);
+      else announce('No collapsed group in this lane in view');
+      break;
+    }
+    case 'c':
+    case 'C':
+      collapseGroups();
       break;
     default:
       handled = false;

@@ -2,7 +2,7 @@
  * Canvas drawing for the timeline. Event text reaches the screen only through fillText;
  * colours come from VS Code's theme variables, re-read when the theme changes.
  */
-import { FirstSeenMark, LaneView, ViewMessage, forEachCell, fullWindowOf } from '../shared/timeline-protocol';
+import { FirstSeenMark, GroupMark, LaneView, ViewMessage, forEachCell, fullWindowOf } from '../shared/timeline-protocol';
 import { laneLabel, timeTicks } from './format';
 
 export const AXIS_H = 22;
@@ -89,13 +89,14 @@ export interface DecodedView {
   /** Largest column total in the view (for the log height scale). */
   max: number;
   firstSeen: FirstSeenMark[];
+  groups: GroupMark[];
 }
 
 export function decodeView(message: ViewMessage): DecodedView {
   const lanes = new Map<number, DecodedLane>();
   let max = 1;
   for (const lane of message.lanes) lanes.set(lane.rank, decodeLane(lane, (m) => (max = Math.max(max, m))));
-  return { message, lanes, max, firstSeen: message.firstSeen };
+  return { message, lanes, max, firstSeen: message.firstSeen, groups: message.groups ?? [] };
 }
 
 function decodeLane(lane: LaneView, onMax: (m: number) => void): DecodedLane {
@@ -318,6 +319,83 @@ function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedVie
     ctx.closePath();
   }
   ctx.fill();
+  drawGroups(ctx, frame, view, p);
+}
+
+/** Where a noise group is drawn in its lane row (CSS px, relative to the lanes canvas). */
+export const GROUP_TOP = 6;
+export const GROUP_H = 10;
+
+/** A group's horizontal extent on the canvas (at least 8 px wide, so a burst is visible). */
+export function groupExtent(group: GroupMark, frame: { labelW: number; width: number; t0: number; t1: number }): { x0: number; x1: number } {
+  const plotW = Math.max(1, frame.width - frame.labelW);
+  const toX = (t: number): number => frame.labelW + ((t - frame.t0) / (frame.t1 - frame.t0)) * plotW;
+  let x0 = toX(group.first);
+  let x1 = toX(group.last);
+  if (x1 - x0 < 8) {
+    const mid = (x0 + x1) / 2;
+    x0 = mid - 4;
+    x1 = mid + 4;
+  }
+  return { x0, x1 };
+}
+
+/** The kind a group is coloured by: its most severe member (finding, error, write, read). */
+export function groupKind(group: GroupMark): number {
+  for (let k = 3; k > 0; k--) if (group.kinds[k] > 0) return k;
+  return 0;
+}
+
+/**
+ * Noise groups: a collapsed group is one translucent span from its first to its last event
+ * with its count; an expanded one is a bracket over its events. The count is ours (a number);
+ * the label is only ever shown in the tooltip, with textContent.
+ */
+function drawGroups(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette): void {
+  // Where the first collapsed group is drawn (UI tests point at it).
+  const dataset = (ctx.canvas as HTMLCanvasElement).dataset;
+  delete dataset.groupX;
+  delete dataset.groupY;
+  if (view.groups.length === 0) return;
+  ctx.lineWidth = 1;
+  ctx.font = p.font.replace(/^[\d.]+px/, '10px');
+  for (const group of view.groups) {
+    const row = group.rank - frame.laneOffset;
+    if (row < 0 || row >= frame.rows) continue;
+    const { x0, x1 } = groupExtent(group, frame);
+    if (x1 < frame.labelW || x0 > frame.width) continue;
+    const top = AXIS_H + row * LANE_H;
+    const colour = p.kinds[groupKind(group)];
+    if (group.expanded) {
+      ctx.strokeStyle = p.muted;
+      ctx.beginPath();
+      ctx.moveTo(Math.round(x0) + 0.5, top + 6);
+      ctx.lineTo(Math.round(x0) + 0.5, top + 2.5);
+      ctx.lineTo(Math.round(x1) + 0.5, top + 2.5);
+      ctx.lineTo(Math.round(x1) + 0.5, top + 6);
+      ctx.stroke();
+      continue;
+    }
+    const y = top + GROUP_TOP;
+    if (dataset.groupX === undefined) {
+      dataset.groupX = ((Math.max(frame.labelW, x0) + Math.min(frame.width, x1)) / 2).toFixed(1);
+      dataset.groupY = (y + GROUP_H / 2).toFixed(1);
+    }
+    ctx.fillStyle = p.background;
+    ctx.fillRect(x0, y, x1 - x0, GROUP_H);
+    ctx.fillStyle = colour;
+    ctx.globalAlpha = 0.45;
+    ctx.fillRect(x0, y, x1 - x0, GROUP_H);
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = colour;
+    ctx.strokeRect(Math.round(x0) + 0.5, y + 0.5, Math.max(1, Math.round(x1 - x0) - 1), GROUP_H - 1);
+    const text = `×${group.count}`;
+    const w = ctx.measureText(text).width;
+    if (w + 6 <= x1 - x0) {
+      ctx.fillStyle = p.foreground;
+      ctx.fillText(text, Math.max(frame.labelW + 2, x0) + 3, y + GROUP_H / 2 + 0.5);
+    }
+  }
 }
 
 /** The density strip over the whole range, the visible window and the brushed range. */

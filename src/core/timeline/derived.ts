@@ -163,6 +163,28 @@ export function timeOrder(index: EventIndex): Int32Array {
   return out;
 }
 
+/**
+ * A superset of what src/core/noise can group: AWS-service identities, calls with `invokedBy`,
+ * and browser or console user agents. Only these events are handed to `groupNoise`, which
+ * then classifies them exactly; the rest can never join a group, so the groups are the same.
+ */
+const MAYBE_CONSOLE = /mozilla\/|console\.|signin\.amazonaws\.com/i;
+
+export function noiseCandidates(index: EventIndex): Uint8Array {
+  const out = new Uint8Array(index.size);
+  const mark = (field: PivotField, code: number): void => {
+    const ids = index.postingsOf(field, code);
+    for (let i = 0; i < ids.length; i++) out[ids[i]] = 1;
+  };
+  const invokedBy = index.dictionary('invokedBy');
+  for (let code = 1; code < invokedBy.length; code++) mark('invokedBy', code);
+  const types = index.dictionary('principalType');
+  for (let code = 1; code < types.length; code++) if (types[code] === 'AWSService') mark('principalType', code);
+  const agents = index.dictionary('userAgent');
+  for (let code = 1; code < agents.length; code++) if (MAYBE_CONSOLE.test(agents[code])) mark('userAgent', code);
+  return out;
+}
+
 /** Caches the per-index arrays by index identity and version. */
 export class DerivedCache {
   private index?: EventIndex;
@@ -172,6 +194,7 @@ export class DerivedCache {
   private firstSeen?: Uint8Array;
   private codes = new Map<PivotField, Int32Array>();
   private order?: Int32Array;
+  private candidates?: Uint8Array;
 
   private check(index: EventIndex): void {
     if (this.index !== index || this.version !== index.version) {
@@ -180,6 +203,7 @@ export class DerivedCache {
       this.kinds = undefined;
       this.firstSeen = undefined;
       this.order = undefined;
+      this.candidates = undefined;
       this.codes.clear();
     }
   }
@@ -196,6 +220,11 @@ export class DerivedCache {
   firstSeenOf(index: EventIndex): Uint8Array {
     this.check(index);
     return (this.firstSeen ??= computeFirstSeen(index, this.timeOrderOf(index), this.codesOf(index, 'principal')));
+  }
+
+  noiseCandidatesOf(index: EventIndex): Uint8Array {
+    this.check(index);
+    return (this.candidates ??= noiseCandidates(index));
   }
 
   timeOrderOf(index: EventIndex): Int32Array {

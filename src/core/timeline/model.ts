@@ -8,11 +8,15 @@
  */
 import { EventIndex } from '../index/event-index';
 import { Selection } from '../engine/api';
+import type { NoiseView } from './noise';
+import { groupMark } from './noise';
 import {
   FirstSeenMark,
+  GroupMark,
   KINDS,
   LaneField,
   LaneView,
+  MAX_GROUPS_PER_VIEW,
   MAX_LANES_PER_VIEW,
   MAX_MARKERS_PER_VIEW,
   MAX_WIDTH,
@@ -38,6 +42,7 @@ export interface ViewResult {
   laneOffset: number;
   lanes: LaneView[];
   firstSeen: FirstSeenMark[];
+  groups: GroupMark[];
 }
 
 export interface Pick {
@@ -148,6 +153,11 @@ export class TimelineModel {
     }
   }
 
+  /** The mark kind of a lane-sorted position. */
+  kindAt(position: number): number {
+    return this.kindsSorted[position];
+  }
+
   get laneCount(): number {
     return this.laneCodes.length;
   }
@@ -240,8 +250,11 @@ export class TimelineModel {
     return lo;
   }
 
-  /** Bins the lanes [offset, offset+limit) in the window per pixel column and kind. */
-  view(query: ViewQuery): ViewResult {
+  /**
+   * Bins the lanes [offset, offset+limit) in the window per pixel column and kind. With
+   * `noise`, collapsed groups' events are left out of the columns and the groups listed.
+   */
+  view(query: ViewQuery, noise?: NoiseView): ViewResult {
     const width = clampWidth(query.width);
     let { t0, t1 } = query.t0 !== undefined && query.t1 !== undefined && query.t1 > query.t0 ? { t0: query.t0, t1: query.t1 } : this.fullWindow();
     if (t1 - t0 < MIN_SPAN_MS) {
@@ -257,6 +270,7 @@ export class TimelineModel {
     const scale = width / (t1 - t0);
     const lanes: LaneView[] = [];
     const firstSeen: FirstSeenMark[] = [];
+    const groups: GroupMark[] = [];
     let budget = VIEW_CELLS_BUDGET;
     for (let rank = offset; rank < end; rank++) {
       const lo = this.lowerBound(this.laneStart[rank], this.laneStart[rank + 1], t0);
@@ -291,9 +305,34 @@ export class TimelineModel {
           if (xx > maxX) maxX = xx;
         }
       }
-      // First-seen markers of this lane in the window.
+      // Collapsed noise groups: their events leave the columns; the group is one mark.
+      let collapsed = 0;
+      const laneGroups: GroupMark[] = [];
+      let groupChars = 0;
+      if (noise) {
+        for (const group of noise.groupsOf(rank)) {
+          if (group.last < t0 || group.first >= t1) continue;
+          const isCollapsed = noise.isCollapsed(group);
+          if (isCollapsed) {
+            const positions = group.positions;
+            for (let j = lowerBoundInt(positions, lo); j < positions.length && positions[j] < hi; j++) {
+              const i = positions[j];
+              const x = Math.floor((this.times[i] - t0) * scale);
+              bins[(x >= width ? width - 1 : x) * 4 + this.kindsSorted[i]]--;
+              collapsed++;
+            }
+          }
+          if (groups.length + laneGroups.length < MAX_GROUPS_PER_VIEW) {
+            const mark = groupMark(group, isCollapsed);
+            laneGroups.push(mark);
+            groupChars += (mark.label.length + mark.id.length) * 2 + 140;
+          }
+        }
+      }
+      // First-seen markers of this lane in the window (not inside a collapsed group).
       for (let f = lowerBoundInt(this.flagged, lo); f < this.flagged.length && this.flagged[f] < hi && firstSeen.length < MAX_MARKERS_PER_VIEW; f++) {
         const i = this.flagged[f];
+        if (noise?.hidden(i)) continue;
         const x = Math.floor((this.times[i] - t0) * scale);
         firstSeen.push({ rank, x: x >= width ? width - 1 : x, what: this.flagsSorted[i], id: this.ids[i] });
       }
@@ -330,51 +369,70 @@ export class TimelineModel {
         prev = x;
       }
       const value = this.laneValue(rank);
-      chars += value.length * 2 + 80;
+      chars += value.length * 2 + 80 + groupChars;
       if (chars > budget && lanes.length > 0) {
         // Over budget: stop here; the webview pages the remaining lanes in a later request.
         while (firstSeen.length > 0 && firstSeen[firstSeen.length - 1].rank === rank) firstSeen.pop();
         break;
       }
       budget -= chars;
-      lanes.push({ rank, value, total: this.laneTotal(rank), inWindow: hi - lo, cells });
+      groups.push(...laneGroups);
+      lanes.push({ rank, value, total: this.laneTotal(rank), inWindow: hi - lo, cells, ...(collapsed > 0 ? { collapsed } : {}) });
     }
-    return { t0, t1, width, laneOffset: offset, lanes, firstSeen };
+    return { t0, t1, width, laneOffset: offset, lanes, firstSeen, groups };
   }
 
   /** The event of lane `rank` nearest to time t, within `tolerance` ms; undefined when none. */
-  pick(rank: number, t: number, tolerance: number, column?: { t0: number; t1: number; width: number }): Pick | undefined {
+  pick(rank: number, t: number, tolerance: number, column?: { t0: number; t1: number; width: number }, hidden?: (position: number) => boolean): Pick | undefined {
     if (!(rank >= 0 && rank < this.laneCount)) return undefined;
     const lo = this.laneStart[rank];
     const hi = this.laneStart[rank + 1];
-    const at = this.nearest(lo, hi, t);
+    const at = this.nearest(lo, hi, t, hidden, tolerance);
     if (at < 0 || Math.abs(this.times[at] - t) > tolerance) return undefined;
     let sameColumn = 1;
     if (column) {
       const x = Math.floor(((this.times[at] - column.t0) / (column.t1 - column.t0)) * column.width);
       const c0 = column.t0 + (x * (column.t1 - column.t0)) / column.width;
       const c1 = column.t0 + ((x + 1) * (column.t1 - column.t0)) / column.width;
-      sameColumn = Math.max(1, this.lowerBound(lo, hi, c1) - this.lowerBound(lo, hi, c0));
+      const a = this.lowerBound(lo, hi, c0);
+      const b = this.lowerBound(lo, hi, c1);
+      sameColumn = b - a;
+      if (hidden && b - a <= 100_000) for (let p = a; p < b; p++) if (hidden(p)) sameColumn--;
+      sameColumn = Math.max(1, sameColumn);
     }
     return { id: this.ids[at], sameColumn };
   }
 
-  private nearest(lo: number, hi: number, t: number): number {
+  /** The position nearest to t in [lo, hi) that is not hidden (within `tolerance` when hidden ones are skipped), or -1. */
+  private nearest(lo: number, hi: number, t: number, hidden?: (position: number) => boolean, tolerance = Infinity): number {
     if (lo >= hi) return -1;
     const p = this.lowerBound(lo, hi, t);
-    if (p >= hi) return hi - 1;
-    if (p === lo) return lo;
-    return t - this.times[p - 1] <= this.times[p] - t ? p - 1 : p;
+    if (!hidden) {
+      if (p >= hi) return hi - 1;
+      if (p === lo) return lo;
+      return t - this.times[p - 1] <= this.times[p] - t ? p - 1 : p;
+    }
+    let left = p - 1;
+    while (left >= lo && hidden(left) && t - this.times[left] <= tolerance) left--;
+    let right = p;
+    while (right < hi && hidden(right) && this.times[right] - t <= tolerance) right++;
+    const leftOk = left >= lo && !hidden(left);
+    const rightOk = right < hi && !hidden(right);
+    if (leftOk && rightOk) return t - this.times[left] <= this.times[right] - t ? left : right;
+    return leftOk ? left : rightOk ? right : -1;
   }
 
-  /** Keyboard navigation within a lane: the next/previous event after `from`, or the nearest to `t`. */
-  navigate(rank: number, t: number, direction: 'next' | 'prev' | 'nearest', from?: number): number | undefined {
+  /**
+   * Keyboard navigation within a lane: the next/previous event after `from`, or the nearest
+   * to `t`; events of collapsed noise groups (`hidden`) are stepped over.
+   */
+  navigate(rank: number, t: number, direction: 'next' | 'prev' | 'nearest', from?: number, hidden?: (position: number) => boolean): number | undefined {
     if (!(rank >= 0 && rank < this.laneCount)) return undefined;
     const lo = this.laneStart[rank];
     const hi = this.laneStart[rank + 1];
     if (lo >= hi) return undefined;
     if (direction === 'nearest' || from === undefined) {
-      const at = this.nearest(lo, hi, t);
+      const at = this.nearest(lo, hi, t, hidden);
       if (direction === 'nearest' || at < 0) return at < 0 ? undefined : this.ids[at];
     }
     // Find `from` among the events at its time; without it, start from where t falls.
@@ -387,12 +445,20 @@ export class TimelineModel {
         }
       }
     }
+    let next: number;
     if (position === -1) {
-      if (direction === 'next') return this.ids[Math.min(this.lowerBound(lo, hi, nextUp(t)), hi - 1)];
-      const p = this.lowerBound(lo, hi, t);
-      return this.ids[Math.max(p - 1, lo)];
+      next = direction === 'next' ? this.lowerBound(lo, hi, nextUp(t)) : this.lowerBound(lo, hi, t) - 1;
+    } else {
+      next = direction === 'next' ? position + 1 : position - 1;
     }
-    const next = direction === 'next' ? Math.min(position + 1, hi - 1) : Math.max(position - 1, lo);
+    const step = direction === 'next' ? 1 : -1;
+    if (hidden) while (next >= lo && next < hi && hidden(next)) next += step;
+    if (next < lo || next >= hi) {
+      // Past the lane's end: stay on the current event (or the lane's last visible one).
+      if (position >= 0) return this.ids[position];
+      const edge = this.nearest(lo, hi, direction === 'next' ? Infinity : -Infinity, hidden);
+      return edge < 0 ? undefined : this.ids[edge];
+    }
     return this.ids[next];
   }
 

@@ -8,12 +8,14 @@ import { EventIndex } from '../index/event-index';
 import { Selection } from '../engine/api';
 import { DerivedCache } from './derived';
 import { TimelineModel } from './model';
+import { LaneNoise } from './noise';
 import {
   FilterInfo,
   HostToWebview,
   HoverRow,
   KINDS,
   LaneField,
+  MAX_LANES_PER_VIEW,
   ThemeInfo,
   TimelineState,
   ViewMessage,
@@ -36,6 +38,11 @@ export interface TimelinePort {
   /** Event ids of detection findings, when detections have run (same array while unchanged). */
   findings?(): ArrayLike<number> | undefined;
   theme?(): ThemeInfo;
+  /**
+   * Whether AWS-service events and console bursts collapse into groups on the timeline
+   * (setting cloudtrail.noise.collapseServiceEvents); off when absent.
+   */
+  collapseNoise?(): boolean;
   /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
   post(message: HostToWebview): void | PromiseLike<boolean>;
   log?(message: string): void;
@@ -55,6 +62,7 @@ export class TimelineSession {
   private model?: TimelineModel;
   private modelKey?: { index: EventIndex; version: number; expression: string; laneField: LaneField; findings: unknown };
   private modelVersion = 0;
+  private noiseCache?: { model: TimelineModel; noise: LaneNoise };
   private selectionCache?: { index: EventIndex; version: number; expression: string; selection: Selection };
   private filterError?: string;
   /** The last view sent (for integration tests), and the largest message posted (bytes of JSON). */
@@ -148,7 +156,8 @@ export class TimelineSession {
         const model = this.currentModel();
         if (message.modelVersion !== this.modelVersion) return this.post({ type: 'hoverInfo', seq: message.seq, row: undefined });
         const perPixel = (message.t1 - message.t0) / message.width;
-        const pick = model.pick(message.rank, message.time, perPixel * 4, { t0: message.t0, t1: message.t1, width: message.width });
+        const noise = this.noiseOf(model, message.rank);
+        const pick = model.pick(message.rank, message.time, perPixel * 4, { t0: message.t0, t1: message.t1, width: message.width }, noise && ((p) => noise.hidden(p)));
         const row = pick ? await this.hoverRow(pick.id, pick.sameColumn) : undefined;
         this.lastHover = row;
         this.post({ type: 'hoverInfo', seq: message.seq, row });
@@ -157,7 +166,8 @@ export class TimelineSession {
       case 'navigate': {
         const model = this.currentModel();
         if (message.modelVersion !== this.modelVersion) return;
-        const id = model.navigate(message.rank, message.time, message.direction, message.from);
+        const noise = this.noiseOf(model, message.rank);
+        const id = model.navigate(message.rank, message.time, message.direction, message.from, noise && ((p) => noise.hidden(p)));
         const row = id === undefined ? undefined : await this.hoverRow(id, 1);
         this.post({ type: 'navigated', seq: message.seq, rank: message.rank, row });
         return;
@@ -212,6 +222,34 @@ export class TimelineSession {
   /** The index changed (sources added, removed, live appends): the webview re-requests its window. */
   indexChanged(): void {
     this.post({ type: 'invalidate' });
+  }
+
+  /**
+   * Prepares the first answer while the webview loads: builds the model for the saved grouping,
+   * groups the noise of its first page of lanes, and bins one view (which also warms the JIT),
+   * so the first paint after `ready` is one cheap window request.
+   */
+  warm(width = 1200, lanes = MAX_LANES_PER_VIEW): void {
+    if (this.disposed) return;
+    const model = this.currentModel();
+    const noise = this.noiseOf(model);
+    noise?.setExpanded(this.state.expanded);
+    const offset = Math.min(this.state.laneOffset, Math.max(0, model.laneCount - 1));
+    model.view({ t0: this.state.t0, t1: this.state.t1, width, offset, limit: lanes }, noise);
+  }
+
+  /** The noise setting changed: the webview re-requests its window (collapsed or not). */
+  noiseChanged(): void {
+    this.post({ type: 'invalidate' });
+  }
+
+  /** The noise grouping for a model when collapsing is on (its lane `rank` grouped). */
+  private noiseOf(model: TimelineModel, rank?: number): LaneNoise | undefined {
+    if (!this.port.collapseNoise?.()) return undefined;
+    if (this.noiseCache?.model !== model) this.noiseCache = { model, noise: new LaneNoise(this.port.index(), model, this.derived.noiseCandidatesOf(this.port.index())) };
+    const noise = this.noiseCache.noise;
+    if (rank !== undefined && rank >= 0 && rank < model.laneCount) noise.groupsOf(rank);
+    return noise;
   }
 
   /** Asks the webview to switch grouping and scroll to a lane ("Show on timeline"). */
@@ -284,6 +322,7 @@ export class TimelineSession {
         lanes: { offset: s.laneOffset, limit: request.lanes.limit },
         ...(s.t0 !== undefined && s.t1 !== undefined ? { t0: s.t0, t1: s.t1 } : {}),
         ...(s.focusValue !== undefined ? { focusValue: s.focusValue } : {}),
+        ...(s.expanded !== undefined ? { expanded: s.expanded } : {}),
       };
     }
     const model = this.currentModel(request.laneField);
@@ -296,7 +335,10 @@ export class TimelineSession {
         if (rank < offset || rank >= offset + request.lanes.limit) offset = Math.max(0, rank - Math.floor(request.lanes.limit / 3));
       }
     }
-    const result = model.view({ t0: request.t0, t1: request.t1, width: request.width, offset, limit: request.lanes.limit });
+    const expanded = request.expanded ?? this.state.expanded;
+    const noise = this.noiseOf(model);
+    noise?.setExpanded(expanded);
+    const result = model.view({ t0: request.t0, t1: request.t1, width: request.width, offset, limit: request.lanes.limit }, noise);
     const { density, alerts } = model.density(request.width);
     this.state = {
       laneField: request.laneField,
@@ -304,6 +346,7 @@ export class TimelineSession {
       t1: result.t1,
       laneOffset: result.laneOffset,
       ...(request.focusValue !== undefined ? { focusValue: request.focusValue } : this.state.focusValue !== undefined ? { focusValue: this.state.focusValue } : {}),
+      ...(expanded !== undefined && expanded.length > 0 ? { expanded } : {}),
     };
     const hostMs = performance.now() - started;
     this.hostMs.push(hostMs);
@@ -324,6 +367,8 @@ export class TimelineSession {
       laneOffset: result.laneOffset,
       lanes: result.lanes,
       firstSeen: result.firstSeen,
+      groups: result.groups,
+      collapseNoise: noise !== undefined,
       events: model.events,
       untimed: model.untimed,
       findings: !!this.port.findings?.(),

@@ -11,6 +11,9 @@ import { HostToWebview, TimelineState } from '../../shared/timeline-protocol';
 
 export const TIMELINE_VIEW_TYPE = 'cloudtrail.timeline';
 export const TIMELINE_TITLE = 'CloudTrail Timeline';
+/** AWS-service events and console bursts collapse into groups (issue 7; contributed by the noise feature). */
+const NOISE_SECTION = 'cloudtrail.noise';
+const COLLAPSE_SETTING = 'collapseServiceEvents';
 
 /** Detection findings, when a detection run has produced some (optional). */
 export interface FindingsSource {
@@ -81,6 +84,7 @@ export class TimelinePanel implements vscode.Disposable {
       setTimeRange: (range) => services.filter.setTimeRange(range),
       openEvent: (id) => services.openEvent(id),
       findings: findings ? () => findings.eventIds() : undefined,
+      collapseNoise: () => vscode.workspace.getConfiguration(NOISE_SECTION).get<boolean>(COLLAPSE_SETTING, true),
       post: (message: HostToWebview) => panel.webview.postMessage(message),
       log: (message) => services.log.warn(message),
     };
@@ -98,10 +102,22 @@ export class TimelinePanel implements vscode.Disposable {
       }),
       services.filter.onDidChange(() => this.session.filterChanged()),
       services.onDidChangeIndex(() => this.session.indexChanged()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${NOISE_SECTION}.${COLLAPSE_SETTING}`)) this.session.noiseChanged();
+      }),
       panel.onDidDispose(() => this.dispose()),
     );
     if (findings) this.disposables.push(findings.onDidChange(() => this.session.indexChanged()));
     panel.webview.html = timelineHtml(panel.webview, extensionUri);
+    // The webview takes a few hundred ms to load: build the first answer meanwhile.
+    const warm = setTimeout(() => {
+      try {
+        this.session.warm();
+      } catch (error) {
+        services.log.warn(`timeline: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, 0);
+    this.disposables.push({ dispose: () => clearTimeout(warm) });
   }
 
   get visible(): boolean {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PivotField } from '../../../src/core/index/fields';
+import { groupNoise } from '../../../src/core/noise';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { TimelinePanel } from '../../../src/extension/timeline/timelinePanel';
 import type { LaneField, ViewMessage } from '../../../src/shared/timeline-protocol';
@@ -56,6 +57,12 @@ describe('timeline webview (real host)', () => {
     const view = panel.session.lastView;
     assert.ok(view && view.seq === seq, 'the host answered the request');
     return view;
+  }
+
+  /** Brings the timeline to the front (an opened event hides it, and a hidden webview is torn down) and waits for it. */
+  async function showPanel(): Promise<void> {
+    panel.reveal();
+    await eventually(() => panel.visible && panel.session.isReady, 'the timeline visible and its webview ready');
   }
 
   before(async () => {
@@ -109,7 +116,8 @@ describe('timeline webview (real host)', () => {
       );
       const withoutValue = view.lanes.find((l) => l.value === '');
       assert.equal(withoutValue?.total ?? 0, 345 - top.reduce((n, v) => n + v.count, 0), `${field}: events without a value`);
-      for (const lane of view.lanes) assert.equal(laneSum(lane.cells), lane.inWindow, `${field} ${lane.value}: columns add up`);
+      // Events of collapsed noise groups are counted apart (they are drawn as one span).
+      for (const lane of view.lanes) assert.equal(laneSum(lane.cells) + (lane.collapsed ?? 0), lane.inWindow, `${field} ${lane.value}: columns add up`);
     }
     const regions = await requestView('region');
     assert.deepEqual(
@@ -203,6 +211,98 @@ describe('timeline webview (real host)', () => {
       }
     }
     assert.equal(marked, ids.length, 'finding marks = finding events');
+  });
+
+  it('collapses AWS-service events and console bursts into groups per lane, as src/core/noise groups them', async () => {
+    const index = api.services.investigation.index;
+    const view = await requestView('principal');
+    assert.equal(view.collapseNoise, true, 'cloudtrail.noise.collapseServiceEvents is on by default');
+    assert.ok(view.lanes.length === view.laneCount, 'every principal lane fits in one view');
+    // The engine's grouping, lane by lane (a group never spans two lanes).
+    const expected: string[] = [];
+    for (const lane of view.lanes) {
+      const ids = index.postings('principal', lane.value);
+      const laneIds = lane.value === '' ? index.sortByTime(index.all(), 'asc').filter((id) => index.value('principal', id) === undefined) : index.sortByTime(ids, 'asc');
+      for (const item of groupNoise(index, laneIds)) if (item.kind === 'group') expected.push(`${lane.rank} ${item.group.kind} ${item.group.label} ${item.group.ids.length}`);
+    }
+    assert.deepEqual(view.groups.map((g) => `${g.rank} ${g.kind} ${g.label} ${g.count}`).sort(), expected.sort());
+    const labels = view.groups.map((g) => g.label);
+    assert.ok(labels.some((l) => l.startsWith('config.amazonaws.com: ')), `an AWS Config group: ${labels.join(' | ')}`);
+    assert.ok(labels.some((l) => l.startsWith('console alice.dev: ')), `a console burst of alice.dev: ${labels.join(' | ')}`);
+    // What is drawn plus what is collapsed is every event; the attacker's calls stay marks.
+    let drawn = 0;
+    let collapsed = 0;
+    for (const lane of view.lanes) {
+      assert.equal(laneSum(lane.cells) + (lane.collapsed ?? 0), lane.inWindow, lane.value);
+      drawn += laneSum(lane.cells);
+      collapsed += lane.collapsed ?? 0;
+    }
+    assert.equal(drawn + collapsed, 345);
+    assert.equal(collapsed, view.groups.reduce((n, g) => n + g.count, 0));
+    // Expanded (a click on the span): the group's events are marks again.
+    const group = view.groups.find((g) => g.label.startsWith('console alice.dev: '))!;
+    const expanded = await requestView('principal', { expanded: [group.id] });
+    assert.equal(expanded.groups.find((g) => g.id === group.id)?.expanded, true);
+    const lane = expanded.lanes.find((l) => l.rank === group.rank)!;
+    const before = view.lanes.find((l) => l.rank === group.rank)!;
+    assert.equal(laneSum(lane.cells), laneSum(before.cells) + group.count);
+    await requestView('principal', { expanded: [] });
+  });
+
+  it('follows cloudtrail.noise.collapseServiceEvents when it changes', async function () {
+    const config = vscode.workspace.getConfiguration('cloudtrail.noise');
+    if (config.inspect('collapseServiceEvents')?.defaultValue === undefined) this.skip(); // not contributed in this build
+    await showPanel();
+    await config.update('collapseServiceEvents', false, vscode.ConfigurationTarget.Global);
+    try {
+      // The webview is told to ask again, and its own request comes back uncollapsed.
+      const view = await eventually(() => {
+        const v = panel.session.lastView;
+        return v && !v.collapseNoise && v.seq < 1_000_000 ? v : undefined;
+      }, 'the webview’s view without groups');
+      assert.deepEqual(view.groups, []);
+      for (const lane of view.lanes) assert.equal(laneSum(lane.cells), lane.inWindow);
+    } finally {
+      await config.update('collapseServiceEvents', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await eventually(() => panel.session.lastView?.collapseNoise === true && panel.session.lastView, 'groups back');
+  });
+
+  it('hides read-only calls through the shared filter (NOT readOnly:true), and the webview follows', async () => {
+    const index = api.services.investigation.index;
+    const expected = index.query('NOT readOnly:true').length;
+    assert.ok(expected > 0 && expected < 345);
+    const commands = await vscode.commands.getCommands(true);
+    const hideSetting = vscode.workspace.getConfiguration('cloudtrail.noise').inspect('hideReadOnly');
+    const viaCommand = commands.includes('cloudtrail.noise.toggleReadOnly') && hideSetting?.defaultValue !== undefined;
+    await showPanel();
+    if (viaCommand) await vscode.commands.executeCommand('cloudtrail.noise.toggleReadOnly');
+    else api.services.filter.setExpression('NOT readOnly:true');
+    try {
+      assert.match(api.services.filter.expression, /NOT readOnly:true/);
+      // The webview gets filterChanged and asks again by itself.
+      const view = await eventually(() => {
+        const v = panel.session.lastView;
+        return v && v.seq < 1_000_000 && v.events === expected ? v : undefined;
+      }, `the webview’s view of the ${expected} events that are not read-only`);
+      for (const lane of view.lanes) {
+        for (let i = 0; i < lane.cells.length; ) {
+          i++;
+          const mask = lane.cells[i++];
+          assert.equal(mask & 1, 0, `${lane.value}: a read mark`);
+          for (let k = 0; k < 4; k++) if (mask & (1 << k)) i++;
+        }
+      }
+      for (const group of view.groups) assert.equal(group.kinds[0], 0, `${group.label}: read events in a group`);
+    } finally {
+      if (viaCommand) await vscode.commands.executeCommand('cloudtrail.noise.toggleReadOnly');
+      else api.services.filter.clear();
+    }
+    assert.equal(api.services.filter.expression, '');
+    await eventually(() => {
+      const v = panel.session.lastView;
+      return v && v.seq < 1_000_000 && v.events === 345;
+    }, 'every event back');
   });
 
   it('ignores messages that name an id out of range or anything but an event id', async () => {
