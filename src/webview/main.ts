@@ -271,7 +271,10 @@ window.addEventListener('message', (event: MessageEvent) => {
       if (message.seq === hoverSeq) showTooltip(message.row);
       return;
     case 'navigated':
-      if (message.seq !== navSeq || !message.row) return;
+      if (message.seq !== navSeq) return;
+      // Answered (also when the focus stays on the lane's last event): UI tests wait for this.
+      document.body.dataset.navigated = String(message.seq);
+      if (!message.row) return;
       focusEvent(message.rank, message.row);
       return;
     case 'filterChanged':

@@ -63,9 +63,25 @@ async function addFolder(workbench: Workbench, folder: string): Promise<void> {
   await input.press('Enter');
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add folders of CloudTrail logs' }).waitFor();
   await input.fill(folder);
-  // The workbench's own folder dialog (a quick input): type the path, press its OK button.
-  await page.locator('.quick-input-widget .quick-input-action .monaco-button', { hasText: /^(OK|Add to Investigation)$/ }).first().click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  // The workbench's own folder dialog (a quick input): type the path, press its OK button. While
+  // it is still listing, OK sometimes navigates into the folder instead of accepting it; OK again
+  // then accepts the folder it shows.
+  const widget = page.locator('.quick-input-widget');
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await page.locator('.quick-input-widget .quick-input-action .monaco-button', { hasText: /^(OK|Add to Investigation)$/ }).first().click();
+    if (await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+  }
+  await widget.waitFor({ state: 'hidden' });
+}
+
+/** addFolder until the Sources view lists the source (the dialog sometimes closes without adding it). */
+async function addFolderListed(workbench: Workbench, folder: string, row: RegExp): Promise<void> {
+  const listed = workbench.viewPane('Sources').locator('.monaco-list-row', { hasText: row }).first();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await addFolder(workbench, folder);
+    if (await listed.waitFor({ timeout: 10_000 }).then(() => true, () => false)) return;
+  }
+  await listed.waitFor();
 }
 
 describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
@@ -141,9 +157,7 @@ describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
   it('shows hostile event text literally, on hover and on click, and runs none of it', async () => {
     const page = workbench.page;
     // Add the hostile trail with the folder dialog, as a person would.
-    await addFolder(workbench, HOSTILE);
-    const sources = workbench.viewPane('Sources');
-    await sources.locator('.monaco-list-row', { hasText: /(^|\D)9 events/ }).first().waitFor();
+    await addFolderListed(workbench, HOSTILE, /(^|\D)15 events/);
 
     // Narrow the timeline to those events with its filter box and fit the window to them.
     await frame.locator('#filter-input').fill('ip:203.0.113.99');
@@ -157,7 +171,10 @@ describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
     const tooltip = frame.locator('#tooltip');
     for (let lane = 0; lane < 3; lane++) {
       for (let step = 0; step < 3; step++) {
+        const answered = Number((await frame.locator('body').getAttribute('data-navigated')) ?? '0');
         await frame.locator('#lanes').press(step === 0 ? (lane === 0 ? 'ArrowRight' : 'ArrowDown') : 'ArrowRight');
+        // Wait for the host's answer (the last tooltip also says "Principal"; at a lane's end the focus stays).
+        await frame.waitForFunction((n) => Number(document.body.dataset.navigated ?? '0') > n, answered);
         await tooltip.filter({ hasText: 'Principal' }).waitFor();
         // Point at the focused mark with the mouse: the hover answers with the same event.
         const x = Number(await frame.locator('#lanes').getAttribute('data-focus-x'));
@@ -197,5 +214,44 @@ describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
     await frame.locator('#filter-input').fill('');
     await frame.locator('#filter-input').press('Enter');
     await assertNothingExecuted(workbench);
+  });
+
+  it('collapses hostile AWS-service events and a console burst into groups: hover shows the text literally, click expands', async () => {
+    // The hostile trail (added above) also holds AWS-service events and a console burst from 203.0.113.98.
+    await frame.locator('#filter-input').fill('ip:203.0.113.98');
+    await frame.locator('#filter-input').press('Enter');
+    await frame.locator('#status').filter({ hasText: /Principal lanes 1–2 of 2/ }).waitFor();
+    await frame.locator('#lanes').focus();
+    await frame.locator('#lanes').press('Home');
+    await frame.locator('#legend').filter({ hasText: 'console burst' }).waitFor();
+    await frame.locator('#lanes[data-group-x]').waitFor();
+    const tooltip = frame.locator('#tooltip');
+    const seen = new Set<string>();
+    // Each lane holds one collapsed group: hover it, click it (it expands and the view zooms to it).
+    for (let i = 0; i < 2; i++) {
+      const x = Number(await frame.locator('#lanes').getAttribute('data-group-x'));
+      const y = Number(await frame.locator('#lanes').getAttribute('data-group-y'));
+      await frame.locator('#lanes').hover({ position: { x, y } });
+      await tooltip.filter({ hasText: 'Click to expand' }).waitFor();
+      const text = (await tooltip.textContent()) ?? '';
+      assert.match(text, /3 events/);
+      for (const payload of PAYLOADS) if (text.includes(payload)) seen.add(payload);
+      assert.equal(await tooltip.locator('img, script, a').count(), 0, 'the tooltip holds text only');
+      if (i === 0) await workbench.screenshot('timeline-groups');
+      await assertNothingExecuted(workbench);
+      const before = await paints(frame);
+      await frame.locator('#lanes').click({ position: { x, y } });
+      await frame.locator('#announcer').filter({ hasText: 'expanded' }).waitFor();
+      await frame.waitForFunction((n) => Number(document.body.dataset.paints ?? '0') > n, before);
+      await frame.locator('#lanes').press('Home');
+    }
+    assert.ok(seen.size > 0, 'a payload appears literally in a group tooltip');
+    // Both expanded: no collapsed group left to point at; C collapses them again.
+    await frame.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { dataset: Record<string, string | undefined> } } }).document.querySelector('#lanes').dataset.groupX === undefined);
+    await frame.locator('#lanes').press('c');
+    await frame.locator('#lanes[data-group-x]').waitFor();
+    await assertNothingExecuted(workbench);
+    await frame.locator('#filter-input').fill('');
+    await frame.locator('#filter-input').press('Enter');
   });
 });
