@@ -62,7 +62,13 @@ async function addFolder(workbench: Workbench, folder: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'CloudTrail: Add Folder to Investigation' }).waitFor();
   await input.press('Enter');
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Add folders of CloudTrail logs' }).waitFor();
-  await input.fill(folder);
+  // The dialog fills its input with the folder it opens at once it has listed it, which can
+  // replace what was typed (then OK adds the workspace folder): type until the path stays.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await input.fill(folder);
+    await page.waitForTimeout(400);
+    if ((await input.inputValue()).replace(/\/+$/, '') === folder) break;
+  }
   // The workbench's own folder dialog (a quick input): type the path, press its OK button. While
   // it is still listing, OK sometimes navigates into the folder instead of accepting it; OK again
   // then accepts the folder it shows.
