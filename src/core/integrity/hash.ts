@@ -88,7 +88,7 @@ export async function sha256OfDecompressed(
   if (!gzipped) {
     await pipeline(Readable.from(rest()), sink, { signal });
   } else {
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
     let gunzipFailed: Error | undefined;
     gunzip.on('error', (error) => {
       gunzipFailed ??= error;
