@@ -56,6 +56,7 @@ export interface NormalizedEvent {
   sourceIp?: string;
   userAgent?: string;
   readOnly?: boolean;
+  /** errorCode; for a failed ConsoleLogin (which has none), its errorMessage. */
   errorCode?: string;
   eventCategory?: string;
   eventType?: string;

@@ -104,6 +104,16 @@ function afterSlashes(text: string, count: number): string | undefined {
   return at + 1 < text.length ? text.slice(at + 1) : undefined;
 }
 
+/**
+ * A failed console sign-in has no errorCode: CloudTrail writes `responseElements.ConsoleLogin:
+ * "Failure"` and an errorMessage ("Failed authentication"). Indexed as its error, so failed
+ * logins count as errors everywhere (`error:*`, the timeline's error marks).
+ */
+function consoleLoginFailure(event: JsonObject): string | undefined {
+  if (event.eventName !== 'ConsoleLogin' || obj(event.responseElements)?.ConsoleLogin !== 'Failure') return undefined;
+  return str(event.errorMessage) ?? 'Failure';
+}
+
 function readOnlyFlag(value: unknown): boolean | undefined {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
@@ -157,7 +167,7 @@ export function normalizeEvent(event: JsonObject): NormalizedEvent {
     sourceIp: str(event.sourceIPAddress),
     userAgent: str(event.userAgent),
     readOnly: readOnlyFlag(event.readOnly),
-    errorCode: str(event.errorCode),
+    errorCode: str(event.errorCode) ?? consoleLoginFailure(event),
     eventCategory: str(event.eventCategory) ?? 'Management',
     eventType: str(event.eventType),
     invokedBy,

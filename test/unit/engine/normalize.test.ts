@@ -12,6 +12,15 @@ describe('event normalisation', () => {
     assert.equal(e.callerAccount, '111122223333');
   });
 
+  it('a failed console sign-in is an error (it has errorMessage but no errorCode)', () => {
+    const failed = normalizeEvent(record({ eventName: 'ConsoleLogin', errorMessage: 'Failed authentication', responseElements: { ConsoleLogin: 'Failure' } }));
+    assert.equal(failed.errorCode, 'Failed authentication');
+    const succeeded = normalizeEvent(record({ eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Success' } }));
+    assert.equal(succeeded.errorCode, undefined);
+    const coded = normalizeEvent(record({ eventName: 'ConsoleLogin', errorCode: 'Throttling', responseElements: { ConsoleLogin: 'Failure' } }));
+    assert.equal(coded.errorCode, 'Throttling', 'a real errorCode wins');
+  });
+
   it('keys the root user', () => {
     const e = normalizeEvent(record({ userIdentity: { type: 'Root', principalId: '111122223333', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333' } }));
     assert.equal(e.principal, 'arn:aws:iam::111122223333:root');
