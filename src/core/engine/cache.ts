@@ -28,11 +28,19 @@ export function cacheKey(paths: readonly string[], files: readonly EvidenceFile[
   return hash.digest('hex');
 }
 
+/** Cache files kept per folder; the least recently used beyond this are deleted after a write. */
+export const MAX_CACHE_FILES = 32;
+
 export async function readCache(cacheDir: string, key: string): Promise<CachedSource | undefined> {
   try {
-    const data = await fs.readFile(path.join(cacheDir, `${key}.idx`));
+    const file = path.join(cacheDir, `${key}.idx`);
+    const data = await fs.readFile(file);
     const value = deserialize(data) as CachedSource;
-    return value.format === CACHE_FORMAT ? value : undefined;
+    if (value.format !== CACHE_FORMAT) return undefined;
+    // Marks it recently used, for pruning.
+    const now = new Date();
+    await fs.utimes(file, now, now).catch(() => undefined);
+    return value;
   } catch {
     return undefined; // Missing or unreadable cache: parse again.
   }
@@ -44,4 +52,20 @@ export async function writeCache(cacheDir: string, key: string, value: CachedSou
   const temporary = `${target}.${process.pid}.tmp`;
   await fs.writeFile(temporary, serialize(value));
   await fs.rename(temporary, target);
+  await pruneCache(cacheDir, MAX_CACHE_FILES);
+}
+
+/** Deletes the least recently used cache files beyond `keep` (only `*.idx` files: the folder may be shared). */
+export async function pruneCache(cacheDir: string, keep: number): Promise<void> {
+  const names = (await fs.readdir(cacheDir).catch(() => [] as string[])).filter((n) => n.endsWith('.idx'));
+  if (names.length <= keep) return;
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      const file = path.join(cacheDir, name);
+      const stat = await fs.stat(file).catch(() => undefined);
+      return { file, used: stat?.mtimeMs ?? 0 };
+    }),
+  );
+  entries.sort((a, b) => b.used - a.used);
+  await Promise.all(entries.slice(keep).map((e) => fs.rm(e.file, { force: true })));
 }

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pruneCache } from '../../../src/core/engine/cache';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { record } from './helpers';
 
@@ -66,5 +67,17 @@ describe('on-disk index cache', () => {
     const opened = await Investigation.open([evidence], { cacheDir: inside, workers: 0 });
     assert.equal(opened.summary.events, 120);
     await assert.rejects(fs.stat(inside), 'no cache folder was created in the evidence');
+  });
+
+  it('keeps the most recently used cache files and deletes the rest (only .idx files)', async () => {
+    for (let i = 0; i < 5; i++) {
+      const file = path.join(cacheDir, `k${i}.idx`);
+      await fs.writeFile(file, 'x');
+      const when = new Date(Date.UTC(2026, 0, 1 + i));
+      await fs.utimes(file, when, when);
+    }
+    await fs.writeFile(path.join(cacheDir, 'other.txt'), 'not ours');
+    await pruneCache(cacheDir, 2);
+    assert.deepEqual((await fs.readdir(cacheDir)).sort(), ['k3.idx', 'k4.idx', 'other.txt']);
   });
 });
