@@ -23,6 +23,7 @@ import { JsonObject } from '../src/core/model/event';
 import { normalizeEvent } from '../src/core/model/normalize';
 import { TimelineSession } from '../src/core/timeline/session';
 import { DEFAULT_STATE, HostToWebview, ViewMessage } from '../src/shared/timeline-protocol';
+import { random } from './generate';
 
 const TARGETS = { firstPaintMs: 200, frameMs: 16, messageBytes: 1_000_000 };
 const CHROMIUM = process.env.CTINV_CHROMIUM ?? '/usr/bin/chromium';
@@ -44,18 +45,6 @@ function repoRoot(): string {
     dir = path.dirname(dir);
   }
   return process.cwd();
-}
-
-/** A small, seedable PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const CALLS: Array<[string, string, boolean]> = [

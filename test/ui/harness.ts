@@ -101,6 +101,24 @@ export class Workbench {
     return this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator(`.pane-header[aria-label^="${title}"]`) });
   }
 
+  /**
+   * Shows the CloudTrail side bar and waits until Sources lists the sample trail (345 events).
+   * The workspace is the sample trail, so the extension usually loads it itself (or remembers
+   * it); `add` loads it when it did not.
+   */
+  async showSampleTrail(add: () => Promise<void>): Promise<void> {
+    await this.activityBarItem('CloudTrail').click();
+    const sources = this.viewPane('Sources');
+    await sources.waitFor();
+    const loaded = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();
+    const autoLoaded = await loaded.waitFor({ timeout: 15_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!autoLoaded) await add();
+    await loaded.waitFor();
+  }
+
   /** Runs a command through the command palette, as a user would, by its full palette title. */
   async runCommand(paletteTitle: string): Promise<void> {
     await this.page.keyboard.press('F1');

@@ -46,16 +46,7 @@ describe('intel: Findings and Lineage views (Playwright on VS Code 1.96.4)', () 
 
   it('runs detections from the palette and shows the findings by severity', async () => {
     const page = workbench.page;
-    await workbench.activityBarItem('CloudTrail').click();
-    const sources = workbench.viewPane('Sources');
-    await sources.waitFor();
-    const loaded = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();
-    const autoLoaded = await loaded.waitFor({ timeout: 15_000 }).then(
-      () => true,
-      () => false,
-    );
-    if (!autoLoaded) await addSampleFolder(workbench);
-    await loaded.waitFor();
+    await workbench.showSampleTrail(() => addSampleFolder(workbench));
     // Room for the Findings view: fold the other trees.
     for (const title of ['Sources', 'Explorer', 'Events', 'Lineage']) await setExpanded(workbench.viewPane(title), false);
     const findings = workbench.viewPane('Findings');

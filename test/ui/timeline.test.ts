@@ -104,14 +104,7 @@ describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
 
   it('opens "CloudTrail: Open Timeline" on the sample trail and draws its lanes', async () => {
     const page = workbench.page;
-    await workbench.activityBarItem('CloudTrail').click();
-    const sources = workbench.viewPane('Sources');
-    await sources.waitFor();
-    const loaded = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();
-    // The workspace is the sample trail: the extension finds it and loads it (or it is remembered).
-    const autoLoaded = await loaded.waitFor({ timeout: 15_000 }).then(() => true, () => false);
-    if (!autoLoaded) await addFolder(workbench, SAMPLE);
-    await loaded.waitFor();
+    await workbench.showSampleTrail(() => addFolder(workbench, SAMPLE));
     await workbench.runCommand('CloudTrail: Open Timeline');
     frame = await workbench.webviewFrame('#lanes');
     await frame.locator('body[data-paints]').waitFor();

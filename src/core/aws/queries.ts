@@ -67,6 +67,14 @@ export interface QuerySummary {
   executionMs?: number;
 }
 
+/** Hands one page of result rows to the caller and reports progress (Athena and Lake alike). */
+async function deliverPage(records: QueryRecord[], summary: QuerySummary, options: QueryRunOptions): Promise<void> {
+  summary.pages++;
+  summary.rows += records.length;
+  if (records.length) await options.onRows(records, { page: summary.pages });
+  options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: summary.rows, polls: 0 });
+}
+
 function pollDelay(options: QueryRunOptions, poll: number): number {
   const first = options.pollMs ?? 500;
   return Math.min(options.maxPollMs ?? 5000, first * 1.5 ** poll);
@@ -144,10 +152,7 @@ export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySu
         (row.Data ?? []).forEach((d, i) => values.set(columns![i] ?? `column${i}`, d.VarCharValue ?? null));
         return recordFromRow(values);
       });
-      summary.pages++;
-      summary.rows += records.length;
-      if (records.length) await options.onRows(records, { page: summary.pages });
-      options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: summary.rows, polls: 0 });
+      await deliverPage(records, summary, options);
       token = page.NextToken;
       if (signal?.aborted) throw signal.reason;
     } while (token);
@@ -231,10 +236,7 @@ export async function runLakeQuery(options: LakeRunOptions): Promise<QuerySummar
         for (const cell of row) for (const [k, v] of Object.entries(cell)) values.set(k, v ?? null);
         return recordFromRow(values);
       });
-      summary.pages++;
-      summary.rows += records.length;
-      if (records.length) await options.onRows(records, { page: summary.pages });
-      options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: summary.rows, polls: 0 });
+      await deliverPage(records, summary, options);
       token = page.NextToken;
       if (signal?.aborted) throw signal.reason;
     } while (token);

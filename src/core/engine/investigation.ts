@@ -55,18 +55,7 @@ export class Investigation {
   async addSource(paths: string[], options: LoadOptions = {}, label?: string): Promise<SourceSummary> {
     const id = `source-${this.nextId++}`;
     const resolved = paths.map((p) => path.resolve(p));
-    const summary: SourceSummary = {
-      id,
-      label: label ?? (resolved.length === 1 ? path.basename(resolved[0]) || resolved[0] : `${resolved.length} paths`),
-      paths: resolved,
-      events: 0,
-      files: 0,
-      digests: 0,
-      skipped: [],
-      eventsWithoutTime: 0,
-      duplicates: 0,
-      fromCache: false,
-    };
+    const summary = emptySummary(id, label ?? (resolved.length === 1 ? path.basename(resolved[0]) || resolved[0] : `${resolved.length} paths`), resolved);
     const state: SourceState = { summary, code: this.index.sources.code(id) };
     this.sources.push(state);
     try {
@@ -222,18 +211,7 @@ export class Investigation {
     await fs.mkdir(spillDir, { recursive: true });
     const spillPath = path.join(spillDir, `${id}-${Date.now()}.jsonl`);
     await fs.writeFile(spillPath, '', { flag: 'wx' });
-    const summary: SourceSummary = {
-      id,
-      label,
-      paths: [spillPath],
-      events: 0,
-      files: 1,
-      digests: 0,
-      skipped: [],
-      eventsWithoutTime: 0,
-      duplicates: 0,
-      fromCache: false,
-    };
+    const summary = { ...emptySummary(id, label, [spillPath]), files: 1 };
     const state: SourceState = { summary, code: this.index.sources.code(id) };
     const live = new LiveSource(this, state, spillPath);
     state.live = live;
@@ -316,6 +294,11 @@ function batchBytes(batch: EventBatch): number {
 }
 
 /** The cache must never sit inside the evidence it indexes. */
+/** A source's summary before anything is loaded. */
+function emptySummary(id: string, label: string, paths: string[]): SourceSummary {
+  return { id, label, paths, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, fromCache: false };
+}
+
 function usableCacheDir(cacheDir: string | undefined, evidence: readonly string[]): string | undefined {
   if (!cacheDir) return undefined;
   const resolved = path.resolve(cacheDir);

@@ -6,32 +6,15 @@
 import { NormalizedEvent } from '../model/event';
 import { FileFormat, FileProblem, RecordLocation, TrailKeyLayout } from '../sources/types';
 import { ID_ABSENT, ID_TEXT, PackedIds, packId } from './columns';
+import { PIVOT_FIELDS, PivotField } from './fields';
 
-/** Fields stored dictionary-coded, one value per event. */
-export const DICT_FIELDS = [
-  'eventName',
-  'eventSource',
-  'region',
-  'account',
-  'callerAccount',
-  'principal',
-  'principalType',
-  'issuer',
-  'session',
-  'sessionName',
-  'sourceIdentity',
-  'accessKey',
-  'ip',
-  'userAgent',
-  'readOnly',
-  'error',
-  'category',
-  'eventType',
-  'invokedBy',
-  'issuedKey',
-] as const;
+/** Pivot fields kept some other way: resources (several per event), packed ids, the source. */
+type NonDictField = 'resource' | 'eventId' | 'requestId' | 'sharedEventId' | 'source';
+export type DictField = Exclude<PivotField, NonDictField>;
+const NON_DICT: ReadonlySet<PivotField> = new Set<NonDictField>(['resource', 'eventId', 'requestId', 'sharedEventId', 'source']);
 
-export type DictField = (typeof DICT_FIELDS)[number];
+/** Fields stored dictionary-coded, one value per event, in PIVOT_FIELDS order. */
+export const DICT_FIELDS: readonly DictField[] = PIVOT_FIELDS.filter((f): f is DictField => !NON_DICT.has(f));
 
 export function dictFieldValue(event: NormalizedEvent, field: DictField): string | undefined {
   switch (field) {

@@ -131,16 +131,19 @@ function maxOf(array: CodeArray): number {
   return array instanceof Uint8Array ? 0xff : array instanceof Uint16Array ? 0xffff : 0x7fffffff;
 }
 
-export class Float64Column {
-  private data = new Float64Array(1024);
+type NumberArray = Float64Array | Uint32Array;
+
+/** A growable column of numbers over one typed-array kind. */
+class NumberColumn<T extends NumberArray> {
+  protected data: T;
   private length = 0;
+
+  constructor(private readonly make: (length: number) => T) {
+    this.data = make(1024);
+  }
 
   get size(): number {
     return this.length;
-  }
-
-  get array(): Float64Array {
-    return this.data;
   }
 
   get(index: number): number {
@@ -149,7 +152,7 @@ export class Float64Column {
 
   push(value: number): void {
     if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
+      const next = this.make(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
@@ -158,14 +161,14 @@ export class Float64Column {
 
   reserve(capacity: number): void {
     if (capacity > this.data.length) {
-      const next = new Float64Array(capacity);
+      const next = this.make(capacity);
       next.set(this.data.subarray(0, this.length));
       this.data = next;
     }
   }
 
   trim(): void {
-    if (this.data.length > worthTrimming(this.length)) this.data = this.data.slice(0, this.length);
+    if (this.data.length > worthTrimming(this.length)) this.data = this.data.slice(0, this.length) as T;
   }
 
   truncate(length: number): void {
@@ -177,45 +180,19 @@ export class Float64Column {
   }
 }
 
-export class Uint32Column {
-  private data = new Uint32Array(1024);
-  private length = 0;
-
-  get size(): number {
-    return this.length;
+export class Float64Column extends NumberColumn<Float64Array> {
+  constructor() {
+    super((length) => new Float64Array(length));
   }
 
-  get(index: number): number {
-    return this.data[index];
+  get array(): Float64Array {
+    return this.data;
   }
+}
 
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = value;
-  }
-
-  reserve(capacity: number): void {
-    if (capacity > this.data.length) {
-      const next = new Uint32Array(capacity);
-      next.set(this.data.subarray(0, this.length));
-      this.data = next;
-    }
-  }
-
-  trim(): void {
-    if (this.data.length > worthTrimming(this.length)) this.data = this.data.slice(0, this.length);
-  }
-
-  truncate(length: number): void {
-    this.length = Math.min(length, this.length);
-  }
-
-  get byteLength(): number {
-    return this.data.byteLength;
+export class Uint32Column extends NumberColumn<Uint32Array> {
+  constructor() {
+    super((length) => new Uint32Array(length));
   }
 }
 

@@ -57,7 +57,7 @@ export function readTrailFile(file: string): { Records: Record<string, unknown>[
 }
 
 /** Waits for a condition the extension reaches asynchronously (no timing is asserted). */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -12,19 +12,11 @@ import { groupNoise } from '../../../src/core/noise';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { TimelinePanel } from '../../../src/extension/timeline/timelinePanel';
 import type { LaneField, ViewMessage } from '../../../src/shared/timeline-protocol';
+import { eventually } from './editor-helpers';
 
 const EXTENSION_ID = 'cloudtrail-investigator.cloudtrail-investigator';
 const T = (iso: string): number => Date.parse(iso);
 
-async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function sampleTrail(): string {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {

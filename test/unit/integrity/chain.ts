@@ -9,6 +9,7 @@ import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { gzipSync } from 'zlib';
+import type { ValidationResult } from '../../../src/core/integrity/types';
 
 /** Written out here, not imported, so the tests do not share the code under test. */
 const SIGNATURE_SIDECAR_SUFFIX = '.signature.json';
@@ -242,4 +243,18 @@ export function localPath(dir: string, key: string, bucket = BUCKET): string {
 
 export async function tempDir(label: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), `ctinv-${label}-`));
+}
+
+/** Everything not valid, by key/location, so a test can expect exactly that and nothing else. */
+export function flagged(result: ValidationResult): { logs: Record<string, string>; digests: Record<string, string>; findings: string[] } {
+  const logs: Record<string, string> = {};
+  for (const log of result.logFiles) if (log.verdict !== 'valid') logs[log.key] = log.verdict;
+  const digests: Record<string, string> = {};
+  for (const digest of result.digests) if (digest.verdict !== 'valid') digests[digest.recordedLocation] = digest.verdict;
+  return { logs, digests, findings: result.findings.map((f) => f.kind) };
+}
+
+/** A key as validation reports it: from AWSLogs/ on. */
+export function aws(key: string): string {
+  return key.slice(key.indexOf('AWSLogs/'));
 }

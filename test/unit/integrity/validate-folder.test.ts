@@ -5,13 +5,15 @@ import * as path from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
 import { validateFolder } from '../../../src/core/integrity/validate';
 import { DigestPublicKey, keyFingerprints, loadPublicKeyFile } from '../../../src/core/integrity/keys';
-import { ValidationProgress, ValidationResult } from '../../../src/core/integrity/types';
+import { ValidationProgress } from '../../../src/core/integrity/types';
 import {
   ACCOUNT,
+  aws,
   BUCKET,
   buildChain,
   BuiltChain,
   digestKey,
+  flagged,
   localPath,
   logKey,
   makeDigest,
@@ -24,19 +26,6 @@ function keyList(chain: BuiltChain): DigestPublicKey[] {
   return [{ fingerprints: keyFingerprints(chain.publicKey), key: chain.publicKey, source: 'test key' }];
 }
 
-/** Everything not valid, by key/location, so a test can expect exactly that and nothing else. */
-function flagged(result: ValidationResult): { logs: Record<string, string>; digests: Record<string, string>; findings: string[] } {
-  const logs: Record<string, string> = {};
-  for (const log of result.logFiles) if (log.verdict !== 'valid') logs[log.key] = log.verdict;
-  const digests: Record<string, string> = {};
-  for (const digest of result.digests) if (digest.verdict !== 'valid') digests[digest.recordedLocation] = digest.verdict;
-  return { logs, digests, findings: result.findings.map((f) => f.kind) };
-}
-
-/** The key as reported: from AWSLogs/ on. */
-function aws(key: string): string {
-  return key.slice(key.indexOf('AWSLogs/'));
-}
 
 function s3(key: string): string {
   return `s3://${BUCKET}/${key}`;

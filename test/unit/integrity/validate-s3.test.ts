@@ -8,15 +8,13 @@ import { promises as fs } from 'fs';
 import { spawn } from 'child_process';
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { PassThrough } from 'stream';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../run-cli';
 import { gunzipSync, gzipSync } from 'zlib';
 import { CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { validateS3 } from '../../../src/core/integrity/validate';
 import { keyFingerprints } from '../../../src/core/integrity/keys';
-import { ValidationResult } from '../../../src/core/integrity/types';
-import { BUCKET, buildChain, BuiltChain, PREFIX, tempDir } from './chain';
+import { aws, BUCKET, buildChain, BuiltChain, flagged, PREFIX, tempDir } from './chain';
 
 /**
  * s3rver runs in a child Node process started with --openssl-legacy-provider:
@@ -53,15 +51,6 @@ async function startS3rver(directory: string): Promise<{ port: number; stop: () 
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-function flagged(result: ValidationResult): { logs: Record<string, string>; digests: Record<string, string>; findings: string[] } {
-  const logs: Record<string, string> = {};
-  for (const log of result.logFiles) if (log.verdict !== 'valid') logs[log.key] = log.verdict;
-  const digests: Record<string, string> = {};
-  for (const digest of result.digests) if (digest.verdict !== 'valid') digests[digest.recordedLocation] = digest.verdict;
-  return { logs, digests, findings: result.findings.map((f) => f.kind) };
-}
-
-const aws = (key: string) => key.slice(key.indexOf('AWSLogs/'));
 
 describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoint', function () {
   let chain: BuiltChain;
@@ -237,15 +226,10 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
       process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
       process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
       try {
-        const out: Buffer[] = [];
-        const stdout = new PassThrough().on('data', (c: Buffer) => out.push(c));
-        const stderr = new PassThrough().resume();
         const endpoint = await s3.config.endpoint?.();
         const url = `http://${endpoint?.hostname}:${endpoint?.port}`;
-        const code = await main(['validate', `s3://${BUCKET}/${PREFIX}`, '--public-key', keyFile, '--endpoint-url', url, '--json'], {
-          stdout, stderr, interactive: false, signal: new AbortController().signal,
-        });
-        const result = JSON.parse(Buffer.concat(out).toString('utf8'));
+        const { code, stdout } = await runCli(['validate', `s3://${BUCKET}/${PREFIX}`, '--public-key', keyFile, '--endpoint-url', url, '--json']);
+        const result = JSON.parse(stdout);
         assert.strictEqual(code, 0);
         assert.strictEqual(result.counts.logs.valid, 6);
       } finally {
