@@ -129,7 +129,18 @@ export class Workbench {
     const focusedRow = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: paletteTitle });
     await focusedRow.waitFor();
     await input.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    // The palette is done once its widget hides, or once the command has reused the widget for
+    // its own input box (then the text no longer starts with ">").
+    // (A string: this project's TypeScript has no DOM library.)
+    await this.page.waitForFunction(
+      `(() => {
+        const widget = document.querySelector('.quick-input-widget');
+        const box = widget && widget.querySelector('.quick-input-box input');
+        return !widget || widget.getClientRects().length === 0 || !((box && box.value) || '').startsWith('>');
+      })()`,
+      undefined,
+      { timeout: UI_TIMEOUT_MS },
+    );
   }
 
   /** The frames of a webview panel whose document contains `selector` (webviews nest two iframes deep). */
