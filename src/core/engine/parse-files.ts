@@ -7,12 +7,13 @@ import { EvidenceFile } from '../sources/types';
 /** A batch is handed over once it holds this many events (and at the end of each chunk). */
 export const BATCH_EVENTS = 8192;
 
+/** `builder` may be shared across calls, so its dictionaries carry over (a worker's chunks). */
 export async function parseFiles(
   files: readonly EvidenceFile[],
   emit: (batch: EventBatch) => void,
   signal?: AbortSignal,
+  builder = new BatchBuilder(),
 ): Promise<void> {
-  const builder = new BatchBuilder();
   for (const file of files) {
     if (signal?.aborted) break;
     let fileIndex = builder.addFile({ ...file, records: 0, problems: [] });

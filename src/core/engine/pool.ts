@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { EventBatch } from '../index/batch';
 import { EvidenceFile } from '../sources/types';
 import { parseFiles } from './parse-files';
-import { ToMain, ToWorker } from './worker-protocol';
+import { ToMain, ToWorker, newCopy, withWholeDictionaries } from './worker-protocol';
 
 /** Files per chunk: small enough to balance, large enough to amortise messages. */
 const CHUNK_FILES = 24;
@@ -85,11 +85,12 @@ export async function parseInWorkers(
       for (let i = 0; i < count; i++) {
         const worker = new Worker(script, WORKER_OPTIONS);
         workers.push(worker);
+        const dictionaries = newCopy();
         worker.on('message', (message: ToMain) => {
           switch (message.type) {
             case 'batch':
               try {
-                onBatch(message.batch);
+                onBatch(withWholeDictionaries(message.batch, dictionaries));
               } catch (error) {
                 reject(error);
               }

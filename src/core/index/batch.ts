@@ -117,79 +117,38 @@ class LocalDictionary {
   }
 }
 
-class GrowableIds {
-  words = new Uint32Array(4 * 1024);
-  kinds = new Uint8Array(1024);
-  texts: [number, string][] = [];
-
-  set(index: number, value: string | undefined): void {
-    if (index >= this.kinds.length) {
-      const kinds = new Uint8Array(this.kinds.length * 2);
-      kinds.set(this.kinds);
-      this.kinds = kinds;
-      const words = new Uint32Array(this.words.length * 2);
-      words.set(this.words);
-      this.words = words;
-    }
-    if (value === undefined) {
-      this.kinds[index] = ID_ABSENT;
-      return;
-    }
-    const kind = packId(value, this.words, index * 4);
-    this.kinds[index] = kind;
-    if (kind === ID_TEXT) this.texts.push([index, value]);
-  }
-
-  take(count: number): PackedIds {
-    const taken = { words: this.words.slice(0, count * 4), kinds: this.kinds.slice(0, count), texts: this.texts };
-    this.texts = [];
-    return taken;
-  }
-}
-
-/** A growable Int32Array/Float64Array/Uint32Array with push. */
-class Growable<T extends Int32Array | Float64Array | Uint32Array> {
-  length = 0;
-  constructor(public data: T) {}
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = new (this.data.constructor as { new (n: number): T })(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = value;
-  }
-
-  take(): T {
-    const taken = this.data.slice(0, this.length) as T;
-    this.length = 0;
-    return taken;
-  }
-}
-
-/** Accumulates normalised events into an EventBatch. */
+/**
+ * Accumulates normalised events into EventBatches.
+ *
+ * The dictionaries outlive take(): every batch from one builder shares the same, growing
+ * value arrays, so a later batch's dictionary extends an earlier one's. A worker then sends
+ * each value once (see worker.ts), and consumers re-code only what is new since the last
+ * batch they saw from that array (DictionaryRecoder).
+ */
 export class BatchBuilder {
-  private readonly files: BatchFile[] = [];
-  private readonly fileOf = new Growable(new Int32Array(1024));
-  private readonly offset = new Growable(new Float64Array(1024));
-  private readonly length = new Growable(new Uint32Array(1024));
-  private readonly time = new Growable(new Float64Array(1024));
-  private dicts = DICT_FIELDS.map(() => new LocalDictionary());
-  private readonly codes = DICT_FIELDS.map(() => new Growable(new Int32Array(1024)));
-  private resourceDict = new LocalDictionary();
-  private readonly resourceStart = new Growable(new Int32Array(1024));
-  private readonly resourceCodes = new Growable(new Int32Array(1024));
-  private readonly eventIds = new GrowableIds();
-  private readonly requestIds = new GrowableIds();
+  private files: BatchFile[] = [];
+  private capacity = 1024;
+  private count_ = 0;
+  private fileOf = new Int32Array(this.capacity);
+  private offset = new Float64Array(this.capacity);
+  private length = new Uint32Array(this.capacity);
+  private time = new Float64Array(this.capacity);
+  private codes = DICT_FIELDS.map(() => new Int32Array(this.capacity));
+  private idWords = new Uint32Array(this.capacity * 4);
+  private idKinds = new Uint8Array(this.capacity);
+  private requestWords = new Uint32Array(this.capacity * 4);
+  private requestKinds = new Uint8Array(this.capacity);
+  private idTexts: [number, string][] = [];
+  private requestTexts: [number, string][] = [];
+  private readonly dicts = DICT_FIELDS.map(() => new LocalDictionary());
+  private readonly resourceDict = new LocalDictionary();
+  private resourceStart = new Int32Array(this.capacity + 1);
+  private resourceCodes = new Int32Array(this.capacity);
+  private resourceCount = 0;
   private sharedEventIds: [number, string][] = [];
 
-  constructor() {
-    this.resourceStart.push(0);
-  }
-
   get count(): number {
-    return this.time.length;
+    return this.count_;
   }
 
   addFile(file: BatchFile): number {
@@ -201,66 +160,140 @@ export class BatchBuilder {
     return this.files[index];
   }
 
+  private grow(): void {
+    const capacity = this.capacity * 2;
+    const widen = <T extends Int32Array | Float64Array | Uint32Array | Uint8Array>(from: T, size: number): T => {
+      const next = new (from.constructor as { new (n: number): T })(size);
+      next.set(from);
+      return next;
+    };
+    this.fileOf = widen(this.fileOf, capacity);
+    this.offset = widen(this.offset, capacity);
+    this.length = widen(this.length, capacity);
+    this.time = widen(this.time, capacity);
+    this.codes = this.codes.map((c) => widen(c, capacity));
+    this.idWords = widen(this.idWords, capacity * 4);
+    this.idKinds = widen(this.idKinds, capacity);
+    this.requestWords = widen(this.requestWords, capacity * 4);
+    this.requestKinds = widen(this.requestKinds, capacity);
+    this.resourceStart = widen(this.resourceStart, capacity + 1);
+    this.capacity = capacity;
+  }
+
   add(event: NormalizedEvent, fileIndex: number, location: RecordLocation): void {
-    const index = this.time.length;
-    this.fileOf.push(fileIndex);
-    this.offset.push(location.offset);
-    this.length.push(location.length);
-    this.time.push(event.time);
+    if (this.count_ === this.capacity) this.grow();
+    const i = this.count_++;
+    this.fileOf[i] = fileIndex;
+    this.offset[i] = location.offset;
+    this.length[i] = location.length;
+    this.time[i] = event.time;
     // Written out in DICT_FIELDS order (checked by a unit test): this runs once per event.
     const d = this.dicts;
     const c = this.codes;
-    c[0].push(d[0].code(event.eventName));
-    c[1].push(d[1].code(event.eventSource));
-    c[2].push(d[2].code(event.region));
-    c[3].push(d[3].code(event.account));
-    c[4].push(d[4].code(event.callerAccount));
-    c[5].push(d[5].code(event.principal));
-    c[6].push(d[6].code(event.principalType));
-    c[7].push(d[7].code(event.issuer));
-    c[8].push(d[8].code(event.session));
-    c[9].push(d[9].code(event.sessionName));
-    c[10].push(d[10].code(event.sourceIdentity));
-    c[11].push(d[11].code(event.accessKeyId));
-    c[12].push(d[12].code(event.sourceIp));
-    c[13].push(d[13].code(event.userAgent));
-    c[14].push(d[14].code(event.readOnly === undefined ? undefined : event.readOnly ? 'true' : 'false'));
-    c[15].push(d[15].code(event.errorCode));
-    c[16].push(d[16].code(event.eventCategory));
-    c[17].push(d[17].code(event.eventType));
-    c[18].push(d[18].code(event.invokedBy));
-    c[19].push(d[19].code(event.issuedAccessKeyId));
-    for (const arn of event.resources) this.resourceCodes.push(this.resourceDict.code(arn));
-    this.resourceStart.push(this.resourceCodes.length);
-    this.eventIds.set(index, event.eventId);
-    this.requestIds.set(index, event.requestId);
-    if (event.sharedEventId !== undefined) this.sharedEventIds.push([index, event.sharedEventId]);
+    c[0][i] = d[0].code(event.eventName);
+    c[1][i] = d[1].code(event.eventSource);
+    c[2][i] = d[2].code(event.region);
+    c[3][i] = d[3].code(event.account);
+    c[4][i] = d[4].code(event.callerAccount);
+    c[5][i] = d[5].code(event.principal);
+    c[6][i] = d[6].code(event.principalType);
+    c[7][i] = d[7].code(event.issuer);
+    c[8][i] = d[8].code(event.session);
+    c[9][i] = d[9].code(event.sessionName);
+    c[10][i] = d[10].code(event.sourceIdentity);
+    c[11][i] = d[11].code(event.accessKeyId);
+    c[12][i] = d[12].code(event.sourceIp);
+    c[13][i] = d[13].code(event.userAgent);
+    c[14][i] = d[14].code(event.readOnly === undefined ? undefined : event.readOnly ? 'true' : 'false');
+    c[15][i] = d[15].code(event.errorCode);
+    c[16][i] = d[16].code(event.eventCategory);
+    c[17][i] = d[17].code(event.eventType);
+    c[18][i] = d[18].code(event.invokedBy);
+    c[19][i] = d[19].code(event.issuedAccessKeyId);
+    const resources = event.resources;
+    if (resources.length > 0) {
+      if (this.resourceCount + resources.length > this.resourceCodes.length) {
+        let size = this.resourceCodes.length * 2;
+        while (size < this.resourceCount + resources.length) size *= 2;
+        const next = new Int32Array(size);
+        next.set(this.resourceCodes);
+        this.resourceCodes = next;
+      }
+      for (const arn of resources) this.resourceCodes[this.resourceCount++] = this.resourceDict.code(arn);
+    }
+    this.resourceStart[i + 1] = this.resourceCount;
+    this.idKinds[i] = packOptionalId(event.eventId, this.idWords, i, this.idTexts);
+    this.requestKinds[i] = packOptionalId(event.requestId, this.requestWords, i, this.requestTexts);
+    if (event.sharedEventId !== undefined) this.sharedEventIds.push([i, event.sharedEventId]);
   }
 
-  /** Hands the batch over and starts a new one (files are not carried over). */
+  /** Hands the batch over and starts a new one (files are not carried over; dictionaries are). */
   take(): EventBatch {
-    const count = this.time.length;
+    const count = this.count_;
     const batch: EventBatch = {
       count,
-      files: this.files.splice(0),
-      fileOf: this.fileOf.take(),
-      offset: this.offset.take(),
-      length: this.length.take(),
-      time: this.time.take(),
+      files: this.files,
+      fileOf: this.fileOf.slice(0, count),
+      offset: this.offset.slice(0, count),
+      length: this.length.slice(0, count),
+      time: this.time.slice(0, count),
       dicts: this.dicts.map((d) => d.values),
-      codes: this.codes.map((c) => c.take()),
+      codes: this.codes.map((c) => c.slice(0, count)),
       resourceDict: this.resourceDict.values,
-      resourceStart: this.resourceStart.take(),
-      resourceCodes: this.resourceCodes.take(),
-      eventIds: this.eventIds.take(count),
-      requestIds: this.requestIds.take(count),
+      resourceStart: this.resourceStart.slice(0, count + 1),
+      resourceCodes: this.resourceCodes.slice(0, this.resourceCount),
+      eventIds: { words: this.idWords.slice(0, count * 4), kinds: this.idKinds.slice(0, count), texts: this.idTexts },
+      requestIds: { words: this.requestWords.slice(0, count * 4), kinds: this.requestKinds.slice(0, count), texts: this.requestTexts },
       sharedEventIds: this.sharedEventIds,
     };
-    this.dicts = DICT_FIELDS.map(() => new LocalDictionary());
-    this.resourceDict = new LocalDictionary();
-    this.resourceStart.push(0);
+    this.files = [];
+    this.count_ = 0;
+    this.resourceCount = 0;
+    this.idTexts = [];
+    this.requestTexts = [];
     this.sharedEventIds = [];
     return batch;
+  }
+}
+
+function packOptionalId(value: string | undefined, words: Uint32Array, index: number, texts: [number, string][]): number {
+  if (value === undefined) return ID_ABSENT;
+  const kind = packId(value, words, index * 4);
+  if (kind === ID_TEXT) texts.push([index, value]);
+  return kind;
+}
+
+/**
+ * Re-codes batch dictionaries into a target dictionary. Batches from one builder share
+ * their growing value arrays, so the work done for an array is remembered and only the
+ * values added since are coded again.
+ */
+export class DictionaryRecoder {
+  private readonly seen = new WeakMap<readonly string[], { remap: Int32Array; coded: number; largest: number }>();
+
+  constructor(private readonly code: (value: string) => number) {}
+
+  /** remap[c] is the target code of values[c] (0 stays 0); `largest` is the largest target code in it. */
+  recode(values: readonly string[]): { remap: Int32Array; largest: number } {
+    let entry = this.seen.get(values);
+    if (!entry) {
+      entry = { remap: new Int32Array(Math.max(16, values.length)), coded: 1, largest: 0 };
+      this.seen.set(values, entry);
+    }
+    if (entry.coded < values.length) {
+      if (entry.remap.length < values.length) {
+        const next = new Int32Array(Math.max(values.length, entry.remap.length * 2));
+        next.set(entry.remap);
+        entry.remap = next;
+      }
+      for (let c = entry.coded; c < values.length; c++) {
+        const target = this.code(values[c]);
+        entry.remap[c] = target;
+        if (target > entry.largest) entry.largest = target;
+      }
+      entry.coded = values.length;
+    }
+    return entry;
   }
 }
 
@@ -308,6 +341,8 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
   };
   const dicts = DICT_FIELDS.map(() => new LocalDictionary());
   const resourceDict = new LocalDictionary();
+  const recoders = dicts.map((d) => new DictionaryRecoder((value) => d.code(value)));
+  const resourceRecoder = new DictionaryRecoder((value) => resourceDict.code(value));
   let at = 0;
   let resourceAt = 0;
   for (const batch of batches) {
@@ -318,14 +353,12 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
     combined.length.set(batch.length, at);
     combined.time.set(batch.time, at);
     batch.dicts.forEach((values, f) => {
-      const remap = new Int32Array(values.length);
-      for (let c = 1; c < values.length; c++) remap[c] = dicts[f].code(values[c]);
+      const { remap } = recoders[f].recode(values);
       const from = batch.codes[f];
       const to = combined.codes[f];
       for (let i = 0; i < batch.count; i++) to[at + i] = remap[from[i]];
     });
-    const resourceRemap = new Int32Array(batch.resourceDict.length);
-    for (let c = 1; c < batch.resourceDict.length; c++) resourceRemap[c] = resourceDict.code(batch.resourceDict[c]);
+    const resourceRemap = resourceRecoder.recode(batch.resourceDict).remap;
     for (let r = 0; r < batch.resourceCodes.length; r++) combined.resourceCodes[resourceAt + r] = resourceRemap[batch.resourceCodes[r]];
     for (let i = 1; i <= batch.count; i++) combined.resourceStart[at + i] = resourceAt + batch.resourceStart[i];
     for (const [ids, into] of [

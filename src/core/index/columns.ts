@@ -74,10 +74,8 @@ export class CodeColumn {
     this.data[index] = code;
   }
 
-  /** Appends remap[source[row]] for each row in `rows`: the column-wise bulk path of a merge. */
-  appendMapped(source: Int32Array, remap: Int32Array, rows: Int32Array): void {
-    let largest = 0;
-    for (let c = 0; c < remap.length; c++) if (remap[c] > largest) largest = remap[c];
+  /** Appends remap[source[row]] for each row in `rows` (`largest`: the largest code in remap): the column-wise bulk path of a merge. */
+  appendMapped(source: Int32Array, remap: Int32Array, largest: number, rows: Int32Array): void {
     if (largest > maxOf(this.data)) this.widen(largest);
     if (this.length + rows.length > this.data.length) {
       let capacity = this.data.length * 2;
@@ -196,54 +194,67 @@ export class Uint32Column extends NumberColumn<Uint32Array> {
   }
 }
 
-/** Hex digit values by character code (-1: not a hex digit). */
-const HEX_VALUES = (() => {
-  const table = new Int8Array(128).fill(-1);
-  for (let c = 48; c <= 57; c++) table[c] = c - 48;
-  for (let c = 97; c <= 102; c++) table[c] = c - 87;
-  for (let c = 65; c <= 70; c++) table[c] = c - 55;
-  return table;
-})();
-
-function hexValue(c: number): number {
-  return c < 128 ? HEX_VALUES[c] : -1;
-}
-
 export const ID_ABSENT = 0;
 export const ID_UUID = 1;
 export const ID_UUID_UPPER = 2;
 export const ID_TEXT = 3;
 
 /**
+ * Per UTF-16 code unit: the hex digit's value in the low four bits, HEX_LOWER or HEX_UPPER
+ * for a letter, HEX_INVALID for anything else. OR-ing the entries of a run of characters
+ * tells at once whether all were hex digits and which letter cases occurred.
+ */
+const HEX_LOWER = 0x10;
+const HEX_UPPER = 0x20;
+const HEX_INVALID = 0xc0;
+const HEX_TABLE = (() => {
+  const table = new Uint8Array(0x10000).fill(HEX_INVALID);
+  for (let c = 48; c <= 57; c++) table[c] = c - 48;
+  for (let c = 97; c <= 102; c++) table[c] = (c - 87) | HEX_LOWER;
+  for (let c = 65; c <= 70; c++) table[c] = (c - 55) | HEX_UPPER;
+  return table;
+})();
+
+/** Flags of the last hexWord call (HEX_* bits OR-ed over its characters). */
+let hexFlags = 0;
+
+/** The value of `count` hex digits at text[at...]; check hexFlags for HEX_INVALID. */
+function hexWord(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let k = 0; k < count; k++) {
+    const entry = HEX_TABLE[text.charCodeAt(at + k)];
+    hexFlags |= entry;
+    value = (value << 4) | (entry & 0xf);
+  }
+  return value;
+}
+
+/**
  * Packs a UUID's 128 bits into four words and says how to print it back: ID_UUID (lower
  * case), ID_UUID_UPPER, or ID_TEXT when the text is not a UUID in one case (nothing packed).
  */
 export function packId(text: string, words: Uint32Array, at: number): number {
-  if (text.length !== 36) return ID_TEXT;
-  let word = 0;
-  let nibbles = 0;
-  let w = 0;
-  let lower = false;
-  let upper = false;
-  for (let i = 0; i < 36; i++) {
-    const c = text.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return ID_TEXT;
-      continue;
-    }
-    const v = hexValue(c);
-    if (v < 0) return ID_TEXT;
-    if (c >= 97) lower = true;
-    else if (c >= 65) upper = true;
-    word = (word << 4) | v;
-    if (++nibbles === 8) {
-      words[at + w++] = word >>> 0;
-      word = 0;
-      nibbles = 0;
-    }
+  if (
+    text.length !== 36 ||
+    text.charCodeAt(8) !== 45 ||
+    text.charCodeAt(13) !== 45 ||
+    text.charCodeAt(18) !== 45 ||
+    text.charCodeAt(23) !== 45
+  ) {
+    return ID_TEXT;
   }
-  if (lower && upper) return ID_TEXT;
-  return upper ? ID_UUID_UPPER : ID_UUID;
+  hexFlags = 0;
+  const w0 = hexWord(text, 0, 8);
+  const w1 = (hexWord(text, 9, 4) << 16) | hexWord(text, 14, 4);
+  const w2 = (hexWord(text, 19, 4) << 16) | hexWord(text, 24, 4);
+  const w3 = hexWord(text, 28, 8);
+  const flags = hexFlags;
+  if (flags & HEX_INVALID || (flags & (HEX_LOWER | HEX_UPPER)) === (HEX_LOWER | HEX_UPPER)) return ID_TEXT;
+  words[at] = w0;
+  words[at + 1] = w1;
+  words[at + 2] = w2;
+  words[at + 3] = w3;
+  return flags & HEX_UPPER ? ID_UUID_UPPER : ID_UUID;
 }
 
 /** Writes a UUID's 128 bits into four words; false when the text is not a UUID. */

@@ -6,7 +6,7 @@
 import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } from '../engine/api';
 import { IdentityType, JsonObject } from '../model/event';
 import { FileFormat, RecordLocation } from '../sources/types';
-import { BatchFile, DICT_FIELDS, DictField, EventBatch } from './batch';
+import { BatchFile, DICT_FIELDS, DictField, DictionaryRecoder, EventBatch } from './batch';
 import { CodeColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { evaluateFilter } from '../query/evaluate';
@@ -50,6 +50,8 @@ export class EventIndex implements EventIndexApi {
   private readonly offsets = new Float64Column();
   private readonly lengths = new Uint32Column();
   private readonly resourceDict = new StringDictionary();
+  private readonly recoders = this.dicts.map((dict) => new DictionaryRecoder((value) => dict.code(value)));
+  private readonly resourceRecoder = new DictionaryRecoder((value) => this.resourceDict.code(value));
   private readonly resourceStart = new Uint32Column();
   private readonly resourceCodes = new CodeColumn();
   private readonly eventIds = new UniqueIdColumn();
@@ -89,16 +91,10 @@ export class EventIndex implements EventIndexApi {
         this.formatless.delete(file.path);
       }
     }
-    const remaps = batch.dicts.map((values, f) => {
-      const dict = this.dicts[f];
-      const remap = new Int32Array(values.length);
-      for (let c = 1; c < values.length; c++) remap[c] = dict.code(values[c]);
-      return remap;
-    });
-    const resourceRemap = new Int32Array(batch.resourceDict.length);
-    for (let c = 1; c < batch.resourceDict.length; c++) resourceRemap[c] = this.resourceDict.code(batch.resourceDict[c]);
+    const remaps = batch.dicts.map((values, f) => this.recoders[f].recode(values));
+    const resourceRemap = this.resourceRecoder.recode(batch.resourceDict).remap;
     const nameField = DICT_INDEX.get('eventName')!;
-    const nameRemap = remaps[nameField];
+    const nameRemap = remaps[nameField].remap;
     const nameCodes = batch.codes[nameField];
     const idTexts = new Map(batch.eventIds.texts);
     const requestTexts = new Map(batch.requestIds.texts);
@@ -133,7 +129,7 @@ export class EventIndex implements EventIndexApi {
 
     // Column-wise: everything else.
     for (let f = 0; f < DICT_FIELDS.length; f++) {
-      if (f !== nameField) this.codes[f].appendMapped(batch.codes[f], remaps[f], rows);
+      if (f !== nameField) this.codes[f].appendMapped(batch.codes[f], remaps[f].remap, remaps[f].largest, rows);
     }
     for (let r = 0; r < rows.length; r++) {
       const i = rows[r];

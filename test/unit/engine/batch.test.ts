@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { BatchBuilder, DICT_FIELDS, EventBatch, combineBatches, dictFieldValue } from '../../../src/core/index/batch';
+import { BatchBuilder, DICT_FIELDS, DictionaryRecoder, EventBatch, combineBatches, dictFieldValue } from '../../../src/core/index/batch';
+import { ID_TEXT, ID_UUID, ID_UUID_UPPER, packId } from '../../../src/core/index/columns';
+import { newCopy, newCursor, withNewValuesOnly, withWholeDictionaries } from '../../../src/core/engine/worker-protocol';
 import { PIVOT_FIELDS } from '../../../src/core/index/fields';
 import { NormalizedEvent } from '../../../src/core/model/event';
 import { normalizeEvent } from '../../../src/core/model/normalize';
@@ -69,3 +71,84 @@ function fieldProperty(field: (typeof DICT_FIELDS)[number]): string {
   }
   throw new Error(`no property for ${field}`);
 }
+
+describe('dictionaries shared across batches', () => {
+  it('grow from batch to batch of one builder, and a recoder codes each value once', () => {
+    const builder = new BatchBuilder();
+    const file = builder.addFile({ path: '/memory/a.json', size: 0, mtimeMs: 0, records: 3, problems: [] });
+    builder.add(normalizeEvent(record({ eventName: 'A' })), file, { offset: 0, length: 0 });
+    const first = builder.take();
+    const again = builder.addFile({ path: '/memory/b.json', size: 0, mtimeMs: 0, records: 2, problems: [] });
+    builder.add(normalizeEvent(record({ eventName: 'B' })), again, { offset: 0, length: 0 });
+    builder.add(normalizeEvent(record({ eventName: 'A' })), again, { offset: 1, length: 0 });
+    const second = builder.take();
+    const f = DICT_FIELDS.indexOf('eventName');
+    assert.equal(second.dicts[f], first.dicts[f], 'the same array, grown');
+    assert.deepEqual(second.dicts[f], ['', 'A', 'B']);
+    assert.deepEqual([...second.codes[f]], [2, 1]);
+    assert.equal(second.files.length, 1, 'files are not carried over');
+
+    const coded: string[] = [];
+    const recoder = new DictionaryRecoder((value) => {
+      coded.push(value);
+      return coded.length + 10;
+    });
+    recoder.recode(['', 'A']);
+    const shared = ['', 'A'];
+    assert.deepEqual([...recoder.recode(shared).remap.subarray(0, 2)], [0, 12]);
+    shared.push('B');
+    const { remap, largest } = recoder.recode(shared);
+    assert.deepEqual([...remap.subarray(0, 3)], [0, 12, 13]);
+    assert.equal(largest, 13);
+    assert.deepEqual(coded, ['A', 'A', 'B'], 'a new array is coded afresh; a grown one only for its new values');
+  });
+
+  it('cross from a worker as new values only and arrive whole', () => {
+    const builder = new BatchBuilder();
+    const cursor = newCursor();
+    const copy = newCopy();
+    const sent: EventBatch[] = [];
+    const arrived: EventBatch[] = [];
+    for (const names of [['A', 'B'], ['B', 'C'], ['A']]) {
+      const file = builder.addFile({ path: '/memory/w.json', size: 0, mtimeMs: 0, records: names.length, problems: [] });
+      names.forEach((eventName, i) =>
+        builder.add(normalizeEvent(record({ eventName, resources: [{ ARN: `arn:aws:s3:::${eventName}` }] })), file, { offset: i, length: 0 }),
+      );
+      const batch = builder.take();
+      const message = withNewValuesOnly(batch, cursor);
+      sent.push(message);
+      arrived.push(withWholeDictionaries(structuredClone(message), copy));
+    }
+    const f = DICT_FIELDS.indexOf('eventName');
+    assert.deepEqual(sent.map((m) => m.dicts[f]), [['', 'A', 'B'], ['C'], []]);
+    assert.deepEqual(sent.map((m) => m.resourceDict), [['', 'arn:aws:s3:::A', 'arn:aws:s3:::B'], ['arn:aws:s3:::C'], []]);
+    for (const batch of arrived) {
+      const names = [...batch.codes[f]].map((c) => batch.dicts[f][c]);
+      const arns = [...batch.resourceCodes].map((c) => batch.resourceDict[c]);
+      assert.deepEqual(arns, names.map((n) => `arn:aws:s3:::${n}`));
+    }
+    assert.deepEqual([...arrived[2].codes[f]].map((c) => arrived[2].dicts[f][c]), ['A']);
+    assert.equal(arrived[0].dicts[f], arrived[2].dicts[f], 'one growing copy per worker');
+  });
+});
+
+describe('packed identifiers', () => {
+  const words = new Uint32Array(4);
+  it('pack a UUID in either case and refuse anything else', () => {
+    assert.equal(packId('3e7c8d8c-0a9c-4d4e-a619-c4f493129205', words, 0), ID_UUID);
+    assert.deepEqual([...words], [0x3e7c8d8c, 0x0a9c4d4e, 0xa619c4f4, 0x93129205]);
+    assert.equal(packId('3E7C8D8C-0A9C-4D4E-A619-C4F493129205', words, 0), ID_UUID_UPPER);
+    assert.deepEqual([...words], [0x3e7c8d8c, 0x0a9c4d4e, 0xa619c4f4, 0x93129205]);
+    for (const text of [
+      '3e7c8d8c-0a9c-4d4e-a619-C4f493129205',
+      '3e7c8d8c-0a9c-4d4e-a619-c4f49312920g',
+      '3e7c8d8c-0a9c-4d4e-a619-c4f49312920\u0661',
+      '3e7c8d8c-0a9c-4d4e-a619-c4f49312920\u0136',
+      '3e7c8d8c_0a9c-4d4e-a619-c4f493129205',
+      '3e7c8d8c-0a9c-4d4e-a619-c4f4931292055',
+      '',
+    ]) {
+      assert.equal(packId(text, words, 0), ID_TEXT, text);
+    }
+  });
+});
