@@ -94,7 +94,8 @@ export interface EventBatch {
   sharedEventIds: [number, string][];
 }
 
-class LocalDictionary {
+/** A batch's dictionary for one field: code 0 is "absent". */
+export class BatchDictionary {
   readonly values: string[] = [''];
   private readonly codes = new Map<string, number>();
   // Consecutive events repeat most values (same region, account, service, caller): an
@@ -140,8 +141,8 @@ export class BatchBuilder {
   private requestKinds = new Uint8Array(this.capacity);
   private idTexts: [number, string][] = [];
   private requestTexts: [number, string][] = [];
-  private readonly dicts = DICT_FIELDS.map(() => new LocalDictionary());
-  private readonly resourceDict = new LocalDictionary();
+  private readonly dicts = DICT_FIELDS.map(() => new BatchDictionary());
+  private readonly resourceDict = new BatchDictionary();
   private resourceStart = new Int32Array(this.capacity + 1);
   private resourceCodes = new Int32Array(this.capacity);
   private resourceCount = 0;
@@ -158,6 +159,15 @@ export class BatchBuilder {
 
   file(index: number): BatchFile {
     return this.files[index];
+  }
+
+  /** The dictionary of DICT_FIELDS[field], for callers that code values themselves (the trail scanner). */
+  dictionary(field: number): BatchDictionary {
+    return this.dicts[field];
+  }
+
+  get resourceDictionary(): BatchDictionary {
+    return this.resourceDict;
   }
 
   private grow(): void {
@@ -227,6 +237,31 @@ export class BatchBuilder {
     if (event.sharedEventId !== undefined) this.sharedEventIds.push([i, event.sharedEventId]);
   }
 
+  /** One event whose codes the caller found itself (in this builder's dictionaries). */
+  addScanned(event: ScannedEvent, fileIndex: number): void {
+    if (this.count_ === this.capacity) this.grow();
+    const i = this.count_++;
+    this.fileOf[i] = fileIndex;
+    this.offset[i] = event.offset;
+    this.length[i] = event.length;
+    this.time[i] = event.time;
+    const codes = event.codes;
+    for (let f = 0; f < codes.length; f++) this.codes[f][i] = codes[f];
+    const resources = event.resourceCodes;
+    if (this.resourceCount + resources.length > this.resourceCodes.length) {
+      let size = this.resourceCodes.length * 2;
+      while (size < this.resourceCount + resources.length) size *= 2;
+      const next = new Int32Array(size);
+      next.set(this.resourceCodes);
+      this.resourceCodes = next;
+    }
+    for (const code of resources) this.resourceCodes[this.resourceCount++] = code;
+    this.resourceStart[i + 1] = this.resourceCount;
+    this.idKinds[i] = copyScannedId(event.eventId, this.idWords, i, this.idTexts);
+    this.requestKinds[i] = copyScannedId(event.requestId, this.requestWords, i, this.requestTexts);
+    if (event.sharedEventId !== undefined) this.sharedEventIds.push([i, event.sharedEventId]);
+  }
+
   /** Hands the batch over and starts a new one (files are not carried over; dictionaries are). */
   take(): EventBatch {
     const count = this.count_;
@@ -254,6 +289,39 @@ export class BatchBuilder {
     this.sharedEventIds = [];
     return batch;
   }
+}
+
+/** An identifier as the trail scanner found it: packed (kind ID_UUID/ID_UUID_UPPER, words), text, or absent. */
+export interface ScannedId {
+  kind: number;
+  words: Uint32Array;
+  text?: string;
+}
+
+/** An event coded by the trail scanner; reused from event to event. */
+export interface ScannedEvent {
+  offset: number;
+  length: number;
+  time: number;
+  /** Per DICT_FIELDS entry, the code in the builder's dictionary (0: absent). */
+  codes: Int32Array;
+  resourceCodes: readonly number[];
+  eventId: ScannedId;
+  requestId: ScannedId;
+  sharedEventId?: string;
+}
+
+function copyScannedId(id: ScannedId, words: Uint32Array, index: number, texts: [number, string][]): number {
+  if (id.kind === ID_TEXT) {
+    texts.push([index, id.text ?? '']);
+  } else if (id.kind !== ID_ABSENT) {
+    const at = index * 4;
+    words[at] = id.words[0];
+    words[at + 1] = id.words[1];
+    words[at + 2] = id.words[2];
+    words[at + 3] = id.words[3];
+  }
+  return id.kind;
 }
 
 function packOptionalId(value: string | undefined, words: Uint32Array, index: number, texts: [number, string][]): number {
@@ -339,8 +407,8 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
     requestIds: { words: new Uint32Array(count * 4), kinds: new Uint8Array(count), texts: [] },
     sharedEventIds: [],
   };
-  const dicts = DICT_FIELDS.map(() => new LocalDictionary());
-  const resourceDict = new LocalDictionary();
+  const dicts = DICT_FIELDS.map(() => new BatchDictionary());
+  const resourceDict = new BatchDictionary();
   const recoders = dicts.map((d) => new DictionaryRecoder((value) => d.code(value)));
   const resourceRecoder = new DictionaryRecoder((value) => resourceDict.code(value));
   let at = 0;

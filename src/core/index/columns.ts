@@ -257,6 +257,42 @@ export function packId(text: string, words: Uint32Array, at: number): number {
   return flags & HEX_UPPER ? ID_UUID_UPPER : ID_UUID;
 }
 
+function hexWordBytes(bytes: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let k = 0; k < count; k++) {
+    const entry = HEX_TABLE[bytes[at + k]];
+    hexFlags |= entry;
+    value = (value << 4) | (entry & 0xf);
+  }
+  return value;
+}
+
+/** packId for the UTF-8 bytes [start, end) of a JSON string without escapes: the same answer as for the decoded text. */
+export function packIdBytes(bytes: Uint8Array, start: number, end: number, words: Uint32Array, at: number): number {
+  // 36 bytes that are not all ASCII decode to fewer than 36 characters: never a UUID either way.
+  if (
+    end - start !== 36 ||
+    bytes[start + 8] !== 45 ||
+    bytes[start + 13] !== 45 ||
+    bytes[start + 18] !== 45 ||
+    bytes[start + 23] !== 45
+  ) {
+    return ID_TEXT;
+  }
+  hexFlags = 0;
+  const w0 = hexWordBytes(bytes, start, 8);
+  const w1 = (hexWordBytes(bytes, start + 9, 4) << 16) | hexWordBytes(bytes, start + 14, 4);
+  const w2 = (hexWordBytes(bytes, start + 19, 4) << 16) | hexWordBytes(bytes, start + 24, 4);
+  const w3 = hexWordBytes(bytes, start + 28, 8);
+  const flags = hexFlags;
+  if (flags & HEX_INVALID || (flags & (HEX_LOWER | HEX_UPPER)) === (HEX_LOWER | HEX_UPPER)) return ID_TEXT;
+  words[at] = w0;
+  words[at + 1] = w1;
+  words[at + 2] = w2;
+  words[at + 3] = w3;
+  return flags & HEX_UPPER ? ID_UUID_UPPER : ID_UUID;
+}
+
 /** Writes a UUID's 128 bits into four words; false when the text is not a UUID. */
 export function packUuid(text: string, words: Uint32Array, at: number): boolean {
   return packId(text.toLowerCase(), words, at) === ID_UUID;

@@ -1,7 +1,8 @@
 import { IdentityType, IDENTITY_TYPES, JsonObject, NormalizedEvent } from './event';
 import { parseEventTime } from './time';
 
-function str(value: unknown): string | undefined {
+/** A field as the index keeps it: non-empty strings, numbers and booleans as text; nothing else. */
+export function str(value: unknown): string | undefined {
   if (typeof value === 'string') return value.length > 0 ? value : undefined;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
@@ -79,12 +80,12 @@ export function principalKey(type: IdentityType, identity: JsonObject | undefine
   }
 }
 
-/** ARNs of the resources an event touched: `resources[].ARN` (also `arn`, as some exports write it). */
 // Shared by the many events that name no resource (frozen: a push would throw, not leak).
 const NO_RESOURCES = Object.freeze([]) as unknown as string[];
 
-function resourceArns(event: JsonObject): string[] {
-  const resources = event.resources;
+/** ARNs of the resources an event touched: `resources[].ARN` (also `arn`, as some exports write it). */
+
+export function resourceArns(resources: unknown): string[] {
   if (!Array.isArray(resources) || resources.length === 0) return NO_RESOURCES;
   const out: string[] = [];
   for (const resource of resources) {
@@ -109,19 +110,37 @@ function afterSlashes(text: string, count: number): string | undefined {
  * "Failure"` and an errorMessage ("Failed authentication"). Indexed as its error, so failed
  * logins count as errors everywhere (`error:*`, the timeline's error marks).
  */
-function consoleLoginFailure(event: JsonObject): string | undefined {
-  if (event.eventName !== 'ConsoleLogin' || obj(event.responseElements)?.ConsoleLogin !== 'Failure') return undefined;
-  return str(event.errorMessage) ?? 'Failure';
+export function consoleLoginFailure(eventName: unknown, failed: boolean, errorMessage: unknown): string | undefined {
+  if (eventName !== 'ConsoleLogin' || !failed) return undefined;
+  return str(errorMessage) ?? 'Failure';
 }
 
-function readOnlyFlag(value: unknown): boolean | undefined {
+export function readOnlyFlag(value: unknown): boolean | undefined {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   return undefined;
 }
 
-export function normalizeEvent(event: JsonObject): NormalizedEvent {
-  const identity = obj(event.userIdentity);
+/** What an event's `userIdentity` alone says: the same for every event of one identity. */
+export interface IdentityFacts {
+  type: IdentityType;
+  /** principalKey without the event: for an AWSService identity with no invokedBy, the key uses the source IP instead (see principalFor). */
+  principal: string;
+  principalUsesSourceIp: boolean;
+  callerAccount?: string;
+  issuer?: string;
+  sessionName?: string;
+  session?: string;
+  sessionCreated?: string;
+  /** sessionContext.sourceIdentity; an event-level `sourceIdentity` stands in when absent. */
+  sourceIdentity?: string;
+  mfaAuthenticated?: boolean;
+  accessKeyId?: string;
+  invokedBy?: string;
+}
+
+export function identityFacts(identityValue: unknown): IdentityFacts {
+  const identity = obj(identityValue);
   const invokedBy = str(identity?.invokedBy);
   const type = identityType(identity, invokedBy);
   const sessionContext = obj(identity?.sessionContext);
@@ -143,38 +162,70 @@ export function normalizeEvent(event: JsonObject): NormalizedEvent {
     (type === 'AssumedRole' || type === 'FederatedUser') && (issuer || sessionName)
       ? `${issuer ?? '?'}/${sessionName ?? '?'}@${sessionCreated ?? '?'}`
       : undefined;
-
-  const credentials = obj(obj(event.responseElements)?.credentials);
   const mfa = str(attributes?.mfaAuthenticated);
+  return {
+    type,
+    principal: principalKey(type, identity, invokedBy),
+    principalUsesSourceIp: type === 'AWSService' && invokedBy === undefined,
+    callerAccount: str(identity?.accountId),
+    issuer,
+    sessionName,
+    session,
+    sessionCreated,
+    sourceIdentity: str(sessionContext?.sourceIdentity),
+    mfaAuthenticated: mfa === undefined ? undefined : mfa === 'true',
+    accessKeyId: str(identity?.accessKeyId),
+    invokedBy,
+  };
+}
 
+/** The principal key of an event of this identity from this source IP. */
+export function principalFor(facts: IdentityFacts, identityValue: unknown, sourceIp: string | undefined): string {
+  return facts.principalUsesSourceIp ? principalKey(facts.type, obj(identityValue), sourceIp) : facts.principal;
+}
+
+/** `responseElements` facts: the temporary key an STS call issued, and a failed console sign-in. */
+export function responseFacts(responseElements: unknown): { issuedAccessKeyId?: string; consoleLoginFailed: boolean } {
+  const response = obj(responseElements);
+  return {
+    issuedAccessKeyId: str(obj(response?.credentials)?.accessKeyId),
+    consoleLoginFailed: response?.ConsoleLogin === 'Failure',
+  };
+}
+
+export function normalizeEvent(event: JsonObject): NormalizedEvent {
+  const identity = event.userIdentity;
+  const facts = identityFacts(identity);
+  const response = responseFacts(event.responseElements);
+  const sourceIp = str(event.sourceIPAddress);
   return {
     time: parseEventTime(event.eventTime ?? event['@timestamp']),
     eventId: str(event.eventID),
     eventName: str(event.eventName),
     eventSource: str(event.eventSource),
     region: str(event.awsRegion),
-    account: str(event.recipientAccountId) ?? str(identity?.accountId),
-    callerAccount: str(identity?.accountId),
-    principal: principalKey(type, identity, invokedBy ?? str(event.sourceIPAddress)),
-    principalType: type,
-    issuer,
-    sessionName,
-    session,
-    sessionCreated,
-    sourceIdentity: str(sessionContext?.sourceIdentity) ?? str(event.sourceIdentity),
-    mfaAuthenticated: mfa === undefined ? undefined : mfa === 'true',
-    accessKeyId: str(identity?.accessKeyId),
-    sourceIp: str(event.sourceIPAddress),
+    account: str(event.recipientAccountId) ?? facts.callerAccount,
+    callerAccount: facts.callerAccount,
+    principal: principalFor(facts, identity, sourceIp),
+    principalType: facts.type,
+    issuer: facts.issuer,
+    sessionName: facts.sessionName,
+    session: facts.session,
+    sessionCreated: facts.sessionCreated,
+    sourceIdentity: facts.sourceIdentity ?? str(event.sourceIdentity),
+    mfaAuthenticated: facts.mfaAuthenticated,
+    accessKeyId: facts.accessKeyId,
+    sourceIp,
     userAgent: str(event.userAgent),
     readOnly: readOnlyFlag(event.readOnly),
-    errorCode: str(event.errorCode) ?? consoleLoginFailure(event),
+    errorCode: str(event.errorCode) ?? consoleLoginFailure(event.eventName, response.consoleLoginFailed, event.errorMessage),
     eventCategory: str(event.eventCategory) ?? 'Management',
     eventType: str(event.eventType),
-    invokedBy,
-    resources: resourceArns(event),
+    invokedBy: facts.invokedBy,
+    resources: resourceArns(event.resources),
     requestId: str(event.requestID),
     sharedEventId: str(event.sharedEventID),
-    issuedAccessKeyId: str(credentials?.accessKeyId),
+    issuedAccessKeyId: response.issuedAccessKeyId,
   };
 }
 

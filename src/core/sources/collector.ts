@@ -41,6 +41,11 @@ export class RecordCollector {
     this.onRecord(event, location);
   }
 
+  /** Counts a record indexed by its reader's caller directly (a whole trail document); its ordinal location. */
+  indexedDirectly(): RecordLocation {
+    return { offset: this.records++, length: 0 };
+  }
+
   /** One parsed value that should hold a record. */
   acceptValue(value: unknown, location: RecordLocation, byteOffset?: number): void {
     this.acceptUnwrapped(unwrapRecord(value), location, byteOffset);

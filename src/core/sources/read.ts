@@ -27,7 +27,7 @@ import {
 import { CsvHeader, CsvRowSplitter, isBlankRow, readCsvHeader, recordFromCsvRow } from './csv';
 import { JsonRecordScanner, RecordContainer } from './jsonScanner';
 import { LineSplitter } from './lines';
-import { FileFormat, ReadOptions, ReadResult, RecordCallback } from './types';
+import { FileFormat, ReadOptions, ReadResult, RecordCallback, TrailRecordSink, WholeTrailReader } from './types';
 import { describeValue, isDigestDocument, isDigestSignatureDocument, unwrapRecord } from './unwrap';
 import * as fs from 'node:fs';
 
@@ -380,10 +380,24 @@ function readParsedDocument(document: unknown, collector: RecordCollector): { fo
   return { format: undefined, shape: undefined };
 }
 
-/** Whole content in memory: one native parse when it is one JSON document, else the byte-level readers. */
-function readWholeContent(content: Buffer, collector: RecordCollector): { format: FileFormat | undefined; shape: string | undefined } {
+/**
+ * Whole content in memory: the caller's trail reader when it takes the document, else one
+ * native parse when it is one JSON document, else the byte-level readers.
+ */
+function readWholeContent(
+  content: Buffer,
+  collector: RecordCollector,
+  wholeTrail: WholeTrailReader | undefined,
+): { format: FileFormat | undefined; shape: string | undefined } {
   const start = bomLength(content);
   const first = firstContentByte(content, start);
+  if (wholeTrail && first < content.length && content[first] === 0x7b) {
+    const sink: TrailRecordSink = {
+      indexed: () => collector.indexedDirectly(),
+      generic: (value) => collector.acceptValue(value, { offset: collector.records, length: 0 }),
+    };
+    if (wholeTrail.read(content, first, sink)) return { format: 'trail', shape: 'a Records array' };
+  }
   if (first < content.length && (content[first] === 0x7b || content[first] === 0x5b)) {
     let document: unknown;
     let parsed = false;
@@ -496,7 +510,7 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
     if (size <= limit) {
       const whole = readBytesSync(fd, 0, size);
       if (!gzip) {
-        outcome = readWholeContent(whole, collector);
+        outcome = readWholeContent(whole, collector, options.wholeTrail);
       } else if (gzipSizeHint(whole) <= limit) {
         let content: Buffer | undefined;
         try {
@@ -506,7 +520,7 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
           // Larger than the limit, truncated or corrupt: the stream reader keeps everything before the damage.
         }
         outcome = content
-          ? readWholeContent(content, collector)
+          ? readWholeContent(content, collector, options.wholeTrail)
           : await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
       } else {
         outcome = await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);

@@ -60,4 +60,23 @@ export type RecordCallback = (event: JsonObject, location: RecordLocation) => vo
 
 export interface ReadOptions {
   signal?: AbortSignal;
+  /** Reads whole `{"Records":[...]}` documents in memory itself (the index's trail scanner). */
+  wholeTrail?: WholeTrailReader;
+}
+
+/**
+ * A reader of a whole trail document's bytes that indexes its events itself instead of
+ * receiving them as objects.
+ */
+export interface WholeTrailReader {
+  /** Reads the document at content[start...]; false, having read nothing, when it cannot read all of it. */
+  read(content: Buffer, start: number, records: TrailRecordSink): boolean;
+}
+
+/** What a WholeTrailReader tells the file's reader as it goes. */
+export interface TrailRecordSink {
+  /** Counts one event it indexed itself and returns that event's location. */
+  indexed(): RecordLocation;
+  /** A Records item it leaves to the generic path (unwrapping, non-events, problems). */
+  generic(value: unknown): void;
 }

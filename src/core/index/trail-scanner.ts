@@ -1,0 +1,794 @@
+/**
+ * The fast path for the commonest evidence: a whole S3 trail object, `{"Records":[...]}`,
+ * in memory. JSON.parse would build every record as objects for the normaliser to read
+ * back; instead, one pass over the bytes validates the document as strictly as JSON.parse
+ * and notes where each record's top-level fields are, and the fields are then coded
+ * straight from their bytes: a value seen before is found by its bytes and never decoded
+ * again, and a userIdentity seen before (the same bytes) reuses everything derived from it.
+ *
+ * What this path does not read itself goes to the generic one: a whole document it cannot
+ * validate (before anything is indexed), and single records with escaped keys, or that do
+ * not look like CloudTrail events. The fields are worked out by the normaliser's own
+ * functions, so both paths index the same (a unit test compares them on every dataset).
+ */
+import { DICT_FIELDS, BatchBuilder, BatchDictionary, ScannedEvent, ScannedId } from './batch';
+import { ID_ABSENT, ID_TEXT, packId, packIdBytes } from './columns';
+import {
+  IdentityFacts,
+  consoleLoginFailure,
+  identityFacts,
+  principalFor,
+  readOnlyFlag,
+  resourceArns,
+  responseFacts,
+  str,
+} from '../model/normalize';
+import { parseEventTime } from '../model/time';
+import { TrailRecordSink, WholeTrailReader } from '../sources/types';
+
+// ---- the record keys this path reads -------------------------------------------------
+
+const KEYS = [
+  'eventTime',
+  '@timestamp',
+  'eventID',
+  'eventName',
+  'eventSource',
+  'awsRegion',
+  'recipientAccountId',
+  'userIdentity',
+  'sourceIPAddress',
+  'userAgent',
+  'readOnly',
+  'errorCode',
+  'errorMessage',
+  'eventCategory',
+  'eventType',
+  'resources',
+  'requestID',
+  'sharedEventID',
+  'responseElements',
+  'sourceIdentity',
+] as const;
+const K = Object.fromEntries(KEYS.map((key, i) => [key, i])) as Record<(typeof KEYS)[number], number>;
+
+const KEY_BYTES = KEYS.map((key) => Buffer.from(key, 'latin1'));
+const KEY_TABLE_BITS = 7;
+const keyTable = new Int8Array(1 << KEY_TABLE_BITS).fill(-1);
+
+/** The key table slot of a running hash `hash = hash * PER_KEY1 + byte` over a key's bytes. */
+function keySlot(hash: number): number {
+  return (hash ^ (hash >>> KEY_TABLE_BITS) ^ (hash >>> 14)) & ((1 << KEY_TABLE_BITS) - 1);
+}
+
+function keyHash(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
+  return hash;
+}
+
+for (let id = 0; id < KEYS.length; id++) {
+  let slot = keySlot(keyHash(KEY_BYTES[id], 0, KEY_BYTES[id].length));
+  while (keyTable[slot] !== -1) slot = (slot + 1) & ((1 << KEY_TABLE_BITS) - 1);
+  keyTable[slot] = id;
+}
+
+/** The id of the key whose (unescaped) name is bytes[start, end) with keyHash `hash`, or -1. */
+function keyId(bytes: Uint8Array, start: number, end: number, hash: number): number {
+  const length = end - start;
+  for (let slot = keySlot(hash); ; slot = (slot + 1) & ((1 << KEY_TABLE_BITS) - 1)) {
+    const id = keyTable[slot];
+    if (id === -1) return -1;
+    const key = KEY_BYTES[id];
+    if (key.length !== length) continue;
+    let i = 0;
+    while (i < length && key[i] === bytes[start + i]) i++;
+    if (i === length) return id;
+  }
+}
+
+// ---- validation: the JSON grammar, byte by byte -------------------------------------
+
+/** Bytes that may stand in a string as they are. */
+const PLAIN = new Uint8Array(256);
+for (let c = 0x20; c < 256; c++) PLAIN[c] = 1;
+PLAIN[0x22] = 0;
+PLAIN[0x5c] = 0;
+/** Characters that may follow a backslash (u is checked apart). */
+const ESCAPABLE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') ESCAPABLE[c.charCodeAt(0)] = 1;
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
+/** Nesting deeper than this is left to JSON.parse (the scanner recurses). */
+const MAX_DEPTH = 256;
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function skipSpace(b: Uint8Array, i: number): number {
+  let c = b[i];
+  if (c > 0x20) return i;
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++i];
+  return i;
+}
+
+/** b[i] is '"': the index after the closing quote, or -1. */
+function skipString(b: Uint8Array, i: number): number {
+  i++;
+  for (;;) {
+    while (PLAIN[b[i]] === 1) i++;
+    if (i >= b.length) return -1;
+    const c = b[i];
+    if (c === 0x22) return i + 1;
+    if (c !== 0x5c) return -1; // a control character
+    const e = b[i + 1];
+    if (e === 0x75) {
+      if (!(HEX[b[i + 2]] && HEX[b[i + 3]] && HEX[b[i + 4]] && HEX[b[i + 5]])) return -1;
+      i += 6;
+    } else if (ESCAPABLE[e] === 1) {
+      i += 2;
+    } else {
+      return -1;
+    }
+  }
+}
+
+function skipNumber(b: Uint8Array, i: number): number {
+  if (b[i] === 0x2d) i++;
+  if (b[i] === 0x30) i++;
+  else if (b[i] >= 0x31 && b[i] <= 0x39) while (isDigit(b[++i]));
+  else return -1;
+  if (b[i] === 0x2e) {
+    if (!isDigit(b[++i])) return -1;
+    while (isDigit(b[++i]));
+  }
+  if (b[i] === 0x65 || b[i] === 0x45) {
+    i++;
+    if (b[i] === 0x2b || b[i] === 0x2d) i++;
+    if (!isDigit(b[i])) return -1;
+    while (isDigit(b[++i]));
+  }
+  return i;
+}
+
+function skipLiteral(b: Uint8Array, i: number, literal: Uint8Array): number {
+  for (let k = 0; k < literal.length; k++) if (b[i + k] !== literal[k]) return -1;
+  return i + literal.length;
+}
+
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL = Buffer.from('null');
+
+/** b[i] starts a value (no space before it): the index after it, or -1. */
+function skipValue(b: Uint8Array, i: number, depth: number): number {
+  switch (b[i]) {
+    case 0x22:
+      return skipString(b, i);
+    case 0x7b: {
+      if (depth > MAX_DEPTH) return -1;
+      i = skipSpace(b, i + 1);
+      if (b[i] === 0x7d) return i + 1;
+      for (;;) {
+        if (b[i] !== 0x22) return -1;
+        i = skipString(b, i);
+        if (i < 0) return -1;
+        i = skipSpace(b, i);
+        if (b[i] !== 0x3a) return -1;
+        i = skipValue(b, skipSpace(b, i + 1), depth + 1);
+        if (i < 0) return -1;
+        i = skipSpace(b, i);
+        if (b[i] === 0x2c) i = skipSpace(b, i + 1);
+        else if (b[i] === 0x7d) return i + 1;
+        else return -1;
+      }
+    }
+    case 0x5b: {
+      if (depth > MAX_DEPTH) return -1;
+      i = skipSpace(b, i + 1);
+      if (b[i] === 0x5d) return i + 1;
+      for (;;) {
+        i = skipValue(b, i, depth + 1);
+        if (i < 0) return -1;
+        i = skipSpace(b, i);
+        if (b[i] === 0x2c) i = skipSpace(b, i + 1);
+        else if (b[i] === 0x5d) return i + 1;
+        else return -1;
+      }
+    }
+    case 0x74:
+      return skipLiteral(b, i, TRUE);
+    case 0x66:
+      return skipLiteral(b, i, FALSE);
+    case 0x6e:
+      return skipLiteral(b, i, NULL);
+    default:
+      return skipNumber(b, i);
+  }
+}
+
+// ---- pass one: where every record's fields are ----------------------------------------
+
+const ABSENT = 0;
+/** A string without escapes: start/end are its content. */
+const PLAIN_STRING = 1;
+/** A string with escapes: start/end are its content. */
+const ESCAPED_STRING = 2;
+/** Any other value: start/end are its JSON text. */
+const OTHER = 3;
+
+/** Per record: start, end, generic flag, then kind/start/end/hash for each key (hash: plain strings only). */
+const RECORD_HEAD = 3;
+const PER_KEY = 4;
+const STRIDE = RECORD_HEAD + PER_KEY * KEYS.length;
+/** The record needs the generic path: not an object, or a key with escapes. */
+const GENERIC = 1;
+
+const RECORDS_KEY = Buffer.from('"Records"');
+
+// ---- dictionaries keyed by bytes ----------------------------------------------------
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over bytes[start, end), then the length: the scanner computes the same as it reads a string. */
+function hashBytes(b: Uint8Array, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ b[i], FNV_PRIME);
+  return (hash ^ (end - start)) | 0;
+}
+
+function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (a[aStart + k] !== b[bStart + k]) return false;
+  return true;
+}
+
+/**
+ * hashBytes for short spans; for long ones (a userIdentity, a resources list), the head,
+ * the tail and sixteen bytes between. Equal hashes are always confirmed byte for byte.
+ */
+function hashSpan(b: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  if (length <= 96) return hashBytes(b, start, end);
+  let hash = FNV_OFFSET ^ length;
+  for (let i = start; i < start + 40; i++) hash = Math.imul(hash ^ b[i], FNV_PRIME);
+  for (let i = end - 40; i < end; i++) hash = Math.imul(hash ^ b[i], FNV_PRIME);
+  const step = ((length - 80) >> 4) + 1;
+  for (let i = start + 40; i < end - 40; i += step) hash = Math.imul(hash ^ b[i], FNV_PRIME);
+  return hash | 0;
+}
+
+/** Lookups give up after this many probes, so crafted collisions cost time only up to a bound. */
+const MAX_PROBES = 32;
+const NOT_FOUND = -1;
+/** Not found, and the run of colliding entries is too long to add to. */
+const CROWDED = -2;
+
+/** Bytes kept per table before it starts afresh: hostile input cannot grow it without bound. */
+const TABLE_BYTES_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * An open-addressing table from byte strings to numbers (a dictionary code, an entry
+ * index); the bytes are kept in an arena of its own.
+ */
+class BytesTable {
+  private slots = new Int32Array(4 * 256);
+  private arena = Buffer.alloc(16 * 1024);
+  private used = 0;
+  private count = 0;
+
+  /** The number stored for bytes[start, end) (with its hash), NOT_FOUND or CROWDED. */
+  find(b: Buffer, start: number, end: number, hash: number): number {
+    const length = end - start;
+    const slots = this.slots;
+    const mask = (slots.length >> 2) - 1;
+    let slot = hash & mask;
+    for (let probes = 0; probes < MAX_PROBES; probes++, slot = (slot + 1) & mask) {
+      const at = slot << 2;
+      const stored = slots[at + 3];
+      if (stored === 0) return NOT_FOUND;
+      if (slots[at] !== hash || slots[at + 2] !== length) continue;
+      const from = slots[at + 1];
+      if (length > 256 ? b.compare(this.arena, from, from + length, start, end) === 0 : sameBytes(this.arena, from, b, start, length)) return stored - 1;
+    }
+    return CROWDED;
+  }
+
+  /** Adds bytes[start, end) after find() answered NOT_FOUND. */
+  add(b: Uint8Array, start: number, end: number, hash: number, value: number): void {
+    const length = end - start;
+    if (this.used + length > TABLE_BYTES_LIMIT) throw new Error('BytesTable is full: check isFull() first');
+    if ((this.count + 1) * 2 > this.slots.length >> 2) this.resize((this.slots.length >> 2) * 2);
+    if (this.used + length > this.arena.length) {
+      let size = this.arena.length * 2;
+      while (size < this.used + length) size *= 2;
+      const next = Buffer.alloc(size);
+      this.arena.copy(next, 0, 0, this.used);
+      this.arena = next;
+    }
+    this.arena.set(b.subarray(start, end), this.used);
+    const mask = (this.slots.length >> 2) - 1;
+    let slot = hash & mask;
+    while (this.slots[(slot << 2) + 3] !== 0) slot = (slot + 1) & mask;
+    const at = slot << 2;
+    this.slots[at] = hash;
+    this.slots[at + 1] = this.used;
+    this.slots[at + 2] = length;
+    this.slots[at + 3] = value + 1;
+    this.used += length;
+    this.count++;
+  }
+
+  private resize(size: number): void {
+    const old = this.slots;
+    this.slots = new Int32Array(size << 2);
+    const mask = size - 1;
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at + 3] === 0) continue;
+      let slot = old[at] & mask;
+      while (this.slots[(slot << 2) + 3] !== 0) slot = (slot + 1) & mask;
+      this.slots.set(old.subarray(at, at + 4), slot << 2);
+    }
+  }
+
+  /** True when adding `length` more bytes would pass TABLE_BYTES_LIMIT: clear() first. */
+  isFull(length: number): boolean {
+    return this.used + length > TABLE_BYTES_LIMIT;
+  }
+
+  clear(): void {
+    this.slots = new Int32Array(4 * 256);
+    this.used = 0;
+    this.count = 0;
+  }
+}
+
+/** A batch dictionary with a byte-keyed front: values seen before are coded without decoding them. */
+class ByteCoder {
+  private readonly table = new BytesTable();
+
+  constructor(private readonly dictionary: BatchDictionary) {}
+
+  /** Code of the plain (unescaped) JSON string content bytes[start, end), whose hashBytes is `hash`. */
+  code(bytes: Buffer, start: number, end: number, hash: number): number {
+    if (start === end) return 0; // "" is no value (see str())
+    const found = this.table.find(bytes, start, end, hash);
+    if (found >= 0) return found;
+    const code = this.dictionary.code(bytes.toString('utf8', start, end));
+    if (found === NOT_FOUND) {
+      if (this.table.isFull(end - start)) this.table.clear();
+      this.table.add(bytes, start, end, hash, code);
+    }
+    return code;
+  }
+
+  codeText(value: string | undefined): number {
+    return this.dictionary.code(value);
+  }
+}
+
+/** A userIdentity's facts, coded. */
+interface CodedIdentity {
+  facts: IdentityFacts;
+  /** The parsed userIdentity, kept for principalFor when the principal depends on the source IP. */
+  value: unknown;
+  callerAccount: number;
+  principal: number;
+  principalType: number;
+  issuer: number;
+  session: number;
+  sessionName: number;
+  sourceIdentity: number;
+  accessKey: number;
+  invokedBy: number;
+}
+
+const NO_CODES: readonly number[] = Object.freeze([]);
+
+const F = Object.fromEntries(DICT_FIELDS.map((field, i) => [field, i])) as Record<(typeof DICT_FIELDS)[number], number>;
+
+// ---- the scanner --------------------------------------------------------------------
+
+/** Indexes whole trail documents into one builder; keeps its byte tables for the builder's life. */
+export class TrailScanner {
+  private spans = new Int32Array(STRIDE * 256);
+  private readonly coders: ByteCoder[];
+  private readonly identities: CodedIdentity[] = [];
+  private readonly identityTable = new BytesTable();
+  private noIdentity: CodedIdentity | undefined;
+  private readonly resourceLists: number[][] = [];
+  private readonly resourceTable = new BytesTable();
+  private readonly event: ScannedEvent = {
+    offset: 0,
+    length: 0,
+    time: NaN,
+    codes: new Int32Array(DICT_FIELDS.length),
+    resourceCodes: [],
+    eventId: { kind: ID_ABSENT, words: new Uint32Array(4) },
+    requestId: { kind: ID_ABSENT, words: new Uint32Array(4) },
+  };
+
+  constructor(private readonly builder: BatchBuilder) {
+    this.coders = DICT_FIELDS.map((_, f) => new ByteCoder(builder.dictionary(f)));
+  }
+
+  /** A WholeTrailReader that adds each event to the builder under `fileIndex()`, then calls `added`. */
+  reader(fileIndex: () => number, added: () => void): WholeTrailReader {
+    return { read: (content, start, records) => this.read(content, start, records, fileIndex, added) };
+  }
+
+  read(content: Buffer, start: number, records: TrailRecordSink, fileIndex: () => number, added: () => void): boolean {
+    const count = this.locate(content, start);
+    if (count < 0) return false;
+    const spans = this.spans;
+    for (let r = 0; r < count; r++) {
+      const at = r * STRIDE;
+      if (spans[at + 2] & GENERIC || !this.looksLikeEvent(content, at)) {
+        records.generic(JSON.parse(content.toString('utf8', spans[at], spans[at + 1])));
+        continue;
+      }
+      this.code(content, at);
+      const location = records.indexed();
+      this.event.offset = location.offset;
+      this.event.length = location.length;
+      this.builder.addScanned(this.event, fileIndex());
+      added();
+    }
+    return true;
+  }
+
+  /**
+   * Pass one: validates the whole document as `{"Records":[...]}` with nothing after it
+   * and fills `spans`. The number of records, or -1 when the document is anything else.
+   */
+  private locate(b: Buffer, start: number): number {
+    let i = skipSpace(b, start + 1);
+    if (!sameBytes(b, i, RECORDS_KEY, 0, RECORDS_KEY.length)) return -1;
+    i = skipSpace(b, i + RECORDS_KEY.length);
+    if (b[i] !== 0x3a) return -1;
+    i = skipSpace(b, i + 1);
+    if (b[i] !== 0x5b) return -1;
+    i = skipSpace(b, i + 1);
+    let count = 0;
+    if (b[i] !== 0x5d) {
+      for (;;) {
+        if ((count + 1) * STRIDE > this.spans.length) {
+          const next = new Int32Array(this.spans.length * 2);
+          next.set(this.spans);
+          this.spans = next;
+        }
+        i = this.locateRecord(b, i, count * STRIDE);
+        if (i < 0) return -1;
+        count++;
+        i = skipSpace(b, i);
+        if (b[i] === 0x2c) i = skipSpace(b, i + 1);
+        else if (b[i] === 0x5d) break;
+        else return -1;
+      }
+    }
+    i = skipSpace(b, i + 1);
+    if (b[i] !== 0x7d) return -1;
+    return skipSpace(b, i + 1) === b.length ? count : -1;
+  }
+
+  /** One Records item starting at b[i]: its spans at spans[at...]; the index after it, or -1. */
+  private locateRecord(b: Buffer, i: number, at: number): number {
+    const spans = this.spans;
+    spans.fill(0, at, at + STRIDE);
+    spans[at] = i;
+    if (b[i] !== 0x7b) {
+      spans[at + 2] = GENERIC;
+      const end = skipValue(b, i, 1);
+      spans[at + 1] = end;
+      return end;
+    }
+    i = skipSpace(b, i + 1);
+    if (b[i] === 0x7d) {
+      spans[at + 1] = i + 1;
+      return i + 1;
+    }
+    for (;;) {
+      if (b[i] !== 0x22) return -1;
+      // The key's bytes are hashed as they are scanned, for keyId.
+      let j = i + 1;
+      let hash = 0;
+      let c = b[j];
+      while (c !== 0x22 && c !== 0x5c && c >= 0x20) {
+        hash = (Math.imul(hash, 31) + c) | 0;
+        c = b[++j];
+      }
+      let key = -1;
+      let keyEnd: number;
+      if (c === 0x22) {
+        keyEnd = j + 1;
+        key = keyId(b, i + 1, j, hash);
+      } else {
+        // An escape (the record goes to the generic path), a control character or the end.
+        keyEnd = skipString(b, i);
+        if (keyEnd < 0) return -1;
+        spans[at + 2] |= GENERIC;
+      }
+      i = skipSpace(b, keyEnd);
+      if (b[i] !== 0x3a) return -1;
+      i = skipSpace(b, i + 1);
+      const valueStart = i;
+      if (b[i] === 0x22 && key >= 0) {
+        // A field we read: hashed as it is scanned (hashBytes), for the dictionaries.
+        let end = i + 1;
+        let valueHash = FNV_OFFSET;
+        let v = b[end];
+        while (v !== 0x22 && v !== 0x5c && v >= 0x20) {
+          valueHash = Math.imul(valueHash ^ v, FNV_PRIME);
+          v = b[++end];
+        }
+        const k = at + RECORD_HEAD + key * PER_KEY;
+        spans[k + 1] = valueStart + 1;
+        if (v === 0x22) {
+          spans[k] = PLAIN_STRING;
+          spans[k + 2] = end;
+          spans[k + 3] = (valueHash ^ (end - valueStart - 1)) | 0;
+          i = end + 1;
+        } else {
+          i = skipString(b, i);
+          if (i < 0) return -1;
+          spans[k] = ESCAPED_STRING;
+          spans[k + 2] = i - 1;
+        }
+      } else if (b[i] === 0x22) {
+        i = skipString(b, i);
+        if (i < 0) return -1;
+      } else {
+        i = skipValue(b, i, 1);
+        if (i < 0) return -1;
+        if (key >= 0) {
+          const k = at + RECORD_HEAD + key * PER_KEY;
+          spans[k] = OTHER;
+          spans[k + 1] = valueStart;
+          spans[k + 2] = i;
+        }
+      }
+      i = skipSpace(b, i);
+      if (b[i] === 0x2c) {
+        i = skipSpace(b, i + 1);
+      } else if (b[i] === 0x7d) {
+        spans[at + 1] = i + 1;
+        return i + 1;
+      } else {
+        return -1;
+      }
+    }
+  }
+
+  private kind(at: number, key: number): number {
+    return this.spans[at + RECORD_HEAD + key * PER_KEY];
+  }
+
+  private isString(at: number, key: number): boolean {
+    const kind = this.kind(at, key);
+    return kind === PLAIN_STRING || kind === ESCAPED_STRING;
+  }
+
+  /** looksLikeCloudTrailEvent, from the spans. */
+  private looksLikeEvent(b: Buffer, at: number): boolean {
+    if (!this.isString(at, K.eventName)) return false;
+    let hits = 2;
+    if (this.isString(at, K.eventSource)) hits++;
+    const identityAt = at + RECORD_HEAD + K.userIdentity * PER_KEY;
+    if (this.spans[identityAt] === OTHER && b[this.spans[identityAt + 1]] === 0x7b) hits++;
+    if (this.isString(at, K.eventTime) || this.isString(at, K['@timestamp'])) hits++;
+    if (this.isString(at, K.eventID)) hits++;
+    if (this.isString(at, K.awsRegion)) hits++;
+    return hits >= 3;
+  }
+
+  /** readOnlyFlag of the field, as 'true', 'false' or undefined. */
+  private readOnly(b: Buffer, at: number): string | undefined {
+    const k = at + RECORD_HEAD + K.readOnly * PER_KEY;
+    const kind = this.spans[k];
+    if (kind === ABSENT) return undefined;
+    const start = this.spans[k + 1];
+    const length = this.spans[k + 2] - start;
+    if (kind === OTHER || kind === PLAIN_STRING) {
+      if (length === 4 && sameBytes(b, start, TRUE, 0, 4)) return 'true';
+      if (length === 5 && sameBytes(b, start, FALSE, 0, 5)) return 'false';
+      if (kind === PLAIN_STRING) return undefined;
+    }
+    const flag = readOnlyFlag(this.value(b, at, K.readOnly));
+    return flag === undefined ? undefined : flag ? 'true' : 'false';
+  }
+
+  /** The JSON value of a field, as JSON.parse gives it (undefined when absent). */
+  private value(b: Buffer, at: number, key: number): unknown {
+    const k = at + RECORD_HEAD + key * PER_KEY;
+    switch (this.spans[k]) {
+      case PLAIN_STRING:
+        return b.toString('utf8', this.spans[k + 1], this.spans[k + 2]);
+      case ESCAPED_STRING:
+        return JSON.parse(b.toString('utf8', this.spans[k + 1] - 1, this.spans[k + 2] + 1));
+      case OTHER:
+        return JSON.parse(b.toString('utf8', this.spans[k + 1], this.spans[k + 2]));
+      default:
+        return undefined;
+    }
+  }
+
+  /** The code of str(field value) in DICT_FIELDS[field]'s dictionary. */
+  private codeOf(b: Buffer, at: number, key: number, field: number): number {
+    const k = at + RECORD_HEAD + key * PER_KEY;
+    const kind = this.spans[k];
+    if (kind === ABSENT) return 0;
+    if (kind === PLAIN_STRING) return this.coders[field].code(b, this.spans[k + 1], this.spans[k + 2], this.spans[k + 3]);
+    return this.coders[field].codeText(str(this.value(b, at, key)));
+  }
+
+  private id(b: Buffer, at: number, key: number, into: ScannedId): void {
+    const k = at + RECORD_HEAD + key * PER_KEY;
+    into.text = undefined;
+    if (this.spans[k] === PLAIN_STRING) {
+      const start = this.spans[k + 1];
+      const end = this.spans[k + 2];
+      if (start === end) {
+        into.kind = ID_ABSENT;
+        return;
+      }
+      into.kind = packIdBytes(b, start, end, into.words, 0);
+      if (into.kind === ID_TEXT) into.text = b.toString('utf8', start, end);
+      return;
+    }
+    const text = str(this.value(b, at, key));
+    if (text === undefined) {
+      into.kind = ID_ABSENT;
+      return;
+    }
+    into.kind = packId(text, into.words, 0);
+    if (into.kind === ID_TEXT) into.text = text;
+  }
+
+  /** resourceArns of the record, coded; the same bytes give the same (shared) list. */
+  private resources(b: Buffer, at: number): readonly number[] {
+    const k = at + RECORD_HEAD + K.resources * PER_KEY;
+    const start = this.spans[k + 1];
+    const end = this.spans[k + 2];
+    if (this.spans[k] !== OTHER || b[start] !== 0x5b || end - start <= 2) return NO_CODES;
+    const hash = hashSpan(b, start, end);
+    const found = this.resourceTable.find(b, start, end, hash);
+    if (found >= 0) return this.resourceLists[found];
+    const dictionary = this.builder.resourceDictionary;
+    const codes = resourceArns(JSON.parse(b.toString('utf8', start, end))).map((arn) => dictionary.code(arn));
+    if (found === NOT_FOUND) {
+      if (this.resourceTable.isFull(end - start)) {
+        this.resourceTable.clear();
+        this.resourceLists.length = 0;
+      }
+      this.resourceTable.add(b, start, end, hash, this.resourceLists.length);
+      this.resourceLists.push(codes);
+    }
+    return codes;
+  }
+
+  private identity(b: Buffer, at: number): CodedIdentity {
+    const k = at + RECORD_HEAD + K.userIdentity * PER_KEY;
+    const start = this.spans[k + 1];
+    const end = this.spans[k + 2];
+    if (this.spans[k] !== OTHER || b[start] !== 0x7b) {
+      // Absent, or not an object: the normaliser sees no identity either way.
+      return (this.noIdentity ??= this.codeIdentity(undefined));
+    }
+    const hash = hashSpan(b, start, end);
+    const found = this.identityTable.find(b, start, end, hash);
+    if (found >= 0) return this.identities[found];
+    const coded = this.codeIdentity(JSON.parse(b.toString('utf8', start, end)));
+    if (found === NOT_FOUND) {
+      if (this.identityTable.isFull(end - start)) {
+        this.identityTable.clear();
+        this.identities.length = 0;
+      }
+      this.identityTable.add(b, start, end, hash, this.identities.length);
+      this.identities.push(coded);
+    }
+    return coded;
+  }
+
+  private codeIdentity(value: unknown): CodedIdentity {
+    const facts = identityFacts(value);
+    const code = (field: number, text: string | undefined) => this.coders[field].codeText(text);
+    return {
+      facts,
+      value,
+      callerAccount: code(F.callerAccount, facts.callerAccount),
+      principal: facts.principalUsesSourceIp ? -1 : code(F.principal, facts.principal),
+      principalType: code(F.principalType, facts.type),
+      issuer: code(F.issuer, facts.issuer),
+      session: code(F.session, facts.session),
+      sessionName: code(F.sessionName, facts.sessionName),
+      sourceIdentity: code(F.sourceIdentity, facts.sourceIdentity),
+      accessKey: code(F.accessKey, facts.accessKeyId),
+      invokedBy: code(F.invokedBy, facts.invokedBy),
+    };
+  }
+
+  /** Pass two for one record: everything normalizeEvent would give, as codes. */
+  private code(b: Buffer, at: number): void {
+    const event = this.event;
+    const codes = event.codes;
+    const spans = this.spans;
+    event.time = this.time(b, at);
+    codes[F.eventName] = this.codeOf(b, at, K.eventName, F.eventName);
+    codes[F.eventSource] = this.codeOf(b, at, K.eventSource, F.eventSource);
+    codes[F.region] = this.codeOf(b, at, K.awsRegion, F.region);
+
+    const identity = this.identity(b, at);
+    const account = this.codeOf(b, at, K.recipientAccountId, F.account);
+    codes[F.account] = account !== 0 ? account : this.coders[F.account].codeText(identity.facts.callerAccount);
+    codes[F.callerAccount] = identity.callerAccount;
+    codes[F.principal] =
+      identity.principal >= 0
+        ? identity.principal
+        : this.coders[F.principal].codeText(principalFor(identity.facts, identity.value, str(this.value(b, at, K.sourceIPAddress))));
+    codes[F.principalType] = identity.principalType;
+    codes[F.issuer] = identity.issuer;
+    codes[F.session] = identity.session;
+    codes[F.sessionName] = identity.sessionName;
+    codes[F.sourceIdentity] = identity.sourceIdentity !== 0 ? identity.sourceIdentity : this.codeOf(b, at, K.sourceIdentity, F.sourceIdentity);
+    codes[F.accessKey] = identity.accessKey;
+    codes[F.invokedBy] = identity.invokedBy;
+
+    codes[F.ip] = this.codeOf(b, at, K.sourceIPAddress, F.ip);
+    codes[F.userAgent] = this.codeOf(b, at, K.userAgent, F.userAgent);
+    codes[F.readOnly] = this.coders[F.readOnly].codeText(this.readOnly(b, at));
+    codes[F.category] = this.codeOf(b, at, K.eventCategory, F.category) || this.coders[F.category].codeText('Management');
+    codes[F.eventType] = this.codeOf(b, at, K.eventType, F.eventType);
+
+    // responseElements is read only when it is an object (null for most calls).
+    const responseAt = at + RECORD_HEAD + K.responseElements * PER_KEY;
+    const response =
+      spans[responseAt] === OTHER && b[spans[responseAt + 1]] === 0x7b ? responseFacts(this.value(b, at, K.responseElements)) : undefined;
+    codes[F.issuedKey] = this.coders[F.issuedKey].codeText(response?.issuedAccessKeyId);
+    let error = this.codeOf(b, at, K.errorCode, F.error);
+    if (error === 0 && response?.consoleLoginFailed) {
+      error = this.coders[F.error].codeText(
+        consoleLoginFailure(this.value(b, at, K.eventName), true, this.value(b, at, K.errorMessage)),
+      );
+    }
+    codes[F.error] = error;
+
+    event.resourceCodes = this.resources(b, at);
+
+    this.id(b, at, K.eventID, event.eventId);
+    this.id(b, at, K.requestID, event.requestId);
+    event.sharedEventId = this.kind(at, K.sharedEventID) === ABSENT ? undefined : str(this.value(b, at, K.sharedEventID));
+  }
+
+  /** parseEventTime(eventTime ?? @timestamp), reading the canonical form from its bytes. */
+  private time(b: Buffer, at: number): number {
+    const k = at + RECORD_HEAD + K.eventTime * PER_KEY;
+    if (this.spans[k] === PLAIN_STRING && this.spans[k + 2] - this.spans[k + 1] === 20) {
+      const s = this.spans[k + 1];
+      if (b[s + 10] === 0x54 && b[s + 19] === 0x5a) {
+        const year = digitsAt(b, s, 4);
+        const month = digitsAt(b, s + 5, 2);
+        const day = digitsAt(b, s + 8, 2);
+        const hour = digitsAt(b, s + 11, 2);
+        const minute = digitsAt(b, s + 14, 2);
+        const second = digitsAt(b, s + 17, 2);
+        if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 60) {
+          const t = Date.UTC(year, month - 1, day, hour, minute, second);
+          if (!Number.isNaN(t)) return t;
+        }
+      }
+    }
+    return parseEventTime(this.value(b, at, K.eventTime) ?? this.value(b, at, K['@timestamp']));
+  }
+}
+
+function digitsAt(b: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = b[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}

@@ -1,0 +1,272 @@
+/**
+ * The trail scanner (index/trail-scanner.ts) must index exactly what the generic path
+ * (JSON.parse, unwrap, normalizeEvent) indexes. Every test here reads the same files both
+ * ways and compares every event's every field, and every file's format, count and problems.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parseFiles } from '../../../src/core/engine/parse-files';
+import { BatchBuilder, DICT_FIELDS, EventBatch } from '../../../src/core/index/batch';
+import { TrailScanner } from '../../../src/core/index/trail-scanner';
+import { EvidenceFile } from '../../../src/core/sources/types';
+import { DATASETS, REPO_ROOT } from '../sources/helpers';
+
+function listFiles(root: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    const full = path.join(root, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(full));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out.sort();
+}
+
+function evidence(paths: string[]): EvidenceFile[] {
+  return paths.map((p) => ({ path: p, size: fs.statSync(p).size, mtimeMs: 0 }));
+}
+
+function idText(ids: EventBatch['eventIds'], i: number): string {
+  const kind = ids.kinds[i];
+  if (kind === 3) return `text:${ids.texts.find(([index]) => index === i)?.[1]}`;
+  return `${kind}:${[...ids.words.subarray(i * 4, i * 4 + 4)].join(',')}`;
+}
+
+/** Every event of the batches, decoded, and every file entry. */
+function decode(batches: EventBatch[]): { events: unknown[]; files: unknown[] } {
+  const events: unknown[] = [];
+  const files: unknown[] = [];
+  for (const batch of batches) {
+    for (const file of batch.files) {
+      files.push({ path: file.path, format: file.format, records: file.records, problems: file.problems, continuation: file.continuation });
+    }
+    const shared = new Map(batch.sharedEventIds);
+    for (let i = 0; i < batch.count; i++) {
+      const resources: string[] = [];
+      for (let r = batch.resourceStart[i]; r < batch.resourceStart[i + 1]; r++) resources.push(batch.resourceDict[batch.resourceCodes[r]]);
+      events.push({
+        file: batch.files[batch.fileOf[i]].path,
+        offset: batch.offset[i],
+        length: batch.length[i],
+        time: String(batch.time[i]),
+        ...Object.fromEntries(DICT_FIELDS.map((field, f) => [field, batch.dicts[f][batch.codes[f][i]]])),
+        resources,
+        eventId: idText(batch.eventIds, i),
+        requestId: idText(batch.requestIds, i),
+        sharedEventId: shared.get(i),
+      });
+    }
+  }
+  return { events, files };
+}
+
+/** Reads the files both ways; returns how many documents the scanner took. */
+async function bothWaysEqual(paths: string[]): Promise<number> {
+  const files = evidence(paths);
+  const generic: EventBatch[] = [];
+  await parseFiles(files, (b) => generic.push(b), undefined, new BatchBuilder(), null);
+  const scanned: EventBatch[] = [];
+  const builder = new BatchBuilder();
+  const scanner = new TrailScanner(builder);
+  let taken = 0;
+  const read = scanner.read.bind(scanner);
+  scanner.read = (...args) => {
+    const took = read(...args);
+    if (took) taken++;
+    return took;
+  };
+  await parseFiles(files, (b) => scanned.push(b), undefined, builder, scanner);
+  const expected = decode(generic);
+  const actual = decode(scanned);
+  assert.deepEqual(actual.files, expected.files, 'files, formats and problems');
+  assert.equal(actual.events.length, expected.events.length, 'event count');
+  for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}`);
+  return taken;
+}
+
+let scratch: string;
+let written = 0;
+
+function trailFile(text: string | Buffer, gzip = false): string {
+  const file = path.join(scratch, `doc-${written++}.json${gzip ? '.gz' : ''}`);
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  fs.writeFileSync(file, gzip ? gzipSync(bytes) : bytes);
+  return file;
+}
+
+const baseRecord = {
+  eventVersion: '1.08',
+  userIdentity: {
+    type: 'AssumedRole',
+    principalId: 'AROAEXAMPLE:alice',
+    arn: 'arn:aws:sts::111122223333:assumed-role/Admin/alice',
+    accountId: '111122223333',
+    accessKeyId: 'ASIAEXAMPLE000000001',
+    sessionContext: {
+      sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLE', arn: 'arn:aws:iam::111122223333:role/Admin', accountId: '111122223333', userName: 'Admin' },
+      attributes: { creationDate: '2026-03-04T04:00:00Z', mfaAuthenticated: 'false' },
+    },
+  },
+  eventTime: '2026-03-04T05:00:00Z',
+  eventSource: 'ec2.amazonaws.com',
+  eventName: 'RunInstances',
+  awsRegion: 'us-east-1',
+  sourceIPAddress: '198.51.100.7',
+  userAgent: 'aws-cli/2.15.0',
+  requestParameters: { instanceType: 't3.micro', nested: [1, 2.5, -3e2, true, false, null, { a: 'b' }] },
+  responseElements: null,
+  requestID: '10000000-0000-4000-8000-000000000001',
+  eventID: '00000000-0000-4000-8000-000000000001',
+  readOnly: false,
+  eventType: 'AwsApiCall',
+  recipientAccountId: '111122223333',
+  eventCategory: 'Management',
+};
+
+function trail(records: unknown[]): string {
+  return JSON.stringify({ Records: records });
+}
+
+describe('trail scanner: the same index as the generic path', function () {
+  this.timeout(120_000);
+
+  before(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-trail-scanner-'));
+  });
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('on every fixture file (sample trail, formats, hostile)', async () => {
+    const taken = await bothWaysEqual(listFiles(path.join(REPO_ROOT, 'fixtures')));
+    assert.ok(taken >= 10, `the scanner took ${taken} documents`);
+  });
+
+  it('on every file of the public datasets', async function () {
+    if (!fs.existsSync(DATASETS)) this.skip();
+    const taken = await bothWaysEqual(listFiles(DATASETS));
+    assert.ok(taken >= 10, `the scanner took ${taken} documents`);
+  });
+
+  it('on records with every kind of value the scanner must hand back or read the hard way', async () => {
+    const variants: unknown[] = [
+      baseRecord,
+      { ...baseRecord, eventTime: '2026-03-04 05:00:00', eventID: '00000000-0000-4000-8000-00000000000A' },
+      { ...baseRecord, eventTime: null, '@timestamp': '2026-03-04T05:00:01.123Z' },
+      { ...baseRecord, eventTime: 1_772_600_000, readOnly: 'true' },
+      { ...baseRecord, eventTime: '2026-13-04T05:00:00Z', readOnly: 'TRUE' },
+      { ...baseRecord, eventTime: 'not a time', readOnly: 1, eventID: 'Mixed-Case-00000000-0000-4000-8000-0' },
+      { ...baseRecord, eventID: '00000000-0000-4000-8000-00000000000a'.toUpperCase(), requestID: 'ABCDEF' },
+      { ...baseRecord, eventID: '', requestID: 42, sharedEventID: 'shared-1' },
+      { ...baseRecord, userIdentity: null, sourceIdentity: 'top-level-source' },
+      { ...baseRecord, userIdentity: 'a string identity' },
+      { ...baseRecord, userIdentity: [baseRecord.userIdentity] },
+      { ...baseRecord, userIdentity: { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' } },
+      { ...baseRecord, userIdentity: { type: 'AWSService' }, sourceIPAddress: 'lambda.amazonaws.com' },
+      { ...baseRecord, userIdentity: { type: 'AWSService' }, sourceIPAddress: 'ssm.amazonaws.com' },
+      { ...baseRecord, userIdentity: { type: 'AWSService', principalId: 'p' } },
+      { ...baseRecord, userIdentity: { invokedBy: 'events.amazonaws.com' } },
+      { ...baseRecord, userIdentity: { type: 'Root', accountId: 1234 }, recipientAccountId: '' },
+      { ...baseRecord, recipientAccountId: null },
+      { ...baseRecord, eventCategory: '', eventType: 5, awsRegion: true, eventSource: { not: 'a string' } },
+      { ...baseRecord, errorCode: '', eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Failure' }, errorMessage: 'Failed authentication' },
+      { ...baseRecord, eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Failure' } },
+      { ...baseRecord, eventName: 'ConsoleLogin', responseElements: { ConsoleLogin: 'Success' }, errorMessage: 'x' },
+      { ...baseRecord, eventName: 'AssumeRole', responseElements: { credentials: { accessKeyId: 'ASIAISSUED0000000001', sessionToken: 'x' } } },
+      { ...baseRecord, responseElements: 'a string', resources: 'not a list' },
+      { ...baseRecord, resources: [] },
+      { ...baseRecord, resources: [{ ARN: 'arn:aws:s3:::a' }, { arn: 'arn:aws:s3:::b' }, { ARN: 'arn:aws:s3:::a' }, 'x', null, { ARN: '' }] },
+      { ...baseRecord, userAgent: `${'long agent '.repeat(40)}1`, sourceIPAddress: 'ünïcödé ✓ 𝄞' },
+      { ...baseRecord, userAgent: `${'long agent '.repeat(40)}2` },
+      { ...baseRecord, userAgent: 'tab\there "quoted" \\ back\u0001slash', eventSource: 'ec2.amazonaws.com\u2028' },
+      { ...baseRecord, eventName: '' },
+      { ...baseRecord, eventName: 5 },
+      { eventName: 'OnlyName' },
+      { eventName: 'NameAndSource', eventSource: 's3.amazonaws.com' },
+      { eventName: 'NameSourceTime', eventSource: 's3.amazonaws.com', eventTime: '2026-03-04T05:00:00Z' },
+      { p_log_type: 'AWS.CloudTrail', eventName: 'PantherOnly' },
+      { EventId: 'e1', EventName: 'FromLookup', CloudTrailEvent: JSON.stringify(baseRecord) },
+      { message: JSON.stringify({ ...baseRecord, eventName: 'Wrapped' }) },
+      { detail: { ...baseRecord, eventName: 'EventBridge' } },
+      'a string record',
+      42,
+      null,
+      [baseRecord],
+      {},
+      { ...baseRecord, eventName: 'Dup', eventName2: 1 },
+    ];
+    // Identities longer than the sampled hash's head and tail, differing only in the middle.
+    for (let n = 0; n < 5; n++) {
+      variants.push({
+        ...baseRecord,
+        userIdentity: { ...baseRecord.userIdentity, accountId: '111122223333', padding: `${'x'.repeat(60)}${n}${'y'.repeat(60)}` },
+      });
+    }
+    const text = trail(variants);
+    // Duplicate keys, escaped keys and values, odd spacing: written by hand.
+    const handWritten = `{ "Records" : [
+      {"eventName":"First","eventName":"Second","eventSource":"a","awsRegion":"r","eventTime":"2026-03-04T05:00:00Z"},
+      {"event\\u004eame":"EscapedKey","eventSource":"a","awsRegion":"r","eventTime":"2026-03-04T05:00:00Z"},
+      {"eventName":"Esc\\u0061ped\\nValue","eventSource":"a\\/b","awsRegion":"r","eventTime":"2026-03-04T05:00:00\\u005a","eventID":"00000000-0000-4000-8000-00000000000\\u0031"},
+      {"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com","awsRegion":"r","eventTime":"2026-03-04T05:00:00Z","responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Bad \\"password\\""},
+      { "eventName" : "Spaced" ,	"eventSource":"a" ,"awsRegion":"r"
+        , "eventTime" : "2026-03-04T05:00:00Z" , "readOnly" : true , "resources" : [ ] , "userIdentity" : { } }
+    ] }
+    `;
+    const files = [
+      trailFile(text),
+      trailFile(text, true),
+      trailFile(handWritten),
+      trailFile(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(trail([baseRecord]))])),
+      trailFile(trail([])),
+      trailFile('{"Records":[]}'),
+    ];
+    const taken = await bothWaysEqual(files);
+    assert.equal(taken, files.length, 'the scanner read every one of these documents itself');
+  });
+
+  it('on invalid UTF-8 inside values', async () => {
+    const json = Buffer.from(trail([{ ...baseRecord, userAgent: 'AGENT', sourceIPAddress: 'IP' }, { ...baseRecord, userAgent: 'AGENT' }]));
+    const at = json.indexOf('AGENT');
+    json[at + 1] = 0xff;
+    json[json.indexOf('IP') + 1] = 0xc3;
+    const taken = await bothWaysEqual([trailFile(json)]);
+    assert.equal(taken, 1);
+  });
+
+  it('leaves every document it cannot validate to the generic path, having read nothing', async () => {
+    const good = JSON.stringify(baseRecord);
+    const documents = [
+      `{"Records":[${good},]}`,
+      `{"Records":[${good}]} trailing`,
+      `{"Records":[${good}],"More":1}`,
+      `{"Other":1,"Records":[${good}]}`,
+      `{"Records":{"not":"an array"}}`,
+      `{"Records":[${good.replace('"readOnly":false', '"readOnly":fals')}]}`,
+      `{"Records":[${good.replace('"readOnly":false', '"readOnly":01')}]}`,
+      `{"Records":[${good.replace('"readOnly":false', '"readOnly":-')}]}`,
+      `{"Records":[${good.replace('"readOnly":false', '"readOnly":1.')}]}`,
+      `{"Records":[${good.replace('"readOnly":false', '"readOnly":1e')}]}`,
+      `{"Records":[${good.replace('aws-cli', 'aws\\qcli')}]}`,
+      `{"Records":[${good.replace('aws-cli', 'aws\\u12G4cli')}]}`,
+      `{"Records":[${good.replace('aws-cli', 'aws\u0001cli')}]}`,
+      `{"Records":[${good.replace('"eventName"', '"event\u0001Name"')}]}`,
+      `{"Records":[${good.replace('"readOnly":false', '"readOnly":false "x":1')}]}`,
+      `{"Records":[${good}`,
+      `{"Records":[{"eventName":"Deep","requestParameters":${'['.repeat(400)}${']'.repeat(400)},"eventSource":"a","awsRegion":"r"}]}`,
+      `{"Records":[{"eventName":"Deep","requestParameters":${'['.repeat(100_000)}${']'.repeat(100_000)},"eventSource":"a","awsRegion":"r"}]}`,
+    ];
+    const files = documents.map((text) => trailFile(text));
+    const taken = await bothWaysEqual(files);
+    assert.equal(taken, 0);
+  });
+
+  it('keeps its byte tables bounded when every value is new (tables start afresh)', async () => {
+    const records = [];
+    for (let n = 0; n < 20_000; n++) {
+      records.push({ eventName: 'E', eventSource: 's', awsRegion: 'r', eventTime: '2026-03-04T05:00:00Z', userAgent: `${n}-${'agent '.repeat(80)}` });
+    }
+    const taken = await bothWaysEqual([trailFile(trail(records))]);
+    assert.equal(taken, 1);
+  });
+});
