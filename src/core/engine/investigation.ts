@@ -13,7 +13,7 @@ import { readRecordsAt, walkEvidence } from '../sources/index';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { LoadOptions, LoadProgress, SourceSummary } from './api';
 import { CACHE_FORMAT, cacheKey, readCache, writeCache } from './cache';
-import { defaultWorkerCount, parseInWorkers } from './pool';
+import { ParsePool, defaultWorkerCount } from './pool';
 
 interface SourceState {
   summary: SourceSummary;
@@ -68,6 +68,16 @@ export class Investigation {
   }
 
   private async load(state: SourceState, options: LoadOptions): Promise<void> {
+    // The parse workers boot while the evidence is walked (unused when the cache answers).
+    const pool = new ParsePool(options.workers ?? defaultWorkerCount());
+    try {
+      await this.loadWith(pool, state, options);
+    } finally {
+      await pool.close();
+    }
+  }
+
+  private async loadWith(pool: ParsePool, state: SourceState, options: LoadOptions): Promise<void> {
     const { summary } = state;
     const signal = options.signal;
     const walkProblems: FileProblem[] = [];
@@ -102,9 +112,8 @@ export class Investigation {
     const batches: EventBatch[] = [];
     let lastReport = 0;
     let reserved = false;
-    await parseInWorkers(
+    await pool.parse(
       files,
-      options.workers ?? defaultWorkerCount(),
       (batch) => {
         if (cacheDir) batches.push(batch);
         if (!reserved && batch.count > 0 && progress.bytesDone + batchBytes(batch) > 0) {
