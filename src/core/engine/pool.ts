@@ -89,15 +89,21 @@ export class ParsePool {
       let running = workers.length;
       const onAbort = () => reject(signal?.reason ?? new Error('cancelled'));
       signal?.addEventListener('abort', onAbort, { once: true });
+      const queued = new Map<Worker, number>();
+      // Sends the worker its next chunk, or asks it to close once nothing is left for it.
       const feed = (worker: Worker) => {
         const next = signal?.aborted ? undefined : queue.shift();
-        if (next) worker.postMessage({ type: 'parse', files: next } satisfies ToWorker);
-        else {
-          worker.postMessage({ type: 'close' } satisfies ToWorker);
-          if (--running === 0) {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          }
+        if (next) {
+          worker.postMessage({ type: 'parse', files: next } satisfies ToWorker);
+          queued.set(worker, (queued.get(worker) ?? 0) + 1);
+          return;
+        }
+        if (queued.get(worker) !== 0) return;
+        queued.delete(worker);
+        worker.postMessage({ type: 'close' } satisfies ToWorker);
+        if (--running === 0) {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
         }
       };
       for (const worker of workers) {
@@ -112,6 +118,7 @@ export class ParsePool {
               }
               break;
             case 'chunk-done':
+              queued.set(worker, queued.get(worker)! - 1);
               feed(worker);
               break;
             case 'failed':
@@ -120,7 +127,9 @@ export class ParsePool {
           }
         });
         worker.on('error', reject);
+        // Two chunks in hand: the worker starts the second while the main thread handles the first.
         feed(worker);
+        if (queue.length > 0) feed(worker);
       }
     });
   }

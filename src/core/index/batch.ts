@@ -365,23 +365,6 @@ export class DictionaryRecoder {
   }
 }
 
-/** The typed arrays of a batch, for zero-copy postMessage. */
-export function transferables(batch: EventBatch): ArrayBuffer[] {
-  return [
-    batch.fileOf,
-    batch.offset,
-    batch.length,
-    batch.time,
-    batch.resourceStart,
-    batch.resourceCodes,
-    batch.eventIds.words,
-    batch.eventIds.kinds,
-    batch.requestIds.words,
-    batch.requestIds.kinds,
-    ...batch.codes,
-  ].map((a) => a.buffer as ArrayBuffer);
-}
-
 /**
  * One batch holding several, in order: each distinct value once in the dictionaries. The
  * on-disk cache stores a source this way, so reopening re-codes each value once, not once
