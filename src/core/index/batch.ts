@@ -8,6 +8,15 @@ import { FileFormat, FileProblem, RecordLocation, TrailKeyLayout } from '../sour
 import { ID_ABSENT, ID_TEXT, PackedIds, packId } from './columns';
 import { PIVOT_FIELDS, PivotField } from './fields';
 
+export type BatchCodes = Uint8Array | Uint16Array | Int32Array;
+
+/** The first `count` codes, in the narrowest array that holds codes below `dictionarySize`. */
+function narrowCodes(codes: Int32Array, count: number, dictionarySize: number): BatchCodes {
+  const narrow = dictionarySize <= 0x100 ? new Uint8Array(count) : dictionarySize <= 0x10000 ? new Uint16Array(count) : new Int32Array(count);
+  narrow.set(codes.subarray(0, count));
+  return narrow;
+}
+
 /** Pivot fields kept some other way: resources (several per event), packed ids, the source. */
 type NonDictField = 'resource' | 'eventId' | 'requestId' | 'sharedEventId' | 'source';
 export type DictField = Exclude<PivotField, NonDictField>;
@@ -84,7 +93,8 @@ export interface EventBatch {
   time: Float64Array;
   /** Per dict field (in DICT_FIELDS order): the batch-local dictionary, code 0 = absent. */
   dicts: string[][];
-  codes: Int32Array[];
+  /** Per dict field, each event's code: as narrow an array as the dictionary allows. */
+  codes: BatchCodes[];
   resourceDict: string[];
   /** Event i's resources are resourceCodes[resourceStart[i] .. resourceStart[i+1]). */
   resourceStart: Int32Array;
@@ -273,7 +283,7 @@ export class BatchBuilder {
       length: this.length.slice(0, count),
       time: this.time.slice(0, count),
       dicts: this.dicts.map((d) => d.values),
-      codes: this.codes.map((c) => c.slice(0, count)),
+      codes: this.codes.map((c, f) => narrowCodes(c, count, this.dicts[f].values.length)),
       resourceDict: this.resourceDict.values,
       resourceStart: this.resourceStart.slice(0, count + 1),
       resourceCodes: this.resourceCodes.slice(0, this.resourceCount),

@@ -75,7 +75,7 @@ export class CodeColumn {
   }
 
   /** Appends remap[source[row]] for each row in `rows` (`largest`: the largest code in remap): the column-wise bulk path of a merge. */
-  appendMapped(source: Int32Array, remap: Int32Array, largest: number, rows: Int32Array): void {
+  appendMapped(source: ArrayLike<number>, remap: Int32Array, largest: number, rows: Int32Array): void {
     if (largest > maxOf(this.data)) this.widen(largest);
     if (this.length + rows.length > this.data.length) {
       let capacity = this.data.length * 2;
