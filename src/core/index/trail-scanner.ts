@@ -266,14 +266,35 @@ const NOT_FOUND = -1;
 /** Not found, and the run of colliding entries is too long to add to. */
 const CROWDED = -2;
 
-/** Bytes kept per table before it starts afresh: hostile input cannot grow it without bound. */
-const TABLE_BYTES_LIMIT = 8 * 1024 * 1024;
+/**
+ * What one table may hold before it starts afresh (all values new is slower, never wrong):
+ * hostile input cannot grow it without bound.
+ */
+interface TableLimit {
+  bytes: number;
+  entries: number;
+}
+/** One field's values (about twenty such tables). */
+const VALUE_TABLE_LIMIT: TableLimit = { bytes: 1024 * 1024, entries: 32 * 1024 };
+/** userIdentity objects, resources lists. */
+const OBJECT_TABLE_LIMIT: TableLimit = { bytes: 4 * 1024 * 1024, entries: 64 * 1024 };
+
+/**
+ * More records than this in one document (a real trail object has a few thousand at most)
+ * and the scanner leaves the document to the generic path: its per-record notes would cost
+ * more memory than they save.
+ */
+const MAX_RECORDS = 64 * 1024;
+/** After a document needing more, the per-record notes shrink back to this many records. */
+const KEPT_RECORDS = 4 * 1024;
 
 /**
  * An open-addressing table from byte strings to numbers (a dictionary code, an entry
  * index); the bytes are kept in an arena of its own.
  */
 class BytesTable {
+  constructor(private readonly limit: TableLimit) {}
+
   private slots = new Int32Array(4 * 256);
   private arena = Buffer.alloc(16 * 1024);
   private used = 0;
@@ -299,7 +320,6 @@ class BytesTable {
   /** Adds bytes[start, end) after find() answered NOT_FOUND. */
   add(b: Uint8Array, start: number, end: number, hash: number, value: number): void {
     const length = end - start;
-    if (this.used + length > TABLE_BYTES_LIMIT) throw new Error('BytesTable is full: check isFull() first');
     if ((this.count + 1) * 2 > this.slots.length >> 2) this.resize((this.slots.length >> 2) * 2);
     if (this.used + length > this.arena.length) {
       let size = this.arena.length * 2;
@@ -333,9 +353,9 @@ class BytesTable {
     }
   }
 
-  /** True when adding `length` more bytes would pass TABLE_BYTES_LIMIT: clear() first. */
+  /** True when adding `length` more bytes would pass the table's limit: clear() first. */
   isFull(length: number): boolean {
-    return this.used + length > TABLE_BYTES_LIMIT;
+    return this.used + length > this.limit.bytes || this.count >= this.limit.entries;
   }
 
   clear(): void {
@@ -347,7 +367,7 @@ class BytesTable {
 
 /** A batch dictionary with a byte-keyed front: values seen before are coded without decoding them. */
 class ByteCoder {
-  private readonly table = new BytesTable();
+  private readonly table = new BytesTable(VALUE_TABLE_LIMIT);
 
   constructor(private readonly dictionary: BatchDictionary) {}
 
@@ -396,10 +416,10 @@ export class TrailScanner {
   private spans = new Int32Array(STRIDE * 256);
   private readonly coders: ByteCoder[];
   private readonly identities: CodedIdentity[] = [];
-  private readonly identityTable = new BytesTable();
+  private readonly identityTable = new BytesTable(OBJECT_TABLE_LIMIT);
   private noIdentity: CodedIdentity | undefined;
   private readonly resourceLists: number[][] = [];
-  private readonly resourceTable = new BytesTable();
+  private readonly resourceTable = new BytesTable(OBJECT_TABLE_LIMIT);
   private readonly event: ScannedEvent = {
     offset: 0,
     length: 0,
@@ -420,23 +440,28 @@ export class TrailScanner {
   }
 
   read(content: Buffer, start: number, records: TrailRecordSink, fileIndex: () => number, added: () => void): boolean {
-    const count = this.locate(content, start);
-    if (count < 0) return false;
-    const spans = this.spans;
-    for (let r = 0; r < count; r++) {
-      const at = r * STRIDE;
-      if (spans[at + 2] & GENERIC || !this.looksLikeEvent(content, at)) {
-        records.generic(JSON.parse(content.toString('utf8', spans[at], spans[at + 1])));
-        continue;
+    try {
+      const count = this.locate(content, start);
+      if (count < 0) return false;
+      const spans = this.spans;
+      for (let r = 0; r < count; r++) {
+        const at = r * STRIDE;
+        if (spans[at + 2] & GENERIC || !this.looksLikeEvent(content, at)) {
+          records.generic(JSON.parse(content.toString('utf8', spans[at], spans[at + 1])));
+          continue;
+        }
+        this.code(content, at);
+        const location = records.indexed();
+        this.event.offset = location.offset;
+        this.event.length = location.length;
+        this.builder.addScanned(this.event, fileIndex());
+        added();
       }
-      this.code(content, at);
-      const location = records.indexed();
-      this.event.offset = location.offset;
-      this.event.length = location.length;
-      this.builder.addScanned(this.event, fileIndex());
-      added();
+      return true;
+    } finally {
+      // A document with many records grew the notes: they shrink back for the next one.
+      if (this.spans.length > STRIDE * KEPT_RECORDS) this.spans = new Int32Array(STRIDE * KEPT_RECORDS);
     }
-    return true;
   }
 
   /**
@@ -454,6 +479,7 @@ export class TrailScanner {
     let count = 0;
     if (b[i] !== 0x5d) {
       for (;;) {
+        if (count === MAX_RECORDS) return -1;
         if ((count + 1) * STRIDE > this.spans.length) {
           const next = new Int32Array(this.spans.length * 2);
           next.set(this.spans);

@@ -261,6 +261,12 @@ describe('trail scanner: the same index as the generic path', function () {
     assert.equal(taken, 0);
   });
 
+  it('leaves a document of very many tiny records to the generic path (its notes would outweigh them)', async () => {
+    const tiny = JSON.stringify({ eventName: 'E', eventSource: 's', awsRegion: 'r' });
+    const taken = await bothWaysEqual([trailFile(`{"Records":[${new Array(70_000).fill(tiny).join(',')}]}`)]);
+    assert.equal(taken, 0);
+  });
+
   it('keeps its byte tables bounded when every value is new (tables start afresh)', async () => {
     const records = [];
     for (let n = 0; n < 20_000; n++) {
