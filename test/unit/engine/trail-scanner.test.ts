@@ -7,12 +7,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { parseFiles } from '../../../src/core/engine/parse-files';
 import { BatchBuilder, DICT_FIELDS, EventBatch } from '../../../src/core/index/batch';
 import { TrailScanner } from '../../../src/core/index/trail-scanner';
 import { EvidenceFile } from '../../../src/core/sources/types';
 import { DATASETS, REPO_ROOT } from '../sources/helpers';
+import { random } from '../../../bench/generate';
 
 function listFiles(root: string): string[] {
   const out: string[] = [];
@@ -265,6 +266,32 @@ describe('trail scanner: the same index as the generic path', function () {
     const tiny = JSON.stringify({ eventName: 'E', eventSource: 's', awsRegion: 'r' });
     const taken = await bothWaysEqual([trailFile(`{"Records":[${new Array(70_000).fill(tiny).join(',')}]}`)]);
     assert.equal(taken, 0);
+  });
+
+  // FUZZ_SEED and FUZZ_COUNT search further (12,000 documents over three seeds agreed).
+  it('agrees with JSON.parse on hundreds of randomly damaged documents (seeded)', async () => {
+    const next = random(Number(process.env.FUZZ_SEED ?? 7));
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+    const bases = [
+      Buffer.from(trail([baseRecord, { ...baseRecord, eventName: 'Two', resources: [{ ARN: 'arn:aws:s3:::b' }] }, { ...baseRecord, readOnly: true, eventTime: 1 }])),
+      gunzipSync(fs.readFileSync(listFiles(path.join(REPO_ROOT, 'fixtures', 'sample-trail')).find((f) => /\/CloudTrail\/.*\.json\.gz$/.test(f))!)),
+    ];
+    const replacements = Buffer.from('"\\{}[],: \t0-+e.Etfnu1a\u0001\u007f', 'utf8');
+    const files: string[] = [];
+    for (let n = 0; n < Number(process.env.FUZZ_COUNT ?? 400); n++) {
+      let bytes = Buffer.from(pick(bases));
+      for (let edits = 1 + Math.floor(next() * 3); edits > 0; edits--) {
+        const at = Math.floor(next() * bytes.length);
+        const action = next();
+        if (action < 0.5) bytes[at] = replacements[Math.floor(next() * replacements.length)];
+        else if (action < 0.7) bytes[at] = Math.floor(next() * 256);
+        else if (action < 0.85) bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
+        else bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at, at + 1 + Math.floor(next() * 8)), bytes.subarray(at)]);
+      }
+      files.push(trailFile(bytes));
+    }
+    const taken = await bothWaysEqual(files);
+    assert.ok(taken > 50, `the scanner took ${taken} of the damaged documents (those that are still valid JSON)`);
   });
 
   it('keeps its byte tables bounded when every value is new (tables start afresh)', async () => {
