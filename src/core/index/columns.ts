@@ -188,6 +188,59 @@ export class Float64Column extends NumberColumn<Float64Array> {
   }
 }
 
+/**
+ * Whole numbers kept at a CodeColumn's width (one byte while they are small, as record
+ * ordinals are) until one does not fit; then as doubles (a byte offset past 2 GiB).
+ */
+export class CompactNumberColumn {
+  private small: CodeColumn | undefined = new CodeColumn();
+  private large: Float64Column | undefined;
+  private reserved = 0;
+
+  get size(): number {
+    return this.small ? this.small.size : this.large!.size;
+  }
+
+  push(value: number): void {
+    if (this.small) {
+      if (Number.isInteger(value) && value >= 0 && value <= 0x7fffffff) {
+        this.small.push(value);
+        return;
+      }
+      this.becomeLarge();
+    }
+    this.large!.push(value);
+  }
+
+  get(index: number): number {
+    return this.small ? this.small.get(index) : this.large!.get(index);
+  }
+
+  reserve(capacity: number): void {
+    this.reserved = Math.max(this.reserved, capacity);
+    if (this.small) this.small.reserve(capacity);
+    else this.large!.reserve(capacity);
+  }
+
+  trim(): void {
+    if (this.small) this.small.trim();
+    else this.large!.trim();
+  }
+
+  get byteLength(): number {
+    return this.small ? this.small.byteLength : this.large!.byteLength;
+  }
+
+  private becomeLarge(): void {
+    const small = this.small!;
+    const large = new Float64Column();
+    large.reserve(Math.max(this.reserved, small.size));
+    for (let i = 0; i < small.size; i++) large.push(small.get(i));
+    this.large = large;
+    this.small = undefined;
+  }
+}
+
 export class Uint32Column extends NumberColumn<Uint32Array> {
   constructor() {
     super((length) => new Uint32Array(length));
@@ -386,6 +439,10 @@ export class UniqueIdColumn {
       default:
         return undefined;
     }
+  }
+
+  isPresent(index: number): boolean {
+    return this.kinds[index] !== ID_ABSENT;
   }
 
   /** A cheap 32-bit hash of the identifier, for duplicate detection. */

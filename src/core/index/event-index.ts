@@ -7,7 +7,7 @@ import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } fr
 import { IdentityType, JsonObject } from '../model/event';
 import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictField, DictionaryRecoder, EventBatch } from './batch';
-import { CodeColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
+import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { evaluateFilter } from '../query/evaluate';
 import { parseFilter, FilterNode } from '../query/parser';
@@ -47,8 +47,8 @@ export class EventIndex implements EventIndexApi {
   private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
   private readonly times = new Float64Column();
   private readonly fileOf = new CodeColumn();
-  private readonly offsets = new Float64Column();
-  private readonly lengths = new Uint32Column();
+  private readonly offsets = new CompactNumberColumn();
+  private readonly lengths = new CompactNumberColumn();
   private readonly resourceDict = new StringDictionary();
   private readonly recoders = this.dicts.map((dict) => new DictionaryRecoder((value) => dict.code(value)));
   private readonly resourceRecoder = new DictionaryRecoder((value) => this.resourceDict.code(value));
@@ -61,6 +61,8 @@ export class EventIndex implements EventIndexApi {
   private readonly formatless = new Map<string, number[]>();
   private dedupSlots = new Int32Array(1 << 12);
   private dedupCount = 0;
+  /** The dedup table is dropped once a load is over (trim) and rebuilt from the columns when events arrive again. */
+  private dedupReleased = false;
   private count = 0;
   private postingsCache = new Map<string, Postings>();
   private timeOrder?: Int32Array;
@@ -78,6 +80,7 @@ export class EventIndex implements EventIndexApi {
 
   /** Adds a batch from a worker, the cache or a live fetch. Duplicates are counted once. */
   merge(batch: EventBatch, sourceCode: number): MergeResult {
+    this.restoreDedup(batch.count);
     const fileBase = this.files.length;
     for (const file of batch.files) {
       this.files.push({ ...file, sourceCode });
@@ -154,6 +157,7 @@ export class EventIndex implements EventIndexApi {
    * freed copies that the allocator keeps as resident memory.
    */
   reserve(extra: number): void {
+    this.restoreDedup(extra);
     const capacity = this.count + extra;
     for (const column of this.codes) column.reserve(capacity);
     this.times.reserve(capacity);
@@ -179,6 +183,28 @@ export class EventIndex implements EventIndexApi {
     this.resourceCodes.trim();
     this.eventIds.trim();
     this.requestIds.trim();
+    // Four bytes a slot for every event, needed only while events arrive.
+    this.dedupSlots = new Int32Array(0);
+    this.dedupCount = 0;
+    this.dedupReleased = true;
+  }
+
+  private restoreDedup(extra: number): void {
+    if (!this.dedupReleased) return;
+    this.dedupReleased = false;
+    let slots = 1 << 12;
+    while (slots * 3 < (this.count + extra) * 4) slots *= 2;
+    this.dedupSlots = new Int32Array(slots);
+    const mask = slots - 1;
+    const nameColumn = this.codes[DICT_INDEX.get('eventName')!];
+    for (let id = 0; id < this.count; id++) {
+      // As merge() does: only events with an id take part.
+      if (!this.eventIds.isPresent(id)) continue;
+      let slot = this.dedupHash(id, nameColumn.get(id)) & mask;
+      while (this.dedupSlots[slot] !== 0) slot = (slot + 1) & mask;
+      this.dedupSlots[slot] = id + 1;
+      this.dedupCount++;
+    }
   }
 
   /** Bytes held by the columns (not the dictionaries' strings). */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { BatchBuilder, DICT_FIELDS, DictionaryRecoder, EventBatch, combineBatches, dictFieldValue } from '../../../src/core/index/batch';
-import { ID_TEXT, ID_UUID, ID_UUID_UPPER, packId } from '../../../src/core/index/columns';
+import { CompactNumberColumn, ID_TEXT, ID_UUID, ID_UUID_UPPER, packId } from '../../../src/core/index/columns';
 import { newCopy, newCursor, withNewValuesOnly, withWholeDictionaries } from '../../../src/core/engine/worker-protocol';
 import { PIVOT_FIELDS } from '../../../src/core/index/fields';
 import { NormalizedEvent } from '../../../src/core/model/event';
@@ -150,5 +150,23 @@ describe('packed identifiers', () => {
     ]) {
       assert.equal(packId(text, words, 0), ID_TEXT, text);
     }
+  });
+});
+
+describe('compact number column (record offsets and lengths)', () => {
+  it('keeps small whole numbers narrow and turns to doubles for one that does not fit, keeping every value', () => {
+    const column = new CompactNumberColumn();
+    for (const value of [0, 5, 255]) column.push(value);
+    const oneByteEach = column.byteLength;
+    column.push(70_000);
+    assert.equal(column.byteLength, oneByteEach * 4, 'widened to 32-bit codes');
+    const past2GiB = 2 ** 33 + 7;
+    column.push(past2GiB);
+    column.push(3);
+    assert.deepEqual(
+      Array.from({ length: column.size }, (_, i) => column.get(i)),
+      [0, 5, 255, 70_000, past2GiB, 3],
+    );
+    assert.equal(column.byteLength, oneByteEach * 8, 'doubles from then on');
   });
 });

@@ -79,3 +79,19 @@ describe('event index', () => {
     assert.equal(row.accessKey, 'AKIAALICE');
   });
 });
+
+describe('duplicates after a load is over', () => {
+  it('are still found: the dedup table dropped by trim() is rebuilt from the columns', () => {
+    const first = [record({ eventName: 'A' }), record({ eventName: 'B' }), record({ eventID: undefined, eventName: 'NoId' })];
+    const index = indexOf(first);
+    index.trim();
+    const before = index.columnBytes();
+    const again = indexOf([{ ...first[1] }, record({ eventName: 'C' }), { ...first[2] }], index, 'second');
+    assert.equal(again.size, 5, 'B is dropped as a repeat; an event without an id is never a repeat');
+    assert.deepEqual(
+      again.top('eventName', undefined, 10).map((t) => [t.value, t.count]).sort(),
+      [['A', 1], ['B', 1], ['C', 1], ['NoId', 2]],
+    );
+    assert.ok(before < index.columnBytes(), 'the table is back while events arrive');
+  });
+});
