@@ -17,19 +17,7 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
   });
 
   it('adds the trail folder from the Explorer context menu and shows it under Sources', async () => {
-    const page = workbench.page;
-    // The command shows the Explorer; clicking its activity bar entry would toggle it.
-    await workbench.runCommand('View: Show Explorer');
-    const folderRow = page.locator('.part.sidebar .explorer-folders-view .monaco-list-row', { hasText: 'AWSLogs' }).first();
-    await folderRow.waitFor();
-    await folderRow.click({ button: 'right' });
-    const menuItem = page.locator('.monaco-menu .action-item', { hasText: 'Add to CloudTrail Investigation' }).first();
-    await menuItem.waitFor();
-    // Hovering focuses the item; Enter runs it (a click right after the menu opens can be swallowed).
-    await menuItem.hover();
-    await page.keyboard.press('Enter');
-    await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
-    await workbench.activityBarItem('CloudTrail').click();
+    await workbench.addFromExplorerMenu('AWSLogs');
     const sources = workbench.viewPane('Sources');
     await sources.waitFor();
     const sourceRow = sources.locator('.monaco-list-row', { hasText: /345 events/ }).first();

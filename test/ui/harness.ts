@@ -119,6 +119,27 @@ export class Workbench {
     await loaded.waitFor();
   }
 
+  /**
+   * "Add to CloudTrail Investigation" on the Explorer's `folderName` row, then shows the
+   * CloudTrail side bar. (The simple folder dialog sometimes navigates into a folder instead of
+   * accepting it when OK is clicked while it is still listing.)
+   */
+  async addFromExplorerMenu(folderName: string): Promise<void> {
+    const page = this.page;
+    // The command shows the Explorer; clicking its activity bar entry would toggle it.
+    await this.runCommand('View: Show Explorer');
+    const folderRow = page.locator('.part.sidebar .explorer-folders-view .monaco-list-row', { hasText: folderName }).first();
+    await folderRow.waitFor();
+    await folderRow.click({ button: 'right' });
+    const menuItem = page.locator('.monaco-menu .action-item', { hasText: 'Add to CloudTrail Investigation' }).first();
+    await menuItem.waitFor();
+    // Hovering focuses the item; Enter runs it (a click right after the menu opens can be swallowed).
+    await menuItem.hover();
+    await page.keyboard.press('Enter');
+    await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
+    await this.activityBarItem('CloudTrail').click();
+  }
+
   /** Runs a command through the command palette, as a user would, by its full palette title. */
   async runCommand(paletteTitle: string): Promise<void> {
     await this.page.keyboard.press('F1');

@@ -6,26 +6,6 @@ import * as fs from 'node:fs';
 import type { Locator } from 'playwright-core';
 import { Workbench } from './harness';
 
-/**
- * Loads the sample trail (the workspace folder) with the Explorer's "Add to CloudTrail
- * Investigation" on AWSLogs: the simple folder dialog sometimes navigates into the folder
- * instead of accepting it when OK is clicked while it is still listing.
- */
-async function addSampleFolder(workbench: Workbench): Promise<void> {
-  const page = workbench.page;
-  await workbench.runCommand('View: Show Explorer');
-  const folderRow = page.locator('.part.sidebar .explorer-folders-view .monaco-list-row', { hasText: 'AWSLogs' }).first();
-  await folderRow.waitFor();
-  await folderRow.click({ button: 'right' });
-  const menuItem = page.locator('.monaco-menu .action-item', { hasText: 'Add to CloudTrail Investigation' }).first();
-  await menuItem.waitFor();
-  // Hovering focuses the item; Enter runs it (a click right after the menu opens can be swallowed).
-  await menuItem.hover();
-  await page.keyboard.press('Enter');
-  await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
-  await workbench.activityBarItem('CloudTrail').click();
-}
-
 /** Expands a side bar view pane when it is collapsed, collapses it otherwise when asked. */
 async function setExpanded(pane: Locator, expanded: boolean): Promise<void> {
   await pane.waitFor();
@@ -46,7 +26,7 @@ describe('intel: Findings and Lineage views (Playwright on VS Code 1.96.4)', () 
 
   it('runs detections from the palette and shows the findings by severity', async () => {
     const page = workbench.page;
-    await workbench.showSampleTrail(() => addSampleFolder(workbench));
+    await workbench.showSampleTrail(() => workbench.addFromExplorerMenu('AWSLogs'));
     // Room for the Findings view: fold the other trees.
     for (const title of ['Sources', 'Explorer', 'Events', 'Lineage']) await setExpanded(workbench.viewPane(title), false);
     const findings = workbench.viewPane('Findings');
