@@ -8,6 +8,8 @@ import { FileFormat, FileProblem, RecordLocation, TrailKeyLayout } from '../sour
 import { ID_ABSENT, ID_TEXT, PackedIds, packId } from './columns';
 import { PIVOT_FIELDS, PivotField } from './fields';
 
+const NO_CODES: readonly number[] = Object.freeze([]);
+
 export type BatchCodes = Uint8Array | Uint16Array | Int32Array;
 
 /** The first `count` codes, in the narrowest array that holds codes below `dictionarySize`. */
@@ -200,13 +202,32 @@ export class BatchBuilder {
     this.capacity = capacity;
   }
 
-  add(event: NormalizedEvent, fileIndex: number, location: RecordLocation): void {
+  /** Starts the next event: its file, location and time. Its index. */
+  private next(fileIndex: number, offset: number, length: number, time: number): number {
     if (this.count_ === this.capacity) this.grow();
     const i = this.count_++;
     this.fileOf[i] = fileIndex;
-    this.offset[i] = location.offset;
-    this.length[i] = location.length;
-    this.time[i] = event.time;
+    this.offset[i] = offset;
+    this.length[i] = length;
+    this.time[i] = time;
+    return i;
+  }
+
+  /** Ends event i with its resources, already coded. */
+  private endResources(i: number, codes: readonly number[]): void {
+    if (this.resourceCount + codes.length > this.resourceCodes.length) {
+      let size = this.resourceCodes.length * 2;
+      while (size < this.resourceCount + codes.length) size *= 2;
+      const next = new Int32Array(size);
+      next.set(this.resourceCodes);
+      this.resourceCodes = next;
+    }
+    for (const code of codes) this.resourceCodes[this.resourceCount++] = code;
+    this.resourceStart[i + 1] = this.resourceCount;
+  }
+
+  add(event: NormalizedEvent, fileIndex: number, location: RecordLocation): void {
+    const i = this.next(fileIndex, location.offset, location.length, event.time);
     // Written out in DICT_FIELDS order (checked by a unit test): this runs once per event.
     const d = this.dicts;
     const c = this.codes;
@@ -230,18 +251,7 @@ export class BatchBuilder {
     c[17][i] = d[17].code(event.eventType);
     c[18][i] = d[18].code(event.invokedBy);
     c[19][i] = d[19].code(event.issuedAccessKeyId);
-    const resources = event.resources;
-    if (resources.length > 0) {
-      if (this.resourceCount + resources.length > this.resourceCodes.length) {
-        let size = this.resourceCodes.length * 2;
-        while (size < this.resourceCount + resources.length) size *= 2;
-        const next = new Int32Array(size);
-        next.set(this.resourceCodes);
-        this.resourceCodes = next;
-      }
-      for (const arn of resources) this.resourceCodes[this.resourceCount++] = this.resourceDict.code(arn);
-    }
-    this.resourceStart[i + 1] = this.resourceCount;
+    this.endResources(i, event.resources.length === 0 ? NO_CODES : event.resources.map((arn) => this.resourceDict.code(arn)));
     this.idKinds[i] = packOptionalId(event.eventId, this.idWords, i, this.idTexts);
     this.requestKinds[i] = packOptionalId(event.requestId, this.requestWords, i, this.requestTexts);
     if (event.sharedEventId !== undefined) this.sharedEventIds.push([i, event.sharedEventId]);
@@ -249,24 +259,10 @@ export class BatchBuilder {
 
   /** One event whose codes the caller found itself (in this builder's dictionaries). */
   addScanned(event: ScannedEvent, fileIndex: number): void {
-    if (this.count_ === this.capacity) this.grow();
-    const i = this.count_++;
-    this.fileOf[i] = fileIndex;
-    this.offset[i] = event.offset;
-    this.length[i] = event.length;
-    this.time[i] = event.time;
+    const i = this.next(fileIndex, event.offset, event.length, event.time);
     const codes = event.codes;
     for (let f = 0; f < codes.length; f++) this.codes[f][i] = codes[f];
-    const resources = event.resourceCodes;
-    if (this.resourceCount + resources.length > this.resourceCodes.length) {
-      let size = this.resourceCodes.length * 2;
-      while (size < this.resourceCount + resources.length) size *= 2;
-      const next = new Int32Array(size);
-      next.set(this.resourceCodes);
-      this.resourceCodes = next;
-    }
-    for (const code of resources) this.resourceCodes[this.resourceCount++] = code;
-    this.resourceStart[i + 1] = this.resourceCount;
+    this.endResources(i, event.resourceCodes);
     this.idKinds[i] = copyScannedId(event.eventId, this.idWords, i, this.idTexts);
     this.requestKinds[i] = copyScannedId(event.requestId, this.requestWords, i, this.requestTexts);
     if (event.sharedEventId !== undefined) this.sharedEventIds.push([i, event.sharedEventId]);

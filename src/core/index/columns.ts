@@ -282,6 +282,17 @@ function hexWord(text: string, at: number, count: number): number {
   return value;
 }
 
+/** After the four hexWord calls of a UUID: stores the words when all was hex in one case, and says which. */
+function storePacked(words: Uint32Array, at: number, w0: number, w1: number, w2: number, w3: number): number {
+  const flags = hexFlags;
+  if (flags & HEX_INVALID || (flags & (HEX_LOWER | HEX_UPPER)) === (HEX_LOWER | HEX_UPPER)) return ID_TEXT;
+  words[at] = w0;
+  words[at + 1] = w1;
+  words[at + 2] = w2;
+  words[at + 3] = w3;
+  return flags & HEX_UPPER ? ID_UUID_UPPER : ID_UUID;
+}
+
 /**
  * Packs a UUID's 128 bits into four words and says how to print it back: ID_UUID (lower
  * case), ID_UUID_UPPER, or ID_TEXT when the text is not a UUID in one case (nothing packed).
@@ -301,13 +312,7 @@ export function packId(text: string, words: Uint32Array, at: number): number {
   const w1 = (hexWord(text, 9, 4) << 16) | hexWord(text, 14, 4);
   const w2 = (hexWord(text, 19, 4) << 16) | hexWord(text, 24, 4);
   const w3 = hexWord(text, 28, 8);
-  const flags = hexFlags;
-  if (flags & HEX_INVALID || (flags & (HEX_LOWER | HEX_UPPER)) === (HEX_LOWER | HEX_UPPER)) return ID_TEXT;
-  words[at] = w0;
-  words[at + 1] = w1;
-  words[at + 2] = w2;
-  words[at + 3] = w3;
-  return flags & HEX_UPPER ? ID_UUID_UPPER : ID_UUID;
+  return storePacked(words, at, w0, w1, w2, w3);
 }
 
 function hexWordBytes(bytes: Uint8Array, at: number, count: number): number {
@@ -337,13 +342,7 @@ export function packIdBytes(bytes: Uint8Array, start: number, end: number, words
   const w1 = (hexWordBytes(bytes, start + 9, 4) << 16) | hexWordBytes(bytes, start + 14, 4);
   const w2 = (hexWordBytes(bytes, start + 19, 4) << 16) | hexWordBytes(bytes, start + 24, 4);
   const w3 = hexWordBytes(bytes, start + 28, 8);
-  const flags = hexFlags;
-  if (flags & HEX_INVALID || (flags & (HEX_LOWER | HEX_UPPER)) === (HEX_LOWER | HEX_UPPER)) return ID_TEXT;
-  words[at] = w0;
-  words[at + 1] = w1;
-  words[at + 2] = w2;
-  words[at + 3] = w3;
-  return flags & HEX_UPPER ? ID_UUID_UPPER : ID_UUID;
+  return storePacked(words, at, w0, w1, w2, w3);
 }
 
 /** Writes a UUID's 128 bits into four words; false when the text is not a UUID. */
