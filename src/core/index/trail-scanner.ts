@@ -389,6 +389,29 @@ class ByteCoder {
   }
 }
 
+/** Values made from object bytes (a userIdentity, a resources list), remembered by those bytes. */
+class BytesMemo<T> {
+  private readonly table = new BytesTable(OBJECT_TABLE_LIMIT);
+  private readonly values: T[] = [];
+
+  /** The value remembered for bytes[start, end); else `make` makes it, remembered when there is room. */
+  get(b: Buffer, start: number, end: number, make: (b: Buffer, start: number, end: number) => T): T {
+    const hash = hashSpan(b, start, end);
+    const found = this.table.find(b, start, end, hash);
+    if (found >= 0) return this.values[found];
+    const value = make(b, start, end);
+    if (found === NOT_FOUND) {
+      if (this.table.isFull(end - start)) {
+        this.table.clear();
+        this.values.length = 0;
+      }
+      this.table.add(b, start, end, hash, this.values.length);
+      this.values.push(value);
+    }
+    return value;
+  }
+}
+
 /** A userIdentity's facts, coded. */
 interface CodedIdentity {
   facts: IdentityFacts;
@@ -415,11 +438,9 @@ const F = Object.fromEntries(DICT_FIELDS.map((field, i) => [field, i])) as Recor
 export class TrailScanner {
   private spans = new Int32Array(STRIDE * 256);
   private readonly coders: ByteCoder[];
-  private readonly identities: CodedIdentity[] = [];
-  private readonly identityTable = new BytesTable(OBJECT_TABLE_LIMIT);
+  private readonly identities = new BytesMemo<CodedIdentity>();
   private noIdentity: CodedIdentity | undefined;
-  private readonly resourceLists: number[][] = [];
-  private readonly resourceTable = new BytesTable(OBJECT_TABLE_LIMIT);
+  private readonly resourceLists = new BytesMemo<readonly number[]>();
   private readonly event: ScannedEvent = {
     offset: 0,
     length: 0,
@@ -678,21 +699,13 @@ export class TrailScanner {
     const start = this.spans[k + 1];
     const end = this.spans[k + 2];
     if (this.spans[k] !== OTHER || b[start] !== 0x5b || end - start <= 2) return NO_CODES;
-    const hash = hashSpan(b, start, end);
-    const found = this.resourceTable.find(b, start, end, hash);
-    if (found >= 0) return this.resourceLists[found];
-    const dictionary = this.builder.resourceDictionary;
-    const codes = resourceArns(JSON.parse(b.toString('utf8', start, end))).map((arn) => dictionary.code(arn));
-    if (found === NOT_FOUND) {
-      if (this.resourceTable.isFull(end - start)) {
-        this.resourceTable.clear();
-        this.resourceLists.length = 0;
-      }
-      this.resourceTable.add(b, start, end, hash, this.resourceLists.length);
-      this.resourceLists.push(codes);
-    }
-    return codes;
+    return this.resourceLists.get(b, start, end, this.codeResources);
   }
+
+  private readonly codeResources = (b: Buffer, start: number, end: number): number[] => {
+    const dictionary = this.builder.resourceDictionary;
+    return resourceArns(JSON.parse(b.toString('utf8', start, end))).map((arn) => dictionary.code(arn));
+  };
 
   private identity(b: Buffer, at: number): CodedIdentity {
     const k = at + RECORD_HEAD + K.userIdentity * PER_KEY;
@@ -702,20 +715,11 @@ export class TrailScanner {
       // Absent, or not an object: the normaliser sees no identity either way.
       return (this.noIdentity ??= this.codeIdentity(undefined));
     }
-    const hash = hashSpan(b, start, end);
-    const found = this.identityTable.find(b, start, end, hash);
-    if (found >= 0) return this.identities[found];
-    const coded = this.codeIdentity(JSON.parse(b.toString('utf8', start, end)));
-    if (found === NOT_FOUND) {
-      if (this.identityTable.isFull(end - start)) {
-        this.identityTable.clear();
-        this.identities.length = 0;
-      }
-      this.identityTable.add(b, start, end, hash, this.identities.length);
-      this.identities.push(coded);
-    }
-    return coded;
+    return this.identities.get(b, start, end, this.codeIdentityBytes);
   }
+
+  private readonly codeIdentityBytes = (b: Buffer, start: number, end: number): CodedIdentity =>
+    this.codeIdentity(JSON.parse(b.toString('utf8', start, end)));
 
   private codeIdentity(value: unknown): CodedIdentity {
     const facts = identityFacts(value);

@@ -122,22 +122,17 @@ export function readOnlyFlag(value: unknown): boolean | undefined {
 }
 
 /** What an event's `userIdentity` alone says: the same for every event of one identity. */
-export interface IdentityFacts {
+export type IdentityFacts = Pick<
+  NormalizedEvent,
+  'callerAccount' | 'issuer' | 'sessionName' | 'session' | 'sessionCreated' | 'mfaAuthenticated' | 'accessKeyId' | 'invokedBy'
+> & {
   type: IdentityType;
   /** principalKey without the event: for an AWSService identity with no invokedBy, the key uses the source IP instead (see principalFor). */
   principal: string;
   principalUsesSourceIp: boolean;
-  callerAccount?: string;
-  issuer?: string;
-  sessionName?: string;
-  session?: string;
-  sessionCreated?: string;
   /** sessionContext.sourceIdentity; an event-level `sourceIdentity` stands in when absent. */
   sourceIdentity?: string;
-  mfaAuthenticated?: boolean;
-  accessKeyId?: string;
-  invokedBy?: string;
-}
+};
 
 export function identityFacts(identityValue: unknown): IdentityFacts {
   const identity = obj(identityValue);
