@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { EventBatch, BatchBuilder, combineBatches } from '../index/batch';
+import { EventBatch, BatchBuilder, combineBatches, copyBatch } from '../index/batch';
 import { EventIndex } from '../index/event-index';
 import { JsonObject } from '../model/event';
 import { normalizeEvent } from '../model/normalize';
@@ -115,7 +115,7 @@ export class Investigation {
     await pool.parse(
       files,
       (batch) => {
-        if (cacheDir) batches.push(batch);
+        if (cacheDir) batches.push(copyBatch(batch));
         if (!reserved && batch.count > 0 && progress.bytesDone + batchBytes(batch) > 0) {
           // Size the columns once, from the events per byte seen in the first batch.
           reserved = true;

@@ -3,22 +3,52 @@ import { BatchBuilder, EventBatch } from '../index/batch';
 import { TrailScanner } from '../index/trail-scanner';
 import { normalizeEvent } from '../model/normalize';
 import { readEvidenceFile } from '../sources/index';
+import { GzipInflater } from '../sources/inflate';
 import { EvidenceFile } from '../sources/types';
 
 /** A batch is handed over once it holds this many events (and at the end of each chunk). */
 export const BATCH_EVENTS = 8192;
 
 /**
- * `builder` and its `scanner` may be shared across calls, so their dictionaries carry over
- * (a worker's chunks). Without a scanner (null), every file goes through the generic path.
+ * What parseFiles works with. A worker keeps one for its life, so the dictionaries and the
+ * decompression buffer carry over from chunk to chunk.
  */
+export interface ParseContext {
+  builder: BatchBuilder;
+  /** Null: every file goes through the generic path. */
+  scanner: TrailScanner | null;
+  inflater: GzipInflater;
+  /** Batches are handed over borrowed (see BatchBuilder.take): `emit` copies them before returning. */
+  borrowBatches: boolean;
+}
+
+export function newParseContext(options: { scanner?: boolean; borrowBatches?: boolean } = {}): ParseContext {
+  const builder = new BatchBuilder();
+  return {
+    builder,
+    scanner: options.scanner === false ? null : new TrailScanner(builder),
+    inflater: new GzipInflater(),
+    borrowBatches: options.borrowBatches ?? false,
+  };
+}
+
+/** Without a context, one is made for this call and its decompression state freed after it. */
 export async function parseFiles(
   files: readonly EvidenceFile[],
   emit: (batch: EventBatch) => void,
   signal?: AbortSignal,
-  builder = new BatchBuilder(),
-  scanner: TrailScanner | null = new TrailScanner(builder),
+  context?: ParseContext,
 ): Promise<void> {
+  if (!context) {
+    const own = newParseContext();
+    try {
+      await parseFiles(files, emit, signal, own);
+    } finally {
+      own.inflater.dispose();
+    }
+    return;
+  }
+  const { builder, scanner, inflater, borrowBatches } = context;
   for (const file of files) {
     if (signal?.aborted) break;
     let fileIndex = builder.addFile({ ...file, records: 0, problems: [] });
@@ -26,7 +56,7 @@ export async function parseFiles(
     const added = () => {
       builder.file(fileIndex).records++;
       if (builder.count >= BATCH_EVENTS) {
-        emit(builder.take());
+        emit(builder.take(borrowBatches));
         // The rest of this file's records go in the next batch, under the same path.
         fileIndex = builder.addFile({ ...file, format, records: 0, problems: [], continuation: true });
       }
@@ -38,7 +68,7 @@ export async function parseFiles(
           builder.add(normalizeEvent(event), fileIndex, location);
           added();
         },
-        { signal, wholeTrail: scanner?.reader(() => fileIndex, added) },
+        { signal, wholeTrail: scanner?.reader(() => fileIndex, added), inflater },
       );
       format = result.format;
       const entry = builder.file(fileIndex);
@@ -50,7 +80,7 @@ export async function parseFiles(
         reason: error instanceof Error ? error.message : String(error),
       });
     }
-    if (builder.count >= BATCH_EVENTS / 4) emit(builder.take());
+    if (builder.count >= BATCH_EVENTS / 4) emit(builder.take(borrowBatches));
   }
-  emit(builder.take());
+  emit(builder.take(borrowBatches));
 }

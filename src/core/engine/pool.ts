@@ -9,11 +9,19 @@ import { Worker } from 'node:worker_threads';
 import { EventBatch } from '../index/batch';
 import { EvidenceFile } from '../sources/types';
 import { parseFiles } from './parse-files';
-import { ToMain, ToWorker, newCopy, withWholeDictionaries } from './worker-protocol';
+import { BatchSlots, SlotReader, newBatchSlots } from './batch-slots';
+import { ToMain, ToWorker, WorkerSetup, newCopy, withWholeDictionaries } from './worker-protocol';
 
 /** Files per chunk: small enough to balance, large enough to amortise messages. */
 const CHUNK_FILES = 24;
 const CHUNK_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Shared batch slots per worker. A batch of BATCH_EVENTS events with the widest codes takes
+ * about 1.2 MB plus its resources; larger ones are posted as copies.
+ */
+const SLOTS_PER_WORKER = 3;
+const SLOT_BYTES = 2 * 1024 * 1024;
 
 /**
  * A small young generation per worker. The trail scanner allocates little on the JS heap,
@@ -59,21 +67,27 @@ export function defaultWorkerCount(): number {
  */
 export class ParsePool {
   private readonly workers: Worker[] = [];
+  private readonly slots: BatchSlots[] = [];
   private failure: unknown;
   private used = false;
 
-  constructor(workerCount: number) {
+  constructor(workerCount: number, slotLayout: { count: number; bytes: number } = { count: SLOTS_PER_WORKER, bytes: SLOT_BYTES }) {
     if (workerCount <= 0) return;
     const script = workerScript();
     for (let i = 0; i < workerCount; i++) {
-      const worker = new Worker(script, WORKER_OPTIONS);
+      const slots = newBatchSlots(slotLayout.count, slotLayout.bytes);
+      const worker = new Worker(script, { ...WORKER_OPTIONS, workerData: { slots } satisfies WorkerSetup });
+      this.slots.push(slots);
       // Until parse() listens, remember the first failure for it.
       worker.on('error', (error) => (this.failure ??= error));
       this.workers.push(worker);
     }
   }
 
-  /** Parses the files (once per pool), handing every batch to `onBatch` as it arrives. */
+  /**
+   * Parses the files (once per pool), handing every batch to `onBatch` as it arrives. A batch's
+   * arrays may be borrowed: valid only until `onBatch` returns (copyBatch to keep one).
+   */
   async parse(files: readonly EvidenceFile[], onBatch: (batch: EventBatch) => void, signal?: AbortSignal): Promise<void> {
     if (this.used) throw new Error('a parse pool parses once');
     this.used = true;
@@ -106,16 +120,27 @@ export class ParsePool {
           resolve();
         }
       };
-      for (const worker of workers) {
+      workers.forEach((worker, w) => {
         const dictionaries = newCopy();
+        const slots = new SlotReader(this.slots[w]);
+        const take = (batch: EventBatch) => {
+          try {
+            onBatch(withWholeDictionaries(batch, dictionaries));
+          } catch (error) {
+            reject(error);
+          }
+        };
         worker.on('message', (message: ToMain) => {
           switch (message.type) {
-            case 'batch':
+            case 'placed-batch':
               try {
-                onBatch(withWholeDictionaries(message.batch, dictionaries));
-              } catch (error) {
-                reject(error);
+                take(slots.read(message.placed));
+              } finally {
+                slots.release(message.placed.slot);
               }
+              break;
+            case 'batch':
+              take(message.batch);
               break;
             case 'chunk-done':
               queued.set(worker, queued.get(worker)! - 1);
@@ -130,7 +155,7 @@ export class ParsePool {
         // Two chunks in hand: the worker starts the second while the main thread handles the first.
         feed(worker);
         if (queue.length > 0) feed(worker);
-      }
+      });
     });
   }
 

@@ -1,5 +1,11 @@
 import { EventBatch } from '../index/batch';
 import { EvidenceFile } from '../sources/types';
+import { BatchSlots, PlacedBatch } from './batch-slots';
+
+/** What a parse worker is started with. */
+export interface WorkerSetup {
+  slots: BatchSlots;
+}
 
 export type ToWorker = { type: 'parse'; files: EvidenceFile[] } | { type: 'close' };
 
@@ -8,7 +14,11 @@ export type ToWorker = { type: 'parse'; files: EvidenceFile[] } | { type: 'close
  * only the values added since the worker's previous batch; the pool appends them to its
  * copy and hands on a batch whose dictionaries are whole again.
  */
-export type BatchMessage = { type: 'batch'; batch: EventBatch };
+export type BatchMessage =
+  /** The batch's arrays wait in a shared slot, for the pool to release once the batch is merged. */
+  | { type: 'placed-batch'; placed: PlacedBatch }
+  /** A batch too large for a slot, copied whole. */
+  | { type: 'batch'; batch: EventBatch };
 
 export type ToMain = BatchMessage | { type: 'chunk-done' } | { type: 'failed'; message: string };
 

@@ -3,12 +3,12 @@
  * after each chunk. The pool keeps a second chunk queued here, so the worker never waits
  * for the main thread between chunks; chunks are parsed one at a time, in order.
  */
-import { parentPort } from 'node:worker_threads';
-import { BatchBuilder } from '../index/batch';
-import { parseFiles } from './parse-files';
-import { TrailScanner } from '../index/trail-scanner';
+import { parentPort, workerData } from 'node:worker_threads';
+import { EventBatch, copyBatch } from '../index/batch';
+import { SlotWriter } from './batch-slots';
+import { newParseContext, parseFiles } from './parse-files';
 import { EvidenceFile } from '../sources/types';
-import { ToMain, ToWorker, newCursor, withNewValuesOnly } from './worker-protocol';
+import { ToMain, ToWorker, WorkerSetup, newCursor, withNewValuesOnly } from './worker-protocol';
 
 const port = parentPort as NonNullable<typeof parentPort>;
 if (!parentPort) throw new Error('worker.js must run as a worker thread');
@@ -17,10 +17,17 @@ if (!parentPort) throw new Error('worker.js must run as a worker thread');
 // first detach V8 checks every typed-array access in optimised code for it. The scanner's
 // byte loops then ran about 20% slower (300k events: 1.65 s transferred, 1.40 s copied).
 const post = (message: ToMain) => port.postMessage(message);
-// One builder for the worker's life: its dictionaries carry over from chunk to chunk.
-const builder = new BatchBuilder();
-const scanner = new TrailScanner(builder);
+// One context for the worker's life: its dictionaries and buffers carry over from chunk to chunk.
+const context = newParseContext({ borrowBatches: true });
 const sent = newCursor();
+const slots = new SlotWriter((workerData as WorkerSetup).slots);
+
+function postBatch(batch: EventBatch): void {
+  const sendable = withNewValuesOnly(batch, sent);
+  const placed = slots.place(sendable);
+  // Posting a borrowed view would copy the builder's whole array; copy just the batch.
+  post(placed ? { type: 'placed-batch', placed } : { type: 'batch', batch: copyBatch(sendable) });
+}
 const queue: EvidenceFile[][] = [];
 let closing = false;
 let running = false;
@@ -30,7 +37,7 @@ async function drain(): Promise<void> {
   while (queue.length > 0) {
     const files = queue.shift()!;
     try {
-      await parseFiles(files, (batch) => post({ type: 'batch', batch: withNewValuesOnly(batch, sent) }), undefined, builder, scanner);
+      await parseFiles(files, postBatch, undefined, context);
       post({ type: 'chunk-done' });
     } catch (error) {
       post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });

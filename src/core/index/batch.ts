@@ -106,6 +106,32 @@ export interface EventBatch {
   sharedEventIds: [number, string][];
 }
 
+export type BatchArray = BatchCodes | Uint32Array | Float64Array;
+
+/**
+ * The batch with each of its typed arrays replaced by `map(array)`, always in the same order;
+ * everything else is shared with `batch`.
+ */
+export function mapBatchArrays(batch: EventBatch, map: <A extends BatchArray>(array: A) => A): EventBatch {
+  return {
+    ...batch,
+    fileOf: map(batch.fileOf),
+    offset: map(batch.offset),
+    length: map(batch.length),
+    time: map(batch.time),
+    codes: batch.codes.map((codes) => map(codes)),
+    resourceStart: map(batch.resourceStart),
+    resourceCodes: map(batch.resourceCodes),
+    eventIds: { ...batch.eventIds, words: map(batch.eventIds.words), kinds: map(batch.eventIds.kinds) },
+    requestIds: { ...batch.requestIds, words: map(batch.requestIds.words), kinds: map(batch.requestIds.kinds) },
+  };
+}
+
+/** A batch that owns copies of its arrays (for keeping one whose arrays are borrowed). */
+export function copyBatch(batch: EventBatch): EventBatch {
+  return mapBatchArrays(batch, (array) => array.slice() as typeof array);
+}
+
 /** A batch's dictionary for one field: code 0 is "absent". */
 export class BatchDictionary {
   readonly values: string[] = [''];
@@ -268,23 +294,28 @@ export class BatchBuilder {
     if (event.sharedEventId !== undefined) this.sharedEventIds.push([i, event.sharedEventId]);
   }
 
-  /** Hands the batch over and starts a new one (files are not carried over; dictionaries are). */
-  take(): EventBatch {
+  /**
+   * Hands the batch over and starts a new one (files are not carried over; dictionaries are).
+   * `borrowed`: the arrays are views of this builder's own (codes at full width), valid only
+   * until its next add; for a caller that copies them at once (a worker filling a shared slot).
+   */
+  take(borrowed = false): EventBatch {
     const count = this.count_;
+    const part = <A extends BatchArray>(array: A, length: number): A => (borrowed ? array.subarray(0, length) : array.slice(0, length)) as A;
     const batch: EventBatch = {
       count,
       files: this.files,
-      fileOf: this.fileOf.slice(0, count),
-      offset: this.offset.slice(0, count),
-      length: this.length.slice(0, count),
-      time: this.time.slice(0, count),
+      fileOf: part(this.fileOf, count),
+      offset: part(this.offset, count),
+      length: part(this.length, count),
+      time: part(this.time, count),
       dicts: this.dicts.map((d) => d.values),
-      codes: this.codes.map((c, f) => narrowCodes(c, count, this.dicts[f].values.length)),
+      codes: this.codes.map((c, f) => (borrowed ? c.subarray(0, count) : narrowCodes(c, count, this.dicts[f].values.length))),
       resourceDict: this.resourceDict.values,
-      resourceStart: this.resourceStart.slice(0, count + 1),
-      resourceCodes: this.resourceCodes.slice(0, this.resourceCount),
-      eventIds: { words: this.idWords.slice(0, count * 4), kinds: this.idKinds.slice(0, count), texts: this.idTexts },
-      requestIds: { words: this.requestWords.slice(0, count * 4), kinds: this.requestKinds.slice(0, count), texts: this.requestTexts },
+      resourceStart: part(this.resourceStart, count + 1),
+      resourceCodes: part(this.resourceCodes, this.resourceCount),
+      eventIds: { words: part(this.idWords, count * 4), kinds: part(this.idKinds, count), texts: this.idTexts },
+      requestIds: { words: part(this.requestWords, count * 4), kinds: part(this.requestKinds, count), texts: this.requestTexts },
       sharedEventIds: this.sharedEventIds,
     };
     this.files = [];

@@ -1,4 +1,4 @@
-import { BatchBuilder } from '../../../src/core/index/batch';
+import { BatchBuilder, DICT_FIELDS, EventBatch } from '../../../src/core/index/batch';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { JsonObject } from '../../../src/core/model/event';
 import { normalizeEvent } from '../../../src/core/model/normalize';
@@ -49,4 +49,38 @@ export function indexOf(records: JsonObject[], index = memoryIndex(), source = '
   records.forEach((r, i) => builder.add(normalizeEvent(r), file, { offset: i, length: 0 }));
   index.merge(builder.take(), index.sources.code(source));
   return index;
+}
+
+function idText(ids: EventBatch['eventIds'], i: number): string {
+  const kind = ids.kinds[i];
+  if (kind === 3) return `text:${ids.texts.find(([index]) => index === i)?.[1]}`;
+  return `${kind}:${[...ids.words.subarray(i * 4, i * 4 + 4)].join(',')}`;
+}
+
+/** Every event of the batches, decoded, and every file entry. */
+export function decode(batches: EventBatch[]): { events: unknown[]; files: unknown[] } {
+  const events: unknown[] = [];
+  const files: unknown[] = [];
+  for (const batch of batches) {
+    for (const file of batch.files) {
+      files.push({ path: file.path, format: file.format, records: file.records, problems: file.problems, continuation: file.continuation });
+    }
+    const shared = new Map(batch.sharedEventIds);
+    for (let i = 0; i < batch.count; i++) {
+      const resources: string[] = [];
+      for (let r = batch.resourceStart[i]; r < batch.resourceStart[i + 1]; r++) resources.push(batch.resourceDict[batch.resourceCodes[r]]);
+      events.push({
+        file: batch.files[batch.fileOf[i]].path,
+        offset: batch.offset[i],
+        length: batch.length[i],
+        time: String(batch.time[i]),
+        ...Object.fromEntries(DICT_FIELDS.map((field, f) => [field, batch.dicts[f][batch.codes[f][i]]])),
+        resources,
+        eventId: idText(batch.eventIds, i),
+        requestId: idText(batch.requestIds, i),
+        sharedEventId: shared.get(i),
+      });
+    }
+  }
+  return { events, files };
 }

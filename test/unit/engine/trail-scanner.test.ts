@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { parseFiles } from '../../../src/core/engine/parse-files';
-import { BatchBuilder, DICT_FIELDS, EventBatch } from '../../../src/core/index/batch';
-import { TrailScanner } from '../../../src/core/index/trail-scanner';
+import { newParseContext, parseFiles } from '../../../src/core/engine/parse-files';
+import { EventBatch } from '../../../src/core/index/batch';
 import { EvidenceFile } from '../../../src/core/sources/types';
 import { DATASETS, REPO_ROOT } from '../sources/helpers';
+import { decode } from './helpers';
 import { random } from '../../../bench/generate';
 
 function listFiles(root: string): string[] {
@@ -29,48 +29,14 @@ function evidence(paths: string[]): EvidenceFile[] {
   return paths.map((p) => ({ path: p, size: fs.statSync(p).size, mtimeMs: 0 }));
 }
 
-function idText(ids: EventBatch['eventIds'], i: number): string {
-  const kind = ids.kinds[i];
-  if (kind === 3) return `text:${ids.texts.find(([index]) => index === i)?.[1]}`;
-  return `${kind}:${[...ids.words.subarray(i * 4, i * 4 + 4)].join(',')}`;
-}
-
-/** Every event of the batches, decoded, and every file entry. */
-function decode(batches: EventBatch[]): { events: unknown[]; files: unknown[] } {
-  const events: unknown[] = [];
-  const files: unknown[] = [];
-  for (const batch of batches) {
-    for (const file of batch.files) {
-      files.push({ path: file.path, format: file.format, records: file.records, problems: file.problems, continuation: file.continuation });
-    }
-    const shared = new Map(batch.sharedEventIds);
-    for (let i = 0; i < batch.count; i++) {
-      const resources: string[] = [];
-      for (let r = batch.resourceStart[i]; r < batch.resourceStart[i + 1]; r++) resources.push(batch.resourceDict[batch.resourceCodes[r]]);
-      events.push({
-        file: batch.files[batch.fileOf[i]].path,
-        offset: batch.offset[i],
-        length: batch.length[i],
-        time: String(batch.time[i]),
-        ...Object.fromEntries(DICT_FIELDS.map((field, f) => [field, batch.dicts[f][batch.codes[f][i]]])),
-        resources,
-        eventId: idText(batch.eventIds, i),
-        requestId: idText(batch.requestIds, i),
-        sharedEventId: shared.get(i),
-      });
-    }
-  }
-  return { events, files };
-}
-
 /** Reads the files both ways; returns how many documents the scanner took. */
 async function bothWaysEqual(paths: string[]): Promise<number> {
   const files = evidence(paths);
   const generic: EventBatch[] = [];
-  await parseFiles(files, (b) => generic.push(b), undefined, new BatchBuilder(), null);
+  await parseFiles(files, (b) => generic.push(b), undefined, newParseContext({ scanner: false }));
   const scanned: EventBatch[] = [];
-  const builder = new BatchBuilder();
-  const scanner = new TrailScanner(builder);
+  const context = newParseContext();
+  const scanner = context.scanner!;
   let taken = 0;
   const read = scanner.read.bind(scanner);
   scanner.read = (...args) => {
@@ -78,7 +44,7 @@ async function bothWaysEqual(paths: string[]): Promise<number> {
     if (took) taken++;
     return took;
   };
-  await parseFiles(files, (b) => scanned.push(b), undefined, builder, scanner);
+  await parseFiles(files, (b) => scanned.push(b), undefined, context);
   const expected = decode(generic);
   const actual = decode(scanned);
   assert.deepEqual(actual.files, expected.files, 'files, formats and problems');

@@ -1,0 +1,144 @@
+/**
+ * Parse workers hand their batches over through shared slots (engine/batch-slots.ts). What
+ * arrives must be exactly what a single thread reads, whether a batch came through a slot,
+ * was too large for one and was copied, or its worker had to wait for a slot.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SlotReader, SlotWriter, newBatchSlots } from '../../../src/core/engine/batch-slots';
+import { parseFiles } from '../../../src/core/engine/parse-files';
+import { ParsePool } from '../../../src/core/engine/pool';
+import { BatchBuilder, EventBatch, copyBatch, mapBatchArrays } from '../../../src/core/index/batch';
+import { normalizeEvent } from '../../../src/core/model/normalize';
+import { walkEvidence } from '../../../src/core/sources/walk';
+import { EvidenceFile } from '../../../src/core/sources/types';
+import { generateTrail } from '../../../bench/generate';
+import { decode, record } from './helpers';
+
+function batchOf(events: number, resourcesEach = 0): EventBatch {
+  const builder = new BatchBuilder();
+  const file = builder.addFile({ path: '/evidence/a.json', size: 1, mtimeMs: 0, records: events, problems: [] });
+  for (let i = 0; i < events; i++) {
+    const resources = Array.from({ length: resourcesEach }, (_, r) => ({ ARN: `arn:aws:s3:::bucket-${i}-${r}` }));
+    builder.add(normalizeEvent(record({ eventName: `Call${i % 300}`, resources })), file, { offset: i * 100, length: 99 });
+  }
+  return builder.take();
+}
+
+/** Events in a canonical order (by file and offset) and each file's record total. */
+function canonical(batches: EventBatch[]): { events: unknown[]; records: Map<string, number> } {
+  const { events } = decode(batches);
+  const key = (e: unknown) => {
+    const { file, offset } = e as { file: string; offset: number };
+    return `${file}\u0000${String(offset).padStart(12, '0')}`;
+  };
+  events.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const records = new Map<string, number>();
+  for (const batch of batches) for (const file of batch.files) records.set(file.path, (records.get(file.path) ?? 0) + file.records);
+  return { events, records };
+}
+
+describe('batch slots (worker to main thread through shared memory)', () => {
+  it('give back every array with its type and values, and post only a hollow batch', () => {
+    const slots = newBatchSlots(2, 1 << 20);
+    const writer = new SlotWriter(slots);
+    const reader = new SlotReader(slots);
+    const batch = batchOf(300, 2);
+    const placed = writer.place(batch);
+    assert.ok(placed, 'a 300-event batch fits in 1 MiB');
+    // What is posted carries no array contents: those wait in the shared buffer.
+    let arrays = 0;
+    mapBatchArrays(placed.hollow, (array) => {
+      arrays++;
+      assert.equal(array.buffer.byteLength, 0);
+      return array;
+    });
+    assert.equal(arrays, placed.arrays.length);
+    const read = reader.read(placed);
+    assert.deepEqual(decode([read]), decode([batch]));
+    for (let f = 0; f < batch.codes.length; f++) assert.equal(read.codes[f].constructor, batch.codes[f].constructor);
+    assert.ok(read.offset instanceof Float64Array && read.eventIds.words instanceof Uint32Array && read.eventIds.kinds instanceof Uint8Array);
+    reader.release(placed.slot);
+  });
+
+  it('use the slots in turn, reuse a released one, and refuse a batch larger than a slot', () => {
+    const slots = newBatchSlots(2, 64 * 1024);
+    const writer = new SlotWriter(slots);
+    const reader = new SlotReader(slots);
+    const small = batchOf(50);
+    const first = writer.place(small)!;
+    const second = writer.place(batchOf(60))!;
+    assert.deepEqual([first.slot, second.slot], [0, 1]);
+    assert.equal(writer.place(batchOf(2000, 4)), undefined, 'too large for 64 KiB: left to a plain copy');
+    reader.release(first.slot);
+    const third = writer.place(batchOf(70))!;
+    assert.equal(third.slot, 0);
+    assert.equal(reader.read(third).count, 70);
+    // The second slot still holds its batch, untouched by the third.
+    assert.deepEqual(decode([reader.read(second)]).events.length, 60);
+  });
+});
+
+describe('parse pool', function () {
+  this.timeout(120_000);
+  let root: string;
+  let files: EvidenceFile[];
+  before(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-pool-'));
+    // 480 files of 125 events: 20 chunks of 24 files, two or three batches each.
+    generateTrail(root, 60_000);
+    files = [];
+    for await (const file of walkEvidence([root], { onProblem: () => undefined })) if (file.path.endsWith('.json.gz')) files.push(file);
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('hands over exactly what one thread reads, through slots, copies and waits', async () => {
+    const single: EventBatch[] = [];
+    await parseFiles(files, (batch) => single.push(batch));
+
+    // One small slot a worker: a chunk's full batches (2,048 events and more) are copied, its
+    // last, smaller ones go through the slot. A slow consumer makes the workers wait for it.
+    const pool = new ParsePool(2, { count: 1, bytes: 256 * 1024 });
+    const pooled: EventBatch[] = [];
+    try {
+      await pool.parse(files, (batch) => {
+        // A borrowed batch is only valid during this call.
+        pooled.push(copyBatch(batch));
+        const until = Date.now() + 10;
+        while (Date.now() < until) {
+          // Busy, as a long merge would be.
+        }
+      });
+    } finally {
+      await pool.close();
+    }
+    const expected = canonical(single);
+    const actual = canonical(pooled);
+    assert.equal(actual.events.length, 60_000);
+    assert.deepEqual(actual.records, expected.records);
+    for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}`);
+  });
+
+  it('stops when cancelled mid-parse, and its workers end', async () => {
+    const pool = new ParsePool(2, { count: 1, bytes: 256 * 1024 });
+    const controller = new AbortController();
+    let batches = 0;
+    try {
+      await assert.rejects(
+        pool.parse(
+          files,
+          () => {
+            // The user cancels after the second batch.
+            if (++batches === 2) controller.abort(new Error('cancelled by the user'));
+          },
+          controller.signal,
+        ),
+        /cancelled by the user/,
+      );
+    } finally {
+      await pool.close();
+    }
+  });
+});
