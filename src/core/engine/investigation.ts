@@ -82,8 +82,8 @@ export class Investigation {
     const signal = options.signal;
     const walkProblems: FileProblem[] = [];
     const files: EvidenceFile[] = [];
-    for await (const file of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p) })) {
-      files.push(file);
+    for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p) })) {
+      for (const file of slice) files.push(file);
     }
     summary.skipped.push(...walkProblems);
     signal?.throwIfAborted();

@@ -90,7 +90,7 @@ describe('parse pool', function () {
     // 480 files of 125 events: 20 chunks of 24 files, two or three batches each.
     generateTrail(root, 60_000);
     files = [];
-    for await (const file of walkEvidence([root], { onProblem: () => undefined })) if (file.path.endsWith('.json.gz')) files.push(file);
+    for await (const slice of walkEvidence([root], { onProblem: () => undefined })) files.push(...slice.filter((f) => f.path.endsWith('.json.gz')));
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 

@@ -10,7 +10,7 @@ import { isSkippedByName, walkEvidence } from '../../../src/core/sources/walk';
 async function walk(paths: string[], signal?: AbortSignal): Promise<{ files: EvidenceFile[]; problems: FileProblem[] }> {
   const files: EvidenceFile[] = [];
   const problems: FileProblem[] = [];
-  for await (const file of walkEvidence(paths, { signal, onProblem: (p) => problems.push(p) })) files.push(file);
+  for await (const slice of walkEvidence(paths, { signal, onProblem: (p) => problems.push(p) })) files.push(...slice);
   return { files, problems };
 }
 
@@ -147,8 +147,8 @@ describe('sources: walkEvidence', () => {
     const seen: string[] = [];
     await assert.rejects(
       (async () => {
-        for await (const file of walkEvidence([root], { signal: controller.signal, onProblem: () => undefined })) {
-          seen.push(file.path);
+        for await (const slice of walkEvidence([root], { signal: controller.signal, onProblem: () => undefined })) {
+          seen.push(...slice.map((file) => file.path));
           controller.abort(new Error('cancelled by the user'));
         }
       })(),
