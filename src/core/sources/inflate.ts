@@ -89,10 +89,9 @@ export class GzipInflater {
       if (roomLeft !== 0) break;
       inOffset += inLength - inputLeft;
       inLength = inputLeft;
-      const larger = Buffer.allocUnsafe(Math.min(output.length * 2, maxOutput + 1));
+      const larger = this.allocate(Math.min(output.length * 2, maxOutput + 1));
       output.copy(larger, 0, 0, produced);
       output = larger;
-      if (output.length <= RETAINED_BYTES) this.output = output;
     }
     handle.reset();
     return output.subarray(0, produced);
@@ -113,7 +112,11 @@ export class GzipInflater {
   }
 
   private outputOf(bytes: number): Buffer {
-    if (this.output && this.output.length >= bytes) return this.output;
+    return this.output && this.output.length >= bytes ? this.output : this.allocate(bytes);
+  }
+
+  /** A new output buffer, kept for the next file unless it is larger than RETAINED_BYTES. */
+  private allocate(bytes: number): Buffer {
     const output = Buffer.allocUnsafe(bytes);
     if (bytes <= RETAINED_BYTES) this.output = output;
     return output;

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { describeFsError } from './content';
 import { parseTrailKeyLayout } from './layout';
-import { EvidenceFile, FileProblem, TrailKeyLayout } from './types';
+import { EvidenceFile, FileProblem } from './types';
 
 const SKIPPED_FOLDERS = new Set(['node_modules']);
 
@@ -143,7 +143,7 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
     }
 
     // The layout comes from the folders alone, so the files of one folder share it.
-    let layout: TrailKeyLayout | undefined | null = null;
+    const layout = files.length > 0 ? parseTrailKeyLayout(files[0].path) : undefined;
     for (let start = 0; start < files.length; start += STAT_SLICE) {
       if (start > 0) await yieldToEventLoop();
       signal?.throwIfAborted();
@@ -172,7 +172,6 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
         if (batch[i].realPath === undefined && isSkippedByName(nodePath.basename(result.realPath))) continue;
         if (seenFiles.has(result.realPath)) continue;
         seenFiles.add(result.realPath);
-        if (layout === null) layout = parseTrailKeyLayout(path);
         found.push(evidenceFile(path, result.stat, layout));
       }
       if (found.length > 0) yield found;
