@@ -3,12 +3,16 @@
 // checks in the real VS Code host. Prints each stage's output as it goes and ends with ONE
 // line `N passed, N failed`, summed over all stages: mocha stages count their tests;
 // type-check, lint and build count as one check each; a stage that cannot run counts as failed.
+// Skipped tests are counted too (`N passed, N failed, N skipped`). Where ../shared/datasets is
+// present (as in CI), a dataset test that cannot find its dataset fails instead of skipping.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, ensureHost, ensureNodeModules } from './lib/host.mjs';
 
+const DATASETS = path.resolve(REPO_ROOT, '..', 'shared', 'datasets');
+const requireDatasets = existsSync(DATASETS);
 const statsDir = mkdtempSync(path.join(tmpdir(), 'ctinv-test-all-'));
 const statsFile = path.join(statsDir, 'stats.jsonl');
 const stages = [];
@@ -20,7 +24,8 @@ function banner(title) {
 function runStage(title, command, args, env = {}) {
   banner(title);
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  const datasetEnv = requireDatasets ? { CTINV_REQUIRE_DATASETS: '1' } : {};
+  const result = spawnSync(command, args, { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, ...datasetEnv, ...env } });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.error) process.stdout.write(`${title}: could not start: ${result.error.message}\n`);
   return { ok: result.status === 0, seconds };
@@ -29,7 +34,7 @@ function runStage(title, command, args, env = {}) {
 /** For stages that report a single yes/no: type-check, lint, build. */
 function checkStage(stage, title, command, args) {
   const { ok, seconds } = runStage(title, command, args);
-  stages.push({ stage, passes: ok ? 1 : 0, failures: ok ? 0 : 1, seconds });
+  stages.push({ stage, passes: ok ? 1 : 0, failures: ok ? 0 : 1, skipped: 0, seconds });
   process.stdout.write(`${stage}: ${ok ? 'ok' : 'FAILED'} (${seconds}s)\n`);
   return ok;
 }
@@ -41,13 +46,13 @@ function mochaStage(stage, title, command, args, env = {}) {
   const reported = readStats().slice(before);
   if (reported.length === 0) {
     // It died before reporting (crash, load error): that is one failure.
-    stages.push({ stage, passes: 0, failures: 1, seconds });
+    stages.push({ stage, passes: 0, failures: 1, skipped: 0, seconds });
     return;
   }
-  for (const stats of reported) stages.push({ stage: stats.stage, passes: stats.passes, failures: stats.failures, seconds });
+  for (const stats of reported) stages.push({ stage: stats.stage, passes: stats.passes, failures: stats.failures, skipped: stats.pending ?? 0, seconds });
   if (!ok && reported.every((stats) => stats.failures === 0)) {
     // A non-zero exit with no failing test (e.g. a crash after reporting) still fails.
-    stages.push({ stage: `${stage} (exit)`, passes: 0, failures: 1, seconds });
+    stages.push({ stage: `${stage} (exit)`, passes: 0, failures: 1, skipped: 0, seconds });
   }
 }
 
@@ -67,12 +72,17 @@ function prepare() {
     return true;
   } catch (error) {
     process.stdout.write(`prepare FAILED: ${error instanceof Error ? error.message : String(error)}\n`);
-    stages.push({ stage: 'prepare', passes: 0, failures: 1, seconds: '0' });
+    stages.push({ stage: 'prepare', passes: 0, failures: 1, skipped: 0, seconds: '0' });
     return false;
   }
 }
 
 const started = Date.now();
+process.stdout.write(
+  requireDatasets
+    ? `datasets: ${DATASETS} is present, so every dataset test must run (a missing dataset fails)\n`
+    : `datasets: ${DATASETS} is absent, so the dataset tests are skipped and counted as skipped\n`,
+);
 if (prepare()) {
   const bin = (pkg, file) => path.join(REPO_ROOT, 'node_modules', pkg, 'bin', file);
   const tsc = bin('typescript', 'tsc');
@@ -91,16 +101,17 @@ if (prepare()) {
     mochaStage('integration', 'integration + UI tests (real VS Code 1.96.4 host)', process.execPath, [path.join(REPO_ROOT, 'scripts', 'run-integration.mjs'), '--skip-build']);
   } else {
     process.stdout.write('\nintegration: not run, the extension did not build\n');
-    stages.push({ stage: 'integration', passes: 0, failures: 1, seconds: '0' });
+    stages.push({ stage: 'integration', passes: 0, failures: 1, skipped: 0, seconds: '0' });
   }
 }
 rmSync(statsDir, { recursive: true, force: true });
 
 banner(`summary (${((Date.now() - started) / 1000).toFixed(0)}s)`);
 for (const s of stages) {
-  process.stdout.write(`  ${s.stage.padEnd(12)} ${String(s.passes).padStart(5)} passed ${String(s.failures).padStart(4)} failed\n`);
+  process.stdout.write(`  ${s.stage.padEnd(12)} ${String(s.passes).padStart(5)} passed ${String(s.failures).padStart(4)} failed ${String(s.skipped).padStart(4)} skipped\n`);
 }
 const passed = stages.reduce((n, s) => n + s.passes, 0);
 const failed = stages.reduce((n, s) => n + s.failures, 0);
-process.stdout.write(`${passed} passed, ${failed} failed\n`);
+const skipped = stages.reduce((n, s) => n + s.skipped, 0);
+process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exitCode = failed > 0 ? 1 : 0;

@@ -11,7 +11,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { newParseContext, parseFiles } from '../../../src/core/engine/parse-files';
 import { EventBatch } from '../../../src/core/index/batch';
 import { EvidenceFile } from '../../../src/core/sources/types';
-import { DATASETS, REPO_ROOT } from '../sources/helpers';
+import { requireDataset } from '../../datasets';
+import { REPO_ROOT } from '../sources/helpers';
 import { decode } from './helpers';
 import { random } from '../../../bench/generate';
 
@@ -110,8 +111,7 @@ describe('trail scanner: the same index as the generic path', function () {
   });
 
   it('on every file of the public datasets', async function () {
-    if (!fs.existsSync(DATASETS)) this.skip();
-    const taken = await bothWaysEqual(listFiles(DATASETS));
+    const taken = await bothWaysEqual(listFiles(requireDataset(this)));
     assert.ok(taken >= 10, `the scanner took ${taken} documents`);
   });
 

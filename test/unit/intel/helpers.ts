@@ -7,18 +7,9 @@ import { JsonObject } from '../../../src/core/model/event';
 
 /** Repository root (tests run from out/test/unit/intel). */
 export const REPO = path.resolve(__dirname, '..', '..', '..', '..');
-export const DATASETS = path.resolve(REPO, '..', 'shared', 'datasets');
 export const SAMPLE_TRAIL = path.join(REPO, 'fixtures', 'sample-trail');
 
-/** Skips the suite/test with a message naming the missing dataset. */
-export function requireDataset(context: Mocha.Context, ...parts: string[]): string {
-  const target = path.join(DATASETS, ...parts);
-  if (!fs.existsSync(target)) {
-    console.warn(`  (skipped: dataset ${target} is not present)`);
-    context.skip();
-  }
-  return target;
-}
+export { DATASETS, requireDataset } from '../../datasets';
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const entry of fs.readdirSync(dir).sort()) {

@@ -5,15 +5,8 @@ import { JsonObject } from '../../../src/core/model/event';
 import { normalizeEvent } from '../../../src/core/model/normalize';
 import { readRecordsAt } from '../../../src/core/sources/readAt';
 import { FileFormat } from '../../../src/core/sources/types';
+import { requireDataset } from '../../datasets';
 import { DATASETS, READ_MODES, readAll } from './helpers';
-
-/** Skips the suite with a printed reason when a dataset folder is not on this machine. */
-function requireDataset(context: Mocha.Context, folder: string): void {
-  if (!fs.existsSync(folder)) {
-    console.log(`      skipped: dataset folder ${folder} is absent`);
-    context.skip();
-  }
-}
 
 function jsonFiles(folder: string): string[] {
   return fs

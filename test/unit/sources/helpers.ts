@@ -6,7 +6,7 @@ import { ReadResult, RecordLocation } from '../../../src/core/sources/types';
 /** The repository root, from out/test/unit/sources. */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const FORMATS = path.join(REPO_ROOT, 'fixtures', 'formats');
-export const DATASETS = path.resolve(REPO_ROOT, '..', 'shared', 'datasets');
+export { DATASETS } from '../../datasets';
 
 export function fixture(name: string): string {
   return path.join(FORMATS, name);
