@@ -108,20 +108,20 @@ describe('loading ends whatever the number of chunks and workers (issue 12 hang)
       files.push(file);
     }
     // Each count from 25 to 336 hung; the ends, the chunk boundaries around them, and a few between.
-    for (const count of [1, 24, 25, 48, 49, 97, 168, 169, 250, 312, 313, 336, 337]) {
+    for (const count of [1, 24, 25, 49, 169, 336, 337]) {
       assert.deepEqual(await load(files.slice(0, count), { workers: 8 }), { events: count, files: count }, `${count} files`);
     }
   });
 
-  it('with 1, 2 and 3 workers at the chunk counts around them', async () => {
+  it('with 2 and 3 workers at the chunk counts around the ones that hung', async () => {
     const files: string[] = [];
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 97; i++) {
       const file = path.join(base, `trail-${String(i).padStart(3, '0')}.json`);
       writeTrail(file, [record()]);
       files.push(file);
     }
-    for (const workers of [1, 2, 3]) {
-      for (const count of [24, 25, 48, 49, 72, 96, 97, 121, 150]) {
+    for (const workers of [2, 3]) {
+      for (const count of [25, 48, 49, 96, 97]) {
         assert.deepEqual(await load(files.slice(0, count), { workers }), { events: count, files: count }, `${count} files, ${workers} workers`);
       }
     }
