@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Investigation } from '../core/engine/investigation';
+import { MAX_WORKERS } from '../core/engine/pool';
 import { LoadProgress, SourceSummary } from '../core/engine/api';
 import { parseFilter } from '../core/query/parser';
 import { ParsedArgs, UsageError, stringOption } from './args';
@@ -40,8 +41,8 @@ export async function loadEvidence(
 ): Promise<{ investigation: Investigation; summary: SourceSummary }> {
   if (paths.length === 0) throw new UsageError('give at least one file or folder of CloudTrail evidence');
   const workersText = args.options.get('workers');
-  if (workersText !== undefined && (typeof workersText !== 'string' || !/^\d+$/.test(workersText))) {
-    throw new UsageError('--workers takes a whole number');
+  if (workersText !== undefined && (typeof workersText !== 'string' || !/^\d+$/.test(workersText) || Number(workersText) > MAX_WORKERS)) {
+    throw new UsageError(`--workers takes a whole number from 0 to ${MAX_WORKERS}`);
   }
   const cacheDirOption = args.options.get('cache-dir');
   const cacheDir = args.options.has('no-cache') ? undefined : typeof cacheDirOption === 'string' ? cacheDirOption : defaultCacheDir();

@@ -26,7 +26,7 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Folder for the on-disk index cache; never inside the evidence. Omit to disable. */
   cacheDir?: string;
-  /** Parse workers; default: the number of cores. 0 parses on the calling thread. */
+  /** Parse workers, 0 to MAX_WORKERS (64); default: the number of cores, at most 8. 0 parses on the calling thread. */
   workers?: number;
 }
 

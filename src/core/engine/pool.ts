@@ -57,6 +57,13 @@ function chunks(files: readonly EvidenceFile[]): EvidenceFile[][] {
   return out;
 }
 
+/**
+ * The most parse workers a load may start. Each worker is a V8 isolate with its own heap and
+ * 6 MiB of batch slots: `--workers 2000` took 10 GB before this bound. Past 64 there is no
+ * machine it would help; the default stays at the core count, at most 8.
+ */
+export const MAX_WORKERS = 64;
+
 export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
 }
@@ -72,14 +79,18 @@ export class ParsePool {
   private used = false;
 
   constructor(workerCount: number, slotLayout: { count: number; bytes: number } = { count: SLOTS_PER_WORKER, bytes: SLOT_BYTES }) {
-    if (workerCount <= 0) return;
+    if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > MAX_WORKERS) {
+      throw new RangeError(`parse workers must be a whole number from 0 to ${MAX_WORKERS}, not ${workerCount}`);
+    }
+    if (workerCount === 0) return;
     const script = workerScript();
     for (let i = 0; i < workerCount; i++) {
       const slots = newBatchSlots(slotLayout.count, slotLayout.bytes);
       const worker = new Worker(script, { ...WORKER_OPTIONS, workerData: { slots } satisfies WorkerSetup });
       this.slots.push(slots);
-      // Until parse() listens, remember the first failure for it.
+      // Until parse() listens, remember the first failure (or an early end) for it.
       worker.on('error', (error) => (this.failure ??= error));
+      worker.on('exit', (code) => (this.failure ??= new Error(`parse worker stopped (exit code ${code})`)));
       this.workers.push(worker);
     }
   }
@@ -87,10 +98,17 @@ export class ParsePool {
   /**
    * Parses the files (once per pool), handing every batch to `onBatch` as it arrives. A batch's
    * arrays may be borrowed: valid only until `onBatch` returns (copyBatch to keep one).
+   *
+   * Every worker of the pool is told to close once it has nothing left to do, whether it got
+   * two chunks, one or none (more workers than chunks), so the parse ends exactly when the
+   * last chunk is done. It fails on the first worker failure, a worker that dies or exits
+   * with chunks in hand, an error thrown by `onBatch`, or an abort; after that, nothing more
+   * reaches `onBatch`, and `close()` ends the workers.
    */
   async parse(files: readonly EvidenceFile[], onBatch: (batch: EventBatch) => void, signal?: AbortSignal): Promise<void> {
     if (this.used) throw new Error('a parse pool parses once');
     this.used = true;
+    signal?.throwIfAborted();
     if (this.workers.length === 0 || files.length === 0) {
       await parseFiles(files, onBatch, signal);
       return;
@@ -98,39 +116,50 @@ export class ParsePool {
     if (this.failure) throw this.failure;
     // Largest files first so a big one does not finish last alone.
     const queue = chunks([...files].sort((a, b) => b.size - a.size));
-    const workers = this.workers.slice(0, Math.min(this.workers.length, queue.length));
     await new Promise<void>((resolve, reject) => {
-      let running = workers.length;
-      const onAbort = () => reject(signal?.reason ?? new Error('cancelled'));
+      let settled = false;
+      let running = this.workers.length;
+      /** Chunks sent to each worker and not yet done. */
+      const inHand = new Map<Worker, number>(this.workers.map((worker) => [worker, 0]));
+      const detach: (() => void)[] = [];
+      const settle = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        for (const off of detach) off();
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = () => settle(signal?.reason ?? new Error('cancelled'));
       signal?.addEventListener('abort', onAbort, { once: true });
-      const queued = new Map<Worker, number>();
+      detach.push(() => signal?.removeEventListener('abort', onAbort));
+
+      const send = (worker: Worker, next: EvidenceFile[]) => {
+        worker.postMessage({ type: 'parse', files: next } satisfies ToWorker);
+        inHand.set(worker, inHand.get(worker)! + 1);
+      };
       // Sends the worker its next chunk, or asks it to close once nothing is left for it.
       const feed = (worker: Worker) => {
-        const next = signal?.aborted ? undefined : queue.shift();
-        if (next) {
-          worker.postMessage({ type: 'parse', files: next } satisfies ToWorker);
-          queued.set(worker, (queued.get(worker) ?? 0) + 1);
-          return;
-        }
-        if (queued.get(worker) !== 0) return;
-        queued.delete(worker);
+        if (settled) return;
+        const next = queue.shift();
+        if (next) return send(worker, next);
+        if (inHand.get(worker) !== 0) return;
+        inHand.delete(worker);
         worker.postMessage({ type: 'close' } satisfies ToWorker);
-        if (--running === 0) {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }
+        if (--running === 0) settle();
       };
-      workers.forEach((worker, w) => {
+
+      this.workers.forEach((worker, w) => {
         const dictionaries = newCopy();
         const slots = new SlotReader(this.slots[w]);
         const take = (batch: EventBatch) => {
+          if (settled) return;
           try {
             onBatch(withWholeDictionaries(batch, dictionaries));
           } catch (error) {
-            reject(error);
+            settle(error);
           }
         };
-        worker.on('message', (message: ToMain) => {
+        const onMessage = (message: ToMain) => {
           switch (message.type) {
             case 'placed-batch':
               try {
@@ -143,19 +172,26 @@ export class ParsePool {
               take(message.batch);
               break;
             case 'chunk-done':
-              queued.set(worker, queued.get(worker)! - 1);
+              inHand.set(worker, inHand.get(worker)! - 1);
               feed(worker);
               break;
             case 'failed':
-              reject(new Error(`parse worker failed: ${message.message}`));
+              settle(new Error(`parse worker failed: ${message.message}`));
               break;
           }
-        });
-        worker.on('error', reject);
-        // Two chunks in hand: the worker starts the second while the main thread handles the first.
-        feed(worker);
-        if (queue.length > 0) feed(worker);
+        };
+        const onError = (error: unknown) => settle(error);
+        // A worker ends on its own only after it was told to close (and then has nothing in hand).
+        const onExit = (code: number) => {
+          if (inHand.has(worker)) settle(new Error(`parse worker stopped (exit code ${code}) before its chunks were parsed`));
+        };
+        worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+        detach.push(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
       });
+      // One chunk for each worker first, then a second one each (the worker starts it while
+      // the main thread handles the first); a worker left without any is closed at once.
+      for (const worker of this.workers) if (queue.length > 0) send(worker, queue.shift()!);
+      for (const worker of this.workers) feed(worker);
     });
   }
 
