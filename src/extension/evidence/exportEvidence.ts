@@ -5,7 +5,8 @@
  * created; a folder inside the evidence is refused (evidence is read-only).
  */
 import * as vscode from 'vscode';
-import { exportEvents, inBatches, isInside, type ExportResult } from '../../core/export/export';
+import { exportEvents, inBatches, type ExportResult } from '../../core/export/export';
+import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
 import { plural } from '../util/text';
@@ -98,9 +99,15 @@ export class EvidenceExport {
     const outDir = args.outDir!;
     const summaries = investigation.summaries();
     const evidence = summaries.flatMap((s) => s.paths);
-    const inside = evidence.find((p) => isInside(outDir, p));
+    let inside;
+    try {
+      inside = evidenceContaining(outDir, evidence);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`CloudTrail: cannot export into ${outDir}: ${errorMessage(error)}`);
+      return undefined;
+    }
     if (inside) {
-      const message = `cannot export into ${outDir}: it is inside the evidence ${inside}, which is kept read-only. Pick a folder outside it.`;
+      const message = `cannot export: ${insideEvidenceMessage('the folder', outDir, inside)}.`;
       log.error(`export: ${message}`);
       void vscode.window.showErrorMessage(`CloudTrail: ${message}`);
       return undefined;
