@@ -17,16 +17,19 @@ const realpath = fs.realpathSync.native;
 export function realPathOf(target: string): string {
   const absolute = path.isAbsolute(target) ? target : `${process.cwd()}${path.sep}${target}`;
   const { root } = path.parse(absolute);
-  const parts = absolute.slice(root.length).split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
+  const parts = absolute.slice(root.length).split(path.sep === '\\' ? /[\\/]+/ : /\/+/).filter((p) => p !== '' && p !== '.');
   let current = realpath(root);
-  let existing = true;
+  // Components appended below the last existing folder; they will be created as real folders.
+  let missing = 0;
   for (const part of parts) {
     if (part === '..') {
+      // From a folder still to be created, `..` is its parent; from an existing one, the parent of where it really is.
       current = path.dirname(current);
+      if (missing > 0) missing--;
       continue;
     }
     const next = path.join(current, part);
-    if (existing) {
+    if (missing === 0) {
       try {
         current = realpath(next);
         continue;
@@ -34,9 +37,9 @@ export function realPathOf(target: string): string {
         const code = (error as NodeJS.ErrnoException).code;
         // ENOENT: not there yet. ENOTDIR and the like: let the later write fail with its own reason.
         if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-        existing = false;
       }
     }
+    missing++;
     current = next;
   }
   return current;
