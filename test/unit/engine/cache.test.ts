@@ -198,9 +198,9 @@ describe('on-disk index cache', () => {
     for (const dir of [link, path.join(link, 'cache'), path.join(link, 'new', 'deeper')]) {
       const opened = await Investigation.open([evidence], { cacheDir: dir, workers: 0 });
       assert.equal(opened.summary.events, 120);
+      assert.deepEqual((await fs.readdir(evidence)).sort(), before, `nothing written into the evidence through ${dir}`);
       assert.match((opened.summary.notes ?? []).join('\n'), /is inside the evidence/);
     }
-    assert.deepEqual((await fs.readdir(evidence)).sort(), before, 'nothing written into the evidence');
   });
 
   it('keeps the most recently used cache files and deletes the rest (only .idx files)', async () => {
