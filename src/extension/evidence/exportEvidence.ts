@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { exportEvents, inBatches, type ExportResult } from '../../core/export/export';
 import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
+import { RecordChangedError } from '../../core/sources/readAt';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
 import { plural } from '../util/text';
@@ -141,8 +142,9 @@ export class EvidenceExport {
             void vscode.window.showInformationMessage('CloudTrail: export cancelled; nothing was left behind.');
             return undefined;
           }
-          log.error(`export into ${outDir} failed: ${errorMessage(error)}`);
-          void vscode.window.showErrorMessage(`CloudTrail: export into ${outDir} failed: ${errorMessage(error)}`);
+          const changed = error instanceof RecordChangedError ? ' The evidence changed since it was loaded, so nothing was exported: reload the source (its index cache was discarded) and export again.' : '';
+          log.error(`export into ${outDir} failed: ${errorMessage(error)}${changed}`);
+          void vscode.window.showErrorMessage(`CloudTrail: export into ${outDir} failed: ${errorMessage(error)}.${changed}`);
           return undefined;
         } finally {
           abort.dispose();
