@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Investigation } from '../core/engine/investigation';
 import { MAX_WORKERS } from '../core/engine/pool';
+import { evidenceContaining, insideEvidenceMessage } from '../core/export/guard';
 import { LoadProgress, SourceSummary } from '../core/engine/api';
 import { parseFilter } from '../core/query/parser';
 import { ParsedArgs, UsageError, stringOption } from './args';
@@ -9,7 +10,7 @@ import { CliIo } from './command';
 import { printable } from './terminal';
 
 /** Options every command that reads evidence accepts. */
-export const LOAD_FLAGS = ['no-cache'] as const;
+export const LOAD_FLAGS = ['no-cache', 'verify'] as const;
 export const LOAD_VALUED = ['workers', 'cache-dir'] as const;
 
 export function defaultCacheDir(): string {
@@ -46,8 +47,14 @@ export async function loadEvidence(
   }
   const cacheDirOption = args.options.get('cache-dir');
   const cacheDir = args.options.has('no-cache') ? undefined : typeof cacheDirOption === 'string' ? cacheDirOption : defaultCacheDir();
+  if (typeof cacheDirOption === 'string' && cacheDir) {
+    // A folder the user named is refused outright; the default one is only left unused (the engine notes it).
+    const inside = evidenceContaining(cacheDirOption, paths);
+    if (inside) throw new UsageError(insideEvidenceMessage('--cache-dir', cacheDirOption, inside));
+  }
   const result = await Investigation.open(paths, {
     cacheDir,
+    verify: args.options.has('verify'),
     workers: typeof workersText === 'string' ? Number(workersText) : undefined,
     signal: io.signal,
     onProgress: io.interactive ? (p) => io.stderr.write(progressLine(p)) : undefined,
@@ -57,5 +64,6 @@ export async function loadEvidence(
     const where = problem.offset !== undefined ? ` (at byte ${problem.offset})` : '';
     io.stderr.write(`skipped: ${printable(problem.path)}${where}: ${printable(problem.reason)}\n`);
   }
+  for (const note of result.summary.notes ?? []) io.stderr.write(`note: ${printable(note)}\n`);
   return result;
 }

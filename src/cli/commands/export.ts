@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExportFormat, exportEvents, inBatches, isInside } from '../../core/export/export';
+import { ExportFormat, exportEvents, inBatches } from '../../core/export/export';
+import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
 import { stringOption, UsageError } from '../args';
 import { CliCommand } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
@@ -42,8 +43,8 @@ export const exportCommand: CliCommand = {
     const formats = parseFormats(stringOption(args, 'format'));
     const where = whereOption(args);
     if (args.positionals.length === 0) throw new UsageError('give at least one file or folder of CloudTrail evidence');
-    const evidence = args.positionals.find((p) => isInside(outDir, p));
-    if (evidence) throw new UsageError(`--out ${outDir} is inside the evidence ${evidence}, which is kept read-only: choose a folder outside it`);
+    const inside = evidenceContaining(outDir, args.positionals);
+    if (inside) throw new UsageError(insideEvidenceMessage('--out', outDir, inside));
 
     const { investigation } = await loadEvidence(args.positionals, args, io);
     const index = investigation.index;

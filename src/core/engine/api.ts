@@ -28,6 +28,11 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Parse workers, 0 to MAX_WORKERS (64); default: the number of cores, at most 8. 0 parses on the calling thread. */
   workers?: number;
+  /**
+   * Paranoid mode for evidence work: before a cache is trusted, every file's content is hashed
+   * again (SHA-256) and compared with the hashes stored when it was written.
+   */
+  verify?: boolean;
 }
 
 export interface SourceFileInfo {
@@ -55,6 +60,8 @@ export interface SourceSummary {
   last?: number;
   /** True when this load came from the on-disk cache. */
   fromCache: boolean;
+  /** How the load went, for the user: e.g. why a cache was not used and the evidence read again. */
+  notes?: string[];
 }
 
 /** The projection of one event that lists, trees and the timeline show. */

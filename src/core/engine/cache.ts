@@ -1,58 +1,200 @@
 /**
- * The on-disk index cache: the parsed batches of one source (combined into one), keyed by the exact list of
- * files (path, size, modification time) and the engine version. Kept outside the evidence.
+ * The on-disk index cache: the parsed batches of one source (combined into one). Kept outside
+ * the evidence.
+ *
+ * Trusting it takes three checks, so that it never answers for content that changed:
+ * - its name is a key over the evidence's roots (as given and as real paths) and every file's
+ *   identity: path, device, inode, ctime and mtime in nanoseconds, size. Copying a file with
+ *   its times kept (`cp -p`, `rsync -a`, `tar`) still gives it a new inode and ctime, and an
+ *   edit in place a new ctime: either makes a new key;
+ * - the file starts with a header (magic, format, SHA-256 of the rest), and the rest names the
+ *   key and roots it was written for: a damaged, truncated or swapped (copied from another
+ *   folder's cache) file is refused and the source parsed again, with a note saying why;
+ * - in paranoid mode (`verify`) the files' contents are hashed again (SHA-256) and compared
+ *   with the hashes stored when the cache was written.
  */
 import { createHash } from 'node:crypto';
+import * as fsSync from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { EventBatch } from '../index/batch';
 import { EvidenceFile, FileProblem } from '../sources/types';
 
-/** Bump when the batch layout or normalisation changes, so old caches are ignored. */
-export const CACHE_FORMAT = 3;
+/** Bump when the batch layout, normalisation or the cache file's layout changes, so old caches are ignored. */
+export const CACHE_FORMAT = 4;
+
+const MAGIC = Buffer.from('CTINVIDX', 'latin1');
+/** magic, format (uint32 LE), SHA-256 of the payload. */
+const HEADER_BYTES = MAGIC.length + 4 + 32;
+
+/** What a cache was written for: checked against what is being loaded before it is used. */
+export interface CacheIdentity {
+  key: string;
+  /** The evidence paths as given (resolved) and as real paths (every link resolved). */
+  roots: string[];
+  realRoots: string[];
+  /** Evidence files the key covers. */
+  files: number;
+}
 
 export interface CachedSource {
   format: number;
+  identity: CacheIdentity;
   batches: EventBatch[];
   walkProblems: FileProblem[];
+  /** SHA-256 of each file's content in key order (files sorted by path), when written in verify mode. */
+  contentHashes?: string[];
 }
 
-export function cacheKey(paths: readonly string[], files: readonly EvidenceFile[]): string {
+/**
+ * One file's identity: what a copy cannot keep (device, inode, ctime) besides what it can
+ * (size, mtime). Nanoseconds, read as bigints. Links are followed: the content is the target's.
+ */
+function fileIdentity(file: string): string {
+  try {
+    const s = fsSync.statSync(file, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.ctimeNs}:${s.mtimeNs}:${s.size}`;
+  } catch (error) {
+    return `unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
+}
+
+function byPath(a: EvidenceFile, b: EvidenceFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** The real path of each root (as given when it cannot be resolved: the walk reports that). */
+export function realRoots(roots: readonly string[]): string[] {
+  return roots.map((root) => {
+    try {
+      return fsSync.realpathSync.native(root);
+    } catch {
+      return root;
+    }
+  });
+}
+
+/**
+ * The cache key of a source: one pass of synchronous stat calls over its files, no reading.
+ * Two calls give the same key only when no file was replaced, edited, touched or re-linked.
+ */
+export function cacheIdentity(roots: readonly string[], files: readonly EvidenceFile[]): CacheIdentity {
   const hash = createHash('sha256');
   hash.update(`ctinv-cache-${CACHE_FORMAT}\n`);
-  for (const p of [...paths].sort()) hash.update(`root ${p}\n`);
-  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    hash.update(`${f.path}\0${f.size}\0${f.mtimeMs}\n`);
+  const sortedRoots = [...roots].sort();
+  const real = realRoots(sortedRoots);
+  for (let i = 0; i < sortedRoots.length; i++) hash.update(`root ${sortedRoots[i]}\0${real[i]}\n`);
+  for (const f of [...files].sort(byPath)) hash.update(`${f.path}\0${fileIdentity(f.path)}\n`);
+  return { key: hash.digest('hex'), roots: sortedRoots, realRoots: real, files: files.length };
+}
+
+/** SHA-256 of every file's content, in key order (sorted by path). Reads each file once, in pieces. */
+export async function contentHashes(files: readonly EvidenceFile[], signal?: AbortSignal): Promise<string[]> {
+  const out: string[] = [];
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  for (const f of [...files].sort(byPath)) {
+    signal?.throwIfAborted();
+    const hash = createHash('sha256');
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(f.path, fsSync.constants.O_RDONLY | (fsSync.constants.O_NONBLOCK ?? 0));
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        hash.update(buffer.subarray(0, bytesRead));
+      }
+      out.push(hash.digest('hex'));
+    } catch (error) {
+      out.push(`unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    } finally {
+      await handle?.close();
+    }
   }
-  return hash.digest('hex');
+  return out;
 }
 
 /** Cache files kept per folder; the least recently used beyond this are deleted after a write. */
 export const MAX_CACHE_FILES = 32;
 
-export async function readCache(cacheDir: string, key: string): Promise<CachedSource | undefined> {
-  try {
-    const file = path.join(cacheDir, `${key}.idx`);
-    const data = await fs.readFile(file);
-    const value = deserialize(data) as CachedSource;
-    if (value.format !== CACHE_FORMAT) return undefined;
-    // Marks it recently used, for pruning.
-    const now = new Date();
-    await fs.utimes(file, now, now).catch(() => undefined);
-    return value;
-  } catch {
-    return undefined; // Missing or unreadable cache: parse again.
-  }
+export function cacheFilePath(cacheDir: string, key: string): string {
+  return path.join(cacheDir, `${key}.idx`);
 }
 
-export async function writeCache(cacheDir: string, key: string, value: CachedSource): Promise<void> {
+export type CacheLookup = { kind: 'hit'; value: CachedSource } | { kind: 'miss' } | { kind: 'refused'; note: string };
+
+/**
+ * The cache written for `identity`, checked: its checksum, its format, and that it was written
+ * for this key and these roots. `refused` (with the reason) for a file that is there but must
+ * not be used; `miss` when there is none (or only one of an older format).
+ */
+export async function readCache(cacheDir: string, identity: CacheIdentity): Promise<CacheLookup> {
+  const file = cacheFilePath(cacheDir, identity.key);
+  let data: Buffer;
+  try {
+    data = await fs.readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { kind: 'miss' } : { kind: 'refused', note: `the index cache ${file} cannot be read (${code ?? String(error)})` };
+  }
+  const refuse = (why: string): CacheLookup => ({ kind: 'refused', note: `the index cache ${file} ${why}; the evidence was read again` });
+  // Caches before format 4 are a bare V8 serialisation (first byte 0xFF): outdated, not damaged.
+  if (data.length > 0 && data[0] === 0xff) return { kind: 'miss' };
+  if (data.length < HEADER_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) return refuse('is not an index cache (damaged or truncated)');
+  const format = data.readUInt32LE(MAGIC.length);
+  if (format !== CACHE_FORMAT) return { kind: 'miss' };
+  const payload = data.subarray(HEADER_BYTES);
+  const stored = data.subarray(MAGIC.length + 4, HEADER_BYTES);
+  if (!createHash('sha256').update(payload).digest().equals(stored)) return refuse('is damaged or truncated (its checksum does not match)');
+  let value: CachedSource;
+  try {
+    value = deserialize(payload) as CachedSource;
+  } catch (error) {
+    return refuse(`cannot be decoded (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const written = value?.identity;
+  if (value?.format !== CACHE_FORMAT || !written || !Array.isArray(value.batches)) return refuse('is not an index cache of this version');
+  if (written.key !== identity.key || written.files !== identity.files || !sameList(written.roots, identity.roots) || !sameList(written.realRoots, identity.realRoots)) {
+    return refuse(`was written for other evidence (${(written.realRoots ?? []).join(', ') || 'unknown'}), not for ${identity.realRoots.join(', ')}`);
+  }
+  // Marks it recently used, for pruning (the cache's own file: never evidence).
+  const now = new Date();
+  await fs.utimes(file, now, now).catch(() => undefined);
+  return { kind: 'hit', value };
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+export async function writeCache(cacheDir: string, value: CachedSource): Promise<void> {
   await fs.mkdir(cacheDir, { recursive: true });
-  const target = path.join(cacheDir, `${key}.idx`);
+  const target = cacheFilePath(cacheDir, value.identity.key);
   const temporary = `${target}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, serialize(value));
+  const payload = serialize(value);
+  const header = Buffer.alloc(HEADER_BYTES);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(CACHE_FORMAT, MAGIC.length);
+  createHash('sha256').update(payload).digest().copy(header, MAGIC.length + 4);
+  const handle = await fs.open(temporary, 'w');
+  try {
+    await handle.write(header);
+    // writeFile goes on from the current position, in as many writes as it takes.
+    await handle.writeFile(payload);
+  } finally {
+    await handle.close();
+  }
   await fs.rename(temporary, target);
   await pruneCache(cacheDir, MAX_CACHE_FILES);
+}
+
+/** Deletes a cache file (its contents were found not to match the evidence). */
+export function discardCacheSync(cacheDir: string, key: string): void {
+  try {
+    fsSync.rmSync(cacheFilePath(cacheDir, key), { force: true });
+  } catch {
+    // Nothing to do: a cache that cannot be removed is still checked on its next use.
+  }
 }
 
 /** Deletes the least recently used cache files beyond `keep` (only `*.idx` files: the folder may be shared). */

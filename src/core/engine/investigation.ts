@@ -9,27 +9,47 @@ import { EventBatch, BatchBuilder, combineBatches, copyBatch } from '../index/ba
 import { EventIndex } from '../index/event-index';
 import { JsonObject } from '../model/event';
 import { normalizeEvent } from '../model/normalize';
+import { evidenceContaining } from '../export/guard';
+import { IndexedFile } from '../index/event-index';
 import { readRecordsAt, walkEvidence } from '../sources/index';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { LoadOptions, LoadProgress, SourceSummary } from './api';
-import { CACHE_FORMAT, cacheKey, readCache, writeCache } from './cache';
+import { CACHE_FORMAT, CacheIdentity, cacheIdentity, contentHashes, discardCacheSync, readCache, writeCache } from './cache';
 import { ParsePool, defaultWorkerCount } from './pool';
 
 interface SourceState {
   summary: SourceSummary;
   code: number;
   live?: LiveSource;
+  /** The cache file this source was loaded from or written to, discarded when a record read back does not match it. */
+  cache?: { dir: string; key: string };
 }
 
 export type ChangeListener = () => void;
 
 export class Investigation {
-  index = new EventIndex(readRecordsAt);
+  index = this.newIndex();
   private readonly sources: SourceState[] = [];
   private readonly listeners = new Set<ChangeListener>();
   private nextId = 1;
 
-  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers'> = {}) {}
+  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers' | 'verify'> = {}) {}
+
+  private newIndex(): EventIndex {
+    return new EventIndex(readRecordsAt, (file) => this.recordChanged(file));
+  }
+
+  /**
+   * A record read back from `file` is not what the index holds for it: the file changed since
+   * it was indexed. Its source's cache is deleted, so that the next load reads the evidence again.
+   */
+  private recordChanged(file: IndexedFile): void {
+    for (const state of this.sources) {
+      if (state.code !== file.sourceCode || !state.cache) continue;
+      discardCacheSync(state.cache.dir, state.cache.key);
+      state.cache = undefined;
+    }
+  }
 
   /** Loads paths into a fresh investigation: the CLI's entry point. */
   static async open(paths: string[], options: LoadOptions = {}): Promise<{ investigation: Investigation; summary: SourceSummary }> {
@@ -88,10 +108,25 @@ export class Investigation {
     summary.skipped.push(...walkProblems);
     signal?.throwIfAborted();
 
-    const cacheDir = usableCacheDir(options.cacheDir, summary.paths);
-    const key = cacheDir ? cacheKey(summary.paths, files) : undefined;
-    if (cacheDir && key) {
-      const cached = await readCache(cacheDir, key);
+    const note = (text: string) => (summary.notes ??= []).push(text);
+    const cacheDir = usableCacheDir(options.cacheDir, summary.paths, note);
+    let identity: CacheIdentity | undefined;
+    let hashes: string[] | undefined;
+    if (cacheDir) {
+      identity = cacheIdentity(summary.paths, files);
+      state.cache = { dir: cacheDir, key: identity.key };
+      const lookup = await readCache(cacheDir, identity);
+      if (lookup.kind === 'refused') note(lookup.note);
+      let cached = lookup.kind === 'hit' ? lookup.value : undefined;
+      if (cached && options.verify) {
+        // Paranoid mode: the files' contents, hashed again, must be what was indexed.
+        hashes = await contentHashes(files, signal);
+        const stored = cached.contentHashes;
+        const changed = stored && stored.length === hashes.length ? hashes.findIndex((h, i) => h !== stored[i]) : -2;
+        if (changed === -2) note('verify: the index cache holds no content hashes to check against; the evidence was read again');
+        else if (changed >= 0) note(`verify: ${[...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))[changed].path} changed since it was indexed (its SHA-256 differs); the evidence was read again`);
+        if (changed !== -1) cached = undefined;
+      }
       if (cached) {
         summary.skipped.splice(0, summary.skipped.length, ...cached.walkProblems);
         this.index.reserve(cached.batches.reduce((sum, b) => sum + b.count, 0));
@@ -139,8 +174,17 @@ export class Investigation {
       signal,
     );
     options.onProgress?.({ ...progress });
-    if (cacheDir && key && !signal?.aborted) {
-      await writeCache(cacheDir, key, { format: CACHE_FORMAT, batches: batches.length ? [combineBatches(batches)] : [], walkProblems }).catch((error: unknown) => {
+    if (cacheDir && identity && !signal?.aborted) {
+      if (options.verify) hashes ??= await contentHashes(files, signal);
+      // A file that changed while it was read must not be cached under the identity it had before.
+      if (cacheIdentity(summary.paths, files).key !== identity.key) {
+        note('some evidence files changed while they were read: the index cache was not written');
+        state.cache = undefined;
+        return;
+      }
+      const value = { format: CACHE_FORMAT, identity, batches: batches.length ? [combineBatches(batches)] : [], walkProblems, contentHashes: hashes };
+      await writeCache(cacheDir, value).catch((error: unknown) => {
+        state.cache = undefined;
         summary.skipped.push({
           path: cacheDir,
           reason: `the index cache could not be written: ${error instanceof Error ? error.message : String(error)}`,
@@ -189,11 +233,11 @@ export class Investigation {
 
   private async rebuild(options: LoadOptions): Promise<void> {
     const remaining = this.sources.splice(0);
-    this.index = new EventIndex(readRecordsAt);
+    this.index = this.newIndex();
     try {
       for (const state of remaining) {
         const summary = state.summary;
-        const fresh: SourceSummary = { ...summary, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, first: undefined, last: undefined, fromCache: false };
+        const fresh: SourceSummary = { ...summary, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, first: undefined, last: undefined, fromCache: false, notes: undefined };
         const next: SourceState = { summary: fresh, code: this.index.sources.code(summary.id), live: state.live };
         this.sources.push(next);
         if (state.live) {
@@ -302,18 +346,28 @@ function batchBytes(batch: EventBatch): number {
   return batch.files.reduce((sum, file) => sum + (file.continuation ? 0 : file.size), 0);
 }
 
-/** The cache must never sit inside the evidence it indexes. */
 /** A source's summary before anything is loaded. */
 function emptySummary(id: string, label: string, paths: string[]): SourceSummary {
   return { id, label, paths, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, fromCache: false };
 }
 
-function usableCacheDir(cacheDir: string | undefined, evidence: readonly string[]): string | undefined {
+/**
+ * The cache must never sit inside the evidence it indexes (compared as real paths, every link
+ * resolved, so a link into the evidence does not pass): such a folder is not used, with a note.
+ */
+function usableCacheDir(cacheDir: string | undefined, evidence: readonly string[], note: (text: string) => void): string | undefined {
   if (!cacheDir) return undefined;
   const resolved = path.resolve(cacheDir);
-  for (const root of evidence) {
-    const relative = path.relative(root, resolved);
-    if (relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))) return undefined;
+  let inside;
+  try {
+    inside = evidenceContaining(resolved, evidence);
+  } catch (error) {
+    note(`the index cache folder ${resolved} cannot be used (${error instanceof Error ? error.message : String(error)}); the evidence was read without it`);
+    return undefined;
+  }
+  if (inside) {
+    note(`the index cache folder ${resolved}${inside.realTarget !== resolved ? ` (really ${inside.realTarget})` : ''} is inside the evidence ${inside.evidence}: not used, since evidence is kept read-only`);
+    return undefined;
   }
   return resolved;
 }

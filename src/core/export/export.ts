@@ -22,6 +22,7 @@ import { createWriteStream, promises as fs, WriteStream } from 'fs';
 import * as path from 'path';
 import { JsonObject } from '../model/event';
 import { csvHeader, csvRecord } from './csv';
+import { evidenceContaining } from './guard';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
@@ -142,10 +143,12 @@ class HashingWriter {
   }
 }
 
-/** True when `child` is `parent` or below it: an export must never be written into the evidence. */
+/**
+ * True when `child` is `parent` or below it once symbolic links are resolved (see guard.ts):
+ * an export must never be written into the evidence.
+ */
 export function isInside(child: string, parent: string): boolean {
-  const relative = path.relative(path.resolve(parent), path.resolve(child));
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return evidenceContaining(child, [parent]) !== undefined;
 }
 
 function basicIso(date: Date): string {

@@ -6,7 +6,9 @@
 import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } from '../engine/api';
 import { IdentityType, JsonObject } from '../model/event';
 import { FileFormat, RecordLocation } from '../sources/types';
-import { BatchFile, DICT_FIELDS, DictField, DictionaryRecoder, EventBatch } from './batch';
+import { BatchFile, DICT_FIELDS, DictField, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
+import { normalizeEvent } from '../model/normalize';
+import { RecordChangedError } from '../sources/readAt';
 import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { evaluateFilter } from '../query/evaluate';
@@ -70,7 +72,14 @@ export class EventIndex implements EventIndexApi {
   /** Bumped on every change; caches compare against it. */
   version = 0;
 
-  constructor(private readonly fetchRecords: RecordFetcher) {
+  /**
+   * `onRecordChanged` is told (before the error is thrown) when a record read back from a file
+   * is not what the index holds for it, or cannot be found again.
+   */
+  constructor(
+    private readonly fetchRecords: RecordFetcher,
+    private readonly onRecordChanged?: (file: IndexedFile) => void,
+  ) {
     this.resourceStart.push(0);
   }
 
@@ -362,10 +371,38 @@ export class EventIndex implements EventIndexApi {
       const file = this.files[fileIndex];
       if (!file.format) throw new Error(`${file.path}: the format of this file is unknown`);
       const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
-      const records = await this.fetchRecords(file.path, file.format, locations);
-      positions.forEach((p, i) => (out[p] = records[i]));
+      let records: JsonObject[];
+      try {
+        records = await this.fetchRecords(file.path, file.format, locations);
+      } catch (error) {
+        if (error instanceof RecordChangedError) this.onRecordChanged?.(file);
+        throw error;
+      }
+      // Nothing is handed out that disagrees with what the index answers for it.
+      positions.forEach((p, i) => {
+        const differs = this.mismatch(ids[p], records[i]);
+        if (differs) {
+          this.onRecordChanged?.(file);
+          const at = locations[i].length > 0 ? `at byte ${locations[i].offset}` : `#${locations[i].offset}`;
+          throw new RecordChangedError(file.path, `the record ${at} no longer matches the index (its ${differs} changed since the file was indexed)`);
+        }
+        out[p] = records[i];
+      });
     }
     return out;
+  }
+
+  /** The first indexed field whose value in `record` differs from the index's (undefined: none). */
+  private mismatch(id: EventId, record: JsonObject | undefined): string | undefined {
+    if (!record || typeof record !== 'object') return 'record';
+    const event = normalizeEvent(record);
+    if (!Object.is(event.time, this.times.get(id))) return 'eventTime';
+    if (event.eventId !== this.eventIds.get(id)) return 'eventID';
+    for (const field of DICT_FIELDS) {
+      if (dictFieldValue(event, field) !== this.value(field, id)) return field;
+    }
+    if (event.requestId !== this.requestIds.get(id)) return 'requestID';
+    return undefined;
   }
 
   // ---- postings and queries -----------------------------------------------------------

@@ -11,8 +11,22 @@ import { MAX_RECORD_BYTES, ReadEvidenceOptions, readEvidenceFile } from './read'
 import { FileFormat, RecordLocation } from './types';
 import { unwrapRecord } from './unwrap';
 
-function fail(path: string, reason: string): Error {
-  return new Error(`${path}: ${reason}`);
+/**
+ * A record cannot be read back as it was indexed: the file changed since (edited, replaced,
+ * truncated). Whoever holds the index must read the evidence again rather than show it.
+ */
+export class RecordChangedError extends Error {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+    this.name = 'RecordChangedError';
+  }
+}
+
+function changed(path: string, reason: string): RecordChangedError {
+  return new RecordChangedError(path, reason);
 }
 
 async function readByOrdinal(path: string, ordinals: number[], options: ReadEvidenceOptions): Promise<Map<number, JsonObject>> {
@@ -78,10 +92,10 @@ function csvColumnsOf(path: string, fd: number, gzip: boolean, readContentHead: 
       const row = parseCsvRow(head, start, complete);
       if (row) {
         const header = readCsvHeader(row.cells);
-        if (header.kind !== 'cloudtrail') throw fail(path, 'its CSV header is not a CloudTrail export');
+        if (header.kind !== 'cloudtrail') throw changed(path, 'its CSV header is no longer a CloudTrail export (the file changed since it was read)');
         return header.columns;
       }
-      if (complete || bytes > MAX_RECORD_BYTES) throw fail(path, 'no CSV header row');
+      if (complete || bytes > MAX_RECORD_BYTES) throw changed(path, 'no CSV header row any more (the file changed since it was read)');
     }
   })();
 }
@@ -106,7 +120,7 @@ export async function readRecordsAt(
     locations.forEach((location, index) => {
       if (location.length !== 0) return;
       const event = found.get(location.offset);
-      if (!event) throw fail(path, `record #${location.offset} is not there any more (the file changed since it was read?)`);
+      if (!event) throw changed(path, `record #${location.offset} is not there any more (the file changed since it was read)`);
       results[index] = event;
     });
   }
@@ -120,7 +134,7 @@ export async function readRecordsAt(
   try {
     opened = openEvidenceSync(path);
   } catch (error) {
-    throw fail(path, error instanceof EvidenceAccessError ? error.message : String(error));
+    throw changed(path, error instanceof EvidenceAccessError ? error.message : String(error));
   }
   const { fd } = opened;
   let fdHandedOver = false;
@@ -150,7 +164,7 @@ export async function readRecordsAt(
 
   for (const [index, request] of requests) {
     if (!request.bytes || request.filled !== request.length) {
-      throw fail(path, `bytes ${request.offset}..${request.offset + request.length} are not there any more (the file changed since it was read?)`);
+      throw changed(path, `bytes ${request.offset}..${request.offset + request.length} are not there any more (the file changed since it was read)`);
     }
     results[index] = recordFromBytes(path, format, request.bytes, request.offset, columns);
   }
@@ -162,15 +176,15 @@ function recordFromBytes(path: string, format: FileFormat, bytes: Buffer, offset
     const row = parseCsvRow(bytes, 0, true);
     const unwrapped = row && columns ? recordFromCsvRow(columns, row.cells) : undefined;
     if (unwrapped?.kind === 'event') return unwrapped.event;
-    throw fail(path, `the CSV row at byte ${offset} no longer holds a CloudTrail record`);
+    throw changed(path, `the CSV row at byte ${offset} no longer holds a CloudTrail record (the file changed since it was read)`);
   }
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw fail(path, `the record at byte ${offset} is no longer valid JSON (the file changed since it was read?)`);
+    throw changed(path, `the record at byte ${offset} is no longer valid JSON (the file changed since it was read)`);
   }
   const unwrapped = unwrapRecord(value);
-  if (unwrapped.kind !== 'event') throw fail(path, `the record at byte ${offset} is no longer a CloudTrail record`);
+  if (unwrapped.kind !== 'event') throw changed(path, `the record at byte ${offset} is no longer a CloudTrail record (the file changed since it was read)`);
   return unwrapped.event;
 }

@@ -5,7 +5,9 @@
  * created; a folder inside the evidence is refused (evidence is read-only).
  */
 import * as vscode from 'vscode';
-import { exportEvents, inBatches, isInside, type ExportResult } from '../../core/export/export';
+import { exportEvents, inBatches, type ExportResult } from '../../core/export/export';
+import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
+import { RecordChangedError } from '../../core/sources/readAt';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
 import { plural } from '../util/text';
@@ -98,9 +100,15 @@ export class EvidenceExport {
     const outDir = args.outDir!;
     const summaries = investigation.summaries();
     const evidence = summaries.flatMap((s) => s.paths);
-    const inside = evidence.find((p) => isInside(outDir, p));
+    let inside;
+    try {
+      inside = evidenceContaining(outDir, evidence);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`CloudTrail: cannot export into ${outDir}: ${errorMessage(error)}`);
+      return undefined;
+    }
     if (inside) {
-      const message = `cannot export into ${outDir}: it is inside the evidence ${inside}, which is kept read-only. Pick a folder outside it.`;
+      const message = `cannot export: ${insideEvidenceMessage('the folder', outDir, inside)}.`;
       log.error(`export: ${message}`);
       void vscode.window.showErrorMessage(`CloudTrail: ${message}`);
       return undefined;
@@ -134,8 +142,9 @@ export class EvidenceExport {
             void vscode.window.showInformationMessage('CloudTrail: export cancelled; nothing was left behind.');
             return undefined;
           }
-          log.error(`export into ${outDir} failed: ${errorMessage(error)}`);
-          void vscode.window.showErrorMessage(`CloudTrail: export into ${outDir} failed: ${errorMessage(error)}`);
+          const changed = error instanceof RecordChangedError ? ' The evidence changed since it was loaded, so nothing was exported: reload the source (its index cache was discarded) and export again.' : '';
+          log.error(`export into ${outDir} failed: ${errorMessage(error)}${changed}`);
+          void vscode.window.showErrorMessage(`CloudTrail: export into ${outDir} failed: ${errorMessage(error)}.${changed}`);
           return undefined;
         } finally {
           abort.dispose();

@@ -102,7 +102,7 @@ export class SourceManager implements vscode.Disposable {
             this.changed.fire();
           }
         };
-        const pending = this.investigation.addSource(paths, { signal: abort.signal, onProgress }, label);
+        const pending = this.investigation.addSource(paths, { signal: abort.signal, onProgress, verify: verifyContents() }, label);
         // addSource registers the source synchronously before its first await.
         summary = this.investigation.summaries().at(-1);
         if (summary) this.loading.add(summary.id);
@@ -115,6 +115,7 @@ export class SourceManager implements vscode.Disposable {
               `${summary.fromCache ? ' (from the index cache)' : ''}, ${summary.duplicates} duplicate records, ` +
               `${summary.eventsWithoutTime} without a time, ${summary.skipped.length} skipped, in ${Date.now() - started} ms`,
           );
+          this.reportNotes(summary);
           this.reportSkipped(summary);
           return summary;
         } catch (error) {
@@ -138,6 +139,11 @@ export class SourceManager implements vscode.Disposable {
     );
   }
 
+  /** How the load went (e.g. a cache refused and the evidence read again): in the log. */
+  private reportNotes(summary: SourceSummary): void {
+    for (const note of summary.notes ?? []) this.log.warn(`${summary.label}: ${note}`);
+  }
+
   private reportSkipped(summary: SourceSummary): void {
     if (summary.skipped.length === 0) return;
     for (const problem of summary.skipped) {
@@ -153,7 +159,7 @@ export class SourceManager implements vscode.Disposable {
     const summary = this.investigation.summaries().find((s) => s.id === id);
     if (!summary) return;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `CloudTrail: removing ${summary.label}` }, () =>
-      this.investigation.removeSource(id),
+      this.investigation.removeSource(id, { verify: verifyContents() }),
     );
     this.log.info(`removed ${summary.label}`);
     this.changed.fire();
@@ -170,9 +176,10 @@ export class SourceManager implements vscode.Disposable {
         this.loading.add(id);
         this.changed.fire();
         try {
-          const fresh = await this.investigation.reloadSource(id, { signal: abort.signal });
+          const fresh = await this.investigation.reloadSource(id, { signal: abort.signal, verify: verifyContents() });
           if (fresh) {
             this.log.info(`reloaded ${fresh.label}: ${plural(fresh.events, 'event')}, ${fresh.skipped.length} skipped`);
+            this.reportNotes(fresh);
             this.reportSkipped(fresh);
           }
         } catch (error) {
@@ -191,4 +198,9 @@ export class SourceManager implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+/** `cloudtrail.cache.verifyContents`: re-hash the evidence files before trusting the index cache. */
+function verifyContents(): boolean {
+  return vscode.workspace.getConfiguration('cloudtrail').get<boolean>('cache.verifyContents', false);
 }

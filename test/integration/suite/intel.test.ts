@@ -242,6 +242,15 @@ describe('intel: findings, lineage, integrity, export and report', function () {
 
     const refused = await vscode.commands.executeCommand<ExportResult | undefined>('cloudtrail.evidence.export', { outDir: sampleTrailFolder(), quiet: true });
     assert.equal(refused, undefined, 'exporting into the evidence is refused');
+    // The same through a symbolic link to the evidence, also to a folder below it not created yet.
+    const linkParent = tempFolder('export-link');
+    temps.push(linkParent);
+    const link = path.join(linkParent, 'sneaky');
+    fs.symlinkSync(sampleTrailFolder(), link);
+    for (const target of [link, path.join(link, 'new', 'deeper')]) {
+      const throughLink = await vscode.commands.executeCommand<ExportResult | undefined>('cloudtrail.evidence.export', { outDir: target, quiet: true });
+      assert.equal(throughLink, undefined, `exporting into the evidence through a link (${target}) is refused`);
+    }
     assert.equal(snapshot(sampleTrailFolder()), evidenceBefore, 'the evidence folder is unchanged');
     api.services.filter.setExpression('');
   });

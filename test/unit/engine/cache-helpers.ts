@@ -1,0 +1,53 @@
+/** Helpers for the cache tests: editing evidence behind the cache's back, forging a cache. */
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { deserialize } from 'node:v8';
+import { CACHE_FORMAT, cacheIdentity, writeCache } from '../../../src/core/engine/cache';
+import { walkEvidence } from '../../../src/core/sources/index';
+import { EvidenceFile } from '../../../src/core/sources/types';
+
+/** The files of a folder as the engine walks them. */
+export async function walked(folder: string): Promise<EvidenceFile[]> {
+  const files: EvidenceFile[] = [];
+  for await (const slice of walkEvidence([folder], { onProblem: () => undefined })) files.push(...slice);
+  return files;
+}
+
+export const WHOLE_SECOND = new Date(Date.UTC(2026, 2, 4, 5, 0, 0));
+
+/**
+ * Edits `file` in place, same size, and puts its access and modification times back as they
+ * were (what `cp -p`, `rsync -a` and `tar` do): only its ctime tells. The file's times must be
+ * whole milliseconds (utimes cannot restore finer ones).
+ */
+export async function editKeepingSizeAndTimes(file: string, from: string, to: string): Promise<void> {
+  assert.equal(Buffer.byteLength(from), Buffer.byteLength(to));
+  const before = await fs.stat(file);
+  const text = await fs.readFile(file, 'utf8');
+  assert.ok(text.includes(from), `${file} holds ${from}`);
+  await fs.writeFile(file, text.replace(from, to));
+  await fs.utimes(file, before.atime, before.mtime);
+  const after = await fs.stat(file);
+  assert.equal(after.size, before.size);
+  assert.equal(after.mtimeMs, before.mtimeMs, 'the modification time was put back exactly');
+}
+
+/**
+ * Rewrites the one cache file in `cacheDir` so that it claims to be the cache of the evidence
+ * as it is now, while holding the index of what it was: the case no file identity can catch
+ * (a clock turned back, a file system that keeps no ctime). Only a content check can.
+ */
+export async function forgeCacheForCurrentEvidence(cacheDir: string, evidence: string): Promise<void> {
+  const names = (await fs.readdir(cacheDir)).filter((n) => n.endsWith('.idx'));
+  assert.equal(names.length, 1, 'one cache file');
+  const files = await walked(evidence);
+  const identity = cacheIdentity([path.resolve(evidence)], files);
+  assert.notEqual(`${identity.key}.idx`, names[0], 'the evidence changed: its key did');
+  const data = await fs.readFile(path.join(cacheDir, names[0]));
+  const value = deserialize(data.subarray(8 + 4 + 32)) as Parameters<typeof writeCache>[1];
+  assert.equal(value.format, CACHE_FORMAT);
+  await fs.rm(path.join(cacheDir, names[0]));
+  await writeCache(cacheDir, { ...value, identity });
+}
+
