@@ -26,7 +26,7 @@ describe('aws/planner: one LookupEvents attribute, the rest local', () => {
     assert.match(plan.explanation, /on the server: EventName = "CreateAccessKey"; applied locally: readOnly/);
   });
 
-  it('ranks EventId > AccessKeyId > EventName > ResourceType > EventSource > ReadOnly, then the approximate ResourceName > Username', () => {
+  it('ranks EventId > AccessKeyId > EventName > ResourceType > EventSource > ReadOnly, then the approximate Username; a resource stays local', () => {
     const all = [
       { field: 'readOnly', value: 'true' },
       { field: 'eventSource', value: 's3.amazonaws.com' },
@@ -39,13 +39,35 @@ describe('aws/planner: one LookupEvents attribute, the rest local', () => {
     ];
     const order: string[] = [];
     const remaining = [...all];
-    while (remaining.length) {
+    while (remaining.length > 1) {
       const key = planLookup(remaining).server!.AttributeKey!;
       order.push(key);
       const mapped: Record<string, string> = { EventId: 'eventId', AccessKeyId: 'accessKey', ResourceName: 'resource', Username: 'principal', EventName: 'eventName', ResourceType: 'resourceType', EventSource: 'eventSource', ReadOnly: 'readOnly' };
       remaining.splice(remaining.findIndex((t) => t.field === mapped[key]), 1);
     }
-    assert.deepEqual(order, ['EventId', 'AccessKeyId', 'EventName', 'ResourceType', 'EventSource', 'ReadOnly', 'ResourceName', 'Username']);
+    assert.deepEqual(order, ['EventId', 'AccessKeyId', 'EventName', 'ResourceType', 'EventSource', 'ReadOnly', 'Username']);
+    // What AWS matches ResourceName against cannot be known offline: never sent.
+    assert.deepEqual(remaining.map((t) => t.field), ['resource']);
+    const resourceOnly = planLookup(remaining);
+    assert.equal(resourceOnly.server, undefined);
+    assert.deepEqual(resourceOnly.local, remaining);
+  });
+
+  it('plans Insights lookups within EventId, EventName and EventSource, the attributes AWS accepts for them', () => {
+    const terms = [
+      { field: 'accessKey', value: 'AKIAX' },
+      { field: 'principal', value: 'arn:aws:iam::111122223333:user/alice' },
+      { field: 'readOnly', value: 'false' },
+      { field: 'resourceType', value: 'AWS::S3::Bucket' },
+      { field: 'eventSource', value: 's3.amazonaws.com' },
+    ];
+    const insight = planLookup(terms, { category: 'insight' });
+    assert.deepEqual(insight.server, { AttributeKey: 'EventSource', AttributeValue: 's3.amazonaws.com' });
+    assert.deepEqual(insight.local.map((t) => t.field), ['accessKey', 'principal', 'readOnly', 'resourceType']);
+    const none = planLookup(terms.slice(0, 4), { category: 'insight' });
+    assert.equal(none.server, undefined);
+    assert.match(none.explanation, /takes only EventId, EventName or EventSource for Insights/);
+    assert.equal(planLookup(terms.slice(0, 4)).server?.AttributeKey, 'AccessKeyId', 'management events take them');
   });
 
   it('never sends wildcards, unsupported fields or impossible values; approximations are re-checked locally', () => {
