@@ -27,7 +27,8 @@ export async function runLiveFetchBenchmark(): Promise<string[]> {
   const files = { configFile: path.join(dir, 'config'), credentialsFile: path.join(dir, 'credentials') };
   await fs.writeFile(files.credentialsFile, `[bench]\naws_access_key_id = ${TEST_KEYS.ok}\naws_secret_access_key = ${TEST_SECRET}\n`);
   await fs.writeFile(files.configFile, '[profile bench]\nregion = us-east-1\n');
-  const start = Date.parse('2026-10-01T00:00:00Z');
+  // Inside the 90 days LookupEvents keeps (the local server enforces them as AWS does).
+  const start = Math.floor(Date.now() / 86400_000) * 86400_000 - 30 * 86400_000;
   const end = start + 7 * 86400_000;
   const server = new CloudTrailServer({ rps: SERVER_RPS, burst: SERVER_BURST });
   server.addEvents(synthEvents({ count: EVENTS, regions: REGIONS, start, end, seed: 2026 }));

@@ -7,6 +7,8 @@ export interface CliIo {
   /** True when stderr is a terminal: only then is a live progress line shown. */
   interactive: boolean;
   signal: AbortSignal;
+  /** Asks the user one question on the terminal (an MFA code); absent when there is no terminal. */
+  prompt?: (question: string) => Promise<string | undefined>;
 }
 
 export interface CliCommand {

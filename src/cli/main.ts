@@ -1,4 +1,5 @@
 import { parseArgs, UsageError } from './args';
+import { promptLine } from './awsCredentials';
 import { CliIo } from './command';
 import { COMMANDS } from './commands/index';
 import { RecordChangedError } from '../core/sources/readAt';
@@ -78,6 +79,8 @@ if (require.main === module) {
     stderr: process.stderr,
     interactive: Boolean(process.stderr.isTTY),
     signal: controller.signal,
+    // Questions go to stderr, so stdout stays the command's result.
+    prompt: process.stdin.isTTY ? (question) => promptLine(question, process.stdin, process.stderr, controller.signal) : undefined,
   }).then(
     (code) => {
       process.exitCode = code;

@@ -5,7 +5,7 @@ import { EventsView } from './events/eventsView';
 import { ExplorerView } from './explorer/explorerView';
 import { FilterControls } from './filter/filterControls';
 import { registerIntelligence } from './intel/index';
-import { registerLiveSources } from './live/index';
+import { inputBoxPrompts, registerLiveSources, type LivePrompts } from './live/index';
 import { EventLensProvider } from './lenses/eventLenses';
 import { PivotCommands } from './pivots/pivotCommands';
 import { createServices, type ExtensionServices } from './services';
@@ -27,6 +27,8 @@ export interface CloudTrailInvestigatorApi {
   readonly timeline: TimelineController;
   /** Settles once the sources remembered from the last session are loaded again. */
   readonly restored: Promise<void>;
+  /** The questions live sources ask (an MFA code); in-host tests answer them here. */
+  readonly livePrompts: LivePrompts;
 }
 
 /** The composition root: builds every service, registers it, and owns its disposal. */
@@ -46,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   context.subscriptions.push(new FilterControls(services), new PivotCommands(services));
   context.subscriptions.push(...registerIntelligence(services));
   // Live sources: the AWS SDK loads on the first live command, not here.
-  context.subscriptions.push(...registerLiveSources(services));
+  const livePrompts = inputBoxPrompts();
+  context.subscriptions.push(...registerLiveSources(services, livePrompts));
   const timeline = registerTimeline(services);
   context.subscriptions.push(timeline);
 
@@ -58,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   void restored.then(() => autoDetect.offer()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
 
   log.info('CloudTrail Investigator activated');
-  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline };
+  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, livePrompts };
 }
 
 export function deactivate(): void {

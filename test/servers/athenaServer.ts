@@ -5,6 +5,12 @@
  * and rows a query answers; the server checks the request shapes, walks the query through
  * QUEUED → RUNNING → SUCCEEDED (or FAILED) one poll at a time, pages the results with the
  * header row first as Athena does, and reports DataScannedInBytes.
+ *
+ * Like Athena, it holds the client to the table it serves: GetTableMetadata answers the
+ * columns, partition keys and table properties of the tables the test registers, and a
+ * statement on a registered table that names a column or partition key the table does not
+ * have ends FAILED with Athena's `COLUMN_NOT_FOUND` reason. Starts are counted per
+ * `ClientRequestToken`, so a test sees whether a retry started a second (billed) query.
  */
 import { randomUUID } from 'node:crypto';
 import { AwsJsonError, AwsJsonServer, JsonRequest, int, str } from './awsJson';
@@ -17,6 +23,43 @@ export interface AthenaAnswer {
   runPolls?: number;
   /** Ends FAILED with this reason. */
   error?: string;
+}
+
+/** A table as GetTableMetadata describes it (names as Athena answers them: lower case). */
+export interface AthenaTable {
+  columns: Array<{ Name: string; Type: string }>;
+  partitionKeys: Array<{ Name: string; Type: string }>;
+  /** Table properties, e.g. `projection.enabled`, `projection.region.values`. */
+  parameters?: Record<string, string>;
+}
+
+const SQL_WORDS = new Set(
+  'select from where and or not in between like escape is null limit as true false array cast order by desc asc group having distinct json case when then else end on join'.split(' '),
+);
+
+/**
+ * The column and partition-key names a statement refers to (lower case): bare and quoted
+ * identifiers outside string literals that are not functions, keywords, aliases, lambda
+ * parameters or fields of a row (`a.b` names `a`).
+ */
+export function referencedColumns(sql: string): string[] {
+  const text = sql.replace(/(U&)?'(?:[^']|'')*'/g, ' \'\' ');
+  const lambdas = new Set([...text.matchAll(/\b([a-z_]\w*)\s*->/gi)].map((m) => m[1].toLowerCase()));
+  const out = new Set<string>();
+  const re = /"((?:[^"]|"")+)"|\b([a-z_][a-z0-9_]*)\b/gi;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const name = (m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2]).toLowerCase();
+    const before = text.slice(0, m.index);
+    const after = text.slice(m.index + m[0].length);
+    if (/\.\s*$/.test(before)) continue; // a field of a row, or the table after its database
+    if (/\bas\s*$/i.test(before)) continue; // an alias or a CAST target type
+    if (/\bfrom\s*$/i.test(before)) continue; // the table (or its database)
+    if (m[2] !== undefined && (SQL_WORDS.has(name) || /^\s*\(/.test(after))) continue;
+    if (lambdas.has(name)) continue;
+    out.add(name);
+  }
+  return [...out];
 }
 
 interface Execution {
@@ -34,6 +77,10 @@ interface Execution {
 export class AthenaServer extends AwsJsonServer {
   readonly executions = new Map<string, Execution>();
   private readonly byToken = new Map<string, string>();
+  /** StartQueryExecution calls per ClientRequestToken (a repeat answers the same query). */
+  readonly startsPerToken = new Map<string, number>();
+  /** `database.table` (lower case) → what GetTableMetadata answers. */
+  readonly tables = new Map<string, AthenaTable>();
 
   constructor(
     private readonly resolve: (sql: string) => AthenaAnswer,
@@ -49,6 +96,7 @@ export class AthenaServer extends AwsJsonServer {
         GetQueryExecution: (r) => this.get(r),
         GetQueryResults: (r) => this.results(r),
         StopQueryExecution: (r) => this.stopQuery(r),
+        GetTableMetadata: (r) => this.tableMetadata(r),
       },
     });
   }
@@ -68,6 +116,7 @@ export class AthenaServer extends AwsJsonServer {
     if (token !== undefined && (token.length < 32 || token.length > 128)) {
       throw new AwsJsonError('InvalidRequestException', 'ClientRequestToken must be 32 to 128 characters.');
     }
+    if (token) this.startsPerToken.set(token, (this.startsPerToken.get(token) ?? 0) + 1);
     if (token && this.byToken.has(token)) return { QueryExecutionId: this.byToken.get(token) };
     const context = body.QueryExecutionContext as Record<string, unknown> | undefined;
     const resultConfiguration = body.ResultConfiguration as Record<string, unknown> | undefined;
@@ -84,18 +133,65 @@ export class AthenaServer extends AwsJsonServer {
     }
     const id = randomUUID();
     if (token) this.byToken.set(token, id);
+    const database = context ? str(context, 'Database', false) : undefined;
+    const unknown = this.unknownColumns(sql, database);
     this.executions.set(id, {
       id,
       sql,
-      database: context ? str(context, 'Database', false) : undefined,
+      database,
       workgroup,
       outputLocation,
-      answer: this.resolve(sql),
+      answer: unknown
+        ? { columns: [], rows: [], bytesScanned: 0, runPolls: 1, error: `COLUMN_NOT_FOUND: line 1:1: Column '${unknown}' cannot be resolved or requester is not authorized to access requested resources` }
+        : this.resolve(sql),
       polls: 0,
       state: 'QUEUED',
       submitted: Date.now(),
     });
     return { QueryExecutionId: id };
+  }
+
+  /** The first name a statement on a registered table uses that the table lacks. */
+  private unknownColumns(sql: string, database: string | undefined): string | undefined {
+    const from = /\bfrom\s+(?:"((?:[^"]|"")+)"|(\w+))(?:\s*\.\s*(?:"((?:[^"]|"")+)"|(\w+)))?/i.exec(sql);
+    if (!from) return undefined;
+    const first = (from[1]?.replace(/""/g, '"') ?? from[2]).toLowerCase();
+    const second = (from[3]?.replace(/""/g, '"') ?? from[4])?.toLowerCase();
+    const key = second !== undefined ? `${first}.${second}` : `${(database ?? '').toLowerCase()}.${first}`;
+    const table = this.tables.get(key);
+    if (!table) return undefined;
+    const known = new Set([...table.columns, ...table.partitionKeys].map((c) => c.Name.toLowerCase()));
+    return referencedColumns(sql).find((name) => !known.has(name));
+  }
+
+  private tableMetadata(request: JsonRequest): unknown {
+    const body = request.body;
+    const catalog = str(body, 'CatalogName', true)!;
+    const database = str(body, 'DatabaseName', true)!;
+    const name = str(body, 'TableName', true)!;
+    for (const [member, value, max] of [
+      ['CatalogName', catalog, 256],
+      ['DatabaseName', database, 128],
+      ['TableName', name, 128],
+    ] as const) {
+      if (value.length < 1 || value.length > max) {
+        throw new AwsJsonError('InvalidRequestException', `${member} must be 1 to ${max} characters.`);
+      }
+    }
+    const table = this.tables.get(`${database.toLowerCase()}.${name.toLowerCase()}`);
+    if (catalog.toLowerCase() !== 'awsdatacatalog' || !table) {
+      throw new AwsJsonError('MetadataException', `Table ${name} not found in database ${database} of catalog ${catalog}.`);
+    }
+    return {
+      TableMetadata: {
+        Name: name.toLowerCase(),
+        CreateTime: 1_700_000_000,
+        TableType: 'EXTERNAL_TABLE',
+        Columns: table.columns,
+        PartitionKeys: table.partitionKeys,
+        Parameters: table.parameters ?? {},
+      },
+    };
   }
 
   private get(request: JsonRequest): unknown {

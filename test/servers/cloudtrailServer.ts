@@ -1,18 +1,41 @@
 /**
- * A local CloudTrail server speaking the real awsJson1_1 protocol (shapes from the botocore
- * model in ../shared/datasets/botocore-cloudtrail-api/): LookupEvents with the model's
- * validation, newest-first paging with NextToken bound to the request parameters
- * (`InvalidNextTokenException` when they change), 2 requests per second per (account,
- * region) answered with `ThrottlingException`, and CloudTrail Lake StartQuery /
- * DescribeQuery / GetQueryResults / CancelQuery over rows the test provides.
+ * A local CloudTrail server speaking the real awsJson1_1 protocol. Every request is first
+ * checked against its operation's input shape in the botocore model
+ * (../shared/datasets/botocore-cloudtrail-api/, see botocoreModel.ts), then against what the
+ * model's documentation adds: one lookup attribute, `_`/space/`,`/newline counting twice
+ * toward 2,000 characters, only EventId/EventName/EventSource for Insights, start before
+ * end, nothing older than 90 days, a NextToken only with its first page's parameters
+ * (`InvalidNextTokenException`). Errors have AWS's shapes and status codes. Newest-first
+ * paging, 2 requests per second per (account, region) answered with `ThrottlingException`,
+ * and CloudTrail Lake StartQuery / DescribeQuery / GetQueryResults / CancelQuery over rows
+ * the test provides.
+ *
+ * Where AWS's behaviour is not documented, the server takes the reading that would hurt a
+ * client relying on it: times are rounded to the nearest whole second, and ResourceName
+ * matches the short names AWS shows in `Resources` (bucket names, instance ids), not ARNs.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { AwsJsonError, AwsJsonServer, JsonRequest, int, str } from './awsJson';
+import { AwsJsonError, AwsJsonServer, JsonHandler, JsonRequest, int, str } from './awsJson';
+import { cloudTrailModel, lookupAttributesByCategory, validateInput } from './botocoreModel';
 import { CloudTrailRecord } from './synth';
 
 export const CLOUDTRAIL_TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
-const ATTRIBUTE_KEYS = new Set(['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId']);
 const NINETY_DAYS = 90 * 86400_000;
+
+/** The error each LookupEvents member's violations answer (the operation's modelled errors). */
+const LOOKUP_MEMBER_ERRORS: Record<string, string> = {
+  LookupAttributes: 'InvalidLookupAttributesException',
+  StartTime: 'InvalidTimeRangeException',
+  EndTime: 'InvalidTimeRangeException',
+  EventCategory: 'InvalidEventCategoryException',
+  MaxResults: 'InvalidMaxResultsException',
+  NextToken: 'InvalidNextTokenException',
+};
+const LAKE_MEMBER_ERRORS: Record<string, string> = {
+  QueryStatement: 'InvalidQueryStatementException',
+  MaxQueryResults: 'InvalidMaxResultsException',
+  NextToken: 'InvalidNextTokenException',
+};
 
 interface Indexed {
   record: CloudTrailRecord;
@@ -47,6 +70,22 @@ export interface CloudTrailServerOptions {
   clock?: () => number;
   /** Decides the rows of a Lake query; default: no rows. */
   lake?: (sql: string) => LakeAnswer;
+  /** The clock the 90-day window counts back from; default `Date.now`. */
+  now?: () => number;
+}
+
+/** LookupEvents counts `_`, space, `,` and newline twice toward its 2,000-character limit (model documentation). */
+function chargedLength(value: string): number {
+  let n = 0;
+  for (const ch of value) n += ch === '_' || ch === ' ' || ch === ',' || ch === '\n' ? 2 : 1;
+  return n;
+}
+
+/** The name AWS shows for a resource: the bucket, instance id or other last part of its ARN. */
+export function shortResourceName(arn: string): string {
+  if (!arn.startsWith('arn:')) return arn;
+  const resource = arn.split(':').slice(5).join(':');
+  return resource.split('/').pop()?.split(':').pop() || resource;
 }
 
 function fieldOf(record: CloudTrailRecord, path: string): unknown {
@@ -72,7 +111,7 @@ function resourcesOf(record: CloudTrailRecord): Array<{ ResourceType?: string; R
   const list = Array.isArray(record.resources) ? (record.resources as Array<Record<string, unknown>>) : [];
   return list.map((r) => ({
     ResourceType: typeof r.type === 'string' ? r.type : undefined,
-    ResourceName: typeof r.ARN === 'string' ? r.ARN : undefined,
+    ResourceName: typeof r.ARN === 'string' ? shortResourceName(r.ARN) : undefined,
   }));
 }
 
@@ -91,11 +130,11 @@ export class CloudTrailServer extends AwsJsonServer {
       burst: ctOptions.burst,
       clock: ctOptions.clock,
       handlers: {
-        LookupEvents: (r) => this.lookupEvents(r),
-        StartQuery: (r) => this.startQuery(r),
-        DescribeQuery: (r) => this.describeQuery(r),
-        GetQueryResults: (r) => this.getQueryResults(r),
-        CancelQuery: (r) => this.cancelQuery(r),
+        LookupEvents: modelChecked('LookupEvents', LOOKUP_MEMBER_ERRORS, 'InvalidLookupAttributesException', (r) => this.lookupEvents(r)),
+        StartQuery: modelChecked('StartQuery', LAKE_MEMBER_ERRORS, 'InvalidParameterException', (r) => this.startQuery(r)),
+        DescribeQuery: modelChecked('DescribeQuery', LAKE_MEMBER_ERRORS, 'InvalidParameterException', (r) => this.describeQuery(r)),
+        GetQueryResults: modelChecked('GetQueryResults', LAKE_MEMBER_ERRORS, 'InvalidParameterException', (r) => this.getQueryResults(r)),
+        CancelQuery: modelChecked('CancelQuery', LAKE_MEMBER_ERRORS, 'InvalidParameterException', (r) => this.cancelQuery(r)),
       },
     });
   }
@@ -138,44 +177,38 @@ export class CloudTrailServer extends AwsJsonServer {
   }
 
   private lookupEvents(request: JsonRequest): unknown {
+    // Shapes, enums and ranges were checked against the model; what follows is what the
+    // model's documentation adds.
     const body = request.body;
     const maxResults = int(body, 'MaxResults') ?? 50;
-    if (maxResults < 1 || maxResults > 50) {
-      throw new AwsJsonError('InvalidMaxResultsException', 'MaxResults must be between 1 and 50.');
-    }
     const category = str(body, 'EventCategory', false);
-    if (category !== undefined && category !== 'insight') {
-      throw new AwsJsonError('InvalidEventCategoryException', `Invalid EventCategory '${category}'.`);
-    }
-    const now = Date.now();
-    const timeOf = (name: string): number | undefined => {
-      const v = body[name];
-      if (v === undefined || v === null) return undefined;
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new AwsJsonError('SerializationException', `${name} must be an epoch-seconds number`);
-      return Math.round(v * 1000);
-    };
+    const now = (this.ctOptions.now ?? Date.now)();
+    // Whole seconds: where AWS keeps less than the SDK sends, a client must not depend on it.
+    const timeOf = (name: string): number | undefined => (typeof body[name] === 'number' ? Math.round(body[name] as number) * 1000 : undefined);
     const end = timeOf('EndTime') ?? now;
-    const start = timeOf('StartTime') ?? end - NINETY_DAYS;
+    const start = timeOf('StartTime') ?? Math.max(end - NINETY_DAYS, now - NINETY_DAYS);
     if (start > end) throw new AwsJsonError('InvalidTimeRangeException', 'Start time must be before end time.');
-    const attributes = body.LookupAttributes;
+    if (start < now - NINETY_DAYS) {
+      throw new AwsJsonError('InvalidTimeRangeException', 'The time range is outside the range of possible values: events are kept for 90 days.');
+    }
+    const attributes = (body.LookupAttributes ?? []) as Array<{ AttributeKey: string; AttributeValue: string }>;
     let attribute: { key: string; value: string } | undefined;
-    if (attributes !== undefined && attributes !== null) {
-      if (!Array.isArray(attributes)) throw new AwsJsonError('SerializationException', 'LookupAttributes must be a list');
-      if (attributes.length > 1) {
-        throw new AwsJsonError('InvalidLookupAttributesException', 'You can specify only one lookup attribute.');
+    if (attributes.length > 1) {
+      throw new AwsJsonError('InvalidLookupAttributesException', 'You can specify only one lookup attribute.');
+    }
+    if (attributes.length === 1) {
+      const { AttributeKey: key, AttributeValue: value } = attributes[0];
+      if (chargedLength(value) > 2000) {
+        throw new AwsJsonError('InvalidLookupAttributesException', 'AttributeValue is longer than 2000 characters (_, space, comma and newline count twice).');
       }
-      if (attributes.length === 1) {
-        const a = attributes[0] as Record<string, unknown>;
-        const key = a.AttributeKey;
-        const value = a.AttributeValue;
-        if (typeof key !== 'string' || !ATTRIBUTE_KEYS.has(key)) {
-          throw new AwsJsonError('InvalidLookupAttributesException', `Invalid AttributeKey '${String(key)}'.`);
-        }
-        if (typeof value !== 'string' || value.length === 0 || value.length > 2000) {
-          throw new AwsJsonError('InvalidLookupAttributesException', 'AttributeValue must be 1 to 2000 characters.');
-        }
-        attribute = { key, value };
+      const allowed = lookupAttributesByCategory()[category === 'insight' ? 'insight' : 'management'];
+      if (!allowed.includes(key)) {
+        throw new AwsJsonError(
+          'InvalidLookupAttributesException',
+          `The attribute key ${key} is not supported for ${category === 'insight' ? 'Insights' : 'management'} events; supported: ${allowed.join(', ')}.`,
+        );
       }
+      attribute = { key, value };
     }
     const canonical = JSON.stringify({
       a: attribute ?? null,
@@ -213,6 +246,7 @@ export class CloudTrailServer extends AwsJsonServer {
         case 'ResourceType':
           return resourcesOf(r).some((x) => x.ResourceType === attribute!.value);
         case 'ResourceName':
+          // The names AWS shows in Resources (short names), never the ARN the record holds.
           return resourcesOf(r).some((x) => x.ResourceName === attribute!.value);
         default:
           return false;
@@ -316,4 +350,14 @@ export class CloudTrailServer extends AwsJsonServer {
     query.status = 'CANCELLED';
     return { QueryId: query.id, QueryStatus: query.status };
   }
+}
+
+/** A handler that runs only for a request the model accepts. */
+function modelChecked(operation: string, memberErrors: Record<string, string>, fallback: string, handler: JsonHandler): JsonHandler {
+  const model = cloudTrailModel();
+  const input = model.operations[operation].input!.shape;
+  return (request) => {
+    validateInput(model, input, request.body, (member, message) => new AwsJsonError(memberErrors[member] ?? fallback, message));
+    return handler(request);
+  };
 }

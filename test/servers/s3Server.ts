@@ -3,6 +3,13 @@
  * thin loopback front that answers the designated test keys the way S3 does (403
  * AccessDenied, 400 ExpiredToken, as XML) and can cut a response mid-body. s3rver itself
  * verifies the SigV4 signatures: the test keys are registered with it.
+ *
+ * s3rver's ETag is always the MD5 of the content; S3's is not for SSE-KMS, SSE-C and
+ * multipart objects. `setObjectTraits` makes the front serve an object as S3 would serve
+ * such an object: another ETag (in listings, GetObject, HeadObject and If-Match), the
+ * `x-amz-server-side-encryption` header, and, when the request asks with
+ * `x-amz-checksum-mode: ENABLED`, an `x-amz-checksum-sha256` (right or, to test the client,
+ * wrong).
  */
 import type * as Crypto from 'node:crypto';
 import * as http from 'node:http';
@@ -101,6 +108,26 @@ export interface S3RequestRecord {
   status?: number;
 }
 
+/** How S3 would serve one object, beyond what s3rver knows. */
+export interface ObjectTraits {
+  /** The ETag served instead of the content's MD5 (e.g. 32 hex digits of no meaning for SSE-KMS, `<hex>-3` for multipart). */
+  etag?: string;
+  /** `x-amz-server-side-encryption`: `aws:kms`, `aws:kms:dsse`, `AES256`. */
+  sse?: string;
+  /** Base64 SHA-256 served as `x-amz-checksum-sha256` when the client asks for checksums. */
+  checksumSha256?: string;
+  /** `x-amz-checksum-type`; default FULL_OBJECT. */
+  checksumType?: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 export class LocalS3Server {
   readonly requests: S3RequestRecord[] = [];
   private s3rver: S3rverInstance | undefined;
@@ -108,8 +135,15 @@ export class LocalS3Server {
   private directory = '';
   private backendPort = 0;
   private dropsPending = 0;
+  /** `bucket/key` → traits. */
+  private readonly traits = new Map<string, ObjectTraits>();
 
   constructor(private readonly buckets: readonly string[]) {}
+
+  /** Serve `bucket/key` as S3 serves an SSE-KMS, multipart or checksummed object. */
+  setObjectTraits(bucket: string, key: string, traits: ObjectTraits): void {
+    this.traits.set(`${bucket}/${key}`, traits);
+  }
 
   get endpoint(): string {
     const address = this.front?.address() as AddressInfo | null;
@@ -168,11 +202,49 @@ export class LocalS3Server {
     const isObjectGet = req.method === 'GET' && !/[?&]list-type=2/.test(req.url ?? '') && /^\/[^/?]+\/[^?]+/.test(req.url ?? '');
     const drop = isObjectGet && this.dropsPending > 0;
     if (drop) this.dropsPending--;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const objectPath = /^\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const traits = objectPath && (req.method === 'GET' || req.method === 'HEAD') ? this.traits.get(`${objectPath[1]}/${decodeURIComponent(objectPath[2])}`) : undefined;
+    const isListing = req.method === 'GET' && /^\/[^/]+\/?$/.test(url.pathname) && url.searchParams.get('list-type') === '2' && this.traits.size > 0;
+    const headers = { ...req.headers };
+    if (traits?.etag) {
+      // If-Match is S3's to check against the ETag it serves, not s3rver's MD5.
+      const ifMatch = headers['if-match'];
+      if (ifMatch !== undefined && ifMatch !== `"${traits.etag}"` && ifMatch !== '*') return answer(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+      delete headers['if-match'];
+    }
     const upstream = http.request(
-      { host: '127.0.0.1', port: this.backendPort, method: req.method, path: req.url, headers: req.headers },
+      { host: '127.0.0.1', port: this.backendPort, method: req.method, path: req.url, headers },
       (backend) => {
         record.status = backend.statusCode;
-        res.writeHead(backend.statusCode ?? 502, backend.headers);
+        if (isListing) {
+          const chunks: Buffer[] = [];
+          backend.on('data', (c: Buffer) => chunks.push(c));
+          backend.on('end', () => {
+            const bucket = url.pathname.split('/')[1];
+            const xml = Buffer.concat(chunks)
+              .toString('utf8')
+              .replace(/<Contents>([\s\S]*?)<\/Contents>/g, (block: string, inner: string) => {
+                const key = /<Key>([\s\S]*?)<\/Key>/.exec(inner)?.[1];
+                const t = key === undefined ? undefined : this.traits.get(`${bucket}/${unescapeXml(key)}`);
+                return t?.etag ? block.replace(/<ETag>[\s\S]*?<\/ETag>/, `<ETag>${escapeXml(`"${t.etag}"`)}</ETag>`) : block;
+              });
+            const out = { ...backend.headers, 'content-length': String(Buffer.byteLength(xml)) };
+            res.writeHead(backend.statusCode ?? 502, out);
+            res.end(xml);
+          });
+          return;
+        }
+        const outHeaders = { ...backend.headers };
+        if (traits && (backend.statusCode ?? 500) < 300) {
+          if (traits.etag) outHeaders['etag'] = `"${traits.etag}"`;
+          if (traits.sse) outHeaders['x-amz-server-side-encryption'] = traits.sse;
+          if (traits.checksumSha256 && String(req.headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED') {
+            outHeaders['x-amz-checksum-sha256'] = traits.checksumSha256;
+            outHeaders['x-amz-checksum-type'] = traits.checksumType ?? 'FULL_OBJECT';
+          }
+        }
+        res.writeHead(backend.statusCode ?? 502, outHeaders);
         if (!drop) {
           backend.pipe(res);
           return;

@@ -1,6 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
 import { stringOption, UsageError } from '../args';
+import { cliCredentials } from '../awsCredentials';
 import { CliCommand, CliIo } from '../command';
 import {
   DIGEST_VERDICTS,
@@ -80,7 +81,9 @@ async function run(target: string, publicKeys: DigestPublicKey[] | undefined, ar
   if (!s3Target) return validateFolder(target, { publicKeys, signal: io.signal, onProgress });
   const region = stringOption(args, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const endpoint = stringOption(args, 'endpoint-url');
-  const client = new S3Client({ region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  // One credentials provider for every client: a profile with mfa_serial asks for its code once.
+  const credentials = cliCredentials(stringOption(args, 'profile'), io);
+  const client = new S3Client({ region, credentials, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
   const trailClients = new Map<string, CloudTrailClient>();
   try {
     return await validateS3(s3Target.bucket, s3Target.prefix, {
@@ -93,7 +96,7 @@ async function run(target: string, publicKeys: DigestPublicKey[] | undefined, ar
         : (request) => {
             let trail = trailClients.get(request.region);
             if (!trail) {
-              trail = new CloudTrailClient({ region: request.region });
+              trail = new CloudTrailClient({ region: request.region, credentials });
               trailClients.set(request.region, trail);
             }
             return listCloudTrailPublicKeys(trail, request, request.signal);
@@ -107,10 +110,10 @@ async function run(target: string, publicKeys: DigestPublicKey[] | undefined, ar
 
 export const validateCommand: CliCommand = {
   name: 'validate',
-  usage: 'ctinv validate PATH [--public-key FILE] [--json]',
+  usage: 'ctinv validate PATH [--public-key FILE] [--profile NAME] [--json]',
   summary:
     'Validate CloudTrail log file integrity (digest chain, signatures, hashes) in a folder in the S3 layout, or s3://bucket/prefix.',
-  options: { flags: ['json'], valued: ['public-key', 'region', 'endpoint-url'] },
+  options: { flags: ['json'], valued: ['public-key', 'region', 'endpoint-url', 'profile'] },
   async run(args, io) {
     if (args.positionals.length !== 1) throw new UsageError('give exactly one folder (or s3://bucket/prefix) to validate');
     if (args.options.get('public-key') === '') throw new UsageError('--public-key needs a file');

@@ -8,14 +8,16 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { ProfileInfo, ResolvedProfile, SharedFiles, resolveProfile, sharedFiles } from './profiles';
+import { MfaCodePrompt, ProfileInfo, ResolvedProfile, SharedFiles, resolveProfile, sharedFiles } from './profiles';
 
-export type AwsService = 'cloudtrail' | 's3' | 'athena';
+export type AwsService = 'cloudtrail' | 's3' | 'athena' | 'sts';
 
 export interface EndpointOverrides {
   cloudtrail?: string;
   s3?: string;
   athena?: string;
+  /** STS, for role profiles (AssumeRole); local emulators and tests. */
+  sts?: string;
 }
 
 export interface ClientFactoryOptions {
@@ -24,6 +26,8 @@ export interface ClientFactoryOptions {
   endpoints?: EndpointOverrides;
   /** Per-request socket timeout; default 60 s. */
   requestTimeoutMs?: number;
+  /** Asks for the MFA code of a role profile with `mfa_serial` (an input box, a TTY prompt). */
+  mfaCode?: MfaCodePrompt;
 }
 
 /** Checks an endpoint override, naming the setting when it is wrong. */
@@ -58,6 +62,7 @@ export class AwsClientFactory {
       cloudtrail: validateEndpoint('cloudtrail', options.endpoints?.cloudtrail),
       s3: validateEndpoint('s3', options.endpoints?.s3),
       athena: validateEndpoint('athena', options.endpoints?.athena),
+      sts: validateEndpoint('sts', options.endpoints?.sts),
     };
   }
 
@@ -76,7 +81,10 @@ export class AwsClientFactory {
 
   private resolve(): Promise<ResolvedProfile> {
     if (!this.resolved) {
-      this.resolved = resolveProfile(this.options.profile, this.options.files ?? sharedFiles());
+      this.resolved = resolveProfile(this.options.profile, this.options.files ?? sharedFiles(), {
+        mfaCode: this.options.mfaCode,
+        stsEndpoint: validateEndpoint('sts', this.options.endpoints?.sts),
+      });
       this.resolved.catch(() => (this.resolved = undefined));
     }
     return this.resolved;

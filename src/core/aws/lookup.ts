@@ -137,7 +137,7 @@ interface RegionState {
 export async function fetchLookupEvents(options: LookupFetchOptions): Promise<LookupSummary> {
   const began = performance.now();
   const fetchStartedAt = (options.clock ?? Date.now)();
-  const plan = planLookup(options.terms ?? []);
+  const plan = planLookup(options.terms ?? [], { category: options.insights ? 'insight' : 'management' });
   const pageSize = options.pageSize ?? 50;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50) throw new RangeError(`pageSize must be 1..50, not ${pageSize}`);
   if (!(options.end > options.start)) throw new RangeError('The time range is empty: the end must be after the start.');
@@ -146,9 +146,19 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
   }
   const settleMs = options.settleMs ?? 15 * 60_000;
   const recordableEnd = fetchStartedAt - settleMs;
+  const problems: string[] = [];
+  // LookupEvents keeps 90 days and refuses a range that starts before them
+  // (InvalidTimeRangeException): the range is clipped, with a margin for clock skew, and the
+  // clipped part is neither asked for nor recorded as fetched.
+  const oldestAsked = Math.ceil((fetchStartedAt - LOOKUP_RETENTION_MS + RETENTION_MARGIN_MS) / 1000) * 1000;
+  const rangeStart = Math.max(options.start, oldestAsked);
+  if (rangeStart > options.start) {
+    problems.push(
+      `LookupEvents keeps 90 days of events: the range before ${new Date(rangeStart).toISOString()} was not asked for (use a trail bucket, Athena or CloudTrail Lake for older events).`,
+    );
+  }
   const factory = options.factory;
   const signal = options.signal;
-  const problems: string[] = [];
   const errors = new Set<string>();
 
   let profileInfo;
@@ -202,7 +212,7 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
     attributeValue: plan.server?.AttributeValue,
     category,
   });
-  const range: Interval = { start: options.start, end: options.end };
+  const range: Interval = { start: rangeStart, end: Math.max(options.end, rangeStart) };
   let rebuiltEvents = 0;
   const states: RegionState[] = options.regions.map((region) => {
     const gaps = options.windows ? options.windows.gaps(keyFor(region, account), range) : [range];
@@ -258,14 +268,16 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
       const clipped = { start: interval.start, end: Math.min(interval.end, recordableEnd) };
       if (clipped.end > clipped.start) summary.recorded.push(clipped);
     };
+    // Events of the edge seconds already delivered by a neighbouring window of this run.
+    const edgeIds = new Set<string>();
     // Newest window first, as LookupEvents itself walks back in time.
     for (const gap of summary.requested) {
       const attributes: LookupAttribute[] | undefined = plan.server ? [{ ...plan.server }] : undefined;
+      const asked = wholeSeconds(gap);
       // The first page's parameters, repeated exactly on every NextToken page.
       const first: Readonly<LookupEventsCommandInput> = Object.freeze({
-        StartTime: new Date(gap.start),
-        // The API's EndTime is inclusive; our windows are [start, end).
-        EndTime: new Date(gap.end - 1),
+        StartTime: new Date(asked.startTime),
+        EndTime: new Date(asked.endTime),
         ...(attributes ? { LookupAttributes: attributes } : {}),
         ...(options.insights ? { EventCategory: 'insight' as const } : {}),
         MaxResults: pageSize,
@@ -290,9 +302,18 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
           let pageOldest = oldest;
           for (const event of response.Events ?? []) {
             const { record: r, rebuilt } = recordOf(event);
+            const t = timeOf(r, event.EventTime);
+            // The whole-second request may reach past the window (or AWS may round): an event
+            // outside [start, end) belongs to the neighbouring window, and one seen at an edge
+            // second already is not handed over twice.
+            if (Number.isFinite(t) && (t < gap.start || t >= gap.end)) continue;
+            const id = typeof r.eventID === 'string' ? r.eventID : event.EventId;
+            if (id !== undefined && Number.isFinite(t) && (t < asked.startTime + 1000 || t >= asked.endTime)) {
+              if (edgeIds.has(id)) continue;
+              edgeIds.add(id);
+            }
             if (rebuilt) rebuiltEvents++;
             records.push(r);
-            const t = timeOf(r, event.EventTime);
             if (Number.isFinite(t) && t < pageOldest) pageOldest = Math.max(t, gap.start);
             if (!learnedAccount && typeof r.recipientAccountId === 'string' && /^\d{12}$/.test(r.recipientAccountId)) {
               learnedAccount = r.recipientAccountId;
@@ -374,6 +395,23 @@ export async function fetchLookupEvents(options: LookupFetchOptions): Promise<Lo
     problems,
     elapsedMs: performance.now() - began,
   };
+}
+
+/** How long LookupEvents keeps events (the API reference: "within the last 90 days"). */
+export const LOOKUP_RETENTION_MS = 90 * 86400_000;
+/** Asked-for ranges start this much inside the 90 days, so clock skew never makes AWS refuse them. */
+const RETENTION_MARGIN_MS = 10 * 60_000;
+
+/**
+ * The whole-second request for a window [start, end) in milliseconds. CloudTrail event times
+ * are whole seconds and both request bounds are inclusive; whole seconds mean nothing
+ * depends on whether AWS keeps, truncates or rounds fractions, and adjacent windows tile
+ * exactly: [a, b) asks a..b−1 s, [b, c) asks b..c−1 s.
+ */
+export function wholeSeconds(window: Interval): { startTime: number; endTime: number } {
+  const startTime = Math.floor(window.start / 1000) * 1000;
+  const endTime = Math.max(startTime, Math.ceil(window.end / 1000) * 1000 - 1000);
+  return { startTime, endTime };
 }
 
 /** A failure of the caller's `onEvents`, told apart from AWS failures. */

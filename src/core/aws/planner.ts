@@ -4,6 +4,12 @@
  * one the API supports goes to the server, everything else is applied locally, and the
  * explanation says which part ran where. Exact attributes are preferred to approximate ones
  * (see planLookup), so the server never drops events the filter would keep.
+ *
+ * Two rules come from AWS rather than from the filter: Insights lookups accept only EventId,
+ * EventName and EventSource (the LookupEvents documentation in the botocore model), and
+ * ResourceName is never sent: AWS matches it against resource names it derives itself (often
+ * short names such as a bucket name or an instance id, not the ARN the record holds), which
+ * cannot be known offline, so a resource term is always applied locally on a wider fetch.
  */
 import type { LookupAttribute, LookupAttributeKey } from '@aws-sdk/client-cloudtrail';
 
@@ -40,7 +46,6 @@ interface Mapping {
 export const SELECTIVITY: readonly LookupAttributeKey[] = [
   'EventId',
   'AccessKeyId',
-  'ResourceName',
   'Username',
   'EventName',
   'ResourceType',
@@ -70,8 +75,6 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
   id: { key: 'EventId', convert: same, exact: true },
   accesskey: { key: 'AccessKeyId', convert: same, exact: true },
   accesskeyid: { key: 'AccessKeyId', convert: same, exact: true },
-  resource: { key: 'ResourceName', convert: same, exact: false },
-  resourcename: { key: 'ResourceName', convert: same, exact: false },
   principal: { key: 'Username', convert: usernameFor, exact: false },
   user: { key: 'Username', convert: usernameFor, exact: false },
   username: { key: 'Username', convert: usernameFor, exact: false },
@@ -84,6 +87,17 @@ const MAPPINGS: Readonly<Record<string, Mapping>> = {
     exact: true,
   },
 };
+
+/** Lookup attributes AWS accepts per event category (botocore model, LookupEvents documentation). */
+export const ATTRIBUTES_FOR: Readonly<Record<'management' | 'insight', readonly LookupAttributeKey[]>> = {
+  management: ['EventId', 'AccessKeyId', 'Username', 'EventName', 'ResourceType', 'EventSource', 'ReadOnly'],
+  insight: ['EventId', 'EventName', 'EventSource'],
+};
+
+export interface PlanOptions {
+  /** Which events are looked up; Insights accept fewer attributes. Default management. */
+  category?: 'management' | 'insight';
+}
 
 export function isWildcard(term: FilterTerm): boolean {
   return term.wildcard ?? /[*?]/.test(term.value);
@@ -100,11 +114,12 @@ function show(term: FilterTerm): string {
   return `${term.field} = ${JSON.stringify(term.value)}`;
 }
 
-export function planLookup(terms: readonly FilterTerm[]): LookupPlan {
+export function planLookup(terms: readonly FilterTerm[], options: PlanOptions = {}): LookupPlan {
+  const accepted = ATTRIBUTES_FOR[options.category ?? 'management'];
   let best: { term: FilterTerm; index: number; rank: number; mapping: Mapping; value: string } | undefined;
   terms.forEach((term, index) => {
     const mapping = MAPPINGS[term.field.toLowerCase()];
-    if (!mapping || isWildcard(term)) return;
+    if (!mapping || isWildcard(term) || !accepted.includes(mapping.key)) return;
     const value = mapping.convert(term.value);
     if (value === undefined || value.length === 0 || lookupValueLength(value) > 2000) return;
     // An attribute that only approximates its term (Username for a principal, ResourceName
@@ -115,7 +130,7 @@ export function planLookup(terms: readonly FilterTerm[]): LookupPlan {
   });
   if (!best) {
     const explanation = terms.length
-      ? `LookupEvents fetched every event in the time range (no term can go to the API); applied locally: ${terms.map(show).join(' AND ')}.`
+      ? `LookupEvents fetched every ${options.category === 'insight' ? 'Insights event' : 'event'} in the time range (no term can go to the API${options.category === 'insight' ? ', which takes only EventId, EventName or EventSource for Insights' : ''}); applied locally: ${terms.map(show).join(' AND ')}.`
       : 'LookupEvents fetched every event in the time range; no filter.';
     return { server: undefined, local: [...terms], explanation };
   }

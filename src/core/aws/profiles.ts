@@ -1,13 +1,16 @@
 /**
  * AWS profiles from the shared files (`~/.aws/config`, `~/.aws/credentials`; either may be
- * missing; AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE honoured), classified, and
- * resolved to credentials through `@aws-sdk/credential-providers`. Secret values are never
+ * missing; AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE honoured), read with the SDK's own
+ * shared-config loader so the list is exactly what the SDK can resolve, classified, and
+ * resolved to credentials through `@aws-sdk/credential-providers` (asking for an MFA code
+ * when a role profile has `mfa_serial`). Secret values are never
  * read into these structures: a profile is described by its name, kind and non-secret keys.
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fromEnv, fromIni } from '@aws-sdk/credential-providers';
+import { loadSharedConfigFiles } from '@smithy/core/config';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { AwsSourceError, ProfileKind, describeAwsError } from './errors';
 
@@ -28,6 +31,18 @@ export interface ProfileInfo {
   account?: string;
   /** For SSO profiles: the session or start URL (not a secret). */
   ssoSession?: string;
+  /** For role profiles that need an MFA code: the device's serial or ARN (not a secret). */
+  mfaSerial?: string;
+}
+
+/** Asks the user for the current code of an MFA device (`serial` is its ARN or serial number). */
+export type MfaCodePrompt = (serial: string, profile: string) => Promise<string | undefined>;
+
+export interface ResolveOptions {
+  /** Asked when a role profile has `mfa_serial`, as the AWS CLI asks. */
+  mfaCode?: MfaCodePrompt;
+  /** An STS endpoint for the role assumption (local emulators and tests). */
+  stsEndpoint?: string;
 }
 
 export function sharedFiles(env: NodeJS.ProcessEnv = process.env): SharedFiles {
@@ -38,51 +53,36 @@ export function sharedFiles(env: NodeJS.ProcessEnv = process.env): SharedFiles {
   };
 }
 
-export type IniSections = Map<string, Map<string, string>>;
+/** Section prefixes the SDK keeps in the parsed config that are not profiles (`[sso-session x]`, `[services x]`). */
+const NOT_PROFILES = /^(sso-session|services|profile)\./;
 
-/** A forgiving INI reader for the AWS shared files (comments `#`/`;`, nested `key =` blocks skipped). */
-export function parseIni(text: string): IniSections {
-  const sections: IniSections = new Map();
-  let current: Map<string, string> | undefined;
-  let nestedParent: string | undefined;
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.replace(/^\uFEFF/, '');
-    const trimmed = line.trim();
-    if (!trimmed || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
-    const header = /^\[\s*([^\]]+?)\s*\]\s*(?:[#;].*)?$/.exec(trimmed);
-    if (header) {
-      current = new Map();
-      nestedParent = undefined;
-      sections.set(header[1], current);
-      continue;
-    }
-    if (!current) continue;
-    const indented = /^\s/.test(line);
-    const eq = trimmed.indexOf('=');
-    if (eq < 0) continue;
-    const key = trimmed.slice(0, eq).trim().toLowerCase();
-    const value = trimmed.slice(eq + 1).trim();
-    if (indented && nestedParent !== undefined) {
-      current.set(`${nestedParent}.${key}`, value);
-      continue;
-    }
-    if (value === '') {
-      nestedParent = key; // e.g. `s3 =` followed by indented sub-keys
-      continue;
-    }
-    nestedParent = undefined;
-    current.set(key, value);
-  }
-  return sections;
-}
-
-async function readOptional(file: string): Promise<string | undefined> {
+async function checkReadable(file: string): Promise<void> {
   try {
-    return await fs.readFile(file, 'utf8');
+    await fs.access(file, fsConstants.R_OK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
     throw new Error(`Could not read the AWS shared file ${file}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * The shared files as the SDK itself reads them (`loadSharedConfigFiles` from
+ * `@smithy/core/config`, the loader `fromIni` uses): inline comments, quoted profile names,
+ * nested blocks and `[profile x]` in the credentials file (which the SDK does not take as
+ * profile `x`) all mean here what they mean to the SDK.
+ */
+async function sdkProfiles(files: SharedFiles): Promise<{ config: Record<string, Record<string, string | undefined>>; credentials: Record<string, Record<string, string | undefined>> }> {
+  await Promise.all([checkReadable(files.configFile), checkReadable(files.credentialsFile)]);
+  let loaded;
+  try {
+    loaded = await loadSharedConfigFiles({ filepath: files.credentialsFile, configFilepath: files.configFile, ignoreCache: true });
+  } catch (error) {
+    throw new Error(`Could not parse the AWS shared files ${files.configFile} / ${files.credentialsFile}: ${(error as Error).message}`, { cause: error });
+  }
+  const keep = (section: Record<string, Record<string, string | undefined>>): Record<string, Record<string, string | undefined>> =>
+    Object.fromEntries(Object.entries(section).filter(([name]) => !NOT_PROFILES.test(name)));
+  return { config: keep(loaded.configFile ?? {}), credentials: keep(loaded.credentialsFile ?? {}) };
 }
 
 function accountFromArn(arn: string | undefined): string | undefined {
@@ -90,7 +90,7 @@ function accountFromArn(arn: string | undefined): string | undefined {
   return account && /^\d{12}$/.test(account) ? account : undefined;
 }
 
-export function classify(values: Map<string, string>): ProfileKind {
+export function classify(values: ReadonlyMap<string, string>): ProfileKind {
   if (values.has('role_arn')) return values.has('web_identity_token_file') ? 'web-identity' : 'role';
   if (values.has('sso_session') || values.has('sso_start_url') || values.has('sso_account_id')) return 'sso';
   if (values.has('credential_process')) return 'process';
@@ -98,26 +98,19 @@ export function classify(values: Map<string, string>): ProfileKind {
   return 'unknown';
 }
 
-/** Every profile in both files, sorted by name (`default` first). */
+/** Every profile the SDK can resolve from the two files, sorted by name (`default` first). */
 export async function listProfiles(files: SharedFiles = sharedFiles()): Promise<ProfileInfo[]> {
-  const [configText, credentialsText] = await Promise.all([readOptional(files.configFile), readOptional(files.credentialsFile)]);
+  const { config, credentials } = await sdkProfiles(files);
   const merged = new Map<string, { values: Map<string, string>; definedIn: Set<'config' | 'credentials'> }>();
-  const add = (name: string, values: Map<string, string>, from: 'config' | 'credentials'): void => {
+  const add = (name: string, section: Record<string, string | undefined>, from: 'config' | 'credentials'): void => {
     const entry = merged.get(name) ?? { values: new Map<string, string>(), definedIn: new Set<'config' | 'credentials'>() };
     // The credentials file wins for keys in both, as in the SDK.
-    for (const [k, v] of values) if (from === 'credentials' || !entry.values.has(k)) entry.values.set(k, v);
+    for (const [k, v] of Object.entries(section)) if (v !== undefined && (from === 'credentials' || !entry.values.has(k))) entry.values.set(k, v);
     entry.definedIn.add(from);
     merged.set(name, entry);
   };
-  if (configText !== undefined) {
-    for (const [section, values] of parseIni(configText)) {
-      if (section === 'default') add('default', values, 'config');
-      else if (section.startsWith('profile ')) add(section.slice('profile '.length).trim(), values, 'config');
-    }
-  }
-  if (credentialsText !== undefined) {
-    for (const [section, values] of parseIni(credentialsText)) add(section.replace(/^profile\s+/, ''), values, 'credentials');
-  }
+  for (const [name, section] of Object.entries(config)) add(name, section, 'config');
+  for (const [name, section] of Object.entries(credentials)) add(name, section, 'credentials');
   const out: ProfileInfo[] = [];
   for (const [name, { values, definedIn }] of merged) {
     const kind = classify(values);
@@ -129,6 +122,7 @@ export async function listProfiles(files: SharedFiles = sharedFiles()): Promise<
       region: values.get('region'),
       account: account && /^\d{12}$/.test(account) ? account : undefined,
       ssoSession: kind === 'sso' ? (values.get('sso_session') ?? values.get('sso_start_url')) : undefined,
+      mfaSerial: kind === 'role' ? values.get('mfa_serial') : undefined,
     });
   }
   return out.sort((a, b) => (a.name === 'default' ? -1 : b.name === 'default' ? 1 : a.name.localeCompare(b.name)));
@@ -144,7 +138,7 @@ export interface ResolvedProfile {
  * rather than letting a provider chain fall through to other sources (environment keys, the
  * instance metadata service) that the user did not choose.
  */
-export async function resolveProfile(name: string, files: SharedFiles = sharedFiles()): Promise<ResolvedProfile> {
+export async function resolveProfile(name: string, files: SharedFiles = sharedFiles(), options: ResolveOptions = {}): Promise<ResolvedProfile> {
   if (name === ENVIRONMENT_PROFILE) {
     const info: ProfileInfo = { name, kind: 'environment', definedIn: [] };
     return { info, provider: wrap(fromEnv(), info) };
@@ -158,7 +152,38 @@ export async function resolveProfile(name: string, files: SharedFiles = sharedFi
       { profile: name, operation: 'resolve credentials' },
     );
   }
-  const provider = fromIni({ profile: name, filepath: files.credentialsFile, configFilepath: files.configFile, ignoreCache: true });
+  const provider = fromIni({
+    profile: name,
+    filepath: files.credentialsFile,
+    configFilepath: files.configFile,
+    ignoreCache: true,
+    mfaCodeProvider: async (serial: string) => {
+      if (!options.mfaCode) {
+        throw new AwsSourceError(`The AWS profile '${name}' needs an MFA code (mfa_serial ${serial}), and there is no way to ask for one here.`, 'credentials-missing', {
+          profile: name,
+          profileKind: info.kind,
+          operation: 'resolve credentials',
+        });
+      }
+      const code = (await options.mfaCode(serial, name))?.trim();
+      if (!code) {
+        throw new AwsSourceError(`No MFA code was given for the AWS profile '${name}' (mfa_serial ${serial}).`, 'credentials-missing', {
+          profile: name,
+          profileKind: info.kind,
+          operation: 'resolve credentials',
+        });
+      }
+      if (!/^\d{6}$/.test(code)) {
+        throw new AwsSourceError(`The MFA code for the AWS profile '${name}' must be the 6 digits the device shows.`, 'credentials-missing', {
+          profile: name,
+          profileKind: info.kind,
+          operation: 'resolve credentials',
+        });
+      }
+      return code;
+    },
+    ...(options.stsEndpoint ? { clientConfig: { endpoint: options.stsEndpoint } } : {}),
+  });
   return { info, provider: wrap(provider, info) };
 }
 

@@ -5,6 +5,7 @@
  * the rows back as CloudTrail-shaped records, page by page.
  */
 import {
+  GetTableMetadataCommand,
   GetQueryExecutionCommand,
   GetQueryResultsCommand as AthenaGetQueryResultsCommand,
   StartQueryExecutionCommand,
@@ -16,7 +17,52 @@ import { AwsClientFactory } from './clients';
 import { AwsSourceError, describeAwsError, isAbort } from './errors';
 import { sleep } from './rateLimiter';
 import { DEFAULT_RETRY, RetryCounters, withRetry } from './retry';
-import { recordFromRow } from './sql';
+import { AthenaTableInfo, recordFromRow } from './sql';
+
+export interface AthenaTableRequest {
+  factory: AwsClientFactory;
+  region: string;
+  database: string;
+  table: string;
+  /** Data catalog; default AwsDataCatalog. */
+  catalog?: string;
+  workgroup?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The table's real columns, partition keys and properties (GetTableMetadata), read before
+ * any SQL is built, so the statement names only what the table has. Throws an
+ * AwsSourceError worded for the user when the table cannot be read.
+ */
+export async function describeAthenaTable(request: AthenaTableRequest): Promise<AthenaTableInfo> {
+  const { factory, signal } = request;
+  const profile = await factory.profile().catch((e: unknown) => {
+    throw describeAwsError(e, { profile: factory.profileName, operation: 'GetTableMetadata' });
+  });
+  const client = factory.athena(request.region);
+  try {
+    const answer = await withRetry(
+      (s) =>
+        client.send(
+          new GetTableMetadataCommand({
+            CatalogName: request.catalog || 'AwsDataCatalog',
+            DatabaseName: request.database,
+            TableName: request.table,
+            ...(request.workgroup ? { WorkGroup: request.workgroup } : {}),
+          }),
+          { abortSignal: s },
+        ),
+      { signal, counters: { throttleRetries: 0, transientRetries: 0 }, policy: DEFAULT_RETRY, refreshCredentials: () => factory.refreshCredentials() },
+    );
+    const meta = answer.TableMetadata;
+    const names = (list: Array<{ Name?: string }> | undefined): string[] => (list ?? []).map((c) => (c.Name ?? '').toLowerCase()).filter(Boolean);
+    return { columns: names(meta?.Columns), partitionKeys: names(meta?.PartitionKeys), parameters: { ...(meta?.Parameters ?? {}) } };
+  } catch (error) {
+    if (isAbort(error, signal)) throw error;
+    throw describeAwsError(error, { profile: profile.name, profileKind: profile.kind, region: request.region, operation: 'GetTableMetadata' });
+  }
+}
 
 export type QueryRecord = Record<string, unknown>;
 
@@ -100,14 +146,17 @@ export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySu
   const counters: RetryCounters = { throttleRetries: 0, transientRetries: 0 };
   const retry = { counters, policy: DEFAULT_RETRY, refreshCredentials: () => factory.refreshCredentials() };
   let operation = 'StartQueryExecution';
+  // One token per logical query, made before the retried closure: a retry after a dropped
+  // answer repeats it, so Athena answers with the query already started instead of starting
+  // (and billing) a second one.
+  const clientRequestToken = randomUUID();
   try {
     const started = await withRetry(
       (s) =>
         client.send(
           new StartQueryExecutionCommand({
             QueryString: options.sql,
-            // The same token on a retry makes the start idempotent: one query, not two.
-            ClientRequestToken: randomUUID(),
+            ClientRequestToken: clientRequestToken,
             QueryExecutionContext: { Database: options.database, ...(options.catalog ? { Catalog: options.catalog } : {}) },
             ...(options.workgroup ? { WorkGroup: options.workgroup } : {}),
             ...(options.outputLocation ? { ResultConfiguration: { OutputLocation: options.outputLocation } } : {}),

@@ -1,12 +1,19 @@
 /**
- * Downloads a trail bucket's log and digest files for chosen accounts, regions and days into
- * an evidence folder, keeping the S3 key layout. Listing is by date prefix
- * (`[prefix/]AWSLogs/[o-xxxx/]ACCOUNT/CloudTrail[-Digest]/REGION/YYYY/MM/DD/`); downloads run
+ * Downloads a trail bucket's log, Insights and digest files for chosen accounts, regions and
+ * days into an evidence folder, keeping the S3 key layout. Listing is by date prefix
+ * (`[prefix/]AWSLogs/[o-xxxx/]ACCOUNT/CloudTrail[-Insight|-Digest]/REGION/YYYY/MM/DD/`);
+ * regions are discovered under all three. Downloads run
  * with bounded concurrency, each written to a temp file and renamed, so a cancel never
  * leaves a half file under the final name. Objects already present and identical are
  * skipped (a manifest `.ctinv-download.json` remembers size and ETag); a local file that
  * differs is never overwritten. Digest files get their `x-amz-meta-signature` metadata
  * saved beside them (`<file>.signature.json`) for offline integrity validation.
+ *
+ * Content is checked only against what S3 guarantees: the ETag is the MD5 of the content
+ * only for single-part objects stored plain or with SSE-S3 (not SSE-KMS, DSSE-KMS, SSE-C or
+ * multipart), and a full-object `x-amz-checksum-sha256`, when S3 has one, is the SHA-256.
+ * Otherwise nothing is claimed: the SHA-256 computed here is recorded in the manifest. A
+ * mismatch with a guaranteed value is reported as such, never as a network failure.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
@@ -43,6 +50,8 @@ export interface TrailDownloadOptions {
   to: string;
   /** Also fetch CloudTrail-Digest files; default true. */
   includeDigests?: boolean;
+  /** Also fetch CloudTrail-Insight files; default true. */
+  includeInsights?: boolean;
   /** The evidence folder the user picked. */
   dest: string;
   /** Parallel downloads; default 8. */
@@ -90,11 +99,17 @@ export interface DownloadSummary {
   /** User-facing errors that stopped part of the work (listing refused, credentials). */
   errors: string[];
   retries: number;
+  /** Downloaded objects S3 gave no content guarantee for (SSE-KMS or multipart ETag, no checksum): their SHA-256 is recorded. */
+  unverified: number;
 }
 
 interface ManifestEntry {
   size: number;
   etag: string;
+  /** SHA-256 (hex) of the content as downloaded. */
+  sha256?: string;
+  /** What S3 guaranteed the content against: its MD5 ETag, its SHA-256 checksum, or nothing. */
+  verified?: 'md5-etag' | 'checksum-sha256' | 'none';
   lastModified?: string;
   signature?: string;
   signatureAlgorithm?: string;
@@ -143,15 +158,64 @@ function cleanEtag(etag: string | undefined): string {
   return (etag ?? '').replace(/^W\//, '').replace(/"/g, '');
 }
 
-/** True when the ETag is the MD5 of the content (single-part, not KMS-encrypted uploads usually). */
-function isMd5Etag(etag: string): boolean {
-  return /^[0-9a-f]{32}$/.test(etag);
+/** The parts of a GetObject / HeadObject answer that say what the content is. */
+export interface ObjectHead {
+  ServerSideEncryption?: string;
+  SSECustomerAlgorithm?: string;
+  ChecksumSHA256?: string;
+  ChecksumType?: string;
 }
 
-async function md5File(file: string): Promise<string> {
-  const hash = createHash('md5');
-  await pipeline((await fs.open(file)).createReadStream(), hash);
-  return hash.digest('hex');
+/** What S3 guarantees about an object's content: its MD5 and SHA-256 (hex), where it does. */
+export interface ContentClaims {
+  md5?: string;
+  sha256?: string;
+}
+
+/**
+ * S3's ETag is the MD5 of the content only for objects uploaded in one part and stored plain
+ * or with SSE-S3; for SSE-KMS, DSSE-KMS and SSE-C it is not, and a multipart ETag
+ * (`<hex>-<parts>`) never is. A full-object `x-amz-checksum-sha256` is the content's
+ * SHA-256; a composite one (`…-<parts>`) is not.
+ */
+export function contentClaims(etag: string, head: ObjectHead): ContentClaims {
+  const claims: ContentClaims = {};
+  const sse = (head.ServerSideEncryption ?? '').toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(etag) && !sse.startsWith('aws:kms') && !head.SSECustomerAlgorithm) claims.md5 = etag;
+  const checksum = head.ChecksumSHA256;
+  if (checksum && !checksum.includes('-') && (head.ChecksumType ?? 'FULL_OBJECT') === 'FULL_OBJECT') {
+    const hex = Buffer.from(checksum, 'base64').toString('hex');
+    if (hex.length === 64) claims.sha256 = hex;
+  }
+  return claims;
+}
+
+/** The content differs from what S3 guarantees: not a network failure, never retried. */
+export class ContentMismatchError extends Error {}
+
+function checkClaims(claims: ContentClaims, md5: string, sha256: string, what: string): ManifestEntry['verified'] {
+  if (claims.sha256 !== undefined && claims.sha256 !== sha256) {
+    throw new ContentMismatchError(`${what}'s SHA-256 (${sha256}) does not match S3's x-amz-checksum-sha256 (${claims.sha256})`);
+  }
+  if (claims.md5 !== undefined && claims.md5 !== md5) {
+    throw new ContentMismatchError(`${what}'s MD5 (${md5}) does not match the ETag, which S3 guarantees to be the MD5 for this object (${claims.md5})`);
+  }
+  return claims.sha256 !== undefined ? 'checksum-sha256' : claims.md5 !== undefined ? 'md5-etag' : 'none';
+}
+
+async function hashFile(file: string): Promise<{ md5: string; sha256: string }> {
+  const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
+  const handle = await fs.open(file);
+  try {
+    for await (const chunk of handle.createReadStream()) {
+      md5.update(chunk as Buffer);
+      sha256.update(chunk as Buffer);
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  return { md5: md5.digest('hex'), sha256: sha256.digest('hex') };
 }
 
 /** A small async queue: producers push, consumers await `next()` until closed and drained. */
@@ -229,6 +293,7 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
     cancelled: false,
     errors: [],
     retries: 0,
+    unverified: 0,
   };
   let listedBytes = 0;
   let listing = true;
@@ -288,7 +353,11 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
 
   const downloads = new Queue<Listed>();
   const days = dayPrefixes(options.from, options.to);
-  const kinds = options.includeDigests === false ? ['CloudTrail'] : ['CloudTrail', 'CloudTrail-Digest'];
+  const kinds = [
+    'CloudTrail',
+    ...(options.includeInsights === false ? [] : ['CloudTrail-Insight']),
+    ...(options.includeDigests === false ? [] : ['CloudTrail-Digest']),
+  ];
   const seenRegions = new Set<string>();
 
   const lister = async (): Promise<void> => {
@@ -298,9 +367,17 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
       if (!accounts.length) summary.errors.push(`No account folders under s3://${options.bucket}/${base}: check the bucket, prefix and organisation id.`);
       const prefixes: Array<{ prefix: string; digest: boolean }> = [];
       for (const account of accounts) {
-        const regions = options.regions?.length
-          ? [...options.regions]
-          : (await discover(`${base}${account}/CloudTrail/`)).filter((r) => REGION_RE.test(r));
+        // A region can hold digests or Insights files without log files (a day with no events):
+        // regions are the union of what each kind's folder holds.
+        let regions: string[];
+        if (options.regions?.length) regions = [...options.regions];
+        else {
+          const found = new Set<string>();
+          for (const kind of ['CloudTrail', 'CloudTrail-Insight', 'CloudTrail-Digest']) {
+            for (const r of await discover(`${base}${account}/${kind}/`)) if (REGION_RE.test(r)) found.add(r);
+          }
+          regions = [...found].sort();
+        }
         for (const region of regions) {
           seenRegions.add(region);
           for (const kind of kinds) for (const day of days) prefixes.push({ prefix: `${base}${account}/${kind}/${region}/${day}/`, digest: kind === 'CloudTrail-Digest' });
@@ -339,6 +416,42 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
     }
   };
 
+  /**
+   * GetObject into `part` (retried on network failures), hashing as it streams. Checks the
+   * content against what S3 guarantees for this object and returns the answer's metadata.
+   */
+  const fetchToPart = async (item: Listed, part: string): Promise<{ metadata?: Record<string, string>; sha256: string; verified: ManifestEntry['verified'] }> =>
+    withRetry(async (s) => {
+      const response = await client.send(
+        new GetObjectCommand({ Bucket: options.bucket, Key: item.key, IfMatch: `"${item.etag}"`, ChecksumMode: 'ENABLED' }),
+        { abortSignal: s },
+      );
+      const body = response.Body;
+      if (!(body instanceof Readable)) throw new Error('GetObject returned no readable body');
+      const md5 = createHash('md5');
+      const sha256 = createHash('sha256');
+      let size = 0;
+      const tap = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          md5.update(chunk);
+          sha256.update(chunk);
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, tap, createWriteStream(part, { flags: 'w' }), { signal: s });
+      } catch (error) {
+        // The SDK checks some checksums itself; its mismatch is the content's, not the network's.
+        if (/checksum mismatch/i.test((error as Error).message ?? '')) throw new ContentMismatchError(`the downloaded content does not match S3's checksum: ${(error as Error).message}`);
+        throw error;
+      }
+      if (size !== item.size) throw Object.assign(new Error(`received ${size} of ${item.size} bytes`), { code: 'ECONNRESET' });
+      const digest = sha256.digest('hex');
+      const verified = checkClaims(contentClaims(item.etag, response), md5.digest('hex'), digest, 'the downloaded content');
+      return { metadata: response.Metadata, sha256: digest, verified };
+    }, retryOpts);
+
   const downloadOne = async (item: Listed): Promise<void> => {
     let local: string;
     try {
@@ -356,24 +469,50 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
       }
       let identical = false;
       let reason = '';
+      let entry: ManifestEntry | undefined;
       if (known) {
         if (known.etag !== item.etag) reason = `changed in S3 since it was downloaded (ETag was ${known.etag}, now ${item.etag}); the downloaded copy is kept`;
         else if (known.size !== stat.size) reason = `the local file's size (${stat.size}) differs from the downloaded object's (${known.size}); kept as it is`;
         else identical = true;
       } else if (stat.size !== item.size) {
         reason = `exists locally with a different size (${stat.size}, S3 has ${item.size}); kept as it is`;
-      } else if (isMd5Etag(item.etag)) {
-        identical = (await md5File(local)) === item.etag;
-        if (!identical) reason = 'exists locally with different content (MD5 differs from the ETag); kept as it is';
       } else {
-        identical = true; // multipart ETag: same size is the best check available
+        // No record of downloading it: compare with what S3 guarantees about the object, or,
+        // where S3 guarantees nothing (SSE-KMS, multipart), with the object itself.
+        const head = await withRetry(
+          (s) => client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: item.key, IfMatch: `"${item.etag}"`, ChecksumMode: 'ENABLED' }), { abortSignal: s }),
+          retryOpts,
+        );
+        const claims = contentClaims(item.etag, head);
+        const mine = await hashFile(local);
+        if (claims.md5 !== undefined || claims.sha256 !== undefined) {
+          try {
+            const verified = checkClaims(claims, mine.md5, mine.sha256, 'the local file');
+            identical = true;
+            entry = { size: item.size, etag: item.etag, sha256: mine.sha256, verified };
+          } catch (error) {
+            if (!(error instanceof ContentMismatchError)) throw error;
+            reason = `exists locally with different content (${error.message}); kept as it is`;
+          }
+        } else {
+          const part = `${local}${PART_SUFFIX}`;
+          try {
+            const fetched = await fetchToPart(item, part);
+            identical = fetched.sha256 === mine.sha256;
+            if (identical) entry = { size: item.size, etag: item.etag, sha256: mine.sha256, verified: 'none' };
+            else reason = `exists locally with different content (SHA-256 ${mine.sha256}, the object's is ${fetched.sha256}); kept as it is`;
+          } finally {
+            await fs.rm(part, { force: true });
+          }
+        }
       }
       if (!identical) {
         summary.conflicts.push({ key: item.key, reason });
         return;
       }
       if (!known) {
-        objects[item.key] = { size: item.size, etag: item.etag, lastModified: item.lastModified?.toISOString() };
+        objects[item.key] = entry ?? { size: item.size, etag: item.etag };
+        objects[item.key].lastModified = item.lastModified?.toISOString();
         unsaved++;
       }
       if (item.digest && !(await exists(`${local}${SIGNATURE_SUFFIX}`))) {
@@ -387,30 +526,12 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
     await fs.mkdir(path.dirname(local), { recursive: true });
     const part = `${local}${PART_SUFFIX}`;
     try {
-      const metadata = await withRetry(async (s) => {
-        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: item.key, IfMatch: `"${item.etag}"` }), { abortSignal: s });
-        const body = response.Body;
-        if (!(body instanceof Readable)) throw new Error('GetObject returned no readable body');
-        const hash = createHash('md5');
-        let size = 0;
-        const tap = new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            hash.update(chunk);
-            size += chunk.length;
-            done(null, chunk);
-          },
-        });
-        await pipeline(body, tap, createWriteStream(part, { flags: 'w' }), { signal: s });
-        if (size !== item.size) throw Object.assign(new Error(`received ${size} of ${item.size} bytes`), { code: 'ECONNRESET' });
-        if (isMd5Etag(item.etag) && hash.digest('hex') !== item.etag) {
-          throw Object.assign(new Error('content does not match its ETag (MD5)'), { code: 'ECONNRESET' });
-        }
-        return response.Metadata;
-      }, retryOpts);
+      const fetched = await fetchToPart(item, part);
       await fs.rename(part, local);
       if (item.lastModified) await fs.utimes(local, item.lastModified, item.lastModified).catch(() => undefined);
-      const entry: ManifestEntry = { size: item.size, etag: item.etag, lastModified: item.lastModified?.toISOString() };
-      if (item.digest) await writeSignature(local, item, metadata, entry);
+      const entry: ManifestEntry = { size: item.size, etag: item.etag, sha256: fetched.sha256, verified: fetched.verified, lastModified: item.lastModified?.toISOString() };
+      if (fetched.verified === 'none') summary.unverified++;
+      if (item.digest) await writeSignature(local, item, fetched.metadata, entry);
       objects[item.key] = entry;
       summary.downloaded++;
       summary.bytes += item.size;
@@ -422,7 +543,11 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
         summary.cancelled = true;
         return;
       }
-      summary.failed.push({ key: item.key, reason: describeAwsError(error, context('GetObject')).message });
+      const reason =
+        error instanceof ContentMismatchError
+          ? `${error.message}; not kept. S3 holds different content than it vouches for: download it again, and if it persists, treat the object as suspect.`
+          : describeAwsError(error, context('GetObject')).message;
+      summary.failed.push({ key: item.key, reason });
     } finally {
       progress();
     }

@@ -188,6 +188,13 @@ export interface SqlRequest {
 export interface AthenaTarget {
   database: string;
   table: string;
+  /**
+   * The table's columns and partition keys (lower case), from GetTableMetadata. When given,
+   * selected columns the table lacks are left out and terms on them stay for the index.
+   */
+  available?: ReadonlySet<string>;
+  /** What the table's metadata told (missing partitions, regions the projection lacks): shown with the SQL. */
+  notes?: readonly string[];
   /** Partition column holding the region (projection type enum); '' when the table has none. Default `region`. */
   regionPartition?: string;
   /** Partition column holding the delivery day yyyy/MM/dd; '' when none. Default `timestamp`. */
@@ -243,17 +250,24 @@ function validateRequest(request: SqlRequest): void {
   if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1)) throw new RangeError('The row limit must be a positive integer.');
 }
 
-function build(dialect: SqlDialect, from: string, where: string[], request: SqlRequest): GeneratedSql {
+/** The top-level column an Athena expression reads (`useridentity.arn` → `useridentity`). */
+function athenaSource(expression: string): string {
+  return expression.startsWith('json_format(') ? 'resources' : expression.split('.')[0];
+}
+
+function build(dialect: SqlDialect, from: string, where: string[], request: SqlRequest, available?: ReadonlySet<string>, notes: readonly string[] = []): GeneratedSql {
   const pushed: FilterTerm[] = [];
   const afterLoading: FilterTerm[] = [];
+  const has = (expression: string): boolean => dialect !== 'athena' || !available || available.has(athenaSource(expression));
   for (const term of request.terms) {
-    const cond = condition(term, dialect, request.caseInsensitive ?? false);
+    const col = FIELD_COLUMNS[term.field.toLowerCase()];
+    const cond = col && has(col.athena) ? condition(term, dialect, request.caseInsensitive ?? false) : undefined;
     if (cond) {
       where.push(cond);
       pushed.push(term);
     } else afterLoading.push(term);
   }
-  const columns = COLUMNS.filter((col) => dialect === 'athena' || col.lake !== undefined);
+  const columns = COLUMNS.filter((col) => (dialect === 'athena' ? has(col.athena) : col.lake !== undefined));
   const select = columns.map((col) => `  ${dialect === 'athena' ? col.athena : col.lake} AS ${col.alias}`).join(',\n');
   const sql = `SELECT\n${select}\nFROM ${from}\nWHERE ${where.join('\n  AND ')}${request.limit ? `\nLIMIT ${request.limit}` : ''}`;
   const explanation =
@@ -261,7 +275,8 @@ function build(dialect: SqlDialect, from: string, where: string[], request: SqlR
     (pushed.length ? `, ${pushed.map(shown).join(' AND ')}` : '') +
     ' run in SQL' +
     (afterLoading.length ? `; applied after loading: ${afterLoading.map(shown).join(' AND ')}` : '') +
-    '.';
+    '.' +
+    notes.map((n) => ` ${n}`).join('');
   return { sql, dialect, pushed, afterLoading, explanation, columns };
 }
 
@@ -272,6 +287,15 @@ export function athenaSql(target: AthenaTarget, request: SqlRequest): GeneratedS
     `from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp(${sqlString(isoSeconds(request.start))})`,
     `from_iso8601_timestamp(eventtime) < from_iso8601_timestamp(${sqlString(isoSeconds(request.end))})`,
   ];
+  const available = target.available;
+  if (available && !available.has('eventtime')) {
+    throw new RangeError(`The table ${target.database}.${target.table} has no eventtime column: it is not a CloudTrail table.`);
+  }
+  const notes: string[] = [...(target.notes ?? [])];
+  if (available) {
+    const missing = COLUMNS.filter((col) => !available.has(athenaSource(col.athena))).map((col) => athenaSource(col.athena));
+    if (missing.length) notes.push(`The table has no column ${[...new Set(missing)].join(', ')}: left out of the query.`);
+  }
   const datePartition = target.datePartition ?? 'timestamp';
   if (datePartition) {
     // Files are filed under their delivery day, which can be the day after the event.
@@ -284,7 +308,68 @@ export function athenaSql(target: AthenaTarget, request: SqlRequest): GeneratedS
     if (regionPartition) where.push(`${sqlIdentifier(regionPartition, 'partition column')} IN (${list})`);
     where.push(`awsregion IN (${list})`);
   }
-  return build('athena', from, where, request);
+  return build('athena', from, where, request, available, notes);
+}
+
+/** What GetTableMetadata says about a table (names lower case, as Athena answers them). */
+export interface AthenaTableInfo {
+  columns: string[];
+  partitionKeys: string[];
+  parameters: Record<string, string>;
+}
+
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * The target for a table as it really is: which partition key holds the delivery day and
+ * which the region (from the names and the partition-projection properties), what is
+ * missing, and which asked-for regions the table's projection cannot have. AWS's documented
+ * CloudTrail table has a `timestamp` partition alone; tables made by the CloudTrail console
+ * may have none; the README's has `region` and `timestamp`.
+ */
+export function athenaTargetFor(
+  database: string,
+  table: string,
+  info: AthenaTableInfo,
+  regions: readonly string[] = [],
+): { target: AthenaTarget; notes: string[] } {
+  const notes: string[] = [];
+  const p = info.parameters;
+  const keys = info.partitionKeys.map((k) => k.toLowerCase());
+  const projected = (p['projection.enabled'] ?? '').toLowerCase() === 'true';
+  const type = (k: string): string | undefined => (projected ? p[`projection.${k}.type`]?.toLowerCase() : undefined);
+  let datePartition = '';
+  const dateKey = keys.find((k) => type(k) === 'date') ?? keys.find((k) => k === 'timestamp');
+  if (dateKey) {
+    const format = projected ? p[`projection.${dateKey}.format`] : undefined;
+    if (format === undefined || format === 'yyyy/MM/dd') datePartition = dateKey;
+    else notes.push(`The day partition ${dateKey} has the format '${format}', not yyyy/MM/dd: not used, so Athena reads every day's files.`);
+  } else {
+    notes.push('The table has no day partition: Athena reads every file under its location (the bytes scanned, and the cost, grow with the whole trail).');
+  }
+  const values = (k: string): string[] => (p[`projection.${k}.values`] ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  const regionKey =
+    keys.find((k) => k === 'region' || k === 'awsregion') ??
+    keys.find((k) => type(k) === 'enum' && values(k).length > 0 && values(k).every((v) => REGION_NAME.test(v)));
+  let regionPartition = '';
+  if (regionKey) {
+    regionPartition = regionKey;
+    if (type(regionKey) === 'enum' && regions.length) {
+      const offered = new Set(values(regionKey));
+      const absent = regions.filter((r) => !offered.has(r));
+      if (absent.length) {
+        notes.push(
+          `The table's projection (projection.${regionKey}.values) has no ${absent.join(', ')}: Athena finds nothing for ${absent.length === 1 ? 'that region' : 'those regions'} until the table property lists ${absent.length === 1 ? 'it' : 'them'}.`,
+        );
+      }
+    }
+  } else if (regions.length) {
+    notes.push('The table has no region partition: regions are filtered on awsregion only.');
+  }
+  const others = keys.filter((k) => k !== datePartition && k !== regionPartition);
+  if (others.length) notes.push(`Partition keys not used: ${others.join(', ')}.`);
+  const available = new Set([...info.columns, ...info.partitionKeys].map((c) => c.toLowerCase()));
+  return { target: { database, table, available, datePartition, regionPartition, notes }, notes };
 }
 
 /** The event data store id from an id or ARN (`arn:aws:cloudtrail:REGION:ACCOUNT:eventdatastore/ID`). */

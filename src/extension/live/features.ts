@@ -6,6 +6,7 @@ import type * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import type { LiveHandlers } from './liveCommands';
 import { LiveSettings } from './liveSettings';
+import type { LivePrompts } from './prompts';
 import { lookupEventsHandlers } from './lookupEvents';
 import { sqlQueryHandlers } from './sqlQueries';
 import { trailBucketHandlers } from './trailBucket';
@@ -14,8 +15,8 @@ export interface LiveFeatures extends vscode.Disposable {
   readonly handlers: LiveHandlers;
 }
 
-export function createLiveFeatures(services: ExtensionServices): LiveFeatures {
-  const settings = new LiveSettings(services.log);
+export function createLiveFeatures(services: ExtensionServices, prompts: LivePrompts): LiveFeatures {
+  const settings = new LiveSettings(services.log, prompts);
   return {
     handlers: {
       ...lookupEventsHandlers(services, settings),

@@ -8,17 +8,19 @@ import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import type { LiveFeatures } from './features';
 import { LiveCommands } from './liveCommands';
+import type { LivePrompts } from './prompts';
 
 export { LiveCommands } from './liveCommands';
+export { inputBoxPrompts, type LivePrompts } from './prompts';
 
-export function registerLiveSources(services: ExtensionServices): vscode.Disposable[] {
+export function registerLiveSources(services: ExtensionServices, prompts: LivePrompts): vscode.Disposable[] {
   let features: Promise<LiveFeatures> | undefined;
   let disposed = false;
   const load = (): Promise<LiveFeatures> => {
     // A deferred require: esbuild keeps the module in the bundle but evaluates it (and the
     // AWS SDK) only here, on the first live command.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    features ??= Promise.resolve().then(() => (require('./features') as typeof import('./features')).createLiveFeatures(services));
+    features ??= Promise.resolve().then(() => (require('./features') as typeof import('./features')).createLiveFeatures(services, prompts));
     return features;
   };
   const commands = Object.values(LiveCommands).map((id) =>

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { AwsClientFactory, EndpointOverrides } from '../../core/aws/clients';
 import { listProfiles, ProfileInfo, sharedFiles } from '../../core/aws/profiles';
 import { errorMessage } from '../util/cancellation';
+import type { LivePrompts } from './prompts';
 
 /** Regions offered when nothing is configured; any region name can be typed. */
 export const COMMON_REGIONS = [
@@ -45,7 +46,10 @@ export class LiveSettings implements vscode.Disposable {
   private factoryKey = '';
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly prompts: LivePrompts,
+  ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('cloudtrail.aws.profile') || e.affectsConfiguration('cloudtrail.endpoints')) this.reset();
     });
@@ -70,7 +74,15 @@ export class LiveSettings implements vscode.Disposable {
     const key = JSON.stringify([profile, endpoints]);
     if (!this.factory || key !== this.factoryKey) {
       this.factory?.dispose();
-      this.factory = new AwsClientFactory({ profile, endpoints });
+      this.factory = new AwsClientFactory({
+        profile,
+        endpoints,
+        // A role profile with mfa_serial: asked when its credentials are first resolved (and again when they expire).
+        mfaCode: async (serial, name) => {
+          this.log.info(`AWS profile '${name}' needs the code of MFA device ${serial}`);
+          return this.prompts.mfaCode(serial, name);
+        },
+      });
       this.factoryKey = key;
       const overridden = Object.entries(endpoints).filter(([, v]) => v);
       if (overridden.length) this.log.info(`AWS endpoint overrides: ${overridden.map(([k, v]) => `${k} → ${v}`).join(', ')}`);
@@ -100,7 +112,7 @@ export class LiveSettings implements vscode.Disposable {
     const picked = await vscode.window.showQuickPick(
       profiles.map((p) => ({
         label: p.name,
-        description: [p.kind, p.account, p.region].filter(Boolean).join(' · '),
+        description: [p.kind, p.account, p.region, p.mfaSerial ? 'MFA' : undefined].filter(Boolean).join(' · '),
         picked: p.name === current,
       })),
       { title: 'AWS profile for live sources', placeHolder: current ? `current: ${current}` : 'choose a profile' },

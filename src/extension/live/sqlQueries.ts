@@ -6,8 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { liveFilterFrom } from '../../core/aws/filterTerms';
-import { runAthenaQuery, runLakeQuery, type QuerySummary } from '../../core/aws/queries';
-import { athenaSql, lakeSql, statementOf, type GeneratedSql, type SqlDialect } from '../../core/aws/sql';
+import { describeAthenaTable, runAthenaQuery, runLakeQuery, type QuerySummary } from '../../core/aws/queries';
+import { athenaSql, athenaTargetFor, lakeSql, statementOf, type AthenaTarget, type GeneratedSql, type SqlDialect } from '../../core/aws/sql';
 import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
@@ -31,6 +31,39 @@ function bytes(n: number): string {
 export function sqlQueryHandlers(services: ExtensionServices, settings: LiveSettings): LiveHandlers {
   const log = services.log;
 
+  /**
+   * The table as it really is (GetTableMetadata): its partition keys and columns decide the
+   * SQL. When the metadata cannot be read, the partition settings are used and the SQL's
+   * header says so.
+   */
+  const athenaTarget = async (database: string, table: string, regions: readonly string[]): Promise<AthenaTarget> => {
+    const fallback = (why: string): AthenaTarget => ({
+      database,
+      table,
+      regionPartition: vscode.workspace.getConfiguration('cloudtrail').get<string>('athena.regionPartition'),
+      datePartition: vscode.workspace.getConfiguration('cloudtrail').get<string>('athena.datePartition'),
+      notes: [`The table's metadata was not read (${why}): partition columns from the settings cloudtrail.athena.regionPartition and .datePartition, unchecked.`],
+    });
+    const profile = await settings.pickProfile();
+    if (!profile) return fallback('no AWS profile chosen');
+    const region = setting('athena.region') ?? settings.regions[0] ?? 'us-east-1';
+    try {
+      const info = await describeAthenaTable({
+        factory: settings.factoryFor(profile),
+        region,
+        database,
+        table,
+        workgroup: setting('athena.workgroup'),
+      });
+      const { target, notes } = athenaTargetFor(database, table, info, regions);
+      for (const note of notes) log.info(`Athena ${database}.${table}: ${note}`);
+      return target;
+    } catch (error) {
+      log.warn(`Athena ${database}.${table}: GetTableMetadata failed: ${errorMessage(error)}`);
+      return fallback(errorMessage(error));
+    }
+  };
+
   const generate = async (dialect: SqlDialect): Promise<void> => {
     let generated: GeneratedSql;
     let indexOnly: string[];
@@ -49,10 +82,7 @@ export function sqlQueryHandlers(services: ExtensionServices, settings: LiveSett
         const database = setting('athena.database');
         const table = setting('athena.table');
         if (!database || !table) throw new Error('Set cloudtrail.athena.database and cloudtrail.athena.table first (see the README for the table DDL).');
-        generated = athenaSql(
-          { database, table, regionPartition: vscode.workspace.getConfiguration('cloudtrail').get<string>('athena.regionPartition'), datePartition: vscode.workspace.getConfiguration('cloudtrail').get<string>('athena.datePartition') },
-          request,
-        );
+        generated = athenaSql(await athenaTarget(database, table, request.regions ?? []), request);
       } else {
         const store = setting('lake.eventDataStore');
         if (!store) throw new Error('Set cloudtrail.lake.eventDataStore (the event data store id or ARN) first.');

@@ -3,7 +3,7 @@
  * evidence folder the user picks; resumable; the folder is then added as a source.
  */
 import * as vscode from 'vscode';
-import { downloadTrailBucket } from '../../core/aws/s3trail';
+import { DOWNLOAD_MANIFEST, downloadTrailBucket } from '../../core/aws/s3trail';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { LiveCommands, type LiveHandlers } from './liveCommands';
@@ -94,6 +94,11 @@ export function trailBucketHandlers(services: ExtensionServices, settings: LiveS
     );
     if (!summary) return;
     log.info(`s3://${bucket.trim()} → ${dest}: ${summary.downloaded} downloaded, ${summary.skipped} already present, ${summary.listed} listed (accounts ${summary.accounts.join(', ')}; regions ${summary.regions.join(', ')})`);
+    if (summary.unverified) {
+      log.info(
+        `${summary.unverified} downloaded objects carry no content guarantee from S3 (SSE-KMS or multipart ETag, no SHA-256 checksum): their SHA-256 is recorded in ${DOWNLOAD_MANIFEST}; digest validation checks them.`,
+      );
+    }
     for (const p of summary.rejected) log.warn(`refused key ${JSON.stringify(p.key)}: ${p.reason}`);
     for (const p of summary.conflicts) log.warn(`${p.key}: ${p.reason}`);
     for (const p of summary.failed) log.error(`${p.key}: ${p.reason}`);

@@ -6,7 +6,7 @@ import { describeAwsError } from '../../../src/core/aws/errors';
 import { liveFilterFrom } from '../../../src/core/aws/filterTerms';
 import { parseFilter } from '../../../src/core/query/parser';
 import { planLookup, usernameFor } from '../../../src/core/aws/planner';
-import { listProfiles, parseIni, sharedFiles } from '../../../src/core/aws/profiles';
+import { listProfiles, resolveProfile, sharedFiles } from '../../../src/core/aws/profiles';
 import { TokenBucket } from '../../../src/core/aws/rateLimiter';
 import { backoffDelay, DEFAULT_RETRY, withRetry } from '../../../src/core/aws/retry';
 import { FetchedWindows, WINDOWS_FILE, mergeIntervals, subtractIntervals } from '../../../src/core/aws/windows';
@@ -26,7 +26,7 @@ describe('aws/planner: one LookupEvents attribute, the rest local', () => {
     assert.match(plan.explanation, /on the server: EventName = "CreateAccessKey"; applied locally: readOnly/);
   });
 
-  it('ranks EventId > AccessKeyId > EventName > ResourceType > EventSource > ReadOnly, then the approximate ResourceName > Username', () => {
+  it('ranks EventId > AccessKeyId > EventName > ResourceType > EventSource > ReadOnly, then the approximate Username; a resource stays local', () => {
     const all = [
       { field: 'readOnly', value: 'true' },
       { field: 'eventSource', value: 's3.amazonaws.com' },
@@ -39,13 +39,35 @@ describe('aws/planner: one LookupEvents attribute, the rest local', () => {
     ];
     const order: string[] = [];
     const remaining = [...all];
-    while (remaining.length) {
+    while (remaining.length > 1) {
       const key = planLookup(remaining).server!.AttributeKey!;
       order.push(key);
       const mapped: Record<string, string> = { EventId: 'eventId', AccessKeyId: 'accessKey', ResourceName: 'resource', Username: 'principal', EventName: 'eventName', ResourceType: 'resourceType', EventSource: 'eventSource', ReadOnly: 'readOnly' };
       remaining.splice(remaining.findIndex((t) => t.field === mapped[key]), 1);
     }
-    assert.deepEqual(order, ['EventId', 'AccessKeyId', 'EventName', 'ResourceType', 'EventSource', 'ReadOnly', 'ResourceName', 'Username']);
+    assert.deepEqual(order, ['EventId', 'AccessKeyId', 'EventName', 'ResourceType', 'EventSource', 'ReadOnly', 'Username']);
+    // What AWS matches ResourceName against cannot be known offline: never sent.
+    assert.deepEqual(remaining.map((t) => t.field), ['resource']);
+    const resourceOnly = planLookup(remaining);
+    assert.equal(resourceOnly.server, undefined);
+    assert.deepEqual(resourceOnly.local, remaining);
+  });
+
+  it('plans Insights lookups within EventId, EventName and EventSource, the attributes AWS accepts for them', () => {
+    const terms = [
+      { field: 'accessKey', value: 'AKIAX' },
+      { field: 'principal', value: 'arn:aws:iam::111122223333:user/alice' },
+      { field: 'readOnly', value: 'false' },
+      { field: 'resourceType', value: 'AWS::S3::Bucket' },
+      { field: 'eventSource', value: 's3.amazonaws.com' },
+    ];
+    const insight = planLookup(terms, { category: 'insight' });
+    assert.deepEqual(insight.server, { AttributeKey: 'EventSource', AttributeValue: 's3.amazonaws.com' });
+    assert.deepEqual(insight.local.map((t) => t.field), ['accessKey', 'principal', 'readOnly', 'resourceType']);
+    const none = planLookup(terms.slice(0, 4), { category: 'insight' });
+    assert.equal(none.server, undefined);
+    assert.match(none.explanation, /takes only EventId, EventName or EventSource for Insights/);
+    assert.equal(planLookup(terms.slice(0, 4)).server?.AttributeKey, 'AccessKeyId', 'management events take them');
   });
 
   it('never sends wildcards, unsupported fields or impossible values; approximations are re-checked locally', () => {
@@ -152,13 +174,37 @@ describe('aws/profiles: shared files, classification, no secrets kept', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('parses INI with comments and nested blocks', () => {
-    const ini = parseIni('# c\n[profile a] ; trailing\nregion = eu-west-1\ns3 =\n  addressing_style = path\nout = json\n');
-    assert.deepEqual([...ini.get('profile a')!], [
-      ['region', 'eu-west-1'],
-      ['s3.addressing_style', 'path'],
-      ['out', 'json'],
-    ]);
+  it('lists exactly what the SDK can resolve: its loader decides comments, quoted names and sections', async () => {
+    const dir = await tmpDir('ctinv-aws-');
+    const files = { configFile: path.join(dir, 'config'), credentialsFile: path.join(dir, 'credentials') };
+    await fs.writeFile(
+      files.configFile,
+      [
+        '# c',
+        '[profile a] ; trailing',
+        'region = eu-west-1 # an inline comment',
+        's3 =',
+        '  addressing_style = path',
+        'output = json',
+        '[profile "q"]',
+        'region = us-west-2',
+        '[profile empty]',
+        '[sso-session corp]',
+        'sso_region = eu-west-1',
+        '[services local]',
+        'sts =',
+        '  endpoint_url = http://127.0.0.1:1',
+        '',
+      ].join('\n'),
+    );
+    await fs.writeFile(files.credentialsFile, '[profile x]\naws_access_key_id = A\naws_secret_access_key = B\n[k]\naws_access_key_id = A\naws_secret_access_key = B\n');
+    const profiles = await listProfiles(files);
+    assert.deepEqual(profiles.map((p) => p.name), ['a', 'k', 'q']);
+    assert.equal(profiles[0].region, 'eu-west-1', 'the inline comment is not part of the value');
+    assert.equal(profiles[2].region, 'us-west-2');
+    // `[profile x]` in the credentials file is not a profile the SDK resolves as `x`.
+    await assert.rejects(resolveProfile('x', files), /is in neither/);
+    await fs.rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -11,7 +11,7 @@ export interface TempAws {
   cleanup(): Promise<void>;
 }
 
-/** Profiles: local (ok key), other (second account), expired, invalid, denied, sso-user (SSO, never logged in), proc (credential_process). */
+/** Profiles: local (ok key), other (second account), expired, invalid, denied, sso-user (SSO, never logged in), proc (credential_process), mfa-role (role with mfa_serial, source local). */
 export async function tempAws(): Promise<TempAws> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-aws-'));
   const configFile = path.join(dir, 'config');
@@ -48,6 +48,12 @@ export async function tempAws(): Promise<TempAws> {
       '',
       '[profile proc]',
       `credential_process = ${process.execPath} -e "console.log(JSON.stringify({Version:1,AccessKeyId:'${TEST_KEYS.ok}',SecretAccessKey:'${TEST_SECRET}'}))"`,
+      '',
+      '[profile mfa-role]',
+      'role_arn = arn:aws:iam::210987654321:role/Investigator',
+      'source_profile = local',
+      'mfa_serial = arn:aws:iam::111122223333:mfa/alice',
+      'region = us-east-1',
       '',
       '[profile auditor]',
       'role_arn = arn:aws:iam::210987654321:role/Auditor',

@@ -12,7 +12,9 @@ import { synthEvents } from '../../servers/synth';
 import { TempAws, tempAws, tmpDir } from './helpers';
 
 const HOUR = 3600_000;
-const T0 = Date.parse('2026-11-01T00:00:00Z');
+// Inside LookupEvents' 90 days, which the server enforces as AWS does.
+const T0 = Math.floor(Date.now() / HOUR) * HOUR - 30 * 24 * HOUR;
+const DAY = 24 * HOUR;
 const FAST_RETRY = { maxThrottleRetries: 30, maxTransientRetries: 4, baseDelayMs: 40, maxDelayMs: 400 };
 
 describe('aws/lookup: LookupEvents through the real SDK against the local CloudTrail server', function () {
@@ -279,6 +281,68 @@ describe('aws/lookup: LookupEvents through the real SDK against the local CloudT
     assert.ok(server.requests.filter((r) => r.operation === 'LookupEvents').every((r) => r.body.EventCategory === 'insight'));
     const plain = await collect({ regions: ['us-east-1'] });
     assert.ok(plain.got.every((e) => e.eventCategory !== 'Insight'));
+  });
+
+  it('Insights: a management-only term is applied locally, never sent (AWS takes EventId, EventName, EventSource)', async () => {
+    const key = (insights.find((e) => e.awsRegion === 'us-east-1')!.userIdentity as Record<string, string>).accessKeyId;
+    const { summary, got } = await collect({
+      regions: ['us-east-1'],
+      insights: true,
+      terms: [
+        { field: 'accessKey', value: key },
+        { field: 'principal', value: 'arn:aws:iam::111122223333:user/alice' },
+      ],
+    });
+    assert.deepEqual(summary.errors, []);
+    assert.equal(got.length, 30, 'every Insights event fetched; the terms are for the local filter');
+    assert.equal(summary.plan.server, undefined);
+    assert.equal(summary.plan.local.length, 2);
+    const bodies = server.requests.filter((r) => r.operation === 'LookupEvents').map((r) => r.body);
+    assert.ok(bodies.every((b) => b.EventCategory === 'insight' && b.LookupAttributes === undefined), JSON.stringify(bodies[0]));
+    const byName = await collect({ regions: ['us-east-1'], insights: true, terms: [{ field: 'eventName', value: String(insights[0].eventName) }] });
+    assert.deepEqual(byName.summary.errors, []);
+    assert.deepEqual(byName.summary.plan.server, { AttributeKey: 'EventName', AttributeValue: String(insights[0].eventName) });
+  });
+
+  it('a resource term is never sent as ResourceName: AWS matches its own resource names, so the fetch is wider and the filter local', async () => {
+    const arn = 'arn:aws:s3:::evidence-bucket';
+    const expected = events.filter((e) => e.awsRegion === 'us-east-1' && JSON.stringify(e.resources ?? []).includes(arn));
+    assert.ok(expected.length > 0);
+    const { summary, got } = await collect({ regions: ['us-east-1'], terms: [{ field: 'resource', value: arn }] });
+    assert.deepEqual(summary.errors, []);
+    assert.ok(server.requests.filter((r) => r.operation === 'LookupEvents').every((r) => r.body.LookupAttributes === undefined));
+    assert.deepEqual(summary.plan.local, [{ field: 'resource', value: arn }]);
+    const ids = new Set(got.map((e) => e.eventID));
+    assert.ok(expected.every((e) => ids.has(e.eventID)), 'every event the local filter keeps was fetched');
+  });
+
+  it('asks whole-second windows that tile exactly: an event on the boundary arrives once, wherever AWS rounds', async () => {
+    const dir = await tmpDir('ctinv-windows-');
+    const mine = events.filter((e) => e.awsRegion === 'us-east-1');
+    const boundary = Date.parse(String(mine[60].eventTime)); // a whole second with an event on it
+    const seen: CloudTrailRecord[] = [];
+    for (const end of [boundary, T0 + 10 * HOUR]) {
+      const windows = await FetchedWindows.open(dir);
+      const { summary, got } = await collect({ regions: ['us-east-1'], end, windows });
+      assert.deepEqual(summary.errors, []);
+      seen.push(...got);
+    }
+    const bodies = server.requests.filter((r) => r.operation === 'LookupEvents').map((r) => r.body);
+    assert.ok(bodies.every((b) => Number.isInteger(b.StartTime) && Number.isInteger(b.EndTime)), 'whole seconds only');
+    assert.ok(bodies.some((b) => b.EndTime === boundary / 1000 - 1), 'the first window ends one second before the boundary');
+    assert.ok(bodies.some((b) => b.StartTime === boundary / 1000), 'the second starts on it');
+    assert.equal(seen.length, 120);
+    assert.equal(new Set(seen.map((e) => e.eventID)).size, 120, 'no event twice, none lost');
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the range inside the 90 days LookupEvents holds, and says what was not asked', async () => {
+    const now = Date.now();
+    const { summary } = await collect({ regions: ['us-east-1'], start: now - 120 * DAY, end: T0 + 10 * HOUR, clock: () => now });
+    assert.deepEqual(summary.errors, [], 'AWS refuses a range reaching past 90 days (InvalidTimeRangeException)');
+    assert.ok(summary.problems.some((p) => /keeps 90 days of events: the range before .* was not asked for/.test(p)), summary.problems.join('\n'));
+    const starts = server.requests.filter((r) => r.operation === 'LookupEvents').map((r) => Number(r.body.StartTime) * 1000);
+    assert.ok(starts.every((t) => t >= now - 90 * DAY));
   });
 
   it('expired credentials: a clear message naming the profile, after one fresh resolve', async () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { AwsClientFactory } from '../../../src/core/aws/clients';
-import { QueryRecord, runAthenaQuery, runLakeQuery } from '../../../src/core/aws/queries';
-import { athenaSql, eventDataStoreId, lakeSql, likePattern, recordFromRow, sqlIdentifier, sqlString, statementOf } from '../../../src/core/aws/sql';
+import { QueryRecord, describeAthenaTable, runAthenaQuery, runLakeQuery } from '../../../src/core/aws/queries';
+import { athenaSql, athenaTargetFor, eventDataStoreId, lakeSql, likePattern, recordFromRow, sqlIdentifier, sqlString, statementOf } from '../../../src/core/aws/sql';
 import { AthenaAnswer, AthenaServer } from '../../servers/athenaServer';
 import { CloudTrailServer, LakeAnswer } from '../../servers/cloudtrailServer';
 import { CloudTrailRecord, synthEvents } from '../../servers/synth';
@@ -285,5 +285,119 @@ describe('aws/queries: Athena and CloudTrail Lake runners through the real SDK',
     lakeAnswer = { rows: [], bytesScanned: 0, error: 'Query failed: column "nope" does not exist' };
     const failed = await runLakeQuery({ factory, region: 'us-east-1', sql: 'SELECT nope FROM EXAMPLE-eds-0001', pollMs: 5, onRows: () => undefined });
     assert.match(failed.error!, /ended FAILED: Query failed: column "nope" does not exist/);
+  });
+});
+
+describe('aws/queries: Athena as it really is (table metadata, request tokens)', function () {
+  let aws: TempAws;
+  let athena: AthenaServer;
+  let factory: AwsClientFactory;
+  const ok: AthenaAnswer = { columns: ['eventid'], rows: [['e-1']], bytesScanned: 10, runPolls: 1 };
+  // The columns of AWS's documented CloudTrail table (athena/latest/ug/cloudtrail-logs.html).
+  const cloudTrailColumns = [
+    'eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'sourceipaddress', 'useragent',
+    'errorcode', 'errormessage', 'requestparameters', 'responseelements', 'additionaleventdata', 'requestid', 'eventid',
+    'readonly', 'resources', 'eventtype', 'apiversion', 'recipientaccountid', 'serviceeventdetails', 'sharedeventid',
+    'vpcendpointid', 'eventcategory', 'tlsdetails',
+  ].map((Name) => ({ Name, Type: 'string' }));
+
+  before(async () => {
+    aws = await tempAws();
+    athena = new AthenaServer(() => ok, new Set(['primary']));
+    // AWS's documented partition-projection table: `timestamp` alone, one region in the location.
+    athena.tables.set('security.documented', {
+      columns: cloudTrailColumns,
+      partitionKeys: [{ Name: 'timestamp', Type: 'string' }],
+      parameters: {
+        'projection.enabled': 'true',
+        'projection.timestamp.type': 'date',
+        'projection.timestamp.format': 'yyyy/MM/dd',
+        'projection.timestamp.range': '2020/01/01,NOW',
+        'storage.location.template': 's3://trail/AWSLogs/111122223333/CloudTrail/us-east-1/${timestamp}',
+      },
+    });
+    // A table made by the CloudTrail console: no partitions, an older column set.
+    athena.tables.set('security.console', { columns: cloudTrailColumns.filter((c) => c.Name !== 'vpcendpointid' && c.Name !== 'eventcategory'), partitionKeys: [] });
+    // The README's table: region (enum) and timestamp.
+    athena.tables.set('security.readme', {
+      columns: cloudTrailColumns,
+      partitionKeys: [
+        { Name: 'region', Type: 'string' },
+        { Name: 'timestamp', Type: 'string' },
+      ],
+      parameters: {
+        'projection.enabled': 'true',
+        'projection.region.type': 'enum',
+        'projection.region.values': 'us-east-1,eu-west-1',
+        'projection.timestamp.type': 'date',
+        'projection.timestamp.format': 'yyyy/MM/dd',
+      },
+    });
+    await athena.start();
+  });
+  beforeEach(() => {
+    factory = new AwsClientFactory({ profile: 'local', files: aws.files, endpoints: { athena: athena.endpoint } });
+  });
+  afterEach(() => factory.dispose());
+  after(async () => {
+    await athena.stop();
+    await aws.cleanup();
+  });
+
+  const run = (sql: string) => runAthenaQuery({ factory, region: 'us-east-1', sql, database: 'security', pollMs: 1, onRows: () => undefined });
+  const request = { start: T0, end: T0 + DAY, regions: ['us-east-1'], terms: [{ field: 'eventName', value: 'GetObject' }] };
+
+  it('the test server fails a statement that names a partition key the table lacks, as Athena does', async () => {
+    const guessed = athenaSql({ database: 'security', table: 'documented' }, request);
+    const summary = await run(guessed.sql);
+    assert.equal(summary.state, 'FAILED');
+    assert.match(summary.error!, /COLUMN_NOT_FOUND: .*Column 'region' cannot be resolved/);
+  });
+
+  it("reads the table's partition keys and columns with GetTableMetadata and builds SQL that runs", async () => {
+    for (const table of ['documented', 'console', 'readme']) {
+      const info = await describeAthenaTable({ factory, region: 'us-east-1', database: 'security', table });
+      const { target, notes } = athenaTargetFor('security', table, info, ['us-east-1', 'ap-south-1']);
+      const generated = athenaSql(target, { ...request, regions: ['us-east-1', 'ap-south-1'] });
+      const summary = await run(generated.sql);
+      assert.equal(summary.error, undefined, `${table}: ${summary.error}\n${generated.sql}`);
+      assert.equal(summary.state, 'SUCCEEDED');
+      if (table === 'documented') {
+        assert.equal(target.datePartition, 'timestamp');
+        assert.equal(target.regionPartition, '');
+        assert.match(generated.sql, /"timestamp" BETWEEN/);
+        assert.doesNotMatch(generated.sql, /"region"/);
+        assert.match(generated.explanation, /no region partition: regions are filtered on awsregion only/);
+      } else if (table === 'console') {
+        assert.equal(target.datePartition, '');
+        assert.ok(notes.some((n) => /no day partition: Athena reads every file/.test(n)));
+        assert.doesNotMatch(generated.sql, /vpcendpointid|eventcategory/);
+        assert.match(generated.explanation, /no column vpcendpointid, eventcategory: left out/);
+      } else {
+        assert.equal(target.regionPartition, 'region');
+        assert.match(generated.sql, /"region" IN \('us-east-1', 'ap-south-1'\)/);
+        assert.ok(notes.some((n) => /projection\.region\.values\) has no ap-south-1: Athena finds nothing for that region/.test(n)), notes.join('\n'));
+      }
+    }
+    const calls = athena.requests.filter((r) => r.operation === 'GetTableMetadata');
+    assert.deepEqual(calls[0].body, { CatalogName: 'AwsDataCatalog', DatabaseName: 'security', TableName: 'documented' });
+  });
+
+  it('a table that is missing or not CloudTrail is told clearly', async () => {
+    await assert.rejects(describeAthenaTable({ factory, region: 'us-east-1', database: 'security', table: 'nope' }), /Table nope not found/);
+    assert.throws(() => athenaTargetFor('security', 'x', { columns: ['a'], partitionKeys: [], parameters: {} }) && athenaSql(athenaTargetFor('security', 'x', { columns: ['a'], partitionKeys: [], parameters: {} }).target, request), /no eventtime column/);
+  });
+
+  it('a retried start repeats its ClientRequestToken: one query runs and is billed, not two', async () => {
+    const before = athena.executions.size;
+    const startsBefore = athena.count('StartQueryExecution');
+    athena.dropNextResponses(1); // the first StartQueryExecution runs, but its answer is lost
+    const summary = await run('SELECT 1');
+    assert.equal(summary.state, 'SUCCEEDED', summary.error);
+    assert.equal(athena.count('StartQueryExecution') - startsBefore, 2, 'the start was retried');
+    assert.equal(athena.executions.size - before, 1, 'one query started');
+    const tokens = athena.requests.filter((r) => r.operation === 'StartQueryExecution').slice(-2).map((r) => r.body.ClientRequestToken);
+    assert.equal(tokens[0], tokens[1]);
+    assert.equal(athena.startsPerToken.get(String(tokens[0])), 2);
   });
 });

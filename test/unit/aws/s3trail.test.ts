@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -262,5 +263,108 @@ describe('aws/safePath: S3 keys never escape the evidence folder', () => {
   it('parses the date range into day prefixes', () => {
     assert.deepEqual(dayPrefixes('2026-02-27', '2026-03-01'), ['2026/02/27', '2026/02/28', '2026/03/01']);
     assert.throws(() => dayPrefixes('2026-13-01', '2026-13-02'), /not YYYY-MM-DD/);
+  });
+});
+
+describe('aws/s3trail: objects as S3 really serves them (SSE-KMS, multipart, checksums, Insights, digest-only regions)', function () {
+  this.timeout(0);
+  const ACCOUNT = '111122223333';
+  const base = `AWSLogs/${ACCOUNT}`;
+  const logKey = (region: string, n: number) => `${base}/CloudTrail/${region}/2026/11/02/${ACCOUNT}_CloudTrail_${region}_20261102T0${n}00Z_k${n}.json.gz`;
+  const keys = {
+    kms: logKey('us-east-1', 1),
+    multipart: logKey('us-east-1', 2),
+    checksummed: logKey('us-east-1', 3),
+    corrupt: logKey('us-east-1', 4),
+    plain: logKey('us-east-1', 5),
+    insight: `${base}/CloudTrail-Insight/us-east-1/2026/11/02/${ACCOUNT}_CloudTrail-Insight_us-east-1_20261102T0100Z_i1.json.gz`,
+    // ap-south-1 has digests only: a day with no events still gets its hourly digests.
+    digestOnly: `${base}/CloudTrail-Digest/ap-south-1/2026/11/02/${ACCOUNT}_CloudTrail-Digest_ap-south-1_trail_ap-south-1_20261102T010000Z.json.gz`,
+  };
+  const body = (key: string) => JSON.stringify({ Records: [{ eventID: key, eventTime: '2026-11-02T01:00:00Z' }] });
+  const sha256b64 = (text: string) => createHash('sha256').update(text).digest('base64');
+  let aws: TempAws;
+  let server: LocalS3Server;
+  let factory: AwsClientFactory;
+
+  before(async () => {
+    aws = await tempAws();
+    server = new LocalS3Server(['kms-trail']);
+    await server.start();
+    const client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: { accessKeyId: TEST_KEYS.ok, secretAccessKey: TEST_SECRET } });
+    for (const key of Object.values(keys)) await client.send(new PutObjectCommand({ Bucket: 'kms-trail', Key: key, Body: body(key), Metadata: key.includes('Digest') ? { signature: 'ab'.repeat(32), 'signature-algorithm': 'SHA256withRSA' } : undefined }));
+    client.destroy();
+    // SSE-KMS: a 32-hex ETag that is not the MD5 (as S3 serves every object of a KMS-encrypted trail bucket).
+    server.setObjectTraits('kms-trail', keys.kms, { etag: 'f'.repeat(32), sse: 'aws:kms' });
+    server.setObjectTraits('kms-trail', keys.insight, { etag: 'e'.repeat(32), sse: 'aws:kms' });
+    server.setObjectTraits('kms-trail', keys.multipart, { etag: `${'a'.repeat(32)}-3` });
+    server.setObjectTraits('kms-trail', keys.checksummed, { etag: 'c'.repeat(32), sse: 'aws:kms', checksumSha256: sha256b64(body(keys.checksummed)) });
+    server.setObjectTraits('kms-trail', keys.corrupt, { etag: 'd'.repeat(32), sse: 'aws:kms', checksumSha256: sha256b64('other content') });
+    factory = new AwsClientFactory({ profile: 'local', files: aws.files, endpoints: { s3: server.endpoint } });
+  });
+  after(async () => {
+    factory.dispose();
+    await server.stop();
+    await aws.cleanup();
+  });
+
+  const run = (dest: string) => downloadTrailBucket({ factory, region: 'us-east-1', bucket: 'kms-trail', from: '2026-11-02', to: '2026-11-02', dest, concurrency: 2 });
+  const gets = (key: string) => server.requests.filter((r) => r.method === 'GET' && decodeURIComponent(r.url.split('?')[0]) === `/kms-trail/${key}`).length;
+
+  it('downloads SSE-KMS and multipart objects, checks what S3 guarantees, and blames no network for a mismatch', async () => {
+    const dest = await tmpDir('ctinv-evidence-');
+    const summary = await run(dest);
+    assert.deepEqual(
+      summary.failed.map((f) => f.key),
+      [keys.corrupt],
+      JSON.stringify(summary.failed, null, 1),
+    );
+    const reason = summary.failed[0].reason;
+    assert.match(reason, /does not match S3's (x-amz-checksum-sha256|checksum)/);
+    assert.doesNotMatch(reason, /connection/i);
+    assert.equal(gets(keys.corrupt), 1, 'a content mismatch is not retried as a network failure');
+    assert.equal(gets(keys.kms), 1);
+    await assert.rejects(fs.stat(path.join(dest, keys.corrupt)), 'the mismatching content is not kept');
+    assert.equal(summary.downloaded, 6);
+    assert.deepEqual(summary.conflicts, []);
+    for (const key of [keys.kms, keys.multipart, keys.checksummed, keys.plain, keys.insight]) {
+      assert.equal(await fs.readFile(path.join(dest, key), 'utf8'), body(key));
+    }
+    const manifest = JSON.parse(await fs.readFile(path.join(dest, DOWNLOAD_MANIFEST), 'utf8')).buckets['kms-trail'];
+    const sha = (key: string) => createHash('sha256').update(body(key)).digest('hex');
+    assert.deepEqual([manifest[keys.kms].verified, manifest[keys.kms].sha256], ['none', sha(keys.kms)]);
+    assert.equal(manifest[keys.multipart].verified, 'none');
+    assert.equal(manifest[keys.checksummed].verified, 'checksum-sha256');
+    assert.equal(manifest[keys.plain].verified, 'md5-etag');
+    assert.equal(summary.unverified, 3, 'kms, insight and multipart: SHA-256 recorded, nothing claimed');
+
+    // Copies made before any manifest (another tool, an earlier version) are recognised, not reported as conflicts.
+    const fresh = await tmpDir('ctinv-evidence-');
+    for (const key of [keys.kms, keys.multipart, keys.checksummed, keys.plain]) {
+      await fs.mkdir(path.dirname(path.join(fresh, key)), { recursive: true });
+      await fs.copyFile(path.join(dest, key), path.join(fresh, key));
+    }
+    const tampered = path.join(fresh, keys.kms); // changed below: same size, other content
+    const again = await run(fresh);
+    assert.equal(again.skipped, 4, JSON.stringify(again.conflicts));
+    assert.deepEqual(again.conflicts, []);
+    await fs.writeFile(tampered, body(keys.kms).replace('eventID', 'eventIX'));
+    await fs.rm(path.join(fresh, DOWNLOAD_MANIFEST));
+    const third = await run(fresh);
+    assert.deepEqual(third.conflicts.map((c) => c.key), [keys.kms]);
+    assert.match(third.conflicts[0].reason, /different content \(SHA-256/);
+    assert.equal(await fs.readFile(tampered, 'utf8'), body(keys.kms).replace('eventID', 'eventIX'), 'the local file is kept as it is');
+    await fs.rm(dest, { recursive: true, force: true });
+    await fs.rm(fresh, { recursive: true, force: true });
+  });
+
+  it('finds regions under CloudTrail-Digest/ and CloudTrail-Insight/ too, and downloads Insights files', async () => {
+    const dest = await tmpDir('ctinv-evidence-');
+    const summary = await run(dest);
+    assert.deepEqual(summary.regions, ['ap-south-1', 'us-east-1']);
+    const rel = new Set(summary.files.map((f) => path.relative(dest, f).split(path.sep).join('/')));
+    assert.ok(rel.has(keys.insight), 'the Insights file');
+    assert.ok(rel.has(keys.digestOnly), 'the digest of a region with no log files');
+    await fs.rm(dest, { recursive: true, force: true });
   });
 });
