@@ -38,21 +38,39 @@ export interface ServiceModel {
 
 const DATASET = path.join('shared', 'datasets', 'botocore-cloudtrail-api', 'service-2.json');
 
-/** The model file: found beside the checkout (`../shared/...`) or above a worktree. */
-export function cloudTrailModelFile(): string {
+/** The model file beside the checkout (`../shared/...`, or above a worktree), if it is there. */
+export function cloudTrailModelFile(): string | undefined {
   for (let dir = path.resolve(__dirname, '..', '..', '..'); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, DATASET);
     if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) break;
+    if (path.dirname(dir) === dir) return undefined;
   }
-  throw new Error(`The botocore CloudTrail model (${DATASET}) was not found above ${__dirname}; the CloudTrail test server validates against it.`);
 }
 
-let cached: ServiceModel | undefined;
+let cached: ServiceModel | null | undefined;
 
+/**
+ * The botocore model, or undefined where `../shared` is absent (a fresh clone on its own):
+ * the server then checks only what it checked by hand before, and says so once. Where the
+ * datasets are required (CI, `CTINV_REQUIRE_DATASETS=1`) a missing model is an error.
+ */
+export function cloudTrailModelIfPresent(): ServiceModel | undefined {
+  if (cached === undefined) {
+    const file = cloudTrailModelFile();
+    if (!file && process.env.CTINV_REQUIRE_DATASETS === '1') {
+      throw new Error(`The botocore CloudTrail model (${DATASET}) was not found above ${__dirname}; the CloudTrail test server validates against it.`);
+    }
+    if (!file) console.log(`      note: ${DATASET} is absent, so the local CloudTrail server does not check requests against the botocore model`);
+    cached = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ServiceModel) : null;
+  }
+  return cached ?? undefined;
+}
+
+/** The botocore model; throws where it is absent (callers skip first with requireDataset). */
 export function cloudTrailModel(): ServiceModel {
-  cached ??= JSON.parse(fs.readFileSync(cloudTrailModelFile(), 'utf8')) as ServiceModel;
-  return cached;
+  const model = cloudTrailModelIfPresent();
+  if (!model) throw new Error(`The botocore CloudTrail model (${DATASET}) was not found above ${__dirname}`);
+  return model;
 }
 
 /**

@@ -16,7 +16,7 @@
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { AwsJsonError, AwsJsonServer, JsonHandler, JsonRequest, int, str } from './awsJson';
-import { cloudTrailModel, lookupAttributesByCategory, validateInput } from './botocoreModel';
+import { cloudTrailModelIfPresent, lookupAttributesByCategory, validateInput } from './botocoreModel';
 import { CloudTrailRecord } from './synth';
 
 export const CLOUDTRAIL_TARGET = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
@@ -201,7 +201,8 @@ export class CloudTrailServer extends AwsJsonServer {
       if (chargedLength(value) > 2000) {
         throw new AwsJsonError('InvalidLookupAttributesException', 'AttributeValue is longer than 2000 characters (_, space, comma and newline count twice).');
       }
-      const allowed = lookupAttributesByCategory()[category === 'insight' ? 'insight' : 'management'];
+      const model = cloudTrailModelIfPresent();
+      const allowed = model ? lookupAttributesByCategory(model)[category === 'insight' ? 'insight' : 'management'] : FALLBACK_ATTRIBUTES[category === 'insight' ? 'insight' : 'management'];
       if (!allowed.includes(key)) {
         throw new AwsJsonError(
           'InvalidLookupAttributesException',
@@ -352,9 +353,34 @@ export class CloudTrailServer extends AwsJsonServer {
   }
 }
 
+/**
+ * The lookup attributes per category as the model's documentation lists them, for a clone
+ * without `../shared` only; `cloudtrailModel.test.ts` holds the model to the same lists.
+ */
+const FALLBACK_ATTRIBUTES = {
+  management: ['EventId', 'EventName', 'ReadOnly', 'Username', 'ResourceType', 'ResourceName', 'EventSource', 'AccessKeyId'],
+  insight: ['EventId', 'EventName', 'EventSource'],
+};
+
+/** Without the model: the ranges the server checked by hand before it validated against it. */
+const FALLBACK_RANGES: Record<string, { member: string; min: number; max: number; error: string }> = {
+  LookupEvents: { member: 'MaxResults', min: 1, max: 50, error: 'InvalidMaxResultsException' },
+  GetQueryResults: { member: 'MaxQueryResults', min: 1, max: 1000, error: 'InvalidMaxResultsException' },
+};
+
 /** A handler that runs only for a request the model accepts. */
 function modelChecked(operation: string, memberErrors: Record<string, string>, fallback: string, handler: JsonHandler): JsonHandler {
-  const model = cloudTrailModel();
+  const model = cloudTrailModelIfPresent();
+  if (!model) {
+    const check = FALLBACK_RANGES[operation];
+    return (request) => {
+      const value = check && int(request.body, check.member);
+      if (check && value !== undefined && (value < check.min || value > check.max)) {
+        throw new AwsJsonError(check.error, `${check.member} must be between ${check.min} and ${check.max}.`);
+      }
+      return handler(request);
+    };
+  }
   const input = model.operations[operation].input!.shape;
   return (request) => {
     validateInput(model, input, request.body, (member, message) => new AwsJsonError(memberErrors[member] ?? fallback, message));

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as cloudtrail from '@aws-sdk/client-cloudtrail';
+import { requireDataset } from '../../datasets';
 import { TEST_KEYS, TEST_SECRET } from '../../servers/awsJson';
 import { ServiceModel, cloudTrailModel, lookupAttributesByCategory } from '../../servers/botocoreModel';
 import { CloudTrailServer } from '../../servers/cloudtrailServer';
@@ -64,11 +65,13 @@ function violations(model: ServiceModel): Violation[] {
 }
 
 describe('aws/cloudtrailServer: checked against the botocore model file itself', function () {
-  const model = cloudTrailModel();
+  let model: ServiceModel;
   let server: CloudTrailServer;
   let client: cloudtrail.CloudTrailClient;
 
-  before(async () => {
+  before(async function () {
+    requireDataset(this, 'botocore-cloudtrail-api', 'service-2.json');
+    model = cloudTrailModel();
     server = new CloudTrailServer({ rps: 1000, burst: 1000 });
     await server.start();
     client = new cloudtrail.CloudTrailClient({
@@ -79,8 +82,8 @@ describe('aws/cloudtrailServer: checked against the botocore model file itself',
     });
   });
   after(async () => {
-    client.destroy();
-    await server.stop();
+    client?.destroy();
+    await server?.stop();
   });
 
   const send = (operation: string, input: Input): Promise<unknown> => {
