@@ -387,7 +387,7 @@ export class EventIndex implements EventIndexApi {
     return exact !== undefined ? [exact] : dict.findIgnoringCase(value);
   }
 
-  codesMatching(field: PivotField, pattern: RegExp): number[] {
+  codesMatching(field: PivotField, pattern: { test(value: string): boolean }): number[] {
     const values = this.dictionary(field);
     const out: number[] = [];
     for (let c = 1; c < values.length; c++) if (pattern.test(values[c])) out.push(c);
