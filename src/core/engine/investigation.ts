@@ -9,7 +9,8 @@ import { EventBatch, BatchBuilder, combineBatches, copyBatch } from '../index/ba
 import { EventIndex } from '../index/event-index';
 import { JsonObject } from '../model/event';
 import { normalizeEvent } from '../model/normalize';
-import { readRecordsAt, walkEvidence } from '../sources/index';
+import { jsonText } from '../model/json-text';
+import { readRawRecordsAt, readRecordsAt, walkEvidence } from '../sources/index';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { LoadOptions, LoadProgress, SourceSummary } from './api';
 import { CACHE_FORMAT, cacheKey, readCache, writeCache } from './cache';
@@ -24,7 +25,7 @@ interface SourceState {
 export type ChangeListener = () => void;
 
 export class Investigation {
-  index = new EventIndex(readRecordsAt);
+  index = new EventIndex(readRecordsAt, readRawRecordsAt);
   private readonly sources: SourceState[] = [];
   private readonly listeners = new Set<ChangeListener>();
   private nextId = 1;
@@ -189,7 +190,7 @@ export class Investigation {
 
   private async rebuild(options: LoadOptions): Promise<void> {
     const remaining = this.sources.splice(0);
-    this.index = new EventIndex(readRecordsAt);
+    this.index = new EventIndex(readRecordsAt, readRawRecordsAt);
     try {
       for (const state of remaining) {
         const summary = state.summary;
@@ -266,7 +267,7 @@ export class LiveSource {
       const lines: string[] = [];
       let offset = this.written;
       for (const event of events) {
-        const line = JSON.stringify(event);
+        const line = jsonText(event) ?? '{}';
         const length = Buffer.byteLength(line);
         builder.add(normalizeEvent(event), fileIndex, { offset, length });
         lines.push(line);

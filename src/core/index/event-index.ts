@@ -5,6 +5,7 @@
  */
 import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } from '../engine/api';
 import { IdentityType, JsonObject } from '../model/event';
+import { RawRecord } from '../model/raw-record';
 import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictField, DictionaryRecoder, EventBatch } from './batch';
 import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
@@ -31,6 +32,9 @@ export function isDictField(field: string): field is DictField {
 
 /** Reads records back from their files (the readers' readRecordsAt, or an in-memory store in tests). */
 export type RecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<JsonObject[]>;
+
+/** Reads records back with their JSON text (the readers' readRawRecordsAt). */
+export type RawRecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<RawRecord[]>;
 
 export interface MergeResult {
   added: number;
@@ -70,7 +74,14 @@ export class EventIndex implements EventIndexApi {
   /** Bumped on every change; caches compare against it. */
   version = 0;
 
-  constructor(private readonly fetchRecords: RecordFetcher) {
+  /**
+   * @param fetchRecords reads records back from their files
+   * @param fetchRawRecords reads them back with their text; without it, the text is the event serialised
+   */
+  constructor(
+    private readonly fetchRecords: RecordFetcher,
+    private readonly fetchRawRecords: RawRecordFetcher = async (path, format, locations) => (await fetchRecords(path, format, locations)).map((event) => new RawRecord(event)),
+  ) {
     this.resourceStart.push(0);
   }
 
@@ -349,7 +360,16 @@ export class EventIndex implements EventIndexApi {
   }
 
   async rawMany(ids: readonly EventId[]): Promise<JsonObject[]> {
-    const out: JsonObject[] = new Array(ids.length);
+    return this.fetchGrouped(ids, this.fetchRecords);
+  }
+
+  async rawRecords(ids: readonly EventId[]): Promise<RawRecord[]> {
+    return this.fetchGrouped(ids, this.fetchRawRecords);
+  }
+
+  /** Fetches records file by file, returned in the order of `ids`. */
+  private async fetchGrouped<T>(ids: readonly EventId[], fetch: (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<T[]>): Promise<T[]> {
+    const out: T[] = new Array(ids.length);
     const byFile = new Map<number, number[]>();
     ids.forEach((id, position) => {
       if (id < 0 || id >= this.count) throw new RangeError(`no event with id ${id}`);
@@ -362,7 +382,7 @@ export class EventIndex implements EventIndexApi {
       const file = this.files[fileIndex];
       if (!file.format) throw new Error(`${file.path}: the format of this file is unknown`);
       const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
-      const records = await this.fetchRecords(file.path, file.format, locations);
+      const records = await fetch(file.path, file.format, locations);
       positions.forEach((p, i) => (out[p] = records[i]));
     }
     return out;

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { JsonObject } from '../model/event';
+import { oneLine, RawRecord } from '../model/raw-record';
 import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from './content';
 import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from './csv';
 import { MAX_RECORD_BYTES, ReadEvidenceOptions, readEvidenceFile } from './read';
@@ -97,9 +98,23 @@ export async function readRecordsAt(
   locations: RecordLocation[],
   options: ReadEvidenceOptions = {},
 ): Promise<JsonObject[]> {
+  return (await readRawRecordsAt(path, format, locations, options)).map((r) => r.event);
+}
+
+/**
+ * As readRecordsAt, each record with its JSON text: the bytes of the file at its location (on
+ * one line) when they are the record itself; the event serialised when the reader parsed the
+ * file whole, or unwrapped the event from a wrapper (LookupEvents, CloudWatch Logs, CSV).
+ */
+export async function readRawRecordsAt(
+  path: string,
+  format: FileFormat,
+  locations: RecordLocation[],
+  options: ReadEvidenceOptions = {},
+): Promise<RawRecord[]> {
   const signal = options.signal;
   signal?.throwIfAborted();
-  const results: JsonObject[] = new Array(locations.length);
+  const results: RawRecord[] = new Array(locations.length);
   const ordinals = locations.filter((l) => l.length === 0).map((l) => l.offset);
   if (ordinals.length > 0) {
     const found = await readByOrdinal(path, ordinals, options);
@@ -107,7 +122,7 @@ export async function readRecordsAt(
       if (location.length !== 0) return;
       const event = found.get(location.offset);
       if (!event) throw fail(path, `record #${location.offset} is not there any more (the file changed since it was read?)`);
-      results[index] = event;
+      results[index] = new RawRecord(event);
     });
   }
   const requests = new Map<number, ByteRequest>();
@@ -157,20 +172,21 @@ export async function readRecordsAt(
   return results;
 }
 
-function recordFromBytes(path: string, format: FileFormat, bytes: Buffer, offset: number, columns: CsvColumns | undefined): JsonObject {
+function recordFromBytes(path: string, format: FileFormat, bytes: Buffer, offset: number, columns: CsvColumns | undefined): RawRecord {
   if (format === 'csv') {
     const row = parseCsvRow(bytes, 0, true);
     const unwrapped = row && columns ? recordFromCsvRow(columns, row.cells) : undefined;
-    if (unwrapped?.kind === 'event') return unwrapped.event;
+    if (unwrapped?.kind === 'event') return new RawRecord(unwrapped.event);
     throw fail(path, `the CSV row at byte ${offset} no longer holds a CloudTrail record`);
   }
   let value: unknown;
+  const text = bytes.toString('utf8');
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw fail(path, `the record at byte ${offset} is no longer valid JSON (the file changed since it was read?)`);
   }
   const unwrapped = unwrapRecord(value);
   if (unwrapped.kind !== 'event') throw fail(path, `the record at byte ${offset} is no longer a CloudTrail record`);
-  return unwrapped.event;
+  return unwrapped.event === value ? new RawRecord(unwrapped.event, oneLine(text.trim())) : new RawRecord(unwrapped.event);
 }
