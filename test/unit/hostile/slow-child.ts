@@ -2,12 +2,30 @@
  * Scenarios that took minutes (or overflowed the stack) on attacker-shaped input, run in a
  * child process by deadline.ts: `node slow-child.js NAME` prints the scenario's result as JSON.
  */
+import * as yaml from 'js-yaml';
+import { compileSigmaRule } from '../../../src/core/detect/sigma/rule';
 import { compileWildcard } from '../../../src/core/query/wildcard';
 import { indexOf, record } from '../engine/helpers';
 
 const A_1000 = 'a'.repeat(1000);
 
+function reRule(source: string) {
+  const text = `title: t\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    userAgent|re: ${JSON.stringify(source)}\n  condition: selection\n`;
+  return compileSigmaRule(yaml.load(text), 'inline.yml');
+}
+
 const scenarios: Record<string, () => unknown> = {
+  sigma: () => {
+    const dotStars = reRule('^.*a.*a.*a.*a.*b$');
+    const nested = reRule('^(a+)+$');
+    const alternation = reRule('^(a|aa|a?)*c$');
+    const a4096 = 'a'.repeat(4096);
+    return {
+      dotStars: [dotStars.matches({ userAgent: A_1000 }), dotStars.matches({ userAgent: a4096 }), dotStars.matches({ userAgent: `${A_1000}b` })],
+      nested: [nested.matches({ userAgent: `${A_1000}!` }), nested.matches({ userAgent: a4096 })],
+      alternation: alternation.matches({ userAgent: a4096 }),
+    };
+  },
   wildcard: () => {
     const long = 'a'.repeat(100_000);
     const direct = [
