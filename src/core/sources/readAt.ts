@@ -98,31 +98,62 @@ export async function readRecordsAt(
   locations: RecordLocation[],
   options: ReadEvidenceOptions = {},
 ): Promise<JsonObject[]> {
-  return (await readRawRecordsAt(path, format, locations, options)).map((r) => r.event);
+  return (await readAt(path, format, locations, options, false)).map((r) => r.event);
 }
 
 /**
  * As readRecordsAt, each record with its JSON text: the bytes of the file at its location (on
- * one line) when they are the record itself; the event serialised when the reader parsed the
- * file whole, or unwrapped the event from a wrapper (LookupEvents, CloudWatch Logs, CSV).
+ * one line) when they are the record itself; the event serialised when it was unwrapped from a
+ * wrapper (LookupEvents, CloudWatch Logs, CSV).
  */
-export async function readRawRecordsAt(
-  path: string,
-  format: FileFormat,
-  locations: RecordLocation[],
-  options: ReadEvidenceOptions = {},
-): Promise<RawRecord[]> {
+export function readRawRecordsAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions = {}): Promise<RawRecord[]> {
+  return readAt(path, format, locations, options, true);
+}
+
+/** The same record, by the fields that tell records apart (both come from the same file). */
+function sameRecord(a: JsonObject, b: JsonObject): boolean {
+  return a.eventID === b.eventID && a.eventTime === b.eventTime && a.eventName === b.eventName && a.requestID === b.requestID;
+}
+
+/**
+ * The file's text for records the reader found by ordinal (it parsed the small file whole, which
+ * keeps no byte ranges): the file read again by the byte-level readers, which do.
+ */
+async function textsByOrdinal(path: string, format: FileFormat, events: Map<number, JsonObject>, options: ReadEvidenceOptions): Promise<Map<number, string>> {
+  const located = new Map<number, RecordLocation>();
+  let ordinal = 0;
+  await readEvidenceFile(
+    path,
+    (_event, location) => {
+      if (location.length > 0 && events.has(ordinal)) located.set(ordinal, location);
+      ordinal++;
+    },
+    { ...options, wholeDocumentLimit: 0 },
+  );
+  const texts = new Map<number, string>();
+  if (located.size === 0) return texts;
+  const ordinals = [...located.keys()];
+  const records = await readAt(path, format, ordinals.map((o) => located.get(o)!), options, true);
+  ordinals.forEach((o, i) => {
+    const record = records[i];
+    if (record.fromFile && sameRecord(record.event, events.get(o)!)) texts.set(o, record.text);
+  });
+  return texts;
+}
+
+async function readAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions, wantText: boolean): Promise<RawRecord[]> {
   const signal = options.signal;
   signal?.throwIfAborted();
   const results: RawRecord[] = new Array(locations.length);
   const ordinals = locations.filter((l) => l.length === 0).map((l) => l.offset);
   if (ordinals.length > 0) {
     const found = await readByOrdinal(path, ordinals, options);
+    const texts = wantText && found.size > 0 ? await textsByOrdinal(path, format, found, options) : undefined;
     locations.forEach((location, index) => {
       if (location.length !== 0) return;
       const event = found.get(location.offset);
       if (!event) throw fail(path, `record #${location.offset} is not there any more (the file changed since it was read?)`);
-      results[index] = new RawRecord(event);
+      results[index] = new RawRecord(event, texts?.get(location.offset));
     });
   }
   const requests = new Map<number, ByteRequest>();
