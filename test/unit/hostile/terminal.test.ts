@@ -13,6 +13,7 @@ import { runCli } from '../run-cli';
 
 /** Every character the terminal must not receive raw. */
 const HOSTILE = ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u200e', '\u200f', '\u061c', '\u2028', '\u2029', '\u001b', '\r', '\u0085', '\u009b'];
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const EVIL = `e${HOSTILE.join('')}vil`;
 const ESCAPED = printable(EVIL);
