@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { JsonObject } from '../model/event';
+import { jsonText } from '../model/json-text';
 import { oneLine, RawRecord } from '../model/raw-record';
 import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from './content';
 import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from './csv';
@@ -110,9 +111,12 @@ export function readRawRecordsAt(path: string, format: FileFormat, locations: Re
   return readAt(path, format, locations, options, true);
 }
 
-/** The same record, by the fields that tell records apart (both come from the same file). */
+/**
+ * The same record: the same JSON value, compared as text (both parsed from the same file, so
+ * equal values serialise alike). Records that share an eventID but differ are told apart.
+ */
 function sameRecord(a: JsonObject, b: JsonObject): boolean {
-  return a.eventID === b.eventID && a.eventTime === b.eventTime && a.eventName === b.eventName && a.requestID === b.requestID;
+  return a.eventID === b.eventID && jsonText(a) === jsonText(b);
 }
 
 /**
