@@ -39,7 +39,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const command = COMMANDS.find((c) => c.name === name);
   const watched = watchStdout(io);
   if (!command) {
-    io.stderr.write(`ctinv: unknown command "${name}"\n\n${usage()}`);
+    io.stderr.write(`ctinv: unknown command "${printable(name)}"\n\n${usage()}`);
     return 2;
   }
   try {
@@ -58,10 +58,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`ctinv ${command.name}: ${error.message}\nUsage: ${command.usage}\n`);
+      io.stderr.write(`ctinv ${command.name}: ${printable(error.message)}\nUsage: ${command.usage}\n`);
       return 2;
     }
-    io.stderr.write(`ctinv ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Messages echo file names, filter text and field values: attacker-controlled.
+    io.stderr.write(`ctinv ${command.name}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
 }
@@ -86,7 +87,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error) => {
-      process.stderr.write(`ctinv: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.stderr.write(`ctinv: ${(error instanceof Error ? (error.stack ?? error.message) : String(error)).split('\n').map(printable).join('\n')}\n`);
       process.exitCode = 1;
     },
   );

@@ -31,10 +31,10 @@ function text(report: DetectionReport, problems: SigmaProblem[], rules: Detectio
   lines.push(`${report.findings.length} finding${report.findings.length === 1 ? '' : 's'} (${counts}) from ${rules.length} rules over ${report.eventsScanned} events`);
   for (const f of report.findings) {
     lines.push('');
-    lines.push(`[${f.severity.toUpperCase()}] ${printable(f.title)}  (${f.ruleId})`);
+    lines.push(`[${f.severity.toUpperCase()}] ${printable(f.title)}  (${printable(f.ruleId)})`);
     lines.push(`  who:    ${printable(f.principal)}`);
     lines.push(`  when:   ${formatTime(f.first)} → ${formatTime(f.last)}, ${f.events.length} event${f.events.length === 1 ? '' : 's'}`);
-    if (f.mitre.length > 0) lines.push(`  ATT&CK: ${f.mitre.map((m) => (m.name !== m.id ? `${m.id} ${m.name}` : m.id)).join('; ')}`);
+    if (f.mitre.length > 0) lines.push(`  ATT&CK: ${printable(f.mitre.map((m) => (m.name !== m.id ? `${m.id} ${m.name}` : m.id)).join('; '))}`);
     for (const d of f.details.slice(0, 8)) lines.push(`  - ${printable(d)}`);
     if (f.details.length > 8) lines.push(`  - … ${f.details.length - 8} more`);
     const ids = f.events.slice(0, 5).map((e) => e.eventID ?? `#${e.id}`);

@@ -51,7 +51,7 @@ export const exportCommand: CliCommand = {
     const selection = index.query(where);
     const ordered = index.sortByTime(selection, 'asc');
     const result = await exportEvents(
-      inBatches(ordered, (ids) => index.rawMany(ids), { signal: io.signal }),
+      inBatches(ordered, (ids) => index.rawRecords(ids), { signal: io.signal }),
       {
         sources: args.positionals.map((p) => path.resolve(p)),
         filter: where,

@@ -40,8 +40,9 @@ export const queryCommand: CliCommand = {
     if (format === 'ndjson') {
       for (let start = 0; start < ids.length; start += 1000) {
         const batch = Array.from(ids.subarray(start, start + 1000));
-        const events = await index.rawMany(batch);
-        io.stdout.write(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+        // Each record's own text from its file (one line): nothing re-serialised, nothing to overflow.
+        const records = await index.rawRecords(batch);
+        io.stdout.write(records.map((r) => r.text).join('\n') + '\n');
       }
     } else if (format === 'csv') {
       io.stdout.write(csvLine(COLUMNS.map(([name]) => name)));

@@ -3,6 +3,7 @@ import { formatTime } from '../../core/model/time';
 import { intOption, UsageError } from '../args';
 import { CliCommand } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
+import { printable } from '../terminal';
 
 export const topCommand: CliCommand = {
   name: 'top',
@@ -29,8 +30,7 @@ export const topCommand: CliCommand = {
     } else {
       const width = Math.max(5, ...rows.map((r) => String(r.count).length));
       for (const r of rows) {
-        // eslint-disable-next-line no-control-regex
-        const value = r.value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+        const value = printable(r.value);
         io.stdout.write(`${String(r.count).padStart(width)}  ${value}  (${formatTime(r.first)} .. ${formatTime(r.last)})\n`);
       }
     }

@@ -9,6 +9,7 @@
  */
 import { JsonObject, NormalizedEvent } from '../model/event';
 import { getPath } from '../model/normalize';
+import { jsonText } from '../model/json-text';
 import { DetectionRule, EventRef, MitreTechnique, Prefilter, RuleHit, RunContext, RuleRun, Severity } from './types';
 import { callerName, isAwsInternalIp, isDeniedCode, obj, outcome, parseJsonText, quote, str, succeeded } from './util';
 
@@ -195,7 +196,7 @@ const cloudTrailTampering = stateless({
         break;
       }
       case 'PutAdvancedEventSelectors': {
-        const text = JSON.stringify(getPath(event, 'requestParameters.advancedEventSelectors') ?? null);
+        const text = jsonText(getPath(event, 'requestParameters.advancedEventSelectors') ?? null) ?? 'null';
         if (text.includes('"Management"')) return undefined;
         base = 'medium';
         break;
@@ -243,7 +244,7 @@ const monitoringDisabled = stateless({
       str(event, 'requestParameters.configurationRecorderName') ??
       str(event, 'requestParameters.deliveryChannelName') ??
       str(event, 'requestParameters.resolverQueryLogConfigId') ??
-      JSON.stringify(getPath(event, 'requestParameters') ?? null).slice(0, 100);
+      (jsonText(getPath(event, 'requestParameters') ?? null, { maxLength: 100 }) ?? 'null').slice(0, 100);
     return severity && { severity, detail: `${n.eventName} (${spec.source.replace('.amazonaws.com', '')}) ${quote(target)}${deniedSuffix(event)}` };
   },
 });
@@ -388,7 +389,7 @@ function secretsBurst(threshold = 5, windowMs = 10 * 60_000): DetectionRule {
                 direct.push({
                   events: [ref],
                   principal: n.principal,
-                  detail: `BatchGetSecretValue by filter ${quote(JSON.stringify(getPath(event, 'requestParameters.filters') ?? null), 100)}${deniedSuffix(event)}`,
+                  detail: `BatchGetSecretValue by filter ${quote(jsonText(getPath(event, 'requestParameters.filters') ?? null, { maxLength: 200 }), 100)}${deniedSuffix(event)}`,
                 });
               }
               break;
@@ -758,7 +759,7 @@ const resourcePublic = stateless({
       '?';
     const name = n.eventName ?? '';
     if (name === 'PutBucketAcl' || name === 'PutObjectAcl') {
-      const text = JSON.stringify(params);
+      const text = jsonText(params, { maxLength: 256 * 1024 + 1 }) ?? '';
       if (text.length > 256 * 1024 || !PUBLIC_ACL.test(text)) return undefined;
       return { detail: `${name} grants public access on ${quote(target)}` };
     }

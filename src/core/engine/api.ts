@@ -3,6 +3,7 @@
  * features use. Implemented by `Investigation` (investigation.ts). No vscode here.
  */
 import { IdentityType, JsonObject } from '../model/event';
+import { RawRecord } from '../model/raw-record';
 import { FileFormat, FileProblem, TrailKeyLayout } from '../sources/types';
 import { PivotField } from '../index/fields';
 
@@ -116,6 +117,8 @@ export interface EventIndexApi {
   /** The raw event JSON, read lazily from its file (or the live spill file). */
   raw(id: EventId): Promise<JsonObject>;
   rawMany(ids: readonly EventId[]): Promise<JsonObject[]>;
+  /** The events with their JSON text as the file holds it (one line each): what ndjson output and exports write. */
+  rawRecords(ids: readonly EventId[]): Promise<RawRecord[]>;
   /** Where an event came from, for "open the file" and evidence provenance. */
   origin(id: EventId): { path: string; format?: FileFormat };
 }

@@ -11,7 +11,8 @@ import { JsonObject } from '../model/event';
 import { normalizeEvent } from '../model/normalize';
 import { evidenceContaining } from '../export/guard';
 import { IndexedFile } from '../index/event-index';
-import { readRecordsAt, walkEvidence } from '../sources/index';
+import { jsonText } from '../model/json-text';
+import { readRawRecordsAt, readRecordsAt, walkEvidence } from '../sources/index';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { LoadOptions, LoadProgress, SourceSummary } from './api';
 import { CACHE_FORMAT, CacheIdentity, cacheIdentity, contentHashes, discardCacheSync, readCache, writeCache } from './cache';
@@ -36,7 +37,7 @@ export class Investigation {
   constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers' | 'verify'> = {}) {}
 
   private newIndex(): EventIndex {
-    return new EventIndex(readRecordsAt, (file) => this.recordChanged(file));
+    return new EventIndex(readRecordsAt, readRawRecordsAt, (file) => this.recordChanged(file));
   }
 
   /**
@@ -310,7 +311,7 @@ export class LiveSource {
       const lines: string[] = [];
       let offset = this.written;
       for (const event of events) {
-        const line = JSON.stringify(event);
+        const line = jsonText(event) ?? '{}';
         const length = Buffer.byteLength(line);
         builder.add(normalizeEvent(event), fileIndex, { offset, length });
         lines.push(line);

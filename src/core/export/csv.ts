@@ -11,6 +11,7 @@
  * JSON lines file next to the CSV is the exact record.
  */
 import { JsonObject } from '../model/event';
+import { jsonText } from '../model/json-text';
 import { normalizeEvent } from '../model/normalize';
 
 const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r', '\n', '\0', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
@@ -35,7 +36,7 @@ function text(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value) ?? '';
+  return jsonText(value) ?? '';
 }
 
 export interface CsvColumn {

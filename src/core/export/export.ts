@@ -3,7 +3,8 @@
  * CSV into a new folder, with a provenance record and a SHA-256 manifest.
  *
  *   <outDir>/cloudtrail-export-YYYYMMDDTHHMMSSZ[-N]/
- *     events.jsonl      line 1: {"_provenance": {...}}; then one raw record per line (compact JSON)
+ *     events.jsonl      line 1: {"_provenance": {...}}; then one record per line: its text in the evidence
+ *                       file (line breaks dropped), or compact JSON for one unwrapped from a wrapper
  *     events.csv        header row + one row per record (fixed columns, formula-safe); no comments,
  *                       so any CSV reader takes it as it is; its provenance is in provenance.json
  *     provenance.json   {"_provenance": {...}}: sources, filter, time of export, tool version
@@ -21,6 +22,8 @@ import { once } from 'events';
 import { createWriteStream, promises as fs, WriteStream } from 'fs';
 import * as path from 'path';
 import { JsonObject } from '../model/event';
+import { jsonText } from '../model/json-text';
+import { RawRecord } from '../model/raw-record';
 import { csvHeader, csvRecord } from './csv';
 import { evidenceContaining } from './guard';
 
@@ -219,15 +222,17 @@ export async function exportEvents(
     for await (const record of records as AsyncIterable<unknown>) {
       if ((index & 1023) === 0) signal?.throwIfAborted();
       const at = index++;
-      if (!isRecord(record)) {
-        skipped.push({ index: at, reason: `not a JSON object (${record === null ? 'null' : Array.isArray(record) ? 'array' : typeof record})` });
+      const event = record instanceof RawRecord ? record.event : record;
+      if (!isRecord(event)) {
+        skipped.push({ index: at, reason: `not a JSON object (${event === null ? 'null' : Array.isArray(event) ? 'array' : typeof event})` });
         continue;
       }
       let line: string;
       let row: string | undefined;
       try {
-        line = JSON.stringify(record);
-        row = csv ? csvRecord(record) : undefined;
+        // The record's own text from the file when it came with it; otherwise serialised without recursion.
+        line = record instanceof RawRecord ? record.text : (jsonText(event) ?? '{}');
+        row = csv ? csvRecord(event) : undefined;
       } catch (error) {
         skipped.push({ index: at, reason: `cannot be serialised: ${error instanceof Error ? error.message : String(error)}` });
         continue;
@@ -284,7 +289,7 @@ export async function exportEvents(
 }
 
 /**
- * Streams records fetched in batches, e.g. `inBatches(selection, (ids) => index.rawMany(ids))`,
+ * Streams records fetched in batches, e.g. `inBatches(selection, (ids) => index.rawRecords(ids))`,
  * so an export of a million events never holds them all: one batch at a time.
  */
 export async function* inBatches<T>(

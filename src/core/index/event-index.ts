@@ -5,6 +5,7 @@
  */
 import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } from '../engine/api';
 import { IdentityType, JsonObject } from '../model/event';
+import { RawRecord } from '../model/raw-record';
 import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictField, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
@@ -33,6 +34,9 @@ export function isDictField(field: string): field is DictField {
 
 /** Reads records back from their files (the readers' readRecordsAt, or an in-memory store in tests). */
 export type RecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<JsonObject[]>;
+
+/** Reads records back with their JSON text (the readers' readRawRecordsAt). */
+export type RawRecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<RawRecord[]>;
 
 export interface MergeResult {
   added: number;
@@ -73,11 +77,14 @@ export class EventIndex implements EventIndexApi {
   version = 0;
 
   /**
-   * `onRecordChanged` is told (before the error is thrown) when a record read back from a file
-   * is not what the index holds for it, or cannot be found again.
+   * @param fetchRecords reads records back from their files
+   * @param fetchRawRecords reads them back with their text; without it, the text is the event serialised
+   * @param onRecordChanged is told (before the error is thrown) when a record read back from a
+   *   file is not what the index holds for it, or cannot be found again
    */
   constructor(
     private readonly fetchRecords: RecordFetcher,
+    private readonly fetchRawRecords: RawRecordFetcher = async (path, format, locations) => (await fetchRecords(path, format, locations)).map((event) => new RawRecord(event)),
     private readonly onRecordChanged?: (file: IndexedFile) => void,
   ) {
     this.resourceStart.push(0);
@@ -358,7 +365,23 @@ export class EventIndex implements EventIndexApi {
   }
 
   async rawMany(ids: readonly EventId[]): Promise<JsonObject[]> {
-    const out: JsonObject[] = new Array(ids.length);
+    return this.fetchGrouped(ids, this.fetchRecords, (record) => record);
+  }
+
+  async rawRecords(ids: readonly EventId[]): Promise<RawRecord[]> {
+    return this.fetchGrouped(ids, this.fetchRawRecords, (record) => record.event);
+  }
+
+  /**
+   * Fetches records file by file, returned in the order of `ids`; throws RecordChangedError
+   * (after telling onRecordChanged) for a record that is not what the index holds for it.
+   */
+  private async fetchGrouped<T>(
+    ids: readonly EventId[],
+    fetch: (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<T[]>,
+    eventOf: (record: T) => JsonObject,
+  ): Promise<T[]> {
+    const out: T[] = new Array(ids.length);
     const byFile = new Map<number, number[]>();
     ids.forEach((id, position) => {
       if (id < 0 || id >= this.count) throw new RangeError(`no event with id ${id}`);
@@ -371,16 +394,16 @@ export class EventIndex implements EventIndexApi {
       const file = this.files[fileIndex];
       if (!file.format) throw new Error(`${file.path}: the format of this file is unknown`);
       const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
-      let records: JsonObject[];
+      let records: T[];
       try {
-        records = await this.fetchRecords(file.path, file.format, locations);
+        records = await fetch(file.path, file.format, locations);
       } catch (error) {
         if (error instanceof RecordChangedError) this.onRecordChanged?.(file);
         throw error;
       }
       // Nothing is handed out that disagrees with what the index answers for it.
       positions.forEach((p, i) => {
-        const differs = this.mismatch(ids[p], records[i]);
+        const differs = this.mismatch(ids[p], records[i] === undefined ? undefined : eventOf(records[i]));
         if (differs) {
           this.onRecordChanged?.(file);
           const at = locations[i].length > 0 ? `at byte ${locations[i].offset}` : `#${locations[i].offset}`;
@@ -424,7 +447,7 @@ export class EventIndex implements EventIndexApi {
     return exact !== undefined ? [exact] : dict.findIgnoringCase(value);
   }
 
-  codesMatching(field: PivotField, pattern: RegExp): number[] {
+  codesMatching(field: PivotField, pattern: { test(value: string): boolean }): number[] {
     const values = this.dictionary(field);
     const out: number[] = [];
     for (let c = 1; c < values.length; c++) if (pattern.test(values[c])) out.push(c);

@@ -1,6 +1,7 @@
 import type { EventIndex } from '../index/event-index';
 import { PivotField } from '../index/fields';
-import { FilterNode, wildcardRegExp } from './parser';
+import { FilterNode } from './parser';
+import { compileWildcard } from './wildcard';
 import { EMPTY, complement, fromUnsorted, intersect, union, unionAll } from './selection';
 
 /** Fields a bare word searches. */
@@ -33,19 +34,19 @@ function difference(a: Int32Array, b: Int32Array): Int32Array {
 function matchField(index: EventIndex, field: PivotField, value: string, wildcard: boolean): Int32Array {
   if (field === 'eventId' || field === 'requestId') {
     if (!wildcard) return index.postings(field, value);
-    const pattern = wildcardRegExp(value);
+    const pattern = compileWildcard(value);
     return Int32Array.from(index.uniqueIds(field).matching((v) => pattern.test(v)));
   }
   if (field === 'sharedEventId') {
-    const pattern = wildcard ? wildcardRegExp(value) : undefined;
+    const pattern = wildcard ? compileWildcard(value) : undefined;
     const ids: number[] = [];
     for (const [id, v] of index.sharedEventIdEntries()) if (pattern ? pattern.test(v) : v === value) ids.push(id);
     return fromUnsorted(ids);
   }
   let codes: number[];
   if (!wildcard) codes = index.codesFor(field, value);
-  else if (value === '*') codes = index.codesMatching(field, /^/);
-  else codes = index.codesMatching(field, wildcardRegExp(value));
+  else if (value === '*') codes = index.codesMatching(field, { test: () => true });
+  else codes = index.codesMatching(field, compileWildcard(value));
   return unionAll(
     codes.map((code) => index.postingsOf(field, code)),
     index.size,
@@ -64,7 +65,7 @@ function matchTime(index: EventIndex, op: string, value: number): Int32Array {
 }
 
 function matchText(index: EventIndex, value: string): Int32Array {
-  const pattern = wildcardRegExp(/[*?]/.test(value) ? value : `*${value}*`);
+  const pattern = compileWildcard(/[*?]/.test(value) ? value : `*${value}*`);
   return unionAll(
     TEXT_FIELDS.flatMap((field) => index.codesMatching(field, pattern).map((code) => index.postingsOf(field, code))),
     index.size,

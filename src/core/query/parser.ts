@@ -252,12 +252,6 @@ export function parseFilter(input: string): FilterNode {
   return new Parser(tokenize(input)).parse();
 }
 
-/** Compiles a `*`/`?` wildcard into an anchored, case-insensitive RegExp. */
-export function wildcardRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`, 'is');
-}
-
 /** Quotes a value for the filter language when it needs it. */
 export function quoteValue(value: string): string {
   return /^[^\s()"<>=!&|]+$/.test(value) && !/[*?]/.test(value) && !/^(AND|OR|NOT)$/i.test(value)

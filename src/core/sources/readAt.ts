@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import { JsonObject } from '../model/event';
+import { jsonText } from '../model/json-text';
+import { oneLine, RawRecord } from '../model/raw-record';
 import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from './content';
 import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from './csv';
 import { MAX_RECORD_BYTES, ReadEvidenceOptions, readEvidenceFile } from './read';
@@ -111,17 +113,65 @@ export async function readRecordsAt(
   locations: RecordLocation[],
   options: ReadEvidenceOptions = {},
 ): Promise<JsonObject[]> {
+  return (await readAt(path, format, locations, options, false)).map((r) => r.event);
+}
+
+/**
+ * As readRecordsAt, each record with its JSON text: the bytes of the file at its location (on
+ * one line) when they are the record itself; the event serialised when it was unwrapped from a
+ * wrapper (LookupEvents, CloudWatch Logs, CSV).
+ */
+export function readRawRecordsAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions = {}): Promise<RawRecord[]> {
+  return readAt(path, format, locations, options, true);
+}
+
+/**
+ * The same record: the same JSON value, compared as text (both parsed from the same file, so
+ * equal values serialise alike). Records that share an eventID but differ are told apart.
+ */
+function sameRecord(a: JsonObject, b: JsonObject): boolean {
+  return a.eventID === b.eventID && jsonText(a) === jsonText(b);
+}
+
+/**
+ * The file's text for records the reader found by ordinal (it parsed the small file whole, which
+ * keeps no byte ranges): the file read again by the byte-level readers, which do.
+ */
+async function textsByOrdinal(path: string, format: FileFormat, events: Map<number, JsonObject>, options: ReadEvidenceOptions): Promise<Map<number, string>> {
+  const located = new Map<number, RecordLocation>();
+  let ordinal = 0;
+  await readEvidenceFile(
+    path,
+    (_event, location) => {
+      if (location.length > 0 && events.has(ordinal)) located.set(ordinal, location);
+      ordinal++;
+    },
+    { ...options, wholeDocumentLimit: 0 },
+  );
+  const texts = new Map<number, string>();
+  if (located.size === 0) return texts;
+  const ordinals = [...located.keys()];
+  const records = await readAt(path, format, ordinals.map((o) => located.get(o)!), options, true);
+  ordinals.forEach((o, i) => {
+    const record = records[i];
+    if (record.fromFile && sameRecord(record.event, events.get(o)!)) texts.set(o, record.text);
+  });
+  return texts;
+}
+
+async function readAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions, wantText: boolean): Promise<RawRecord[]> {
   const signal = options.signal;
   signal?.throwIfAborted();
-  const results: JsonObject[] = new Array(locations.length);
+  const results: RawRecord[] = new Array(locations.length);
   const ordinals = locations.filter((l) => l.length === 0).map((l) => l.offset);
   if (ordinals.length > 0) {
     const found = await readByOrdinal(path, ordinals, options);
+    const texts = wantText && found.size > 0 ? await textsByOrdinal(path, format, found, options) : undefined;
     locations.forEach((location, index) => {
       if (location.length !== 0) return;
       const event = found.get(location.offset);
       if (!event) throw changed(path, `record #${location.offset} is not there any more (the file changed since it was read)`);
-      results[index] = event;
+      results[index] = new RawRecord(event, texts?.get(location.offset));
     });
   }
   const requests = new Map<number, ByteRequest>();
@@ -171,20 +221,21 @@ export async function readRecordsAt(
   return results;
 }
 
-function recordFromBytes(path: string, format: FileFormat, bytes: Buffer, offset: number, columns: CsvColumns | undefined): JsonObject {
+function recordFromBytes(path: string, format: FileFormat, bytes: Buffer, offset: number, columns: CsvColumns | undefined): RawRecord {
   if (format === 'csv') {
     const row = parseCsvRow(bytes, 0, true);
     const unwrapped = row && columns ? recordFromCsvRow(columns, row.cells) : undefined;
-    if (unwrapped?.kind === 'event') return unwrapped.event;
+    if (unwrapped?.kind === 'event') return new RawRecord(unwrapped.event);
     throw changed(path, `the CSV row at byte ${offset} no longer holds a CloudTrail record (the file changed since it was read)`);
   }
   let value: unknown;
+  const text = bytes.toString('utf8');
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw changed(path, `the record at byte ${offset} is no longer valid JSON (the file changed since it was read)`);
   }
   const unwrapped = unwrapRecord(value);
   if (unwrapped.kind !== 'event') throw changed(path, `the record at byte ${offset} is no longer a CloudTrail record (the file changed since it was read)`);
-  return unwrapped.event;
+  return unwrapped.event === value ? new RawRecord(unwrapped.event, oneLine(text.trim())) : new RawRecord(unwrapped.event);
 }

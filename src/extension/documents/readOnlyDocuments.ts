@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import * as vscode from 'vscode';
+import { jsonText } from '../../core/model/json-text';
 import { Commands } from '../commands';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
@@ -42,7 +43,8 @@ export class ReadOnlyDocuments implements vscode.Disposable {
     const id = parseEventUri(investigation, uri);
     if (id === undefined) return `// This event is no longer loaded (its source was removed or reloaded).\n`;
     try {
-      return `${JSON.stringify(await investigation.index.raw(id), null, 2)}\n`;
+      // Without recursion: an event may nest deeper than JSON.stringify's stack allows.
+      return `${jsonText(await investigation.index.raw(id), { indent: 2 })}\n`;
     } catch (error) {
       const origin = investigation.index.origin(id);
       this.services.log.error(`reading event ${id} from ${origin.path} failed: ${errorMessage(error)}`);
@@ -58,7 +60,7 @@ export class ReadOnlyDocuments implements vscode.Disposable {
       const text = (await gunzip(compressed, { maxOutputLength: MAX_DECOMPRESSED_BYTES })).toString('utf8');
       if (text.length <= PRETTY_PRINT_LIMIT) {
         try {
-          return `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
+          return `${jsonText(JSON.parse(text) as unknown, { indent: 2 })}\n`;
         } catch {
           return text; // not one JSON document (e.g. JSON lines): show it as it is
         }

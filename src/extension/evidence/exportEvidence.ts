@@ -124,7 +124,7 @@ export class EvidenceExport {
         let reported = 0;
         try {
           return await exportEvents(
-            inBatches(ordered, (ids) => index.rawMany(ids), { signal: abort.signal }),
+            inBatches(ordered, (ids) => index.rawRecords(ids), { signal: abort.signal }),
             { sources: summaries.map((s) => (s.paths.length ? s.paths.join(', ') : s.label)), filter: args.eventIds ? `${described} (filter at the time: ${filter.effective.trim() || 'none'})` : described, exportedAt: new Date(), toolVersion, eventCount: total },
             {
               outDir,

@@ -4,7 +4,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
-import { activatedApi, ensureSampleLoaded, eventually, readTrailFile, sampleTrailFiles } from './editor-helpers';
+import * as nodePath from 'node:path';
+import { activatedApi, ensureSampleLoaded, eventually, readTrailFile, sampleTrailFiles, tempFolder } from './editor-helpers';
 
 const ASSUME_ROLE_EVENT_ID = 'd25235be-864a-4199-8e8e-52d782662570';
 
@@ -52,6 +53,30 @@ describe('editor: read-only event and trail documents', () => {
 
     await assertReadOnly(document.uri);
     assert.equal(sha256(evidence), before, 'the evidence file is untouched');
+  });
+
+  it('opens an event nested 10,000 levels deep (JSON.stringify overflows on it): indented near the top, compact below', async () => {
+    const folder = tempFolder('deep');
+    const depth = 10_000;
+    const record = `{"eventVersion":"1.09","eventTime":"2026-03-04T05:00:00Z","eventSource":"s3.amazonaws.com","eventName":"PutBucketAcl","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/deep"},"eventID":"deep-1","requestParameters":${'{"a":'.repeat(depth)}"bottom"${'}'.repeat(depth)}}`;
+    fs.writeFileSync(nodePath.join(folder, 'deep.json'), `{"Records":[${record}]}`);
+    const summary = await api.services.addSource([folder], 'deep');
+    try {
+      assert.equal(summary?.events, 1);
+      const [id] = api.services.investigation.index.postings('eventId', 'deep-1');
+      await vscode.commands.executeCommand('cloudtrail.openEvent', id);
+      const editor = await eventually(
+        () => (vscode.window.activeTextEditor?.document.uri.path.endsWith('/PutBucketAcl.json') ? vscode.window.activeTextEditor : undefined),
+        'the deep event editor',
+      );
+      const text = editor.document.getText();
+      assert.ok(!text.startsWith('// Could not read'), text.slice(0, 200));
+      assert.ok(text.includes('\n  "eventVersion"'), 'pretty-printed with two spaces');
+      assert.equal(text.replace(/\s+/g, ''), record);
+    } finally {
+      if (summary) await api.services.removeSource(summary.id);
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('opens a .json.gz trail file decompressed, read-only', async () => {

@@ -70,7 +70,7 @@ describe('ctinv CLI contract', () => {
   it('lists skipped files on stderr with their reasons, control characters made harmless', async () => {
     const { stderr } = await ctinv(['stats', dir, '--json']);
     assert.match(stderr, /skipped: .*not-cloudtrail\.json.*not CloudTrail/);
-    assert.match(stderr, /skipped: .*evil\?\[31m\.json/);
+    assert.match(stderr, /skipped: .*evil\\u001b\[31m\.json/, 'shown as a visible escape');
     assert.ok(!stderr.includes('\u001b'), 'no escape character reaches the terminal');
     assert.ok(!stderr.includes('\r'), 'no progress line when not interactive');
   });

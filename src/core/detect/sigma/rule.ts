@@ -13,10 +13,14 @@
  * the way are searched element by element. An object or array value is matched as its JSON text
  * (so `requestParameters|contains: 'Suspended'` works as in SigmaHQ's CloudTrail rules).
  * Regular expressions are unanchored searches, run on at most MAX_REGEX_INPUT characters of the
- * value (events are attacker-supplied; rules are user-supplied); a regex that repeats a group which
- * itself repeats (`(a+)+`, the catastrophic-backtracking shape) is refused at load time.
+ * value, on RE2 (re2js): linear time in the text whatever the expression, since events are
+ * attacker-supplied (`^.*a.*a.*a.*a.*b$` ran for minutes on a backtracking engine against one
+ * 1,000-character user agent). The syntax is JavaScript's (as before); what RE2 cannot run
+ * (backreferences, lookahead, lookbehind) makes the rule unusable, reported with the reason.
  */
+import { RE2JS } from 're2js';
 import { JsonObject, NormalizedEvent } from '../../model/event';
+import { jsonText } from '../../model/json-text';
 import { DetectionRule, MitreTechnique, Prefilter, RuleHit, RuleRun, Severity } from '../types';
 import { MAX_TEXT, quote } from '../util';
 import { Condition, parseCondition, resolveCondition, SigmaSyntaxError, SigmaUnsupportedError } from './condition';
@@ -69,7 +73,8 @@ function textOf(value: Json): string | typeof MISSING {
   if (value === null || value === undefined) return MISSING;
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  const text = JSON.stringify(value);
+  // Bounded and without recursion: the value may nest thousands of levels deep.
+  const text = jsonText(value, { maxLength: MAX_TEXT }) ?? '';
   return text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
 }
 
@@ -131,15 +136,17 @@ function globMatch(glob: Glob, text: string): boolean {
 }
 
 /**
- * Finds a quantified group that contains a quantifier, e.g. `(a+)+`, `(\w*)*`, `(a|b+){2,}`:
- * the shape behind catastrophic backtracking. Returns the group's text, or undefined.
+ * The first construct of a JavaScript regular expression that RE2 cannot run (it has no
+ * backtracking, so nothing that needs it), named for the report; undefined when there is none.
  */
-export function nestedQuantifier(source: string): string | undefined {
-  const stack: Array<{ start: number; quantified: boolean }> = [];
+export function backtrackingConstruct(source: string): string | undefined {
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (c === '\\') {
+      const next = source[i + 1];
+      if (!inClass && next !== undefined && next >= '1' && next <= '9') return `a backreference (\\${next})`;
+      if (!inClass && next === 'k' && source[i + 2] === '<') return 'a named backreference (\\k<…>)';
       i++;
       continue;
     }
@@ -148,19 +155,33 @@ export function nestedQuantifier(source: string): string | undefined {
       continue;
     }
     if (c === '[') inClass = true;
-    else if (c === '(') stack.push({ start: i, quantified: false });
-    else if (c === '*' || c === '+' || (c === '{' && /^\{\d+,?\d*\}/.test(source.slice(i)))) {
-      if (stack.length > 0) stack[stack.length - 1].quantified = true;
-    } else if (c === ')') {
-      const group = stack.pop();
-      if (!group) continue;
-      const next = source[i + 1];
-      const repeated = next === '*' || next === '+' || (next === '{' && /^\{\d+,\d*\}/.test(source.slice(i + 1)));
-      if (repeated && group.quantified) return source.slice(group.start, i + 2);
-      if (group.quantified && stack.length > 0) stack[stack.length - 1].quantified = true;
+    else if (c === '(' && source[i + 1] === '?') {
+      const kind = source.startsWith('(?=', i) ? 'a lookahead (?=…)' : source.startsWith('(?!', i) ? 'a negative lookahead (?!…)' : source.startsWith('(?<=', i) ? 'a lookbehind (?<=…)' : source.startsWith('(?<!', i) ? 'a negative lookbehind (?<!…)' : undefined;
+      if (kind) return kind;
     }
   }
   return undefined;
+}
+
+/**
+ * Compiles a rule's regular expression for RE2 (linear time). Throws SigmaSyntaxError when it is
+ * not a valid regular expression, SigmaUnsupportedError when it is one RE2 cannot run.
+ */
+function compileLinearRegex(source: string, flags: { i: boolean; m: boolean; s: boolean }, where: string): RE2JS {
+  const construct = backtrackingConstruct(source);
+  if (construct) throw new SigmaUnsupportedError(`${where}: regular expression /${source}/ uses ${construct}, which needs a backtracking engine; rules run on a linear-time one (RE2) because events are attacker-supplied`);
+  const mask = (flags.i ? RE2JS.CASE_INSENSITIVE : 0) | (flags.m ? RE2JS.MULTILINE : 0) | (flags.s ? RE2JS.DOTALL : 0);
+  try {
+    return RE2JS.compile(RE2JS.translateRegExp(source), mask);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    try {
+      new RegExp(source, `${flags.i ? 'i' : ''}${flags.m ? 'm' : ''}${flags.s ? 's' : ''}`);
+    } catch (jsError) {
+      throw new SigmaSyntaxError(`${where}: invalid regular expression /${source}/: ${jsError instanceof Error ? jsError.message : String(jsError)}`);
+    }
+    throw new SigmaUnsupportedError(`${where}: regular expression /${source}/ cannot run on the linear-time engine (RE2): ${reason}`);
+  }
 }
 
 // ---------------------------------------------------------------- IP ranges
@@ -264,18 +285,7 @@ function compileValue(raw: Json, modifiers: Set<string>, where: string): ValueTe
     };
   }
   if (modifiers.has('re')) {
-    let flags = '';
-    if (modifiers.has('i')) flags += 'i';
-    if (modifiers.has('m')) flags += 'm';
-    if (modifiers.has('s')) flags += 's';
-    const nested = nestedQuantifier(rawText);
-    if (nested) throw new SigmaUnsupportedError(`${where}: regular expression /${rawText}/ repeats a group that itself repeats (${nested}): it can backtrack catastrophically on attacker-supplied text`);
-    let re: RegExp;
-    try {
-      re = new RegExp(rawText, flags);
-    } catch (error) {
-      throw new SigmaSyntaxError(`${where}: invalid regular expression /${rawText}/: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const re = compileLinearRegex(rawText, { i: modifiers.has('i'), m: modifiers.has('m'), s: modifiers.has('s') }, where);
     return (value) => {
       const text = textOf(value);
       return text !== MISSING && re.test(text.length > MAX_REGEX_INPUT ? text.slice(0, MAX_REGEX_INPUT) : text);
@@ -336,18 +346,22 @@ function keywordTest(raw: Json, where: string): Predicate {
   if (raw === null || typeof raw === 'object') throw new SigmaUnsupportedError(`${where}: keyword lists may only hold strings and numbers`);
   const { glob } = parseGlob(`*${String(raw).toLowerCase()}*`);
   return (event) => {
-    let found = false;
+    // Depth first, in document order, over at most 10,000 values; with an explicit stack, since
+    // the event may nest deeper than the call stack goes.
     let budget = 10_000;
-    const walk = (value: Json): void => {
-      if (found || budget-- <= 0) return;
+    const stack: Json[] = [event];
+    while (stack.length > 0) {
+      if (budget-- <= 0) return false;
+      const value = stack.pop();
       if (typeof value === 'string' || typeof value === 'number') {
         const text = String(value);
-        found = globMatch(glob, (text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text).toLowerCase());
-      } else if (Array.isArray(value)) value.forEach(walk);
-      else if (value !== null && typeof value === 'object') Object.values(value).forEach(walk);
-    };
-    walk(event);
-    return found;
+        if (globMatch(glob, (text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text).toLowerCase())) return true;
+      } else if (value !== null && typeof value === 'object') {
+        const children = Array.isArray(value) ? value : Object.values(value);
+        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+      }
+    }
+    return false;
   };
 }
 
