@@ -6,12 +6,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EventBatch, BatchBuilder, combineBatches, copyBatch } from '../index/batch';
-import { EventIndex } from '../index/event-index';
+import { EventIndex, MAX_CONFLICTS_LISTED } from '../index/event-index';
 import { JsonObject } from '../model/event';
-import { normalizeEvent } from '../model/normalize';
 import { readRecordsAt, walkEvidence } from '../sources/index';
 import { EvidenceFile, FileProblem } from '../sources/types';
-import { LoadOptions, LoadProgress, SourceSummary } from './api';
+import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceSummary } from './api';
 import { CACHE_FORMAT, cacheKey, readCache, writeCache } from './cache';
 import { ParsePool, defaultWorkerCount } from './pool';
 
@@ -154,6 +153,11 @@ export class Investigation {
     const result = this.index.merge(batch, state.code);
     summary.events += result.added;
     summary.duplicates += result.duplicates;
+    summary.conflicts += result.conflicts;
+    for (const [first, second] of result.conflictPairs) {
+      if (summary.conflictList.length >= MAX_CONFLICTS_LISTED) break;
+      summary.conflictList.push({ eventId: this.index.value('eventId', second) ?? '', first: this.place(first), second: this.place(second) });
+    }
     summary.eventsWithoutTime += result.withoutTime;
     if (result.added > result.withoutTime) {
       summary.first = Math.min(summary.first ?? Infinity, result.first);
@@ -170,6 +174,12 @@ export class Investigation {
         summary.skipped.push({ path: file.path, reason: 'no CloudTrail events in this file' });
       }
     }
+  }
+
+  private place(id: EventId): RecordPlace {
+    const { path: file } = this.index.origin(id);
+    const { offset, length } = this.index.location(id);
+    return length === 0 ? { path: file, record: offset + 1 } : { path: file, byte: offset };
   }
 
   /** Removes a source; the index is rebuilt from the remaining ones (from the cache when enabled). */
@@ -193,7 +203,7 @@ export class Investigation {
     try {
       for (const state of remaining) {
         const summary = state.summary;
-        const fresh: SourceSummary = { ...summary, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, first: undefined, last: undefined, fromCache: false };
+        const fresh: SourceSummary = { ...summary, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, conflicts: 0, conflictList: [], first: undefined, last: undefined, fromCache: false };
         const next: SourceState = { summary: fresh, code: this.index.sources.code(summary.id), live: state.live };
         this.sources.push(next);
         if (state.live) {
@@ -268,7 +278,7 @@ export class LiveSource {
       for (const event of events) {
         const line = JSON.stringify(event);
         const length = Buffer.byteLength(line);
-        builder.add(normalizeEvent(event), fileIndex, { offset, length });
+        builder.addRecord(event, fileIndex, { offset, length });
         lines.push(line);
         offset += length + 1;
       }
@@ -289,7 +299,7 @@ export class LiveSource {
     for (const line of text.split('\n')) {
       const length = Buffer.byteLength(line);
       if (line.length > 0) {
-        builder.add(normalizeEvent(JSON.parse(line) as JsonObject), fileIndex, { offset, length });
+        builder.addRecord(JSON.parse(line) as JsonObject, fileIndex, { offset, length });
         builder.file(fileIndex).records++;
       }
       offset += length + 1;
@@ -305,7 +315,7 @@ function batchBytes(batch: EventBatch): number {
 /** The cache must never sit inside the evidence it indexes. */
 /** A source's summary before anything is loaded. */
 function emptySummary(id: string, label: string, paths: string[]): SourceSummary {
-  return { id, label, paths, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, fromCache: false };
+  return { id, label, paths, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, conflicts: 0, conflictList: [], fromCache: false };
 }
 
 function usableCacheDir(cacheDir: string | undefined, evidence: readonly string[]): string | undefined {
