@@ -180,6 +180,14 @@ const MAX_FAST_DEPTH = 256;
 const IN_OBJECT = 1;
 const IN_ARRAY = 2;
 const frames = new Uint8Array(MAX_FAST_DEPTH + 1);
+/**
+ * Keys seen so far in each open object (as hashes), to notice a repeated key: JSON.parse keeps
+ * its last value at its first place. Objects with more keys go the slow way, so checking each
+ * key against its object's others stays cheap.
+ */
+const MAX_FAST_KEYS = 64;
+const keyHashes = new Int32Array(4096);
+const keysFrom = new Int32Array(MAX_FAST_DEPTH + 1);
 
 /**
  * The content hash of the JSON text b[start, end): contentHashOfValue(JSON.parse(text)),
@@ -199,6 +207,7 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
   let depth = 0;
   /** The next string is an object's key. */
   let key = false;
+  let keysTop = 0;
   let i = start;
   while (i < end) {
     const c = b[i];
@@ -209,8 +218,10 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
     if (c === 0x22) {
       // A key that is an array index is moved to the front by V8's JSON.parse.
       if (key && b[i + 1] >= 0x30 && b[i + 1] <= 0x39) return undefined;
+      const isKey = key;
       key = false;
       hash = Math.imul(hash ^ c, FNV_PRIME);
+      let keyHash = 0;
       i++;
       for (;;) {
         if (i >= end) return undefined;
@@ -222,13 +233,22 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
           // The short escapes JSON.stringify writes itself; \/ and \u are spelt otherwise.
           if (e !== 0x22 && e !== 0x5c && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return undefined;
           hash = Math.imul(Math.imul(hash ^ s, FNV_PRIME) ^ e, FNV_PRIME);
+          if (isKey) keyHash = (Math.imul(Math.imul(keyHash, 31) + s, 31) + e) | 0;
           length += 2;
           i += 2;
           continue;
         }
         hash = Math.imul(hash ^ s, FNV_PRIME);
+        if (isKey) keyHash = (Math.imul(keyHash, 31) + s) | 0;
         length++;
         i++;
+      }
+      if (isKey) {
+        // A repeated key (or two keys of one hash: only the slow way then) is left to JSON.parse.
+        const from = keysFrom[depth];
+        if (keysTop - from >= MAX_FAST_KEYS || keysTop === keyHashes.length) return undefined;
+        for (let k = from; k < keysTop; k++) if (keyHashes[k] === keyHash) return undefined;
+        keyHashes[keysTop++] = keyHash;
       }
       hash = Math.imul(hash ^ 0x22, FNV_PRIME);
       length += 2;
@@ -254,9 +274,11 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
     if (c === 0x7b || c === 0x5b) {
       if (depth === MAX_FAST_DEPTH) return undefined;
       frames[++depth] = c === 0x7b ? IN_OBJECT : IN_ARRAY;
+      keysFrom[depth] = keysTop;
       key = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {
       if (depth === 0) return undefined;
+      keysTop = keysFrom[depth];
       depth--;
       key = false;
     } else if (c === 0x2c) {

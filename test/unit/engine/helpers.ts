@@ -73,6 +73,7 @@ export function decode(batches: EventBatch[]): { events: unknown[]; files: unkno
         offset: batch.offset[i],
         length: batch.length[i],
         time: String(batch.time[i]),
+        contentHash: batch.contentHash[i],
         ...Object.fromEntries(DICT_FIELDS.map((field, f) => [field, batch.dicts[f][batch.codes[f][i]]])),
         resources,
         eventId: idText(batch.eventIds, i),
