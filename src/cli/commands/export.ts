@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExportFormat, exportEvents, inBatches, isInside } from '../../core/export/export';
+import { ExportFormat, conflictProvenance, exportEvents, inBatches, isInside } from '../../core/export/export';
 import { stringOption, UsageError } from '../args';
 import { CliCommand } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
@@ -45,7 +45,7 @@ export const exportCommand: CliCommand = {
     const evidence = args.positionals.find((p) => isInside(outDir, p));
     if (evidence) throw new UsageError(`--out ${outDir} is inside the evidence ${evidence}, which is kept read-only: choose a folder outside it`);
 
-    const { investigation } = await loadEvidence(args.positionals, args, io);
+    const { investigation, summary } = await loadEvidence(args.positionals, args, io);
     const index = investigation.index;
     const selection = index.query(where);
     const ordered = index.sortByTime(selection, 'asc');
@@ -57,6 +57,7 @@ export const exportCommand: CliCommand = {
         exportedAt: new Date(),
         toolVersion: toolVersion(),
         eventCount: ordered.length,
+        eventIdConflicts: conflictProvenance([summary]),
       },
       {
         outDir,

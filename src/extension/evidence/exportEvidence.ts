@@ -5,7 +5,7 @@
  * created; a folder inside the evidence is refused (evidence is read-only).
  */
 import * as vscode from 'vscode';
-import { exportEvents, inBatches, isInside, type ExportResult } from '../../core/export/export';
+import { conflictProvenance, exportEvents, inBatches, isInside, type ExportResult } from '../../core/export/export';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
 import { plural } from '../util/text';
@@ -117,7 +117,7 @@ export class EvidenceExport {
         try {
           return await exportEvents(
             inBatches(ordered, (ids) => index.rawMany(ids), { signal: abort.signal }),
-            { sources: summaries.map((s) => (s.paths.length ? s.paths.join(', ') : s.label)), filter: args.eventIds ? `${described} (filter at the time: ${filter.effective.trim() || 'none'})` : described, exportedAt: new Date(), toolVersion, eventCount: total },
+            { sources: summaries.map((s) => (s.paths.length ? s.paths.join(', ') : s.label)), filter: args.eventIds ? `${described} (filter at the time: ${filter.effective.trim() || 'none'})` : described, exportedAt: new Date(), toolVersion, eventCount: total, eventIdConflicts: conflictProvenance(summaries) },
             {
               outDir,
               signal: abort.signal,
