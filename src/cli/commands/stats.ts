@@ -1,4 +1,4 @@
-import { describePlace } from '../../core/engine/api';
+import { describePlace, type EventIdConflict } from '../../core/engine/api';
 import { CliCommand } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
 import { printable } from '../terminal';
@@ -8,6 +8,13 @@ const CONFLICTS_SHOWN = 10;
 
 function iso(ms: number | undefined): string | null {
   return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+/** "a.json record 1 and b.json record 2", or "records 1 and 2 of a.json" when both are in one file. */
+function bothPlaces(conflict: EventIdConflict): string {
+  const { first, second } = conflict;
+  if (first.path === second.path && first.record !== undefined && second.record !== undefined) return `records ${first.record} and ${second.record} of ${first.path}`;
+  return `${describePlace(first)} and ${describePlace(second)}`;
 }
 
 export const statsCommand: CliCommand = {
@@ -34,9 +41,7 @@ export const statsCommand: CliCommand = {
     if (args.options.has('json')) {
       io.stdout.write(JSON.stringify(result) + '\n');
     } else {
-      const conflicts = result.conflictList.slice(0, CONFLICTS_SHOWN).map(
-        (c) => `  eventID ${printable(JSON.stringify(c.eventId))}: ${printable(describePlace(c.first))} and ${printable(describePlace(c.second))}`,
-      );
+      const conflicts = result.conflictList.slice(0, CONFLICTS_SHOWN).map((c) => `  eventID ${printable(JSON.stringify(c.eventId))}: ${printable(bothPlaces(c))}`);
       if (result.conflicts > conflicts.length) conflicts.push(`  … and ${result.conflicts - conflicts.length} more (--json lists ${result.conflictList.length})`);
       io.stdout.write(
         [
