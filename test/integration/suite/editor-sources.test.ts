@@ -126,7 +126,8 @@ describe('editor: Sources view', () => {
       assert.equal(itemLabel(row), `eventID ${record.eventID}`);
       assert.match(String(row.description), /first\.json/);
       assert.match(String(row.description), /second\.json/);
-      const tooltip = tooltipText(row);
+      // appendText escapes markdown: read it back as text.
+      const tooltip = tooltipText(row).replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
       assert.ok(tooltip.includes(`${path.join(folder, 'first.json')} record 1`) && tooltip.includes(`${path.join(folder, 'second.json')} record 1`), tooltip);
       assert.equal(api.sources.provider.getParent(rows[0])?.kind, 'problems');
 
