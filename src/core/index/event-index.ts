@@ -24,6 +24,7 @@ interface Postings {
 }
 
 const DICT_INDEX = new Map<string, number>(DICT_FIELDS.map((f, i) => [f, i]));
+const NAME_FIELD = DICT_INDEX.get('eventName')!;
 
 export function isDictField(field: string): field is DictField {
   return DICT_INDEX.has(field);
@@ -299,7 +300,7 @@ export class EventIndex implements EventIndexApi {
   private readonly dedupHash = (id: number): number => {
     const time = this.times.get(id);
     const timeHash = Number.isNaN(time) ? 0x7ff8 : (time / 1000) | 0;
-    const eventNameCode = this.codes[DICT_INDEX.get('eventName')!].get(id);
+    const eventNameCode = this.codes[NAME_FIELD].get(id);
     return (
       this.eventIds.hash(id) ^
       Math.imul(timeHash, 0x9e3779b1) ^
