@@ -20,7 +20,6 @@ import { cpus, loadavg } from 'node:os';
 import { BatchBuilder } from '../src/core/index/batch';
 import { EventIndex } from '../src/core/index/event-index';
 import { JsonObject } from '../src/core/model/event';
-import { normalizeEvent } from '../src/core/model/normalize';
 import { TimelineSession } from '../src/core/timeline/session';
 import { DEFAULT_STATE, HostToWebview, ViewMessage } from '../src/shared/timeline-protocol';
 import { random } from './generate';
@@ -116,7 +115,7 @@ export function syntheticIndex(count: number): EventIndex {
     const builder = new BatchBuilder();
     const file = builder.addFile({ path: '/bench/synthetic.jsonl', format: 'jsonl', size: 0, mtimeMs: 0, records: 0, problems: [] });
     const end = Math.min(count, start + perBatch);
-    for (let i = start; i < end; i++) builder.add(normalizeEvent(syntheticRecord(i)), file, { offset: i, length: 0 });
+    for (let i = start; i < end; i++) builder.addRecord(syntheticRecord(i), file, { offset: i, length: 0 });
     index.merge(builder.take(), source);
   }
   index.trim();

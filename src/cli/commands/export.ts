@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ExportFormat, exportEvents, inBatches } from '../../core/export/export';
+import { ExportFormat, conflictProvenance, exportEvents, inBatches } from '../../core/export/export';
 import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
 import { stringOption, UsageError } from '../args';
 import { CliCommand } from '../command';
@@ -46,7 +46,7 @@ export const exportCommand: CliCommand = {
     const inside = evidenceContaining(outDir, args.positionals);
     if (inside) throw new UsageError(insideEvidenceMessage('--out', outDir, inside));
 
-    const { investigation } = await loadEvidence(args.positionals, args, io);
+    const { investigation, summary } = await loadEvidence(args.positionals, args, io);
     const index = investigation.index;
     const selection = index.query(where);
     const ordered = index.sortByTime(selection, 'asc');
@@ -58,6 +58,7 @@ export const exportCommand: CliCommand = {
         exportedAt: new Date(),
         toolVersion: toolVersion(),
         eventCount: ordered.length,
+        eventIdConflicts: conflictProvenance([summary]),
       },
       {
         outDir,

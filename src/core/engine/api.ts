@@ -43,6 +43,30 @@ export interface SourceFileInfo {
   layout?: TrailKeyLayout;
 }
 
+/** Where one record is: its file, and its place in the file's (decompressed) content. */
+export interface RecordPlace {
+  path: string;
+  /** 1-based position among the file's records, when the reader located it that way. */
+  record?: number;
+  /** Offset of the record's first byte, when the reader located it that way. */
+  byte?: number;
+}
+
+/** Two records with one eventID and different content: both are kept. */
+export interface EventIdConflict {
+  eventId: string;
+  /** The record held first (possibly of another source). */
+  first: RecordPlace;
+  second: RecordPlace;
+}
+
+/** "path record 3" / "path at byte 1024", for messages. */
+export function describePlace(place: RecordPlace): string {
+  if (place.record !== undefined) return `${place.path} record ${place.record}`;
+  if (place.byte !== undefined) return `${place.path} at byte ${place.byte}`;
+  return place.path;
+}
+
 /** One thing the user added: a folder, a set of files, or a live fetch. */
 export interface SourceSummary {
   id: string;
@@ -55,8 +79,15 @@ export interface SourceSummary {
   skipped: FileProblem[];
   /** Events whose time could not be read: kept, and reported here. */
   eventsWithoutTime: number;
-  /** Records seen again (same eventID, time and name) and counted once. */
+  /** Records seen again (same eventID, time, name and content: a re-delivery) and counted once. */
   duplicates: number;
+  /**
+   * Records kept although an earlier record has the same eventID: their content differs, so
+   * neither is dropped (see index/content-hash.ts for what "the same" means).
+   */
+  conflicts: number;
+  /** The first MAX_CONFLICTS_LISTED of them, with both sides. */
+  conflictList: EventIdConflict[];
   first?: number;
   last?: number;
   /** True when this load came from the on-disk cache. */

@@ -22,7 +22,9 @@ import { EventBatch } from '../index/batch';
 import { EvidenceFile, FileProblem } from '../sources/types';
 
 /** Bump when the batch layout, normalisation or the cache file's layout changes, so old caches are ignored. */
-export const CACHE_FORMAT = 4;
+// 5: a checksummed header with the identity of what it indexes (issue 12 §2), and each
+// record's content hash in the batches (eventID conflicts, issue 12 §3).
+export const CACHE_FORMAT = 5;
 
 const MAGIC = Buffer.from('CTINVIDX', 'latin1');
 /** magic, format (uint32 LE), SHA-256 of the payload. */

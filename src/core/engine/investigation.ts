@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EventBatch, BatchBuilder, combineBatches, copyBatch } from '../index/batch';
-import { EventIndex } from '../index/event-index';
+import { EventIndex, MAX_CONFLICTS_LISTED } from '../index/event-index';
 import { JsonObject } from '../model/event';
 import { normalizeEvent } from '../model/normalize';
 import { evidenceContaining } from '../export/guard';
@@ -14,7 +14,7 @@ import { IndexedFile } from '../index/event-index';
 import { jsonText } from '../model/json-text';
 import { readRawRecordsAt, readRecordsAt, walkEvidence } from '../sources/index';
 import { EvidenceFile, FileProblem } from '../sources/types';
-import { LoadOptions, LoadProgress, SourceSummary } from './api';
+import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceSummary } from './api';
 import { CACHE_FORMAT, CacheIdentity, cacheIdentity, contentHashes, discardCacheSync, readCache, writeCache } from './cache';
 import { ParsePool, defaultWorkerCount } from './pool';
 
@@ -199,6 +199,11 @@ export class Investigation {
     const result = this.index.merge(batch, state.code);
     summary.events += result.added;
     summary.duplicates += result.duplicates;
+    summary.conflicts += result.conflicts;
+    for (const [first, second] of result.conflictPairs) {
+      if (summary.conflictList.length >= MAX_CONFLICTS_LISTED) break;
+      summary.conflictList.push({ eventId: this.index.value('eventId', second) ?? '', first: this.place(first), second: this.place(second) });
+    }
     summary.eventsWithoutTime += result.withoutTime;
     if (result.added > result.withoutTime) {
       summary.first = Math.min(summary.first ?? Infinity, result.first);
@@ -215,6 +220,12 @@ export class Investigation {
         summary.skipped.push({ path: file.path, reason: 'no CloudTrail events in this file' });
       }
     }
+  }
+
+  private place(id: EventId): RecordPlace {
+    const { path: file } = this.index.origin(id);
+    const { offset, length } = this.index.location(id);
+    return length === 0 ? { path: file, record: offset + 1 } : { path: file, byte: offset };
   }
 
   /** Removes a source; the index is rebuilt from the remaining ones (from the cache when enabled). */
@@ -238,7 +249,7 @@ export class Investigation {
     try {
       for (const state of remaining) {
         const summary = state.summary;
-        const fresh: SourceSummary = { ...summary, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, first: undefined, last: undefined, fromCache: false, notes: undefined };
+        const fresh: SourceSummary = { ...summary, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, conflicts: 0, conflictList: [], first: undefined, last: undefined, fromCache: false, notes: undefined };
         const next: SourceState = { summary: fresh, code: this.index.sources.code(summary.id), live: state.live };
         this.sources.push(next);
         if (state.live) {
@@ -313,7 +324,7 @@ export class LiveSource {
       for (const event of events) {
         const line = jsonText(event) ?? '{}';
         const length = Buffer.byteLength(line);
-        builder.add(normalizeEvent(event), fileIndex, { offset, length });
+        builder.addRecord(event, fileIndex, { offset, length });
         lines.push(line);
         offset += length + 1;
       }
@@ -334,7 +345,7 @@ export class LiveSource {
     for (const line of text.split('\n')) {
       const length = Buffer.byteLength(line);
       if (line.length > 0) {
-        builder.add(normalizeEvent(JSON.parse(line) as JsonObject), fileIndex, { offset, length });
+        builder.addRecord(JSON.parse(line) as JsonObject, fileIndex, { offset, length });
         builder.file(fileIndex).records++;
       }
       offset += length + 1;
@@ -349,7 +360,7 @@ function batchBytes(batch: EventBatch): number {
 
 /** A source's summary before anything is loaded. */
 function emptySummary(id: string, label: string, paths: string[]): SourceSummary {
-  return { id, label, paths, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, fromCache: false };
+  return { id, label, paths, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, conflicts: 0, conflictList: [], fromCache: false };
 }
 
 /**

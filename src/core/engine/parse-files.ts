@@ -1,7 +1,6 @@
 /** Reads evidence files into event batches; runs inside a parse worker or on the caller's thread. */
 import { BatchBuilder, EventBatch } from '../index/batch';
 import { TrailScanner } from '../index/trail-scanner';
-import { normalizeEvent } from '../model/normalize';
 import { readEvidenceFile } from '../sources/index';
 import { GzipInflater } from '../sources/inflate';
 import { EvidenceFile } from '../sources/types';
@@ -65,7 +64,7 @@ export async function parseFiles(
       const result = await readEvidenceFile(
         file.path,
         (event, location) => {
-          builder.add(normalizeEvent(event), fileIndex, location);
+          builder.addRecord(event, fileIndex, location);
           added();
         },
         { signal, wholeTrail: scanner?.reader(() => fileIndex, added), inflater },

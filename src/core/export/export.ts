@@ -21,6 +21,7 @@ import { createHash, Hash } from 'crypto';
 import { once } from 'events';
 import { createWriteStream, promises as fs, WriteStream } from 'fs';
 import * as path from 'path';
+import type { EventIdConflict, SourceSummary } from '../engine/api';
 import { JsonObject } from '../model/event';
 import { jsonText } from '../model/json-text';
 import { RawRecord } from '../model/raw-record';
@@ -38,6 +39,29 @@ export interface ExportProvenanceInput {
   toolVersion: string;
   /** Events the caller expects to write (the size of the selection), when known. */
   eventCount?: number;
+  /** Records of the loaded evidence that share an eventID but differ (see conflictProvenance). */
+  eventIdConflicts?: EventIdConflicts;
+}
+
+/** What the provenance says about eventID conflicts in the loaded evidence. */
+export interface EventIdConflicts {
+  count: number;
+  note: string;
+  /** The first MAX_PROVENANCE_CONFLICTS, with both sides. */
+  conflicts: EventIdConflict[];
+}
+
+export const MAX_PROVENANCE_CONFLICTS = 100;
+
+/** The eventID conflicts of the loaded sources, for the provenance; undefined when there are none. */
+export function conflictProvenance(summaries: readonly SourceSummary[]): EventIdConflicts | undefined {
+  const count = summaries.reduce((sum, s) => sum + s.conflicts, 0);
+  if (count === 0) return undefined;
+  return {
+    count,
+    note: 'records of the loaded evidence that share an eventID but differ in content; every one was kept (whether or not it is in this export), none was taken for the other',
+    conflicts: summaries.flatMap((s) => s.conflictList).slice(0, MAX_PROVENANCE_CONFLICTS),
+  };
 }
 
 /** The provenance header as written (first line of events.jsonl, and provenance.json). */
@@ -48,6 +72,8 @@ export interface ExportProvenance {
   sources: string[];
   filter: string;
   eventCount?: number;
+  /** Present when the loaded evidence holds records that share an eventID but differ. */
+  eventIdConflicts?: EventIdConflicts;
   format: string;
 }
 
@@ -183,6 +209,7 @@ export function buildProvenance(input: ExportProvenanceInput): ExportProvenance 
     sources: [...input.sources],
     filter: input.filter,
     ...(input.eventCount !== undefined ? { eventCount: input.eventCount } : {}),
+    ...(input.eventIdConflicts && input.eventIdConflicts.count > 0 ? { eventIdConflicts: input.eventIdConflicts } : {}),
     format:
       'events.jsonl: this header, then one CloudTrail record per line as received; events.csv: fixed columns, RFC 4180, cells starting with = + - @ TAB CR LF NUL prefixed with \'',
   };

@@ -4,6 +4,8 @@ export {
   inBatches,
   isInside,
   buildProvenance,
+  conflictProvenance,
+  EventIdConflicts,
   ExportFormat,
   ExportOptions,
   ExportProgress,

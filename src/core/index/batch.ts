@@ -3,9 +3,11 @@
  * to the index, from live fetches, and to and from the on-disk cache. Dictionaries are
  * local to the batch; the index re-codes them into its own.
  */
-import { NormalizedEvent } from '../model/event';
+import { JsonObject, NormalizedEvent } from '../model/event';
+import { normalizeEvent } from '../model/normalize';
 import { FileFormat, FileProblem, RecordLocation, TrailKeyLayout } from '../sources/types';
 import { ID_ABSENT, ID_TEXT, PackedIds, packId } from './columns';
+import { contentHashOfValue } from './content-hash';
 import { PIVOT_FIELDS, PivotField } from './fields';
 
 const NO_CODES: readonly number[] = Object.freeze([]);
@@ -93,6 +95,8 @@ export interface EventBatch {
   offset: Float64Array;
   length: Uint32Array;
   time: Float64Array;
+  /** Per event: the record's content hash (content-hash.ts), which tells a re-delivery from a conflict. */
+  contentHash: Uint32Array;
   /** Per dict field (in DICT_FIELDS order): the batch-local dictionary, code 0 = absent. */
   dicts: string[][];
   /** Per dict field, each event's code: as narrow an array as the dictionary allows. */
@@ -119,6 +123,7 @@ export function mapBatchArrays(batch: EventBatch, map: <A extends BatchArray>(ar
     offset: map(batch.offset),
     length: map(batch.length),
     time: map(batch.time),
+    contentHash: map(batch.contentHash),
     codes: batch.codes.map((codes) => map(codes)),
     resourceStart: map(batch.resourceStart),
     resourceCodes: map(batch.resourceCodes),
@@ -172,6 +177,7 @@ export class BatchBuilder {
   private offset = new Float64Array(this.capacity);
   private length = new Uint32Array(this.capacity);
   private time = new Float64Array(this.capacity);
+  private contentHash = new Uint32Array(this.capacity);
   private codes = DICT_FIELDS.map(() => new Int32Array(this.capacity));
   private idWords = new Uint32Array(this.capacity * 4);
   private idKinds = new Uint8Array(this.capacity);
@@ -219,6 +225,7 @@ export class BatchBuilder {
     this.offset = widen(this.offset, capacity);
     this.length = widen(this.length, capacity);
     this.time = widen(this.time, capacity);
+    this.contentHash = widen(this.contentHash, capacity);
     this.codes = this.codes.map((c) => widen(c, capacity));
     this.idWords = widen(this.idWords, capacity * 4);
     this.idKinds = widen(this.idKinds, capacity);
@@ -229,13 +236,14 @@ export class BatchBuilder {
   }
 
   /** Starts the next event: its file, location and time. Its index. */
-  private next(fileIndex: number, offset: number, length: number, time: number): number {
+  private next(fileIndex: number, offset: number, length: number, time: number, contentHash: number): number {
     if (this.count_ === this.capacity) this.grow();
     const i = this.count_++;
     this.fileOf[i] = fileIndex;
     this.offset[i] = offset;
     this.length[i] = length;
     this.time[i] = time;
+    this.contentHash[i] = contentHash;
     return i;
   }
 
@@ -252,8 +260,14 @@ export class BatchBuilder {
     this.resourceStart[i + 1] = this.resourceCount;
   }
 
-  add(event: NormalizedEvent, fileIndex: number, location: RecordLocation): void {
-    const i = this.next(fileIndex, location.offset, location.length, event.time);
+  /** One record as a reader gave it: normalised, and its content hashed. */
+  addRecord(record: JsonObject, fileIndex: number, location: RecordLocation): void {
+    this.add(normalizeEvent(record), fileIndex, location, contentHashOfValue(record));
+  }
+
+  /** One event normalised by the caller; `contentHash` is its record's contentHashOfValue. */
+  add(event: NormalizedEvent, fileIndex: number, location: RecordLocation, contentHash: number): void {
+    const i = this.next(fileIndex, location.offset, location.length, event.time, contentHash);
     // Written out in DICT_FIELDS order (checked by a unit test): this runs once per event.
     const d = this.dicts;
     const c = this.codes;
@@ -285,7 +299,7 @@ export class BatchBuilder {
 
   /** One event whose codes the caller found itself (in this builder's dictionaries). */
   addScanned(event: ScannedEvent, fileIndex: number): void {
-    const i = this.next(fileIndex, event.offset, event.length, event.time);
+    const i = this.next(fileIndex, event.offset, event.length, event.time, event.contentHash);
     const codes = event.codes;
     for (let f = 0; f < codes.length; f++) this.codes[f][i] = codes[f];
     this.endResources(i, event.resourceCodes);
@@ -309,6 +323,7 @@ export class BatchBuilder {
       offset: part(this.offset, count),
       length: part(this.length, count),
       time: part(this.time, count),
+      contentHash: part(this.contentHash, count),
       dicts: this.dicts.map((d) => d.values),
       codes: this.codes.map((c, f) => (borrowed ? c.subarray(0, count) : narrowCodes(c, count, this.dicts[f].values.length))),
       resourceDict: this.resourceDict.values,
@@ -340,6 +355,7 @@ export interface ScannedEvent {
   offset: number;
   length: number;
   time: number;
+  contentHash: number;
   /** Per DICT_FIELDS entry, the code in the builder's dictionary (0: absent). */
   codes: Int32Array;
   resourceCodes: readonly number[];
@@ -418,6 +434,7 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
     offset: new Float64Array(count),
     length: new Uint32Array(count),
     time: new Float64Array(count),
+    contentHash: new Uint32Array(count),
     dicts: [],
     codes: DICT_FIELDS.map(() => new Int32Array(count)),
     resourceDict: [],
@@ -440,6 +457,7 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
     combined.offset.set(batch.offset, at);
     combined.length.set(batch.length, at);
     combined.time.set(batch.time, at);
+    combined.contentHash.set(batch.contentHash, at);
     batch.dicts.forEach((values, f) => {
       const { remap } = recoders[f].recode(values);
       const from = batch.codes[f];

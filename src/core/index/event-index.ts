@@ -27,6 +27,7 @@ interface Postings {
 }
 
 const DICT_INDEX = new Map<string, number>(DICT_FIELDS.map((f, i) => [f, i]));
+const NAME_FIELD = DICT_INDEX.get('eventName')!;
 
 export function isDictField(field: string): field is DictField {
   return DICT_INDEX.has(field);
@@ -38,9 +39,17 @@ export type RecordFetcher = (path: string, format: FileFormat, locations: Record
 /** Reads records back with their JSON text (the readers' readRawRecordsAt). */
 export type RawRecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<RawRecord[]>;
 
+/** Conflicts listed per merge (the count is exact; the list is for the report). */
+export const MAX_CONFLICTS_LISTED = 100;
+
 export interface MergeResult {
   added: number;
+  /** Records dropped as a re-delivery of one already held: same eventID, time, name and content. */
   duplicates: number;
+  /** Records kept although an earlier one has the same eventID: their content differs. */
+  conflicts: number;
+  /** [earlier, this] event ids of the first MAX_CONFLICTS_LISTED conflicts. */
+  conflictPairs: [EventId, EventId][];
   withoutTime: number;
   first: number;
   last: number;
@@ -52,6 +61,7 @@ export class EventIndex implements EventIndexApi {
   private readonly dicts = DICT_FIELDS.map(() => new StringDictionary());
   private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
   private readonly times = new Float64Column();
+  private readonly contentHashes = new Uint32Column();
   private readonly fileOf = new CodeColumn();
   private readonly offsets = new CompactNumberColumn();
   private readonly lengths = new CompactNumberColumn();
@@ -65,9 +75,17 @@ export class EventIndex implements EventIndexApi {
   private readonly sharedEventIds = new Map<number, string>();
   /** Parts of large files whose format arrives with their last part. */
   private readonly formatless = new Map<string, number[]>();
+  /** Events by (eventID, time, name, content hash): a match is a duplicate. Slot value: id + 1. */
   private dedupSlots = new Int32Array(1 << 12);
   private dedupCount = 0;
-  /** The dedup table is dropped once a load is over (trim) and rebuilt from the columns when events arrive again. */
+  /**
+   * The first event of each eventID: a match that is not a duplicate is a conflict. Only the
+   * first is entered, so one eventID on a million different records is one probe each, not a
+   * run that grows with them.
+   */
+  private firstSlots = new Int32Array(1 << 12);
+  private firstCount = 0;
+  /** Both tables are dropped once a load is over (trim) and rebuilt from the columns when events arrive again. */
   private dedupReleased = false;
   private count = 0;
   private postingsCache = new Map<string, Postings>();
@@ -94,7 +112,11 @@ export class EventIndex implements EventIndexApi {
     return this.count;
   }
 
-  /** Adds a batch from a worker, the cache or a live fetch. Duplicates are counted once. */
+  /**
+   * Adds a batch from a worker, the cache or a live fetch. A record identical to one held
+   * (same eventID, time, name and content hash) is dropped and counted as a duplicate; one
+   * whose eventID is held by a record of other content is kept and counted as a conflict.
+   */
   merge(batch: EventBatch, sourceCode: number): MergeResult {
     this.restoreDedup(batch.count);
     const fileBase = this.files.length;
@@ -119,8 +141,8 @@ export class EventIndex implements EventIndexApi {
     const requestTexts = new Map(batch.requestIds.texts);
     const sharedByIndex = new Map(batch.sharedEventIds);
 
-    // Row-wise: the columns de-duplication compares (event id, time, name), dropping repeats.
-    const result: MergeResult = { added: 0, duplicates: 0, withoutTime: 0, first: Infinity, last: -Infinity };
+    // Row-wise: the columns de-duplication compares (event id, time, name, content), dropping repeats.
+    const result: MergeResult = { added: 0, duplicates: 0, conflicts: 0, conflictPairs: [], withoutTime: 0, first: Infinity, last: -Infinity };
     const kept = new Int32Array(batch.count);
     const base = this.count;
     const nameColumn = this.codes[nameField];
@@ -130,12 +152,21 @@ export class EventIndex implements EventIndexApi {
       this.eventIds.pushPacked(batch.eventIds, i, idTexts.get(i));
       this.times.push(time);
       nameColumn.push(nameRemap[nameCodes[i]]);
-      if (batch.eventIds.kinds[i] !== 0 && this.isDuplicate(id, nameColumn.get(id))) {
-        this.eventIds.truncate(id);
-        this.times.truncate(id);
-        nameColumn.truncate(id);
-        result.duplicates++;
-        continue;
+      this.contentHashes.push(batch.contentHash[i]);
+      if (batch.eventIds.kinds[i] !== 0) {
+        if (this.isDuplicate(id, nameColumn.get(id))) {
+          this.eventIds.truncate(id);
+          this.times.truncate(id);
+          nameColumn.truncate(id);
+          this.contentHashes.truncate(id);
+          result.duplicates++;
+          continue;
+        }
+        const first = this.firstWithSameId(id);
+        if (first >= 0) {
+          result.conflicts++;
+          if (result.conflictPairs.length < MAX_CONFLICTS_LISTED) result.conflictPairs.push([first, id]);
+        }
       }
       kept[result.added++] = i;
       if (Number.isNaN(time)) result.withoutTime++;
@@ -177,6 +208,7 @@ export class EventIndex implements EventIndexApi {
     const capacity = this.count + extra;
     for (const column of this.codes) column.reserve(capacity);
     this.times.reserve(capacity);
+    this.contentHashes.reserve(capacity);
     this.fileOf.reserve(capacity);
     this.offsets.reserve(capacity);
     this.lengths.reserve(capacity);
@@ -185,13 +217,15 @@ export class EventIndex implements EventIndexApi {
     this.requestIds.reserve(capacity);
     let slots = this.dedupSlots.length;
     while (slots * 3 < capacity * 4) slots *= 2;
-    if (slots > this.dedupSlots.length) this.resizeDedup(slots);
+    if (slots > this.dedupSlots.length) this.dedupSlots = this.resized(this.dedupSlots, slots, this.dedupHash);
+    if (slots > this.firstSlots.length) this.firstSlots = this.resized(this.firstSlots, slots, this.firstHash);
   }
 
   /** Releases spare capacity after a load. */
   trim(): void {
     for (const column of this.codes) column.trim();
     this.times.trim();
+    this.contentHashes.trim();
     this.fileOf.trim();
     this.offsets.trim();
     this.lengths.trim();
@@ -199,9 +233,11 @@ export class EventIndex implements EventIndexApi {
     this.resourceCodes.trim();
     this.eventIds.trim();
     this.requestIds.trim();
-    // Four bytes a slot for every event, needed only while events arrive.
+    // Four bytes a slot for every event in each table, needed only while events arrive.
     this.dedupSlots = new Int32Array(0);
     this.dedupCount = 0;
+    this.firstSlots = new Int32Array(0);
+    this.firstCount = 0;
     this.dedupReleased = true;
   }
 
@@ -211,30 +247,31 @@ export class EventIndex implements EventIndexApi {
     let slots = 1 << 12;
     while (slots * 3 < (this.count + extra) * 4) slots *= 2;
     this.dedupSlots = new Int32Array(slots);
+    this.firstSlots = new Int32Array(slots);
     const mask = slots - 1;
-    const nameColumn = this.codes[DICT_INDEX.get('eventName')!];
     for (let id = 0; id < this.count; id++) {
-      // As merge() does: only events with an id take part.
+      // As merge() does: only events with an id take part; every event held is unique by content.
       if (!this.eventIds.isPresent(id)) continue;
-      let slot = this.dedupHash(id, nameColumn.get(id)) & mask;
+      let slot = this.dedupHash(id) & mask;
       while (this.dedupSlots[slot] !== 0) slot = (slot + 1) & mask;
       this.dedupSlots[slot] = id + 1;
       this.dedupCount++;
+      this.firstWithSameId(id);
     }
   }
 
   /** Bytes held by the columns (not the dictionaries' strings). */
   columnBytes(): number {
-    let total = this.times.byteLength + this.fileOf.byteLength + this.offsets.byteLength + this.lengths.byteLength;
+    let total = this.times.byteLength + this.contentHashes.byteLength + this.fileOf.byteLength + this.offsets.byteLength + this.lengths.byteLength;
     for (const column of this.codes) total += column.byteLength;
     total += this.resourceStart.byteLength + this.resourceCodes.byteLength;
-    total += this.eventIds.byteLength + this.requestIds.byteLength + this.dedupSlots.byteLength;
+    total += this.eventIds.byteLength + this.requestIds.byteLength + this.dedupSlots.byteLength + this.firstSlots.byteLength;
     for (const p of this.postingsCache.values()) total += p.ids.byteLength + p.offsets.byteLength;
     return total;
   }
 
   private isDuplicate(id: number, eventNameCode: number): boolean {
-    const hash = this.dedupHash(id, eventNameCode);
+    const hash = this.dedupHash(id);
     const mask = this.dedupSlots.length - 1;
     const nameColumn = this.codes[DICT_INDEX.get('eventName')!];
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
@@ -243,11 +280,12 @@ export class EventIndex implements EventIndexApi {
         this.dedupSlots[slot] = id + 1;
         this.dedupCount++;
         // Linear probing stays short up to a 3/4 load; the table is 4 bytes a slot.
-        if (this.dedupCount * 4 > this.dedupSlots.length * 3) this.rehash();
+        if (this.dedupCount * 4 > this.dedupSlots.length * 3) this.dedupSlots = this.resized(this.dedupSlots, this.dedupSlots.length * 2, this.dedupHash);
         return false;
       }
       const other = entry - 1;
       if (
+        this.contentHashes.get(other) === this.contentHashes.get(id) &&
         this.eventIds.equal(other, id) &&
         Object.is(this.times.get(other), this.times.get(id)) &&
         nameColumn.get(other) === eventNameCode
@@ -257,27 +295,49 @@ export class EventIndex implements EventIndexApi {
     }
   }
 
-  private dedupHash(id: number, eventNameCode: number): number {
+  /**
+   * The first event held with the same eventID as `id`, or -1 after entering `id` as the
+   * first of its eventID.
+   */
+  private firstWithSameId(id: number): number {
+    const mask = this.firstSlots.length - 1;
+    for (let slot = this.firstHash(id) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.firstSlots[slot];
+      if (entry === 0) {
+        this.firstSlots[slot] = id + 1;
+        this.firstCount++;
+        if (this.firstCount * 4 > this.firstSlots.length * 3) this.firstSlots = this.resized(this.firstSlots, this.firstSlots.length * 2, this.firstHash);
+        return -1;
+      }
+      if (this.eventIds.equal(entry - 1, id)) return entry - 1;
+    }
+  }
+
+  private readonly dedupHash = (id: number): number => {
     const time = this.times.get(id);
     const timeHash = Number.isNaN(time) ? 0x7ff8 : (time / 1000) | 0;
-    return (this.eventIds.hash(id) ^ Math.imul(timeHash, 0x9e3779b1) ^ Math.imul(eventNameCode, 0x85ebca6b)) >>> 0;
-  }
+    const eventNameCode = this.codes[NAME_FIELD].get(id);
+    return (
+      this.eventIds.hash(id) ^
+      Math.imul(timeHash, 0x9e3779b1) ^
+      Math.imul(eventNameCode, 0x85ebca6b) ^
+      Math.imul(this.contentHashes.get(id), 0xc2b2ae35)
+    ) >>> 0;
+  };
 
-  private rehash(): void {
-    this.resizeDedup(this.dedupSlots.length * 2);
-  }
+  private readonly firstHash = (id: number): number => this.eventIds.hash(id) >>> 0;
 
-  private resizeDedup(slots: number): void {
-    const old = this.dedupSlots;
-    this.dedupSlots = new Int32Array(slots);
-    const mask = this.dedupSlots.length - 1;
-    const nameColumn = this.codes[DICT_INDEX.get('eventName')!];
+  /** A table of `slots` slots holding the entries of `old`, placed by `hash`. */
+  private resized(old: Int32Array, slots: number, hash: (id: number) => number): Int32Array<ArrayBuffer> {
+    const table = new Int32Array(slots);
+    const mask = slots - 1;
     for (const entry of old) {
       if (entry === 0) continue;
-      let slot = this.dedupHash(entry - 1, nameColumn.get(entry - 1)) & mask;
-      while (this.dedupSlots[slot] !== 0) slot = (slot + 1) & mask;
-      this.dedupSlots[slot] = entry;
+      let slot = hash(entry - 1) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = entry;
     }
+    return table;
   }
 
   private changed(): void {
@@ -358,6 +418,11 @@ export class EventIndex implements EventIndexApi {
   origin(id: EventId): { path: string; format?: FileFormat } {
     const file = this.files[this.fileOf.get(id)];
     return { path: file.path, format: file.format };
+  }
+
+  /** Where the event's record is in its file (see RecordLocation). */
+  location(id: EventId): RecordLocation {
+    return { offset: this.offsets.get(id), length: this.lengths.get(id) };
   }
 
   async raw(id: EventId): Promise<JsonObject> {

@@ -5,7 +5,7 @@
  * created; a folder inside the evidence is refused (evidence is read-only).
  */
 import * as vscode from 'vscode';
-import { exportEvents, inBatches, type ExportResult } from '../../core/export/export';
+import { conflictProvenance, exportEvents, inBatches, type ExportResult } from '../../core/export/export';
 import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
 import { RecordChangedError } from '../../core/sources/readAt';
 import type { ExtensionServices } from '../services';
@@ -125,7 +125,7 @@ export class EvidenceExport {
         try {
           return await exportEvents(
             inBatches(ordered, (ids) => index.rawRecords(ids), { signal: abort.signal }),
-            { sources: summaries.map((s) => (s.paths.length ? s.paths.join(', ') : s.label)), filter: args.eventIds ? `${described} (filter at the time: ${filter.effective.trim() || 'none'})` : described, exportedAt: new Date(), toolVersion, eventCount: total },
+            { sources: summaries.map((s) => (s.paths.length ? s.paths.join(', ') : s.label)), filter: args.eventIds ? `${described} (filter at the time: ${filter.effective.trim() || 'none'})` : described, exportedAt: new Date(), toolVersion, eventCount: total, eventIdConflicts: conflictProvenance(summaries) },
             {
               outDir,
               signal: abort.signal,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LoadProgress, SourceSummary } from '../../core/engine/api';
+import { describePlace, type LoadProgress, type SourceSummary } from '../../core/engine/api';
 import type { Investigation } from '../../core/engine/investigation';
 import { Commands, ContextKeys } from '../commands';
 import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
@@ -112,7 +112,7 @@ export class SourceManager implements vscode.Disposable {
           summary = await pending;
           this.log.info(
             `loaded ${summary.label}: ${plural(summary.events, 'event')} from ${plural(summary.files, 'file')}` +
-              `${summary.fromCache ? ' (from the index cache)' : ''}, ${summary.duplicates} duplicate records, ` +
+              `${summary.fromCache ? ' (from the index cache)' : ''}, ${summary.duplicates} duplicate records, ${summary.conflicts} eventID conflicts, ` +
               `${summary.eventsWithoutTime} without a time, ${summary.skipped.length} skipped, in ${Date.now() - started} ms`,
           );
           this.reportNotes(summary);
@@ -145,11 +145,17 @@ export class SourceManager implements vscode.Disposable {
   }
 
   private reportSkipped(summary: SourceSummary): void {
-    if (summary.skipped.length === 0) return;
+    if (summary.skipped.length === 0 && summary.conflicts === 0) return;
     for (const problem of summary.skipped) {
       this.log.warn(`skipped ${problem.path}${problem.offset !== undefined ? ` (at byte ${problem.offset})` : ''}: ${problem.reason}`);
     }
-    const message = `${summary.label}: ${plural(summary.skipped.length, 'file or part', 'files or parts')} could not be read as CloudTrail events; everything else was loaded.`;
+    for (const conflict of summary.conflictList) {
+      this.log.warn(`eventID ${JSON.stringify(conflict.eventId)} is on two records that differ (both kept): ${describePlace(conflict.first)} and ${describePlace(conflict.second)}`);
+    }
+    const parts: string[] = [];
+    if (summary.skipped.length > 0) parts.push(`${plural(summary.skipped.length, 'file or part', 'files or parts')} could not be read as CloudTrail events`);
+    if (summary.conflicts > 0) parts.push(`${plural(summary.conflicts, 'record')} share${summary.conflicts === 1 ? 's' : ''} an eventID with a different record (all kept)`);
+    const message = `${summary.label}: ${parts.join('; ')}; everything else was loaded.`;
     void vscode.window.showWarningMessage(message, 'Show').then((choice) => {
       if (choice === 'Show') void vscode.commands.executeCommand(Commands.showSkipped, summary.id);
     });

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SourceSummary } from '../../core/engine/api';
+import { describePlace, type EventIdConflict, type SourceSummary } from '../../core/engine/api';
 import type { FileProblem } from '../../core/sources/types';
 import { Commands } from '../commands';
 import type { ExtensionServices } from '../services';
@@ -10,11 +10,18 @@ export type SourcesNode =
   | { readonly kind: 'source'; readonly sourceId: string }
   | { readonly kind: 'detail'; readonly sourceId: string; readonly label: string; readonly icon: string }
   | { readonly kind: 'problems'; readonly sourceId: string }
-  | { readonly kind: 'problem'; readonly sourceId: string; readonly position: number };
+  | { readonly kind: 'problem'; readonly sourceId: string; readonly position: number }
+  /** Records sharing an eventID with different content (position in conflictList; -1: the ones not listed). */
+  | { readonly kind: 'conflict'; readonly sourceId: string; readonly position: number };
 
 export const SOURCES_VIEW_ID = 'cloudtrail.sources';
 
-/** The Sources view: each source with its counts, time span and every file it could not read. */
+/** Problems of a source: files or parts it could not read, and eventID conflicts (all records kept). */
+function problemCount(summary: SourceSummary): number {
+  return summary.skipped.length + summary.conflicts;
+}
+
+/** The Sources view: each source with its counts, time span, every file it could not read and every eventID conflict. */
 export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SourcesNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -63,20 +70,27 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
       if (summary.duplicates > 0) details.push(detail(`${plural(summary.duplicates, 'duplicate record')} counted once`, 'copy'));
       if (summary.eventsWithoutTime > 0) details.push(detail(`${plural(summary.eventsWithoutTime, 'event')} without a time (kept)`, 'watch'));
       for (const p of summary.paths) details.push(detail(p, 'folder'));
-      if (summary.skipped.length > 0) details.push(this.problemsNode(summary.id));
+      if (problemCount(summary) > 0) details.push(this.problemsNode(summary.id));
       return details;
     }
     if (element.kind === 'problems') {
-      return summary.skipped.map((_, position) =>
+      const rows: SourcesNode[] = summary.skipped.map((_, position) =>
         this.node(`problem/${summary.id}/${position}`, () => ({ kind: 'problem', sourceId: summary.id, position })),
       );
+      summary.conflictList.forEach((_, position) =>
+        rows.push(this.node(`conflict/${summary.id}/${position}`, () => ({ kind: 'conflict', sourceId: summary.id, position }))),
+      );
+      if (summary.conflicts > summary.conflictList.length) {
+        rows.push(this.node(`conflict/${summary.id}/more`, () => ({ kind: 'conflict', sourceId: summary.id, position: -1 })));
+      }
+      return rows;
     }
     return [];
   }
 
   getParent(element: SourcesNode): SourcesNode | undefined {
     if (element.kind === 'source') return undefined;
-    if (element.kind === 'problem') return this.problemsNode(element.sourceId);
+    if (element.kind === 'problem' || element.kind === 'conflict') return this.problemsNode(element.sourceId);
     return this.sourceNode(element.sourceId);
   }
 
@@ -93,9 +107,15 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
       }
       case 'problems': {
         const count = summary?.skipped.length ?? 0;
+        const conflicts = summary?.conflicts ?? 0;
         const item = new vscode.TreeItem('Problems', vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `sources/${element.sourceId}/problems`;
-        item.description = plural(count, 'file or part', 'files or parts') + ' skipped';
+        item.description = [
+          count > 0 || conflicts === 0 ? plural(count, 'file or part', 'files or parts') + ' skipped' : undefined,
+          conflicts > 0 ? plural(conflicts, 'eventID conflict') : undefined,
+        ]
+          .filter((part) => part !== undefined)
+          .join(' · ');
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
         item.contextValue = 'cloudtrail.problems';
         return item;
@@ -116,7 +136,39 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
         item.contextValue = 'cloudtrail.problem';
         return item;
       }
+      case 'conflict':
+        return this.conflictItem(element, summary);
     }
+  }
+
+  /** One eventID conflict: both records are kept, and the tooltip says where each one is. */
+  private conflictItem(element: Extract<SourcesNode, { kind: 'conflict' }>, summary: SourceSummary | undefined): vscode.TreeItem {
+    const conflict: EventIdConflict | undefined = element.position >= 0 ? summary?.conflictList[element.position] : undefined;
+    const id = `sources/${element.sourceId}/conflict/${element.position >= 0 ? element.position : 'more'}`;
+    if (element.position < 0) {
+      const unlisted = (summary?.conflicts ?? 0) - (summary?.conflictList.length ?? 0);
+      const item = new vscode.TreeItem(`${plural(unlisted, 'more eventID conflict')}`, vscode.TreeItemCollapsibleState.None);
+      item.id = id;
+      item.description = 'not listed; every record was kept';
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.contextValue = 'cloudtrail.conflict';
+      return item;
+    }
+    const item = new vscode.TreeItem(conflict ? `eventID ${conflict.eventId}` : '(gone)', vscode.TreeItemCollapsibleState.None);
+    item.id = id;
+    if (conflict) {
+      item.description = `records differ, both kept: ${path.basename(conflict.first.path)} · ${path.basename(conflict.second.path)}`;
+      const tooltip = new vscode.MarkdownString();
+      tooltip.appendText(`Two records share the eventID ${conflict.eventId} but differ in content. Both are kept; neither is taken for the other.`);
+      tooltip.appendMarkdown('\n\n');
+      tooltip.appendText(`first: ${describePlace(conflict.first)}`);
+      tooltip.appendMarkdown('\n\n');
+      tooltip.appendText(`second: ${describePlace(conflict.second)}`);
+      item.tooltip = tooltip;
+    }
+    item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    item.contextValue = 'cloudtrail.conflict';
+    return item;
   }
 
   private sourceItem(element: SourcesNode, summary: SourceSummary | undefined): vscode.TreeItem {
@@ -124,13 +176,13 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
     const item = new vscode.TreeItem(summary?.label ?? element.sourceId, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `sources/${element.sourceId}`;
     if (!summary) return item;
-    const problems = summary.skipped.length > 0 ? ` · ${plural(summary.skipped.length, 'problem')}` : '';
+    const problems = problemCount(summary) > 0 ? ` · ${plural(problemCount(summary), 'problem')}` : '';
     item.description = loading
       ? `loading… ${plural(summary.events, 'event')}`
       : `${plural(summary.events, 'event')} · ${timeSpan(summary.first, summary.last)}${problems}`;
     item.iconPath = loading
       ? new vscode.ThemeIcon('loading~spin')
-      : summary.skipped.length > 0
+      : problemCount(summary) > 0
         ? new vscode.ThemeIcon('database', new vscode.ThemeColor('problemsWarningIcon.foreground'))
         : new vscode.ThemeIcon('database');
     const tooltip = new vscode.MarkdownString();
@@ -216,8 +268,8 @@ export class SourcesView implements vscode.Disposable {
   private async showSkipped(sourceId?: string): Promise<void> {
     const summary = sourceId
       ? this.services.investigation.summaries().find((s) => s.id === sourceId)
-      : this.services.investigation.summaries().find((s) => s.skipped.length > 0);
-    if (!summary || summary.skipped.length === 0) return;
+      : this.services.investigation.summaries().find((s) => problemCount(s) > 0);
+    if (!summary || problemCount(summary) === 0) return;
     await this.treeView.reveal(this.provider.problemsNode(summary.id), { expand: true, focus: true, select: true });
   }
 

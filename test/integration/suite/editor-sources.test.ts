@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { Investigation } from '../../../src/core/engine/investigation';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { SourcesNode } from '../../../src/extension/sources/sourcesView';
-import { activatedApi, ensureSampleLoaded, itemLabel, sampleTrailFiles, sampleTrailFolder, tempFolder } from './editor-helpers';
+import { activatedApi, ensureSampleLoaded, itemLabel, readTrailFile, sampleTrailFiles, sampleTrailFolder, tempFolder, tooltipText } from './editor-helpers';
 
 describe('editor: Sources view', () => {
   let api: CloudTrailInvestigatorApi;
@@ -95,6 +95,47 @@ describe('editor: Sources view', () => {
     assert.ok(api.services.investigation.summaries().some((s) => s.paths[0] === sampleTrailFolder()), 'the sample trail stays');
     assert.equal(api.services.investigation.index.size, 345);
     assert.equal(expected.events, good.Records.length);
+  });
+
+  it('shows records that share an eventID but differ as a problem of the source, both kept', async () => {
+    const folder = tempFolder('conflict');
+    const trail = readTrailFile(sampleTrailFiles()[0]);
+    // An eventID of its own (not the sample's), on two records that differ in their address.
+    const record = { ...trail.Records[0], eventID: 'conflict-4e1f0c2a-77d3-4b9a-a1c5-0f9e8d7c6b5a', sourceIPAddress: '198.51.100.7' };
+    fs.writeFileSync(path.join(folder, 'first.json'), JSON.stringify({ Records: [record] }));
+    fs.writeFileSync(path.join(folder, 'second.json'), JSON.stringify({ Records: [{ ...record, sourceIPAddress: '203.0.113.99' }] }));
+    const summary = await api.services.addSource([folder], 'conflicting records');
+    assert.ok(summary);
+    try {
+      assert.equal(summary.events, 2, 'both records are kept');
+      assert.equal(summary.conflicts, 1);
+      assert.equal(summary.skipped.length, 0);
+
+      const provider = api.sources.provider;
+      const source = provider.getChildren().find((n) => n.kind === 'source' && n.sourceId === summary.id);
+      assert.ok(source);
+      const sourceItem = provider.getTreeItem(source);
+      assert.match(String(sourceItem.description), /1 problem/);
+      assert.equal((sourceItem.iconPath as vscode.ThemeIcon).color?.id, 'problemsWarningIcon.foreground');
+      const problems = provider.getChildren(source).find((n) => n.kind === 'problems');
+      assert.ok(problems, 'a Problems node under the source');
+      assert.match(String(provider.getTreeItem(problems).description), /1 eventID conflict/);
+      const rows = provider.getChildren(problems);
+      assert.equal(rows.length, 1);
+      const row = provider.getTreeItem(rows[0]);
+      assert.equal(itemLabel(row), `eventID ${record.eventID}`);
+      assert.match(String(row.description), /first\.json/);
+      assert.match(String(row.description), /second\.json/);
+      // appendText escapes markdown: read it back as text.
+      const tooltip = tooltipText(row).replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+      assert.ok(tooltip.includes(`${path.join(folder, 'first.json')} record 1`) && tooltip.includes(`${path.join(folder, 'second.json')} record 1`), tooltip);
+      assert.equal(api.sources.provider.getParent(rows[0])?.kind, 'problems');
+
+      await vscode.commands.executeCommand('cloudtrail.sources.showSkipped', summary.id);
+      assert.equal(api.services.investigation.index.query('ip:203.0.113.99').length, 1);
+    } finally {
+      await api.services.removeSource(summary.id);
+    }
   });
 
   it('remembers the sources (paths and labels only) in the workspace state', () => {

@@ -17,7 +17,7 @@ describe('event batch builder', () => {
     });
     const builder = new BatchBuilder();
     const file = builder.addFile({ path: '/memory/x.json', size: 0, mtimeMs: 0, records: 1, problems: [] });
-    builder.add(event, file, { offset: 0, length: 0 });
+    builder.add(event, file, { offset: 0, length: 0 }, 0);
     const batch = builder.take();
     DICT_FIELDS.forEach((field, f) => {
       assert.equal(batch.dicts[f][batch.codes[f][0]], dictFieldValue(event, field), field);
@@ -30,7 +30,7 @@ describe('combined batches (the on-disk cache form)', () => {
     return groups.map((records, g) => {
       const builder = new BatchBuilder();
       const file = builder.addFile({ path: `/memory/combine-${g}.json`, format: 'array', size: 0, mtimeMs: 0, records: records.length, problems: [] });
-      records.forEach((r, i) => builder.add(normalizeEvent(r), file, { offset: i, length: 0 }));
+      records.forEach((r, i) => builder.addRecord(r, file, { offset: i, length: 0 }));
       return builder.take();
     });
   }
@@ -76,11 +76,11 @@ describe('dictionaries shared across batches', () => {
   it('grow from batch to batch of one builder, and a recoder codes each value once', () => {
     const builder = new BatchBuilder();
     const file = builder.addFile({ path: '/memory/a.json', size: 0, mtimeMs: 0, records: 3, problems: [] });
-    builder.add(normalizeEvent(record({ eventName: 'A' })), file, { offset: 0, length: 0 });
+    builder.addRecord(record({ eventName: 'A' }), file, { offset: 0, length: 0 });
     const first = builder.take();
     const again = builder.addFile({ path: '/memory/b.json', size: 0, mtimeMs: 0, records: 2, problems: [] });
-    builder.add(normalizeEvent(record({ eventName: 'B' })), again, { offset: 0, length: 0 });
-    builder.add(normalizeEvent(record({ eventName: 'A' })), again, { offset: 1, length: 0 });
+    builder.addRecord(record({ eventName: 'B' }), again, { offset: 0, length: 0 });
+    builder.addRecord(record({ eventName: 'A' }), again, { offset: 1, length: 0 });
     const second = builder.take();
     const f = DICT_FIELDS.indexOf('eventName');
     assert.equal(second.dicts[f], first.dicts[f], 'the same array, grown');
@@ -112,7 +112,7 @@ describe('dictionaries shared across batches', () => {
     for (const names of [['A', 'B'], ['B', 'C'], ['A']]) {
       const file = builder.addFile({ path: '/memory/w.json', size: 0, mtimeMs: 0, records: names.length, problems: [] });
       names.forEach((eventName, i) =>
-        builder.add(normalizeEvent(record({ eventName, resources: [{ ARN: `arn:aws:s3:::${eventName}` }] })), file, { offset: i, length: 0 }),
+        builder.addRecord(record({ eventName, resources: [{ ARN: `arn:aws:s3:::${eventName}` }] }), file, { offset: i, length: 0 }),
       );
       const batch = builder.take();
       const message = withNewValuesOnly(batch, cursor);

@@ -1,7 +1,6 @@
 import { BatchBuilder, DICT_FIELDS, EventBatch } from '../../../src/core/index/batch';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { JsonObject } from '../../../src/core/model/event';
-import { normalizeEvent } from '../../../src/core/model/normalize';
 
 let counter = 0;
 
@@ -46,7 +45,7 @@ export function indexOf(records: JsonObject[], index = memoryIndex(), source = '
   const filePath = `/memory/${source}-${memoryFiles.size}.json`;
   memoryFiles.set(filePath, records);
   const file = builder.addFile({ path: filePath, format: 'array', size: 0, mtimeMs: 0, records: records.length, problems: [] });
-  records.forEach((r, i) => builder.add(normalizeEvent(r), file, { offset: i, length: 0 }));
+  records.forEach((r, i) => builder.addRecord(r, file, { offset: i, length: 0 }));
   index.merge(builder.take(), index.sources.code(source));
   return index;
 }
@@ -74,6 +73,7 @@ export function decode(batches: EventBatch[]): { events: unknown[]; files: unkno
         offset: batch.offset[i],
         length: batch.length[i],
         time: String(batch.time[i]),
+        contentHash: batch.contentHash[i],
         ...Object.fromEntries(DICT_FIELDS.map((field, f) => [field, batch.dicts[f][batch.codes[f][i]]])),
         resources,
         eventId: idText(batch.eventIds, i),

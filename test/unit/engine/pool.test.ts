@@ -11,7 +11,6 @@ import { SlotReader, SlotWriter, newBatchSlots } from '../../../src/core/engine/
 import { parseFiles } from '../../../src/core/engine/parse-files';
 import { ParsePool } from '../../../src/core/engine/pool';
 import { BatchBuilder, EventBatch, copyBatch, mapBatchArrays } from '../../../src/core/index/batch';
-import { normalizeEvent } from '../../../src/core/model/normalize';
 import { walkEvidence } from '../../../src/core/sources/walk';
 import { EvidenceFile } from '../../../src/core/sources/types';
 import { generateTrail } from '../../../bench/generate';
@@ -22,7 +21,7 @@ function batchOf(events: number, resourcesEach = 0): EventBatch {
   const file = builder.addFile({ path: '/evidence/a.json', size: 1, mtimeMs: 0, records: events, problems: [] });
   for (let i = 0; i < events; i++) {
     const resources = Array.from({ length: resourcesEach }, (_, r) => ({ ARN: `arn:aws:s3:::bucket-${i}-${r}` }));
-    builder.add(normalizeEvent(record({ eventName: `Call${i % 300}`, resources })), file, { offset: i * 100, length: 99 });
+    builder.addRecord(record({ eventName: `Call${i % 300}`, resources }), file, { offset: i * 100, length: 99 });
   }
   return builder.take();
 }

@@ -71,7 +71,6 @@ export function pantherCases(file: string): PantherCase[] {
 
 import { BatchBuilder } from '../../../src/core/index/batch';
 import { EventIndex } from '../../../src/core/index/event-index';
-import { normalizeEvent } from '../../../src/core/model/normalize';
 
 const memoryFiles = new Map<string, JsonObject[]>();
 
@@ -82,7 +81,7 @@ export function memoryIndexOf(records: JsonObject[]): EventIndex {
   const filePath = `/memory/intel-${memoryFiles.size}.json`;
   memoryFiles.set(filePath, records);
   const file = builder.addFile({ path: filePath, format: 'array', size: 0, mtimeMs: 0, records: records.length, problems: [] });
-  records.forEach((r, i) => builder.add(normalizeEvent(r), file, { offset: i, length: 0 }));
+  records.forEach((r, i) => builder.addRecord(r, file, { offset: i, length: 0 }));
   index.merge(builder.take(), index.sources.code('intel'));
   return index;
 }
