@@ -46,6 +46,8 @@ import {
 
 /** Slack around a gap window when matching log delivery times (file names carry minutes only). */
 const WINDOW_SLACK_MS = 60_000;
+/** Log file names carry minutes: the latest second a log named at a minute may have been delivered. */
+const LOG_NAME_PRECISION_MS = 59_000;
 
 interface DigestRecord {
   file: StoredFile;
@@ -117,6 +119,16 @@ function trailGroup(record: DigestRecord): string {
 }
 
 /**
+ * A log file's name gives its delivery time to the minute: it counts as delivered at the end
+ * of that minute. Otherwise a log named 14:01, delivered at 14:01:45 and listed by the digest
+ * that starts at 14:01:31, would put the span's start before that digest, and the digest
+ * before it (which ends at 14:01:31, before anything in the evidence) would be demanded.
+ */
+function latestDelivery(logNameTime: number): number {
+  return logNameTime + LOG_NAME_PRECISION_MS;
+}
+
+/**
  * Per trail, the earliest and latest delivery time the evidence shows: digest end times
  * (a digest's file is named by its end) and the delivery times of the log files they list.
  * Delivery times, not digestStartTime: evidence cut by delivery date (a day's folders)
@@ -128,7 +140,7 @@ function evidenceSpans(records: readonly DigestRecord[]): Map<string, { start: n
     const group = trailGroup(record);
     const span = spans.get(group) ?? { start: Infinity, end: -Infinity };
     const times = [digestHours(record).end];
-    for (const entry of record.parsed?.logFiles ?? []) times.push(parseAwsLogsKey(awsLogsSuffix(entry.s3Object) ?? '')?.fileTime ?? NaN);
+    for (const entry of record.parsed?.logFiles ?? []) times.push(latestDelivery(parseAwsLogsKey(awsLogsSuffix(entry.s3Object) ?? '')?.fileTime ?? NaN));
     for (const t of times) {
       if (!Number.isFinite(t)) continue;
       span.start = Math.min(span.start, t);
@@ -291,12 +303,16 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
   const missingDigests: DigestResult[] = [];
   const chains = new Map<string, DigestRecord[]>();
   const byRecorded = new Map<string, DigestRecord>();
+  // A trail that moved to another bucket names a previous digest in the old one: when both
+  // buckets sit side by side in the evidence, that digest is found under the other root.
+  const byRecordedAnyRoot = new Map<string, DigestRecord>();
   const byFoundKey = new Map<string, DigestRecord>();
   for (const record of records) {
     byFoundKey.set(`${record.file.root}\0${record.file.layout.key}`, record);
     const parsed = record.parsed;
     if (!parsed) continue;
     byRecorded.set(`${record.file.root}\0${parsed.digestS3Bucket}/${parsed.digestS3Object}`, record);
+    if (!byRecordedAnyRoot.has(`${parsed.digestS3Bucket}/${parsed.digestS3Object}`)) byRecordedAnyRoot.set(`${parsed.digestS3Bucket}/${parsed.digestS3Object}`, record);
     if (record.result.backfill) continue; // backfill digests are outside the regular chain
     const chainId = `${record.file.root}\0${record.result.account}\0${record.result.region}\0${record.result.trail ?? ''}`;
     const chain = chains.get(chainId) ?? [];
@@ -322,7 +338,9 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
         continue;
       }
       const previousLocation = location(parsed.previousDigestS3Bucket, parsed.previousDigestS3Object);
-      const previous = byRecorded.get(`${root}\0${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`);
+      const previous =
+        byRecorded.get(`${root}\0${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`) ??
+        (parsed.previousDigestS3Bucket !== parsed.digestS3Bucket ? byRecordedAnyRoot.get(`${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`) : undefined);
       if (previous) {
         const previousTrusted = previous.result.verdict === 'valid' || previous.result.verdict === 'moved';
         if (previousTrusted) {

@@ -201,7 +201,7 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     assert.equal(document.languageId, 'markdown');
     assert.match(document.getText(), /^# Log file integrity: all valid/);
     assert.match(document.getText(), /\| Log files \| 12 \| 0 \| 0 \| 0 \| 0 \|/);
-    assert.match(document.getText(), /- Window checked: 2026\\-03\\-04T04\\:50\\:00Z → 2026\\-03\\-04T06\\:00\\:00Z \(the span the evidence covers/);
+    assert.match(document.getText(), /- Window checked: 2026\\-03\\-04T04\\:50\\:59Z → 2026\\-03\\-04T06\\:00\\:00Z \(the span the evidence covers/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 
     // A window, as validate-logs --start-time takes it: the earlier hour is left out, and the report says so.

@@ -144,7 +144,8 @@ export interface DigestInput {
   end: Date;
   key: string;
   logs: { key: string; content: Buffer }[];
-  previous?: { key: string; signature: string; sha256: string };
+  /** The digest before this one; `bucket` when it was delivered to another bucket than this one. */
+  previous?: { key: string; signature: string; sha256: string; bucket?: string };
   privateKey: KeyObject;
   fingerprint: string;
   bucket?: string;
@@ -163,7 +164,7 @@ export function makeDigest(input: DigestInput): { body: Buffer; signature: strin
     digestSignatureAlgorithm: 'SHA256withRSA',
     newestEventTime: isoSeconds(new Date(input.end.getTime() - 60_000)),
     oldestEventTime: isoSeconds(input.start),
-    previousDigestS3Bucket: input.previous ? bucket : null,
+    previousDigestS3Bucket: input.previous ? (input.previous.bucket ?? bucket) : null,
     previousDigestS3Object: input.previous ? input.previous.key : null,
     previousDigestHashValue: input.previous ? input.previous.sha256 : null,
     previousDigestHashAlgorithm: input.previous ? 'SHA-256' : null,

@@ -6,13 +6,14 @@
  * trail, in any region.
  */
 import * as assert from 'assert';
+import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { gunzipSync, gzipSync } from 'zlib';
 import { validateFolder } from '../../../src/core/integrity/validate';
 import { DigestPublicKey, keyFingerprints } from '../../../src/core/integrity/keys';
 import { runCli } from '../run-cli';
-import { aws, BUCKET, buildChain, BuiltChain, flagged, localPath, tempDir, writeToFolder } from './chain';
+import { aws, BUCKET, buildChain, BuiltChain, digestKey, flagged, localPath, logKey, makeDigest, tempDir, writeToFolder } from './chain';
 
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'] as const;
 
@@ -62,7 +63,7 @@ describe('integrity: chain heads and the time window', function () {
     assert.strictEqual(result.counts.digests.valid, 9);
     assert.strictEqual(result.counts.logs.valid, 18);
     assert.deepStrictEqual(result.notChecked, []);
-    assert.deepStrictEqual(result.window, { start: '2026-11-20T10:10:00Z', end: '2026-11-20T13:00:00Z', given: { start: false, end: false } });
+    assert.deepStrictEqual(result.window, { start: '2026-11-20T10:10:59Z', end: '2026-11-20T13:00:00Z', given: { start: false, end: false } });
     assert.strictEqual(result.ok, true);
   });
 
@@ -77,7 +78,7 @@ describe('integrity: chain heads and the time window', function () {
     assert.strictEqual(missing?.endTime, eu().windows[0].end);
     assert.ok(missing?.reason?.includes(localPath(dir, eu().digests[1])), missing?.reason);
     assert.ok(missing?.reason?.includes(localPath(dir, head)), missing?.reason);
-    assert.match(missing?.reason ?? '', /inside the span checked \(from 2026-11-20T10:10:00Z, the earliest digest or log file of this trail\)/);
+    assert.match(missing?.reason ?? '', /inside the span checked \(from 2026-11-20T10:10:59Z, the earliest digest or log file of this trail\)/);
     const gap = result.findings[0];
     assert.strictEqual(gap.region, 'eu-west-1');
     assert.strictEqual(gap.to, eu().windows[1].start);
@@ -147,6 +148,74 @@ describe('integrity: chain heads and the time window', function () {
     assert.strictEqual(result.notChecked.length, 3, result.notChecked.join('\n'));
   });
 
+  it('log names carry minutes: a log named 11:10 may have been delivered at 11:10:59', async () => {
+    // us-east-1's hours end on the hour, sa-east-1's at 40 seconds past ten past.
+    const offset = await tempDir('offset');
+    try {
+      const east = chains.get('us-east-1') as BuiltChain;
+      const south = buildChain({ periods: 3, logsPerPeriod: 2, region: 'sa-east-1', start: new Date(Date.UTC(2026, 10, 20, 10, 10, 40)) });
+      for (const chain of [east, south]) await writeToFolder(offset, chain.objects);
+      // Only sa-east-1's head gone: us-east-1 reaches back to 10:10, before it ends (11:10:40).
+      await removeDigest(offset, south.digests[0]);
+      for (const log of south.logs[0]) await fs.rm(localPath(offset, log));
+      const headGone = await validateFolder(offset, { publicKeys: keys() });
+      assert.deepStrictEqual(flagged(headGone).digests, { [s3(south.digests[0])]: 'missing' });
+      // Cut at the first hour of both: us-east-1's first log left is named 11:10, which may be
+      // after sa-east-1's first digest ended (11:10:40): that digest is not demanded.
+      await removeDigest(offset, east.digests[0]);
+      for (const log of east.logs[0]) await fs.rm(localPath(offset, log));
+      const cut = await validateFolder(offset, { publicKeys: keys() });
+      assert.deepStrictEqual(flagged(cut), { logs: {}, digests: {}, findings: [] });
+      assert.strictEqual(cut.window.start, '2026-11-20T11:10:59Z');
+      assert.strictEqual(cut.notChecked.length, 2, cut.notChecked.join('\n'));
+    } finally {
+      await fs.rm(offset, { recursive: true, force: true });
+    }
+  });
+
+  it('a trail moved to another bucket finds the digest before the move in the old bucket beside it', async () => {
+    const moved = await tempDir('moved');
+    try {
+      const east = chains.get('us-east-1') as BuiltChain;
+      await writeToFolder(moved, east.objects);
+      // The next hour was delivered to new-bucket; its digest names the last one in the old bucket.
+      const start = new Date(east.windows[2].end);
+      const end = new Date(start.getTime() + 3_600_000);
+      const logContent = Buffer.from(JSON.stringify({ Records: [] }));
+      const log = logKey(new Date(start.getTime() + 600_000), 'MOVED0001', '');
+      const last = east.digests[2];
+      const next = makeDigest({
+        start,
+        end,
+        key: digestKey(end, ''),
+        bucket: 'new-bucket',
+        logs: [{ key: log, content: logContent }],
+        previous: {
+          key: last,
+          bucket: BUCKET,
+          signature: east.objects.find((o) => o.key === last)?.metadata?.signature ?? '',
+          sha256: createHash('sha256').update(JSON.stringify(east.digestJson[2])).digest('hex'),
+        },
+        privateKey: east.privateKey,
+        fingerprint: east.fingerprint,
+      });
+      await writeToFolder(
+        moved,
+        [
+          { key: log, body: gzipSync(logContent) },
+          { key: digestKey(end, ''), body: next.body, metadata: { signature: next.signature, 'signature-algorithm': 'SHA256withRSA' } },
+        ],
+        'new-bucket',
+      );
+      const result = await validateFolder(moved, { publicKeys: keys(), startTime: new Date('2026-11-20T10:00:00Z') });
+      assert.deepStrictEqual(flagged(result), { logs: {}, digests: {}, findings: [] });
+      assert.strictEqual(result.counts.digests.valid, 4);
+      assert.strictEqual(result.ok, true);
+    } finally {
+      await fs.rm(moved, { recursive: true, force: true });
+    }
+  });
+
   it('with --end-time: later digests and the log files they list are not checked', async () => {
     const late = eu().logs[2][0];
     const file = localPath(dir, late);
@@ -187,7 +256,7 @@ describe('integrity: chain heads and the time window', function () {
       assert.strictEqual(failed.code, 1, failed.stdout);
       assert.ok(failed.stdout.includes(`DIGEST MISSING    ${s3(eu().digests[0])}`), failed.stdout);
       assert.match(failed.stdout, /GAP +gap in the chain up to 2026-11-20T11:00:00Z: the digest that covers it \(s3:\/\/.*eu-west-1.*20261120T110000Z\.json\.gz\) is missing/);
-      assert.match(failed.stdout, /Window: 2026-11-20T10:10:00Z to 2026-11-20T13:00:00Z \(the span the evidence covers/);
+      assert.match(failed.stdout, /Window: 2026-11-20T10:10:59Z to 2026-11-20T13:00:00Z \(the span the evidence covers/);
       assert.doesNotMatch(failed.stdout, /every log file and digest is valid/);
 
       const passed = await runCli(['validate', dir, '--public-key', keyFile, '--start-time', '2026-11-20T11:30:00Z']);
