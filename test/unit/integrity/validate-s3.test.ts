@@ -209,6 +209,24 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
       }
     });
 
+    it('reports the deleted head of another region as missing, the trail reaching back to its hour', async () => {
+      const eu = buildChain({ periods: 3, logsPerPeriod: 2, region: 'eu-west-1' });
+      const kept = eu.objects.filter((o) => o.key !== eu.digests[0] && !eu.logs[0].includes(o.key));
+      for (const object of kept) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: object.key, Body: object.body, Metadata: object.metadata }));
+      try {
+        const result = await validateS3(bucket, PREFIX, {
+          client: s3,
+          publicKeys: [{ fingerprints: keyFingerprints(chain.publicKey), key: chain.publicKey, source: 'file' }],
+        });
+        const head = `s3://${BUCKET}/${eu.digests[0]}`;
+        assert.deepStrictEqual(flagged(result), { logs: {}, digests: { [head]: 'missing' }, findings: ['gap'] });
+        assert.ok(result.digests.find((d) => d.verdict === 'missing')?.reason?.includes(`(expected at ${head})`));
+        assert.strictEqual(result.ok, false);
+      } finally {
+        for (const object of kept) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.key }));
+      }
+    });
+
     it('reports digests as not verifiable when ListPublicKeys knows no matching key', async () => {
       const result = await validateS3(bucket, PREFIX, {
         client: s3,
