@@ -219,6 +219,18 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     return digestInWindow(hours.start, hours.end, bounds);
   });
   const digestsOutside = read.length - records.length;
+  // Log files the digests outside the window list are outside it too, whatever minute their names say.
+  const listedOutside = new Set<string>();
+  const inWindow = new Set(records);
+  for (const record of read) {
+    if (inWindow.has(record)) continue;
+    for (const entry of record.parsed?.logFiles ?? []) {
+      const key = awsLogsSuffix(entry.s3Object) ?? entry.s3Object;
+      listedOutside.add(`${record.file.root}\0${key}`);
+      const variant = decompressedVariant(key);
+      if (variant) listedOutside.add(`${record.file.root}\0${variant}`);
+    }
+  }
   const spans = evidenceSpans(records);
   const notChecked: string[] = [];
 
@@ -500,7 +512,7 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
   for (const file of logFiles) {
     if (seen.has(file)) continue;
     const t = file.layout.fileTime;
-    if (!timeInWindow(t, bounds)) {
+    if (listedOutside.has(`${file.root}\0${file.layout.key}`) || !timeInWindow(t, bounds)) {
       logsOutside++;
       continue;
     }

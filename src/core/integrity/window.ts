@@ -48,11 +48,8 @@ export function digestInWindow(start: number, end: number, bounds: TimeBounds): 
   return true;
 }
 
-/**
- * Whether a log file named at `at` (ms, NaN when its name carries no time) may have been
- * delivered inside the window: its name gives the minute, so any second of it counts.
- */
+/** Whether a file delivered at `at` (ms, NaN when its name carries no time) is inside the window. */
 export function timeInWindow(at: number, bounds: TimeBounds): boolean {
   if (!Number.isFinite(at)) return true;
-  return (bounds.start === undefined || at + 59_000 >= bounds.start) && (bounds.end === undefined || at <= bounds.end);
+  return (bounds.start === undefined || at >= bounds.start) && (bounds.end === undefined || at <= bounds.end);
 }
