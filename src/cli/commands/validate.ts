@@ -95,7 +95,7 @@ function timeOption(args: Parameters<CliCommand['run']>[0], name: string): Date 
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value : '';
   const ms = parseTimeBound(text);
-  if (!Number.isFinite(ms)) throw new UsageError(`--${name}: "${text}" is not an ISO 8601 time (for example 2026-11-20T10:00:00Z, or 2026-11-20 for midnight UTC)`);
+  if (!Number.isFinite(ms)) throw new UsageError(`--${name}: "${printable(text)}" is not an ISO 8601 time (for example 2026-11-20T10:00:00Z, or 2026-11-20 for midnight UTC)`);
   return new Date(ms);
 }
 
@@ -104,12 +104,12 @@ function parseS3Target(target: string): { bucket: string; prefix: string } | und
   return m ? { bucket: m[1], prefix: m[2] } : undefined;
 }
 
-interface Window {
+interface TimeWindow {
   startTime?: Date;
   endTime?: Date;
 }
 
-async function run(target: string, publicKeys: DigestPublicKey[] | undefined, window: Window, args: Parameters<CliCommand['run']>[0], io: CliIo): Promise<ValidationResult> {
+async function run(target: string, publicKeys: DigestPublicKey[] | undefined, window: TimeWindow, args: Parameters<CliCommand['run']>[0], io: CliIo): Promise<ValidationResult> {
   const onProgress = io.interactive ? (p: ValidationProgress) => io.stderr.write(progressLine(p)) : undefined;
   const s3Target = parseS3Target(target);
   if (!s3Target) return validateFolder(target, { publicKeys, signal: io.signal, onProgress, ...window });
