@@ -139,12 +139,16 @@ function evidenceSpans(records: readonly DigestRecord[]): Map<string, { start: n
   for (const record of records) {
     const group = trailGroup(record);
     const span = spans.get(group) ?? { start: Infinity, end: -Infinity };
-    const times = [digestHours(record).end];
-    for (const entry of record.parsed?.logFiles ?? []) times.push(latestDelivery(parseAwsLogsKey(awsLogsSuffix(entry.s3Object) ?? '')?.fileTime ?? NaN));
-    for (const t of times) {
-      if (!Number.isFinite(t)) continue;
-      span.start = Math.min(span.start, t);
-      span.end = Math.max(span.end, t);
+    const add = (earliest: number, latest: number): void => {
+      if (Number.isFinite(earliest)) span.start = Math.min(span.start, earliest);
+      if (Number.isFinite(latest)) span.end = Math.max(span.end, latest);
+    };
+    const end = digestHours(record).end;
+    add(end, end);
+    for (const entry of record.parsed?.logFiles ?? []) {
+      const named = parseAwsLogsKey(awsLogsSuffix(entry.s3Object) ?? '')?.fileTime ?? NaN;
+      // The start counts a log at the end of its minute; the end, no later than its name says.
+      add(latestDelivery(named), named);
     }
     spans.set(group, span);
   }
