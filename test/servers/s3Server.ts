@@ -12,6 +12,7 @@
  * wrong).
  */
 import type * as Crypto from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import { promises as fs } from 'node:fs';
 import { AddressInfo } from 'node:net';
@@ -95,6 +96,41 @@ FilesystemStore.prototype.listObjects = async function (this: unknown, bucket: s
     else isTruncated = true;
   }
   return { objects, commonPrefixes: [...commonPrefixes].sort(), isTruncated };
+};
+
+/**
+ * s3rver 3.7.1 bug: PutObject answers before the object's bytes are on disk. Its
+ * FilesystemStore.putObject resolves on the 'finish' of the Transform that hashes the body,
+ * not of the file stream behind it; for a body smaller than the stream buffers (every
+ * CloudTrail digest) the file is then opened, truncated and written after the answer. A GET
+ * right after a PUT can see no object, an empty file or the old bytes, depending on how
+ * busy the disk and the thread pool are: with the open of object files delayed by 100 ms,
+ * the first GET after every PUT answered NoSuchKey. The integrity tests put objects and
+ * read them back at once (validate-s3.test.ts failed once in five full runs). The object is
+ * written here, completely, before the metadata and the answer.
+ */
+interface PutInput {
+  bucket: string;
+  key: string;
+  content: Buffer | NodeJS.ReadableStream;
+  metadata: Record<string, string>;
+}
+const storePrototype = FilesystemStore.prototype as unknown as {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  putObject(object: PutInput): Promise<{ size: number; md5: string }>;
+};
+storePrototype.putObject = async function (this: typeof storePrototype, object: PutInput): Promise<{ size: number; md5: string }> {
+  const chunks: Buffer[] = [];
+  if (Buffer.isBuffer(object.content)) chunks.push(object.content);
+  else for await (const chunk of object.content) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  const body = Buffer.concat(chunks);
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await fs.mkdir(path.dirname(objectPath), { recursive: true });
+  await fs.writeFile(objectPath, body);
+  const md5 = createHash('md5').update(body).digest('hex');
+  await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+  return { size: body.length, md5 };
 };
 
 function xmlError(code: string, message: string): string {

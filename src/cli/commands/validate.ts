@@ -15,6 +15,7 @@ import {
   ValidationProgress,
   ValidationResult,
 } from '../../core/integrity/index';
+import { parseTimeBound } from '../../core/integrity/window';
 
 // Everything printed here can come from a digest or a file name, i.e. from an attacker: the
 // CLI's one terminal-safe rendering (re-exported for the tests that import it from here).
@@ -47,6 +48,7 @@ export function formatReport(result: ValidationResult): string {
     `Digests:   ${result.digests.length}  ` + DIGEST_VERDICTS.map((v) => `${LABEL[v]} ${result.counts.digests[v]}`).join(', '),
   );
   lines.push(`Chain findings: ${result.findings.length}`);
+  lines.push(windowLine(result));
   const details: string[] = [];
   for (const finding of result.findings) {
     details.push(`${finding.kind.toUpperCase().padEnd(18)}${printable(finding.message)}`);
@@ -62,8 +64,36 @@ export function formatReport(result: ValidationResult): string {
     if (log.reason) details.push(`${' '.repeat(18)}${printable(log.reason)}`);
   }
   if (details.length > 0) lines.push('', ...details);
-  lines.push('', result.ok ? 'Result: every log file and digest is valid.' : 'Result: NOT everything is valid (see above).');
+  if (result.notChecked.length > 0) lines.push('', 'Not checked:', ...result.notChecked.map((note) => `  ${printable(note)}`));
+  const given = result.window.given.start || result.window.given.end;
+  lines.push(
+    '',
+    result.ok
+      ? `Result: every log file and digest${given ? ' in the window' : ''} is valid.`
+      : 'Result: NOT everything is valid (see above).',
+  );
   return lines.join('\n') + '\n';
+}
+
+/** The window checked, and where each bound came from. */
+function windowLine(result: ValidationResult): string {
+  const { start, end, given } = result.window;
+  const from = `${start ?? '(none)'}${given.start ? ' (--start-time)' : ''}`;
+  const to = `${end ?? '(none)'}${given.end ? ' (--end-time)' : ''}`;
+  const why = given.start
+    ? ''
+    : ' (the span the evidence covers; what was deleted before its start cannot be told from where the evidence starts: give --start-time to check a known period)';
+  return `Window: ${printable(from)} to ${printable(to)}${why}`;
+}
+
+/** --start-time / --end-time: ISO 8601, UTC unless an offset is given. */
+function timeOption(args: Parameters<CliCommand['run']>[0], name: string): Date | undefined {
+  const value = args.options.get(name);
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value : '';
+  const ms = parseTimeBound(text);
+  if (!Number.isFinite(ms)) throw new UsageError(`--${name}: "${printable(text)}" is not an ISO 8601 time (for example 2026-11-20T10:00:00Z, or 2026-11-20 for midnight UTC)`);
+  return new Date(ms);
 }
 
 function parseS3Target(target: string): { bucket: string; prefix: string } | undefined {
@@ -71,10 +101,15 @@ function parseS3Target(target: string): { bucket: string; prefix: string } | und
   return m ? { bucket: m[1], prefix: m[2] } : undefined;
 }
 
-async function run(target: string, publicKeys: DigestPublicKey[] | undefined, args: Parameters<CliCommand['run']>[0], io: CliIo): Promise<ValidationResult> {
+interface TimeWindow {
+  startTime?: Date;
+  endTime?: Date;
+}
+
+async function run(target: string, publicKeys: DigestPublicKey[] | undefined, window: TimeWindow, args: Parameters<CliCommand['run']>[0], io: CliIo): Promise<ValidationResult> {
   const onProgress = io.interactive ? (p: ValidationProgress) => io.stderr.write(progressLine(p)) : undefined;
   const s3Target = parseS3Target(target);
-  if (!s3Target) return validateFolder(target, { publicKeys, signal: io.signal, onProgress });
+  if (!s3Target) return validateFolder(target, { publicKeys, signal: io.signal, onProgress, ...window });
   const region = stringOption(args, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const endpoint = stringOption(args, 'endpoint-url');
   // One credentials provider for every client: a profile with mfa_serial asks for its code once.
@@ -87,6 +122,7 @@ async function run(target: string, publicKeys: DigestPublicKey[] | undefined, ar
       publicKeys,
       signal: io.signal,
       onProgress,
+      ...window,
       fetchPublicKeys: publicKeys
         ? undefined
         : (request) => {
@@ -106,13 +142,17 @@ async function run(target: string, publicKeys: DigestPublicKey[] | undefined, ar
 
 export const validateCommand: CliCommand = {
   name: 'validate',
-  usage: 'ctinv validate PATH [--public-key FILE] [--profile NAME] [--json]',
+  usage: 'ctinv validate PATH [--public-key FILE] [--start-time ISO] [--end-time ISO] [--profile NAME] [--json]',
   summary:
     'Validate CloudTrail log file integrity (digest chain, signatures, hashes) in a folder in the S3 layout, or s3://bucket/prefix.',
-  options: { flags: ['json'], valued: ['public-key', 'region', 'endpoint-url', 'profile'] },
+  options: { flags: ['json'], valued: ['public-key', 'region', 'endpoint-url', 'start-time', 'end-time', 'profile'] },
   async run(args, io) {
     if (args.positionals.length !== 1) throw new UsageError('give exactly one folder (or s3://bucket/prefix) to validate');
     if (args.options.get('public-key') === '') throw new UsageError('--public-key needs a file');
+    const window = { startTime: timeOption(args, 'start-time'), endTime: timeOption(args, 'end-time') };
+    if (window.startTime && window.endTime && window.startTime > window.endTime) {
+      throw new UsageError(`--start-time ${window.startTime.toISOString()} is after --end-time ${window.endTime.toISOString()}`);
+    }
     const keyFile = stringOption(args, 'public-key');
     const publicKeys = keyFile ? await loadPublicKeyFile(keyFile) : undefined;
     const target = args.positionals[0];
@@ -121,7 +161,7 @@ export const validateCommand: CliCommand = {
         'ctinv validate: no --public-key given; digests can be checked for gaps and moves but their signatures, and so the log files, cannot be verified\n',
       );
     }
-    const result = await run(target, publicKeys, args, io);
+    const result = await run(target, publicKeys, window, args, io);
     if (io.interactive) io.stderr.write('\r\x1b[K');
     for (const problem of result.problems) io.stderr.write(`problem: ${printable(problem.path)}: ${printable(problem.reason)}\n`);
     io.stdout.write(args.options.has('json') ? JSON.stringify(result) + '\n' : formatReport(result));

@@ -111,10 +111,28 @@ export interface ValidationResult {
   findings: ChainFinding[];
   problems: IntegrityProblem[];
   counts: ValidationCounts;
-  /** Oldest digestStartTime and newest digestEndTime seen, ISO. */
+  /** Oldest digestStartTime and newest digestEndTime seen (in the window), ISO. */
   range?: { start: string; end: string };
+  /**
+   * The time window checked: the start and end given, or else the span the evidence
+   * covers (its earliest and latest digest or listed log file, by delivery time).
+   */
+  window: ValidationWindow;
+  /**
+   * What was not checked, in words: digests a held digest names as its previous one but
+   * that lie before the window, and files outside a given window. Empty when nothing was left out.
+   */
+  notChecked: string[];
   /** True when at least one digest was found, every log file and digest is valid, and the chain has no findings. */
   ok: boolean;
+}
+
+export interface ValidationWindow {
+  /** ISO; absent when nothing in the evidence has a time and none was given. */
+  start?: string;
+  end?: string;
+  /** Whether each bound was given (true) or taken from the evidence (false). */
+  given: { start: boolean; end: boolean };
 }
 
 export interface ValidationProgress {
@@ -137,6 +155,14 @@ export interface ValidationOptions {
   fetchPublicKeys?: (request: PublicKeyRequest) => Promise<import('./keys').DigestPublicKey[]>;
   /** Log files hashed at the same time; default 4. */
   concurrency?: number;
+  /**
+   * Check what was delivered on or after this time, as `validate-logs --start-time`:
+   * a digest a held digest names as its previous one must be present when it ends on or
+   * after it. Default: the earliest digest or log file of the same trail, in any region.
+   */
+  startTime?: Date;
+  /** Check what was delivered on or before this time (`--end-time`). Default: no bound. */
+  endTime?: Date;
 }
 
 export interface PublicKeyRequest {

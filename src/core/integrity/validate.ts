@@ -7,9 +7,16 @@
  *    names, and check it sits where it says it was delivered.
  * 3. Walk each chain (account, region, trail) in digestEndTime order: every
  *    digest must name the one before it (previousDigestS3Object) with its
- *    signature (previousDigestSignature); a missing link is a gap.
+ *    signature (previousDigestSignature); a missing link is a gap. The digest a
+ *    chain's first held digest names must be present too when it ends inside the
+ *    window (the start given, or the earliest digest or log file of the trail):
+ *    otherwise deleting the head of one region's chain would go unnoticed.
  * 4. Hash every log file a trusted digest lists (decompressed, streaming) and
  *    compare with hashValue; log files no digest lists are reported too.
+ *
+ * With a start or end time (as `validate-logs --start-time/--end-time`), digests
+ * whose hour does not meet the window, and log files outside it that no digest in
+ * it lists, are left out, and the result says so.
  *
  * Everything a digest says is attacker-controlled text: keys are looked up in
  * the listing we made, never opened as paths.
@@ -22,6 +29,7 @@ import { DigestPublicKey, listCloudTrailPublicKeys } from './keys';
 import { awsLogsSuffix, decompressedVariant, parseAwsLogsKey } from './layout';
 import { S3Store } from './s3store';
 import { EvidenceStore, FolderStore, StoredFile } from './store';
+import { checkBounds, DIGEST_PERIOD_MS, digestInWindow, TimeBounds, timeInWindow } from './window';
 import {
   ChainFinding,
   DIGEST_VERDICTS,
@@ -33,10 +41,13 @@ import {
   LogVerdict,
   ValidationOptions,
   ValidationResult,
+  ValidationWindow,
 } from './types';
 
 /** Slack around a gap window when matching log delivery times (file names carry minutes only). */
 const WINDOW_SLACK_MS = 60_000;
+/** Log file names carry minutes: the latest second a log named at a minute may have been delivered. */
+const LOG_NAME_PRECISION_MS = 59_000;
 
 interface DigestRecord {
   file: StoredFile;
@@ -89,8 +100,64 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Pr
   await Promise.all(workers);
 }
 
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** The hour a digest covers, from its content, else from its file name (which carries the end). */
+function digestHours(record: DigestRecord): { start: number; end: number } {
+  let end = time(record.parsed?.digestEndTime);
+  if (!Number.isFinite(end)) end = record.file.layout.fileTime;
+  let start = time(record.parsed?.digestStartTime);
+  if (!Number.isFinite(start) && Number.isFinite(end)) start = end - DIGEST_PERIOD_MS;
+  return { start, end };
+}
+
+/** Digests of one trail (in any region) share a span; digests named outside the documented layout, per account and region. */
+function trailGroup(record: DigestRecord): string {
+  return `${record.file.root}\0${record.result.trail ?? `${record.result.account ?? '?'}\0${record.result.region ?? '?'}`}`;
+}
+
+/**
+ * A log file's name gives its delivery time to the minute: it counts as delivered at the end
+ * of that minute. Otherwise a log named 14:01, delivered at 14:01:45 and listed by the digest
+ * that starts at 14:01:31, would put the span's start before that digest, and the digest
+ * before it (which ends at 14:01:31, before anything in the evidence) would be demanded.
+ */
+function latestDelivery(logNameTime: number): number {
+  return logNameTime + LOG_NAME_PRECISION_MS;
+}
+
+/**
+ * Per trail, the earliest and latest delivery time the evidence shows: digest end times
+ * (a digest's file is named by its end) and the delivery times of the log files they list.
+ * Delivery times, not digestStartTime: evidence cut by delivery date (a day's folders)
+ * then starts every region's chain inside the span, whatever minute each region's hour ends.
+ */
+function evidenceSpans(records: readonly DigestRecord[]): Map<string, { start: number; end: number }> {
+  const spans = new Map<string, { start: number; end: number }>();
+  for (const record of records) {
+    const group = trailGroup(record);
+    const span = spans.get(group) ?? { start: Infinity, end: -Infinity };
+    const add = (earliest: number, latest: number): void => {
+      if (Number.isFinite(earliest)) span.start = Math.min(span.start, earliest);
+      if (Number.isFinite(latest)) span.end = Math.max(span.end, latest);
+    };
+    const end = digestHours(record).end;
+    add(end, end);
+    for (const entry of record.parsed?.logFiles ?? []) {
+      const named = parseAwsLogsKey(awsLogsSuffix(entry.s3Object) ?? '')?.fileTime ?? NaN;
+      // The start counts a log at the end of its minute; the end, no later than its name says.
+      add(latestDelivery(named), named);
+    }
+    spans.set(group, span);
+  }
+  return spans;
+}
+
 export async function validateStore(store: EvidenceStore, options: ValidationOptions = {}): Promise<ValidationResult> {
   const { signal, onProgress } = options;
+  const bounds: TimeBounds = checkBounds(options.startTime, options.endTime);
   signal?.throwIfAborted();
   onProgress?.({ phase: 'listing', done: 0, total: 0, bytesDone: 0 });
   const listing = await store.list(signal, (count) => onProgress?.({ phase: 'listing', done: count, total: 0, bytesDone: 0 }));
@@ -102,7 +169,7 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
   for (const file of logFiles) logsByKey.set(`${file.root}\0${file.layout.key}`, file);
 
   // 2. Read every digest.
-  const records: DigestRecord[] = [];
+  const read: DigestRecord[] = [];
   let done = 0;
   for (const file of digestFiles) {
     signal?.throwIfAborted();
@@ -145,10 +212,31 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
       record.result.reason = `cannot be read: ${reason}`;
       problems.push({ path: file.path, reason: `digest cannot be read: ${reason}` });
     }
-    records.push(record);
+    read.push(record);
     done++;
   }
   onProgress?.({ phase: 'digests', done, total: digestFiles.length, bytesDone: 0 });
+
+  // The window: digests whose hour does not meet it are left out from here on.
+  const records = read.filter((record) => {
+    const hours = digestHours(record);
+    return digestInWindow(hours.start, hours.end, bounds);
+  });
+  const digestsOutside = read.length - records.length;
+  // Log files the digests outside the window list are outside it too, whatever minute their names say.
+  const listedOutside = new Set<string>();
+  const inWindow = new Set(records);
+  for (const record of read) {
+    if (inWindow.has(record)) continue;
+    for (const entry of record.parsed?.logFiles ?? []) {
+      const key = awsLogsSuffix(entry.s3Object) ?? entry.s3Object;
+      listedOutside.add(`${record.file.root}\0${key}`);
+      const variant = decompressedVariant(key);
+      if (variant) listedOutside.add(`${record.file.root}\0${variant}`);
+    }
+  }
+  const spans = evidenceSpans(records);
+  const notChecked: string[] = [];
 
   // Keys: fetch the ones the digests name that we do not hold, from the digest's
   // region first, then from the trail's home region for any still unknown.
@@ -231,12 +319,16 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
   const missingDigests: DigestResult[] = [];
   const chains = new Map<string, DigestRecord[]>();
   const byRecorded = new Map<string, DigestRecord>();
+  // A trail that moved to another bucket names a previous digest in the old one: when both
+  // buckets sit side by side in the evidence, that digest is found under the other root.
+  const byRecordedAnyRoot = new Map<string, DigestRecord>();
   const byFoundKey = new Map<string, DigestRecord>();
   for (const record of records) {
     byFoundKey.set(`${record.file.root}\0${record.file.layout.key}`, record);
     const parsed = record.parsed;
     if (!parsed) continue;
     byRecorded.set(`${record.file.root}\0${parsed.digestS3Bucket}/${parsed.digestS3Object}`, record);
+    if (!byRecordedAnyRoot.has(`${parsed.digestS3Bucket}/${parsed.digestS3Object}`)) byRecordedAnyRoot.set(`${parsed.digestS3Bucket}/${parsed.digestS3Object}`, record);
     if (record.result.backfill) continue; // backfill digests are outside the regular chain
     const chainId = `${record.file.root}\0${record.result.account}\0${record.result.region}\0${record.result.trail ?? ''}`;
     const chain = chains.get(chainId) ?? [];
@@ -262,7 +354,9 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
         continue;
       }
       const previousLocation = location(parsed.previousDigestS3Bucket, parsed.previousDigestS3Object);
-      const previous = byRecorded.get(`${root}\0${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`);
+      const previous =
+        byRecorded.get(`${root}\0${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`) ??
+        (parsed.previousDigestS3Bucket !== parsed.digestS3Bucket ? byRecordedAnyRoot.get(`${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`) : undefined);
       if (previous) {
         const previousTrusted = previous.result.verdict === 'valid' || previous.result.verdict === 'moved';
         if (previousTrusted) {
@@ -294,10 +388,33 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
         }
         continue;
       }
-      if (!before) continue; // the evidence starts in the middle of a chain: nothing earlier to prove
-      // The named previous digest is not here (or cannot be read): a gap.
       const previousKey = awsLogsSuffix(parsed.previousDigestS3Object);
       const unreadable = previousKey ? byFoundKey.get(`${root}\0${previousKey}`) : undefined;
+      // The named previous digest is not here. After a digest we hold that is a gap. Before
+      // the first one we hold it must be here too when it ends inside the window: the
+      // chain's own start is marked by null previous fields, so a named predecessor
+      // inside the span checked was delivered, and its absence is a deletion.
+      let inside = '';
+      if (!before && !unreadable) {
+        let previousEnd = to;
+        if (!Number.isFinite(previousEnd)) previousEnd = parseAwsLogsKey(previousKey ?? '')?.fileTime ?? NaN;
+        const windowStart = bounds.start ?? spans.get(trailGroup(current))?.start ?? NaN;
+        const fromText =
+          bounds.start !== undefined
+            ? `the start of the window (${iso(windowStart)})`
+            : `the span the evidence covers (from ${iso(windowStart)}, the earliest digest or log file of this trail)`;
+        if (Number.isFinite(previousEnd) && Number.isFinite(windowStart) && previousEnd < windowStart) {
+          notChecked.push(
+            `${base.account}/${base.region}${base.trail ? `/${base.trail}` : ''}: checked from ${current.file.path} on; ` +
+              `the digest before it (${previousLocation}, ending ${iso(previousEnd)}) is before ${fromText} and was not checked`,
+          );
+          continue;
+        }
+        inside =
+          bounds.start !== undefined
+            ? `; it ends ${iso(previousEnd) ?? '(unknown)'}, inside the window (from ${iso(windowStart)}, the start given)`
+            : `; it ends ${iso(previousEnd) ?? '(unknown)'}, inside the span checked (from ${iso(windowStart)}, the earliest digest or log file of this trail)`;
+      }
       let reason: string;
       if (unreadable && !unreadable.parsed) {
         reason = `the digest ${unreadable.file.path} that covers it cannot be read`;
@@ -307,7 +424,7 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
           path: undefined,
           recordedLocation: previousLocation,
           verdict: 'missing',
-          reason: `named as the previous digest by ${current.file.path}, not found${previousKey ? ` (expected at ${store.expectedPath(root, previousKey)})` : ''}`,
+          reason: `named as the previous digest by ${current.file.path}, not found${previousKey ? ` (expected at ${store.expectedPath(root, previousKey)})` : ''}${inside}`,
           account: base.account,
           region: base.region,
           trail: base.trail,
@@ -317,7 +434,8 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
           backfill: false,
         });
       }
-      findings.push({ kind: 'gap', ...base, from: iso(from), to: iso(to), message: `gap in the chain from ${iso(from)} to ${iso(to)}: ${reason}` });
+      const stretch = Number.isFinite(from) ? `from ${iso(from)} to ${iso(to)}` : `up to ${iso(to)}`;
+      findings.push({ kind: 'gap', ...base, from: iso(from), to: iso(to), message: `gap in the chain ${stretch}: ${reason}` });
       holes.push({ root, account: base.account, region: base.region, from, to, reason });
     }
   }
@@ -383,20 +501,25 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
   }
 
   // Files no digest lists. The time span the digests cover, per (root, account, region), explains why.
-  const spans = new Map<string, { start: number; end: number }>();
+  const coverage = new Map<string, { start: number; end: number }>();
   for (const record of records) {
     if (!record.parsed) continue;
     const id = `${record.file.root}\0${record.result.account}\0${record.result.region}`;
-    const span = spans.get(id) ?? { start: Infinity, end: -Infinity };
+    const span = coverage.get(id) ?? { start: Infinity, end: -Infinity };
     const s = time(record.parsed.digestStartTime);
     const e = time(record.parsed.digestEndTime);
     if (Number.isFinite(s)) span.start = Math.min(span.start, s);
     if (Number.isFinite(e)) span.end = Math.max(span.end, e);
-    spans.set(id, span);
+    coverage.set(id, span);
   }
+  let logsOutside = 0;
   for (const file of logFiles) {
     if (seen.has(file)) continue;
     const t = file.layout.fileTime;
+    if (listedOutside.has(`${file.root}\0${file.layout.key}`) || !timeInWindow(t, bounds)) {
+      logsOutside++;
+      continue;
+    }
     const hole = holes.find(
       (h) =>
         h.root === file.root &&
@@ -409,7 +532,7 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     if (hole) {
       results.push({ path: file.path, key: file.layout.key, verdict: 'not-verifiable', reason: hole.reason });
     } else {
-      const span = spans.get(`${file.root}\0${file.layout.account}\0${file.layout.region}`);
+      const span = coverage.get(`${file.root}\0${file.layout.account}\0${file.layout.region}`);
       let reason = 'no digest in the evidence lists this file';
       if (!span) reason += ` (there is no digest for account ${file.layout.account} in ${file.layout.region})`;
       else if (Number.isFinite(t) && t > span.end) reason += ` (delivered after the newest digest, which ends ${iso(span.end)})`;
@@ -473,8 +596,19 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     if (Number.isFinite(s)) start = Math.min(start, s);
     if (Number.isFinite(e)) end = Math.max(end, e);
   }
+  const window = validationWindow(bounds, spans);
+  if (digestsOutside + logsOutside > 0) {
+    notChecked.unshift(
+      `${plural(digestsOutside, 'digest')} and ${plural(logsOutside, 'log file')} outside the window were not checked` +
+        ` (digests whose hour ends before ${window.start ?? 'the start'} or starts after ${window.end ?? 'the end'}, and log files delivered outside it that no digest in it lists)`,
+    );
+  }
   if (results.length === 0 && digests.length === 0) {
-    problems.push({ path: store.target, reason: 'no CloudTrail log files or digest files (AWSLogs/.../CloudTrail[-Digest]/...) found' });
+    if (digestsOutside + logsOutside > 0) {
+      problems.push({ path: store.target, reason: `no digest or log file in the window ${window.start ?? '…'} to ${window.end ?? '…'} (${plural(digestsOutside + logsOutside, 'file')} outside it)` });
+    } else {
+      problems.push({ path: store.target, reason: 'no CloudTrail log files or digest files (AWSLogs/.../CloudTrail[-Digest]/...) found' });
+    }
   }
   // Nothing found proves nothing: an empty result is not "ok".
   const ok =
@@ -490,8 +624,26 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     problems,
     counts: { logs: logCounts, digests: digestCounts, findings: findings.length },
     range: Number.isFinite(start) && Number.isFinite(end) ? { start: iso(start) as string, end: iso(end) as string } : undefined,
+    window,
+    notChecked,
     ok,
   };
+}
+
+/** The window as reported: each bound given, or else taken from the evidence's spans. */
+function validationWindow(bounds: TimeBounds, spans: Map<string, { start: number; end: number }>): ValidationWindow {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const span of spans.values()) {
+    start = Math.min(start, span.start);
+    end = Math.max(end, span.end);
+  }
+  const window: ValidationWindow = { given: { start: bounds.start !== undefined, end: bounds.end !== undefined } };
+  const startText = iso(bounds.start ?? start);
+  const endText = iso(bounds.end ?? end);
+  if (startText) window.start = startText;
+  if (endText) window.end = endText;
+  return window;
 }
 
 /** Validates an evidence folder in the S3 layout; the signature of each digest is read from `<digest>.signature.json`. */

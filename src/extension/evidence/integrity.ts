@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { DIGEST_VERDICTS, LOG_VERDICTS, type ValidationResult } from '../../core/integrity/types';
 import { loadPublicKeyFile, type DigestPublicKey } from '../../core/integrity/keys';
 import { validateFolder } from '../../core/integrity/validate';
+import { parseTimeBound } from '../../core/integrity/window';
 import { escapeReportText } from '../../core/report/incident';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
@@ -22,6 +23,12 @@ export interface ValidateIntegrityArgs {
   publicKeyFile?: string;
   /** Do not open the report document (tests and callers that only want the result). */
   noReport?: boolean;
+  /**
+   * ISO 8601 bounds of the window to check, as `aws cloudtrail validate-logs --start-time/--end-time`;
+   * by default the span the evidence covers.
+   */
+  startTime?: string;
+  endTime?: string;
 }
 
 export interface IntegrityOutcome {
@@ -34,9 +41,26 @@ export interface IntegrityOutcome {
 function parseArgs(arg: unknown): ValidateIntegrityArgs | undefined {
   if (arg instanceof vscode.Uri) return { folder: arg.fsPath };
   if (typeof arg !== 'object' || arg === null) return undefined;
-  const { folder, publicKeyFile, noReport } = arg as Record<string, unknown>;
+  const { folder, publicKeyFile, noReport, startTime, endTime } = arg as Record<string, unknown>;
   if (typeof folder !== 'string' || !folder) return undefined;
-  return { folder, publicKeyFile: typeof publicKeyFile === 'string' && publicKeyFile ? publicKeyFile : undefined, noReport: noReport === true };
+  return {
+    folder,
+    publicKeyFile: typeof publicKeyFile === 'string' && publicKeyFile ? publicKeyFile : undefined,
+    noReport: noReport === true,
+    startTime: typeof startTime === 'string' && startTime ? startTime : undefined,
+    endTime: typeof endTime === 'string' && endTime ? endTime : undefined,
+  };
+}
+
+/** The window bounds of the arguments as dates; throws naming the bound that is not a time. */
+function windowOf(args: ValidateIntegrityArgs): { startTime?: Date; endTime?: Date } {
+  const bound = (name: string, text: string | undefined): Date | undefined => {
+    if (text === undefined) return undefined;
+    const ms = parseTimeBound(text);
+    if (!Number.isFinite(ms)) throw new RangeError(`${name} "${text}" is not an ISO 8601 time (for example 2026-11-20T10:00:00Z)`);
+    return new Date(ms);
+  };
+  return { startTime: bound('startTime', args.startTime), endTime: bound('endTime', args.endTime) };
 }
 
 const LIST_LIMIT = 2000;
@@ -84,6 +108,11 @@ export function integrityReport(result: ValidationResult, keyFile: string | unde
   out.push(`- Public key: ${keyFile ? e(keyFile) : 'none given (signatures, and so the log files, cannot be verified)'}`);
   out.push(`- Validated: ${when.toISOString()}`);
   if (result.range) out.push(`- Digests cover: ${e(result.range.start)} → ${e(result.range.end)}`);
+  const { start, end, given } = result.window;
+  out.push(
+    `- Window checked: ${e(start ?? '(none)')}${given.start ? ' (start given)' : ''} → ${e(end ?? '(none)')}${given.end ? ' (end given)' : ''}` +
+      (given.start ? '' : ' (the span the evidence covers: what was deleted before its start cannot be told from where the evidence starts)'),
+  );
   out.push('');
   out.push('## Verdicts');
   out.push('');
@@ -128,6 +157,13 @@ export function integrityReport(result: ValidationResult, keyFile: string | unde
     out.push('');
     for (const l of badLogs.slice(0, LIST_LIMIT)) out.push(`- **${l.verdict}** ${e(l.path ?? l.key)}: ${e(l.reason ?? '')}`);
     if (badLogs.length > LIST_LIMIT) out.push(`- … ${badLogs.length - LIST_LIMIT} more`);
+    out.push('');
+  }
+  if (result.notChecked.length > 0) {
+    out.push(`## Not checked (${result.notChecked.length})`);
+    out.push('');
+    for (const note of result.notChecked.slice(0, LIST_LIMIT)) out.push(`- ${e(note)}`);
+    if (result.notChecked.length > LIST_LIMIT) out.push(`- … ${result.notChecked.length - LIST_LIMIT} more`);
     out.push('');
   }
   if (result.problems.length > 0) {
@@ -200,6 +236,14 @@ export class IntegrityValidation {
         return undefined;
       }
     }
+    let window: { startTime?: Date; endTime?: Date };
+    try {
+      window = windowOf(args);
+    } catch (error) {
+      log.error(`integrity validation of ${args.folder}: ${errorMessage(error)}`);
+      void vscode.window.showErrorMessage(`CloudTrail: cannot validate ${args.folder}: ${errorMessage(error)}`);
+      return undefined;
+    }
     const started = new Date();
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `CloudTrail: validating ${path.basename(args.folder)}`, cancellable: true },
@@ -207,6 +251,7 @@ export class IntegrityValidation {
         const abort = abortSignalFor(token);
         try {
           return await validateFolder(args.folder, {
+            ...window,
             publicKeys,
             signal: abort.signal,
             onProgress: (p) => progress.report({ message: `${p.phase}: ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')}` }),

@@ -201,7 +201,28 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     assert.equal(document.languageId, 'markdown');
     assert.match(document.getText(), /^# Log file integrity: all valid/);
     assert.match(document.getText(), /\| Log files \| 12 \| 0 \| 0 \| 0 \| 0 \|/);
+    assert.match(document.getText(), /- Window checked: 2026\\-03\\-04T04\\:50\\:59Z → 2026\\-03\\-04T06\\:00\\:00Z \(the span the evidence covers/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+
+    // A window, as validate-logs --start-time takes it: the earlier hour is left out, and the report says so.
+    const windowed = await vscode.commands.executeCommand<IntegrityOutcome | undefined>('cloudtrail.evidence.validateIntegrity', {
+      folder,
+      publicKeyFile,
+      noReport: true,
+      startTime: '2026-03-04T05:30:00Z',
+    });
+    assert.ok(windowed);
+    assert.equal(windowed.result.ok, true, windowed.report);
+    assert.deepEqual(windowed.result.window, { start: '2026-03-04T05:30:00Z', end: '2026-03-04T06:00:00Z', given: { start: true, end: false } });
+    assert.equal(windowed.result.counts.digests.valid, 3);
+    assert.match(windowed.report, /## Not checked \(4\)\n\n- 3 digests and 3 log files outside the window were not checked/);
+    const badWindow = await vscode.commands.executeCommand<IntegrityOutcome | undefined>('cloudtrail.evidence.validateIntegrity', {
+      folder,
+      publicKeyFile,
+      noReport: true,
+      startTime: 'yesterday',
+    });
+    assert.equal(badWindow, undefined, 'a start time that is not ISO 8601 is refused');
 
     // Without the key: nothing is proven, and the report says why for each file.
     const unverified = await vscode.commands.executeCommand<IntegrityOutcome | undefined>('cloudtrail.evidence.validateIntegrity', { folder, noReport: true });

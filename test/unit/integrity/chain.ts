@@ -72,7 +72,7 @@ function isoSeconds(date: Date): string {
 }
 
 /** Real-looking CloudTrail records for one log file. */
-export function records(period: number, file: number, at: Date): Record<string, unknown>[] {
+export function records(period: number, file: number, at: Date, region = REGION): Record<string, unknown>[] {
   const t = (minutes: number) => isoSeconds(new Date(at.getTime() - minutes * 60_000));
   return [
     {
@@ -91,7 +91,7 @@ export function records(period: number, file: number, at: Date): Record<string, 
       eventTime: t(5),
       eventSource: 's3.amazonaws.com',
       eventName: 'GetBucketPolicy',
-      awsRegion: REGION,
+      awsRegion: region,
       sourceIPAddress: '203.0.113.10',
       userAgent: '[aws-cli/2.15.0 Python/3.11.6 Linux/6.5 exe/x86_64]',
       requestParameters: { bucketName: `payroll-${period}-${file}`, policy: '' },
@@ -110,7 +110,7 @@ export function records(period: number, file: number, at: Date): Record<string, 
       eventTime: t(3),
       eventSource: 'cloudtrail.amazonaws.com',
       eventName: 'StopLogging',
-      awsRegion: REGION,
+      awsRegion: region,
       sourceIPAddress: '198.51.100.7',
       userAgent: 'Boto3/1.34.0',
       requestParameters: { name: `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/${TRAIL}` },
@@ -128,13 +128,14 @@ export function records(period: number, file: number, at: Date): Record<string, 
   ];
 }
 
-export function logKey(at: Date, unique: string, prefix = PREFIX): string {
-  const base = `AWSLogs/${ACCOUNT}/CloudTrail/${REGION}/${ymdPath(at)}/${ACCOUNT}_CloudTrail_${REGION}_${basic(at, false)}_${unique}.json.gz`;
+export function logKey(at: Date, unique: string, prefix = PREFIX, region = REGION): string {
+  const base = `AWSLogs/${ACCOUNT}/CloudTrail/${region}/${ymdPath(at)}/${ACCOUNT}_CloudTrail_${region}_${basic(at, false)}_${unique}.json.gz`;
   return prefix ? `${prefix}/${base}` : base;
 }
 
-export function digestKey(end: Date, prefix = PREFIX): string {
-  const base = `AWSLogs/${ACCOUNT}/CloudTrail-Digest/${REGION}/${ymdPath(end)}/${ACCOUNT}_CloudTrail-Digest_${REGION}_${TRAIL}_${REGION}_${basic(end, true)}.json.gz`;
+/** A digest key; `region` is where it was delivered, the trail's home region stays REGION. */
+export function digestKey(end: Date, prefix = PREFIX, region = REGION): string {
+  const base = `AWSLogs/${ACCOUNT}/CloudTrail-Digest/${region}/${ymdPath(end)}/${ACCOUNT}_CloudTrail-Digest_${region}_${TRAIL}_${REGION}_${basic(end, true)}.json.gz`;
   return prefix ? `${prefix}/${base}` : base;
 }
 
@@ -143,7 +144,8 @@ export interface DigestInput {
   end: Date;
   key: string;
   logs: { key: string; content: Buffer }[];
-  previous?: { key: string; signature: string; sha256: string };
+  /** The digest before this one; `bucket` when it was delivered to another bucket than this one. */
+  previous?: { key: string; signature: string; sha256: string; bucket?: string };
   privateKey: KeyObject;
   fingerprint: string;
   bucket?: string;
@@ -162,7 +164,7 @@ export function makeDigest(input: DigestInput): { body: Buffer; signature: strin
     digestSignatureAlgorithm: 'SHA256withRSA',
     newestEventTime: isoSeconds(new Date(input.end.getTime() - 60_000)),
     oldestEventTime: isoSeconds(input.start),
-    previousDigestS3Bucket: input.previous ? bucket : null,
+    previousDigestS3Bucket: input.previous ? (input.previous.bucket ?? bucket) : null,
     previousDigestS3Object: input.previous ? input.previous.key : null,
     previousDigestHashValue: input.previous ? input.previous.sha256 : null,
     previousDigestHashAlgorithm: input.previous ? 'SHA-256' : null,
@@ -185,12 +187,17 @@ export function makeDigest(input: DigestInput): { body: Buffer; signature: strin
   return { body: gzipSync(content), signature, sha256, json };
 }
 
-/** `periods` hourly digests, each listing `logsPerPeriod` gzipped log files. */
-export function buildChain(options: { periods?: number; logsPerPeriod?: number; start?: Date; prefix?: string } = {}): BuiltChain {
+/**
+ * `periods` hourly digests of one region's chain (the trail's home region unless `region`
+ * says otherwise), each listing `logsPerPeriod` gzipped log files; the first has null
+ * previous fields, as after logging starts.
+ */
+export function buildChain(options: { periods?: number; logsPerPeriod?: number; start?: Date; prefix?: string; region?: string } = {}): BuiltChain {
   const periods = options.periods ?? 3;
   const perPeriod = options.logsPerPeriod ?? 2;
   const start = options.start ?? new Date(Date.UTC(2026, 10, 20, 10, 0, 0));
   const prefix = options.prefix ?? PREFIX;
+  const region = options.region ?? REGION;
   const { privateKey, publicKey } = testKeyPair();
   const fingerprint = fingerprintOf(publicKey);
   const objects: ChainObject[] = [];
@@ -205,13 +212,13 @@ export function buildChain(options: { periods?: number; logsPerPeriod?: number; 
     const periodLogs: { key: string; content: Buffer }[] = [];
     for (let f = 0; f < perPeriod; f++) {
       const at = new Date(periodStart.getTime() + (f + 1) * 10 * 60_000);
-      const content = Buffer.from(JSON.stringify({ Records: records(p, f, at) }), 'utf8');
-      const key = logKey(at, `p${p}f${f}Ab12Cd34`, prefix);
+      const content = Buffer.from(JSON.stringify({ Records: records(p, f, at, region) }), 'utf8');
+      const key = logKey(at, `p${p}f${f}Ab12Cd34`, prefix, region);
       periodLogs.push({ key, content });
       objects.push({ key, body: gzipSync(content) });
     }
     logs.push(periodLogs.map((l) => l.key));
-    const key = digestKey(periodEnd, prefix);
+    const key = digestKey(periodEnd, prefix, region);
     const digest = makeDigest({ start: periodStart, end: periodEnd, key, logs: periodLogs, previous, privateKey, fingerprint });
     objects.push({ key, body: digest.body, metadata: { signature: digest.signature, 'signature-algorithm': 'SHA256withRSA' } });
     digests.push(key);

@@ -1,11 +1,11 @@
 /**
- * validateS3 against real loopback servers: s3rver for S3, and a small HTTP
- * server speaking the CloudTrail JSON 1.1 protocol for ListPublicKeys. The SDK
- * v3 clients are the real ones, pointed at 127.0.0.1.
+ * validateS3 against real loopback servers: s3rver for S3 (test/servers/s3Server.ts, which
+ * also answers a PutObject only once the object is on disk), and a small HTTP server
+ * speaking the CloudTrail JSON 1.1 protocol for ListPublicKeys. The SDK v3 clients are the
+ * real ones, pointed at 127.0.0.1.
  */
 import * as assert from 'assert';
 import { promises as fs } from 'fs';
-import { spawn } from 'child_process';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { runCli } from '../run-cli';
@@ -14,48 +14,17 @@ import { CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, PutObjectC
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { validateS3 } from '../../../src/core/integrity/validate';
 import { keyFingerprints } from '../../../src/core/integrity/keys';
+import { LocalS3Server } from '../../servers/s3Server';
+import { TEST_KEYS, TEST_SECRET } from '../../servers/awsJson';
 import { aws, BUCKET, buildChain, BuiltChain, flagged, PREFIX, tempDir } from './chain';
 
-/**
- * s3rver runs in a child Node process started with --openssl-legacy-provider:
- * its ListObjectsV2 continuation tokens are DES-encrypted, which OpenSSL 3 only
- * offers from the legacy provider. Returns the port and a stop function.
- */
-async function startS3rver(directory: string): Promise<{ port: number; stop: () => Promise<void> }> {
-  const script = `
-    const S3rver = require(${JSON.stringify(require.resolve('s3rver'))});
-    new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[1] })
-      .run()
-      .then(({ port }) => process.stdout.write(JSON.stringify({ port }) + '\\n'))
-      .catch((error) => { console.error(error); process.exit(1); });`;
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', script, directory], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      const line = text.split('\n')[0];
-      if (text.includes('\n')) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
-  });
-  return {
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill();
-      }),
-  };
-}
-
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const credentials = { accessKeyId: TEST_KEYS.ok, secretAccessKey: TEST_SECRET };
 
 
 describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoint', function () {
   let chain: BuiltChain;
   let dir: string;
-  let server: { port: number; stop: () => Promise<void> };
+  let server: LocalS3Server;
   let s3: S3Client;
   let trailServer: http.Server;
   let cloudTrail: CloudTrailClient;
@@ -64,9 +33,8 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
   before(async () => {
     chain = buildChain({ periods: 3, logsPerPeriod: 2 });
     dir = await tempDir('s3rver');
-    server = await startS3rver(dir);
-    const port = server.port;
-    s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, region: 'us-east-1', credentials });
+    server = new LocalS3Server([]);
+    s3 = new S3Client({ endpoint: await server.start(), forcePathStyle: true, region: 'us-east-1', credentials });
 
     trailServer = http.createServer((request, response) => {
       const parts: Buffer[] = [];
@@ -220,7 +188,7 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
     });
 
     it('ctinv validate s3://bucket/prefix --endpoint-url reads the same bucket through the CLI', async () => {
-      const keyFile = `${dir}-key.pem`;
+      const keyFile = `${dir}/key.pem`;
       await fs.writeFile(keyFile, chain.publicKey.export({ type: 'spki', format: 'pem' }) as string);
       const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
       process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
@@ -238,6 +206,24 @@ describe('integrity: validateS3 against s3rver and a loopback CloudTrail endpoin
         if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
         else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
         await fs.rm(keyFile, { force: true });
+      }
+    });
+
+    it('reports the deleted head of another region as missing, the trail reaching back to its hour', async () => {
+      const eu = buildChain({ periods: 3, logsPerPeriod: 2, region: 'eu-west-1' });
+      const kept = eu.objects.filter((o) => o.key !== eu.digests[0] && !eu.logs[0].includes(o.key));
+      for (const object of kept) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: object.key, Body: object.body, Metadata: object.metadata }));
+      try {
+        const result = await validateS3(bucket, PREFIX, {
+          client: s3,
+          publicKeys: [{ fingerprints: keyFingerprints(chain.publicKey), key: chain.publicKey, source: 'file' }],
+        });
+        const head = `s3://${BUCKET}/${eu.digests[0]}`;
+        assert.deepStrictEqual(flagged(result), { logs: {}, digests: { [head]: 'missing' }, findings: ['gap'] });
+        assert.ok(result.digests.find((d) => d.verdict === 'missing')?.reason?.includes(`(expected at ${head})`));
+        assert.strictEqual(result.ok, false);
+      } finally {
+        for (const object of kept) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.key }));
       }
     });
 
