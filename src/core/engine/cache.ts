@@ -10,7 +10,7 @@ import { EventBatch } from '../index/batch';
 import { EvidenceFile, FileProblem } from '../sources/types';
 
 /** Bump when the batch layout or normalisation changes, so old caches are ignored. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 
 export interface CachedSource {
   format: number;
