@@ -507,6 +507,11 @@ export class EventIndex implements EventIndexApi {
     return this.insights.get(id);
   }
 
+  /** How many CloudTrail Insights records the index holds. */
+  get insightCount(): number {
+    return this.insights.size;
+  }
+
   /** Every CloudTrail Insights record's id, ascending. */
   insightIds(): EventId[] {
     return [...this.insights.keys()].sort((a, b) => a - b);

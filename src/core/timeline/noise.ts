@@ -8,6 +8,7 @@
  * hover and keyboard navigation; an expanded one (the user clicked it) shows its events again.
  */
 import type { EventIndexApi } from '../engine/api';
+import { InsightIndex, insightLabel, insightSpans } from '../insights/pairs';
 import { groupNoise } from '../noise';
 import { GroupMark, NoiseGroupKind, groupIdOf } from '../../shared/timeline-protocol';
 
@@ -21,6 +22,8 @@ export interface LaneGroup {
   first: number;
   last: number;
   kinds: [number, number, number, number];
+  openStart?: boolean;
+  openEnd?: boolean;
 }
 
 /** What TimelineModel needs to leave collapsed groups out of a view. */
@@ -35,7 +38,19 @@ export interface NoiseView {
 export interface LaneSource {
   readonly laneStart: Int32Array;
   readonly ids: Int32Array;
+  /** Lane-sorted times, parallel to `ids`. */
+  readonly times: Float64Array;
+  /** The selection's first and last time (the range an open Insight runs to). */
+  readonly start: number;
+  readonly end: number;
   kindAt(position: number): number;
+}
+
+export interface LaneGroupOptions {
+  /** Group AWS-service events and console bursts (the noise setting); default true. */
+  noise?: boolean;
+  /** Group each CloudTrail Insight's Start and End records into one span (whatever the noise setting). */
+  insights?: InsightIndex;
 }
 
 export class LaneNoise implements NoiseView {
@@ -54,6 +69,7 @@ export class LaneNoise implements NoiseView {
     private readonly index: EventIndexApi,
     private readonly model: LaneSource,
     private readonly candidates?: Uint8Array,
+    private readonly options: LaneGroupOptions = {},
   ) {
     this.groupAt = new Int32Array(model.ids.length).fill(-1);
   }
@@ -80,7 +96,7 @@ export class LaneNoise implements NoiseView {
     const lo = this.model.laneStart[rank];
     const hi = this.model.laneStart[rank + 1];
     const groups: LaneGroup[] = [];
-    if (hi > lo) {
+    if (hi > lo && this.options.noise !== false) {
       let ids = this.model.ids.subarray(lo, hi);
       const candidates = this.candidates;
       if (candidates) {
@@ -107,7 +123,57 @@ export class LaneNoise implements NoiseView {
         groups.push(group);
       }
     }
+    if (hi > lo && this.options.insights) groups.push(...this.insightGroups(rank, lo, hi, this.options.insights));
+    if (groups.length > 1) groups.sort((a, b) => a.first - b.first);
     this.lanes.set(rank, groups);
+    return groups;
+  }
+
+  /**
+   * The lane's CloudTrail Insights, one group per Start/End pair, from the Start to the End;
+   * open ends run to the range's edge. Its records are found by time (they are few).
+   */
+  private insightGroups(rank: number, lo: number, hi: number, insights: InsightIndex): LaneGroup[] {
+    const model = this.model;
+    const positionOf = new Map<number, number>();
+    for (const id of insights.insightIds()) {
+      const t = insights.time(id);
+      if (Number.isNaN(t)) continue;
+      let a = lo;
+      let b = hi;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (model.times[mid] < t) a = mid + 1;
+        else b = mid;
+      }
+      for (let p = a; p < hi && model.times[p] === t; p++) {
+        if (model.ids[p] === id) {
+          positionOf.set(id, p);
+          break;
+        }
+      }
+    }
+    if (positionOf.size === 0) return [];
+    const groups: LaneGroup[] = [];
+    for (const span of insightSpans(insights, [...positionOf.keys()])) {
+      const positions = Int32Array.from(span.ids.map((id) => positionOf.get(id)!)).sort();
+      if (positions.some((p) => this.groupAt[p] >= 0)) continue;
+      const kinds: [number, number, number, number] = [0, 0, 0, 0];
+      const at = this.all.length;
+      for (const p of positions) {
+        this.groupAt[p] = at;
+        kinds[model.kindAt(p)]++;
+      }
+      const openStart = !Number.isFinite(span.first);
+      const openEnd = !Number.isFinite(span.last);
+      const first = openStart ? Math.min(model.start, model.times[positions[0]]) : span.first;
+      const last = openEnd ? Math.max(model.end, model.times[positions[positions.length - 1]]) : span.last;
+      const group: LaneGroup = { id: groupIdOf('insight', span.key, first), rank, kind: 'insight', label: insightLabel(span), positions, first, last, kinds };
+      if (openStart) group.openStart = true;
+      if (openEnd) group.openEnd = true;
+      this.all.push(group);
+      groups.push(group);
+    }
     return groups;
   }
 
@@ -141,5 +207,7 @@ export function groupMark(group: LaneGroup, collapsed: boolean): GroupMark {
     last: group.last,
     kinds: [...group.kinds],
     expanded: !collapsed,
+    ...(group.openStart ? { openStart: true } : {}),
+    ...(group.openEnd ? { openEnd: true } : {}),
   };
 }
