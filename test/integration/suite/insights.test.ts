@@ -59,7 +59,7 @@ describe('CloudTrail Insights in the views (real host)', function () {
     const pair = top[1];
     const item = provider.getTreeItem(pair);
     assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
-    assert.match(tooltipText(item), /aaaaaaaa-1111-4111-8111-000000000001/);
+    assert.match(tooltipText(item), /Shared event ID\*\*: aaaaaaaa\\-1111\\-4111/);
     const children = provider.getChildren(pair);
     assert.equal(children.length, 2);
     const ids = children.map((c) => (c.kind === 'event' ? index.value('eventId', c.eventId) : undefined));
