@@ -45,12 +45,13 @@ function isState(state: string | undefined, wanted: string): boolean {
  * appears in exactly one span.
  */
 export function insightSpans(index: InsightIndex, ids?: ArrayLike<EventId>): InsightSpan[] {
-  let members = index.insightIds();
+  let members: EventId[];
   if (ids) {
-    const wanted = new Set<number>();
-    const all = new Set(members);
-    for (let i = 0; i < ids.length; i++) if (all.has(ids[i])) wanted.add(ids[i]);
-    members = members.filter((id) => wanted.has(id));
+    const seen = new Set<number>();
+    for (let i = 0; i < ids.length; i++) if (index.insight(ids[i]) !== undefined) seen.add(ids[i]);
+    members = [...seen];
+  } else {
+    members = index.insightIds();
   }
   const byKey = new Map<string, EventId[]>();
   for (const id of members) {

@@ -60,6 +60,7 @@ export class LaneNoise implements NoiseView {
   private readonly all: LaneGroup[] = [];
   private positionOf?: Int32Array;
   private expanded: ReadonlySet<string> = new Set();
+  private insightLanes?: Map<number, number[]>;
 
   /**
    * @param candidates per event id: 1 when it might be grouped (derived.ts noiseCandidates);
@@ -135,24 +136,10 @@ export class LaneNoise implements NoiseView {
    */
   private insightGroups(rank: number, lo: number, hi: number, insights: InsightIndex): LaneGroup[] {
     const model = this.model;
+    const members = this.insightsByLane(insights).get(rank);
+    if (!members) return [];
     const positionOf = new Map<number, number>();
-    for (const id of insights.insightIds()) {
-      const t = insights.time(id);
-      if (Number.isNaN(t)) continue;
-      let a = lo;
-      let b = hi;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (model.times[mid] < t) a = mid + 1;
-        else b = mid;
-      }
-      for (let p = a; p < hi && model.times[p] === t; p++) {
-        if (model.ids[p] === id) {
-          positionOf.set(id, p);
-          break;
-        }
-      }
-    }
+    for (const p of members) if (p >= lo && p < hi) positionOf.set(model.ids[p], p);
     if (positionOf.size === 0) return [];
     const groups: LaneGroup[] = [];
     for (const span of insightSpans(insights, [...positionOf.keys()])) {
@@ -175,6 +162,33 @@ export class LaneNoise implements NoiseView {
       groups.push(group);
     }
     return groups;
+  }
+
+  /** Lane-sorted positions of the model's Insights records, per lane rank (found once, for every lane). */
+  private insightsByLane(insights: InsightIndex): Map<number, number[]> {
+    if (this.insightLanes) return this.insightLanes;
+    const lanes = new Map<number, number[]>();
+    const ids = insights.insightIds();
+    if (ids.length > 0) {
+      const positionOf = this.positions();
+      const laneStart = this.model.laneStart;
+      for (const id of ids) {
+        const p = id < positionOf.length ? positionOf[id] : -1;
+        if (p < 0) continue; // not in the selection, or without a time
+        let a = 0;
+        let b = laneStart.length - 1;
+        while (b - a > 1) {
+          const mid = (a + b) >>> 1;
+          if (laneStart[mid] <= p) a = mid;
+          else b = mid;
+        }
+        const list = lanes.get(a);
+        if (list) list.push(p);
+        else lanes.set(a, [p]);
+      }
+    }
+    this.insightLanes = lanes;
+    return lanes;
   }
 
   /** The group holding a lane-sorted position, if any (its lane must have been grouped). */

@@ -109,6 +109,29 @@ describe('timeline: CloudTrail Insights as spans', () => {
     assert.equal(insights[0].rank, insights[1].rank);
   });
 
+  it('many Insights over many lanes: every record in exactly one span of its own lane', () => {
+    const records: JsonObject[] = [];
+    for (let i = 0; i < 300; i++) {
+      const source = `svc${i % 7}.amazonaws.com`;
+      const start = insight(`s${i}`, `pair-${i}`, '05:00', 'Start', `Api${i}`);
+      const end = insight(`e${i}`, `pair-${i}`, '05:30', 'End', `Api${i}`);
+      for (const r of [start, end]) (r.insightDetails as JsonObject).eventSource = source;
+      records.push(start, ...(i % 5 === 0 ? [] : [end]));
+      records.push(record({ eventTime: '2026-03-04T05:10:00Z', eventSource: source, eventID: `call-${i}` }));
+    }
+    const index = indexOf(records);
+    const view = session(index, false).view({ ...request, width: 200 });
+    const spans = view.groups.filter((g) => g.kind === 'insight');
+    assert.equal(spans.length, 300);
+    assert.equal(spans.reduce((sum, g) => sum + g.count, 0), 300 + 240);
+    assert.equal(spans.filter((g) => g.openEnd).length, 60);
+    for (const lane of view.lanes) {
+      const mine = spans.filter((g) => g.rank === lane.rank);
+      assert.ok(mine.every((g) => g.label.includes(`on ${lane.value.replace('.amazonaws.com', '')} `)), lane.value);
+      assert.equal(cellSum(lane), lane.total - (lane.collapsed ?? 0));
+    }
+  });
+
   it('an index without Insights and collapsing off has no groups at all (as before)', () => {
     const index = indexOf(events().slice(0, 3));
     const view = session(index, false).view(request);
