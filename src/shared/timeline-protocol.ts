@@ -83,8 +83,11 @@ export interface FirstSeenMark {
   id: number;
 }
 
-/** Noise group kinds (src/core/noise): AWS-service events and console bursts. */
-export type NoiseGroupKind = 'aws-service' | 'console-burst';
+/**
+ * Group kinds: noise (src/core/noise: AWS-service events and console bursts) and CloudTrail
+ * Insights (src/core/insights: one Insight's Start and End records, shown whatever the noise setting).
+ */
+export type NoiseGroupKind = 'aws-service' | 'console-burst' | 'insight';
 
 /**
  * A noise group of one lane overlapping the window: drawn as one span from its first to its
@@ -104,6 +107,10 @@ export interface GroupMark {
   /** Members by kind: read, write, error, finding. */
   kinds: [number, number, number, number];
   expanded: boolean;
+  /** An Insight without its Start among the events: `first` is the range's start, not the Insight's. */
+  openStart?: boolean;
+  /** An Insight without its End (still open): `last` is the range's end. */
+  openEnd?: boolean;
 }
 
 export interface ViewMessage {

@@ -102,17 +102,20 @@ const LEGEND: Array<[string, string]> = [
   ['finding', 'Finding'],
   ['first-seen', 'New IP / user agent for a principal'],
   ['group', 'AWS-service events / console burst (click to expand)'],
+  ['insight', 'CloudTrail Insight, Start to End (click to expand)'],
 ];
 function buildLegend(findings: boolean, groups = legendGroups): void {
   legend.replaceChildren();
   for (const [kind, label] of LEGEND) {
     if (kind === 'finding' && !findings) continue;
     if (kind === 'group' && !groups) continue;
+    if (kind === 'insight' && !legendInsights) continue;
     legend.appendChild(el('span', { className: `legend-item ${kind}` }, el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } }), document.createTextNode(label)));
   }
 }
 let legendFindings = false;
 let legendGroups = false;
+let legendInsights = false;
 buildLegend(false);
 
 // ---- state ------------------------------------------------------------------------------
@@ -196,9 +199,11 @@ function onView(message: ViewMessage): void {
   inFlight = undefined;
   const fieldChanged = view?.message.laneField !== message.laneField;
   const modelChanged = view?.message.modelVersion !== message.modelVersion;
-  if (message.findings !== legendFindings || message.collapseNoise !== legendGroups) {
+  const insights = message.groups.some((g) => g.kind === 'insight');
+  if (message.findings !== legendFindings || message.collapseNoise !== legendGroups || insights !== legendInsights) {
     legendFindings = message.findings;
     legendGroups = message.collapseNoise;
+    legendInsights = insights;
     buildLegend(message.findings);
   }
   view = decodeView(message);
@@ -433,7 +438,7 @@ function showTooltip(row: HoverRow | undefined): void {
   placeTooltip();
 }
 
-const GROUP_KIND_LABELS: Record<GroupMark['kind'], string> = { 'aws-service': 'AWS-service events', 'console-burst': 'Console burst' };
+const GROUP_KIND_LABELS: Record<GroupMark['kind'], string> = { 'aws-service': 'AWS-service events', 'console-burst': 'Console burst', insight: 'CloudTrail Insight (Start and End)' };
 
 function showGroupTooltip(group: GroupMark): void {
   lanesCanvas.style.cursor = 'pointer';
@@ -442,8 +447,8 @@ function showGroupTooltip(group: GroupMark): void {
   const lines = [
     el('div', { className: `title kind-${KINDS[groupKindOf(group)]}`, text: displayText(group.label) }),
     tooltipLine('Group', GROUP_KIND_LABELS[group.kind]),
-    tooltipLine('From', formatTime(group.first)),
-    tooltipLine('To', formatTime(group.last)),
+    tooltipLine('From', group.openStart ? `${formatTime(group.first)} (its Start is not among the events)` : formatTime(group.first)),
+    tooltipLine('To', group.openEnd ? `${formatTime(group.last)} (not ended: no End record yet)` : formatTime(group.last)),
     tooltipLine('Events', counts),
     el('div', { className: 'hint', text: group.expanded ? 'Expanded: C collapses it again' : 'Click to expand it and zoom to its events' }),
   ].filter((n): n is HTMLElement => n !== undefined);

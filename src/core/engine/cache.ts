@@ -23,7 +23,8 @@ import { EvidenceFile, FileProblem } from '../sources/types';
 
 /** Bump when the batch layout, normalisation or the cache file's layout changes, so old caches are ignored. */
 // 5: a checksummed header with the identity of what it indexes (issue 12 §2), and each
-// record's content hash in the batches (eventID conflicts, issue 12 §3).
+// record's content hash in the batches (eventID conflicts, issue 12 §3), and Insights records'
+// state and type (issue 12 §7).
 export const CACHE_FORMAT = 5;
 
 const MAGIC = Buffer.from('CTINVIDX', 'latin1');

@@ -108,6 +108,16 @@ export interface EventBatch {
   eventIds: PackedIds;
   requestIds: PackedIds;
   sharedEventIds: [number, string][];
+  /** CloudTrail Insights records only (a few a day): [event, insightDetails.state, insightType], '' when absent. */
+  insights: InsightEntry[];
+}
+
+export type InsightEntry = [index: number, state: string, type: string];
+
+/** The batch's Insights entry for a normalised event, or undefined when it is no Insights record. */
+function insightEntry(event: NormalizedEvent, index: number): InsightEntry | undefined {
+  if (event.insightState === undefined && event.insightType === undefined) return undefined;
+  return [index, event.insightState ?? '', event.insightType ?? ''];
 }
 
 export type BatchArray = BatchCodes | Uint32Array | Float64Array;
@@ -191,6 +201,7 @@ export class BatchBuilder {
   private resourceCodes = new Int32Array(this.capacity);
   private resourceCount = 0;
   private sharedEventIds: [number, string][] = [];
+  private insights: InsightEntry[] = [];
 
   get count(): number {
     return this.count_;
@@ -295,6 +306,8 @@ export class BatchBuilder {
     this.idKinds[i] = packOptionalId(event.eventId, this.idWords, i, this.idTexts);
     this.requestKinds[i] = packOptionalId(event.requestId, this.requestWords, i, this.requestTexts);
     if (event.sharedEventId !== undefined) this.sharedEventIds.push([i, event.sharedEventId]);
+    const insight = insightEntry(event, i);
+    if (insight) this.insights.push(insight);
   }
 
   /** One event whose codes the caller found itself (in this builder's dictionaries). */
@@ -332,6 +345,7 @@ export class BatchBuilder {
       eventIds: { words: part(this.idWords, count * 4), kinds: part(this.idKinds, count), texts: this.idTexts },
       requestIds: { words: part(this.requestWords, count * 4), kinds: part(this.requestKinds, count), texts: this.requestTexts },
       sharedEventIds: this.sharedEventIds,
+      insights: this.insights,
     };
     this.files = [];
     this.count_ = 0;
@@ -339,6 +353,7 @@ export class BatchBuilder {
     this.idTexts = [];
     this.requestTexts = [];
     this.sharedEventIds = [];
+    this.insights = [];
     return batch;
   }
 }
@@ -443,6 +458,7 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
     eventIds: { words: new Uint32Array(count * 4), kinds: new Uint8Array(count), texts: [] },
     requestIds: { words: new Uint32Array(count * 4), kinds: new Uint8Array(count), texts: [] },
     sharedEventIds: [],
+    insights: [],
   };
   const dicts = DICT_FIELDS.map(() => new BatchDictionary());
   const resourceDict = new BatchDictionary();
@@ -476,6 +492,7 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
       for (const [index, text] of ids.texts) into.texts.push([at + index, text]);
     }
     for (const [index, id] of batch.sharedEventIds) combined.sharedEventIds.push([at + index, id]);
+    for (const [index, state, type] of batch.insights ?? []) combined.insights.push([at + index, state, type]);
     at += batch.count;
     resourceAt += batch.resourceCodes.length;
   }

@@ -16,6 +16,12 @@ import { evaluateFilter } from '../query/evaluate';
 import { parseFilter, FilterNode } from '../query/parser';
 import { EMPTY, range } from '../query/selection';
 
+/** insightDetails.state (Start, End) and insightType of an Insights record, '' when absent. */
+export interface InsightOfEvent {
+  state: string;
+  type: string;
+}
+
 export interface IndexedFile extends BatchFile {
   sourceCode: number;
 }
@@ -73,6 +79,8 @@ export class EventIndex implements EventIndexApi {
   private readonly eventIds = new UniqueIdColumn();
   private readonly requestIds = new UniqueIdColumn();
   private readonly sharedEventIds = new Map<number, string>();
+  /** CloudTrail Insights records: insightDetails.state and insightType, by event id (sparse: they are rare). */
+  private readonly insights = new Map<number, InsightOfEvent>();
   /** Parts of large files whose format arrives with their last part. */
   private readonly formatless = new Map<string, number[]>();
   /** Events by (eventID, time, name, content hash): a match is a duplicate. Slot value: id + 1. */
@@ -140,6 +148,7 @@ export class EventIndex implements EventIndexApi {
     const idTexts = new Map(batch.eventIds.texts);
     const requestTexts = new Map(batch.requestIds.texts);
     const sharedByIndex = new Map(batch.sharedEventIds);
+    const insightByIndex = new Map((batch.insights ?? []).map(([index, state, type]) => [index, { state, type }]));
 
     // Row-wise: the columns de-duplication compares (event id, time, name, content), dropping repeats.
     const result: MergeResult = { added: 0, duplicates: 0, conflicts: 0, conflictPairs: [], withoutTime: 0, first: Infinity, last: -Infinity };
@@ -193,6 +202,8 @@ export class EventIndex implements EventIndexApi {
       this.requestIds.pushPacked(batch.requestIds, i, requestTexts.get(i));
       const shared = sharedByIndex.get(i);
       if (shared !== undefined) this.sharedEventIds.set(base + r, shared);
+      const insight = insightByIndex.size > 0 ? insightByIndex.get(i) : undefined;
+      if (insight !== undefined) this.insights.set(base + r, insight);
     }
     this.count += result.added;
     if (batch.count > 0 || batch.files.length > 0) this.changed();
@@ -614,6 +625,21 @@ export class EventIndex implements EventIndexApi {
 
   sharedEventIdEntries(): Iterable<[number, string]> {
     return this.sharedEventIds;
+  }
+
+  /** The Insights facts of an event ('' for a part the record lacks); undefined for any other event. */
+  insight(id: EventId): InsightOfEvent | undefined {
+    return this.insights.get(id);
+  }
+
+  /** How many CloudTrail Insights records the index holds. */
+  get insightCount(): number {
+    return this.insights.size;
+  }
+
+  /** Every CloudTrail Insights record's id, ascending. */
+  insightIds(): EventId[] {
+    return [...this.insights.keys()].sort((a, b) => a - b);
   }
 
   timeArray(): Float64Array {

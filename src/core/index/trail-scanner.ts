@@ -7,14 +7,16 @@
  * again, and a userIdentity seen before (the same bytes) reuses everything derived from it.
  *
  * What this path does not read itself goes to the generic one: a whole document it cannot
- * validate (before anything is indexed), and single records with escaped keys, or that do
- * not look like CloudTrail events. The fields are worked out by the normaliser's own
+ * validate (before anything is indexed), and single records with escaped keys, that do not
+ * look like CloudTrail events, or that are CloudTrail Insights records (a few a day at most;
+ * their name, source and state sit inside insightDetails). The fields are worked out by the normaliser's own
  * functions, so both paths index the same (a unit test compares them on every dataset).
  */
 import { DICT_FIELDS, BatchBuilder, BatchDictionary, ScannedEvent, ScannedId } from './batch';
 import { ID_ABSENT, ID_TEXT, packId, packIdBytes } from './columns';
 import { contentHashOfBytes } from './content-hash';
 import {
+  INSIGHT_EVENT_TYPE,
   IdentityFacts,
   consoleLoginFailure,
   identityFacts,
@@ -50,6 +52,7 @@ const KEYS = [
   'sharedEventID',
   'responseElements',
   'sourceIdentity',
+  'insightDetails',
 ] as const;
 const K = Object.fromEntries(KEYS.map((key, i) => [key, i])) as Record<(typeof KEYS)[number], number>;
 
@@ -228,6 +231,7 @@ const STRIDE = RECORD_HEAD + PER_KEY * KEYS.length;
 const GENERIC = 1;
 
 const RECORDS_KEY = Buffer.from('"Records"');
+const INSIGHT_TYPE_BYTES = Buffer.from(INSIGHT_EVENT_TYPE, 'latin1');
 
 // ---- dictionaries keyed by bytes ----------------------------------------------------
 
@@ -619,9 +623,10 @@ export class TrailScanner {
     return kind === PLAIN_STRING || kind === ESCAPED_STRING;
   }
 
-  /** looksLikeCloudTrailEvent, from the spans. */
+  /** looksLikeCloudTrailEvent, from the spans; false for Insights records, which the generic path reads. */
   private looksLikeEvent(b: Buffer, at: number): boolean {
     if (!this.isString(at, K.eventName)) return false;
+    if (this.kind(at, K.insightDetails) !== ABSENT || this.isInsightType(b, at)) return false;
     let hits = 2;
     if (this.isString(at, K.eventSource)) hits++;
     const identityAt = at + RECORD_HEAD + K.userIdentity * PER_KEY;
@@ -630,6 +635,17 @@ export class TrailScanner {
     if (this.isString(at, K.eventID)) hits++;
     if (this.isString(at, K.awsRegion)) hits++;
     return hits >= 3;
+  }
+
+  /** Whether eventType is INSIGHT_EVENT_TYPE (isInsightRecord, which also makes the category Insight). */
+  private isInsightType(b: Buffer, at: number): boolean {
+    const k = at + RECORD_HEAD + K.eventType * PER_KEY;
+    const kind = this.spans[k];
+    if (kind === PLAIN_STRING) {
+      const start = this.spans[k + 1];
+      return this.spans[k + 2] - start === INSIGHT_TYPE_BYTES.length && sameBytes(b, start, INSIGHT_TYPE_BYTES, 0, INSIGHT_TYPE_BYTES.length);
+    }
+    return kind === ESCAPED_STRING && this.value(b, at, K.eventType) === INSIGHT_EVENT_TYPE;
   }
 
   /** readOnlyFlag of the field, as 'true', 'false' or undefined. */

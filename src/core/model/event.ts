@@ -66,6 +66,10 @@ export interface NormalizedEvent {
   sharedEventId?: string;
   /** responseElements.credentials.accessKeyId: the temporary key an STS call issued. */
   issuedAccessKeyId?: string;
+  /** CloudTrail Insights records: insightDetails.state (Start or End), paired by sharedEventId. */
+  insightState?: string;
+  /** insightDetails.insightType (ApiCallRateInsight, ApiErrorRateInsight). */
+  insightType?: string;
 }
 
 export type JsonObject = Record<string, unknown>;

@@ -188,16 +188,59 @@ export function responseFacts(responseElements: unknown): { issuedAccessKeyId?: 
   };
 }
 
+/** The eventType of CloudTrail Insights records. */
+export const INSIGHT_EVENT_TYPE = 'AwsCloudTrailInsight';
+
+/**
+ * What an Insights record's `insightDetails` says: the API and service the unusual activity
+ * was about (an Insights record has no top-level eventName or eventSource), whether it
+ * starts or ends the Insight, and its type. Undefined for any other record.
+ */
+export interface InsightFacts {
+  eventName?: string;
+  eventSource?: string;
+  state?: string;
+  /** ApiCallRateInsight, ApiErrorRateInsight; a list is joined with ", ". */
+  type?: string;
+}
+
+function insightType(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return str(value);
+  const parts: string[] = [];
+  for (const item of value) {
+    const text = str(item);
+    if (text !== undefined) parts.push(text);
+  }
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+export function insightFacts(event: JsonObject): InsightFacts | undefined {
+  const details = obj(event.insightDetails);
+  if (!details) return undefined;
+  return {
+    eventName: str(details.eventName),
+    eventSource: str(details.eventSource),
+    state: str(details.state),
+    type: insightType(details.insightType),
+  };
+}
+
+/** An Insights record: eventType AwsCloudTrailInsight, or the insightDetails block only Insights records carry. */
+export function isInsightRecord(event: JsonObject): boolean {
+  return event.eventType === INSIGHT_EVENT_TYPE || obj(event.insightDetails) !== undefined;
+}
+
 export function normalizeEvent(event: JsonObject): NormalizedEvent {
   const identity = event.userIdentity;
+  const insight = insightFacts(event);
   const facts = identityFacts(identity);
   const response = responseFacts(event.responseElements);
   const sourceIp = str(event.sourceIPAddress);
   return {
     time: parseEventTime(event.eventTime ?? event['@timestamp']),
     eventId: str(event.eventID),
-    eventName: str(event.eventName),
-    eventSource: str(event.eventSource),
+    eventName: str(event.eventName) ?? insight?.eventName,
+    eventSource: str(event.eventSource) ?? insight?.eventSource,
     region: str(event.awsRegion),
     account: str(event.recipientAccountId) ?? facts.callerAccount,
     callerAccount: facts.callerAccount,
@@ -214,13 +257,16 @@ export function normalizeEvent(event: JsonObject): NormalizedEvent {
     userAgent: str(event.userAgent),
     readOnly: readOnlyFlag(event.readOnly),
     errorCode: str(event.errorCode) ?? consoleLoginFailure(event.eventName, response.consoleLoginFailed, event.errorMessage),
-    eventCategory: str(event.eventCategory) ?? 'Management',
+    // Insights records written before eventCategory existed are Insights all the same.
+    eventCategory: str(event.eventCategory) ?? (isInsightRecord(event) ? 'Insight' : 'Management'),
     eventType: str(event.eventType),
     invokedBy: facts.invokedBy,
     resources: resourceArns(event.resources),
     requestId: str(event.requestID),
     sharedEventId: str(event.sharedEventID),
     issuedAccessKeyId: response.issuedAccessKeyId,
+    insightState: insight?.state,
+    insightType: insight?.type,
   };
 }
 
@@ -235,5 +281,18 @@ export function looksLikeCloudTrailEvent(value: unknown): value is JsonObject {
   if (typeof o.eventTime === 'string' || typeof o['@timestamp'] === 'string') hits++;
   if (typeof o.eventID === 'string') hits++;
   if (typeof o.awsRegion === 'string') hits++;
-  return hits >= 3 && typeof o.eventName === 'string';
+  if (typeof o.eventName === 'string') return hits >= 3;
+  return looksLikeInsightRecord(o);
+}
+
+/**
+ * A CloudTrail Insights record: `eventType: AwsCloudTrailInsight` with its `insightDetails`
+ * object and a time or an id. Its name and source sit inside insightDetails.
+ */
+function looksLikeInsightRecord(o: JsonObject): boolean {
+  return (
+    o.eventType === INSIGHT_EVENT_TYPE &&
+    obj(o.insightDetails) !== undefined &&
+    (typeof o.eventTime === 'string' || typeof o.eventID === 'string')
+  );
 }

@@ -4,12 +4,20 @@
  * caller can `JSON.parse` records one at a time. It keeps at most one record (or one
  * top-level object still being looked at) in memory, whatever the size of the file.
  *
- * Records are the elements of a `Records` or `Events` array in a top-level object, the
+ * Records are the elements of a `Records`, `Events` or `events` array in a top-level object
+ * (a trail object, LookupEvents output, CloudWatch Logs' filter-log-events / get-log-events), the
  * elements of a top-level array, or top-level objects that hold neither (a single event,
  * or one event per document in a concatenated stream).
  */
 
-export type RecordContainer = 'Records' | 'Events' | 'array' | 'top';
+export type RecordContainer = 'Records' | 'Events' | 'events' | 'array' | 'top';
+
+/** Top-level keys whose array holds the records. */
+const CONTAINER_KEYS: ReadonlyMap<string, Exclude<RecordContainer, 'array' | 'top'>> = new Map([
+  ['Records', 'Records'],
+  ['Events', 'Events'],
+  ['events', 'events'],
+] as const);
 
 export interface ScanHandlers {
   /**
@@ -209,7 +217,7 @@ export class JsonRecordScanner {
           }
           if (depth === 1 && this.inTopObject && this.pendingKeyIsRecords(byte)) {
             this.stack.push(byte);
-            this.enterRecords(this.lastKey === 'Events' ? 'Events' : 'Records', offset);
+            this.enterRecords(CONTAINER_KEYS.get(this.lastKey ?? '') ?? 'Records', offset);
             i++;
             continue;
           }
@@ -271,7 +279,7 @@ export class JsonRecordScanner {
   private pendingKeyIsRecords(byte: number): boolean {
     const key = this.awaitingValueFor;
     this.awaitingValueFor = undefined;
-    return byte === OPEN_ARRAY && this.recordsDepth === 0 && (key === 'Records' || key === 'Events');
+    return byte === OPEN_ARRAY && this.recordsDepth === 0 && key !== undefined && CONTAINER_KEYS.has(key);
   }
 
   /** A value begins at `offset`: the start of a record when we are directly inside a records array. */

@@ -17,5 +17,6 @@ export function parseTrailKeyLayout(path: string): TrailKeyLayout | undefined {
   if (monthNumber < 1 || monthNumber > 12 || dayNumber < 1 || dayNumber > 31) return undefined;
   const layout: TrailKeyLayout = { account, region, date: `${year}-${month}-${day}`, digest: kind === '-Digest' };
   if (orgId) layout.orgId = orgId;
+  if (kind === '-Insight') layout.insight = true;
   return layout;
 }

@@ -113,6 +113,8 @@ class JsonScanReader implements ContentReader {
         return 'trail';
       case 'Events':
         return 'lookup';
+      case 'events':
+        return 'logs';
       case 'array':
         return 'array';
       case undefined:
@@ -129,6 +131,8 @@ class JsonScanReader implements ContentReader {
         return 'a Records array';
       case 'Events':
         return 'an Events array';
+      case 'events':
+        return 'an events array';
       case 'array':
         return 'a JSON array';
       case undefined:
@@ -374,6 +378,11 @@ function readParsedDocument(document: unknown, collector: RecordCollector): { fo
     if (unwrapped.kind === 'event') {
       collector.acceptUnwrapped(unwrapped, { offset: 0, length: 0 });
       return { format: 'single', shape: undefined };
+    }
+    if (Array.isArray(object.events)) {
+      // `aws logs filter-log-events` / `get-log-events`: each item's `message` is the event's JSON text.
+      emitAll(object.events);
+      return { format: 'logs', shape: 'an events array' };
     }
   }
   collector.notEvent(describeValue(document), 0);

@@ -6,6 +6,7 @@ export type FileFormat =
   | 'digest' // CloudTrail-Digest integrity file: listed, never indexed as events
   | 'digest-signature' // <digest>.signature.json: a digest's S3 signature metadata kept beside it for offline validation
   | 'lookup' // `aws cloudtrail lookup-events` output, possibly several documents concatenated
+  | 'logs' // `aws logs filter-log-events` / `get-log-events` output: {"events":[{"message":"<event JSON>",…}],…}
   | 'jsonl' // one event (or {message: event}, or a Logstash record) per line
   | 'csv' // console Event history CSV export
   | 'array' // a top-level JSON array of events (also console Event history JSON export)
@@ -32,7 +33,7 @@ export interface FileProblem {
   offset?: number;
 }
 
-/** AWSLogs/[o-xxxx/]<account>/CloudTrail[-Digest]/<region>/YYYY/MM/DD/<file> */
+/** AWSLogs/[o-xxxx/]<account>/CloudTrail[-Digest|-Insight]/<region>/YYYY/MM/DD/<file> */
 export interface TrailKeyLayout {
   orgId?: string;
   account: string;
@@ -40,6 +41,8 @@ export interface TrailKeyLayout {
   /** Delivery date YYYY-MM-DD from the key. */
   date: string;
   digest: boolean;
+  /** A CloudTrail-Insight/ key: the trail's Insights events (read like any trail file). */
+  insight?: true;
 }
 
 export interface EvidenceFile {

@@ -8,6 +8,7 @@
  * hover and keyboard navigation; an expanded one (the user clicked it) shows its events again.
  */
 import type { EventIndexApi } from '../engine/api';
+import { InsightIndex, insightLabel, insightSpans } from '../insights/pairs';
 import { groupNoise } from '../noise';
 import { GroupMark, NoiseGroupKind, groupIdOf } from '../../shared/timeline-protocol';
 
@@ -21,6 +22,8 @@ export interface LaneGroup {
   first: number;
   last: number;
   kinds: [number, number, number, number];
+  openStart?: boolean;
+  openEnd?: boolean;
 }
 
 /** What TimelineModel needs to leave collapsed groups out of a view. */
@@ -35,7 +38,19 @@ export interface NoiseView {
 export interface LaneSource {
   readonly laneStart: Int32Array;
   readonly ids: Int32Array;
+  /** Lane-sorted times, parallel to `ids`. */
+  readonly times: Float64Array;
+  /** The selection's first and last time (the range an open Insight runs to). */
+  readonly start: number;
+  readonly end: number;
   kindAt(position: number): number;
+}
+
+export interface LaneGroupOptions {
+  /** Group AWS-service events and console bursts (the noise setting); default true. */
+  noise?: boolean;
+  /** Group each CloudTrail Insight's Start and End records into one span (whatever the noise setting). */
+  insights?: InsightIndex;
 }
 
 export class LaneNoise implements NoiseView {
@@ -45,6 +60,7 @@ export class LaneNoise implements NoiseView {
   private readonly all: LaneGroup[] = [];
   private positionOf?: Int32Array;
   private expanded: ReadonlySet<string> = new Set();
+  private insightLanes?: Map<number, number[]>;
 
   /**
    * @param candidates per event id: 1 when it might be grouped (derived.ts noiseCandidates);
@@ -54,6 +70,7 @@ export class LaneNoise implements NoiseView {
     private readonly index: EventIndexApi,
     private readonly model: LaneSource,
     private readonly candidates?: Uint8Array,
+    private readonly options: LaneGroupOptions = {},
   ) {
     this.groupAt = new Int32Array(model.ids.length).fill(-1);
   }
@@ -80,7 +97,7 @@ export class LaneNoise implements NoiseView {
     const lo = this.model.laneStart[rank];
     const hi = this.model.laneStart[rank + 1];
     const groups: LaneGroup[] = [];
-    if (hi > lo) {
+    if (hi > lo && this.options.noise !== false) {
       let ids = this.model.ids.subarray(lo, hi);
       const candidates = this.candidates;
       if (candidates) {
@@ -107,8 +124,71 @@ export class LaneNoise implements NoiseView {
         groups.push(group);
       }
     }
+    if (hi > lo && this.options.insights) groups.push(...this.insightGroups(rank, lo, hi, this.options.insights));
+    if (groups.length > 1) groups.sort((a, b) => a.first - b.first);
     this.lanes.set(rank, groups);
     return groups;
+  }
+
+  /**
+   * The lane's CloudTrail Insights, one group per Start/End pair, from the Start to the End;
+   * open ends run to the range's edge. Its records are found by time (they are few).
+   */
+  private insightGroups(rank: number, lo: number, hi: number, insights: InsightIndex): LaneGroup[] {
+    const model = this.model;
+    const members = this.insightsByLane(insights).get(rank);
+    if (!members) return [];
+    const positionOf = new Map<number, number>();
+    for (const p of members) if (p >= lo && p < hi) positionOf.set(model.ids[p], p);
+    if (positionOf.size === 0) return [];
+    const groups: LaneGroup[] = [];
+    for (const span of insightSpans(insights, [...positionOf.keys()])) {
+      const positions = Int32Array.from(span.ids.map((id) => positionOf.get(id)!)).sort();
+      if (positions.some((p) => this.groupAt[p] >= 0)) continue;
+      const kinds: [number, number, number, number] = [0, 0, 0, 0];
+      const at = this.all.length;
+      for (const p of positions) {
+        this.groupAt[p] = at;
+        kinds[model.kindAt(p)]++;
+      }
+      const openStart = !Number.isFinite(span.first);
+      const openEnd = !Number.isFinite(span.last);
+      const first = openStart ? Math.min(model.start, model.times[positions[0]]) : span.first;
+      const last = openEnd ? Math.max(model.end, model.times[positions[positions.length - 1]]) : span.last;
+      const group: LaneGroup = { id: groupIdOf('insight', span.key, first), rank, kind: 'insight', label: insightLabel(span), positions, first, last, kinds };
+      if (openStart) group.openStart = true;
+      if (openEnd) group.openEnd = true;
+      this.all.push(group);
+      groups.push(group);
+    }
+    return groups;
+  }
+
+  /** Lane-sorted positions of the model's Insights records, per lane rank (found once, for every lane). */
+  private insightsByLane(insights: InsightIndex): Map<number, number[]> {
+    if (this.insightLanes) return this.insightLanes;
+    const lanes = new Map<number, number[]>();
+    const ids = insights.insightIds();
+    if (ids.length > 0) {
+      const positionOf = this.positions();
+      const laneStart = this.model.laneStart;
+      for (const id of ids) {
+        const p = id < positionOf.length ? positionOf[id] : -1;
+        if (p < 0) continue; // not in the selection, or without a time
+        let a = 0;
+        let b = laneStart.length - 1;
+        while (b - a > 1) {
+          const mid = (a + b) >>> 1;
+          if (laneStart[mid] <= p) a = mid;
+          else b = mid;
+        }
+        const list = lanes.get(a);
+        if (list) list.push(p);
+        else lanes.set(a, [p]);
+      }
+    }
+    this.insightLanes = lanes;
+    return lanes;
   }
 
   /** The group holding a lane-sorted position, if any (its lane must have been grouped). */
@@ -141,5 +221,7 @@ export function groupMark(group: LaneGroup, collapsed: boolean): GroupMark {
     last: group.last,
     kinds: [...group.kinds],
     expanded: !collapsed,
+    ...(group.openStart ? { openStart: true } : {}),
+    ...(group.openEnd ? { openEnd: true } : {}),
   };
 }

@@ -62,7 +62,7 @@ export class TimelineSession {
   private model?: TimelineModel;
   private modelKey?: { index: EventIndex; version: number; expression: string; laneField: LaneField; findings: unknown };
   private modelVersion = 0;
-  private noiseCache?: { model: TimelineModel; noise: LaneNoise };
+  private noiseCache?: { model: TimelineModel; collapse: boolean; noise: LaneNoise };
   private selectionCache?: { index: EventIndex; version: number; expression: string; selection: Selection };
   private filterError?: string;
   /** The last view sent (for integration tests), and the largest message posted (bytes of JSON). */
@@ -243,10 +243,19 @@ export class TimelineSession {
     this.post({ type: 'invalidate' });
   }
 
-  /** The noise grouping for a model when collapsing is on (its lane `rank` grouped). */
+  /**
+   * The lane groups for a model (its lane `rank` grouped): noise when collapsing is on, and
+   * CloudTrail Insights (each Start/End pair one span) whenever the index holds any.
+   */
   private noiseOf(model: TimelineModel, rank?: number): LaneNoise | undefined {
-    if (!this.port.collapseNoise?.()) return undefined;
-    if (this.noiseCache?.model !== model) this.noiseCache = { model, noise: new LaneNoise(this.port.index(), model, this.derived.noiseCandidatesOf(this.port.index())) };
+    const collapse = this.port.collapseNoise?.() ?? false;
+    const index = this.port.index();
+    const insights = index.insightCount > 0;
+    if (!collapse && !insights) return undefined;
+    if (this.noiseCache?.model !== model || this.noiseCache.collapse !== collapse) {
+      const candidates = collapse ? this.derived.noiseCandidatesOf(index) : undefined;
+      this.noiseCache = { model, collapse, noise: new LaneNoise(index, model, candidates, { noise: collapse, insights: insights ? index : undefined }) };
+    }
     const noise = this.noiseCache.noise;
     if (rank !== undefined && rank >= 0 && rank < model.laneCount) noise.groupsOf(rank);
     return noise;
@@ -368,7 +377,7 @@ export class TimelineSession {
       lanes: result.lanes,
       firstSeen: result.firstSeen,
       groups: result.groups,
-      collapseNoise: noise !== undefined,
+      collapseNoise: this.port.collapseNoise?.() ?? false,
       events: model.events,
       untimed: model.untimed,
       findings: !!this.port.findings?.(),

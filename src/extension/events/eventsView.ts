@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { EventId, EventIndexApi } from '../../core/engine/api';
+import { insightLabel, insightSpans, insightWhen, type InsightSpan } from '../../core/insights/pairs';
 import { arrangeNoise, type ArrangedItem } from '../../core/noise/arrange';
 import type { NoiseGroup } from '../../core/noise/group';
 import { Commands, ContextKeys } from '../commands';
@@ -22,13 +23,23 @@ export interface EventsGroupNode {
   readonly ids: readonly EventId[];
 }
 
+/** One CloudTrail Insight: its Start and End records (always grouped, whatever the noise setting). */
+export interface EventsInsightNode {
+  readonly kind: 'insight';
+  readonly id: string;
+  readonly span: InsightSpan;
+  /** Its records in display order. */
+  readonly ids: readonly EventId[];
+}
+
 export type EventsNode =
   | { readonly kind: 'event'; readonly eventId: EventId }
   | EventsGroupNode
+  | EventsInsightNode
   /** `group` set: the rest of that group's members; otherwise the rest of the list. */
   | { readonly kind: 'more'; readonly shown: number; readonly total: number; readonly group?: EventsGroupNode };
 
-type ListItem = { readonly kind: 'event'; readonly eventId: EventId } | EventsGroupNode;
+type ListItem = { readonly kind: 'event'; readonly eventId: EventId } | EventsGroupNode | EventsInsightNode;
 
 /** `4 s`, `3 min`, `2 h`: how long a group lasted. */
 function duration(ms: number): string {
@@ -48,6 +59,24 @@ export function groupLabel(index: EventIndexApi, group: NoiseGroup): string {
   return `Console burst: ${oneLine(who, 80)} · ${count} in ${duration(group.last - group.first)}`;
 }
 
+/** A CloudTrail Insight's tree item (the Events view and the Explorer): label, span, tooltip. */
+export function insightTreeItem(span: InsightSpan): vscode.TreeItem {
+  const item = new vscode.TreeItem(oneLine(insightLabel(span), 160), vscode.TreeItemCollapsibleState.Collapsed);
+  item.description = plural(span.ids.length, 'record');
+  item.iconPath = new vscode.ThemeIcon('pulse', new vscode.ThemeColor('charts.orange'));
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(`**CloudTrail Insight** ${escapeMarkdown(span.insightType ?? '')}  \n`);
+  tooltip.appendMarkdown(`**API**: ${escapeMarkdown([span.eventSource, span.eventName].filter(Boolean).join(' '))}  \n`);
+  tooltip.appendMarkdown(`**When** (UTC): ${escapeMarkdown(insightWhen(span))}  \n`);
+  if (span.sharedEventId) tooltip.appendMarkdown(`**Shared event ID**: ${escapeMarkdown(span.sharedEventId)}  \n`);
+  if (span.end === undefined && span.start !== undefined) tooltip.appendMarkdown('No End record: the unusual activity had not ended when these records were written  \n');
+  if (span.start === undefined && span.end !== undefined) tooltip.appendMarkdown('No Start record among the loaded events: it began earlier  \n');
+  item.tooltip = tooltip;
+  item.contextValue = 'cloudtrail.insight';
+  item.accessibilityInformation = { label: `${insightLabel(span)}, ${plural(span.ids.length, 'record')}` };
+  return item;
+}
+
 /**
  * The events matching the filter, newest or oldest first, a page at a time. With
  * `cloudtrail.noise.collapseServiceEvents`, AWS-service events and console bursts are one
@@ -61,7 +90,7 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
   /** Members shown per expanded group id (groups page like the list). */
   private readonly groupShown = new Map<string, number>();
   private sorted: { index: object; version: number; effective: string; order: string; ids: Int32Array } | undefined;
-  private arranged: { ids: Int32Array; items: ListItem[] } | undefined;
+  private arranged: { ids: Int32Array; grouping: boolean; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[];
 
@@ -131,8 +160,14 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
    */
   items(): readonly ListItem[] {
     const ids = this.orderedIds();
-    if (!this.grouping) return Array.from(ids, (eventId) => ({ kind: 'event' as const, eventId }));
-    if (this.arranged?.ids === ids) return this.arranged.items;
+    const grouping = this.grouping;
+    if (!grouping && this.services.investigation.index.insightCount === 0) return Array.from(ids, (eventId) => ({ kind: 'event' as const, eventId }));
+    if (this.arranged?.ids === ids && this.arranged.grouping === grouping) return this.arranged.items;
+    if (!grouping) {
+      const items = this.withInsights(Array.from(ids, (eventId) => ({ kind: 'event' as const, eventId })), ids);
+      this.arranged = { ids, grouping, items };
+      return items;
+    }
     const seen = new Map<string, number>();
     const items = arrangeNoise(this.services.investigation.index, ids, this.order).map((item: ArrangedItem): ListItem => {
       if (item.kind === 'event') return { kind: 'event', eventId: item.id };
@@ -141,11 +176,37 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
       seen.set(base, n);
       return { kind: 'group', id: n === 1 ? base : `${base}#${n}`, group: item.group, ids: item.ids };
     });
-    this.arranged = { ids, items };
-    return items;
+    const withInsights = this.withInsights(items, ids);
+    this.arranged = { ids, grouping, items: withInsights };
+    return withInsights;
+  }
+
+  /** Each CloudTrail Insight's records become one item, where its first record in display order was. */
+  private withInsights(items: ListItem[], ids: Int32Array): ListItem[] {
+    const index = this.services.investigation.index;
+    if (index.insightCount === 0) return items;
+    const spans = insightSpans(index, ids);
+    if (spans.length === 0) return items;
+    const spanOf = new Map<EventId, InsightSpan>();
+    for (const span of spans) for (const id of span.ids) spanOf.set(id, span);
+    const placed = new Set<InsightSpan>();
+    const out: ListItem[] = [];
+    for (const item of items) {
+      const span = item.kind === 'event' ? spanOf.get(item.eventId) : undefined;
+      if (!span) {
+        out.push(item);
+        continue;
+      }
+      if (placed.has(span)) continue;
+      placed.add(span);
+      const members = this.order === 'desc' ? [...span.ids].reverse() : span.ids;
+      out.push({ kind: 'insight', id: `insight:${span.key}`, span, ids: members });
+    }
+    return out;
   }
 
   getChildren(element?: EventsNode): EventsNode[] {
+    if (element?.kind === 'insight') return element.ids.map((eventId) => ({ kind: 'event', eventId }));
     if (element?.kind === 'group') {
       const end = Math.min(element.ids.length, this.groupShown.get(element.id) ?? PAGE_SIZE);
       const nodes: EventsNode[] = element.ids.slice(0, end).map((eventId) => ({ kind: 'event', eventId }));
@@ -169,6 +230,7 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
       return item;
     }
     if (element.kind === 'group') return this.groupItem(element);
+    if (element.kind === 'insight') return this.insightItem(element);
     const row = this.services.investigation.index.row(element.eventId);
     const item = new vscode.TreeItem(`${shortTime(row.time)}  ${oneLine(row.eventName ?? '(no event name)', 80)}`);
     const parts = [shortPrincipal(row.principal), row.ip ?? '', row.error ?? ''].filter(Boolean).map((p) => oneLine(p, 60));
@@ -194,6 +256,12 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
     item.tooltip = tooltip;
     item.command = { command: Commands.openEvent, title: 'Open Event', arguments: [element.eventId] };
     item.contextValue = 'cloudtrail.event';
+    return item;
+  }
+
+  private insightItem(node: EventsInsightNode): vscode.TreeItem {
+    const item = insightTreeItem(node.span);
+    item.id = node.id;
     return item;
   }
 

@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
-import type { Selection } from '../../core/engine/api';
+import type { EventId, Selection } from '../../core/engine/api';
+import { insightSpans, type InsightSpan } from '../../core/insights/pairs';
 import { FIELD_INFO } from '../../core/index/fields';
 import type { IdentityType } from '../../core/model/event';
 import { termFor } from '../../core/query/parser';
 import { Commands } from '../commands';
 import type { PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
-import { escapeMarkdown, oneLine, plural, timeSpan } from '../util/text';
+import { insightTreeItem } from '../events/eventsView';
+import { escapeMarkdown, oneLine, plural, shortTime, timeSpan } from '../util/text';
 import { DEFAULT_GROUPING, FIELD_ICONS, type Grouping, IDENTITY_ICONS, shortValue } from './groupings';
 
 export interface ValueNode extends PivotTarget {
@@ -31,7 +33,29 @@ export interface LoadMoreNode {
   readonly total: number;
 }
 
-export type ExplorerNode = ValueNode | LoadMoreNode;
+/** "CloudTrail Insights" at the top of the tree, when the filter's events hold any. */
+export interface InsightsRootNode {
+  readonly kind: 'insights';
+  readonly id: string;
+  readonly spans: readonly InsightSpan[];
+}
+
+/** One CloudTrail Insight (its Start and End records). */
+export interface InsightNode {
+  readonly kind: 'insight';
+  readonly id: string;
+  readonly span: InsightSpan;
+}
+
+/** One record of an Insight. */
+export interface InsightRecordNode {
+  readonly kind: 'insightRecord';
+  readonly id: string;
+  readonly eventId: EventId;
+  readonly parent: InsightNode;
+}
+
+export type ExplorerNode = ValueNode | LoadMoreNode | InsightsRootNode | InsightNode | InsightRecordNode;
 
 export const PAGE_SIZE = 200;
 
@@ -54,6 +78,8 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private readonly pageSizes = new Map<string, number>();
   private readonly parents = new Map<string, ValueNode>();
   private cacheKey: { index: object; version: number; effective: string; grouping: string } | undefined;
+  private insightsRoot: InsightsRootNode | null | undefined;
+  private insightNodes = new Map<string, InsightNode>();
   private grouping: Grouping = DEFAULT_GROUPING;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: vscode.Disposable[];
@@ -94,6 +120,8 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     const key = this.cacheKey;
     if (key && key.index === index && key.version === index.version && key.effective === effective && key.grouping === this.grouping.id) return;
     this.children = new Map();
+    this.insightsRoot = undefined;
+    this.insightNodes = new Map();
     this.parents.clear();
     this.pageSizes.clear();
     this.cacheKey = { index, version: index.version, effective, grouping: this.grouping.id };
@@ -147,10 +175,42 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     return ids.length > 0 ? (index.value('principalType', ids[0]) as IdentityType | undefined) : undefined;
   }
 
+  /** The filter's CloudTrail Insights, paired; undefined when it holds none (cached like the children). */
+  insights(): InsightsRootNode | undefined {
+    this.validateCache();
+    if (this.insightsRoot === undefined) {
+      const index = this.services.investigation.index;
+      const spans = index.insightCount > 0 ? insightSpans(index, this.services.filter.selection()) : [];
+      this.insightsRoot = spans.length > 0 ? { kind: 'insights', id: 'insights', spans } : null;
+    }
+    return this.insightsRoot ?? undefined;
+  }
+
+  private insightNode(span: InsightSpan): InsightNode {
+    const id = `insight:${span.key}`;
+    let node = this.insightNodes.get(id);
+    if (!node || node.span !== span) {
+      node = { kind: 'insight', id, span };
+      this.insightNodes.set(id, node);
+    }
+    return node;
+  }
+
   getChildren(element?: ExplorerNode): ExplorerNode[] {
-    if (element?.kind === 'loadMore') return [];
+    if (element?.kind === 'loadMore' || element?.kind === 'insightRecord') return [];
+    if (element?.kind === 'insights') return element.spans.map((span) => this.insightNode(span));
+    if (element?.kind === 'insight') {
+      return element.span.ids.map((eventId) => ({ kind: 'insightRecord', id: `${element.id}/${eventId}`, eventId, parent: element }));
+    }
     const all = this.allChildren(element);
-    const parentId = element?.id ?? '';
+    if (!element) {
+      const insights = this.insights();
+      if (insights) return [insights, ...this.page(all, '')];
+    }
+    return this.page(all, element?.id ?? '');
+  }
+
+  private page(all: ValueNode[], parentId: string): ExplorerNode[] {
     const pageSize = this.pageSizes.get(parentId) ?? PAGE_SIZE;
     if (all.length <= pageSize) return all;
     const more: LoadMoreNode = { kind: 'loadMore', id: `${parentId}#more`, parentId, shown: pageSize, total: all.length };
@@ -158,6 +218,9 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   getParent(element: ExplorerNode): ExplorerNode | undefined {
+    if (element.kind === 'insights') return undefined;
+    if (element.kind === 'insight') return this.insights();
+    if (element.kind === 'insightRecord') return element.parent;
     const parentId = element.kind === 'loadMore' ? element.parentId : element.depth === 0 ? '' : undefined;
     if (parentId === '') return undefined;
     if (element.kind === 'value') {
@@ -168,6 +231,31 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   }
 
   getTreeItem(element: ExplorerNode): vscode.TreeItem {
+    if (element.kind === 'insights') {
+      const item = new vscode.TreeItem('CloudTrail Insights', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = element.id;
+      item.description = plural(element.spans.length, 'Insight');
+      item.iconPath = new vscode.ThemeIcon('pulse', new vscode.ThemeColor('charts.orange'));
+      item.tooltip = 'Unusual API call or error rates CloudTrail Insights recorded, each from its Start to its End record';
+      item.contextValue = 'cloudtrail.insights';
+      return item;
+    }
+    if (element.kind === 'insight') {
+      const item = insightTreeItem(element.span);
+      item.id = element.id;
+      return item;
+    }
+    if (element.kind === 'insightRecord') {
+      const index = this.services.investigation.index;
+      const state = index.insight(element.eventId)?.state || 'record';
+      const item = new vscode.TreeItem(`${oneLine(state, 40)}  ${shortTime(index.time(element.eventId))}`);
+      item.id = element.id;
+      item.description = oneLine(index.value('eventId', element.eventId) ?? '', 60);
+      item.iconPath = new vscode.ThemeIcon(/^end$/i.test(state) ? 'debug-stop' : 'debug-start');
+      item.command = { command: Commands.openEvent, title: 'Open Event', arguments: [element.eventId] };
+      item.contextValue = 'cloudtrail.insightRecord';
+      return item;
+    }
     if (element.kind === 'loadMore') {
       const item = new vscode.TreeItem(`Load more… (${element.shown.toLocaleString('en-US')} of ${element.total.toLocaleString('en-US')} shown)`);
       item.id = element.id;

@@ -65,6 +65,7 @@ export function decode(batches: EventBatch[]): { events: unknown[]; files: unkno
       files.push({ path: file.path, format: file.format, records: file.records, problems: file.problems, continuation: file.continuation });
     }
     const shared = new Map(batch.sharedEventIds);
+    const insights = new Map(batch.insights.map(([index, state, type]) => [index, { state, type }]));
     for (let i = 0; i < batch.count; i++) {
       const resources: string[] = [];
       for (let r = batch.resourceStart[i]; r < batch.resourceStart[i + 1]; r++) resources.push(batch.resourceDict[batch.resourceCodes[r]]);
@@ -79,6 +80,7 @@ export function decode(batches: EventBatch[]): { events: unknown[]; files: unkno
         eventId: idText(batch.eventIds, i),
         requestId: idText(batch.requestIds, i),
         sharedEventId: shared.get(i),
+        insight: insights.get(i),
       });
     }
   }

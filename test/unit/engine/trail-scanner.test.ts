@@ -93,6 +93,22 @@ const baseRecord = {
   eventCategory: 'Management',
 };
 
+/** A CloudTrail Insights record (no top-level eventName/eventSource: they sit in insightDetails). */
+function insightRecord(state: string, extra: Record<string, unknown> = {}, details: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    eventVersion: '1.08',
+    eventTime: '2026-03-04T05:06:00Z',
+    awsRegion: 'us-east-1',
+    eventID: `insight-${state}-${Object.keys(extra).join('-')}`,
+    eventType: 'AwsCloudTrailInsight',
+    recipientAccountId: '111122223333',
+    sharedEventID: 'aaaaaaaa-1111-4111-8111-000000000001',
+    insightDetails: { state, eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', insightType: 'ApiCallRateInsight', insightContext: { statistics: { insightDuration: 1 } }, ...details },
+    eventCategory: 'Insight',
+    ...extra,
+  };
+}
+
 function trail(records: unknown[]): string {
   return JSON.stringify({ Records: records });
 }
@@ -161,6 +177,16 @@ describe('trail scanner: the same index as the generic path', function () {
       [baseRecord],
       {},
       { ...baseRecord, eventName: 'Dup', eventName2: 1 },
+      // CloudTrail Insights records (the generic path reads them): name, source and state from insightDetails.
+      insightRecord('Start'),
+      insightRecord('End'),
+      insightRecord('Start', { eventCategory: undefined, sharedEventID: undefined }),
+      insightRecord('Paused', { extra: { nested: [1, 2] } }, { insightType: ['ApiCallRateInsight', 'ApiErrorRateInsight'] }),
+      insightRecord('End', { eventName: 'TopLevelName', eventSource: 'top.amazonaws.com' }),
+      { ...insightRecord('Start'), insightDetails: 'not an object' },
+      { ...baseRecord, eventType: 'AwsCloudTrailInsight' },
+      { ...baseRecord, insightDetails: { state: 'Start', eventName: 'Inner' } },
+      { ...baseRecord, insightDetails: null },
     ];
     // Identities longer than the sampled hash's head and tail, differing only in the middle.
     for (let n = 0; n < 5; n++) {
@@ -173,6 +199,8 @@ describe('trail scanner: the same index as the generic path', function () {
     // Duplicate keys, escaped keys and values, odd spacing: written by hand.
     const handWritten = `{ "Records" : [
       {"eventName":"First","eventName":"Second","eventSource":"a","awsRegion":"r","eventTime":"2026-03-04T05:00:00Z"},
+      {"eventName":"EscapedInsightType","eventSource":"a","awsRegion":"r","eventTime":"2026-03-04T05:00:00Z","eventType":"AwsCloudTrail\\u0049nsight"},
+      {"eventName":"EscapedOtherType","eventSource":"a","awsRegion":"r","eventTime":"2026-03-04T05:00:00Z","eventType":"AwsApi\\u0043all"},
       {"event\\u004eame":"EscapedKey","eventSource":"a","awsRegion":"r","eventTime":"2026-03-04T05:00:00Z"},
       {"eventName":"Esc\\u0061ped\\nValue","eventSource":"a\\/b","awsRegion":"r","eventTime":"2026-03-04T05:00:00\\u005a","eventID":"00000000-0000-4000-8000-00000000000\\u0031"},
       {"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com","awsRegion":"r","eventTime":"2026-03-04T05:00:00Z","responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Bad \\"password\\""},
