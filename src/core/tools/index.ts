@@ -39,7 +39,8 @@ export interface ToolOutcome {
   text: string;
 }
 
-function errorAnswer(tool: string, kind: string, message: string, details: Record<string, unknown> = {}): ToolAnswer {
+/** The answer when a call cannot be made at all (e.g. the evidence failed to load). */
+export function errorAnswer(tool: string, kind: string, message: string, details: Record<string, unknown> = {}): ToolAnswer {
   return { tool, error: { kind, message, ...details } };
 }
 
@@ -62,7 +63,7 @@ export class EvidenceTools {
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-      return errorAnswer(tool.name, 'invalid-input', `${message} (the input schema: ${JSON.stringify(inputJsonSchema(tool))})`, { issues });
+      return errorAnswer(tool.name, 'invalid-input', `${message} (see the tool's input schema)`, { issues });
     }
     try {
       signal?.throwIfAborted();

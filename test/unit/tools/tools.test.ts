@@ -121,13 +121,12 @@ describe('evidence tools on the sample trail', () => {
     assert.ok(high.evidence.findings.every((f: Answer) => f.events.length === 1));
   });
 
-  it('event: the full raw record and its file, in any case of the id', async () => {
+  it('event: the full raw record, in any case of the id', async () => {
     const a = await ask(tools, 'event', { eventID: 'D25235BE-864A-4199-8E8E-52D782662570' });
     assert.equal(a.found, 1);
-    const { record, file } = a.evidence.records[0];
+    const { record } = a.evidence.records[0];
     assert.equal(record.eventName, 'AssumeRole');
     assert.equal(record.responseElements.credentials.accessKeyId, 'ASIAEXAMPLEORGADMN01');
-    assert.match(file, /us-east-1.*\.json\.gz$/);
     const none = await ask(tools, 'event', { eventID: 'no-such-event*' });
     assert.equal(none.found, 0, 'the id is literal: no wildcard');
   });
@@ -164,6 +163,9 @@ describe('evidence tools on the sample trail', () => {
       ['timeline_summary', { by: 'ip', limit: 50 }],
       ['lineage', { accessKey: 'ASIAEXAMPLEINFRAAU02' }],
       ['findings', { limit: 50, eventsPerFinding: 20 }],
+      // Delivered twice, in two files: the answer must not depend on which copy was read first.
+      ['event', { eventID: '51682bbb-f580-4484-9009-412842c3d8ae' }],
+      ['sources', {}],
     ];
     for (const [name, input] of questions) assert.equal((await again.invoke(name, input)).text, (await tools.invoke(name, input)).text, name);
   });
