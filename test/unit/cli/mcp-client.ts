@@ -13,6 +13,17 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 
+/** One question per tool, with answers known from the sample trail's story. */
+export const SAMPLE_QUESTIONS: [string, Record<string, unknown>][] = [
+  ['sources', {}],
+  ['query', { filter: 'ip:203.0.113.66 AND error:*', limit: 5 }],
+  ['top', { field: 'ip', filter: 'error:*' }],
+  ['timeline_summary', { by: 'accessKey', filter: 'ip:203.0.113.66', start: '2026-03-04T05:00Z', end: '2026-03-04T05:30Z' }],
+  ['lineage', { accessKey: 'ASIAEXAMPLEINFRAAU02' }],
+  ['findings', { minSeverity: 'high' }],
+  ['event', { eventID: '51682bbb-f580-4484-9009-412842c3d8ae' }],
+];
+
 export interface McpSession {
   client: Client;
   /** What the server wrote to stderr so far. */

@@ -10,20 +10,10 @@ import * as path from 'node:path';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { EVIDENCE_TOOLS, EvidenceTools, inputJsonSchema } from '../../../src/core/tools/index';
 import { requireDataset, SAMPLE_TRAIL } from '../intel/helpers';
-import { CLI, McpSession, REPO_ROOT, startMcp, withDeadline } from './mcp-client';
+import { CLI, McpSession, REPO_ROOT, SAMPLE_QUESTIONS, startMcp, withDeadline } from './mcp-client';
 
 type Answer = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** One question per tool, with answers known from the sample trail's story. */
-export const SAMPLE_QUESTIONS: [string, Record<string, unknown>][] = [
-  ['sources', {}],
-  ['query', { filter: 'ip:203.0.113.66 AND error:*', limit: 5 }],
-  ['top', { field: 'ip', filter: 'error:*' }],
-  ['timeline_summary', { by: 'accessKey', filter: 'ip:203.0.113.66', start: '2026-03-04T05:00Z', end: '2026-03-04T05:30Z' }],
-  ['lineage', { accessKey: 'ASIAEXAMPLEINFRAAU02' }],
-  ['findings', { minSeverity: 'high' }],
-  ['event', { eventID: '51682bbb-f580-4484-9009-412842c3d8ae' }],
-];
 
 describe('ctinv mcp over stdio (the SDK client)', function () {
   this.timeout(120_000);
