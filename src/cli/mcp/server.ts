@@ -155,15 +155,16 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** Waits for the load, sending progress notifications when the call asked for them. */
 async function waitForLoad(load: EvidenceLoad, extra: Extra): Promise<void> {
   const token = extra._meta?.progressToken;
+  // The protocol wants a value that grows with every notification, also while one large file
+  // is parsed: bytes read so far, or one more than last time.
+  let sent = -1;
   const report = () => {
     if (token === undefined) return;
     const p = load.progress;
-    void extra
-      .sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken: token, progress: p?.bytesDone ?? 0, ...(p && p.bytesTotal > 0 ? { total: p.bytesTotal } : {}), message: progressText(p) },
-      })
-      .catch(() => undefined);
+    const progress = Math.max(p?.bytesDone ?? 0, sent + 1);
+    sent = progress;
+    const total = p && p.bytesTotal >= progress ? { total: p.bytesTotal } : {};
+    void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, ...total, message: progressText(p) } }).catch(() => undefined);
   };
   report();
   const timer = setInterval(report, PROGRESS_EVERY_MS);

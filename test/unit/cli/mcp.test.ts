@@ -176,6 +176,7 @@ describe('ctinv mcp over stdio (the SDK client)', function () {
         ]);
         assert.ok(progress.length >= 1, 'progress was reported while loading');
         assert.match(progress[0].message ?? '', /indexing|looking for evidence/);
+        for (let i = 1; i < progress.length; i++) assert.ok(progress[i].progress > progress[i - 1].progress, 'progress grows with every notification');
         assert.match(session.stderr(), /ctinv mcp: loaded 72,000 events from 12 files/);
       } finally {
         await session.close();
