@@ -29,7 +29,7 @@ describe('contributes.languageModelTools ⇄ the core\u2019s evidence tools', ()
     );
   });
 
-  it('gives each the core\u2019s description and input schema (regenerate them from src/core/tools when these change)', () => {
+  it('gives each the core\u2019s description and input schema (node scripts/sync-language-model-tools.mjs writes them)', () => {
     for (const tool of EVIDENCE_TOOLS) {
       const entry = contributed.find((t) => t.name === `cloudtrail_${tool.name}`)!;
       assert.equal(entry.modelDescription, tool.description, `${entry.name}: modelDescription`);
