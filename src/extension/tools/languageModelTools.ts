@@ -6,48 +6,70 @@
  * None of these tools calls AWS, writes anything or changes the views: they read the loaded
  * index only, so `prepareInvocation` asks for no confirmation; fetching from AWS stays behind
  * the extension's own commands (Live sources, Fetch Missing Hop), which ask before they call.
- * `contributes.languageModelTools` in package.json declares them (a unit test holds it to
- * the core's definitions).
+ *
+ * What is registered is what package.json contributes (`contributes.languageModelTools`, which
+ * a unit test holds to the core's definitions); the definitions and zod load on the first
+ * call, not at activation.
  */
 import * as vscode from 'vscode';
-import { EVIDENCE_TOOLS, EvidenceTools } from '../../core/tools/index';
+import type { EvidenceTool, EvidenceTools } from '../../core/tools/index';
 import { configuredSigmaFolder } from '../intel/detections';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor } from '../util/cancellation';
 
-/** The editor's name for a core tool: `cloudtrail_query`, … (tool names are global in VS Code). */
-export function languageModelToolName(name: string): string {
-  return `cloudtrail_${name}`;
+/** The editor's names are the core's with this prefix (tool names are global in VS Code). */
+export const LANGUAGE_MODEL_TOOL_PREFIX = 'cloudtrail_';
+
+/** The tool names package.json contributes. */
+function contributedToolNames(context: vscode.ExtensionContext): string[] {
+  const contributes = (context.extension.packageJSON as { contributes?: { languageModelTools?: { name?: unknown }[] } }).contributes;
+  return (contributes?.languageModelTools ?? []).map((t) => t.name).filter((name): name is string => typeof name === 'string');
 }
 
 export class LanguageModelTools implements vscode.Disposable {
-  /** The tools over the extension's investigation (integration tests compare with it). */
-  readonly tools: EvidenceTools;
+  private loaded: { tools: EvidenceTools; find(name: string): EvidenceTool | undefined } | undefined;
   private readonly registrations: vscode.Disposable[];
 
-  constructor(services: ExtensionServices) {
-    const investigation = services.investigation;
-    this.tools = new EvidenceTools({
-      index: () => investigation.index,
-      sources: () => investigation.summaries(),
-      sigmaRules: configuredSigmaFolder,
-      loading: () => services.loadingSources.size > 0,
-    });
-    this.registrations = EVIDENCE_TOOLS.map((tool) =>
-      vscode.lm.registerTool<Record<string, unknown>>(languageModelToolName(tool.name), {
-        prepareInvocation: (options) => ({ invocationMessage: tool.invocationMessage(isRecord(options.input) ? options.input : {}) }),
-        invoke: async (options, token) => {
-          const cancellation = abortSignalFor(token);
-          try {
-            const outcome = await this.tools.invoke(tool.name, options.input, cancellation.signal);
-            if (!outcome.ok) services.log.warn(`language model tool ${tool.name}: ${JSON.stringify(outcome.answer.error)}`);
-            return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(outcome.text)]);
-          } finally {
-            cancellation.dispose();
-          }
-        },
-      }),
-    );
+  constructor(private readonly services: ExtensionServices) {
+    this.registrations = contributedToolNames(services.context)
+      .filter((name) => name.startsWith(LANGUAGE_MODEL_TOOL_PREFIX))
+      .map((name) => {
+        const coreName = name.slice(LANGUAGE_MODEL_TOOL_PREFIX.length);
+        return vscode.lm.registerTool<Record<string, unknown>>(name, {
+          prepareInvocation: (options) => {
+            const tool = this.load().find(coreName);
+            return { invocationMessage: tool ? tool.invocationMessage(isRecord(options.input) ? options.input : {}) : `CloudTrail: ${coreName}` };
+          },
+          invoke: async (options, token) => {
+            const cancellation = abortSignalFor(token);
+            try {
+              const outcome = await this.load().tools.invoke(coreName, options.input, cancellation.signal);
+              if (!outcome.ok) services.log.warn(`language model tool ${coreName}: ${JSON.stringify(outcome.answer.error)}`);
+              return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(outcome.text)]);
+            } finally {
+              cancellation.dispose();
+            }
+          },
+        });
+      });
+  }
+
+  /** The core's tools over the extension's investigation, loaded on first use. */
+  private load(): NonNullable<LanguageModelTools['loaded']> {
+    if (!this.loaded) {
+      // A deferred require: esbuild keeps the module in the bundle but evaluates it (and zod) only here.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const core = require('../../core/tools/index') as typeof import('../../core/tools/index');
+      const { investigation, loadingSources } = this.services;
+      const tools = new core.EvidenceTools({
+        index: () => investigation.index,
+        sources: () => investigation.summaries(),
+        sigmaRules: configuredSigmaFolder,
+        loading: () => loadingSources.size > 0,
+      });
+      this.loaded = { tools, find: core.findTool };
+    }
+    return this.loaded;
   }
 
   dispose(): void {
