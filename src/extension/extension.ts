@@ -12,6 +12,7 @@ import { createServices, type ExtensionServices } from './services';
 import { TrailAutoDetect } from './sources/autoDetect';
 import { SourcesView } from './sources/sourcesView';
 import { registerTimeline, type TimelineController } from './timeline/timeline';
+import { LanguageModelTools } from './tools/languageModelTools';
 
 /** What integration tests (and other extensions) can reach; grows with the features. */
 export interface CloudTrailInvestigatorApi {
@@ -25,6 +26,8 @@ export interface CloudTrailInvestigatorApi {
   readonly autoDetect: TrailAutoDetect;
   /** The timeline webview feature (its open panel's session is what tests inspect). */
   readonly timeline: TimelineController;
+  /** The evidence tools registered with `vscode.lm.registerTool` (the same as `ctinv mcp`). */
+  readonly languageModelTools: LanguageModelTools;
   /** Settles once the sources remembered from the last session are loaded again. */
   readonly restored: Promise<void>;
   /** The questions live sources ask (an MFA code); in-host tests answer them here. */
@@ -52,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   context.subscriptions.push(...registerLiveSources(services, livePrompts));
   const timeline = registerTimeline(services);
   context.subscriptions.push(timeline);
+  const languageModelTools = new LanguageModelTools(services);
+  context.subscriptions.push(languageModelTools);
 
   // Restoring sources and looking for trails must not hold up activation.
   const autoDetect = new TrailAutoDetect(services);
@@ -61,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   void restored.then(() => autoDetect.offer()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
 
   log.info('CloudTrail Investigator activated');
-  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, livePrompts };
+  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, livePrompts, languageModelTools };
 }
 
 export function deactivate(): void {
