@@ -106,7 +106,7 @@ export interface TreeReport {
  * each config in turn (a 'warm' config follows a 'cold' one on the same cache folder).
  * Cleans up after itself.
  */
-export async function checkTree(seed: number, options: TreeOptions, configs: readonly LoadConfig[]): Promise<TreeReport> {
+export async function checkTree(seed: number, options: TreeOptions, configs: readonly LoadConfig[], baseDeadlineMs = 60_000): Promise<TreeReport> {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-differential-'));
   const root = path.join(base, 'evidence');
   const cacheDir = path.join(base, 'cache');
@@ -115,7 +115,7 @@ export async function checkTree(seed: number, options: TreeOptions, configs: rea
     const tree = generateTree(root, seed, options);
     const reference = referenceRead(root);
     // Generous for a shared 2-core machine: a normal load takes well under a second.
-    const deadlineMs = 60_000 + Math.ceil(tree.bytes / (1024 * 1024)) * 2_000;
+    const deadlineMs = baseDeadlineMs + Math.ceil(tree.bytes / (1024 * 1024)) * 2_000;
     const failures: string[] = [];
     for (const config of configs) {
       if (config.cache === 'cold') fs.rmSync(cacheDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 /**
- * `npm run fuzz -- --trees N --seed S [--max-files M] [--big P] [--jobs J]`: the differential loading
+ * `npm run fuzz -- --trees N --seed S [--max-files M] [--big P] [--jobs J]
+ * [--deadline SECONDS]`: the differential loading
  * check (differential.ts) over N random evidence trees, seeds S, S+1, …; each tree is loaded
  * with a cold cache, then the warm cache, and every fifth also without a cache, with 1, 2, 3
  * or 8 workers. Prints the seed
@@ -22,6 +23,8 @@ async function main(): Promise<number> {
   const maxFiles = option(args, 'max-files', 400);
   const bigFileChance = option(args, 'big', 0.01);
   const jobs = option(args, 'jobs', 1);
+  // A hang never ends; a long fuzz run on a busy machine can be slow. Seconds per load.
+  const deadline = option(args, 'deadline', 180);
   const started = Date.now();
   process.stdout.write(`fuzz: ${trees} trees from seed ${seed} (up to ${maxFiles} files, big-file chance ${bigFileChance})\n`);
   const failed: number[] = [];
@@ -34,7 +37,7 @@ async function main(): Promise<number> {
     // A cold then a warm load of every tree, and a load without the cache of every fifth
     // (booting the workers is most of a small load's cost).
     const configs = configsFor(treeSeed).filter((config) => config.cache !== 'off' || treeSeed % 5 === 0);
-    const report = await checkTree(treeSeed, { maxFiles, bigFileChance }, configs);
+    const report = await checkTree(treeSeed, { maxFiles, bigFileChance }, configs, deadline * 1000);
     records += report.records;
     files += report.tree.files;
     if (report.tree.big) big++;
