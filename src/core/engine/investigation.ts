@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { EventBatch, BatchBuilder, combineBatches, copyBatch } from '../index/batch';
 import { EventIndex, MAX_CONFLICTS_LISTED } from '../index/event-index';
 import { JsonObject } from '../model/event';
-import { normalizeEvent } from '../model/normalize';
 import { evidenceContaining } from '../export/guard';
 import { IndexedFile } from '../index/event-index';
 import { jsonText } from '../model/json-text';

@@ -96,7 +96,8 @@ export interface EventBatch {
   length: Uint32Array;
   time: Float64Array;
   /** Per event: the record's content hash (content-hash.ts), which tells a re-delivery from a conflict. */
-  contentHash: Uint32Array;
+  /** Each record's 52-bit content hash (content-hash.ts). */
+  contentHash: Float64Array;
   /** Per dict field (in DICT_FIELDS order): the batch-local dictionary, code 0 = absent. */
   dicts: string[][];
   /** Per dict field, each event's code: as narrow an array as the dictionary allows. */
@@ -187,7 +188,7 @@ export class BatchBuilder {
   private offset = new Float64Array(this.capacity);
   private length = new Uint32Array(this.capacity);
   private time = new Float64Array(this.capacity);
-  private contentHash = new Uint32Array(this.capacity);
+  private contentHash = new Float64Array(this.capacity);
   private codes = DICT_FIELDS.map(() => new Int32Array(this.capacity));
   private idWords = new Uint32Array(this.capacity * 4);
   private idKinds = new Uint8Array(this.capacity);
@@ -449,7 +450,7 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
     offset: new Float64Array(count),
     length: new Uint32Array(count),
     time: new Float64Array(count),
-    contentHash: new Uint32Array(count),
+    contentHash: new Float64Array(count),
     dicts: [],
     codes: DICT_FIELDS.map(() => new Int32Array(count)),
     resourceDict: [],

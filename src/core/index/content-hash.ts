@@ -15,10 +15,12 @@
  * rebuilt the event from summary columns): we never decide which of two differing copies
  * is right, and never drop one.
  *
- * 32 bits are enough here: the hash is only ever compared between records that already
- * share an eventID (and time and name), so an accidental collision needs two different
- * records with one eventID and a 1 in 2^32 chance. Someone who can write the evidence can
- * craft one, but could as well delete the record.
+ * 52 bits (two 32-bit FNV-1a lanes, each finalised, kept in a double): the hash is only ever
+ * compared between records that already share an eventID, time and name. With 32 bits, 40,000
+ * records sharing one eventID (a hostile file; conflicts.test.ts) held a colliding pair, and
+ * one record vanished as a "duplicate"; with n such records the chance of any collision is
+ * about n²/2^53 (40,000: 1 in 10^7). Someone who can write the evidence can still craft one,
+ * but could as well delete the record.
  *
  * Two ways to the same number: `contentHashOfValue` walks a parsed value (the generic
  * readers), `contentHashOfBytes` reads a record's JSON text (the trail scanner, which never
@@ -31,6 +33,14 @@
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+/** The second lane: another odd multiplier and start, so its collisions are not the first's. */
+const LANE2_OFFSET = 0x9747b28c;
+const LANE2_PRIME = 0x5bd1e995;
+
+/** Both lanes' finals as one number of 52 bits (exact in a double). */
+function combine(hash: number, hash2: number, length: number): number {
+  return (finish(hash2, length) & 0xfffff) * 0x100000000 + finish(hash, length);
+}
 
 /** murmur3's finaliser: every input bit reaches every output bit. */
 function finish(hash: number, length: number): number {
@@ -43,10 +53,12 @@ function finish(hash: number, length: number): number {
 /** The running hash of a canonical text, one UTF-16 code unit at a time. */
 class TextHash {
   hash = FNV_OFFSET;
+  hash2 = LANE2_OFFSET;
   length = 0;
 
   unit(c: number): void {
     this.hash = Math.imul(this.hash ^ c, FNV_PRIME);
+    this.hash2 = Math.imul(this.hash2 ^ c, LANE2_PRIME);
     this.length++;
   }
 
@@ -106,7 +118,7 @@ class TextHash {
   }
 
   value(): number {
-    return finish(this.hash, this.length);
+    return combine(this.hash, this.hash2, this.length);
   }
 }
 
@@ -203,6 +215,7 @@ export function contentHashOfBytes(b: Uint8Array, start: number, end: number): n
 /** undefined when the text has anything JSON.stringify would write differently. */
 function fastHash(b: Uint8Array, start: number, end: number): number | undefined {
   let hash = FNV_OFFSET;
+  let hash2 = LANE2_OFFSET;
   let length = 0;
   let depth = 0;
   /** The next string is an object's key. */
@@ -221,6 +234,7 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
       const isKey = key;
       key = false;
       hash = Math.imul(hash ^ c, FNV_PRIME);
+      hash2 = Math.imul(hash2 ^ c, LANE2_PRIME);
       let keyHash = 0;
       i++;
       for (;;) {
@@ -233,12 +247,14 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
           // The short escapes JSON.stringify writes itself; \/ and \u are spelt otherwise.
           if (e !== 0x22 && e !== 0x5c && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) return undefined;
           hash = Math.imul(Math.imul(hash ^ s, FNV_PRIME) ^ e, FNV_PRIME);
+          hash2 = Math.imul(Math.imul(hash2 ^ s, LANE2_PRIME) ^ e, LANE2_PRIME);
           if (isKey) keyHash = (Math.imul(Math.imul(keyHash, 31) + s, 31) + e) | 0;
           length += 2;
           i += 2;
           continue;
         }
         hash = Math.imul(hash ^ s, FNV_PRIME);
+        hash2 = Math.imul(hash2 ^ s, LANE2_PRIME);
         if (isKey) keyHash = (Math.imul(keyHash, 31) + s) | 0;
         length++;
         i++;
@@ -251,6 +267,7 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
         keyHashes[keysTop++] = keyHash;
       }
       hash = Math.imul(hash ^ 0x22, FNV_PRIME);
+      hash2 = Math.imul(hash2 ^ 0x22, LANE2_PRIME);
       length += 2;
       i++;
       continue;
@@ -266,7 +283,10 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
       }
       if (digits === 0 || digits > 15 || (c === 0x2d && digits === 1 && b[from + 1] === 0x30)) return undefined;
       if (i < end && (b[i] === 0x2e || b[i] === 0x65 || b[i] === 0x45)) return undefined;
-      for (let k = from; k < i; k++) hash = Math.imul(hash ^ b[k], FNV_PRIME);
+      for (let k = from; k < i; k++) {
+        hash = Math.imul(hash ^ b[k], FNV_PRIME);
+        hash2 = Math.imul(hash2 ^ b[k], LANE2_PRIME);
+      }
       length += i - from;
       continue;
     }
@@ -285,8 +305,9 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
       key = frames[depth] === IN_OBJECT;
     }
     hash = Math.imul(hash ^ c, FNV_PRIME);
+    hash2 = Math.imul(hash2 ^ c, LANE2_PRIME);
     length++;
     i++;
   }
-  return finish(hash, length);
+  return combine(hash, hash2, length);
 }

@@ -67,7 +67,7 @@ export class EventIndex implements EventIndexApi {
   private readonly dicts = DICT_FIELDS.map(() => new StringDictionary());
   private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
   private readonly times = new Float64Column();
-  private readonly contentHashes = new Uint32Column();
+  private readonly contentHashes = new Float64Column();
   private readonly fileOf = new CodeColumn();
   private readonly offsets = new CompactNumberColumn();
   private readonly lengths = new CompactNumberColumn();

@@ -8,20 +8,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-/**
- * Insights records (`eventType: AwsCloudTrailInsight`, no top-level eventName/eventSource)
- * and `aws logs filter-log-events` output. Off until the engine reads them (issue 12,
- * section 7, on another branch); turn on once that is merged.
- */
-export const RECORD_KINDS_PENDING_SUPPORT = false;
-
-/**
- * Records that share an eventID with an earlier one but differ in content. The engine must
- * keep both (issue 12, section 3, on another branch); off until that is merged. Exact
- * duplicates (the same record twice) are always generated.
- */
-export const SAME_ID_DIFFERENT_CONTENT = false;
-
 /** A small, fast, seedable PRNG (mulberry32). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -134,7 +120,7 @@ export function generateTree(root: string, seed: number, options: TreeOptions): 
       eventID: chance(0.97) ? uuid() : `id-${seed}-${counter}-${text()}`,
       recipientAccountId: pick(ACCOUNTS),
     };
-    const kinds = ['api', 'api', 'api', 'service', 'signin', 'console', 'vpce', 'network', ...(RECORD_KINDS_PENDING_SUPPORT ? ['insight'] : [])];
+    const kinds = ['api', 'api', 'api', 'service', 'signin', 'console', 'vpce', 'network', 'insight'];
     switch (pick(kinds)) {
       case 'service':
         return {
@@ -261,7 +247,8 @@ export function generateTree(root: string, seed: number, options: TreeOptions): 
   /** The next record: usually fresh, sometimes an exact duplicate of an earlier one. */
   const next = (): Record => {
     if (previous.length > 0 && chance(0.04)) return pick(previous);
-    if (SAME_ID_DIFFERENT_CONTENT && previous.length > 0 && chance(0.03)) {
+    // A record sharing an earlier one's eventID but not its content: both must be kept.
+    if (previous.length > 0 && chance(0.03)) {
       return { ...pick(previous), sourceIPAddress: `192.0.2.${int(256)}` };
     }
     // JSON.parse(JSON.stringify()) drops undefined fields, as any file would.
@@ -275,7 +262,7 @@ export function generateTree(root: string, seed: number, options: TreeOptions): 
   const recordCount = () => (chance(0.15) ? 1 : chance(0.85) ? 1 + int(20) : 1 + int(250));
 
   type Shape = 'records' | 'array' | 'lookup' | 'jsonl' | 'concatenated' | 'single' | 'csv' | 'logs' | 'empty';
-  const shapes: Shape[] = ['records', 'records', 'array', 'lookup', 'jsonl', 'concatenated', 'single', 'csv', 'empty', ...(RECORD_KINDS_PENDING_SUPPORT ? ['logs' as const] : [])];
+  const shapes: Shape[] = ['records', 'records', 'array', 'lookup', 'jsonl', 'concatenated', 'single', 'csv', 'empty', 'logs'];
 
   const render = (shape: Shape, records: Record[]): string => {
     switch (shape) {
