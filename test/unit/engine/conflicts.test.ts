@@ -11,7 +11,7 @@ import { Investigation } from '../../../src/core/engine/investigation';
 import { contentHashOfBytes, contentHashOfValue } from '../../../src/core/index/content-hash';
 import { MAX_CONFLICTS_LISTED } from '../../../src/core/index/event-index';
 import { JsonObject } from '../../../src/core/model/event';
-import { DATASETS } from '../sources/helpers';
+import { requireDataset } from '../../datasets';
 import { indexOf, record } from './helpers';
 
 function hashOfText(text: string): number {
@@ -189,8 +189,7 @@ describe('records sharing an eventID', function () {
   });
 
   it('loads all 16 records of Panther’s compromised-root scenario, which all carry eventID "1"', async function () {
-    const file = path.join(DATASETS, 'panther-scenario-compromised-root', 'compromised_root_creds_cloudtrail.json');
-    if (!fs.existsSync(file)) this.skip();
+    const file = requireDataset(this, 'panther-scenario-compromised-root', 'compromised_root_creds_cloudtrail.json');
     const records = (JSON.parse(fs.readFileSync(file, 'utf8')) as { Records: JsonObject[] }).Records;
     assert.equal(records.length, 16);
     assert.ok(records.every((r) => r.eventID === '1'));
