@@ -10,7 +10,8 @@ import { runDetectionsReport } from '../../core/detect/engine';
 import { loadSigmaRules, type SigmaProblem } from '../../core/detect/sigma/load';
 import type { DetectionRule } from '../../core/detect/types';
 import type { ExtensionServices } from '../services';
-import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { isAbort } from '../../core/abort';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { oneLine, plural } from '../util/text';
 import type { DetectionRun, FindingsStore } from './findingsStore';
 import { IntelContextKeys, IntelSettings } from './intelCommands';
@@ -134,7 +135,7 @@ export class DetectionRunner {
           }
           return run;
         } catch (error) {
-          if (isAbortError(error) || token.isCancellationRequested) {
+          if (isAbort(error) || token.isCancellationRequested) {
             log.info('detections cancelled; the previous findings are kept');
             return undefined;
           }

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { EventIndexApi } from '../../core/engine/api';
 import { traceLineage, type Lineage, type LineageStart, type MissingHop } from '../../core/lineage/lineage';
 import type { ExtensionServices } from '../services';
-import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { isAbort } from '../../core/abort';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { oneLine } from '../util/text';
 import { LIVE_LOOKUP_EVENTS_COMMAND } from './intelCommands';
 import { describeStart, type LineageView, missingHopAdvice, missingHopFilter } from './lineageView';
@@ -110,7 +111,7 @@ export class LineageCommands {
         try {
           return await traceLineage(index, chosen, { signal: abort.signal });
         } catch (error) {
-          if (isAbortError(error)) return undefined;
+          if (isAbort(error)) return undefined;
           this.services.log.error(`lineage of ${describeStart({ start: chosen } as Lineage)} failed: ${errorMessage(error)}`);
           void vscode.window.showErrorMessage(`CloudTrail: tracing lineage failed: ${errorMessage(error)}`);
           return undefined;
