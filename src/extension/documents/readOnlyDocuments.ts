@@ -7,6 +7,7 @@ import { Commands } from '../commands';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { EVENT_SCHEME, GZ_SCHEME, gzSourcePath, gzUri, parseEventUri } from './eventUri';
+import { disposeAll } from '../util/disposables';
 
 const gunzip = promisify(zlib.gunzip);
 
@@ -114,6 +115,6 @@ export class ReadOnlyDocuments implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
   }
 }

@@ -9,6 +9,7 @@ import { shortPrincipal } from '../explorer/groupings';
 import { affectsNoiseGrouping, noiseGroupingEnabled } from '../intel/noise';
 import type { ExtensionServices } from '../services';
 import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
+import { disposeAll } from '../util/disposables';
 
 export const EVENTS_VIEW_ID = 'cloudtrail.events';
 const PAGE_SIZE = 200;
@@ -296,7 +297,7 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const s of this.subscriptions) s.dispose();
+    disposeAll(this.subscriptions);
     this.changed.dispose();
   }
 }
@@ -333,6 +334,6 @@ export class EventsView implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
   }
 }

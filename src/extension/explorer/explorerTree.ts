@@ -10,6 +10,7 @@ import type { ExtensionServices } from '../services';
 import { insightTreeItem } from '../events/eventsView';
 import { escapeMarkdown, oneLine, plural, shortTime, timeSpan } from '../util/text';
 import { DEFAULT_GROUPING, FIELD_ICONS, type Grouping, IDENTITY_ICONS, shortValue } from './groupings';
+import { disposeAll } from '../util/disposables';
 
 export interface ValueNode extends PivotTarget {
   readonly kind: 'value';
@@ -297,7 +298,7 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const s of this.subscriptions) s.dispose();
+    disposeAll(this.subscriptions);
     this.changed.dispose();
   }
 }

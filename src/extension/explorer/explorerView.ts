@@ -8,6 +8,7 @@ import { errorMessage } from '../util/cancellation';
 import { describeFilter } from '../filter/describeFilter';
 import { ExplorerTreeProvider, type ExplorerNode } from './explorerTree';
 import { DEFAULT_GROUPING, GROUPINGS } from './groupings';
+import { disposeAll } from '../util/disposables';
 
 export const EXPLORER_VIEW_ID = 'cloudtrail.explorer';
 const GROUPING_KEY = 'cloudtrail.explorer.grouping';
@@ -101,6 +102,6 @@ export class ExplorerView implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
   }
 }

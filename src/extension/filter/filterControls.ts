@@ -4,6 +4,7 @@ import { Commands, ContextKeys } from '../commands';
 import { describeFilter } from './describeFilter';
 import type { ExtensionServices } from '../services';
 import { withoutIconSyntax } from '../util/text';
+import { disposeAll } from '../util/disposables';
 
 /** The filter in the status bar, its editor (an input box that explains syntax errors), clear, back and forward. */
 export class FilterControls implements vscode.Disposable {
@@ -70,6 +71,6 @@ export class FilterControls implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
   }
 }

@@ -12,6 +12,7 @@ import { shortPrincipal } from '../explorer/groupings';
 import { escapeMarkdown, oneLine, plural, shortTime, timeSpan } from '../util/text';
 import type { FindingsStore } from './findingsStore';
 import { FINDINGS_VIEW_ID, IntelCommands, IntelContextKeys } from './intelCommands';
+import { disposeAll } from '../util/disposables';
 
 export type FindingsNode =
   | { readonly kind: 'severity'; readonly severity: Severity; readonly findings: readonly Finding[] }
@@ -195,6 +196,6 @@ export class FindingsView implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    disposeAll(this.disposables);
   }
 }

@@ -11,6 +11,7 @@ import { Commands } from '../commands';
 import { shortPrincipal } from '../explorer/groupings';
 import { escapeMarkdown, oneLine, plural } from '../util/text';
 import { IntelCommands, IntelContextKeys, LINEAGE_VIEW_ID } from './intelCommands';
+import { disposeAll } from '../util/disposables';
 
 export type LineageNode =
   | { readonly kind: 'hop'; readonly index: number; readonly hop: LineageHop }
@@ -265,6 +266,6 @@ export class LineageView implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    disposeAll(this.disposables);
   }
 }

@@ -17,6 +17,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
+import { disposeAll } from '../util/disposables';
 
 export const NoiseCommands = {
   toggleReadOnly: 'cloudtrail.noise.toggleReadOnly',
@@ -182,6 +183,6 @@ export class NoiseControls implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    disposeAll(this.disposables);
   }
 }

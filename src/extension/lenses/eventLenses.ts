@@ -8,6 +8,7 @@ import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '.
 import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
+import { disposeAll } from '../util/disposables';
 
 export const LENS_SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
@@ -240,6 +241,6 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
 
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
   }
 }

@@ -6,6 +6,7 @@ import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { oneLine, shortTime, withoutIconSyntax } from '../util/text';
 import { asPivotTarget, isPivotField } from './target';
+import { disposeAll } from '../util/disposables';
 
 /** How many values a Quick Pick lists; the Quick Pick's own search narrows them. */
 const QUICK_PICK_LIMIT = 5000;
@@ -101,6 +102,6 @@ export class PivotCommands implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
   }
 }

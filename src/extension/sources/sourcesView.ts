@@ -5,6 +5,7 @@ import type { FileProblem } from '../../core/sources/types';
 import { Commands } from '../commands';
 import type { ExtensionServices } from '../services';
 import { plural, timeSpan } from '../util/text';
+import { disposeAll } from '../util/disposables';
 
 export type SourcesNode =
   | { readonly kind: 'source'; readonly sourceId: string }
@@ -274,6 +275,6 @@ export class SourcesView implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
   }
 }

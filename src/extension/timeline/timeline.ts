@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { FindingsSource, TIMELINE_TITLE, TIMELINE_VIEW_TYPE, TimelinePanel, webviewOptions } from './timelinePanel';
 import { DEFAULT_STATE, LANE_FIELD_LABELS, LaneField, TimelineState, isLaneField, parseState } from '../../shared/timeline-protocol';
+import { disposeAll } from '../util/disposables';
 
 export const TimelineCommands = {
   open: 'cloudtrail.timeline.open',
@@ -115,7 +116,7 @@ export class TimelineController implements vscode.Disposable {
   dispose(): void {
     this.panel?.dispose();
     this.panel = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
   }
 }
 

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { TimelinePort, TimelineSession } from '../../core/timeline/session';
 import { HostToWebview, TimelineState } from '../../shared/timeline-protocol';
+import { disposeAll } from '../util/disposables';
 
 export const TIMELINE_VIEW_TYPE = 'cloudtrail.timeline';
 export const TIMELINE_TITLE = 'CloudTrail Timeline';
@@ -137,7 +138,7 @@ export class TimelinePanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.session.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    disposeAll(this.disposables);
     this.panel.dispose();
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();
