@@ -8,6 +8,7 @@ import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { EVENT_SCHEME, GZ_SCHEME, gzSourcePath, gzUri, parseEventUri } from './eventUri';
 import { disposeAll } from '../util/disposables';
+import { getSetting } from '../settings';
 
 const gunzip = promisify(zlib.gunzip);
 
@@ -103,7 +104,7 @@ export class ReadOnlyDocuments implements vscode.Disposable {
 
   /** A `.json.gz` opened from the Explorer would show as binary: show it decompressed instead. */
   private redirectGzTabs(opened: readonly vscode.Tab[]): void {
-    if (!vscode.workspace.getConfiguration('cloudtrail').get<boolean>('openCompressedTrailFilesDecompressed', true)) return;
+    if (!getSetting('openCompressedTrailFilesDecompressed')) return;
     for (const tab of opened) {
       const input = tab.input;
       if (!(input instanceof vscode.TabInputText) || input.uri.scheme === GZ_SCHEME || !/\.json\.gz$/i.test(input.uri.path)) continue;

@@ -14,7 +14,8 @@ import { isAbort } from '../../core/abort';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { oneLine, plural } from '../util/text';
 import type { DetectionRun, FindingsStore } from './findingsStore';
-import { IntelContextKeys, IntelSettings } from './intelCommands';
+import { IntelContextKeys } from './intelCommands';
+import { getSetting, updateSetting } from '../settings';
 
 /** Options a caller (a test, another command) may pass instead of the settings. */
 export interface RunDetectionsOptions {
@@ -34,7 +35,7 @@ function parseOptions(arg: unknown): RunDetectionsOptions {
 
 /** The Sigma folder from the setting: `~` and `${workspaceFolder}` expanded; '' when unset. */
 export function configuredSigmaFolder(): string {
-  const raw = vscode.workspace.getConfiguration(IntelSettings.section).get<string>(IntelSettings.sigmaRulesFolder, '').trim();
+  const raw = getSetting('detections.sigmaRulesFolder').trim();
   if (!raw) return '';
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   return raw.replace(/^~(?=$|[\\/])/, process.env.HOME ?? process.env.USERPROFILE ?? '~').replace(/\$\{workspaceFolder\}/g, workspace);
@@ -71,7 +72,7 @@ export class DetectionRunner {
       });
       return undefined;
     }
-    const includeBuiltin = options.includeBuiltin ?? vscode.workspace.getConfiguration(IntelSettings.section).get<boolean>(IntelSettings.includeBuiltin, true);
+    const includeBuiltin = options.includeBuiltin ?? getSetting('detections.includeBuiltinRules');
     const sigmaFolder = options.sigmaRulesFolder ?? configuredSigmaFolder();
 
     return vscode.window.withProgress(
@@ -165,7 +166,7 @@ export async function pickSigmaRulesFolder(): Promise<string | undefined> {
   if (!folder) return undefined;
   // User settings, never workspace settings: the workspace may be the evidence folder itself,
   // and writing .vscode/settings.json there would change the evidence.
-  await vscode.workspace.getConfiguration(IntelSettings.section).update(IntelSettings.sigmaRulesFolder, folder, vscode.ConfigurationTarget.Global);
+  await updateSetting('detections.sigmaRulesFolder', folder);
   const choice = await vscode.window.showInformationMessage(`CloudTrail: Sigma rules will be read from ${folder}.`, 'Run Detections');
   if (choice) await vscode.commands.executeCommand('cloudtrail.intel.runDetections');
   return folder;

@@ -17,12 +17,6 @@ export const IntelContextKeys = {
   hasLineage: 'cloudtrail.intel.hasLineage',
 } as const;
 
-export const IntelSettings = {
-  section: 'cloudtrail.detections',
-  sigmaRulesFolder: 'sigmaRulesFolder',
-  includeBuiltin: 'includeBuiltinRules',
-} as const;
-
 /** The LookupEvents command of the live-sources feature; it fetches what the active filter describes. */
 export const LIVE_LOOKUP_EVENTS_COMMAND = 'cloudtrail.live.lookupEvents';
 

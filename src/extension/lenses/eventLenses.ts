@@ -9,6 +9,7 @@ import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
 import { disposeAll } from '../util/disposables';
+import { affectsSetting, getSetting } from '../settings';
 
 export const LENS_SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
@@ -30,13 +31,12 @@ interface LensSettings {
 }
 
 function readSettings(): LensSettings {
-  const config = vscode.workspace.getConfiguration('cloudtrail.lenses');
-  const fields = config.get<string[]>('fields', [...LENS_KINDS]);
+  const fields = getSetting('lenses.fields');
   return {
-    enabled: config.get<boolean>('enabled', true),
+    enabled: getSetting('lenses.enabled'),
     kinds: new Set(LENS_KINDS.filter((k) => fields.includes(k))),
-    maxPerDocument: Math.max(1, config.get<number>('maxPerDocument', 500)),
-    maxPerValue: Math.max(1, config.get<number>('maxPerValue', 3)),
+    maxPerDocument: Math.max(1, getSetting('lenses.maxPerDocument')),
+    maxPerValue: Math.max(1, getSetting('lenses.maxPerValue')),
   };
 }
 
@@ -96,7 +96,7 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.scans.delete(document.uri.toString())),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!event.affectsConfiguration('cloudtrail.lenses')) return;
+        if (!affectsSetting(event, 'lenses')) return;
         this.settings = readSettings();
         this.changed.fire();
       }),

@@ -6,6 +6,7 @@ import { Commands, ContextKeys } from '../commands';
 import { isAbort } from '../../core/abort';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { plural } from '../util/text';
+import { getSetting } from '../settings';
 
 /** What survives a window reload: where the evidence is and what the user called it. */
 interface PersistedSource {
@@ -209,5 +210,5 @@ export class SourceManager implements vscode.Disposable {
 
 /** `cloudtrail.cache.verifyContents`: re-hash the evidence files before trusting the index cache. */
 function verifyContents(): boolean {
-  return vscode.workspace.getConfiguration('cloudtrail').get<boolean>('cache.verifyContents', false);
+  return getSetting('cache.verifyContents');
 }

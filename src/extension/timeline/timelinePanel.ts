@@ -9,12 +9,11 @@ import type { ExtensionServices } from '../services';
 import { TimelinePort, TimelineSession } from '../../core/timeline/session';
 import { HostToWebview, TimelineState } from '../../shared/timeline-protocol';
 import { disposeAll } from '../util/disposables';
+import { affectsSetting, getSetting } from '../settings';
 
 export const TIMELINE_VIEW_TYPE = 'cloudtrail.timeline';
 export const TIMELINE_TITLE = 'CloudTrail Timeline';
 /** AWS-service events and console bursts collapse into groups (issue 7; contributed by the noise feature). */
-const NOISE_SECTION = 'cloudtrail.noise';
-const COLLAPSE_SETTING = 'collapseServiceEvents';
 
 /** Detection findings, when a detection run has produced some (optional). */
 export interface FindingsSource {
@@ -85,7 +84,7 @@ export class TimelinePanel implements vscode.Disposable {
       setTimeRange: (range) => services.filter.setTimeRange(range),
       openEvent: (id) => services.openEvent(id),
       findings: findings ? () => findings.eventIds() : undefined,
-      collapseNoise: () => vscode.workspace.getConfiguration(NOISE_SECTION).get<boolean>(COLLAPSE_SETTING, true),
+      collapseNoise: () => getSetting('noise.collapseServiceEvents'),
       post: (message: HostToWebview) => panel.webview.postMessage(message),
       log: (message) => services.log.warn(message),
     };
@@ -104,7 +103,7 @@ export class TimelinePanel implements vscode.Disposable {
       services.filter.onDidChange(() => this.session.filterChanged()),
       services.onDidChangeIndex(() => this.session.indexChanged()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${NOISE_SECTION}.${COLLAPSE_SETTING}`)) this.session.noiseChanged();
+        if (affectsSetting(e, 'noise.collapseServiceEvents')) this.session.noiseChanged();
       }),
       panel.onDidDispose(() => this.dispose()),
     );
