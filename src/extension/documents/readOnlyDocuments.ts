@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import * as vscode from 'vscode';
 import { jsonText } from '../../core/model/json-text';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { EVENT_SCHEME, GZ_SCHEME, gzSourcePath, gzUri, parseEventUri } from './eventUri';

@@ -3,13 +3,14 @@ import type { EventId, EventIndexApi } from '../../core/engine/api';
 import { insightLabel, insightSpans, insightWhen, type InsightSpan } from '../../core/insights/pairs';
 import { arrangeNoise, type ArrangedItem } from '../../core/noise/arrange';
 import type { NoiseGroup } from '../../core/noise/group';
-import { Commands, ContextKeys } from '../commands';
+import { ContextKeys } from '../commands';
 import { describeFilter } from '../filter/describeFilter';
 import { shortPrincipal } from '../explorer/groupings';
 import { affectsNoiseGrouping, noiseGroupingEnabled } from '../intel/noise';
 import type { ExtensionServices } from '../services';
 import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
 import { disposeAll } from '../util/disposables';
+import { Commands } from '../commandIds';
 
 export const EVENTS_VIEW_ID = 'cloudtrail.events';
 const PAGE_SIZE = 200;

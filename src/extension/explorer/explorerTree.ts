@@ -4,7 +4,7 @@ import { insightSpans, type InsightSpan } from '../../core/insights/pairs';
 import { FIELD_INFO } from '../../core/index/fields';
 import type { IdentityType } from '../../core/model/event';
 import { termFor } from '../../core/query/parser';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
 import { insightTreeItem } from '../events/eventsView';

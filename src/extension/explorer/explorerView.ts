@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
 import { termFor } from '../../core/query/parser';
-import { Commands, TIMELINE_LANE_FIELDS, TimelineCommandIds } from '../commands';
+import { TIMELINE_LANE_FIELDS } from '../commands';
 import { asPivotTarget, type PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
@@ -9,6 +9,7 @@ import { describeFilter } from '../filter/describeFilter';
 import { ExplorerTreeProvider, type ExplorerNode } from './explorerTree';
 import { DEFAULT_GROUPING, GROUPINGS } from './groupings';
 import { disposeAll } from '../util/disposables';
+import { Commands, TimelineCommands } from '../commandIds';
 
 export const EXPLORER_VIEW_ID = 'cloudtrail.explorer';
 const GROUPING_KEY = 'cloudtrail.explorer.grouping';
@@ -82,16 +83,16 @@ export class ExplorerView implements vscode.Disposable {
     const target = asPivotTarget(node);
     if (!target) return this.act(node, () => undefined);
     const available = new Set(await vscode.commands.getCommands(true));
-    if (!available.has(TimelineCommandIds.open)) {
+    if (!available.has(TimelineCommands.open)) {
       void vscode.window.showInformationMessage('CloudTrail: the timeline is not available in this build.');
       return;
     }
     if (TIMELINE_LANE_FIELDS.has(target.field)) {
-      await vscode.commands.executeCommand(TimelineCommandIds.showItem, { field: target.field, value: target.value });
+      await vscode.commands.executeCommand(TimelineCommands.showItem, { field: target.field, value: target.value });
       return;
     }
     this.act(target, (t) => this.services.filter.setExpression(termFor(t.field, t.value)));
-    await vscode.commands.executeCommand(TimelineCommandIds.open);
+    await vscode.commands.executeCommand(TimelineCommands.open);
   }
 
   private async copyValue(node: unknown): Promise<void> {

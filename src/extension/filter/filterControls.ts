@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { FilterSyntaxError, parseFilter } from '../../core/query/parser';
-import { Commands, ContextKeys } from '../commands';
+import { ContextKeys } from '../commands';
 import { describeFilter } from './describeFilter';
 import type { ExtensionServices } from '../services';
 import { withoutIconSyntax } from '../util/text';
 import { disposeAll } from '../util/disposables';
+import { Commands } from '../commandIds';
 
 /** The filter in the status bar, its editor (an input box that explains syntax errors), clear, back and forward. */
 export class FilterControls implements vscode.Disposable {

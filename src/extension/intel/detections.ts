@@ -16,6 +16,7 @@ import { oneLine, plural } from '../util/text';
 import type { DetectionRun, FindingsStore } from './findingsStore';
 import { IntelContextKeys } from './intelCommands';
 import { getSetting, updateSetting } from '../settings';
+import { Commands, IntelCommands } from '../commandIds';
 
 /** Options a caller (a test, another command) may pass instead of the settings. */
 export interface RunDetectionsOptions {
@@ -68,7 +69,7 @@ export class DetectionRunner {
     const index = this.services.investigation.index;
     if (index.size === 0) {
       void vscode.window.showWarningMessage('CloudTrail: no events are loaded; add a folder of trail files first.', 'Add Folder…').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('cloudtrail.sources.addFolder');
+        if (choice) void vscode.commands.executeCommand(Commands.addFolder);
       });
       return undefined;
     }
@@ -168,6 +169,6 @@ export async function pickSigmaRulesFolder(): Promise<string | undefined> {
   // and writing .vscode/settings.json there would change the evidence.
   await updateSetting('detections.sigmaRulesFolder', folder);
   const choice = await vscode.window.showInformationMessage(`CloudTrail: Sigma rules will be read from ${folder}.`, 'Run Detections');
-  if (choice) await vscode.commands.executeCommand('cloudtrail.intel.runDetections');
+  if (choice) await vscode.commands.executeCommand(IntelCommands.runDetections);
   return folder;
 }

@@ -7,12 +7,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SEVERITIES, type Finding, type Severity } from '../../core/detect/types';
-import { Commands } from '../commands';
 import { shortPrincipal } from '../explorer/groupings';
 import { escapeMarkdown, oneLine, plural, shortTime, timeSpan } from '../util/text';
 import type { FindingsStore } from './findingsStore';
-import { FINDINGS_VIEW_ID, IntelCommands, IntelContextKeys } from './intelCommands';
+import { FINDINGS_VIEW_ID, IntelContextKeys } from './intelCommands';
 import { disposeAll } from '../util/disposables';
+import { Commands, IntelCommands } from '../commandIds';
 
 export type FindingsNode =
   | { readonly kind: 'severity'; readonly severity: Severity; readonly findings: readonly Finding[] }

@@ -11,8 +11,9 @@ import type { ExtensionServices } from '../services';
 import { isAbort } from '../../core/abort';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { oneLine } from '../util/text';
-import { LIVE_LOOKUP_EVENTS_COMMAND } from './intelCommands';
 import { describeStart, type LineageView, missingHopAdvice, missingHopFilter } from './lineageView';
+import { LiveCommands } from '../commandIds';
+import { LINEAGE_VIEW_ID } from './intelCommands';
 
 const ACCESS_KEY = /^(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{8,124}$/;
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,7 +72,7 @@ export class LineageCommands {
   ) {}
 
   private async canFetch(): Promise<boolean> {
-    return (await vscode.commands.getCommands(true)).includes(LIVE_LOOKUP_EVENTS_COMMAND);
+    return (await vscode.commands.getCommands(true)).includes(LiveCommands.lookupEvents);
   }
 
   /** Traces and shows the lineage; resolves with it (undefined when nothing was traced). */
@@ -105,7 +106,7 @@ export class LineageCommands {
     }
     const chosen = start;
     const lineage = await vscode.window.withProgress(
-      { location: { viewId: 'cloudtrail.lineage' }, title: 'Tracing lineage', cancellable: true },
+      { location: { viewId: LINEAGE_VIEW_ID }, title: 'Tracing lineage', cancellable: true },
       async (_progress, token) => {
         const abort = abortSignalFor(token);
         try {
@@ -124,7 +125,7 @@ export class LineageCommands {
     this.view.show(lineage, await this.canFetch());
     this.services.log.info(`lineage of ${describeStart(lineage)}: ${lineage.hops.length} hops, ${lineage.complete ? `origin ${lineage.origin?.label ?? '?'}` : 'incomplete'}`);
     if (lineage.missing) this.services.log.info(missingHopAdvice(lineage.missing));
-    void vscode.commands.executeCommand('cloudtrail.lineage.focus');
+    void vscode.commands.executeCommand(`${LINEAGE_VIEW_ID}.focus`);
     return lineage;
   }
 
@@ -163,7 +164,7 @@ export class LineageCommands {
     // The regions and window come from the advice, so only the profile is asked for.
     const start = Date.parse(missing.lookup.startTime);
     const end = Date.parse(missing.lookup.endTime);
-    await vscode.commands.executeCommand(LIVE_LOOKUP_EVENTS_COMMAND, {
+    await vscode.commands.executeCommand(LiveCommands.lookupEvents, {
       regions: missing.regions.length > 0 ? missing.regions : undefined,
       start: Number.isFinite(start) ? start : undefined,
       end: Number.isFinite(end) ? end : undefined,

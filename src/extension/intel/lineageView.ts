@@ -7,11 +7,11 @@ import * as vscode from 'vscode';
 import type { EventId } from '../../core/engine/api';
 import type { Lineage, LineageHop, MissingHop } from '../../core/lineage/lineage';
 import { termFor } from '../../core/query/parser';
-import { Commands } from '../commands';
 import { shortPrincipal } from '../explorer/groupings';
 import { escapeMarkdown, oneLine, plural } from '../util/text';
-import { IntelCommands, IntelContextKeys, LINEAGE_VIEW_ID } from './intelCommands';
+import { IntelContextKeys, LINEAGE_VIEW_ID } from './intelCommands';
 import { disposeAll } from '../util/disposables';
+import { Commands, IntelCommands } from '../commandIds';
 
 export type LineageNode =
   | { readonly kind: 'hop'; readonly index: number; readonly hop: LineageHop }

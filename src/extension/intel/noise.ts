@@ -19,15 +19,7 @@ import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { disposeAll } from '../util/disposables';
 import { affectsSetting, getSetting, settingKey, updateSetting } from '../settings';
-
-export const NoiseCommands = {
-  toggleReadOnly: 'cloudtrail.noise.toggleReadOnly',
-  hideReadOnly: 'cloudtrail.noise.hideReadOnly',
-  showReadOnly: 'cloudtrail.noise.showReadOnly',
-  toggleGrouping: 'cloudtrail.noise.toggleGrouping',
-  groupEvents: 'cloudtrail.noise.groupEvents',
-  ungroupEvents: 'cloudtrail.noise.ungroupEvents',
-} as const;
+import { NoiseCommands } from '../commandIds';
 
 /** Context key: the filter hides read-only calls. */
 export const READ_ONLY_HIDDEN_KEY = 'cloudtrail.noise.readOnlyHidden';

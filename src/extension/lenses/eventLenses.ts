@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
 import { shortPrincipal } from '../explorer/groupings';
 import type { ExtensionServices, TimeRange } from '../services';

@@ -11,9 +11,10 @@ import { athenaSql, athenaTargetFor, lakeSql, statementOf, type AthenaTarget, ty
 import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
-import { LiveCommands, type LiveHandlers } from './liveCommands';
+import type { LiveHandlers } from './liveCommands';
 import { LiveSettings } from './liveSettings';
 import { getSetting, stringSetting } from '../settings';
+import { LiveCommands } from '../commandIds';
 
 const MARKER = '-- CloudTrail Investigator:';
 const DAY = 86400_000;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { FIELD_INFO, PIVOT_FIELDS, type PivotField } from '../../core/index/fields';
 import { termFor } from '../../core/query/parser';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { oneLine, shortTime, withoutIconSyntax } from '../util/text';

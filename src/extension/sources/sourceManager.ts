@@ -2,11 +2,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describePlace, type LoadProgress, type SourceSummary } from '../../core/engine/api';
 import type { Investigation } from '../../core/engine/investigation';
-import { Commands, ContextKeys } from '../commands';
+import { ContextKeys } from '../commands';
 import { isAbort } from '../../core/abort';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { plural } from '../util/text';
 import { getSetting } from '../settings';
+import { Commands } from '../commandIds';
 
 /** What survives a window reload: where the evidence is and what the user called it. */
 interface PersistedSource {

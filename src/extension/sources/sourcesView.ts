@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describePlace, type EventIdConflict, type SourceSummary } from '../../core/engine/api';
 import type { FileProblem } from '../../core/sources/types';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
 import { plural, timeSpan } from '../util/text';
 import { disposeAll } from '../util/disposables';

@@ -7,11 +7,7 @@ import type { ExtensionServices } from '../services';
 import { FindingsSource, TIMELINE_TITLE, TIMELINE_VIEW_TYPE, TimelinePanel, webviewOptions } from './timelinePanel';
 import { DEFAULT_STATE, LANE_FIELD_LABELS, LaneField, TimelineState, isLaneField, parseState } from '../../shared/timeline-protocol';
 import { disposeAll } from '../util/disposables';
-
-export const TimelineCommands = {
-  open: 'cloudtrail.timeline.open',
-  showItem: 'cloudtrail.timeline.showItem',
-} as const;
+import { TimelineCommands } from '../commandIds';
 
 /** Pivot fields a caller may name that map onto a lane grouping. */
 const FIELD_TO_LANE: Record<string, LaneField> = {
