@@ -7,7 +7,7 @@ import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { EVENT_SCHEME, GZ_SCHEME, gzSourcePath, gzUri, parseEventUri } from './eventUri';
-import { disposeAll } from '../util/disposables';
+import { Disposable } from '../util/disposables';
 import { getSetting } from '../settings';
 
 const gunzip = promisify(zlib.gunzip);
@@ -22,11 +22,11 @@ const PRETTY_PRINT_LIMIT = 16 * 1024 * 1024;
  * trail file decompressed (`cloudtrail-gz:`). Content providers cannot write back, so the
  * evidence stays untouched whatever the user types.
  */
-export class ReadOnlyDocuments implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class ReadOnlyDocuments extends Disposable {
   private readonly gzChanged = new vscode.EventEmitter<vscode.Uri>();
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.disposables.push(
       this.gzChanged,
       vscode.workspace.registerTextDocumentContentProvider(EVENT_SCHEME, { provideTextDocumentContent: (uri) => this.eventContent(uri) }),
@@ -113,9 +113,5 @@ export class ReadOnlyDocuments implements vscode.Disposable {
         await vscode.window.tabGroups.close(tab).then(undefined, () => undefined);
       })();
     }
-  }
-
-  dispose(): void {
-    disposeAll(this.disposables);
   }
 }

@@ -9,7 +9,7 @@ import { shortPrincipal } from '../explorer/groupings';
 import { affectsNoiseGrouping, noiseGroupingEnabled } from '../intel/noise';
 import type { ExtensionServices } from '../services';
 import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
-import { disposeAll } from '../util/disposables';
+import { Disposable, disposeAll } from '../util/disposables';
 import { Commands } from '../commandIds';
 
 export const EVENTS_VIEW_ID = 'cloudtrail.events';
@@ -303,12 +303,12 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
   }
 }
 
-export class EventsView implements vscode.Disposable {
+export class EventsView extends Disposable {
   readonly provider: EventsTreeProvider;
   readonly treeView: vscode.TreeView<EventsNode>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.provider = new EventsTreeProvider(services);
     this.treeView = vscode.window.createTreeView(EVENTS_VIEW_ID, { treeDataProvider: this.provider });
     this.disposables.push(
@@ -332,9 +332,5 @@ export class EventsView implements vscode.Disposable {
     const order = this.provider.newestFirst ? 'newest first' : 'oldest first';
     this.treeView.description = `${describeFilter(this.services)} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
     void vscode.commands.executeCommand('setContext', ContextKeys.eventsNewestFirst, this.provider.newestFirst);
-  }
-
-  dispose(): void {
-    disposeAll(this.disposables);
   }
 }

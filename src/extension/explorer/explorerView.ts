@@ -8,19 +8,19 @@ import { errorMessage } from '../util/cancellation';
 import { describeFilter } from '../filter/describeFilter';
 import { ExplorerTreeProvider, type ExplorerNode } from './explorerTree';
 import { DEFAULT_GROUPING, GROUPINGS } from './groupings';
-import { disposeAll } from '../util/disposables';
+import { Disposable } from '../util/disposables';
 import { Commands, TimelineCommands } from '../commandIds';
 
 export const EXPLORER_VIEW_ID = 'cloudtrail.explorer';
 const GROUPING_KEY = 'cloudtrail.explorer.grouping';
 
 /** The Explorer view and the actions every value item offers (pivot, add, exclude, timeline, copy). */
-export class ExplorerView implements vscode.Disposable {
+export class ExplorerView extends Disposable {
   readonly provider: ExplorerTreeProvider;
   readonly treeView: vscode.TreeView<ExplorerNode>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.provider = new ExplorerTreeProvider(services);
     const saved = services.context.workspaceState.get<string>(GROUPING_KEY);
     const grouping = GROUPINGS.find((g) => g.id === saved);
@@ -100,9 +100,5 @@ export class ExplorerView implements vscode.Disposable {
     if (!target) return;
     await vscode.env.clipboard.writeText(target.value);
     vscode.window.setStatusBarMessage(`Copied ${FIELD_INFO[target.field].label.toLowerCase()}`, 2000);
-  }
-
-  dispose(): void {
-    disposeAll(this.disposables);
   }
 }

@@ -11,7 +11,7 @@ import { shortPrincipal } from '../explorer/groupings';
 import { escapeMarkdown, oneLine, plural, shortTime, timeSpan } from '../util/text';
 import type { FindingsStore } from './findingsStore';
 import { FINDINGS_VIEW_ID, IntelContextKeys } from './intelCommands';
-import { disposeAll } from '../util/disposables';
+import { Disposable } from '../util/disposables';
 import { Commands, IntelCommands } from '../commandIds';
 
 export type FindingsNode =
@@ -170,12 +170,12 @@ function findingTooltip(f: Finding): vscode.MarkdownString {
 }
 
 /** The view: tree, title description, and the context key its welcome text depends on. */
-export class FindingsView implements vscode.Disposable {
+export class FindingsView extends Disposable {
   readonly provider: FindingsTreeProvider;
   readonly treeView: vscode.TreeView<FindingsNode>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly store: FindingsStore) {
+    super();
     this.provider = new FindingsTreeProvider(store);
     this.treeView = vscode.window.createTreeView(FINDINGS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
     this.disposables.push(this.provider, this.treeView, store.onDidChange(() => this.update()));
@@ -193,9 +193,5 @@ export class FindingsView implements vscode.Disposable {
     const urgent = run.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').length;
     this.treeView.description = `${plural(run.findings.length, 'finding')} · ${plural(run.eventsScanned, 'event')} scanned${this.store.stale ? ' · stale' : ''}`;
     this.treeView.badge = urgent > 0 ? { value: urgent, tooltip: `${urgent} critical or high findings` } : undefined;
-  }
-
-  dispose(): void {
-    disposeAll(this.disposables);
   }
 }

@@ -17,7 +17,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
-import { disposeAll } from '../util/disposables';
+import { Disposable } from '../util/disposables';
 import { affectsSetting, getSetting, settingKey, updateSetting } from '../settings';
 import { NoiseCommands } from '../commandIds';
 
@@ -80,11 +80,11 @@ export function withoutReadOnlyTerm(expression: string): string {
   return expression.trim().replace(TRAILING_TERM, '').trim();
 }
 
-export class NoiseControls implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class NoiseControls extends Disposable {
   private hadSources: boolean;
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.hadSources = services.investigation.summaries().length > 0;
     this.disposables.push(
       vscode.commands.registerCommand(NoiseCommands.toggleReadOnly, () => this.toggleReadOnly()),
@@ -167,9 +167,5 @@ export class NoiseControls implements vscode.Disposable {
 
   private updateGroupingContext(): void {
     void vscode.commands.executeCommand('setContext', GROUPING_KEY, noiseGroupingEnabled());
-  }
-
-  dispose(): void {
-    disposeAll(this.disposables);
   }
 }

@@ -8,7 +8,7 @@ import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '.
 import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
-import { disposeAll } from '../util/disposables';
+import { Disposable } from '../util/disposables';
 import { affectsSetting, getSetting } from '../settings';
 
 export const LENS_SELECTOR: vscode.DocumentSelector = [
@@ -72,16 +72,16 @@ function factsTitle(facts: ValueFacts, ranged: boolean): string {
  * through which call. Placement comes from a scan cached per document version; the counts
  * are looked up in resolveCodeLens.
  */
-export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vscode.HoverProvider, vscode.Disposable {
+export class EventLensProvider extends Disposable implements vscode.CodeLensProvider<ValueLens>, vscode.HoverProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly scans = new Map<string, CachedScan>();
   private settings = readSettings();
   private range: TimeRange | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.disposables.push(
       this.changed,
       vscode.languages.registerCodeLensProvider(LENS_SELECTOR, this),
@@ -239,8 +239,8 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
     return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    disposeAll(this.disposables);
+    super.dispose();
   }
 }

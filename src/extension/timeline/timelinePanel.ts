@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { TimelinePort, TimelineSession } from '../../core/timeline/session';
 import { HostToWebview, TimelineState } from '../../shared/timeline-protocol';
-import { disposeAll } from '../util/disposables';
+import { Disposable } from '../util/disposables';
 import { affectsSetting, getSetting } from '../settings';
 
 export const TIMELINE_VIEW_TYPE = 'cloudtrail.timeline';
@@ -60,9 +60,8 @@ export function timelineHtml(webview: vscode.Webview, extensionUri: vscode.Uri):
 </html>`;
 }
 
-export class TimelinePanel implements vscode.Disposable {
+export class TimelinePanel extends Disposable {
   readonly session: TimelineSession;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
   private disposed = false;
@@ -73,6 +72,7 @@ export class TimelinePanel implements vscode.Disposable {
     state: TimelineState,
     findings: FindingsSource | undefined,
   ) {
+    super();
     const extensionUri = services.context.extensionUri;
     panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'cloudtrail.svg');
@@ -133,11 +133,11 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.reveal(column, false);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.session.dispose();
-    disposeAll(this.disposables);
+    super.dispose();
     this.panel.dispose();
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();
