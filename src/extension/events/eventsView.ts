@@ -9,7 +9,7 @@ import { shortPrincipal } from '../explorer/groupings';
 import { affectsNoiseGrouping, noiseGroupingEnabled } from '../intel/noise';
 import type { ExtensionServices } from '../services';
 import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
-import { Disposable, disposeAll } from '../util/disposables';
+import { Disposable } from '../util/disposables';
 import { Commands } from '../commandIds';
 
 export const EVENTS_VIEW_ID = 'cloudtrail.events';
@@ -84,7 +84,7 @@ export function insightTreeItem(span: InsightSpan): vscode.TreeItem {
  * `cloudtrail.noise.collapseServiceEvents`, AWS-service events and console bursts are one
  * expandable item each (paged like the list when large).
  */
-export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, vscode.Disposable {
+export class EventsTreeProvider extends Disposable implements vscode.TreeDataProvider<EventsNode> {
   private readonly changed = new vscode.EventEmitter<EventsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private order: 'asc' | 'desc' = 'desc';
@@ -94,16 +94,16 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
   private sorted: { index: object; version: number; effective: string; order: string; ids: Int32Array } | undefined;
   private arranged: { ids: Int32Array; grouping: boolean; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: ExtensionServices) {
-    this.subscriptions = [
+    super();
+    this.disposables.push(
       services.filter.onDidChange(() => this.scheduleRefresh()),
       services.onDidChangeIndex(() => this.scheduleRefresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsNoiseGrouping(e)) this.scheduleRefresh();
       }),
-    ];
+    );
   }
 
   /** Whether AWS-service events and console bursts are shown as groups (the setting). */
@@ -296,9 +296,9 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
     return item;
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    disposeAll(this.subscriptions);
+    super.dispose();
     this.changed.dispose();
   }
 }
