@@ -1,4 +1,4 @@
-/** Context keys the extension sets for `when` clauses in package.json. */
+/** Context keys the extension sets for `when` clauses in package.json (the command ids are in commandIds.ts). */
 export const ContextKeys = {
   hasSources: 'cloudtrail.hasSources',
   loading: 'cloudtrail.loading',

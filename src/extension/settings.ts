@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import { SETTING_DEFAULTS, SETTINGS_SECTION, SettingName, Settings, settingKey } from '../shared/settings-schema';
 
 export { settingKey } from '../shared/settings-schema';
-export type { SettingName } from '../shared/settings-schema';
 
 /** The setting's value, or its default. The value is user-written JSON: callers that need more than its declared type check it. */
 export function getSetting<K extends SettingName>(name: K): Settings[K] {
