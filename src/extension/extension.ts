@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands } from './commands';
+import { Commands } from './commandIds';
 import { ReadOnlyDocuments } from './documents/readOnlyDocuments';
 import { EventsView } from './events/eventsView';
 import { ExplorerView } from './explorer/explorerView';

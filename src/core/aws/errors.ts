@@ -116,12 +116,6 @@ const NETWORK_CODES = new Set([
   'RequestTimeout',
 ]);
 
-export function isAbort(error: unknown, signal?: AbortSignal): boolean {
-  if (signal?.aborted) return true;
-  const name = asLike(error).name;
-  return name === 'AbortError';
-}
-
 export function isThrottling(error: unknown): boolean {
   return THROTTLING.has(errorCode(error)) || httpStatus(error) === 429;
 }

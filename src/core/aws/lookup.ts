@@ -7,7 +7,8 @@
  */
 import { LookupEventsCommand, type Event as LookupEvent, type LookupAttribute, type LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
 import { AwsClientFactory } from './clients';
-import { AwsProblemKind, describeAwsError, isAbort } from './errors';
+import { isAbort } from '../abort';
+import { AwsProblemKind, describeAwsError } from './errors';
 import { FilterTerm, LookupPlan, planLookup } from './planner';
 import { LOOKUP_EVENTS_LIMIT, RateLimitOptions, sharedBucket } from './rateLimiter';
 import { DEFAULT_RETRY, RetryCounters, RetryPolicy, withRetry } from './retry';

@@ -14,7 +14,8 @@ import {
 import { CancelQueryCommand, DescribeQueryCommand, GetQueryResultsCommand as LakeGetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudtrail';
 import { randomUUID } from 'node:crypto';
 import { AwsClientFactory } from './clients';
-import { AwsSourceError, describeAwsError, isAbort } from './errors';
+import { isAbort } from '../abort';
+import { AwsSourceError, describeAwsError } from './errors';
 import { sleep } from './rateLimiter';
 import { DEFAULT_RETRY, RetryCounters, withRetry } from './retry';
 import { AthenaTableInfo, recordFromRow } from './sql';

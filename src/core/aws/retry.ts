@@ -4,7 +4,8 @@
  * dropped connections and 5xx a few times, an expired token once after resolving the
  * credentials again. Everything else, and the last failure, goes to the caller.
  */
-import { isAbort, isThrottling, isTransient, errorCode } from './errors';
+import { isAbort } from '../abort';
+import { isThrottling, isTransient, errorCode } from './errors';
 import { TokenBucket, sleep } from './rateLimiter';
 
 export interface RetryPolicy {

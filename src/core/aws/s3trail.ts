@@ -22,7 +22,8 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { AwsClientFactory } from './clients';
-import { AwsSourceError, describeAwsError, isAbort } from './errors';
+import { isAbort } from '../abort';
+import { AwsSourceError, describeAwsError } from './errors';
 import { DEFAULT_RETRY, RetryCounters, withRetry } from './retry';
 import { UnsafeKeyError, safeLocalPath } from './safePath';
 

@@ -23,6 +23,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { isAbort } from '../abort';
 import { DigestFormatError, DigestSignature, ParsedDigest, parseDigest, verifyDigestSignature } from './digest';
 import { DecompressError, sha256OfDecompressed } from './hash';
 import { DigestPublicKey, listCloudTrailPublicKeys } from './keys';
@@ -68,10 +69,6 @@ interface Hole {
 function errorText(error: unknown): string {
   if (error instanceof Error) return (error as NodeJS.ErrnoException).code ? `${(error as NodeJS.ErrnoException).code}: ${error.message}` : error.message;
   return String(error);
-}
-
-function isAbort(error: unknown, signal?: AbortSignal): boolean {
-  return Boolean(signal?.aborted) || (error instanceof Error && error.name === 'AbortError');
 }
 
 function time(text: string | undefined): number {

@@ -3,10 +3,12 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import * as vscode from 'vscode';
 import { jsonText } from '../../core/model/json-text';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { EVENT_SCHEME, GZ_SCHEME, gzSourcePath, gzUri, parseEventUri } from './eventUri';
+import { Disposable } from '../util/disposables';
+import { getSetting } from '../settings';
 
 const gunzip = promisify(zlib.gunzip);
 
@@ -20,11 +22,11 @@ const PRETTY_PRINT_LIMIT = 16 * 1024 * 1024;
  * trail file decompressed (`cloudtrail-gz:`). Content providers cannot write back, so the
  * evidence stays untouched whatever the user types.
  */
-export class ReadOnlyDocuments implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class ReadOnlyDocuments extends Disposable {
   private readonly gzChanged = new vscode.EventEmitter<vscode.Uri>();
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.disposables.push(
       this.gzChanged,
       vscode.workspace.registerTextDocumentContentProvider(EVENT_SCHEME, { provideTextDocumentContent: (uri) => this.eventContent(uri) }),
@@ -102,7 +104,7 @@ export class ReadOnlyDocuments implements vscode.Disposable {
 
   /** A `.json.gz` opened from the Explorer would show as binary: show it decompressed instead. */
   private redirectGzTabs(opened: readonly vscode.Tab[]): void {
-    if (!vscode.workspace.getConfiguration('cloudtrail').get<boolean>('openCompressedTrailFilesDecompressed', true)) return;
+    if (!getSetting('openCompressedTrailFilesDecompressed')) return;
     for (const tab of opened) {
       const input = tab.input;
       if (!(input instanceof vscode.TabInputText) || input.uri.scheme === GZ_SCHEME || !/\.json\.gz$/i.test(input.uri.path)) continue;
@@ -111,9 +113,5 @@ export class ReadOnlyDocuments implements vscode.Disposable {
         await vscode.window.tabGroups.close(tab).then(undefined, () => undefined);
       })();
     }
-  }
-
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

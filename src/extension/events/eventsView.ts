@@ -3,12 +3,14 @@ import type { EventId, EventIndexApi } from '../../core/engine/api';
 import { insightLabel, insightSpans, insightWhen, type InsightSpan } from '../../core/insights/pairs';
 import { arrangeNoise, type ArrangedItem } from '../../core/noise/arrange';
 import type { NoiseGroup } from '../../core/noise/group';
-import { Commands, ContextKeys } from '../commands';
+import { ContextKeys } from '../commands';
 import { describeFilter } from '../filter/describeFilter';
 import { shortPrincipal } from '../explorer/groupings';
 import { affectsNoiseGrouping, noiseGroupingEnabled } from '../intel/noise';
 import type { ExtensionServices } from '../services';
 import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
+import { Disposable } from '../util/disposables';
+import { Commands } from '../commandIds';
 
 export const EVENTS_VIEW_ID = 'cloudtrail.events';
 const PAGE_SIZE = 200;
@@ -82,7 +84,7 @@ export function insightTreeItem(span: InsightSpan): vscode.TreeItem {
  * `cloudtrail.noise.collapseServiceEvents`, AWS-service events and console bursts are one
  * expandable item each (paged like the list when large).
  */
-export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, vscode.Disposable {
+export class EventsTreeProvider extends Disposable implements vscode.TreeDataProvider<EventsNode> {
   private readonly changed = new vscode.EventEmitter<EventsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private order: 'asc' | 'desc' = 'desc';
@@ -92,16 +94,16 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
   private sorted: { index: object; version: number; effective: string; order: string; ids: Int32Array } | undefined;
   private arranged: { ids: Int32Array; grouping: boolean; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: ExtensionServices) {
-    this.subscriptions = [
+    super();
+    this.disposables.push(
       services.filter.onDidChange(() => this.scheduleRefresh()),
       services.onDidChangeIndex(() => this.scheduleRefresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsNoiseGrouping(e)) this.scheduleRefresh();
       }),
-    ];
+    );
   }
 
   /** Whether AWS-service events and console bursts are shown as groups (the setting). */
@@ -294,19 +296,19 @@ export class EventsTreeProvider implements vscode.TreeDataProvider<EventsNode>, 
     return item;
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const s of this.subscriptions) s.dispose();
+    super.dispose();
     this.changed.dispose();
   }
 }
 
-export class EventsView implements vscode.Disposable {
+export class EventsView extends Disposable {
   readonly provider: EventsTreeProvider;
   readonly treeView: vscode.TreeView<EventsNode>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.provider = new EventsTreeProvider(services);
     this.treeView = vscode.window.createTreeView(EVENTS_VIEW_ID, { treeDataProvider: this.provider });
     this.disposables.push(
@@ -330,9 +332,5 @@ export class EventsView implements vscode.Disposable {
     const order = this.provider.newestFirst ? 'newest first' : 'oldest first';
     this.treeView.description = `${describeFilter(this.services)} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
     void vscode.commands.executeCommand('setContext', ContextKeys.eventsNewestFirst, this.provider.newestFirst);
-  }
-
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

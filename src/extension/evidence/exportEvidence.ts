@@ -9,7 +9,8 @@ import { conflictProvenance, exportEvents, inBatches, type ExportResult } from '
 import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
 import { RecordChangedError } from '../../core/sources/readAt';
 import type { ExtensionServices } from '../services';
-import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { isAbort } from '../../core/abort';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { plural } from '../util/text';
 
 export interface ExportEvidenceArgs {
@@ -137,7 +138,7 @@ export class EvidenceExport {
             },
           );
         } catch (error) {
-          if (isAbortError(error) || token.isCancellationRequested) {
+          if (isAbort(error) || token.isCancellationRequested) {
             log.info(`export into ${outDir} cancelled; the partial export was removed`);
             void vscode.window.showInformationMessage('CloudTrail: export cancelled; nothing was left behind.');
             return undefined;

@@ -9,7 +9,8 @@ import { traceLineage } from '../../core/lineage/lineage';
 import { buildIncidentReport, type ReportLineage } from '../../core/report/incident';
 import type { DetectionRun, FindingsStore } from '../intel/findingsStore';
 import type { ExtensionServices } from '../services';
-import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { isAbort } from '../../core/abort';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
 
 const MAX_EVENTS = 5000;
 const MAX_PRINCIPALS = 25;
@@ -85,7 +86,7 @@ export class IncidentReport {
             ruleProblems,
           });
         } catch (error) {
-          if (isAbortError(error) || token.isCancellationRequested) return undefined;
+          if (isAbort(error) || token.isCancellationRequested) return undefined;
           log.error(`incident report failed: ${errorMessage(error)}`);
           void vscode.window.showErrorMessage(`CloudTrail: the incident report failed: ${errorMessage(error)}`);
           return undefined;

@@ -13,7 +13,8 @@ import { validateFolder } from '../../core/integrity/validate';
 import { parseTimeBound } from '../../core/integrity/window';
 import { escapeReportText } from '../../core/report/incident';
 import type { ExtensionServices } from '../services';
-import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { isAbort } from '../../core/abort';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { plural } from '../util/text';
 import { ReportDocuments } from './reportDocuments';
 
@@ -257,7 +258,7 @@ export class IntegrityValidation {
             onProgress: (p) => progress.report({ message: `${p.phase}: ${p.done.toLocaleString('en-US')} of ${p.total.toLocaleString('en-US')}` }),
           });
         } catch (error) {
-          if (isAbortError(error) || token.isCancellationRequested) {
+          if (isAbort(error) || token.isCancellationRequested) {
             log.info(`integrity validation of ${args.folder} cancelled`);
             return undefined;
           }

@@ -4,12 +4,13 @@ import { insightSpans, type InsightSpan } from '../../core/insights/pairs';
 import { FIELD_INFO } from '../../core/index/fields';
 import type { IdentityType } from '../../core/model/event';
 import { termFor } from '../../core/query/parser';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
 import { insightTreeItem } from '../events/eventsView';
 import { escapeMarkdown, oneLine, plural, shortTime, timeSpan } from '../util/text';
 import { DEFAULT_GROUPING, FIELD_ICONS, type Grouping, IDENTITY_ICONS, shortValue } from './groupings';
+import { Disposable } from '../util/disposables';
 
 export interface ValueNode extends PivotTarget {
   readonly kind: 'value';
@@ -71,7 +72,7 @@ export function scopeExpression(effective: string, path: readonly PivotTarget[])
  * always within the active filter. Children are computed from `index.top` over the
  * filter's selection narrowed by the ancestry, cached per index version and filter.
  */
-export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataProvider<ExplorerNode> {
   private readonly changed = new vscode.EventEmitter<ExplorerNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private children = new Map<string, ValueNode[]>();
@@ -82,10 +83,10 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
   private insightNodes = new Map<string, InsightNode>();
   private grouping: Grouping = DEFAULT_GROUPING;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly services: ExtensionServices) {
-    this.subscriptions = [services.filter.onDidChange(() => this.scheduleRefresh()), services.onDidChangeIndex(() => this.scheduleRefresh())];
+    super();
+    this.disposables.push(services.filter.onDidChange(() => this.scheduleRefresh()), services.onDidChangeIndex(() => this.scheduleRefresh()));
   }
 
   get currentGrouping(): Grouping {
@@ -295,9 +296,9 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     return new vscode.ThemeIcon(FIELD_ICONS[node.field] ?? 'symbol-field');
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const s of this.subscriptions) s.dispose();
+    super.dispose();
     this.changed.dispose();
   }
 }

@@ -1,24 +1,26 @@
 import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
 import { termFor } from '../../core/query/parser';
-import { Commands, TIMELINE_LANE_FIELDS, TimelineCommandIds } from '../commands';
+import { TIMELINE_LANE_FIELDS } from '../commands';
 import { asPivotTarget, type PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { describeFilter } from '../filter/describeFilter';
 import { ExplorerTreeProvider, type ExplorerNode } from './explorerTree';
 import { DEFAULT_GROUPING, GROUPINGS } from './groupings';
+import { Disposable } from '../util/disposables';
+import { Commands, TimelineCommands } from '../commandIds';
 
 export const EXPLORER_VIEW_ID = 'cloudtrail.explorer';
 const GROUPING_KEY = 'cloudtrail.explorer.grouping';
 
 /** The Explorer view and the actions every value item offers (pivot, add, exclude, timeline, copy). */
-export class ExplorerView implements vscode.Disposable {
+export class ExplorerView extends Disposable {
   readonly provider: ExplorerTreeProvider;
   readonly treeView: vscode.TreeView<ExplorerNode>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.provider = new ExplorerTreeProvider(services);
     const saved = services.context.workspaceState.get<string>(GROUPING_KEY);
     const grouping = GROUPINGS.find((g) => g.id === saved);
@@ -81,16 +83,16 @@ export class ExplorerView implements vscode.Disposable {
     const target = asPivotTarget(node);
     if (!target) return this.act(node, () => undefined);
     const available = new Set(await vscode.commands.getCommands(true));
-    if (!available.has(TimelineCommandIds.open)) {
+    if (!available.has(TimelineCommands.open)) {
       void vscode.window.showInformationMessage('CloudTrail: the timeline is not available in this build.');
       return;
     }
     if (TIMELINE_LANE_FIELDS.has(target.field)) {
-      await vscode.commands.executeCommand(TimelineCommandIds.showItem, { field: target.field, value: target.value });
+      await vscode.commands.executeCommand(TimelineCommands.showItem, { field: target.field, value: target.value });
       return;
     }
     this.act(target, (t) => this.services.filter.setExpression(termFor(t.field, t.value)));
-    await vscode.commands.executeCommand(TimelineCommandIds.open);
+    await vscode.commands.executeCommand(TimelineCommands.open);
   }
 
   private async copyValue(node: unknown): Promise<void> {
@@ -98,9 +100,5 @@ export class ExplorerView implements vscode.Disposable {
     if (!target) return;
     await vscode.env.clipboard.writeText(target.value);
     vscode.window.setStatusBarMessage(`Copied ${FIELD_INFO[target.field].label.toLowerCase()}`, 2000);
-  }
-
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

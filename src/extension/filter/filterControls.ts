@@ -1,16 +1,18 @@
 import * as vscode from 'vscode';
 import { FilterSyntaxError, parseFilter } from '../../core/query/parser';
-import { Commands, ContextKeys } from '../commands';
+import { ContextKeys } from '../commands';
 import { describeFilter } from './describeFilter';
 import type { ExtensionServices } from '../services';
 import { withoutIconSyntax } from '../util/text';
+import { Disposable } from '../util/disposables';
+import { Commands } from '../commandIds';
 
 /** The filter in the status bar, its editor (an input box that explains syntax errors), clear, back and forward. */
-export class FilterControls implements vscode.Disposable {
+export class FilterControls extends Disposable {
   readonly statusBarItem: vscode.StatusBarItem;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.statusBarItem = vscode.window.createStatusBarItem('cloudtrail.filter', vscode.StatusBarAlignment.Left, 50);
     this.statusBarItem.name = 'CloudTrail Filter';
     this.statusBarItem.command = Commands.filterEdit;
@@ -67,9 +69,5 @@ export class FilterControls implements vscode.Disposable {
     });
     if (value === undefined) return;
     filter.setExpression(value);
-  }
-
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -10,10 +10,13 @@ import { runDetectionsReport } from '../../core/detect/engine';
 import { loadSigmaRules, type SigmaProblem } from '../../core/detect/sigma/load';
 import type { DetectionRule } from '../../core/detect/types';
 import type { ExtensionServices } from '../services';
-import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { isAbort } from '../../core/abort';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { oneLine, plural } from '../util/text';
 import type { DetectionRun, FindingsStore } from './findingsStore';
-import { IntelContextKeys, IntelSettings } from './intelCommands';
+import { IntelContextKeys } from './intelCommands';
+import { getSetting, updateSetting } from '../settings';
+import { Commands, IntelCommands } from '../commandIds';
 
 /** Options a caller (a test, another command) may pass instead of the settings. */
 export interface RunDetectionsOptions {
@@ -33,7 +36,7 @@ function parseOptions(arg: unknown): RunDetectionsOptions {
 
 /** The Sigma folder from the setting: `~` and `${workspaceFolder}` expanded; '' when unset. */
 export function configuredSigmaFolder(): string {
-  const raw = vscode.workspace.getConfiguration(IntelSettings.section).get<string>(IntelSettings.sigmaRulesFolder, '').trim();
+  const raw = getSetting('detections.sigmaRulesFolder').trim();
   if (!raw) return '';
   const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   return raw.replace(/^~(?=$|[\\/])/, process.env.HOME ?? process.env.USERPROFILE ?? '~').replace(/\$\{workspaceFolder\}/g, workspace);
@@ -66,11 +69,11 @@ export class DetectionRunner {
     const index = this.services.investigation.index;
     if (index.size === 0) {
       void vscode.window.showWarningMessage('CloudTrail: no events are loaded; add a folder of trail files first.', 'Add Folder…').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('cloudtrail.sources.addFolder');
+        if (choice) void vscode.commands.executeCommand(Commands.addFolder);
       });
       return undefined;
     }
-    const includeBuiltin = options.includeBuiltin ?? vscode.workspace.getConfiguration(IntelSettings.section).get<boolean>(IntelSettings.includeBuiltin, true);
+    const includeBuiltin = options.includeBuiltin ?? getSetting('detections.includeBuiltinRules');
     const sigmaFolder = options.sigmaRulesFolder ?? configuredSigmaFolder();
 
     return vscode.window.withProgress(
@@ -134,7 +137,7 @@ export class DetectionRunner {
           }
           return run;
         } catch (error) {
-          if (isAbortError(error) || token.isCancellationRequested) {
+          if (isAbort(error) || token.isCancellationRequested) {
             log.info('detections cancelled; the previous findings are kept');
             return undefined;
           }
@@ -164,8 +167,8 @@ export async function pickSigmaRulesFolder(): Promise<string | undefined> {
   if (!folder) return undefined;
   // User settings, never workspace settings: the workspace may be the evidence folder itself,
   // and writing .vscode/settings.json there would change the evidence.
-  await vscode.workspace.getConfiguration(IntelSettings.section).update(IntelSettings.sigmaRulesFolder, folder, vscode.ConfigurationTarget.Global);
+  await updateSetting('detections.sigmaRulesFolder', folder);
   const choice = await vscode.window.showInformationMessage(`CloudTrail: Sigma rules will be read from ${folder}.`, 'Run Detections');
-  if (choice) await vscode.commands.executeCommand('cloudtrail.intel.runDetections');
+  if (choice) await vscode.commands.executeCommand(IntelCommands.runDetections);
   return folder;
 }

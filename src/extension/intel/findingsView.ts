@@ -7,11 +7,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SEVERITIES, type Finding, type Severity } from '../../core/detect/types';
-import { Commands } from '../commands';
 import { shortPrincipal } from '../explorer/groupings';
 import { escapeMarkdown, oneLine, plural, shortTime, timeSpan } from '../util/text';
 import type { FindingsStore } from './findingsStore';
-import { FINDINGS_VIEW_ID, IntelCommands, IntelContextKeys } from './intelCommands';
+import { FINDINGS_VIEW_ID, IntelContextKeys } from './intelCommands';
+import { Disposable } from '../util/disposables';
+import { Commands, IntelCommands } from '../commandIds';
 
 export type FindingsNode =
   | { readonly kind: 'severity'; readonly severity: Severity; readonly findings: readonly Finding[] }
@@ -169,12 +170,12 @@ function findingTooltip(f: Finding): vscode.MarkdownString {
 }
 
 /** The view: tree, title description, and the context key its welcome text depends on. */
-export class FindingsView implements vscode.Disposable {
+export class FindingsView extends Disposable {
   readonly provider: FindingsTreeProvider;
   readonly treeView: vscode.TreeView<FindingsNode>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly store: FindingsStore) {
+    super();
     this.provider = new FindingsTreeProvider(store);
     this.treeView = vscode.window.createTreeView(FINDINGS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
     this.disposables.push(this.provider, this.treeView, store.onDidChange(() => this.update()));
@@ -192,9 +193,5 @@ export class FindingsView implements vscode.Disposable {
     const urgent = run.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').length;
     this.treeView.description = `${plural(run.findings.length, 'finding')} · ${plural(run.eventsScanned, 'event')} scanned${this.store.stale ? ' · stale' : ''}`;
     this.treeView.badge = urgent > 0 ? { value: urgent, tooltip: `${urgent} critical or high findings` } : undefined;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

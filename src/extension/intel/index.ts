@@ -4,7 +4,6 @@
  * composition root calls `registerIntelligence` once and owns every Disposable it returns.
  */
 import * as vscode from 'vscode';
-import { EvidenceCommands } from '../evidence/evidenceCommands';
 import { EvidenceExport } from '../evidence/exportEvidence';
 import { IncidentReport } from '../evidence/incidentReport';
 import { IntegrityValidation } from '../evidence/integrity';
@@ -14,10 +13,10 @@ import { errorMessage } from '../util/cancellation';
 import { DetectionRunner, pickSigmaRulesFolder } from './detections';
 import { FindingsStore } from './findingsStore';
 import { FindingsView } from './findingsView';
-import { IntelCommands } from './intelCommands';
 import { LineageCommands } from './lineageCommands';
 import { LineageView } from './lineageView';
 import { NoiseControls } from './noise';
+import { EvidenceCommands, IntelCommands } from '../commandIds';
 
 /** What the feature exposes on `services.intel` (integration tests and other features read it). */
 export interface IntelligenceFeature {

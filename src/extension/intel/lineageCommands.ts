@@ -8,10 +8,12 @@ import * as vscode from 'vscode';
 import type { EventIndexApi } from '../../core/engine/api';
 import { traceLineage, type Lineage, type LineageStart, type MissingHop } from '../../core/lineage/lineage';
 import type { ExtensionServices } from '../services';
-import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { isAbort } from '../../core/abort';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { oneLine } from '../util/text';
-import { LIVE_LOOKUP_EVENTS_COMMAND } from './intelCommands';
 import { describeStart, type LineageView, missingHopAdvice, missingHopFilter } from './lineageView';
+import { LiveCommands } from '../commandIds';
+import { LINEAGE_VIEW_ID } from './intelCommands';
 
 const ACCESS_KEY = /^(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{8,124}$/;
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -70,7 +72,7 @@ export class LineageCommands {
   ) {}
 
   private async canFetch(): Promise<boolean> {
-    return (await vscode.commands.getCommands(true)).includes(LIVE_LOOKUP_EVENTS_COMMAND);
+    return (await vscode.commands.getCommands(true)).includes(LiveCommands.lookupEvents);
   }
 
   /** Traces and shows the lineage; resolves with it (undefined when nothing was traced). */
@@ -104,13 +106,13 @@ export class LineageCommands {
     }
     const chosen = start;
     const lineage = await vscode.window.withProgress(
-      { location: { viewId: 'cloudtrail.lineage' }, title: 'Tracing lineage', cancellable: true },
+      { location: { viewId: LINEAGE_VIEW_ID }, title: 'Tracing lineage', cancellable: true },
       async (_progress, token) => {
         const abort = abortSignalFor(token);
         try {
           return await traceLineage(index, chosen, { signal: abort.signal });
         } catch (error) {
-          if (isAbortError(error)) return undefined;
+          if (isAbort(error)) return undefined;
           this.services.log.error(`lineage of ${describeStart({ start: chosen } as Lineage)} failed: ${errorMessage(error)}`);
           void vscode.window.showErrorMessage(`CloudTrail: tracing lineage failed: ${errorMessage(error)}`);
           return undefined;
@@ -123,7 +125,7 @@ export class LineageCommands {
     this.view.show(lineage, await this.canFetch());
     this.services.log.info(`lineage of ${describeStart(lineage)}: ${lineage.hops.length} hops, ${lineage.complete ? `origin ${lineage.origin?.label ?? '?'}` : 'incomplete'}`);
     if (lineage.missing) this.services.log.info(missingHopAdvice(lineage.missing));
-    void vscode.commands.executeCommand('cloudtrail.lineage.focus');
+    void vscode.commands.executeCommand(`${LINEAGE_VIEW_ID}.focus`);
     return lineage;
   }
 
@@ -162,7 +164,7 @@ export class LineageCommands {
     // The regions and window come from the advice, so only the profile is asked for.
     const start = Date.parse(missing.lookup.startTime);
     const end = Date.parse(missing.lookup.endTime);
-    await vscode.commands.executeCommand(LIVE_LOOKUP_EVENTS_COMMAND, {
+    await vscode.commands.executeCommand(LiveCommands.lookupEvents, {
       regions: missing.regions.length > 0 ? missing.regions : undefined,
       start: Number.isFinite(start) ? start : undefined,
       end: Number.isFinite(end) ? end : undefined,

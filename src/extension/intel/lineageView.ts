@@ -7,10 +7,11 @@ import * as vscode from 'vscode';
 import type { EventId } from '../../core/engine/api';
 import type { Lineage, LineageHop, MissingHop } from '../../core/lineage/lineage';
 import { termFor } from '../../core/query/parser';
-import { Commands } from '../commands';
 import { shortPrincipal } from '../explorer/groupings';
 import { escapeMarkdown, oneLine, plural } from '../util/text';
-import { IntelCommands, IntelContextKeys, LINEAGE_VIEW_ID } from './intelCommands';
+import { IntelContextKeys, LINEAGE_VIEW_ID } from './intelCommands';
+import { Disposable } from '../util/disposables';
+import { Commands, IntelCommands } from '../commandIds';
 
 export type LineageNode =
   | { readonly kind: 'hop'; readonly index: number; readonly hop: LineageHop }
@@ -235,12 +236,12 @@ function originDetails(lineage: Lineage): LineageNode[] {
   return details;
 }
 
-export class LineageView implements vscode.Disposable {
+export class LineageView extends Disposable {
   readonly provider = new LineageTreeProvider();
   readonly treeView: vscode.TreeView<LineageNode>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
+    super();
     this.treeView = vscode.window.createTreeView(LINEAGE_VIEW_ID, { treeDataProvider: this.provider });
     this.disposables.push(this.provider, this.treeView);
   }
@@ -262,9 +263,5 @@ export class LineageView implements vscode.Disposable {
         : lineage.hops.length === 0
           ? `Nothing to trace: ${oneLine(lineage.notes[0] ?? 'no loaded event matches', 200)}`
           : undefined;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -17,21 +17,9 @@
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
-
-export const NoiseCommands = {
-  toggleReadOnly: 'cloudtrail.noise.toggleReadOnly',
-  hideReadOnly: 'cloudtrail.noise.hideReadOnly',
-  showReadOnly: 'cloudtrail.noise.showReadOnly',
-  toggleGrouping: 'cloudtrail.noise.toggleGrouping',
-  groupEvents: 'cloudtrail.noise.groupEvents',
-  ungroupEvents: 'cloudtrail.noise.ungroupEvents',
-} as const;
-
-export const NoiseSettings = {
-  section: 'cloudtrail.noise',
-  hideReadOnly: 'hideReadOnly',
-  collapseServiceEvents: 'collapseServiceEvents',
-} as const;
+import { Disposable } from '../util/disposables';
+import { affectsSetting, getSetting, settingKey, updateSetting } from '../settings';
+import { NoiseCommands } from '../commandIds';
 
 /** Context key: the filter hides read-only calls. */
 export const READ_ONLY_HIDDEN_KEY = 'cloudtrail.noise.readOnlyHidden';
@@ -40,12 +28,12 @@ export const GROUPING_KEY = 'cloudtrail.noise.grouping';
 
 /** Whether lists group AWS-service events and console bursts (`cloudtrail.noise.collapseServiceEvents`). */
 export function noiseGroupingEnabled(): boolean {
-  return vscode.workspace.getConfiguration(NoiseSettings.section).get<boolean>(NoiseSettings.collapseServiceEvents, true);
+  return getSetting('noise.collapseServiceEvents');
 }
 
 /** True when a configuration change affects grouping. */
 export function affectsNoiseGrouping(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration(`${NoiseSettings.section}.${NoiseSettings.collapseServiceEvents}`);
+  return affectsSetting(e, 'noise.collapseServiceEvents');
 }
 
 export const HIDE_READ_ONLY_TERM = 'NOT readOnly:true';
@@ -92,11 +80,11 @@ export function withoutReadOnlyTerm(expression: string): string {
   return expression.trim().replace(TRAILING_TERM, '').trim();
 }
 
-export class NoiseControls implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class NoiseControls extends Disposable {
   private hadSources: boolean;
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.hadSources = services.investigation.summaries().length > 0;
     this.disposables.push(
       vscode.commands.registerCommand(NoiseCommands.toggleReadOnly, () => this.toggleReadOnly()),
@@ -114,7 +102,7 @@ export class NoiseControls implements vscode.Disposable {
         this.hadSources = hasSources;
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${NoiseSettings.section}.${NoiseSettings.hideReadOnly}`)) this.applySetting();
+        if (affectsSetting(e, 'noise.hideReadOnly')) this.applySetting();
         if (affectsNoiseGrouping(e)) this.updateGroupingContext();
       }),
     );
@@ -123,7 +111,7 @@ export class NoiseControls implements vscode.Disposable {
   }
 
   private get settingHides(): boolean {
-    return vscode.workspace.getConfiguration(NoiseSettings.section).get<boolean>(NoiseSettings.hideReadOnly, false);
+    return getSetting('noise.hideReadOnly');
   }
 
   /** Brings the filter in line with the setting (only when events are loaded; idempotent). */
@@ -154,7 +142,7 @@ export class NoiseControls implements vscode.Disposable {
   async setReadOnlyHidden(hide: boolean): Promise<boolean> {
     this.setHidden(hide);
     // User settings, never workspace settings: the workspace may be the evidence folder itself.
-    if (this.settingHides !== hide) await vscode.workspace.getConfiguration(NoiseSettings.section).update(NoiseSettings.hideReadOnly, hide, vscode.ConfigurationTarget.Global);
+    if (this.settingHides !== hide) await updateSetting('noise.hideReadOnly', hide);
     this.services.log.info(hide ? 'read-only calls hidden (filter term NOT readOnly:true)' : 'read-only calls shown');
     return hide;
   }
@@ -163,9 +151,9 @@ export class NoiseControls implements vscode.Disposable {
   async setGrouping(on: boolean): Promise<boolean> {
     if (noiseGroupingEnabled() !== on) {
       // User settings only: the workspace may be the evidence folder itself.
-      await vscode.workspace.getConfiguration(NoiseSettings.section).update(NoiseSettings.collapseServiceEvents, on, vscode.ConfigurationTarget.Global);
+      await updateSetting('noise.collapseServiceEvents', on);
       if (noiseGroupingEnabled() !== on) {
-        void vscode.window.showWarningMessage(`CloudTrail: \`${NoiseSettings.section}.${NoiseSettings.collapseServiceEvents}\` is set in the workspace settings, which win over the user setting just changed.`);
+        void vscode.window.showWarningMessage(`CloudTrail: \`${settingKey('noise.collapseServiceEvents')}\` is set in the workspace settings, which win over the user setting just changed.`);
       }
     }
     this.updateGroupingContext();
@@ -179,9 +167,5 @@ export class NoiseControls implements vscode.Disposable {
 
   private updateGroupingContext(): void {
     void vscode.commands.executeCommand('setContext', GROUPING_KEY, noiseGroupingEnabled());
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
 import { shortPrincipal } from '../explorer/groupings';
 import type { ExtensionServices, TimeRange } from '../services';
@@ -8,6 +8,8 @@ import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '.
 import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
+import { Disposable } from '../util/disposables';
+import { affectsSetting, getSetting } from '../settings';
 
 export const LENS_SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
@@ -29,13 +31,12 @@ interface LensSettings {
 }
 
 function readSettings(): LensSettings {
-  const config = vscode.workspace.getConfiguration('cloudtrail.lenses');
-  const fields = config.get<string[]>('fields', [...LENS_KINDS]);
+  const fields = getSetting('lenses.fields');
   return {
-    enabled: config.get<boolean>('enabled', true),
+    enabled: getSetting('lenses.enabled'),
     kinds: new Set(LENS_KINDS.filter((k) => fields.includes(k))),
-    maxPerDocument: Math.max(1, config.get<number>('maxPerDocument', 500)),
-    maxPerValue: Math.max(1, config.get<number>('maxPerValue', 3)),
+    maxPerDocument: Math.max(1, getSetting('lenses.maxPerDocument')),
+    maxPerValue: Math.max(1, getSetting('lenses.maxPerValue')),
   };
 }
 
@@ -71,16 +72,16 @@ function factsTitle(facts: ValueFacts, ranged: boolean): string {
  * through which call. Placement comes from a scan cached per document version; the counts
  * are looked up in resolveCodeLens.
  */
-export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vscode.HoverProvider, vscode.Disposable {
+export class EventLensProvider extends Disposable implements vscode.CodeLensProvider<ValueLens>, vscode.HoverProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly scans = new Map<string, CachedScan>();
   private settings = readSettings();
   private range: TimeRange | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.disposables.push(
       this.changed,
       vscode.languages.registerCodeLensProvider(LENS_SELECTOR, this),
@@ -95,7 +96,7 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.scans.delete(document.uri.toString())),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!event.affectsConfiguration('cloudtrail.lenses')) return;
+        if (!affectsSetting(event, 'lenses')) return;
         this.settings = readSettings();
         this.changed.fire();
       }),
@@ -238,8 +239,8 @@ export class EventLensProvider implements vscode.CodeLensProvider<ValueLens>, vs
     return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }

@@ -7,10 +7,9 @@ import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import type { LiveFeatures } from './features';
-import { LiveCommands } from './liveCommands';
 import type { LivePrompts } from './prompts';
+import { LiveCommands } from '../commandIds';
 
-export { LiveCommands } from './liveCommands';
 export { inputBoxPrompts, type LivePrompts } from './prompts';
 
 export function registerLiveSources(services: ExtensionServices, prompts: LivePrompts): vscode.Disposable[] {

@@ -8,6 +8,7 @@ import { AwsClientFactory, EndpointOverrides } from '../../core/aws/clients';
 import { listProfiles, ProfileInfo, sharedFiles } from '../../core/aws/profiles';
 import { errorMessage } from '../util/cancellation';
 import type { LivePrompts } from './prompts';
+import { affectsSetting, getSetting, stringSetting, updateSetting } from '../settings';
 
 /** Regions offered when nothing is configured; any region name can be typed. */
 export const COMMON_REGIONS = [
@@ -32,15 +33,6 @@ export const COMMON_REGIONS = [
   'af-south-1',
 ];
 
-function config(): vscode.WorkspaceConfiguration {
-  return vscode.workspace.getConfiguration('cloudtrail');
-}
-
-export function setting(key: string): string | undefined {
-  const value = config().get<string>(key);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
 export class LiveSettings implements vscode.Disposable {
   private factory: AwsClientFactory | undefined;
   private factoryKey = '';
@@ -51,21 +43,21 @@ export class LiveSettings implements vscode.Disposable {
     private readonly prompts: LivePrompts,
   ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('cloudtrail.aws.profile') || e.affectsConfiguration('cloudtrail.endpoints')) this.reset();
+      if (affectsSetting(e, 'aws.profile') || affectsSetting(e, 'endpoints')) this.reset();
     });
   }
 
   get profile(): string | undefined {
-    return setting('aws.profile');
+    return stringSetting('aws.profile');
   }
 
   get regions(): string[] {
-    const value = config().get<unknown>('aws.regions');
+    const value: unknown = getSetting('aws.regions');
     return Array.isArray(value) ? value.filter((r): r is string => typeof r === 'string' && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r)) : [];
   }
 
   endpoints(): EndpointOverrides {
-    return { cloudtrail: setting('endpoints.cloudtrail'), s3: setting('endpoints.s3'), athena: setting('endpoints.athena') };
+    return { cloudtrail: stringSetting('endpoints.cloudtrail'), s3: stringSetting('endpoints.s3'), athena: stringSetting('endpoints.athena') };
   }
 
   /** The factory for `profile`; throws with the setting's name when an endpoint override is wrong. */
@@ -118,7 +110,7 @@ export class LiveSettings implements vscode.Disposable {
       { title: 'AWS profile for live sources', placeHolder: current ? `current: ${current}` : 'choose a profile' },
     );
     if (!picked) return undefined;
-    await config().update('aws.profile', picked.label, vscode.ConfigurationTarget.Global);
+    await updateSetting('aws.profile', picked.label);
     return picked.label;
   }
 
@@ -132,7 +124,7 @@ export class LiveSettings implements vscode.Disposable {
     );
     if (!picked || picked.length === 0) return undefined;
     const regions = picked.map((p) => p.label);
-    await config().update('aws.regions', regions, vscode.ConfigurationTarget.Global);
+    await updateSetting('aws.regions', regions);
     return regions;
   }
 

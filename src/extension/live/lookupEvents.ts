@@ -13,8 +13,9 @@ import type { LiveSource } from '../../core/engine/investigation';
 import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
-import { LiveCommands, type LiveHandlers } from './liveCommands';
+import type { LiveHandlers } from './liveCommands';
 import { LiveSettings } from './liveSettings';
+import { LiveCommands } from '../commandIds';
 
 const DAY = 86400_000;
 const RANGES: ReadonlyArray<{ label: string; ms: number }> = [

@@ -11,8 +11,10 @@ import { athenaSql, athenaTargetFor, lakeSql, statementOf, type AthenaTarget, ty
 import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
-import { LiveCommands, type LiveHandlers } from './liveCommands';
-import { LiveSettings, setting } from './liveSettings';
+import type { LiveHandlers } from './liveCommands';
+import { LiveSettings } from './liveSettings';
+import { getSetting, stringSetting } from '../settings';
+import { LiveCommands } from '../commandIds';
 
 const MARKER = '-- CloudTrail Investigator:';
 const DAY = 86400_000;
@@ -40,20 +42,20 @@ export function sqlQueryHandlers(services: ExtensionServices, settings: LiveSett
     const fallback = (why: string): AthenaTarget => ({
       database,
       table,
-      regionPartition: vscode.workspace.getConfiguration('cloudtrail').get<string>('athena.regionPartition'),
-      datePartition: vscode.workspace.getConfiguration('cloudtrail').get<string>('athena.datePartition'),
+      regionPartition: getSetting('athena.regionPartition'),
+      datePartition: getSetting('athena.datePartition'),
       notes: [`The table's metadata was not read (${why}): partition columns from the settings cloudtrail.athena.regionPartition and .datePartition, unchecked.`],
     });
     const profile = await settings.pickProfile();
     if (!profile) return fallback('no AWS profile chosen');
-    const region = setting('athena.region') ?? settings.regions[0] ?? 'us-east-1';
+    const region = stringSetting('athena.region') ?? settings.regions[0] ?? 'us-east-1';
     try {
       const info = await describeAthenaTable({
         factory: settings.factoryFor(profile),
         region,
         database,
         table,
-        workgroup: setting('athena.workgroup'),
+        workgroup: stringSetting('athena.workgroup'),
       });
       const { target, notes } = athenaTargetFor(database, table, info, regions);
       for (const note of notes) log.info(`Athena ${database}.${table}: ${note}`);
@@ -79,12 +81,12 @@ export function sqlQueryHandlers(services: ExtensionServices, settings: LiveSett
         caseInsensitive: true,
       };
       if (dialect === 'athena') {
-        const database = setting('athena.database');
-        const table = setting('athena.table');
+        const database = stringSetting('athena.database');
+        const table = stringSetting('athena.table');
         if (!database || !table) throw new Error('Set cloudtrail.athena.database and cloudtrail.athena.table first (see the README for the table DDL).');
         generated = athenaSql(await athenaTarget(database, table, request.regions ?? []), request);
       } else {
-        const store = setting('lake.eventDataStore');
+        const store = stringSetting('lake.eventDataStore');
         if (!store) throw new Error('Set cloudtrail.lake.eventDataStore (the event data store id or ARN) first.');
         generated = lakeSql({ eventDataStore: store }, request);
       }
@@ -123,7 +125,7 @@ export function sqlQueryHandlers(services: ExtensionServices, settings: LiveSett
     }
     const profile = await settings.pickProfile();
     if (!profile) return;
-    const region = setting(dialect === 'athena' ? 'athena.region' : 'lake.region') ?? settings.regions[0] ?? 'us-east-1';
+    const region = stringSetting(dialect === 'athena' ? 'athena.region' : 'lake.region') ?? settings.regions[0] ?? 'us-east-1';
     const storage = services.context.globalStorageUri.fsPath;
     const label = `${dialect === 'athena' ? 'Athena' : 'CloudTrail Lake'} · ${profile} · ${region}`;
     const source = await services.investigation.createLiveSource(label, path.join(storage, 'live'));
@@ -143,9 +145,9 @@ export function sqlQueryHandlers(services: ExtensionServices, settings: LiveSett
               progress.report({ message: `${p.state}, ${bytes(p.bytesScanned)} scanned${p.rows ? `, ${p.rows} rows loaded` : ''}` }),
           };
           if (dialect === 'athena') {
-            const database = setting('athena.database');
+            const database = stringSetting('athena.database');
             if (!database) throw new Error('Set cloudtrail.athena.database first.');
-            return await runAthenaQuery({ ...common, database, workgroup: setting('athena.workgroup'), outputLocation: setting('athena.outputLocation') });
+            return await runAthenaQuery({ ...common, database, workgroup: stringSetting('athena.workgroup'), outputLocation: stringSetting('athena.outputLocation') });
           }
           return await runLakeQuery(common);
         } catch (error) {

@@ -6,8 +6,9 @@ import * as vscode from 'vscode';
 import { DOWNLOAD_MANIFEST, downloadTrailBucket } from '../../core/aws/s3trail';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
-import { LiveCommands, type LiveHandlers } from './liveCommands';
+import type { LiveHandlers } from './liveCommands';
 import { LiveSettings } from './liveSettings';
+import { LiveCommands } from '../commandIds';
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { FIELD_INFO, PIVOT_FIELDS, type PivotField } from '../../core/index/fields';
 import { termFor } from '../../core/query/parser';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
 import { oneLine, shortTime, withoutIconSyntax } from '../util/text';
 import { asPivotTarget, isPivotField } from './target';
+import { Disposable } from '../util/disposables';
 
 /** How many values a Quick Pick lists; the Quick Pick's own search narrows them. */
 const QUICK_PICK_LIMIT = 5000;
@@ -36,10 +37,10 @@ function selectedValue(): string | undefined {
  * field. A value passed as an argument (tree items, lenses, tests) or selected in the editor
  * is used directly; otherwise a Quick Pick lists the values with counts and first/last seen.
  */
-export class PivotCommands implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class PivotCommands extends Disposable {
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     for (const [command, field] of FIELD_COMMANDS) {
       this.disposables.push(vscode.commands.registerCommand(command, (arg?: unknown) => this.pivot(field, arg)));
     }
@@ -98,9 +99,5 @@ export class PivotCommands implements vscode.Disposable {
       matchOnDetail: true,
     });
     return picked?.value;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
+import { getSetting } from '../settings';
 
 const DISMISSED_KEY = 'cloudtrail.autoDetect.dismissed';
 /** Enough files to find the trails of a few accounts without walking a huge workspace. */
@@ -64,7 +65,7 @@ export class TrailAutoDetect {
   }
 
   async offer(): Promise<void> {
-    if (!vscode.workspace.getConfiguration('cloudtrail').get<boolean>('autoDetectTrails', true)) return;
+    if (!getSetting('autoDetectTrails')) return;
     const { context, investigation, log } = this.services;
     const dismissed = new Set(context.workspaceState.get<string[]>(DISMISSED_KEY, []));
     const loaded = new Set(investigation.summaries().flatMap((s) => s.paths));

@@ -2,9 +2,12 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describePlace, type LoadProgress, type SourceSummary } from '../../core/engine/api';
 import type { Investigation } from '../../core/engine/investigation';
-import { Commands, ContextKeys } from '../commands';
-import { abortSignalFor, errorMessage, isAbortError } from '../util/cancellation';
+import { ContextKeys } from '../commands';
+import { isAbort } from '../../core/abort';
+import { abortSignalFor, errorMessage } from '../util/cancellation';
 import { plural } from '../util/text';
+import { getSetting } from '../settings';
+import { Commands } from '../commandIds';
 
 /** What survives a window reload: where the evidence is and what the user called it. */
 interface PersistedSource {
@@ -119,7 +122,7 @@ export class SourceManager implements vscode.Disposable {
           this.reportSkipped(summary);
           return summary;
         } catch (error) {
-          if (isAbortError(error) || abort.signal.aborted) {
+          if (isAbort(error) || abort.signal.aborted) {
             this.log.warn(`loading ${displayName} was cancelled; kept ${plural(summary?.events ?? 0, 'event')} already indexed`);
             void vscode.window.showWarningMessage(
               `Loading ${displayName} was cancelled. The ${plural(summary?.events ?? 0, 'event')} read so far are kept; use Reload in the Sources view to read the rest.`,
@@ -189,7 +192,7 @@ export class SourceManager implements vscode.Disposable {
             this.reportSkipped(fresh);
           }
         } catch (error) {
-          const reason = isAbortError(error) ? 'cancelled' : errorMessage(error);
+          const reason = isAbort(error) ? 'cancelled' : errorMessage(error);
           this.log.error(`reloading ${summary.label} failed: ${reason}`);
           void vscode.window.showErrorMessage(`CloudTrail: reloading ${summary.label} failed: ${reason}`);
         } finally {
@@ -208,5 +211,5 @@ export class SourceManager implements vscode.Disposable {
 
 /** `cloudtrail.cache.verifyContents`: re-hash the evidence files before trusting the index cache. */
 function verifyContents(): boolean {
-  return vscode.workspace.getConfiguration('cloudtrail').get<boolean>('cache.verifyContents', false);
+  return getSetting('cache.verifyContents');
 }

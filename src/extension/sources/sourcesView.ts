@@ -2,9 +2,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describePlace, type EventIdConflict, type SourceSummary } from '../../core/engine/api';
 import type { FileProblem } from '../../core/sources/types';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
 import { plural, timeSpan } from '../util/text';
+import { Disposable } from '../util/disposables';
 
 export type SourcesNode =
   | { readonly kind: 'source'; readonly sourceId: string }
@@ -204,12 +205,12 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
 }
 
 /** Commands on sources: add folder/files, the Explorer context menu, remove, reload, show problems. */
-export class SourcesView implements vscode.Disposable {
+export class SourcesView extends Disposable {
   readonly provider: SourcesTreeProvider;
   readonly treeView: vscode.TreeView<SourcesNode>;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: ExtensionServices) {
+    super();
     this.provider = new SourcesTreeProvider(services);
     this.treeView = vscode.window.createTreeView(SOURCES_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
     this.disposables.push(
@@ -271,9 +272,5 @@ export class SourcesView implements vscode.Disposable {
       : this.services.investigation.summaries().find((s) => problemCount(s) > 0);
     if (!summary || problemCount(summary) === 0) return;
     await this.treeView.reveal(this.provider.problemsNode(summary.id), { expand: true, focus: true, select: true });
-  }
-
-  dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

@@ -6,11 +6,8 @@ import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { FindingsSource, TIMELINE_TITLE, TIMELINE_VIEW_TYPE, TimelinePanel, webviewOptions } from './timelinePanel';
 import { DEFAULT_STATE, LANE_FIELD_LABELS, LaneField, TimelineState, isLaneField, parseState } from '../../shared/timeline-protocol';
-
-export const TimelineCommands = {
-  open: 'cloudtrail.timeline.open',
-  showItem: 'cloudtrail.timeline.showItem',
-} as const;
+import { Disposable } from '../util/disposables';
+import { TimelineCommands } from '../commandIds';
 
 /** Pivot fields a caller may name that map onto a lane grouping. */
 const FIELD_TO_LANE: Record<string, LaneField> = {
@@ -37,14 +34,14 @@ export function parseShowItemArgument(arg: unknown): { laneField: LaneField; val
   return laneField && isLaneField(laneField) ? { laneField, value } : undefined;
 }
 
-export class TimelineController implements vscode.Disposable {
+export class TimelineController extends Disposable {
   private panel?: TimelinePanel;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly services: ExtensionServices,
     private readonly findings?: FindingsSource,
   ) {
+    super();
     this.disposables.push(
       vscode.commands.registerCommand(TimelineCommands.open, (arg?: unknown) => this.open(arg)),
       vscode.commands.registerCommand(TimelineCommands.showItem, (arg?: unknown) => this.showItem(arg)),
@@ -112,10 +109,10 @@ export class TimelineController implements vscode.Disposable {
     return parseState(this.services.context.workspaceState.get(STATE_KEY));
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.panel?.dispose();
     this.panel = undefined;
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }
 

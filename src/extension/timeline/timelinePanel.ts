@@ -8,12 +8,12 @@ import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
 import { TimelinePort, TimelineSession } from '../../core/timeline/session';
 import { HostToWebview, TimelineState } from '../../shared/timeline-protocol';
+import { Disposable } from '../util/disposables';
+import { affectsSetting, getSetting } from '../settings';
 
 export const TIMELINE_VIEW_TYPE = 'cloudtrail.timeline';
 export const TIMELINE_TITLE = 'CloudTrail Timeline';
 /** AWS-service events and console bursts collapse into groups (issue 7; contributed by the noise feature). */
-const NOISE_SECTION = 'cloudtrail.noise';
-const COLLAPSE_SETTING = 'collapseServiceEvents';
 
 /** Detection findings, when a detection run has produced some (optional). */
 export interface FindingsSource {
@@ -60,9 +60,8 @@ export function timelineHtml(webview: vscode.Webview, extensionUri: vscode.Uri):
 </html>`;
 }
 
-export class TimelinePanel implements vscode.Disposable {
+export class TimelinePanel extends Disposable {
   readonly session: TimelineSession;
-  private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
   private disposed = false;
@@ -73,6 +72,7 @@ export class TimelinePanel implements vscode.Disposable {
     state: TimelineState,
     findings: FindingsSource | undefined,
   ) {
+    super();
     const extensionUri = services.context.extensionUri;
     panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'cloudtrail.svg');
@@ -84,7 +84,7 @@ export class TimelinePanel implements vscode.Disposable {
       setTimeRange: (range) => services.filter.setTimeRange(range),
       openEvent: (id) => services.openEvent(id),
       findings: findings ? () => findings.eventIds() : undefined,
-      collapseNoise: () => vscode.workspace.getConfiguration(NOISE_SECTION).get<boolean>(COLLAPSE_SETTING, true),
+      collapseNoise: () => getSetting('noise.collapseServiceEvents'),
       post: (message: HostToWebview) => panel.webview.postMessage(message),
       log: (message) => services.log.warn(message),
     };
@@ -103,7 +103,7 @@ export class TimelinePanel implements vscode.Disposable {
       services.filter.onDidChange(() => this.session.filterChanged()),
       services.onDidChangeIndex(() => this.session.indexChanged()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`${NOISE_SECTION}.${COLLAPSE_SETTING}`)) this.session.noiseChanged();
+        if (affectsSetting(e, 'noise.collapseServiceEvents')) this.session.noiseChanged();
       }),
       panel.onDidDispose(() => this.dispose()),
     );
@@ -133,11 +133,11 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.reveal(column, false);
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.session.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
     this.panel.dispose();
     this.disposeEmitter.fire();
     this.disposeEmitter.dispose();

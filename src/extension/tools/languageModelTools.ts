@@ -16,6 +16,7 @@ import type { EvidenceTool, EvidenceTools } from '../../core/tools/index';
 import { configuredSigmaFolder } from '../intel/detections';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor } from '../util/cancellation';
+import { Disposable } from '../util/disposables';
 
 /** The editor's names are the core's with this prefix (tool names are global in VS Code). */
 export const LANGUAGE_MODEL_TOOL_PREFIX = 'cloudtrail_';
@@ -26,12 +27,12 @@ function contributedToolNames(context: vscode.ExtensionContext): string[] {
   return (contributes?.languageModelTools ?? []).map((t) => t.name).filter((name): name is string => typeof name === 'string');
 }
 
-export class LanguageModelTools implements vscode.Disposable {
+export class LanguageModelTools extends Disposable {
   private loaded: { tools: EvidenceTools; find(name: string): EvidenceTool | undefined } | undefined;
-  private readonly registrations: vscode.Disposable[];
 
   constructor(private readonly services: ExtensionServices) {
-    this.registrations = contributedToolNames(services.context)
+    super();
+    const registrations = contributedToolNames(services.context)
       .filter((name) => name.startsWith(LANGUAGE_MODEL_TOOL_PREFIX))
       .map((name) => {
         const coreName = name.slice(LANGUAGE_MODEL_TOOL_PREFIX.length);
@@ -52,6 +53,7 @@ export class LanguageModelTools implements vscode.Disposable {
           },
         });
       });
+    this.disposables.push(...registrations);
   }
 
   /** The core's tools over the extension's investigation, loaded on first use. */
@@ -72,9 +74,6 @@ export class LanguageModelTools implements vscode.Disposable {
     return this.loaded;
   }
 
-  dispose(): void {
-    for (const registration of this.registrations) registration.dispose();
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -8,10 +8,6 @@ export function abortSignalFor(token: vscode.CancellationToken): { signal: Abort
   return { signal: controller.signal, dispose: () => subscription.dispose() };
 }
 
-export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || error.name === 'CanceledError');
-}
-
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

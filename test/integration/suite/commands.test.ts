@@ -2,8 +2,10 @@
 // and every `cloudtrail.*` command the extension registers must be contributed (commands
 // meant to stay out of the palette are still contributed, hidden with
 // `menus.commandPalette` `"when": "false"`). Only the real host knows what is registered.
+// The command registry (src/extension/commandIds.ts) must list exactly the same ids.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { COMMAND_IDS } from '../../../src/extension/commandIds';
 
 const EXTENSION_ID = 'cloudtrail-investigator.cloudtrail-investigator';
 const COMMAND_PREFIX = 'cloudtrail.';
@@ -47,5 +49,17 @@ describe('contributes.commands ⇄ registered commands', () => {
   it('contributes every registered command', () => {
     const extra = registered.filter((id) => !contributed.includes(id));
     assert.deepEqual(extra, [], `registered but missing from contributes.commands: ${extra.join(', ')}`);
+  });
+
+  it('the command registry (commandIds.ts) lists every contributed command', () => {
+    const missing = contributed.filter((id) => !COMMAND_IDS.includes(id));
+    assert.deepEqual(missing, [], `contributed in package.json but not in src/extension/commandIds.ts: ${missing.join(', ')}`);
+  });
+
+  it('every id in the command registry is contributed and registered', () => {
+    const notContributed = COMMAND_IDS.filter((id) => !contributed.includes(id));
+    const notRegistered = COMMAND_IDS.filter((id) => !registered.includes(id));
+    assert.deepEqual(notContributed, [], `in src/extension/commandIds.ts but not in contributes.commands: ${notContributed.join(', ')}`);
+    assert.deepEqual(notRegistered, [], `in src/extension/commandIds.ts but never registered: ${notRegistered.join(', ')}`);
   });
 });
