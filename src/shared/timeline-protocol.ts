@@ -357,11 +357,6 @@ export function forEachCell(cells: readonly number[], visit: (x: number, read: n
   }
 }
 
-/** The column an event time falls in for a window [t0, t1) drawn `width` columns wide. */
-export function columnOf(t: number, t0: number, t1: number, width: number): number {
-  return Math.floor(((t - t0) / (t1 - t0)) * width);
-}
-
 /** A group's id: its kind, key and first time (stable while the group's events stay). */
 export function groupIdOf(kind: NoiseGroupKind, key: string, first: number): string {
   return `${kind}|${first}|${key}`.slice(0, MAX_GROUP_ID_LENGTH);
