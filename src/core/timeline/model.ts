@@ -497,7 +497,7 @@ function lowerBoundInt(array: Int32Array, value: number): number {
   return lo;
 }
 
-export function clampWidth(width: number): number {
+function clampWidth(width: number): number {
   return Math.max(1, Math.min(MAX_WIDTH, Math.floor(width)));
 }
 

@@ -9,7 +9,7 @@ import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
 
-export const LENS_SELECTOR: vscode.DocumentSelector = [
+const LENS_SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
   { language: 'jsonc' },
   { language: 'jsonl' },

@@ -10,7 +10,7 @@ import { errorMessage } from '../util/cancellation';
 import type { LivePrompts } from './prompts';
 
 /** Regions offered when nothing is configured; any region name can be typed. */
-export const COMMON_REGIONS = [
+const COMMON_REGIONS = [
   'us-east-1',
   'us-east-2',
   'us-west-1',
