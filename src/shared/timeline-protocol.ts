@@ -32,12 +32,12 @@ export const KIND_FINDING = 3;
 /** Limits the host enforces on requests (and the webview respects). */
 export const MAX_WIDTH = 4096;
 export const MAX_LANES_PER_VIEW = 60;
-export const MAX_FILTER_LENGTH = 4000;
+const MAX_FILTER_LENGTH = 4000;
 export const MAX_MARKERS_PER_VIEW = 2000;
 export const MAX_GROUPS_PER_VIEW = 2000;
 /** Expanded noise groups remembered (oldest dropped first), and the longest group id kept. */
 export const MAX_EXPANDED = 200;
-export const MAX_GROUP_ID_LENGTH = 1000;
+const MAX_GROUP_ID_LENGTH = 1000;
 /** Smallest visible span (ms): zooming stops here. */
 export const MIN_SPAN_MS = 1000;
 
@@ -355,11 +355,6 @@ export function forEachCell(cells: readonly number[], visit: (x: number, read: n
     for (let k = 0; k < 4; k++) counts[k] = mask & (1 << k) ? cells[i++] : 0;
     visit(x, counts[0], counts[1], counts[2], counts[3]);
   }
-}
-
-/** The column an event time falls in for a window [t0, t1) drawn `width` columns wide. */
-export function columnOf(t: number, t0: number, t1: number, width: number): number {
-  return Math.floor(((t - t0) / (t1 - t0)) * width);
 }
 
 /** A group's id: its kind, key and first time (stable while the group's events stay). */

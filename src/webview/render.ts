@@ -341,7 +341,7 @@ export function groupExtent(group: GroupMark, frame: { labelW: number; width: nu
 }
 
 /** The kind a group is coloured by: its most severe member (finding, error, write, read). */
-export function groupKind(group: GroupMark): number {
+function groupKind(group: GroupMark): number {
   for (let k = 3; k > 0; k--) if (group.kinds[k] > 0) return k;
   return 0;
 }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 
-/** One line of the events file; the runner (scripts/lib/events.mjs) reads the same shape. */
+/** One line of the events file; scripts/run-integration.mjs reads it, scripts/lib/spec-printer.mjs prints it. */
 export type TestEvent =
   | { readonly type: 'start'; readonly total: number; readonly vscodeVersion: string }
   | { readonly type: 'suite'; readonly title: string; readonly depth: number }

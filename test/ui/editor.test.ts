@@ -2,8 +2,7 @@
 // Explorer's context menu, the CloudTrail side bar with the Sources, Explorer and Events
 // trees filled from it, and an event opened from the Events view with its code lenses. Screenshots go to test-results/screenshots/.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import { Workbench } from './harness';
+import { Workbench, assertScreenshot } from './harness';
 
 describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.4)', () => {
   let workbench: Workbench;
@@ -42,7 +41,7 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
     // Dismiss notifications (the AWSLogs offer, the skipped-files warning) so they do not cover the screenshot.
     await workbench.runCommand('Notifications: Clear All Notifications');
     const shot = await workbench.screenshot('editor-investigation-tree');
-    assert.ok(fs.statSync(shot).size > 0);
+    assertScreenshot(shot);
   });
 
   it('pivots from the palette with a Quick Pick of values, counts and first/last seen', async () => {
@@ -85,7 +84,7 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
     const tab = page.locator('.tabs-container .tab.active');
     assert.match(await tab.innerText(), /AssumeRole\.json/);
     const shot = await workbench.screenshot('editor-event-lenses');
-    assert.ok(fs.statSync(shot).size > 0);
+    assertScreenshot(shot);
   });
 
   it('removes the source with its inline action and shows the welcome view again', async () => {

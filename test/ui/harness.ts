@@ -2,9 +2,11 @@
 // scripts/run-integration.mjs) with the extension under development loaded and the fixture
 // workspace open, in headless Chromium. UI tests run in plain Node (mocha, BDD), not in the
 // extension host; they look at what the workbench renders.
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { readPng } from './png';
 
 /** Set by the runner before the UI test files load. */
 export interface HarnessConfig {
@@ -20,6 +22,18 @@ export interface HarnessConfig {
 
 const HARNESS_KEY = Symbol.for('cloudtrail-investigator.ui-harness');
 const openWorkbenches = new Set<Workbench>();
+/** Every workbench page's size, so a screenshot can be checked against it. */
+const VIEWPORT = { width: 1400, height: 900 } as const;
+
+/**
+ * A screenshot shows something: it is the whole page (the viewport's size) and not one flat
+ * colour (a blank or a page that never painted). A workbench with text has hundreds of colours.
+ */
+export function assertScreenshot(file: string): void {
+  const png = readPng(file);
+  assert.deepEqual({ width: png.width, height: png.height }, VIEWPORT, `${file}: size`);
+  assert.ok(png.colours >= 16, `${file}: only ${png.colours} colour(s), the page shows nothing`);
+}
 
 export function configureHarness(config: HarnessConfig): void {
   (globalThis as Record<symbol, unknown>)[HARNESS_KEY] = config;
@@ -76,7 +90,7 @@ export class Workbench {
    */
   static async open(): Promise<Workbench> {
     const config = harnessConfig();
-    const context = await config.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await config.browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     page.setDefaultTimeout(UI_TIMEOUT_MS);
     const hostLogsBefore = new Set(extensionHostLogs(config.hostLogsDir));

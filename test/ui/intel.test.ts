@@ -2,9 +2,8 @@
 // from the palette on the sample trail, a finding expanded to its events, a key traced from the
 // palette's input box. Screenshots go to test-results/screenshots/.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import type { Locator } from 'playwright-core';
-import { Workbench } from './harness';
+import { Workbench, assertScreenshot } from './harness';
 
 /** Expands a side bar view pane when it is collapsed, collapses it otherwise when asked. */
 async function setExpanded(pane: Locator, expanded: boolean): Promise<void> {
@@ -43,7 +42,7 @@ describe('intel: Findings and Lineage views (Playwright on VS Code 1.96.4)', () 
     assert.match(await findings.locator('.pane-header').innerText(), /findings · 345 events scanned/i);
     await workbench.runCommand('Notifications: Clear All Notifications');
     const shot = await workbench.screenshot('intel-findings');
-    assert.ok(fs.statSync(shot).size > 10_000, shot);
+    assertScreenshot(shot);
   });
 
   it('traces a key typed into Trace Lineage back to the IAM user', async () => {
@@ -60,6 +59,6 @@ describe('intel: Findings and Lineage views (Playwright on VS Code 1.96.4)', () 
     await lineage.locator('.monaco-list-row', { hasText: '2. ASIAEXAMPLEORGADMN01' }).first().waitFor();
     await workbench.runCommand('Notifications: Clear All Notifications');
     const shot = await workbench.screenshot('intel-lineage');
-    assert.ok(fs.statSync(shot).size > 10_000, shot);
+    assertScreenshot(shot);
   });
 });

@@ -1,8 +1,7 @@
 // What a person sees: the CloudTrail activity bar entry, its Sources view, and the
 // extension's log in the Output panel after running its command from the palette.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import { Workbench } from './harness';
+import { Workbench, assertScreenshot } from './harness';
 
 describe('workbench (Playwright on VS Code 1.96.4)', () => {
   let workbench: Workbench;
@@ -27,7 +26,7 @@ describe('workbench (Playwright on VS Code 1.96.4)', () => {
     const body = (await sources.locator('.pane-body').innerText()).trim();
     assert.notEqual(body, '', 'the Sources view renders its welcome content or tree items');
     const shot = await workbench.screenshot('sources-view');
-    assert.ok(fs.statSync(shot).size > 0);
+    assertScreenshot(shot);
   });
 
   it('runs "CloudTrail: Show Log" from the command palette and shows the extension log', async () => {

@@ -10,7 +10,7 @@ function shellQuote(value: string): string {
 }
 
 /** The AWS CLI command that fetches a missing hop (one per region), for the user to run. */
-export function lookupCommands(missing: MissingHop): string[] {
+function lookupCommands(missing: MissingHop): string[] {
   const { lookup } = missing;
   return missing.regions.map((region) =>
     [

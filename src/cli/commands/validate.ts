@@ -37,7 +37,7 @@ const LABEL: Record<string, string> = {
   moved: 'moved',
 };
 
-export function formatReport(result: ValidationResult): string {
+function formatReport(result: ValidationResult): string {
   const lines: string[] = [];
   const range = result.range ? ` (digests ${result.range.start} to ${result.range.end})` : '';
   lines.push(`Validated ${printable(result.target)}${range}`);

@@ -31,7 +31,7 @@ export interface McpServeOptions {
 /** How often a waiting call reports the load's progress (and stderr gets a line). */
 const PROGRESS_EVERY_MS = 1_000;
 
-export const SERVER_INSTRUCTIONS = [
+const SERVER_INSTRUCTIONS = [
   'Tools over CloudTrail evidence already downloaded and indexed on this machine (files given to `ctinv mcp`); none calls AWS.',
   'Start with `sources` (what is loaded, its time span), then `findings`, `timeline_summary`, `top` and `query` (the filter language of CloudTrail Investigator), `event` for one full record and `lineage` to trace an access key to its origin.',
   UNTRUSTED_NOTICE,

@@ -26,7 +26,7 @@ export interface AwsCallContext {
 }
 
 /** IAM actions each operation needs, for access-denied messages that omit them. */
-export const PERMISSIONS: Readonly<Record<string, string>> = {
+const PERMISSIONS: Readonly<Record<string, string>> = {
   LookupEvents: 'cloudtrail:LookupEvents',
   StartQuery: 'cloudtrail:StartQuery',
   DescribeQuery: 'cloudtrail:DescribeQuery',
@@ -75,7 +75,7 @@ export function errorCode(error: unknown): string {
   return 'Error';
 }
 
-export function httpStatus(error: unknown): number | undefined {
+function httpStatus(error: unknown): number | undefined {
   return asLike(error).$metadata?.httpStatusCode;
 }
 

@@ -43,7 +43,7 @@ interface Mapping {
 }
 
 /** Highest first: how few events one value of this attribute usually matches. */
-export const SELECTIVITY: readonly LookupAttributeKey[] = [
+const SELECTIVITY: readonly LookupAttributeKey[] = [
   'EventId',
   'AccessKeyId',
   'Username',
@@ -104,7 +104,7 @@ export function isWildcard(term: FilterTerm): boolean {
 }
 
 /** LookupEvents counts `_`, space, `,` and newline twice toward its 2,000-character limit. */
-export function lookupValueLength(value: string): number {
+function lookupValueLength(value: string): number {
   let n = 0;
   for (const ch of value) n += ch === '_' || ch === ' ' || ch === ',' || ch === '\n' ? 2 : 1;
   return n;

@@ -56,7 +56,7 @@ export function subtractIntervals(range: Interval, covered: readonly Interval[])
   return gaps;
 }
 
-export function windowKeyString(key: WindowKey): string {
+function windowKeyString(key: WindowKey): string {
   return JSON.stringify([key.account, key.region, key.attributeKey ?? '', key.attributeValue ?? '', key.category]);
 }
 

@@ -117,7 +117,7 @@ function refTime(ref: EventRef): number {
 }
 
 /** Hits of one rule and principal closer than `gapMs` become one finding. */
-export function groupHits(rule: DetectionRule, hits: RuleHit[], gapMs: number): Finding[] {
+function groupHits(rule: DetectionRule, hits: RuleHit[], gapMs: number): Finding[] {
   const byPrincipal = new Map<string, RuleHit[]>();
   for (const hit of hits) {
     if (hit.events.length === 0) continue;
@@ -176,7 +176,7 @@ export function groupHits(rule: DetectionRule, hits: RuleHit[], gapMs: number): 
   return findings;
 }
 
-export function sortFindings(findings: Finding[]): Finding[] {
+function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||

@@ -4,7 +4,7 @@
  */
 import { IdentityType, JsonObject } from '../model/event';
 import { RawRecord } from '../model/raw-record';
-import { FileFormat, FileProblem, TrailKeyLayout } from '../sources/types';
+import { FileFormat, FileProblem } from '../sources/types';
 import { PivotField } from '../index/fields';
 
 /** Event ids are dense integers 0..size-1 in the order the index received them. */
@@ -34,13 +34,6 @@ export interface LoadOptions {
    * again (SHA-256) and compared with the hashes stored when it was written.
    */
   verify?: boolean;
-}
-
-export interface SourceFileInfo {
-  path: string;
-  format?: FileFormat;
-  events: number;
-  layout?: TrailKeyLayout;
 }
 
 /** Where one record is: its file, and its place in the file's (decompressed) content. */

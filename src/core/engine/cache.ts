@@ -68,7 +68,7 @@ function byPath(a: EvidenceFile, b: EvidenceFile): number {
 }
 
 /** The real path of each root (as given when it cannot be resolved: the walk reports that). */
-export function realRoots(roots: readonly string[]): string[] {
+function realRoots(roots: readonly string[]): string[] {
   return roots.map((root) => {
     try {
       return fsSync.realpathSync.native(root);
@@ -118,9 +118,9 @@ export async function contentHashes(files: readonly EvidenceFile[], signal?: Abo
 }
 
 /** Cache files kept per folder; the least recently used beyond this are deleted after a write. */
-export const MAX_CACHE_FILES = 32;
+const MAX_CACHE_FILES = 32;
 
-export function cacheFilePath(cacheDir: string, key: string): string {
+function cacheFilePath(cacheDir: string, key: string): string {
   return path.join(cacheDir, `${key}.idx`);
 }
 

@@ -51,7 +51,7 @@ export interface EventIdConflicts {
   conflicts: EventIdConflict[];
 }
 
-export const MAX_PROVENANCE_CONFLICTS = 100;
+const MAX_PROVENANCE_CONFLICTS = 100;
 
 /** The eventID conflicts of the loaded sources, for the provenance; undefined when there are none. */
 export function conflictProvenance(summaries: readonly SourceSummary[]): EventIdConflicts | undefined {

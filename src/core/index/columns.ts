@@ -346,7 +346,7 @@ export function packIdBytes(bytes: Uint8Array, start: number, end: number, words
 }
 
 /** Writes a UUID's 128 bits into four words; false when the text is not a UUID. */
-export function packUuid(text: string, words: Uint32Array, at: number): boolean {
+function packUuid(text: string, words: Uint32Array, at: number): boolean {
   return packId(text.toLowerCase(), words, at) === ID_UUID;
 }
 

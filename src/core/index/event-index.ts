@@ -7,7 +7,7 @@ import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } fr
 import { IdentityType, JsonObject } from '../model/event';
 import { RawRecord } from '../model/raw-record';
 import { FileFormat, RecordLocation } from '../sources/types';
-import { BatchFile, DICT_FIELDS, DictField, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
+import { BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
 import { RecordChangedError } from '../sources/readAt';
 import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
@@ -34,10 +34,6 @@ interface Postings {
 
 const DICT_INDEX = new Map<string, number>(DICT_FIELDS.map((f, i) => [f, i]));
 const NAME_FIELD = DICT_INDEX.get('eventName')!;
-
-export function isDictField(field: string): field is DictField {
-  return DICT_INDEX.has(field);
-}
 
 /** Reads records back from their files (the readers' readRecordsAt, or an in-memory store in tests). */
 export type RecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<JsonObject[]>;

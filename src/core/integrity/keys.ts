@@ -59,7 +59,7 @@ function rsaOnly(key: KeyObject, source: string): KeyObject {
 }
 
 /** DER bytes: PKCS#1 RSAPublicKey (what ListPublicKeys returns) or SubjectPublicKeyInfo. */
-export function publicKeyFromDer(der: Uint8Array, source: string): KeyObject {
+function publicKeyFromDer(der: Uint8Array, source: string): KeyObject {
   const buffer = Buffer.from(der);
   for (const type of ['pkcs1', 'spki'] as const) {
     try {

@@ -214,7 +214,7 @@ function insightType(value: unknown): string | undefined {
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
-export function insightFacts(event: JsonObject): InsightFacts | undefined {
+function insightFacts(event: JsonObject): InsightFacts | undefined {
   const details = obj(event.insightDetails);
   if (!details) return undefined;
   return {

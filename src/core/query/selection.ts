@@ -77,7 +77,7 @@ export function complement(a: Int32Array, size: number): Int32Array {
   return out.subarray(0, n);
 }
 
-export function fromBitmap(bits: Uint8Array): Int32Array {
+function fromBitmap(bits: Uint8Array): Int32Array {
   let count = 0;
   for (let i = 0; i < bits.length; i++) count += bits[i];
   const out = new Int32Array(count);

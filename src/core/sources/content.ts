@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 
 /** O_NONBLOCK so that a named pipe in an evidence folder cannot block the open. */
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
-export const STREAM_CHUNK_BYTES = 1 << 20;
+const STREAM_CHUNK_BYTES = 1 << 20;
 
 export class EvidenceAccessError extends Error {}
 

@@ -13,7 +13,6 @@ import { groupMark } from './noise';
 import {
   FirstSeenMark,
   GroupMark,
-  KINDS,
   LaneField,
   LaneView,
   MAX_GROUPS_PER_VIEW,
@@ -498,12 +497,10 @@ function lowerBoundInt(array: Int32Array, value: number): number {
   return lo;
 }
 
-export function clampWidth(width: number): number {
+function clampWidth(width: number): number {
   return Math.max(1, Math.min(MAX_WIDTH, Math.floor(width)));
 }
 
 function digits(n: number): number {
   return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : 7;
 }
-
-export const KIND_NAMES = KINDS;

@@ -7,8 +7,8 @@ import type { EventIndexApi } from '../engine/api';
 import { clip, envelope, fitItems, iso, MAX_VALUE_CHARS } from './output';
 import { defineTool, ToolEnv } from './types';
 
-export const FINDINGS_DEFAULT_LIMIT = 20;
-export const FINDINGS_MAX_LIMIT = 50;
+const FINDINGS_DEFAULT_LIMIT = 20;
+const FINDINGS_MAX_LIMIT = 50;
 const DETAILS_PER_FINDING = 5;
 const PROBLEMS_SHOWN = 5;
 

@@ -3,8 +3,8 @@ import { filterInput } from './inputs';
 import { envelope, eventSummary, fitItems, orderedWindow, select, shortText } from './output';
 import { defineTool } from './types';
 
-export const QUERY_DEFAULT_LIMIT = 20;
-export const QUERY_MAX_LIMIT = 100;
+const QUERY_DEFAULT_LIMIT = 20;
+const QUERY_MAX_LIMIT = 100;
 
 export const queryTool = defineTool({
   name: 'query',

@@ -6,8 +6,8 @@ import { filterInput } from './inputs';
 import { byCountThenValue, clip, envelope, fitItems, intersect, iso, MAX_VALUE_CHARS, select, shortText } from './output';
 import { defineTool, ToolInputError } from './types';
 
-export const SUMMARY_DEFAULT_LIMIT = 10;
-export const SUMMARY_MAX_LIMIT = 50;
+const SUMMARY_DEFAULT_LIMIT = 10;
+const SUMMARY_MAX_LIMIT = 50;
 /** Per row: the busiest event names and error codes listed, and the source IPs. */
 const ROW_TOP = 5;
 

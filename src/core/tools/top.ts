@@ -4,8 +4,8 @@ import { filterInput } from './inputs';
 import { byCountThenValue, clip, envelope, fitItems, iso, MAX_VALUE_CHARS, select, shortText } from './output';
 import { defineTool } from './types';
 
-export const TOP_DEFAULT_LIMIT = 10;
-export const TOP_MAX_LIMIT = 100;
+const TOP_DEFAULT_LIMIT = 10;
+const TOP_MAX_LIMIT = 100;
 
 export const topTool = defineTool({
   name: 'top',

@@ -54,7 +54,7 @@ function duration(ms: number): string {
 }
 
 /** "AWS service: config.amazonaws.com · 3 events", "Console burst: alice.dev · 6 events in 2 s". */
-export function groupLabel(index: EventIndexApi, group: NoiseGroup): string {
+function groupLabel(index: EventIndexApi, group: NoiseGroup): string {
   const count = plural(group.ids.length, 'event');
   if (group.kind === 'aws-service') return `AWS service: ${oneLine(group.key.replace(/^service:/, ''), 80)} · ${count}`;
   const who = shortPrincipal(index.value('principal', group.ids[0]) ?? '?');

@@ -31,7 +31,7 @@ const isIdList = (value: unknown): value is number[] => Array.isArray(value) && 
  * it was run on: a finding (its events), a severity (the events of its findings), a finding's
  * event, an Events view event or noise group.
  */
-export function parseExportArgs(arg: unknown): ExportEvidenceArgs | undefined {
+function parseExportArgs(arg: unknown): ExportEvidenceArgs | undefined {
   if (arg instanceof vscode.Uri) return { outDir: arg.fsPath };
   if (typeof arg !== 'object' || arg === null) return undefined;
   const o = arg as Record<string, unknown>;

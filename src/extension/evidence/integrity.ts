@@ -69,7 +69,7 @@ const LIST_LIMIT = 2000;
 const NO_KEY = /^no public key with fingerprint (\S+)/;
 
 /** The fingerprints of digests that could not be checked because no supplied key matched them. */
-export function missingKeyFingerprints(result: ValidationResult): string[] {
+function missingKeyFingerprints(result: ValidationResult): string[] {
   const found = new Set<string>();
   for (const d of result.digests) {
     const m = d.verdict === 'not-verifiable' ? NO_KEY.exec(d.reason ?? '') : null;
@@ -79,7 +79,7 @@ export function missingKeyFingerprints(result: ValidationResult): string[] {
 }
 
 /** How to supply the key, in words (the report and the message say the same). */
-export const KEY_ADVICE =
+const KEY_ADVICE =
   'Run Validate Log File Integrity again and choose the public key file: a PEM or DER key, or the JSON printed by `aws cloudtrail list-public-keys --region REGION --start-time … --end-time …`.';
 
 /** Public key files lying beside the evidence folder or inside it (e.g. fixtures/sample-trail-public-key.pem). */
@@ -100,7 +100,7 @@ export async function keyFilesNear(folder: string): Promise<string[]> {
 }
 
 /** The report text: what was validated, the counts, then each non-valid file and chain finding. */
-export function integrityReport(result: ValidationResult, keyFile: string | undefined, when: Date): string {
+function integrityReport(result: ValidationResult, keyFile: string | undefined, when: Date): string {
   const e = escapeReportText;
   const out: string[] = [];
   out.push(`# Log file integrity: ${result.ok ? 'all valid' : 'NOT all valid'}`);

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 
-export const REPORT_SCHEME = 'cloudtrail-report';
+const REPORT_SCHEME = 'cloudtrail-report';
 
 export class ReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();

@@ -82,11 +82,6 @@ export class ExplorerView extends Disposable {
   private async showOnTimeline(node: unknown): Promise<void> {
     const target = asPivotTarget(node);
     if (!target) return this.act(node, () => undefined);
-    const available = new Set(await vscode.commands.getCommands(true));
-    if (!available.has(TimelineCommands.open)) {
-      void vscode.window.showInformationMessage('CloudTrail: the timeline is not available in this build.');
-      return;
-    }
     if (TIMELINE_LANE_FIELDS.has(target.field)) {
       await vscode.commands.executeCommand(TimelineCommands.showItem, { field: target.field, value: target.value });
       return;

@@ -66,7 +66,7 @@ export function shortPrincipal(value: string): string {
 }
 
 /** `arn:…:role/OrgAdmin/ci-deploy-8841@2026-03-04T05:06:02Z` → `OrgAdmin/ci-deploy-8841 @ 2026-03-04T05:06:02Z`. */
-export function shortSession(value: string): string {
+function shortSession(value: string): string {
   const at = value.lastIndexOf('@');
   const head = at >= 0 ? value.slice(0, at) : value;
   const created = at >= 0 ? value.slice(at + 1) : '';

@@ -30,7 +30,7 @@ const SEVERITY_ICONS: Record<Severity, vscode.ThemeIcon> = {
   info: new vscode.ThemeIcon('circle-outline'),
 };
 
-export function severityLabel(severity: Severity): string {
+function severityLabel(severity: Severity): string {
   return severity[0].toUpperCase() + severity.slice(1);
 }
 

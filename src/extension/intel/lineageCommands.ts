@@ -19,7 +19,7 @@ const ACCESS_KEY = /^(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{8,124}$/;
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Turns free text (a selection, typed input) into a lineage start, looked up in the index. */
-export function startFromText(index: EventIndexApi, raw: string): LineageStart | undefined {
+function startFromText(index: EventIndexApi, raw: string): LineageStart | undefined {
   const text = raw.trim().replace(/^["']|["'],?$/g, '');
   if (!text) return undefined;
   if (ACCESS_KEY.test(text)) return { accessKey: text };
@@ -35,7 +35,7 @@ export function startFromText(index: EventIndexApi, raw: string): LineageStart |
 }
 
 /** Accepts `{accessKey}`, `{session}`, `{eventId}`, a `{field, value}` tree item, an events item, a finding node or text. */
-export function startFromArgument(index: EventIndexApi, arg: unknown): LineageStart | undefined {
+function startFromArgument(index: EventIndexApi, arg: unknown): LineageStart | undefined {
   if (typeof arg === 'string') return startFromText(index, arg);
   if (typeof arg === 'number' && Number.isInteger(arg) && arg >= 0 && arg < index.size) return { eventId: arg };
   if (typeof arg !== 'object' || arg === null) return undefined;

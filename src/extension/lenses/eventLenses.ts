@@ -11,7 +11,7 @@ import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type Scan
 import { Disposable } from '../util/disposables';
 import { affectsSetting, getSetting } from '../settings';
 
-export const LENS_SELECTOR: vscode.DocumentSelector = [
+const LENS_SELECTOR: vscode.DocumentSelector = [
   { language: 'json' },
   { language: 'jsonc' },
   { language: 'jsonl' },

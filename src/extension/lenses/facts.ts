@@ -45,7 +45,7 @@ export function valueFacts(index: EventIndex, field: PivotField, value: string, 
 }
 
 /** ASIA key → the event that issued it (responseElements.credentials.accessKeyId = the key). */
-export function issuanceOf(index: EventIndex, key: string): Issuance | undefined {
+function issuanceOf(index: EventIndex, key: string): Issuance | undefined {
   const issuing = index.postings('issuedKey', key);
   if (issuing.length === 0) return undefined;
   const eventId = issuing[0];

@@ -11,7 +11,7 @@ import type { LivePrompts } from './prompts';
 import { affectsSetting, getSetting, stringSetting, updateSetting } from '../settings';
 
 /** Regions offered when nothing is configured; any region name can be typed. */
-export const COMMON_REGIONS = [
+const COMMON_REGIONS = [
   'us-east-1',
   'us-east-2',
   'us-west-1',

@@ -26,7 +26,7 @@ const FIELD_TO_LANE: Record<string, LaneField> = {
 };
 
 /** Validates a `{ field, value }` argument (a tree item or a caller's object); undefined when unusable. */
-export function parseShowItemArgument(arg: unknown): { laneField: LaneField; value: string } | undefined {
+function parseShowItemArgument(arg: unknown): { laneField: LaneField; value: string } | undefined {
   if (typeof arg !== 'object' || arg === null) return undefined;
   const { field, value } = arg as { field?: unknown; value?: unknown };
   if (typeof field !== 'string' || typeof value !== 'string' || value.length === 0 || value.length > 10_000) return undefined;

@@ -23,7 +23,7 @@ export interface FindingsSource {
 }
 
 /** The folder holding the built webview (timeline.js and timeline.css): the only resource root. */
-export function webviewAssetsRoot(extensionUri: vscode.Uri): vscode.Uri {
+function webviewAssetsRoot(extensionUri: vscode.Uri): vscode.Uri {
   return vscode.Uri.joinPath(extensionUri, 'media', 'dist');
 }
 
@@ -32,7 +32,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 }
 
 /** The page: no event data in it; the script builds the DOM and pulls data by message. */
-export function timelineHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+function timelineHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
   const root = webviewAssetsRoot(extensionUri);
   const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'timeline.js'));

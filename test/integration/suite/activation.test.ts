@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
+import { activatedApi, eventually } from './editor-helpers';
 
 const EXTENSION_ID = 'cloudtrail-investigator.cloudtrail-investigator';
 
@@ -35,7 +36,16 @@ describe('activation', () => {
     assert.ok(files.length > 0, 'findFiles returned nothing in the fixture workspace');
   });
 
-  it('runs its Show Log command', async () => {
+  it('runs its Show Log command: the log, with its activation line, becomes visible', async () => {
+    const api = await activatedApi();
+    api.log.info('activation test: Show Log');
+    // An output channel shown in the panel is a visible editor on an `output:` document.
+    const logEditor = (): vscode.TextEditor | undefined =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'output' && e.document.getText().includes('activation test: Show Log'));
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await eventually(() => !logEditor(), 'the panel to close');
     await vscode.commands.executeCommand('cloudtrail.showLog');
+    const editor = await eventually(logEditor, 'the CloudTrail Investigator log to be shown', 10_000);
+    assert.match(editor.document.getText(), /CloudTrail Investigator activated/);
   });
 });

@@ -4,28 +4,60 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
+import type { Selection } from '../../../src/core/engine/api';
 import type { PivotField } from '../../../src/core/index/fields';
+import { intersect } from '../../../src/core/query/selection';
 import { termFor } from '../../../src/core/query/parser';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { ExplorerNode, ValueNode } from '../../../src/extension/explorer/explorerTree';
-import { scopeExpression } from '../../../src/extension/explorer/explorerTree';
-import { activatedApi, ensureSampleLoaded, itemLabel, tempFolder } from './editor-helpers';
+import { activatedApi, ensureSampleLoaded, itemLabel, readTrailFile, sampleTrailFiles, tempFolder } from './editor-helpers';
 
 function values(nodes: ExplorerNode[]): ValueNode[] {
   return nodes.filter((n): n is ValueNode => n.kind === 'value');
 }
 
-/** The tree's children of `parent` against index.top over the filter narrowed by the ancestry. */
+/**
+ * The events under `parent`: the filter's selection narrowed by each ancestor's postings. Built
+ * from posting lists, not from a filter text, so it does not share the tree's scopeExpression.
+ */
+function scopeOf(api: CloudTrailInvestigatorApi, parent: ValueNode | undefined): Selection {
+  const index = api.services.investigation.index;
+  let selection = api.services.filter.selection();
+  for (const step of parent?.path ?? []) selection = intersect(selection, index.postings(step.field, step.value));
+  return selection;
+}
+
+/** The tree's children of `parent` against index.top over the filter's events under that ancestry. */
 function assertChildrenMatchEngine(api: CloudTrailInvestigatorApi, parent: ValueNode | undefined, fields: readonly PivotField[]): ValueNode[] {
-  const { investigation, filter } = api.services;
-  const index = investigation.index;
-  const path = parent?.path ?? [];
-  const expression = scopeExpression(filter.effective, path);
-  const selection = expression ? index.query(expression) : index.all();
+  const index = api.services.investigation.index;
+  const selection = scopeOf(api, parent);
   const expected = fields.flatMap((field) => index.top(field, selection, Number.MAX_SAFE_INTEGER).map((v) => ({ field, value: v.value, count: v.count })));
   const actual = values(api.explorer.provider.getChildren(parent)).map((n) => ({ field: n.field, value: n.value, count: n.count }));
-  assert.deepEqual(actual, expected, `children of ${parent?.id ?? 'the root'} under filter "${filter.effective}"`);
+  assert.deepEqual(actual, expected, `children of ${parent?.id ?? 'the root'} under filter "${api.services.filter.effective}"`);
   return values(api.explorer.provider.getChildren(parent));
+}
+
+/**
+ * Counts of a top-level field of the sample trail's raw records, read straight from its files.
+ * The sample delivers a few records twice (the same record in two files); they are one event.
+ */
+function rawCounts(key: string, where: (record: Record<string, unknown>) => boolean = () => true): Map<string, number> {
+  const counts = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const file of sampleTrailFiles()) {
+    for (const record of readTrailFile(file).Records) {
+      const text = JSON.stringify(record);
+      if (seen.has(text)) continue;
+      seen.add(text);
+      const value = record[key];
+      if (typeof value === 'string' && where(record)) counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+function countsOf(nodes: readonly ValueNode[]): Map<string, number> {
+  return new Map(nodes.map((n) => [n.value, n.count]));
 }
 
 describe('editor: Explorer, filter and pivots', () => {
@@ -42,9 +74,11 @@ describe('editor: Explorer, filter and pivots', () => {
 
   it('shows Accounts › Regions › Principals › Sessions and keys › Event names with the engine’s counts', () => {
     const accounts = assertChildrenMatchEngine(api, undefined, ['account']);
+    assert.deepEqual(countsOf(accounts), rawCounts('recipientAccountId'), 'accounts as counted in the raw records');
     const account = accounts.find((a) => a.value === '111122223333');
     assert.ok(account, 'account 111122223333');
     const regions = assertChildrenMatchEngine(api, account, ['region']);
+    assert.deepEqual(countsOf(regions), rawCounts('awsRegion', (r) => r.recipientAccountId === '111122223333'), 'regions as counted in the raw records');
     assert.deepEqual(regions.map((r) => r.value).sort(), ['ap-southeast-3', 'eu-west-1', 'us-east-1']);
     const usEast = regions.find((r) => r.value === 'us-east-1');
     assert.ok(usEast);

@@ -221,15 +221,18 @@ describe('aws/clients, errors and retry', () => {
     const factory = new AwsClientFactory({ profile: 'local', files: aws.files, endpoints: { cloudtrail: 'http://127.0.0.1:1' } });
     const a = factory.cloudTrail('us-east-1');
     assert.equal(factory.cloudTrail('us-east-1'), a);
-    assert.notEqual(factory.cloudTrail('eu-west-1'), a);
-    let destroyed = false;
-    const destroy = a.destroy.bind(a);
-    a.destroy = () => {
-      destroyed = true;
-      destroy();
-    };
+    const b = factory.cloudTrail('eu-west-1');
+    assert.notEqual(b, a);
+    const destroyed: string[] = [];
+    for (const [region, client] of [['us-east-1', a], ['eu-west-1', b]] as const) {
+      const destroy = client.destroy.bind(client);
+      client.destroy = () => {
+        destroyed.push(region);
+        destroy();
+      };
+    }
     factory.setProfile('other');
-    assert.equal(destroyed, true);
+    assert.deepEqual(destroyed.sort(), ['eu-west-1', 'us-east-1'], 'every client of the old profile is destroyed');
     assert.notEqual(factory.cloudTrail('us-east-1'), a);
     assert.equal(factory.profileName, 'other');
     factory.dispose();

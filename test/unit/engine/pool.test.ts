@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { SlotReader, SlotWriter, newBatchSlots } from '../../../src/core/engine/batch-slots';
 import { parseFiles } from '../../../src/core/engine/parse-files';
 import { ParsePool } from '../../../src/core/engine/pool';
@@ -120,8 +121,13 @@ describe('parse pool', function () {
     for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}`);
   });
 
-  it('stops when cancelled mid-parse, and its workers end', async () => {
+  it('stops when cancelled mid-parse, and close() ends its worker threads', async () => {
     const pool = new ParsePool(2, { count: 1, bytes: 256 * 1024 });
+    // The pool does not expose its threads; the test looks at them to see each one really exit.
+    const workers = (pool as unknown as { workers: Worker[] }).workers;
+    assert.equal(workers.length, 2);
+    const exits: number[] = [];
+    for (const worker of workers) worker.once('exit', (code) => exits.push(code));
     const controller = new AbortController();
     let batches = 0;
     try {
@@ -139,5 +145,8 @@ describe('parse pool', function () {
     } finally {
       await pool.close();
     }
+    assert.equal(exits.length, 2, 'both workers emitted exit by the time close() returned');
+    // A thread that has ended has no id any more.
+    assert.deepEqual(workers.map((worker) => worker.threadId), [-1, -1]);
   });
 });

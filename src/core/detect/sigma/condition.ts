@@ -109,7 +109,7 @@ export function parseCondition(text: string): Condition {
 }
 
 /** Identifier pattern (`selection_*`, `filter?`) to a predicate over identifier names. */
-export function identifierPattern(pattern: string): (name: string) => boolean {
+function identifierPattern(pattern: string): (name: string) => boolean {
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   const re = new RegExp(`^${source}$`);
   return (name) => re.test(name);

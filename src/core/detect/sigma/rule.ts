@@ -139,7 +139,7 @@ function globMatch(glob: Glob, text: string): boolean {
  * The first construct of a JavaScript regular expression that RE2 cannot run (it has no
  * backtracking, so nothing that needs it), named for the report; undefined when there is none.
  */
-export function backtrackingConstruct(source: string): string | undefined {
+function backtrackingConstruct(source: string): string | undefined {
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
