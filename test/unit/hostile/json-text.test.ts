@@ -4,17 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { jsonText, MAX_INDENT_DEPTH } from '../../../src/core/model/json-text';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../../bench/generate';
 
 const STRINGS = ['', 'a', 'é', '"quoted"', 'back\\slash', 'line\nbreak', '\u0000\u001f', '\u2028', '\ud800', '😀', '\u202e'];
 const NUMBERS = [0, -0, 1, -1.5, 1e21, 1e-7, NaN, Infinity, 123456789];

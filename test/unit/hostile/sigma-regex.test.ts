@@ -15,6 +15,7 @@ import { compileSigmaRule, SigmaRule } from '../../../src/core/detect/sigma/rule
 import { MAX_TEXT } from '../../../src/core/detect/util';
 import { JsonObject } from '../../../src/core/model/event';
 import { runScenario } from './deadline';
+import { random } from '../../../bench/generate';
 
 function rule(detection: string): SigmaRule {
   const text = `title: test rule\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n${detection.replace(/^/gm, '  ')}\nlevel: high\n`;
@@ -23,17 +24,6 @@ function rule(detection: string): SigmaRule {
 
 function reRule(source: string, modifiers = ''): SigmaRule {
   return rule(`selection:\n  userAgent|re${modifiers}: ${JSON.stringify(source)}\ncondition: selection`);
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Expressions of the kinds SigmaHQ's rules use, with flags; ASCII texts, where both engines agree by definition. */

@@ -6,23 +6,12 @@
 import * as assert from 'node:assert/strict';
 import { compileWildcard } from '../../../src/core/query/wildcard';
 import { runScenario } from './deadline';
+import { random } from '../../../bench/generate';
 
 /** The reference: the regular expression the filter used to build (anchored, `i` and `s`, no `u`). */
 function referenceRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, 'is');
-}
-
-/** A small seeded generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Letters in both cases, characters that are special in a regex, a line break, non-ASCII letters
