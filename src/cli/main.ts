@@ -42,6 +42,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`ctinv: unknown command "${printable(name)}"\n\n${usage()}`);
     return 2;
   }
+  const dashDash = rest.indexOf('--');
+  if ((dashDash === -1 ? rest : rest.slice(0, dashDash)).some((arg) => arg === '--help' || arg === '-h')) {
+    io.stdout.write(`Usage: ${command.usage}\n${command.summary}\n`);
+    return 0;
+  }
   try {
     const args = parseArgs(rest, command.options);
     try {

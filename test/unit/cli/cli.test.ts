@@ -41,6 +41,15 @@ describe('ctinv CLI contract', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
+  it('COMMAND --help prints that command\'s usage and exits 0, loading nothing', async () => {
+    const { code, stdout, stderr } = await runCli(['validate', '--help']);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^Usage: ctinv validate PATH .*--start-time ISO/);
+    const query = await runCli(['query', 'no-such-folder', '-h']);
+    assert.equal(query.code, 0, query.stderr);
+    assert.match(query.stdout, /^Usage: ctinv query PATH\.\.\./);
+  });
+
   it('stats --json prints the one object of the contract', async () => {
     const { code, stdout } = await ctinv(['stats', dir, '--json']);
     assert.equal(code, 0);
