@@ -72,7 +72,7 @@ const AGENTS = [
 ];
 const ERRORS = ['AccessDenied', 'Client.UnauthorizedOperation', 'ThrottlingException', 'NoSuchBucketPolicy', 'ResourceNotFoundException'];
 
-function hex(rand: () => number, length: number): string {
+export function hex(rand: () => number, length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += Math.floor(rand() * 16).toString(16);
   return out;
@@ -85,7 +85,7 @@ function upperId(rand: () => number, length: number): string {
   return out;
 }
 
-function uuid(rand: () => number): string {
+export function uuid(rand: () => number): string {
   const h = hex(rand, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
 }

@@ -1,4 +1,9 @@
-/** Deterministic synthetic CloudTrail records for the local servers and the benchmark. */
+/**
+ * Deterministic synthetic CloudTrail records for the local servers and the live benchmark:
+ * a small named cast (alice, bob, ...) the tests filter on. The PRNG and id helpers are
+ * bench/generate's, shared with the trail generator.
+ */
+import { hex, random as prng, uuid } from '../../bench/generate';
 import { TEST_ACCOUNT } from './awsJson';
 
 export type CloudTrailRecord = Record<string, unknown>;
@@ -15,25 +20,6 @@ const NAMES: ReadonlyArray<[string, string, boolean]> = [
 ];
 const USERS = ['alice', 'bob', 'mallory', 'ci-deploy'];
 
-/** A small xorshift PRNG so every run generates the same records. */
-export function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
-
-function hex(random: () => number, length: number): string {
-  let out = '';
-  while (out.length < length) out += Math.floor(random() * 16).toString(16);
-  return out;
-}
-
 export interface SynthOptions {
   count: number;
   regions: readonly string[];
@@ -49,7 +35,7 @@ export interface SynthOptions {
 
 /** Records spread evenly over the regions (round robin) and uniformly over [start, end), at whole seconds. */
 export function synthEvents(options: SynthOptions): CloudTrailRecord[] {
-  const random = rng(options.seed ?? 42);
+  const random = prng(options.seed ?? 42);
   const account = options.account ?? TEST_ACCOUNT;
   const out: CloudTrailRecord[] = [];
   for (let i = 0; i < options.count; i++) {
@@ -57,7 +43,7 @@ export function synthEvents(options: SynthOptions): CloudTrailRecord[] {
     const [eventName, eventSource, readOnly] = NAMES[Math.floor(random() * NAMES.length)];
     const user = USERS[Math.floor(random() * USERS.length)];
     const time = Math.floor((options.start + random() * (options.end - options.start)) / 1000) * 1000;
-    const id = `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-a${hex(random, 3)}-${hex(random, 12)}`;
+    const id = uuid(random);
     const accessKeyId = `AKIA${user.toUpperCase().replace(/[^A-Z]/g, 'X').padEnd(16, 'X').slice(0, 16)}`;
     const insight = options.insightFraction !== undefined && random() < options.insightFraction;
     const record: CloudTrailRecord = {

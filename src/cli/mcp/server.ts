@@ -68,7 +68,7 @@ class EvidenceLoad {
           }
         },
       })
-      .then((summary) => {
+      .loaded.then((summary) => {
         for (const problem of summary.skipped) {
           this.log('warning', `skipped: ${printable(problem.path)}${problem.offset !== undefined ? ` (at byte ${problem.offset})` : ''}: ${printable(problem.reason)}`);
         }

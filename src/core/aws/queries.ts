@@ -114,12 +114,26 @@ export interface QuerySummary {
   executionMs?: number;
 }
 
-/** Hands one page of result rows to the caller and reports progress (Athena and Lake alike). */
-async function deliverPage(records: QueryRecord[], summary: QuerySummary, options: QueryRunOptions): Promise<void> {
-  summary.pages++;
-  summary.rows += records.length;
-  if (records.length) await options.onRows(records, { page: summary.pages });
-  options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: summary.rows, polls: 0 });
+/**
+ * Walks the result pages of a finished query (Athena and Lake alike): fetches each page with
+ * the previous page's NextToken, hands its rows to the caller, reports progress, and stops
+ * between pages when cancelled.
+ */
+async function deliverPages(
+  fetchPage: (token: string | undefined) => Promise<{ records: QueryRecord[]; nextToken?: string }>,
+  summary: QuerySummary,
+  options: QueryRunOptions,
+): Promise<void> {
+  let token: string | undefined;
+  do {
+    const { records, nextToken } = await fetchPage(token);
+    summary.pages++;
+    summary.rows += records.length;
+    if (records.length) await options.onRows(records, { page: summary.pages });
+    options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: summary.rows, polls: 0 });
+    token = nextToken;
+    if (options.signal?.aborted) throw options.signal.reason;
+  } while (token);
 }
 
 function pollDelay(options: QueryRunOptions, poll: number): number {
@@ -186,9 +200,8 @@ export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySu
       await sleep(pollDelay(options, poll), signal);
     }
     operation = 'GetQueryResultsAthena';
-    let token: string | undefined;
     let columns: string[] | undefined;
-    do {
+    await deliverPages(async (token) => {
       const page = await withRetry(
         (s) => client.send(new AthenaGetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }), { abortSignal: s }),
         { ...retry, signal },
@@ -202,10 +215,8 @@ export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySu
         (row.Data ?? []).forEach((d, i) => values.set(columns![i] ?? `column${i}`, d.VarCharValue ?? null));
         return recordFromRow(values);
       });
-      await deliverPage(records, summary, options);
-      token = page.NextToken;
-      if (signal?.aborted) throw signal.reason;
-    } while (token);
+      return { records, nextToken: page.NextToken };
+    }, summary, options);
     return summary;
   } catch (error) {
     if (isAbort(error, signal)) {
@@ -274,8 +285,7 @@ export async function runLakeQuery(options: LakeRunOptions): Promise<QuerySummar
       await sleep(pollDelay(options, poll), signal);
     }
     operation = 'GetQueryResults';
-    let token: string | undefined;
-    do {
+    await deliverPages(async (token) => {
       const page = await withRetry(
         (s) => client.send(new LakeGetQueryResultsCommand({ QueryId: id, NextToken: token, MaxQueryResults: 1000, ...owner }), { abortSignal: s }),
         { ...retry, signal },
@@ -286,10 +296,8 @@ export async function runLakeQuery(options: LakeRunOptions): Promise<QuerySummar
         for (const cell of row) for (const [k, v] of Object.entries(cell)) values.set(k, v ?? null);
         return recordFromRow(values);
       });
-      await deliverPage(records, summary, options);
-      token = page.NextToken;
-      if (signal?.aborted) throw signal.reason;
-    } while (token);
+      return { records, nextToken: page.NextToken };
+    }, summary, options);
     return summary;
   } catch (error) {
     if (isAbort(error, signal)) {

@@ -2,6 +2,7 @@
  * The engine's public surface: what the extension, the CLI and the intelligence
  * features use. Implemented by `Investigation` (investigation.ts). No vscode here.
  */
+import * as path from 'node:path';
 import { IdentityType, JsonObject } from '../model/event';
 import { RawRecord } from '../model/raw-record';
 import { FileFormat, FileProblem } from '../sources/types';
@@ -61,8 +62,19 @@ export function describePlace(place: RecordPlace): string {
 }
 
 /** One thing the user added: a folder, a set of files, or a live fetch. */
+/** Evidence read from files and folders, or a live fetch (LookupEvents, Athena, Lake) spilled to NDJSON. */
+export type SourceKind = 'evidence' | 'live';
+
+/** The name a source is shown by: the label given, else the one path's base name, else how many paths. */
+export function sourceLabel(paths: readonly string[], label?: string): string {
+  if (label !== undefined) return label;
+  const resolved = paths.map((p) => path.resolve(p));
+  return resolved.length === 1 ? path.basename(resolved[0]) || resolved[0] : `${resolved.length} paths`;
+}
+
 export interface SourceSummary {
   id: string;
+  kind: SourceKind;
   label: string;
   paths: string[];
   /** Unique events this source contributed (a duplicate eventID is counted once overall). */

@@ -13,7 +13,7 @@ import { IndexedFile } from '../index/event-index';
 import { jsonText } from '../model/json-text';
 import { readRawRecordsAt, readRecordsAt, walkEvidence } from '../sources/index';
 import { EvidenceFile, FileProblem } from '../sources/types';
-import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceSummary } from './api';
+import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, sourceLabel } from './api';
 import { CACHE_FORMAT, CacheIdentity, cacheIdentity, contentHashes, discardCacheSync, readCache, writeCache } from './cache';
 import { ParsePool, defaultWorkerCount } from './pool';
 
@@ -54,7 +54,7 @@ export class Investigation {
   /** Loads paths into a fresh investigation: the CLI's entry point. */
   static async open(paths: string[], options: LoadOptions = {}): Promise<{ investigation: Investigation; summary: SourceSummary }> {
     const investigation = new Investigation(options);
-    const summary = await investigation.addSource(paths, options);
+    const summary = await investigation.addSource(paths, options).loaded;
     return { investigation, summary };
   }
 
@@ -71,20 +71,27 @@ export class Investigation {
     return this.sources.map((s) => s.summary);
   }
 
-  /** Adds a folder or a set of files as one source. Cancel keeps what was already indexed. */
-  async addSource(paths: string[], options: LoadOptions = {}, label?: string): Promise<SourceSummary> {
+  /**
+   * Adds a folder or a set of files as one source. The source is registered at once:
+   * `summary` (its id, kind and label, and counts that grow as it loads) is there before
+   * `loaded` settles. Cancel keeps what was already indexed.
+   */
+  addSource(paths: string[], options: LoadOptions = {}, label?: string): { summary: SourceSummary; loaded: Promise<SourceSummary> } {
     const id = `source-${this.nextId++}`;
     const resolved = paths.map((p) => path.resolve(p));
-    const summary = emptySummary(id, label ?? (resolved.length === 1 ? path.basename(resolved[0]) || resolved[0] : `${resolved.length} paths`), resolved);
+    const summary = emptySummary(id, 'evidence', sourceLabel(resolved, label), resolved);
     const state: SourceState = { summary, code: this.index.sources.code(id) };
     this.sources.push(state);
-    try {
-      await this.load(state, { ...this.defaults, ...options });
-    } finally {
-      this.index.trim();
-      this.fire();
-    }
-    return summary;
+    const loaded = (async () => {
+      try {
+        await this.load(state, { ...this.defaults, ...options });
+      } finally {
+        this.index.trim();
+        this.fire();
+      }
+      return summary;
+    })();
+    return { summary, loaded };
   }
 
   private async load(state: SourceState, options: LoadOptions): Promise<void> {
@@ -275,7 +282,7 @@ export class Investigation {
     await fs.mkdir(spillDir, { recursive: true });
     const spillPath = path.join(spillDir, `${id}-${Date.now()}.jsonl`);
     await fs.writeFile(spillPath, '', { flag: 'wx' });
-    const summary = { ...emptySummary(id, label, [spillPath]), files: 1 };
+    const summary = { ...emptySummary(id, 'live', label, [spillPath]), files: 1 };
     const state: SourceState = { summary, code: this.index.sources.code(id) };
     const live = new LiveSource(this, state, spillPath);
     state.live = live;
@@ -358,8 +365,8 @@ function batchBytes(batch: EventBatch): number {
 }
 
 /** A source's summary before anything is loaded. */
-function emptySummary(id: string, label: string, paths: string[]): SourceSummary {
-  return { id, label, paths, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, conflicts: 0, conflictList: [], fromCache: false };
+function emptySummary(id: string, kind: SourceKind, label: string, paths: string[]): SourceSummary {
+  return { id, kind, label, paths, events: 0, files: 0, digests: 0, skipped: [], eventsWithoutTime: 0, duplicates: 0, conflicts: 0, conflictList: [], fromCache: false };
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describePlace, type LoadProgress, type SourceSummary } from '../../core/engine/api';
+import { describePlace, sourceLabel, type LoadProgress, type SourceSummary } from '../../core/engine/api';
 import type { Investigation } from '../../core/engine/investigation';
 import { ContextKeys } from '../commands';
 import { isAbort } from '../../core/abort';
@@ -48,7 +48,7 @@ export class SourceManager implements vscode.Disposable {
   private async persist(): Promise<void> {
     const list = this.investigation
       .summaries()
-      .filter((s) => !s.paths.some((p) => p.endsWith('.jsonl') && path.basename(p).startsWith(`${s.id}-`))) // live spill files are not evidence
+      .filter((s) => s.kind === 'evidence') // live spill files are not evidence
       .map((s) => ({ paths: s.paths, label: s.label }));
     await this.context.workspaceState.update(STORAGE_KEY, list);
     await this.updateContext();
@@ -85,7 +85,7 @@ export class SourceManager implements vscode.Disposable {
   }
 
   private async load(paths: string[], label: string | undefined, location: vscode.ProgressLocation): Promise<SourceSummary | undefined> {
-    const displayName = label ?? (paths.length === 1 ? path.basename(paths[0]) || paths[0] : `${paths.length} paths`);
+    const displayName = sourceLabel(paths, label);
     this.log.info(`loading ${displayName}: ${paths.join(', ')}`);
     const started = Date.now();
     return vscode.window.withProgress(
@@ -94,7 +94,6 @@ export class SourceManager implements vscode.Disposable {
         const abort = abortSignalFor(token);
         let reportedFraction = 0;
         let lastFire = 0;
-        let summary: SourceSummary | undefined;
         const onProgress = (p: LoadProgress): void => {
           const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 0;
           progress.report({ message: progressMessage(p), increment: Math.max(0, (fraction - reportedFraction) * 100) });
@@ -105,14 +104,12 @@ export class SourceManager implements vscode.Disposable {
             this.changed.fire();
           }
         };
-        const pending = this.investigation.addSource(paths, { signal: abort.signal, onProgress, verify: verifyContents() }, label);
-        // addSource registers the source synchronously before its first await.
-        summary = this.investigation.summaries().at(-1);
-        if (summary) this.loading.add(summary.id);
+        const { summary, loaded } = this.investigation.addSource(paths, { signal: abort.signal, onProgress, verify: verifyContents() }, label);
+        this.loading.add(summary.id);
         this.changed.fire();
         void this.updateContext();
         try {
-          summary = await pending;
+          await loaded;
           this.log.info(
             `loaded ${summary.label}: ${plural(summary.events, 'event')} from ${plural(summary.files, 'file')}` +
               `${summary.fromCache ? ' (from the index cache)' : ''}, ${summary.duplicates} duplicate records, ${summary.conflicts} eventID conflicts, ` +
@@ -123,9 +120,9 @@ export class SourceManager implements vscode.Disposable {
           return summary;
         } catch (error) {
           if (isAbort(error) || abort.signal.aborted) {
-            this.log.warn(`loading ${displayName} was cancelled; kept ${plural(summary?.events ?? 0, 'event')} already indexed`);
+            this.log.warn(`loading ${displayName} was cancelled; kept ${plural(summary.events, 'event')} already indexed`);
             void vscode.window.showWarningMessage(
-              `Loading ${displayName} was cancelled. The ${plural(summary?.events ?? 0, 'event')} read so far are kept; use Reload in the Sources view to read the rest.`,
+              `Loading ${displayName} was cancelled. The ${plural(summary.events, 'event')} read so far are kept; use Reload in the Sources view to read the rest.`,
             );
             return summary;
           }
@@ -134,7 +131,7 @@ export class SourceManager implements vscode.Disposable {
           return summary;
         } finally {
           abort.dispose();
-          if (summary) this.loading.delete(summary.id);
+          this.loading.delete(summary.id);
           this.changed.fire();
           void this.updateContext();
         }

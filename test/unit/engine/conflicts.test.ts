@@ -179,8 +179,8 @@ describe('records sharing an eventID', function () {
   it('finds a conflict with a record of an earlier source after that load is over', async () => {
     const event = record();
     const investigation = new Investigation({ workers: 0 });
-    await investigation.addSource([evidence({ 'first.json': trail(event) })]);
-    const again = await investigation.addSource([evidence({ 'again.json': trail(event), 'other.json': trail({ ...event, sourceIPAddress: '192.0.2.1' }) })]);
+    await investigation.addSource([evidence({ 'first.json': trail(event) })]).loaded;
+    const again = await investigation.addSource([evidence({ 'again.json': trail(event), 'other.json': trail({ ...event, sourceIPAddress: '192.0.2.1' }) })]).loaded;
     assert.equal(investigation.index.size, 2);
     assert.equal(again.duplicates, 1);
     assert.equal(again.conflicts, 1);
