@@ -3,9 +3,10 @@
 import * as assert from 'node:assert/strict';
 import { indexOf, record } from '../engine/helpers';
 import { JsonObject } from '../../../src/core/model/event';
-import { TimelinePort, TimelineSession } from '../../../src/core/timeline/session';
+import { TimelineSession } from '../../../src/core/timeline/session';
 import { EventIndex } from '../../../src/core/index/event-index';
-import { DEFAULT_STATE, LaneView, ViewMessage, forEachCell } from '../../../src/shared/timeline-protocol';
+import { DEFAULT_STATE, ViewMessage } from '../../../src/shared/timeline-protocol';
+import { cellSum, testPort } from './helpers';
 
 const T = (hhmm: string): number => Date.parse(`2026-03-04T${hhmm}:00Z`);
 
@@ -35,23 +36,7 @@ function events(): JsonObject[] {
 }
 
 function session(index: EventIndex, collapse: boolean): TimelineSession {
-  const port: TimelinePort = {
-    index: () => index,
-    expression: () => '',
-    filterInfo: () => ({ expression: '' }),
-    setExpression: () => undefined,
-    setTimeRange: () => undefined,
-    openEvent: async () => undefined,
-    collapseNoise: () => collapse,
-    post: () => undefined,
-  };
-  return new TimelineSession(port, { ...DEFAULT_STATE });
-}
-
-function cellSum(lane: LaneView): number {
-  let sum = 0;
-  forEachCell(lane.cells, (_x, r, w, e, f) => (sum += r + w + e + f));
-  return sum;
+  return new TimelineSession(testPort(index, () => collapse), { ...DEFAULT_STATE });
 }
 
 const request = { seq: 1, width: 400, laneField: 'eventSource' as const, lanes: { offset: 0, limit: 40 } };

@@ -4,9 +4,10 @@
 import * as assert from 'node:assert/strict';
 import { indexOf, record } from '../engine/helpers';
 import { JsonObject } from '../../../src/core/model/event';
-import { TimelinePort, TimelineSession } from '../../../src/core/timeline/session';
+import { TimelineSession } from '../../../src/core/timeline/session';
 import { EventIndex } from '../../../src/core/index/event-index';
-import { DEFAULT_STATE, HostToWebview, LaneView, ViewMessage, forEachCell, parseState, parseWebviewMessage } from '../../../src/shared/timeline-protocol';
+import { DEFAULT_STATE, HostToWebview, ViewMessage, parseState, parseWebviewMessage } from '../../../src/shared/timeline-protocol';
+import { cellSum, testPort } from './helpers';
 
 const T0 = Date.UTC(2026, 3, 1, 9, 0, 0);
 const at = (ms: number): string => new Date(T0 + ms).toISOString();
@@ -28,23 +29,8 @@ function events(): JsonObject[] {
 
 function openSession(index: EventIndex, collapse: { on: boolean }): { session: TimelineSession; posted: HostToWebview[] } {
   const posted: HostToWebview[] = [];
-  const port: TimelinePort = {
-    index: () => index,
-    expression: () => '',
-    filterInfo: () => ({ expression: '' }),
-    setExpression: () => undefined,
-    setTimeRange: () => undefined,
-    openEvent: async () => undefined,
-    collapseNoise: () => collapse.on,
-    post: (m) => void posted.push(m),
-  };
+  const port = testPort(index, () => collapse.on, (m) => void posted.push(m));
   return { session: new TimelineSession(port, { ...DEFAULT_STATE }), posted };
-}
-
-function cellSum(lane: LaneView): number {
-  let sum = 0;
-  forEachCell(lane.cells, (_x, r, w, e, f) => (sum += r + w + e + f));
-  return sum;
 }
 
 const request = { seq: 1, width: 400, laneField: 'principal' as const, lanes: { offset: 0, limit: 40 } };
