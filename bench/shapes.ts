@@ -50,7 +50,7 @@ export const ALL_REGIONS = [
   'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2',
 ];
 /** Each account works in us-east-1 (global services) and one home region; the other regions are quiet. */
-const HOME_REGIONS = ['eu-west-1', 'us-west-2', 'eu-central-1', 'ap-southeast-2', 'us-east-2', 'eu-west-2'];
+export const HOME_REGIONS = ['eu-west-1', 'us-west-2', 'eu-central-1', 'ap-southeast-2', 'us-east-2', 'eu-west-2'];
 const START = Date.UTC(2026, 2, 4);
 const SLOT_MS = 5 * 60_000;
 const SLOTS_PER_DAY = 288;
