@@ -200,7 +200,7 @@ export async function benchShape(shape: ShapeName, options: ShapeBenchOptions): 
     }
     const cell = (t: Timed) => `${fmt(t.median)} (${(t.median / base).toFixed(2)}×)`;
     say(
-      `README row: | ${shape} | ${data.events.toLocaleString('en-US')} | ${data.files.toLocaleString('en-US')} | ${fmt(base)} | ${cell(cold)} | ${cell(reopen)} | ${cell(pivot)} | ${perEvent.toFixed(0)} B | ${perFile.toFixed(0)} µs | ${jqCell} |`,
+      `README row: | \`${shape}\` | ${data.events.toLocaleString('en-US')} | ${data.files.toLocaleString('en-US')} | ${fmt(base)} | ${cell(cold)} | ${cell(reopen)} | ${cell(pivot)} | ${perEvent.toFixed(0)} B | ${perFile.toFixed(0)} µs | ${jqCell} |`,
     );
   } finally {
     rmSync(home, { recursive: true, force: true });
