@@ -204,7 +204,10 @@ function parseFlags(argv: string[]): Flags {
   if (events.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--events takes whole numbers, not "${values.events}"`);
   const reps = values.reps === undefined ? undefined : Number(values.reps);
   if (reps !== undefined && !(Number.isInteger(reps) && reps >= 1)) throw new Error(`--reps takes a whole number from 1, not "${values.reps}"`);
-  const skip = new Set(['live', 'timeline', 'lenses'].filter((name) => values[`skip-${name}` as 'skip-live']));
+  const skip = new Set<string>();
+  if (values['skip-live']) skip.add('live');
+  if (values['skip-timeline']) skip.add('timeline');
+  if (values['skip-lenses']) skip.add('lenses');
   return { shapes: new Set(shapes as ('trail' | ShapeName)[]), events: events.map((n) => Math.max(1, Math.round(n * scale))), scale, reps, jq: !values['skip-jq'], skip };
 }
 
