@@ -162,16 +162,15 @@ export class TrailAutoDetect extends Disposable {
   }
 
   /**
-   * With `cloudtrail.autoLoadWorkspaceTrails` on and no source loaded: loads the workspace's
-   * trail folders and shows the CloudTrail views. Otherwise loads nothing.
+   * With `cloudtrail.autoLoadWorkspaceTrails` on: loads the workspace's trail folders when no
+   * source is loaded (none remembered from the last session), then shows the CloudTrail views.
+   * With it off, loads and shows nothing.
    */
   async loadOnStartup(): Promise<SourceSummary[]> {
-    if (!getSetting('autoLoadWorkspaceTrails') || this.services.investigation.summaries().length > 0) return [];
-    const loaded = await this.loadWorkspaceTrails();
-    if (loaded.length > 0) {
-      this.services.log.info(`cloudtrail.autoLoadWorkspaceTrails: loaded ${plural(loaded.length, 'trail folder')} of the workspace`);
-      await vscode.commands.executeCommand('workbench.view.extension.cloudtrail');
-    }
+    if (!getSetting('autoLoadWorkspaceTrails')) return [];
+    const loaded = this.services.investigation.summaries().length === 0 ? await this.loadWorkspaceTrails() : [];
+    if (loaded.length > 0) this.services.log.info(`cloudtrail.autoLoadWorkspaceTrails: loaded ${plural(loaded.length, 'trail folder')} of the workspace`);
+    if (this.services.investigation.summaries().length > 0) await vscode.commands.executeCommand('workbench.view.extension.cloudtrail');
     return loaded;
   }
 
