@@ -63,7 +63,7 @@ describe('start: the sample loaded at once, the welcome offer, Quick Open and li
     await row.locator('.action-label[aria-label="Remove Source"]').click();
     const button = sources.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Load the Trail Files Found in This Workspace' }).first();
     await button.waitFor();
-    await sources.locator('.pane-header .description', { hasText: '12 trail files in this workspace' }).waitFor();
+    await sources.locator('.pane-header .description', { hasText: '12 trail files found' }).waitFor();
     await workbench.screenshot('sources-welcome-offer');
     await button.click();
     await sources.locator('.monaco-list-row', { hasText: /345 events/ }).first().waitFor();

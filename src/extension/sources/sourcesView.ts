@@ -239,7 +239,7 @@ export class SourcesView extends Disposable {
   private updateDescription(): void {
     const { count, capped } = this.workspaceTrailFiles;
     const empty = this.services.investigation.summaries().length === 0;
-    this.treeView.description = empty && count > 0 ? `${capped ? 'over ' : ''}${plural(count, 'trail file')} in this workspace` : undefined;
+    this.treeView.description = empty && count > 0 ? `${capped ? 'over ' : ''}${plural(count, 'trail file')} found` : undefined;
   }
 
   private async pickAndAdd(folders: boolean): Promise<void> {

@@ -40,7 +40,7 @@ describe('editor: trail files in the workspace (welcome offer, start-up load)', 
     assert.equal(trails.files, sampleTrailFiles().length);
     assert.equal(trails.files, 12);
     assert.deepEqual(trails.folders, [path.join(sampleTrailFolder(), 'AWSLogs')]);
-    assert.equal(api.sources.treeView.description, '12 trail files in this workspace');
+    assert.equal(api.sources.treeView.description, '12 trail files found');
 
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { viewsWelcome: WelcomeEntry[] } };
     const offer = manifest.contributes.viewsWelcome.find((w) => w.view === 'cloudtrail.sources' && w.contents.includes('(command:cloudtrail.sources.loadWorkspaceTrails)'));
