@@ -5,7 +5,7 @@ import type { SourceSummary } from '../../core/engine/api';
 import { Commands } from '../commandIds';
 import { ContextKeys } from '../commands';
 import type { ExtensionServices } from '../services';
-import { getSetting } from '../settings';
+import { affectsSetting, getSetting } from '../settings';
 import { Disposable } from '../util/disposables';
 import { plural } from '../util/text';
 
@@ -79,6 +79,9 @@ export class TrailAutoDetect extends Disposable {
       watcher.onDidCreate(() => this.scheduleRecount()),
       watcher.onDidDelete(() => this.scheduleRecount()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleRecount()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (affectsSetting(event, 'autoDetectTrails') || affectsSetting(event, 'autoLoadWorkspaceTrails')) this.scheduleRecount();
+      }),
     );
   }
 
@@ -135,12 +138,21 @@ export class TrailAutoDetect extends Disposable {
     return found;
   }
 
-  /** Counts the workspace's trail files again and publishes the count (context key and view). */
-  async recount(): Promise<WorkspaceTrails> {
-    this.found = await this.findTrails();
+  /**
+   * Counts the workspace's trail files again and publishes the count (context key and view).
+   * Without `force`, and with neither `cloudtrail.autoDetectTrails` nor
+   * `cloudtrail.autoLoadWorkspaceTrails` on, the workspace is not searched and the count is 0.
+   */
+  async recount(force = false): Promise<WorkspaceTrails> {
+    this.found = force || this.searching() ? await this.findTrails() : { folders: [], files: 0, capped: false };
     await vscode.commands.executeCommand('setContext', ContextKeys.workspaceTrailFiles, this.found.files);
     this.display.showWorkspaceTrailFiles(this.found.files, this.found.capped);
     return this.found;
+  }
+
+  /** The workspace is searched for trails only when the user lets it offer or load them. */
+  private searching(): boolean {
+    return getSetting('autoDetectTrails') || getSetting('autoLoadWorkspaceTrails');
   }
 
   private scheduleRecount(): void {
@@ -154,6 +166,8 @@ export class TrailAutoDetect extends Disposable {
   /**
    * Run once the remembered sources are back: count the trail files, load them when the user
    * asked for that (`cloudtrail.autoLoadWorkspaceTrails`) and nothing is loaded, else offer them.
+   * With `cloudtrail.autoDetectTrails` off (and no auto-load) the workspace is not searched; the
+   * command (palette) still finds and loads them when asked.
    */
   async start(): Promise<void> {
     await this.recount();
@@ -176,7 +190,7 @@ export class TrailAutoDetect extends Disposable {
 
   /** The welcome button's command: adds every trail folder of the workspace not loaded yet, one source each. */
   async loadWorkspaceTrails(): Promise<SourceSummary[]> {
-    const found = await this.recount();
+    const found = await this.recount(true);
     if (found.folders.length === 0) {
       void vscode.window.showInformationMessage('CloudTrail: no trail files (an AWSLogs/…/CloudTrail/… tree) were found in this workspace.');
       return [];

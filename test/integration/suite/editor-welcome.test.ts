@@ -58,6 +58,23 @@ describe('editor: trail files in the workspace (welcome offer, start-up load)', 
     assert.equal(api.services.investigation.summaries().length, 1);
   });
 
+  it('does not search the workspace with cloudtrail.autoDetectTrails off, but the command still loads them when asked', async () => {
+    await removeAllSources(api);
+    const config = vscode.workspace.getConfiguration('cloudtrail');
+    await config.update('autoDetectTrails', false, vscode.ConfigurationTarget.Global);
+    try {
+      const trails = await api.autoDetect.recount();
+      assert.equal(trails.files, 0, 'no count, so no welcome offer');
+      assert.equal(api.sources.treeView.description, undefined);
+      const loaded = await vscode.commands.executeCommand<SourceSummary[]>('cloudtrail.sources.loadWorkspaceTrails');
+      assert.equal(loaded.length, 1);
+      assert.equal(loaded[0].events, 345);
+    } finally {
+      await config.update('autoDetectTrails', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.equal((await api.autoDetect.recount()).files, 12);
+  });
+
   it('loads the trail files on start-up only with cloudtrail.autoLoadWorkspaceTrails, and only when nothing is loaded', async () => {
     await removeAllSources(api);
     assert.deepEqual(await api.autoDetect.loadOnStartup(), [], 'off by default: nothing is loaded without asking');
