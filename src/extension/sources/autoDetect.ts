@@ -25,7 +25,7 @@ function awsLogsFolderOf(file: string): string | undefined {
  * in the workspace state, never written into the workspace's files).
  */
 export class TrailAutoDetect {
-  constructor(private readonly services: ExtensionServices) {}
+  constructor(private readonly services: Pick<ExtensionServices, 'addSource' | 'context' | 'investigation' | 'log'>) {}
 
   async findTrailFolders(token?: vscode.CancellationToken): Promise<string[]> {
     const folders = new Set<string>();

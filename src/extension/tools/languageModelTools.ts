@@ -30,7 +30,7 @@ function contributedToolNames(context: vscode.ExtensionContext): string[] {
 export class LanguageModelTools extends Disposable {
   private loaded: { tools: EvidenceTools; find(name: string): EvidenceTool | undefined } | undefined;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'context' | 'investigation' | 'loadingSources' | 'log'>) {
     super();
     const registrations = contributedToolNames(services.context)
       .filter((name) => name.startsWith(LANGUAGE_MODEL_TOOL_PREFIX))
