@@ -19,7 +19,7 @@ import { abortSignalFor } from '../util/cancellation';
 import { Disposable } from '../util/disposables';
 
 /** The editor's names are the core's with this prefix (tool names are global in VS Code). */
-export const LANGUAGE_MODEL_TOOL_PREFIX = 'cloudtrail_';
+const LANGUAGE_MODEL_TOOL_PREFIX = 'cloudtrail_';
 
 /** The tool names package.json contributes. */
 function contributedToolNames(context: vscode.ExtensionContext): string[] {
