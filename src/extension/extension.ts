@@ -24,6 +24,7 @@ import { SourcesView } from './sources/sourcesView';
 import { TimelineController } from './timeline/timeline';
 import { LanguageModelTools } from './tools/languageModelTools';
 import { guarded } from './util/cancellation';
+import { disposeAll } from './util/disposables';
 
 /** What integration tests (and other extensions) can reach; grows with the features. */
 export interface CloudTrailInvestigatorApi {
@@ -79,12 +80,7 @@ function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputC
     onDidChangeSources: sources.onDidChange,
     loadingSources: sources.loading,
     restoreSources: () => sources.restore(),
-    dispose: () => {
-      investigationSubscription.dispose();
-      indexChanged.dispose();
-      filter.dispose();
-      sources.dispose();
-    },
+    dispose: () => disposeAll([investigationSubscription, indexChanged, filter, sources]),
   };
 }
 
