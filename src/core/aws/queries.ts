@@ -256,21 +256,35 @@ export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySu
     return summary;
   } catch (error) {
     if (isAbort(error, signal)) {
-      summary.cancelled = true;
-      if (summary.queryId && summary.state !== 'SUCCEEDED') {
-        // Stop the remote query: it costs money while it runs. Not tied to the aborted signal.
-        try {
+      return stopRemote(
+        summary,
+        'SUCCEEDED',
+        async () => {
           await withRetry(() => client.send(new StopQueryExecutionCommand({ QueryExecutionId: summary.queryId })), { ...retry });
-          summary.remoteStopped = true;
-          summary.state = 'CANCELLED';
-        } catch (stopError) {
-          summary.error = `Cancelled here, but stopping the Athena query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('StopQueryExecution')).message}`;
-        }
-      }
-      return summary;
+          return 'CANCELLED';
+        },
+        (stopError) => `Cancelled here, but stopping the Athena query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('StopQueryExecution')).message}`,
+      );
     }
     return fail(summary, describeAwsError(error, ctx(operation)));
   }
+}
+
+/**
+ * After a cancel here: stops the remote query, which costs money while it runs, unless it had
+ * already `finished`. `stop` is not tied to the aborted signal; it resolves with the new state.
+ */
+async function stopRemote(summary: QuerySummary, finished: string, stop: () => Promise<string>, failed: (error: unknown) => string): Promise<QuerySummary> {
+  summary.cancelled = true;
+  if (summary.queryId && summary.state !== finished) {
+    try {
+      summary.state = await stop();
+      summary.remoteStopped = true;
+    } catch (stopError) {
+      summary.error = failed(stopError);
+    }
+  }
+  return summary;
 }
 
 function fail(summary: QuerySummary, error: AwsSourceError): QuerySummary {
@@ -333,17 +347,15 @@ export async function runLakeQuery(options: LakeRunOptions): Promise<QuerySummar
     return summary;
   } catch (error) {
     if (isAbort(error, signal)) {
-      summary.cancelled = true;
-      if (summary.queryId && summary.state !== 'FINISHED') {
-        try {
+      return stopRemote(
+        summary,
+        'FINISHED',
+        async () => {
           const cancelled = await withRetry(() => client.send(new CancelQueryCommand({ QueryId: summary.queryId, ...owner })), { ...retry });
-          summary.remoteStopped = true;
-          summary.state = cancelled.QueryStatus ?? 'CANCELLED';
-        } catch (stopError) {
-          summary.error = `Cancelled here, but cancelling the CloudTrail Lake query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('CancelQuery')).message}`;
-        }
-      }
-      return summary;
+          return cancelled.QueryStatus ?? 'CANCELLED';
+        },
+        (stopError) => `Cancelled here, but cancelling the CloudTrail Lake query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('CancelQuery')).message}`,
+      );
     }
     return fail(summary, describeAwsError(error, ctx(operation)));
   }
