@@ -36,7 +36,7 @@ export type SettingName = keyof Settings;
 
 export const SETTINGS_SECTION = 'cloudtrail';
 
-/** The defaults; they must equal package.json's (checked by test/unit/extension-manifest/settings.test.ts). */
+/** The defaults; they must equal package.json's (checked by test/unit/manifest/settings.test.ts). */
 export const SETTING_DEFAULTS: { readonly [K in SettingName]: Settings[K] } = {
   autoDetectTrails: true,
   autoLoadWorkspaceTrails: false,

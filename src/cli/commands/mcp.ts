@@ -19,6 +19,8 @@ export const mcpCommand: CliCommand = {
     const rules = stringOption(args, 'rules') ?? '';
     if (args.options.get('rules') === '' || (rules && !fs.existsSync(rules))) throw new UsageError(`--rules: no such file or folder: ${printable(rules)}`);
     const cacheDirOption = stringOption(args, 'cache-dir');
+    // The protocol goes straight to stdout: from here on output has started.
+    io.stdoutStarted = true;
     await serveMcp({
       paths: args.positionals,
       load: {

@@ -2,7 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
 import { stringOption, UsageError } from '../args';
 import { cliCredentials } from '../awsCredentials';
-import { CliCommand, CliIo } from '../command';
+import { CliCommand, CliIo, writeOut } from '../command';
 import { printable } from '../terminal';
 import {
   DIGEST_VERDICTS,
@@ -164,7 +164,7 @@ export const validateCommand: CliCommand = {
     const result = await run(target, publicKeys, window, args, io);
     if (io.interactive) io.stderr.write('\r\x1b[K');
     for (const problem of result.problems) io.stderr.write(`problem: ${printable(problem.path)}: ${printable(problem.reason)}\n`);
-    io.stdout.write(args.options.has('json') ? JSON.stringify(result) + '\n' : formatReport(result));
+    writeOut(io, args.options.has('json') ? JSON.stringify(result) + '\n' : formatReport(result));
     return result.ok ? 0 : 1;
   },
 };

@@ -25,7 +25,7 @@ const PRETTY_PRINT_LIMIT = 16 * 1024 * 1024;
 export class ReadOnlyDocuments extends Disposable {
   private readonly gzChanged = new vscode.EventEmitter<vscode.Uri>();
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'investigation' | 'log' | 'openEvent'>) {
     super();
     this.disposables.push(
       this.gzChanged,

@@ -95,7 +95,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   private arranged: { ids: Int32Array; grouping: boolean; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'filter' | 'investigation' | 'onDidChangeIndex'>) {
     super();
     this.disposables.push(
       services.filter.onDidChange(() => this.scheduleRefresh()),

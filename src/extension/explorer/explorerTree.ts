@@ -84,7 +84,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   private grouping: Grouping = DEFAULT_GROUPING;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'filter' | 'investigation' | 'onDidChangeIndex'>) {
     super();
     this.disposables.push(services.filter.onDidChange(() => this.scheduleRefresh()), services.onDidChangeIndex(() => this.scheduleRefresh()));
   }

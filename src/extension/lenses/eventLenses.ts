@@ -98,7 +98,7 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
   private range: TimeRange | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'filter' | 'investigation' | 'log' | 'onDidChangeIndex'>) {
     super();
     this.disposables.push(
       this.changed,

@@ -68,7 +68,7 @@ export class TrailAutoDetect extends Disposable {
   private recountTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly services: ExtensionServices,
+    private readonly services: Pick<ExtensionServices, 'addSource' | 'context' | 'investigation' | 'log'>,
     private readonly display: TrailCountDisplay,
   ) {
     super();

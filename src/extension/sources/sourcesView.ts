@@ -30,7 +30,7 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
   private readonly nodes = new Map<string, SourcesNode>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
     this.subscription = services.onDidChangeSources(() => this.refresh());
   }
 
@@ -210,7 +210,7 @@ export class SourcesView extends Disposable {
   readonly treeView: vscode.TreeView<SourcesNode>;
   private workspaceTrailFiles = { count: 0, capped: false };
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
     super();
     this.provider = new SourcesTreeProvider(services);
     this.treeView = vscode.window.createTreeView(SOURCES_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });

@@ -68,7 +68,7 @@ export class TimelinePanel extends Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly services: ExtensionServices,
+    services: Pick<ExtensionServices, 'context' | 'investigation' | 'filter' | 'log' | 'openEvent' | 'onDidChangeIndex'>,
     state: TimelineState,
     findings: FindingsSource | undefined,
   ) {

@@ -180,8 +180,7 @@ describe('timeline webview (real host)', () => {
   });
 
   it('marks detection findings once detections have run', async function () {
-    const findings = api.services.findings;
-    assert.ok(findings, 'the extension API exposes the findings service');
+    const findings = api.intel.findings;
     await vscode.commands.executeCommand('cloudtrail.intel.runDetections');
     const ids = await eventually(() => findings.eventIds(), 'findings from the built-in rules', 60_000);
     assert.ok(ids.length > 0, 'the sample trail has findings');
