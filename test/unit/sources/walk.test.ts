@@ -60,7 +60,9 @@ describe('sources: walkEvidence', () => {
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-walk-'));
   });
-  afterEach(() => {
+  afterEach(function () {
+    // Removing the 100,000-file folder takes minutes of system time on a loaded machine.
+    this.timeout(10 * 60_000);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
