@@ -12,6 +12,7 @@ import { createServices, type ExtensionServices } from './services';
 import { TrailAutoDetect } from './sources/autoDetect';
 import { SourcesView } from './sources/sourcesView';
 import { registerTimeline, type TimelineController } from './timeline/timeline';
+import { registerTable, type TableController } from './table/table';
 import { LanguageModelTools } from './tools/languageModelTools';
 
 /** What integration tests (and other extensions) can reach; grows with the features. */
@@ -26,6 +27,8 @@ export interface CloudTrailInvestigatorApi {
   readonly autoDetect: TrailAutoDetect;
   /** The timeline webview feature (its open panel's session is what tests inspect). */
   readonly timeline: TimelineController;
+  /** The Events table webview feature (its open panel's session is what tests inspect). */
+  readonly table: TableController;
   /** The evidence tools registered with `vscode.lm.registerTool` (the same as `ctinv mcp`). */
   readonly languageModelTools: LanguageModelTools;
   /** Settles once the sources remembered from the last session are loaded again. */
@@ -55,6 +58,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   context.subscriptions.push(...registerLiveSources(services, livePrompts));
   const timeline = registerTimeline(services);
   context.subscriptions.push(timeline);
+  const table = registerTable(services);
+  context.subscriptions.push(table);
   const languageModelTools = new LanguageModelTools(services);
   context.subscriptions.push(languageModelTools);
 
@@ -66,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   void restored.then(() => autoDetect.offer()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
 
   log.info('CloudTrail Investigator activated');
-  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, livePrompts, languageModelTools };
+  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, table, livePrompts, languageModelTools };
 }
 
 export function deactivate(): void {
