@@ -7,7 +7,7 @@
  *   (c) an access-key pivot (p50 over many keys) and a top-N group-by
  *   (d) resident memory per indexed event beyond an empty process (measured in child processes)
  *
- * Usage: node dist/bench.js [--events 300000,1000000] [--skip-live] [--skip-timeline] [--skip-lenses]
+ * Usage: node dist/bench.js [--events 300000,1000000] [--skip-live] [--skip-timeline] [--skip-table] [--skip-lenses]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, rmSync, mkdtempSync } from 'node:fs';
@@ -185,6 +185,7 @@ async function main(): Promise<void> {
   const others: [string, string, string[]][] = [
     ['live', 'Live LookupEvents fetch (5,000 events, 4 regions, rate-limited local server)', []],
     ['timeline', 'Timeline webview in headless Chromium (1,000,000 events)', []],
+    ['table', 'Events table webview in headless Chromium (1,000,000 events)', []],
     ['lenses', 'Code lens placement on a 50 MB Records file', []],
   ];
   for (const [name, title, extra] of others) {
