@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EventId, Selection, SourceSummary } from '../core/engine/api';
 import { Investigation } from '../core/engine/investigation';
+import { DisplayFormat } from './display';
 import { openEventDocument } from './documents/eventUri';
 import { ActiveFilter } from './filter/filterState';
 import { SourceManager } from './sources/sourceManager';
@@ -43,6 +44,8 @@ export interface ExtensionServices {
   readonly log: vscode.LogOutputChannel;
   readonly investigation: Investigation;
   readonly filter: FilterState;
+  /** How times and principals read everywhere (the `cloudtrail.display.timeZone` setting). */
+  readonly display: DisplayFormat;
   /** Fires after sources are added, removed or reloaded, and as live fetches append. */
   readonly onDidChangeIndex: vscode.Event<void>;
   /** Shows one event's pretty-printed JSON in a read-only editor tab. */
@@ -81,14 +84,16 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
   const indexChanged = new vscode.EventEmitter<void>();
   const investigationSubscription = investigation.onDidChange(() => indexChanged.fire());
   const sources = new SourceManager(context, investigation, log);
+  const display = new DisplayFormat(investigation);
 
   return {
     context,
     log,
     investigation,
     filter,
+    display,
     onDidChangeIndex: indexChanged.event,
-    openEvent: (id) => openEventDocument(investigation, id),
+    openEvent: (id) => openEventDocument(investigation, display, id),
     addSource: (paths, label) => sources.add(paths, label),
     removeSource: (id) => sources.remove(id),
     reloadSource: (id) => sources.reload(id),
@@ -100,6 +105,7 @@ export function createServices(context: vscode.ExtensionContext, log: vscode.Log
       indexChanged.dispose();
       filter.dispose();
       sources.dispose();
+      display.dispose();
     },
   };
 }

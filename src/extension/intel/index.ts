@@ -43,8 +43,8 @@ function findingFilter(arg: unknown): string | undefined {
 
 export function registerIntelligence(services: ExtensionServices): vscode.Disposable[] {
   const findings = new FindingsStore(() => services.investigation.index, services.onDidChangeIndex);
-  const findingsView = new FindingsView(findings);
-  const lineageView = new LineageView();
+  const findingsView = new FindingsView(findings, services.display);
+  const lineageView = new LineageView(services.display);
   const detections = new DetectionRunner(services, findings);
   const lineage = new LineageCommands(services, lineageView);
   const reports = new ReportDocuments();

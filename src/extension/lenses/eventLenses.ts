@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
 import { Commands } from '../commandIds';
 import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
-import { shortPrincipal } from '../explorer/groupings';
 import type { ExtensionServices, TimeRange } from '../services';
-import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '../util/text';
+import type { DisplayFormat } from '../display';
+import { escapeMarkdown, oneLine, plural, withoutIconSyntax } from '../util/text';
 import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
@@ -58,10 +58,10 @@ interface CachedScan {
   scanMs: number;
 }
 
-function factsTitle(facts: ValueFacts, ranged: boolean): string {
+function factsTitle(facts: ValueFacts, ranged: boolean, display: DisplayFormat): string {
   if (facts.total === 0) return 'not in the loaded events';
   if (facts.count === 0) return `none in the selected time (${plural(facts.total, 'event')} in all) · Pivot`;
-  const span = facts.count === 1 ? `at ${shortTime(facts.first)}` : `first ${shortTime(facts.first)}, last ${shortTime(facts.last)}`;
+  const span = facts.count === 1 ? `at ${display.time(facts.first)}` : `first ${display.time(facts.first)}, last ${display.time(facts.last)}`;
   const inRange = ranged ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
   return `${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
 }
@@ -95,6 +95,7 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
         this.scheduleRefresh();
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.scans.delete(document.uri.toString())),
+      services.display.onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!affectsSetting(event, 'lenses')) return;
         this.settings = readSettings();
@@ -157,16 +158,17 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
       return lens;
     }
     const range = this.services.filter.timeRange;
+    const { display } = this.services;
     const facts = valueFacts(index, site.field, site.value, range);
     if (lens.role === 'issuance') {
       const issued = facts.issuance;
       const lineage = await lineageOf(index, site.value);
-      const end = oneLine(lineageEnd(lineage), 100);
-      const chain = `Lineage: ${oneLine(lineageSummary(lineage), 500)}`;
+      const end = oneLine(lineageEnd(lineage, display), 100);
+      const chain = `Lineage: ${oneLine(lineageSummary(lineage, display), 500)}`;
       lens.command = issued
         ? {
             title: withoutIconSyntax(
-              `issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)} · ${end}`,
+              `issued to ${issued.usedBy === undefined ? '(not seen using it)' : display.principal(issued.usedBy)} through ${oneLine(issued.eventName, 40)} by ${display.principal(issued.caller)} at ${display.time(issued.time)} · ${end}`,
             ),
             command: Commands.openEvent,
             arguments: [issued.eventId],
@@ -178,12 +180,12 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     lens.command =
       facts.total > 0
         ? {
-            title: factsTitle(facts, range !== undefined),
+            title: factsTitle(facts, range !== undefined, display),
             command: Commands.pivotField,
             arguments: [site.field, site.value],
             tooltip: `Filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
           }
-        : { title: factsTitle(facts, range !== undefined), command: '' };
+        : { title: factsTitle(facts, range !== undefined, display), command: '' };
     return lens;
   }
 
@@ -208,12 +210,13 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
       return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
     }
     const range = this.services.filter.timeRange;
+    const { display } = this.services;
     const facts = valueFacts(index, site.field, site.value, range);
     if (facts.total === 0) markdown.appendMarkdown('Not in the loaded events.');
     else {
       const args = encodeURIComponent(JSON.stringify([site.field, site.value]));
       const inRange = range ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
-      const span = facts.count === 0 ? '' : `, first ${escapeMarkdown(shortTime(facts.first))}, last ${escapeMarkdown(shortTime(facts.last))}`;
+      const span = facts.count === 0 ? '' : `, first ${escapeMarkdown(display.time(facts.first))}, last ${escapeMarkdown(display.time(facts.last))}`;
       markdown.appendMarkdown(
         `${escapeMarkdown(facts.count === 0 ? 'None' : plural(facts.count, 'event'))}${inRange}${span} · ` +
           `[Pivot](command:${Commands.pivotField}?${args} "Filter to this value")`,
@@ -222,19 +225,19 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     const issued = facts.issuance;
     if (issued) {
       markdown.appendMarkdown('\n\nIssued to ');
-      markdown.appendMarkdown(escapeMarkdown(issued.usedBy ?? '(not seen using it)'));
+      markdown.appendMarkdown(escapeMarkdown(issued.usedBy === undefined ? '(not seen using it)' : `${display.principal(issued.usedBy)} (${issued.usedBy})`));
       markdown.appendMarkdown(' through ');
       markdown.appendMarkdown(escapeMarkdown(issued.eventName));
       markdown.appendMarkdown(' by ');
-      markdown.appendMarkdown(escapeMarkdown(issued.caller));
-      markdown.appendMarkdown(` at ${escapeMarkdown(shortTime(issued.time))} · [Open the issuing event](command:${Commands.openEvent}?${encodeURIComponent(JSON.stringify([issued.eventId]))})`);
+      markdown.appendMarkdown(escapeMarkdown(`${display.principal(issued.caller)} (${issued.caller})`));
+      markdown.appendMarkdown(` at ${escapeMarkdown(display.time(issued.time))} · [Open the issuing event](command:${Commands.openEvent}?${encodeURIComponent(JSON.stringify([issued.eventId]))})`);
     } else if (site.field === 'accessKey' && site.value.startsWith('ASIA')) {
       markdown.appendMarkdown('\n\nThe call that issued this temporary key is not in the loaded events.');
     }
     if (site.field === 'accessKey' && site.value.startsWith('ASIA')) {
       const lineage = await lineageOf(index, site.value);
       markdown.appendMarkdown('\n\nLineage: ');
-      markdown.appendMarkdown(escapeMarkdown(oneLine(lineageSummary(lineage), 1000)));
+      markdown.appendMarkdown(escapeMarkdown(oneLine(lineageSummary(lineage, display), 1000)));
     }
     return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
   }
