@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { TableSession } from '../src/core/table/session';
 import { DEFAULT_TABLE_STATE, HostToTable } from '../src/shared/table-protocol';
-import { shortTime } from '../src/extension/util/text';
+import { formatDisplayTime } from '../src/core/model/display';
 import { CHROMIUM, CHROMIUM_ARGS, THEME_CSS, quantile, repoRoot, syntheticIndex } from './timeline';
 
 const TARGETS = { firstRowsMs: 200, frameMs: 16 };
@@ -95,7 +95,7 @@ export async function runTableBenchmark(options: TableBenchOptions = {}): Promis
       index: () => index,
       selection: () => index.all(),
       filterInfo: () => ({ expression: '' }),
-      formatTime: shortTime,
+      formatTime: (ms) => formatDisplayTime(ms, { zone: 'utc' }),
       openEvent: async () => undefined,
       applyFilter: () => undefined,
       copy: async () => undefined,

@@ -8,7 +8,7 @@
  * whatever the column; the time column reuses the timeline's radix sort.
  *
  * The order, defined once so a naive comparison sort can check it (test/unit/table):
- *   ascending:  by the column's value (code-unit order; times numerically), then by time
+ *   ascending:  by the column's value as shown (code-unit order; times numerically), then by time
  *               (events without a time last), then by id; events without the value last;
  *   descending: the exact reverse of ascending, except that events without the value stay last.
  */
@@ -16,6 +16,9 @@ import type { Selection } from '../engine/api';
 import type { EventIndex } from '../index/event-index';
 import { codeArray, timeOrder } from '../timeline/derived';
 import { ColumnId, SortDirection, UNSORTABLE_COLUMNS } from '../../shared/table-protocol';
+
+/** How a column's value reads in the table, when it reads otherwise than the value (a principal's display name). */
+export type DisplayText = (column: ColumnId, value: string) => string | undefined;
 
 /** Code-unit comparison (locale-independent, the same in every run and in the tests). */
 export function compareText(a: string, b: string): number {
@@ -27,14 +30,16 @@ export function compareText(a: string, b: string): number {
  * (1-based) among the column's distinct values in ascending order. Resources sort by an
  * event's first resource, the one the table shows.
  */
-export function rankArray(index: EventIndex, column: Exclude<ColumnId, 'time'>): { keys: Int32Array; ranks: number } {
+export function rankArray(index: EventIndex, column: Exclude<ColumnId, 'time'>, display?: DisplayText): { keys: Int32Array; ranks: number } {
   if (UNSORTABLE_COLUMNS.has(column)) throw new RangeError(`the ${column} column is not sortable`);
   const values = index.dictionary(column);
-  const byValue = Array.from({ length: values.length - 1 }, (_, i) => i + 1).sort((a, b) => compareText(values[a], values[b]));
+  // Ranked by what the table shows (a principal's display name), so the order reads sorted.
+  const shown = values.map((value, code) => (code === 0 ? '' : (display?.(column, value) ?? value)));
+  const byValue = Array.from({ length: values.length - 1 }, (_, i) => i + 1).sort((a, b) => compareText(shown[a], shown[b]));
   const rankOfCode = new Int32Array(values.length);
   let rank = 0;
   for (let i = 0; i < byValue.length; i++) {
-    if (i === 0 || values[byValue[i]] !== values[byValue[i - 1]]) rank++;
+    if (i === 0 || shown[byValue[i]] !== shown[byValue[i - 1]]) rank++;
     rankOfCode[byValue[i]] = rank;
   }
   const n = index.size;
@@ -105,7 +110,7 @@ export class SortOrders {
   }
 
   /** Every event id of the index in the column's order (cached; do not modify the array). */
-  orderOf(index: EventIndex, column: ColumnId, direction: SortDirection): Int32Array {
+  orderOf(index: EventIndex, column: ColumnId, direction: SortDirection, display?: DisplayText): Int32Array {
     this.check(index);
     const key = `${column}:${direction}`;
     const cached = this.orders.get(key);
@@ -114,7 +119,7 @@ export class SortOrders {
     let order: Int32Array;
     if (column === 'time') order = direction === 'asc' ? this.timeAscending : reverseTimeOrder(index, this.timeAscending);
     else {
-      const { keys, ranks } = rankArray(index, column);
+      const { keys, ranks } = rankArray(index, column, display);
       order = countingSort(this.timeAscending, keys, ranks, direction);
     }
     this.orders.set(key, order);

@@ -7,7 +7,7 @@
 import type { Selection } from '../engine/api';
 import type { EventIndex } from '../index/event-index';
 import { termFor } from '../query/parser';
-import { SortOrders, restrictOrder } from './order';
+import { DisplayText, SortOrders, restrictOrder } from './order';
 import {
   CellAction,
   ColumnId,
@@ -35,6 +35,8 @@ export interface TablePort {
   filterInfo(): TableFilterInfo;
   /** How the time column reads (the extension's one time format). */
   formatTime(ms: number): string;
+  /** How a value reads when it reads otherwise (a principal's display name); cells show it, sorting follows it. */
+  display?: DisplayText;
   openEvent(id: number, preserveFocus: boolean): Promise<void>;
   /** Changes the shared filter; throws when the term does not parse. */
   applyFilter(action: FilterAction, term: string): void;
@@ -51,13 +53,16 @@ export interface TablePaintReport {
 }
 
 /** A cell's text as the table shows it: the first resource with how many more, capped in length. */
-export function cellText(index: EventIndex, column: ColumnId, id: number, formatTime: (ms: number) => string): string {
+export function cellText(index: EventIndex, column: ColumnId, id: number, formatTime: (ms: number) => string, display?: DisplayText): string {
   let text: string;
   if (column === 'time') text = formatTime(index.time(id));
   else if (column === 'resource') {
     const all = index.values('resource', id);
     text = all.length === 0 ? '' : all.length === 1 ? all[0] : `${all[0]} (+${all.length - 1})`;
-  } else text = index.value(column, id) ?? '';
+  } else {
+    const value = index.value(column, id);
+    text = value === undefined ? '' : (display?.(column, value) ?? value);
+  }
   return text.length > MAX_CELL_LENGTH ? `${text.slice(0, MAX_CELL_LENGTH - 1)}…` : text;
 }
 
@@ -221,7 +226,7 @@ export class TableSession {
     const key = `${sort.column}:${sort.direction}`;
     const c = this.sortedCache;
     if (c && c.index === index && c.version === index.version && c.selection === selection && c.sort === key) return c.rows;
-    const rows = restrictOrder(this.orders.orderOf(index, sort.column, sort.direction), selection, index.size);
+    const rows = restrictOrder(this.orders.orderOf(index, sort.column, sort.direction, this.port.display), selection, index.size);
     this.sortedCache = { index, version: index.version, selection, sort: key, rows };
     this.version++;
     return rows;
@@ -237,7 +242,7 @@ export class TableSession {
     const errorColumn = request.columns.indexOf('error');
     for (let p = request.offset; p < end; p++) {
       const id = sorted[p];
-      const cells = request.columns.map((column) => cellText(index, column, id, (t) => this.port.formatTime(t)));
+      const cells = request.columns.map((column) => cellText(index, column, id, (t) => this.port.formatTime(t), this.port.display));
       const failed = errorColumn >= 0 ? cells[errorColumn] !== '' : index.value('error', id) !== undefined;
       rows.push(failed ? { id, cells, error: true } : { id, cells });
     }

@@ -10,7 +10,6 @@ import { FilterAction, TablePort, TableSession } from '../../core/table/session'
 import { HostToTable, TableState } from '../../shared/table-protocol';
 import { eventUri } from '../documents/eventUri';
 import { Disposable } from '../util/disposables';
-import { shortTime } from '../util/text';
 
 export const TABLE_VIEW_TYPE = 'cloudtrail.table';
 export const TABLE_TITLE = 'CloudTrail Events';
@@ -96,10 +95,11 @@ export class TablePanel extends Disposable {
       index: () => services.investigation.index,
       selection: () => filter.selection(),
       filterInfo: () => ({ expression: filter.expression, ...(filter.timeRange ? { timeRange: { ...filter.timeRange } } : {}) }),
-      formatTime: shortTime,
+      formatTime: (ms) => services.display.time(ms),
+      display: (column, value) => (column === 'principal' ? services.display.principal(value) : undefined),
       openEvent: async (id, preserveFocus) => {
         // Beside the table, so the table stays in view while events are read one after another.
-        const document = await vscode.workspace.openTextDocument(eventUri(services.investigation, id));
+        const document = await vscode.workspace.openTextDocument(eventUri(services.investigation, services.display, id));
         await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preserveFocus, preview: true });
       },
       applyFilter: (action, term) => applyTableFilter(filter, action, term),
@@ -124,6 +124,8 @@ export class TablePanel extends Disposable {
       }),
       filter.onDidChange(() => this.session.filterChanged()),
       services.onDidChangeIndex(() => this.session.indexChanged()),
+      // The time zone setting changed: the rows read again.
+      services.display.onDidChange(() => this.session.indexChanged()),
       panel.onDidDispose(() => this.dispose()),
     );
     panel.webview.html = tableHtml(panel.webview, extensionUri);

@@ -6,7 +6,7 @@ import { random } from '../../../bench/generate';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { PIVOT_FIELDS } from '../../../src/core/index/fields';
 import { JsonObject } from '../../../src/core/model/event';
-import { SortOrders, compareText, restrictOrder } from '../../../src/core/table/order';
+import { DisplayText, SortOrders, compareText, restrictOrder } from '../../../src/core/table/order';
 import { FilterAction, TablePort, TableSession, cellFilter } from '../../../src/core/table/session';
 import {
   COLUMN_LABELS,
@@ -54,11 +54,12 @@ function seeded(count: number, seed: number): JsonObject[] {
 }
 
 /** The order the table promises (src/core/table/order.ts), by a plain comparison sort. */
-function naiveOrder(index: EventIndex, ids: ArrayLike<number>, column: ColumnId, direction: SortDirection): number[] {
+function naiveOrder(index: EventIndex, ids: ArrayLike<number>, column: ColumnId, direction: SortDirection, display?: DisplayText): number[] {
   const times = index.timeArray();
   const value = (id: number): string | number | undefined => {
     if (column === 'time') return Number.isNaN(times[id]) ? undefined : times[id];
-    return index.value(column, id);
+    const raw = index.value(column, id);
+    return raw === undefined ? undefined : (display?.(column, raw) ?? raw);
   };
   const compareAsc = (a: number, b: number): number => {
     const va = value(a);
@@ -152,6 +153,17 @@ describe('events table: sort orders', () => {
     assert.deepEqual(Array.from(after), naiveOrder(local, local.all(), 'eventName', 'asc'));
   });
 
+  it('sorts a column by what it shows when its values read otherwise (principal display names)', () => {
+    // A display that reverses the name: the order must follow the shown text, not the ARN.
+    const display: DisplayText = (column, value) => (column === 'principal' ? [...value].reverse().join('') : undefined);
+    const orders = new SortOrders();
+    for (const direction of ['asc', 'desc'] as const) {
+      const got = Array.from(orders.orderOf(index, 'principal', direction, display));
+      assert.deepEqual(got, naiveOrder(index, index.all(), 'principal', direction, display), direction);
+      assert.notDeepEqual(got, naiveOrder(index, index.all(), 'principal', direction), 'the display changes the order');
+    }
+  });
+
   it('refuses to sort the columns of unique ids', () => {
     assert.throws(() => new SortOrders().orderOf(index, 'eventId', 'asc'), /not sortable/);
   });
@@ -179,6 +191,10 @@ describe('events table: session', () => {
     const expected = naiveOrder(index, index.all(), 'principal', 'asc').slice(100, 150);
     assert.deepEqual(rows.rows.map((r) => r.id), expected);
     const principalColumn = DEFAULT_COLUMNS.indexOf('principal');
+    const withDisplay = fake(index);
+    withDisplay.port.display = (column, value) => (column === 'principal' ? `name of ${value}` : undefined);
+    const shown = new TableSession(withDisplay.port, DEFAULT_TABLE_STATE).rows({ seq: 1, offset: 0, limit: 5, columns: [...DEFAULT_COLUMNS], sort: { column: 'time', direction: 'desc' } });
+    assert.deepEqual(shown.rows.map((r) => r.cells[principalColumn]), shown.rows.map((r) => `name of ${index.value('principal', r.id)}`));
     assert.deepEqual(rows.rows.map((r) => r.cells[principalColumn]), expected.map((id) => index.value('principal', id)));
     for (const row of rows.rows) {
       assert.equal(row.cells.length, DEFAULT_COLUMNS.length);
