@@ -52,8 +52,8 @@ const OVERSCAN = 150;
 const DEFAULT_WIDTHS: Partial<Record<ColumnId, number>> = {
   time: 170,
   eventName: 190,
-  principal: 300,
-  ip: 130,
+  principal: 240,
+  ip: 150,
   accessKey: 180,
   region: 110,
   error: 160,
@@ -363,7 +363,11 @@ function render(): void {
     for (let c = 0; c < cells.length; c++) {
       const text = row ? displayText(row.cells[c] ?? '', 500) : c === 0 ? '…' : '';
       // textContent only: the cell is attacker-controlled text.
-      if (cells[c].textContent !== text) cells[c].textContent = text;
+      if (cells[c].textContent !== text) {
+        cells[c].textContent = text;
+        // The whole text on hover, for a cut-off cell (a title is plain text too).
+        cells[c].title = text;
+      }
       cells[c].classList.toggle('focused', position === selected && c === selectedColumn);
     }
   }
