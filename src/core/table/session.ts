@@ -214,9 +214,13 @@ export class TableSession {
     this.post({ type: 'invalidate', filter: this.port.filterInfo(), reset: false });
   }
 
-  /** Sorts the selection for the saved order while the webview loads, so the first window is a cheap slice. */
+  /**
+   * Sorts the selection for the saved order while the webview loads, and reads one window of
+   * it (which also warms the JIT), so the first request after `ready` is a cheap slice.
+   */
   warm(): void {
-    if (!this.disposed) this.sorted(this.state.sort);
+    if (this.disposed) return;
+    this.rowsOf(this.sorted(this.state.sort), 0, 200, this.state.columns);
   }
 
   /** The selection's event ids in the given order (cached per index version, selection and order). */
@@ -232,20 +236,27 @@ export class TableSession {
     return rows;
   }
 
-  /** Answers a window request: the rows [offset, offset + limit) of the sorted selection, as text per column. */
-  rows(request: Omit<RowsRequest, 'type'>): RowsMessage {
-    const started = performance.now();
+  /** The rows [offset, offset + limit) of `sorted` as text per column. */
+  private rowsOf(sorted: Int32Array, offset: number, limit: number, columns: readonly ColumnId[]): TableRow[] {
     const index = this.port.index();
-    const sorted = this.sorted(request.sort);
-    const end = Math.min(sorted.length, request.offset + request.limit);
+    const end = Math.min(sorted.length, offset + limit);
     const rows: TableRow[] = [];
-    const errorColumn = request.columns.indexOf('error');
-    for (let p = request.offset; p < end; p++) {
+    const errorColumn = columns.indexOf('error');
+    const formatTime = (t: number): string => this.port.formatTime(t);
+    for (let p = offset; p < end; p++) {
       const id = sorted[p];
-      const cells = request.columns.map((column) => cellText(index, column, id, (t) => this.port.formatTime(t), this.port.display));
+      const cells = columns.map((column) => cellText(index, column, id, formatTime, this.port.display));
       const failed = errorColumn >= 0 ? cells[errorColumn] !== '' : index.value('error', id) !== undefined;
       rows.push(failed ? { id, cells, error: true } : { id, cells });
     }
+    return rows;
+  }
+
+  /** Answers a window request: the rows [offset, offset + limit) of the sorted selection, as text per column. */
+  rows(request: Omit<RowsRequest, 'type'>): RowsMessage {
+    const started = performance.now();
+    const sorted = this.sorted(request.sort);
+    const rows = this.rowsOf(sorted, request.offset, request.limit, request.columns);
     this.state = { ...this.state, columns: [...request.columns], sort: { ...request.sort } };
     const hostMs = performance.now() - started;
     this.hostMs.push(hostMs);
