@@ -9,7 +9,7 @@
  * - `short` `03-04 05:08:31Z` in UTC, `03-04 06:08:31` in local time (the offset is in every
  *           `full` form of the same view): rows in the narrow sidebar, where the year is noise.
  * - `clock` `05:08:31` (no date, no zone): only where the date is shown next to it.
- * `precision: 'ms'` adds `.020` after the seconds; seconds are truncated, never rounded, so a
+ * `precision: 'ms'` adds `.020` after the seconds (`auto`: only when not `.000`); seconds are truncated, never rounded, so a
  * list sorted by time never shows a later event with an earlier second.
  *
  * Principals
@@ -30,10 +30,12 @@ export type DisplayZone = 'utc' | 'local';
 
 export interface TimeDisplayOptions {
   zone: DisplayZone;
-  /** `second` (default) or `ms`: `05:08:31.020`. */
-  precision?: 'second' | 'ms';
+  /** `second` (default), `ms` (`05:08:31.020`), or `auto`: milliseconds only when the time has some. */
+  precision?: 'second' | 'ms' | 'auto';
   /** `full` (default), `short` (no year; no offset in local time) or `clock` (time of day only). */
   form?: 'full' | 'short' | 'clock';
+  /** Local time's offset east of UTC in minutes at an instant; this process's zone when absent. */
+  localOffset?: (ms: number) => number;
 }
 
 export const NO_TIME = '(no time)';
@@ -61,14 +63,15 @@ export function localOffsetMinutes(ms: number): number {
  */
 export function formatDisplayTime(ms: number, options: TimeDisplayOptions): string {
   if (!Number.isFinite(ms)) return NO_TIME;
-  const offset = options.zone === 'local' ? localOffsetMinutes(ms) : 0;
+  const offset = options.zone === 'local' ? (options.localOffset ?? localOffsetMinutes)(ms) : 0;
   const shifted = new Date(Math.floor(ms) + offset * 60_000);
   if (Number.isNaN(shifted.getTime())) return NO_TIME;
   const year = shifted.getUTCFullYear();
   const yearText = year >= 0 && year <= 9999 ? pad(year, 4) : year < 0 ? `-${pad(-year, 6)}` : `+${pad(year, 6)}`;
   const date = `${pad(shifted.getUTCMonth() + 1, 2)}-${pad(shifted.getUTCDate(), 2)}`;
   let clock = `${pad(shifted.getUTCHours(), 2)}:${pad(shifted.getUTCMinutes(), 2)}:${pad(shifted.getUTCSeconds(), 2)}`;
-  if (options.precision === 'ms') clock += `.${pad(shifted.getUTCMilliseconds(), 3)}`;
+  const ms3 = shifted.getUTCMilliseconds();
+  if (options.precision === 'ms' || (options.precision === 'auto' && ms3 !== 0)) clock += `.${pad(ms3, 3)}`;
   const form = options.form ?? 'full';
   if (form === 'clock') return clock;
   const zone = options.zone === 'utc' ? 'Z' : form === 'full' ? offsetText(offset) : '';
@@ -76,9 +79,9 @@ export function formatDisplayTime(ms: number, options: TimeDisplayOptions): stri
 }
 
 /** The calendar day of a time in the zone, `2026-03-04`, or undefined for no time. */
-export function displayDay(ms: number, zone: DisplayZone): string | undefined {
+export function displayDay(ms: number, zone: DisplayZone, localOffset?: (ms: number) => number): string | undefined {
   if (!Number.isFinite(ms)) return undefined;
-  const full = formatDisplayTime(ms, { zone });
+  const full = formatDisplayTime(ms, { zone, localOffset });
   return full === NO_TIME ? undefined : full.slice(0, full.indexOf(' '));
 }
 
@@ -90,9 +93,9 @@ export function formatDisplaySpan(first: number | undefined, last: number | unde
   if (first === undefined || last === undefined || !Number.isFinite(first) || !Number.isFinite(last)) return 'no times';
   const start = formatDisplayTime(first, { ...options, form: 'full' });
   if (first === last) return start;
-  const sameDay = displayDay(first, options.zone) === displayDay(last, options.zone);
+  const sameDay = displayDay(first, options.zone, options.localOffset) === displayDay(last, options.zone, options.localOffset);
   const end = sameDay
-    ? formatDisplayTime(last, { ...options, form: 'clock' }) + (options.zone === 'utc' ? 'Z' : offsetText(localOffsetMinutes(last)))
+    ? formatDisplayTime(last, { ...options, form: 'clock' }) + (options.zone === 'utc' ? 'Z' : offsetText((options.localOffset ?? localOffsetMinutes)(last)))
     : formatDisplayTime(last, { ...options, form: 'full' });
   return `${start} – ${end}`;
 }

@@ -99,7 +99,7 @@ export function eventTreeItem(row: EventRow, display: DisplayFormat, timeForm: T
     if (value === undefined || value === '') return;
     tooltip.appendMarkdown(`**${label}**: ${escapeMarkdown(value)}  \n`);
   };
-  line('Time', display.time(row.time, 'full', 'ms'));
+  line('Time', display.time(row.time, 'full', 'auto'));
   line('Event', [row.eventSource, row.eventName].filter(Boolean).join(' '));
   line('Principal', who === row.principal ? who : `${who} (${row.principal})`);
   line('Identity type', row.principalType);

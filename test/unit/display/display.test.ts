@@ -14,16 +14,22 @@ import { parseEventTime } from '../../../src/core/model/time';
 import { JsonObject } from '../../../src/core/model/event';
 import { record } from '../engine/helpers';
 
-/** Runs `body` with the process in another time zone (Node reads TZ again when it is set). */
-function inZone<T>(tz: string, body: () => T): T {
-  const before = process.env.TZ;
-  process.env.TZ = tz;
-  try {
-    return body();
-  } finally {
-    if (before === undefined) delete process.env.TZ;
-    else process.env.TZ = before;
-  }
+/**
+ * A named zone's offset east of UTC (minutes) at an instant, from Intl: independent of the
+ * process's own zone (which another test file may have pinned by replacing process.env).
+ */
+function zoneOffset(timeZone: string): (ms: number) => number {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+  return (ms) => {
+    const name = format.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+    return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  };
+}
+
+/** Runs `body` with local time in `timeZone` (the options every local-time call passes). */
+function inZone<T>(timeZone: string, body: (local: { zone: 'local'; localOffset: (ms: number) => number }) => T): T {
+  return body({ zone: 'local', localOffset: zoneOffset(timeZone) });
 }
 
 const T = parseEventTime('2026-03-04T05:08:31.020Z');
@@ -34,6 +40,8 @@ describe('display times', () => {
     assert.equal(formatDisplayTime(T, { zone: 'utc', precision: 'ms' }), '2026-03-04 05:08:31.020Z');
     assert.equal(formatDisplayTime(T, { zone: 'utc', form: 'short' }), '03-04 05:08:31Z');
     assert.equal(formatDisplayTime(T, { zone: 'utc', form: 'clock' }), '05:08:31');
+    assert.equal(formatDisplayTime(T, { zone: 'utc', precision: 'auto' }), '2026-03-04 05:08:31.020Z');
+    assert.equal(formatDisplayTime(parseEventTime('2026-03-04T05:08:31Z'), { zone: 'utc', precision: 'auto' }), '2026-03-04 05:08:31Z');
   });
 
   it('truncates to the second, never rounds up into the next one', () => {
@@ -42,17 +50,20 @@ describe('display times', () => {
   });
 
   it('local time carries its offset in the full form, across a date line and half-hour zones', () => {
-    inZone('Asia/Kolkata', () => {
-      assert.equal(formatDisplayTime(T, { zone: 'local' }), '2026-03-04 10:38:31+05:30');
-      assert.equal(formatDisplayTime(T, { zone: 'local', form: 'short' }), '03-04 10:38:31');
+    inZone('Asia/Kolkata', (local) => {
+      assert.equal(formatDisplayTime(T, local), '2026-03-04 10:38:31+05:30');
+      assert.equal(formatDisplayTime(T, { ...local, form: 'short' }), '03-04 10:38:31');
     });
-    inZone('America/New_York', () => {
-      assert.equal(formatDisplayTime(T, { zone: 'local' }), '2026-03-04 00:08:31-05:00');
+    inZone('America/New_York', (local) => {
+      assert.equal(formatDisplayTime(T, local), '2026-03-04 00:08:31-05:00');
       // Daylight saving: the offset is the one in force at that instant.
-      assert.equal(formatDisplayTime(parseEventTime('2026-07-04T05:08:31Z'), { zone: 'local' }), '2026-07-04 01:08:31-04:00');
-      assert.equal(formatDisplayTime(parseEventTime('2026-03-04T03:00:00Z'), { zone: 'local' }), '2026-03-03 22:00:00-05:00');
+      assert.equal(formatDisplayTime(parseEventTime('2026-07-04T05:08:31Z'), local), '2026-07-04 01:08:31-04:00');
+      assert.equal(formatDisplayTime(parseEventTime('2026-03-04T03:00:00Z'), local), '2026-03-03 22:00:00-05:00');
     });
-    inZone('UTC', () => assert.equal(formatDisplayTime(T, { zone: 'local' }), '2026-03-04 05:08:31+00:00', 'local time at UTC still says it is local'));
+    inZone('UTC', (local) => assert.equal(formatDisplayTime(T, local), '2026-03-04 05:08:31+00:00', 'local time at UTC still says it is local'));
+    // Without an explicit offset, local time is this process's zone.
+    const own = -new Date(T).getTimezoneOffset();
+    assert.equal(formatDisplayTime(T, { zone: 'local' }), formatDisplayTime(T, { zone: 'local', localOffset: () => own }));
   });
 
   it('no time, infinities and out-of-range values read "(no time)"; odd years keep their sign', () => {
@@ -69,12 +80,12 @@ describe('display times', () => {
     assert.equal(formatDisplaySpan(a, c, { zone: 'utc' }), '2026-03-04 05:08:31Z – 2026-03-05 01:00:00Z');
     assert.equal(formatDisplaySpan(a, a, { zone: 'utc' }), '2026-03-04 05:08:31Z');
     assert.equal(formatDisplaySpan(undefined, a, { zone: 'utc' }), 'no times');
-    inZone('Asia/Kolkata', () => {
-      assert.equal(formatDisplaySpan(a, b, { zone: 'local' }), '2026-03-04 10:38:31+05:30 – 11:30:02+05:30');
+    inZone('Asia/Kolkata', (local) => {
+      assert.equal(formatDisplaySpan(a, b, local), '2026-03-04 10:38:31+05:30 – 11:30:02+05:30');
       // Two UTC days, one local day (2026-03-05 01:30 and 22:30): the day is the zone's.
       const lateUtc = parseEventTime('2026-03-04T20:00:00Z');
       const sameLocalDay = parseEventTime('2026-03-05T17:00:00Z');
-      assert.equal(formatDisplaySpan(lateUtc, sameLocalDay, { zone: 'local' }), '2026-03-05 01:30:00+05:30 – 22:30:00+05:30');
+      assert.equal(formatDisplaySpan(lateUtc, sameLocalDay, local), '2026-03-05 01:30:00+05:30 – 22:30:00+05:30');
     });
   });
 });
