@@ -11,7 +11,7 @@
  * sizes, 10,000 events in about 6,000 files, a folder of flat downloads, 3,000,000 events.
  *
  * Usage: node dist/bench.js [--shapes trail,skewed,small,flat,3m] [--events 300000,1000000]
- *          [--scale F] [--reps N] [--skip-jq] [--skip-live] [--skip-timeline] [--skip-lenses]
+ *          [--scale F] [--reps N] [--skip-jq] [--skip-live] [--skip-timeline] [--skip-table] [--skip-lenses]
  *   --shapes  which trails to measure (default all; `trail` is the original 125-events-a-file trail)
  *   --events  the sizes of the original trail
  *   --scale   multiplies every trail's events (0.02 for a quick smoke run; data kept apart per size)
@@ -191,6 +191,7 @@ function parseFlags(argv: string[]): Flags {
       'skip-jq': { type: 'boolean' },
       'skip-live': { type: 'boolean' },
       'skip-timeline': { type: 'boolean' },
+      'skip-table': { type: 'boolean' },
       'skip-lenses': { type: 'boolean' },
     },
     strict: true,
@@ -207,6 +208,7 @@ function parseFlags(argv: string[]): Flags {
   const skip = new Set<string>();
   if (values['skip-live']) skip.add('live');
   if (values['skip-timeline']) skip.add('timeline');
+  if (values['skip-table']) skip.add('table');
   if (values['skip-lenses']) skip.add('lenses');
   return { shapes: new Set(shapes as ('trail' | ShapeName)[]), events: events.map((n) => Math.max(1, Math.round(n * scale))), scale, reps, jq: !values['skip-jq'], skip };
 }
@@ -243,6 +245,7 @@ async function main(): Promise<void> {
   const others: [string, string, string[]][] = [
     ['live', 'Live LookupEvents fetch (5,000 events, 4 regions, rate-limited local server)', []],
     ['timeline', 'Timeline webview in headless Chromium (1,000,000 events)', []],
+    ['table', 'Events table webview in headless Chromium (1,000,000 events)', []],
     ['lenses', 'Code lens placement on a 50 MB Records file', []],
   ];
   for (const [name, title, extra] of others) {

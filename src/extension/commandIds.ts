@@ -53,6 +53,13 @@ export const TimelineCommands = {
   showItem: 'cloudtrail.timeline.showItem',
 } as const;
 
+/** The full-width Events table (src/extension/table). */
+export const TableCommands = {
+  open: 'cloudtrail.table.open',
+  /** Takes a `{ field, value }` (an Explorer item): filters to it and opens the table. */
+  showItem: 'cloudtrail.table.showItem',
+} as const;
+
 /** The intelligence feature: detections and lineage. */
 export const IntelCommands = {
   runDetections: 'cloudtrail.intel.runDetections',
@@ -97,4 +104,4 @@ export const NoiseCommands = {
 } as const;
 
 /** Every command id above: what the extension registers and package.json contributes. */
-export const COMMAND_IDS: readonly string[] = [Commands, TimelineCommands, IntelCommands, LiveCommands, EvidenceCommands, NoiseCommands].flatMap((group) => Object.values(group));
+export const COMMAND_IDS: readonly string[] = [Commands, TimelineCommands, TableCommands, IntelCommands, LiveCommands, EvidenceCommands, NoiseCommands].flatMap((group) => Object.values(group));

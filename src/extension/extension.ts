@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Investigation } from '../core/engine/investigation';
 import { Commands, EvidenceCommands } from './commandIds';
+import { DisplayFormat } from './display';
 import { openEventDocument } from './documents/eventUri';
 import { ReadOnlyDocuments } from './documents/readOnlyDocuments';
 import { EventsView } from './events/eventsView';
@@ -22,6 +23,7 @@ import { TrailAutoDetect } from './sources/autoDetect';
 import { SourceManager } from './sources/sourceManager';
 import { SourcesView } from './sources/sourcesView';
 import { TimelineController } from './timeline/timeline';
+import { registerTable, type TableController } from './table/table';
 import { LanguageModelTools } from './tools/languageModelTools';
 import { guarded } from './util/cancellation';
 import { disposeAll } from './util/disposables';
@@ -42,6 +44,8 @@ export interface CloudTrailInvestigatorApi {
   readonly autoDetect: TrailAutoDetect;
   /** The timeline webview feature (its open panel's session is what tests inspect). */
   readonly timeline: TimelineController;
+  /** The Events table webview feature (its open panel's session is what tests inspect). */
+  readonly table: TableController;
   /** The evidence tools registered with `vscode.lm.registerTool` (the same as `ctinv mcp`). */
   readonly languageModelTools: LanguageModelTools;
   /** Settles once the sources remembered from the last session are loaded again. */
@@ -63,6 +67,7 @@ function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputC
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'index-cache');
   const investigation = new Investigation({ cacheDir });
   const filter = new ActiveFilter(investigation);
+  const display = new DisplayFormat(investigation);
   const indexChanged = new vscode.EventEmitter<void>();
   const investigationSubscription = investigation.onDidChange(() => indexChanged.fire());
   const sources = new SourceManager(context, investigation, log);
@@ -72,15 +77,16 @@ function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputC
     log,
     investigation,
     filter,
+    display,
     onDidChangeIndex: indexChanged.event,
-    openEvent: (id) => openEventDocument(investigation, id),
+    openEvent: (id) => openEventDocument(investigation, display, id),
     addSource: (paths, label) => sources.add(paths, label),
     removeSource: (id) => sources.remove(id),
     reloadSource: (id) => sources.reload(id),
     onDidChangeSources: sources.onDidChange,
     loadingSources: sources.loading,
     restoreSources: () => sources.restore(),
-    dispose: () => disposeAll([investigationSubscription, indexChanged, filter, sources]),
+    dispose: () => disposeAll([investigationSubscription, indexChanged, filter, sources, display]),
   };
 }
 
@@ -125,6 +131,8 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   context.subscriptions.push(...registerLiveSources(services, livePrompts));
   const timeline = new TimelineController(services, findings);
   context.subscriptions.push(timeline);
+  const table = registerTable(services);
+  context.subscriptions.push(table);
   const languageModelTools = new LanguageModelTools(services);
   context.subscriptions.push(languageModelTools);
 
@@ -137,7 +145,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   void restored.then(() => autoDetect.start()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
 
   log.info('CloudTrail Investigator activated');
-  return { log, services, intel, evidence, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, livePrompts, languageModelTools };
+  return { log, services, intel, evidence, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, table, livePrompts, languageModelTools };
 }
 
 export function deactivate(): void {

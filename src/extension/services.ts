@@ -7,6 +7,7 @@
 import type * as vscode from 'vscode';
 import type { EventId, Selection, SourceSummary } from '../core/engine/api';
 import type { Investigation } from '../core/engine/investigation';
+import type { DisplayFormat } from './display';
 
 export interface TimeRange {
   start: number;
@@ -41,6 +42,8 @@ export interface ExtensionServices {
   readonly log: vscode.LogOutputChannel;
   readonly investigation: Investigation;
   readonly filter: FilterState;
+  /** How times and principals read everywhere (the `cloudtrail.display.timeZone` setting). */
+  readonly display: DisplayFormat;
   /** Fires after sources are added, removed or reloaded, and as live fetches append. */
   readonly onDidChangeIndex: vscode.Event<void>;
   /** Shows one event's pretty-printed JSON in a read-only editor tab. */

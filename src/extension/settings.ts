@@ -28,4 +28,4 @@ export function affectsSetting(event: vscode.ConfigurationChangeEvent, name: Set
 }
 
 /** The prefixes settings are grouped under (`cloudtrail.lenses.*`, ...). */
-export type SettingGroup = 'lenses' | 'detections' | 'noise' | 'aws' | 'athena' | 'lake' | 'endpoints' | 'cache';
+export type SettingGroup = 'display' | 'lenses' | 'detections' | 'noise' | 'aws' | 'athena' | 'lake' | 'endpoints' | 'cache';

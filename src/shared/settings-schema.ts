@@ -9,6 +9,7 @@ export interface Settings {
   'cache.verifyContents': boolean;
   openCompressedTrailFilesDecompressed: boolean;
   'lenses.enabled': boolean;
+  'display.timeZone': 'utc' | 'local';
   'lenses.fields': readonly string[];
   'lenses.maxPerDocument': number;
   'lenses.maxPerValue': number;
@@ -43,6 +44,7 @@ export const SETTING_DEFAULTS: { readonly [K in SettingName]: Settings[K] } = {
   'cache.verifyContents': false,
   openCompressedTrailFilesDecompressed: true,
   'lenses.enabled': true,
+  'display.timeZone': 'utc',
   'lenses.fields': ['accessKeyId', 'principal', 'sessionIssuer', 'sourceIPAddress', 'userAgent', 'eventName'],
   'lenses.maxPerDocument': 500,
   'lenses.maxPerValue': 3,

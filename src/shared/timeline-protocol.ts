@@ -62,6 +62,12 @@ export interface LaneView {
   rank: number;
   /** The field value (attacker-controlled text: draw with fillText / textContent only). */
   value: string;
+  /**
+   * What the lane is called, when the host names it (principals: one display name, qualified
+   * by account when names collide, src/core/model/display.ts); else the webview shortens `value`.
+   * Attacker-controlled text as well.
+   */
+  label?: string;
   /** Events of the lane in the whole selection, and within the window. */
   total: number;
   inWindow: number;
@@ -145,6 +151,8 @@ export interface ViewMessage {
   findings: boolean;
   /** Rank of the lane holding `focusValue` when the request named one. */
   focusRank?: number;
+  /** The zone times are shown in (setting cloudtrail.display.timeZone); UTC when absent. */
+  timeZone?: 'utc' | 'local';
   /** Host-side aggregation time for this answer (ms), for the benchmark. */
   hostMs: number;
 }
@@ -155,6 +163,8 @@ export interface HoverRow {
   eventName?: string;
   eventSource?: string;
   principal: string;
+  /** The principal's display name (see LaneView.label), when the host gives one. */
+  principalName?: string;
   /** The role session (issuer ARN / session name). */
   session?: string;
   accessKey?: string;

@@ -27,7 +27,7 @@ import {
   isLaneField,
   parseState,
 } from '../shared/timeline-protocol';
-import { displayText, formatSpan, formatTime, laneLabel } from './format';
+import { displayText, formatSpan, formatTime, laneLabel, setDisplayZone } from './format';
 import { AXIS_H, DENSITY_H, DecodedView, GROUP_H, GROUP_TOP, LANE_H, Palette, decodeView, densityWindow, drawDensity, drawLanes, groupExtent, readPalette } from './render';
 
 interface VsCodeApi {
@@ -206,6 +206,7 @@ function onView(message: ViewMessage): void {
     legendInsights = insights;
     buildLegend(message.findings);
   }
+  setDisplayZone(message.timeZone);
   view = decodeView(message);
   if (state.t0 === undefined || state.t1 === undefined || message.laneField !== state.laneField) {
     // The host chose the window (a fit, or its own state for a fresh webview): adopt it.
@@ -222,7 +223,8 @@ function onView(message: ViewMessage): void {
     pendingRevealValue = undefined;
     state.laneOffset = message.laneOffset;
     focus = { rank: message.focusRank };
-    announce(`Lane ${laneLabel(view.lanes.get(message.focusRank)?.value ?? '')} revealed`);
+    const revealed = view.lanes.get(message.focusRank);
+    announce(`Lane ${laneLabel(revealed?.value ?? '', revealed?.label)} revealed`);
   } else if (pendingRevealValue !== undefined && !dirty) {
     pendingRevealValue = undefined;
   }
@@ -423,7 +425,7 @@ function showTooltip(row: HoverRow | undefined): void {
   const lines = [
     el('div', { className: `title kind-${row.kind}`, text: displayText(`${row.eventName ?? '(no event name)'}${row.eventSource ? ` · ${row.eventSource}` : ''}`) }),
     tooltipLine('Time', formatTime(row.time)),
-    tooltipLine('Principal', row.principal),
+    tooltipLine('Principal', row.principalName ? `${row.principalName} (${row.principal})` : row.principal),
     tooltipLine('Session', row.session),
     tooltipLine('Access key', row.accessKey),
     tooltipLine('Source IP', row.ip),
@@ -513,7 +515,7 @@ function showLaneTooltip(rank: number): void {
     return;
   }
   tooltip.replaceChildren(
-    el('div', { className: 'title', text: displayText(lane.value === '' ? '(no value)' : lane.value) }),
+    el('div', { className: 'title', text: displayText(lane.value === '' ? '(no value)' : lane.label ? `${lane.label} (${lane.value})` : lane.value) }),
     el('div', { className: 'line', text: `${lane.total.toLocaleString('en-US')} events, ${lane.inWindow.toLocaleString('en-US')} in view` }),
   );
   tooltip.hidden = false;
@@ -774,7 +776,7 @@ function focusEvent(rank: number, row: HoverRow): void {
   const rows = rowsVisible();
   if (rank < state.laneOffset) scrollLanes(rank - state.laneOffset);
   else if (rank >= state.laneOffset + rows) scrollLanes(rank - (state.laneOffset + rows - 1));
-  announce(`${row.eventName ?? 'event'} at ${formatTime(row.time)} by ${row.principal}${row.ip ? ` from ${row.ip}` : ''}${row.error ? `, error ${row.error}` : ''}`);
+  announce(`${row.eventName ?? 'event'} at ${formatTime(row.time)} by ${row.principalName ?? row.principal}${row.ip ? ` from ${row.ip}` : ''}${row.error ? `, error ${row.error}` : ''}`);
   // Show the details next to the focused mark.
   const rect = lanesCanvas.getBoundingClientRect();
   const w = currentWindow();

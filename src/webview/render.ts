@@ -77,6 +77,8 @@ function pixelOf(colour: string): number {
 export interface DecodedLane {
   rank: number;
   value: string;
+  /** The host's name for the lane (LaneView.label). */
+  label?: string;
   total: number;
   inWindow: number;
   xs: Int32Array;
@@ -107,7 +109,7 @@ function decodeLane(lane: LaneView, onMax: (m: number) => void): DecodedLane {
     counts.push(r, w, e, f);
     onMax(r + w + e + f);
   });
-  return { rank: lane.rank, value: lane.value, total: lane.total, inWindow: lane.inWindow, xs: Int32Array.from(xs), counts: Uint32Array.from(counts) };
+  return { rank: lane.rank, value: lane.value, label: lane.label, total: lane.total, inWindow: lane.inWindow, xs: Int32Array.from(xs), counts: Uint32Array.from(counts) };
 }
 
 export interface Frame {
@@ -181,7 +183,7 @@ export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Fra
     const lane = view?.lanes.get(rank);
     if (lane) {
       ctx.fillStyle = p.foreground;
-      ctx.fillText(fitText(ctx, laneLabel(lane.value), labelW - 12), 6, y + LANE_H / 2);
+      ctx.fillText(fitText(ctx, laneLabel(lane.value, lane.label), labelW - 12), 6, y + LANE_H / 2);
     }
   }
 

@@ -482,16 +482,36 @@ function crossAccountAdvice(event: IssuingEvent, callerAccount: string | undefin
   };
 }
 
+/** How a summary shows times and principals (the extension's display form); the CLI keeps ISO text and keys. */
+export interface LineageTextFormat {
+  time(ms: number): string;
+  principal(key: string): string;
+}
+
+/** The origin's label with the times written into it (our own ISO text, replaced as exact strings) in `format`. */
+export function originLabelIn(origin: LineageOrigin, format: LineageTextFormat): string {
+  let label = origin.label;
+  for (const iso of [origin.consoleLogin?.time, origin.keyCreatedBy?.time]) {
+    const ms = iso ? Date.parse(iso) : NaN;
+    if (iso && Number.isFinite(ms)) label = label.split(iso).join(format.time(ms));
+  }
+  return label;
+}
+
 /** One line for hovers and lenses: "ASIA…02 ← AssumeRole 05:08:31Z by …/ci-deploy-8841 ← … ⇐ IAM user ci-deployer". */
-export function lineageSummary(lineage: Lineage): string {
+export function lineageSummary(lineage: Lineage, format?: LineageTextFormat): string {
   const parts: string[] = [];
+  const time = (iso: string): string => {
+    const ms = Date.parse(iso);
+    return format && Number.isFinite(ms) ? format.time(ms) : iso;
+  };
   for (const hop of lineage.hops) {
-    let text = hop.accessKey ?? hop.principal;
-    if (hop.issuedBy) text += ` ← ${hop.issuedBy.eventName} ${hop.issuedBy.time} by`;
+    let text = hop.accessKey ?? (format ? format.principal(hop.principal) : hop.principal);
+    if (hop.issuedBy) text += ` ← ${hop.issuedBy.eventName} ${time(hop.issuedBy.time)} by`;
     parts.push(text);
   }
   let line = parts.join(' ');
-  if (lineage.origin) line += ` ⇐ ${lineage.origin.label}`;
+  if (lineage.origin) line += ` ⇐ ${format ? originLabelIn(lineage.origin, format) : lineage.origin.label}`;
   else if (lineage.missing) line += ` ⇐ ? (${lineage.missing.reason})`;
   if (lineage.sourceIdentity) line += ` [sourceIdentity ${lineage.sourceIdentity}]`;
   return line;

@@ -15,6 +15,7 @@ import {
   HoverRow,
   KINDS,
   LaneField,
+  LaneView,
   MAX_LANES_PER_VIEW,
   ThemeInfo,
   TimelineState,
@@ -43,6 +44,13 @@ export interface TimelinePort {
    * (setting cloudtrail.noise.collapseServiceEvents); off when absent.
    */
   collapseNoise?(): boolean;
+  /**
+   * What a lane of `field` with `value` is called (principals: their display name); lanes
+   * without one are shortened by the webview. Also names the principal of a hover row.
+   */
+  laneLabel?(field: LaneField, value: string): string | undefined;
+  /** The zone the webview shows times in (setting cloudtrail.display.timeZone); UTC when absent. */
+  timeZone?(): 'utc' | 'local';
   /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
   post(message: HostToWebview): void | PromiseLike<boolean>;
   log?(message: string): void;
@@ -53,6 +61,11 @@ export interface PaintReport {
   frame: 'first' | 'zoom' | 'pan' | 'other';
   ms: number;
   renderMs: number;
+}
+
+function principalNameOf(port: TimelinePort, principal: string): { principalName?: string } {
+  const name = port.laneLabel?.('principal', principal);
+  return name !== undefined && name !== principal ? { principalName: name } : {};
 }
 
 export class TimelineSession {
@@ -374,7 +387,7 @@ export class TimelineSession {
       densityAlerts: alerts,
       laneCount: model.laneCount,
       laneOffset: result.laneOffset,
-      lanes: result.lanes,
+      lanes: this.labelled(request.laneField, result.lanes),
       firstSeen: result.firstSeen,
       groups: result.groups,
       collapseNoise: this.port.collapseNoise?.() ?? false,
@@ -382,10 +395,26 @@ export class TimelineSession {
       untimed: model.untimed,
       findings: !!this.port.findings?.(),
       ...(focusRank !== undefined ? { focusRank } : {}),
+      ...(this.port.timeZone ? { timeZone: this.port.timeZone() } : {}),
       hostMs,
     };
     this.lastView = message;
     return message;
+  }
+
+  /** The lanes with the names the port gives them (the model's lanes are cached: copies are labelled). */
+  private labelled(field: LaneField, lanes: LaneView[]): LaneView[] {
+    const name = this.port.laneLabel;
+    if (!name) return lanes;
+    return lanes.map((lane) => {
+      const label = name(field, lane.value);
+      return label === undefined ? lane : { ...lane, label };
+    });
+  }
+
+  /** The timeline's setting for times changed: the webview re-requests its window. */
+  displayChanged(): void {
+    this.post({ type: 'invalidate' });
   }
 
   /** The hover projection of one event; its errorMessage is read from the raw event. */
@@ -406,6 +435,7 @@ export class TimelineSession {
       id,
       time: row.time,
       principal: row.principal,
+      ...principalNameOf(this.port, row.principal),
       kind: KINDS[kinds[id]],
       sameColumn,
       ...(row.eventName !== undefined ? { eventName: row.eventName } : {}),

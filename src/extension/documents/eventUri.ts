@@ -1,21 +1,34 @@
 import * as vscode from 'vscode';
 import type { EventId } from '../../core/engine/api';
 import type { Investigation } from '../../core/engine/investigation';
+import type { DisplayFormat } from '../display';
 import { safeFileSegment } from '../util/text';
 
 export const EVENT_SCHEME = 'cloudtrail-event';
 export const GZ_SCHEME = 'cloudtrail-gz';
 
 /**
- * `cloudtrail-event:/<id>/<EventName>.json?eventId=<eventID>`. The file name is reduced to
- * letters and digits (event text never names a path); the eventID lets the provider find
- * the event again after the index was rebuilt with other ids.
+ * The tab title of an event: `ConsoleLogin 03-04 05:08:31Z carol-admin.json`, so that three
+ * ConsoleLogin tabs can be told apart. The event name and the principal's display name are
+ * attacker text: each is reduced to letters, digits, `_` and `-` (`.`, `/`, `@` and spaces become
+ * `-` first so that `carol.admin` stays readable); the time is ours (the short display form).
  */
-export function eventUri(investigation: Investigation, id: EventId): vscode.Uri {
+export function eventFileName(investigation: Investigation, display: DisplayFormat, id: EventId): string {
   const index = investigation.index;
   const name = safeFileSegment(index.value('eventName', id), 'event');
-  const eventId = index.value('eventId', id) ?? '';
-  return vscode.Uri.from({ scheme: EVENT_SCHEME, path: `/${id}/${name}.json`, query: new URLSearchParams({ eventId }).toString() });
+  const who = safeFileSegment(display.principal(index.value('principal', id)).replace(/[./@\s]+/g, '-').replace(/^-+|-+$/g, ''), 'unknown');
+  const time = index.time(id);
+  return Number.isFinite(time) ? `${name} ${display.time(time, 'short')} ${who}.json` : `${name} ${who}.json`;
+}
+
+/**
+ * `cloudtrail-event:/<id>/<file name>.json?eventId=<eventID>` (see eventFileName: event text
+ * never names a path); the eventID lets the provider find the event again after the index was
+ * rebuilt with other ids.
+ */
+export function eventUri(investigation: Investigation, display: DisplayFormat, id: EventId): vscode.Uri {
+  const eventId = investigation.index.value('eventId', id) ?? '';
+  return vscode.Uri.from({ scheme: EVENT_SCHEME, path: `/${id}/${eventFileName(investigation, display, id)}`, query: new URLSearchParams({ eventId }).toString() });
 }
 
 export function parseEventUri(investigation: Investigation, uri: vscode.Uri): EventId | undefined {
@@ -33,8 +46,8 @@ export function parseEventUri(investigation: Investigation, uri: vscode.Uri): Ev
   return undefined;
 }
 
-export async function openEventDocument(investigation: Investigation, id: EventId): Promise<void> {
-  const document = await vscode.workspace.openTextDocument(eventUri(investigation, id));
+export async function openEventDocument(investigation: Investigation, display: DisplayFormat, id: EventId): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(eventUri(investigation, display, id));
   await vscode.window.showTextDocument(document, { preview: true });
 }
 

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import type { EventId, EventIndexApi } from '../../core/engine/api';
+import type { EventId, EventIndexApi, EventRow } from '../../core/engine/api';
 import { insightLabel, insightSpans, insightWhen, type InsightSpan } from '../../core/insights/pairs';
 import { arrangeNoise, type ArrangedItem } from '../../core/noise/arrange';
 import type { NoiseGroup } from '../../core/noise/group';
 import { ContextKeys } from '../commands';
 import { describeFilter } from '../filter/describeFilter';
-import { shortPrincipal } from '../explorer/groupings';
 import { affectsNoiseGrouping, noiseGroupingEnabled } from '../intel/noise';
 import type { ExtensionServices } from '../services';
-import { escapeMarkdown, oneLine, plural, shortTime } from '../util/text';
+import type { DisplayFormat, TimeForm } from '../display';
+import { escapeMarkdown, oneLine, plural } from '../util/text';
 import { Disposable } from '../util/disposables';
 import { Commands } from '../commandIds';
 
@@ -54,10 +54,10 @@ function duration(ms: number): string {
 }
 
 /** "AWS service: config.amazonaws.com · 3 events", "Console burst: alice.dev · 6 events in 2 s". */
-function groupLabel(index: EventIndexApi, group: NoiseGroup): string {
+function groupLabel(index: EventIndexApi, display: DisplayFormat, group: NoiseGroup): string {
   const count = plural(group.ids.length, 'event');
   if (group.kind === 'aws-service') return `AWS service: ${oneLine(group.key.replace(/^service:/, ''), 80)} · ${count}`;
-  const who = shortPrincipal(index.value('principal', group.ids[0]) ?? '?');
+  const who = display.principal(index.value('principal', group.ids[0]));
   return `Console burst: ${oneLine(who, 80)} · ${count} in ${duration(group.last - group.first)}`;
 }
 
@@ -80,6 +80,44 @@ export function insightTreeItem(span: InsightSpan): vscode.TreeItem {
 }
 
 /**
+ * One event's row, shared by the Events view and the Explorer: the time (short, see
+ * rowTimeForm) and event name as the label; who, from where and any error as the description,
+ * in that order (what an investigator reads first, and what must fit the default ~300 px
+ * sidebar); everything in the tooltip, times in the one display form.
+ */
+export function eventTreeItem(row: EventRow, display: DisplayFormat, timeForm: TimeForm): vscode.TreeItem {
+  const who = display.principal(row.principal);
+  const item = new vscode.TreeItem(`${display.time(row.time, timeForm)} ${oneLine(row.eventName ?? '(no event name)', 80)}`);
+  item.description = [who, row.ip, row.error].filter((p): p is string => Boolean(p)).map((p) => oneLine(p, 60)).join(' · ');
+  item.iconPath = row.error
+    ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+    : row.readOnly === false
+      ? new vscode.ThemeIcon('edit')
+      : new vscode.ThemeIcon('eye');
+  const tooltip = new vscode.MarkdownString();
+  const line = (label: string, value: string | undefined): void => {
+    if (value === undefined || value === '') return;
+    tooltip.appendMarkdown(`**${label}**: ${escapeMarkdown(value)}  \n`);
+  };
+  line('Time', display.time(row.time, 'full', 'auto'));
+  line('Event', [row.eventSource, row.eventName].filter(Boolean).join(' '));
+  line('Principal', who === row.principal ? who : `${who} (${row.principal})`);
+  line('Identity type', row.principalType);
+  line('Account', row.account);
+  line('Access key', row.accessKey);
+  line('Source IP', row.ip);
+  line('Region', row.region);
+  line('Error', row.error);
+  line('User agent', row.userAgent === undefined ? undefined : oneLine(row.userAgent, 200));
+  line('Event ID', row.eventId);
+  item.tooltip = tooltip;
+  item.accessibilityInformation = {
+    label: `${row.eventName ?? 'event'} at ${display.time(row.time)} by ${who}${row.ip ? ` from ${row.ip}` : ''}${row.error ? `, error ${row.error}` : ''}`,
+  };
+  return item;
+}
+
+/**
  * The events matching the filter, newest or oldest first, a page at a time. With
  * `cloudtrail.noise.collapseServiceEvents`, AWS-service events and console bursts are one
  * expandable item each (paged like the list when large).
@@ -94,12 +132,14 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   private sorted: { index: object; version: number; effective: string; order: string; ids: Int32Array } | undefined;
   private arranged: { ids: Int32Array; grouping: boolean; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private rowTime: { ids: Int32Array; zone: string; form: TimeForm } | undefined;
 
-  constructor(private readonly services: Pick<ExtensionServices, 'filter' | 'investigation' | 'onDidChangeIndex'>) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'onDidChangeIndex'>) {
     super();
     this.disposables.push(
       services.filter.onDidChange(() => this.scheduleRefresh()),
       services.onDidChangeIndex(() => this.scheduleRefresh()),
+      services.display.onDidChange(() => this.changed.fire(undefined)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsNoiseGrouping(e)) this.scheduleRefresh();
       }),
@@ -154,6 +194,32 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     const ids = index.sortByTime(filter.selection(), this.order);
     this.sorted = { index, version: index.version, effective, order: this.order, ids };
     return ids;
+  }
+
+  /**
+   * How a row shows its time: the clock alone (`05:57:47`) when every listed event falls on one
+   * day (the view's description names the day), else without the year (`03-04 05:57:47Z`).
+   * Rows are narrow: the time must leave room for who and from where.
+   */
+  rowTimeForm(): TimeForm {
+    const ids = this.orderedIds();
+    const { display } = this.services;
+    if (this.rowTime?.ids === ids && this.rowTime.zone === display.zone) return this.rowTime.form;
+    const form: TimeForm = this.listDay() !== undefined ? 'clock' : 'short';
+    this.rowTime = { ids, zone: display.zone, form };
+    return form;
+  }
+
+  /** The one day (`2026-03-04`, in the display zone) every listed event falls on, if there is one. */
+  listDay(): string | undefined {
+    const ids = this.orderedIds();
+    if (ids.length === 0) return undefined;
+    const index = this.services.investigation.index;
+    const { display } = this.services;
+    const a = display.time(index.time(ids[0]));
+    const b = display.time(index.time(ids[ids.length - 1]));
+    const day = a.slice(0, 10);
+    return /^\d{4}-\d{2}-\d{2}$/.test(day) && b.slice(0, 10) === day ? day : undefined;
   }
 
   /**
@@ -234,28 +300,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     if (element.kind === 'group') return this.groupItem(element);
     if (element.kind === 'insight') return this.insightItem(element);
     const row = this.services.investigation.index.row(element.eventId);
-    const item = new vscode.TreeItem(`${shortTime(row.time)}  ${oneLine(row.eventName ?? '(no event name)', 80)}`);
-    const parts = [shortPrincipal(row.principal), row.ip ?? '', row.error ?? ''].filter(Boolean).map((p) => oneLine(p, 60));
-    item.description = parts.join(' · ');
-    item.iconPath = row.error
-      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
-      : row.readOnly === false
-        ? new vscode.ThemeIcon('edit')
-        : new vscode.ThemeIcon('eye');
-    const tooltip = new vscode.MarkdownString();
-    const line = (label: string, value: string | undefined): void => {
-      if (value === undefined) return;
-      tooltip.appendMarkdown(`**${label}**: ${escapeMarkdown(value)}  \n`);
-    };
-    line('Time', shortTime(row.time));
-    line('Event', [row.eventSource, row.eventName].filter(Boolean).join(' '));
-    line('Principal', row.principal);
-    line('Access key', row.accessKey);
-    line('Source IP', row.ip);
-    line('Region', row.region);
-    line('Error', row.error);
-    line('Event ID', row.eventId);
-    item.tooltip = tooltip;
+    const item = eventTreeItem(row, this.services.display, this.rowTimeForm());
     item.command = { command: Commands.openEvent, title: 'Open Event', arguments: [element.eventId] };
     item.contextValue = 'cloudtrail.event';
     return item;
@@ -269,8 +314,9 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
 
   private groupItem(node: EventsGroupNode): vscode.TreeItem {
     const index = this.services.investigation.index;
+    const { display } = this.services;
     const { group } = node;
-    const item = new vscode.TreeItem(groupLabel(index, group), vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(groupLabel(index, display, group), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     const names = new Map<string, number>();
     for (const id of group.ids) {
@@ -278,17 +324,19 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
       names.set(name, (names.get(name) ?? 0) + 1);
     }
     const byCount = [...names].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const span = group.first === group.last ? shortTime(group.first) : `${shortTime(group.first)} – ${shortTime(group.last).replace(/^\d{4}-\d{2}-\d{2} /, '')}`;
+    const form = this.rowTimeForm();
+    const span = group.first === group.last ? display.time(group.first, form) : `${display.time(group.first, form)} – ${display.time(group.last, 'clock')}`;
     const shownNames = byCount.slice(0, 3).map(([name]) => oneLine(name, 40));
     item.description = `${span} · ${shownNames.join(', ')}${byCount.length > 3 ? ` +${byCount.length - 3}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(group.kind === 'aws-service' ? 'cloud' : 'browser');
     const tooltip = new vscode.MarkdownString();
+    const first = index.value('principal', group.ids[0]);
     tooltip.appendMarkdown(
       group.kind === 'aws-service'
         ? `**AWS service** ${escapeMarkdown(group.key.replace(/^service:/, ''))}: events it made or invoked, no more than 5 minutes apart  \n`
-        : `**Console burst** of ${escapeMarkdown(index.value('principal', group.ids[0]) ?? '?')}: calls of one console session, no more than 3 seconds apart  \n`,
+        : `**Console burst** of ${escapeMarkdown(display.principal(first))} (${escapeMarkdown(first ?? '?')}): calls of one console session, no more than 3 seconds apart  \n`,
     );
-    tooltip.appendMarkdown(`**Time**: ${escapeMarkdown(group.first === group.last ? shortTime(group.first) : `${shortTime(group.first)} – ${shortTime(group.last)}`)}  \n`);
+    tooltip.appendMarkdown(`**Time** (${display.zoneName}): ${escapeMarkdown(display.span(group.first, group.last))}  \n`);
     for (const [name, count] of byCount.slice(0, 10)) tooltip.appendMarkdown(`${escapeMarkdown(oneLine(name, 80))}: ${count}  \n`);
     if (byCount.length > 10) tooltip.appendMarkdown(`${byCount.length - 10} more event names  \n`);
     item.tooltip = tooltip;
@@ -316,6 +364,7 @@ export class EventsView extends Disposable {
       this.treeView,
       services.filter.onDidChange(() => this.updateDescription()),
       services.onDidChangeIndex(() => this.updateDescription()),
+      services.display.onDidChange(() => this.updateDescription()),
       vscode.commands.registerCommand(Commands.eventsToggleOrder, () => {
         this.provider.toggleOrder();
         this.updateDescription();
@@ -330,7 +379,10 @@ export class EventsView extends Disposable {
 
   private updateDescription(): void {
     const order = this.provider.newestFirst ? 'newest first' : 'oldest first';
-    this.treeView.description = `${describeFilter(this.services)} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
+    // Rows show the clock alone when the list is one day long: the day is named here.
+    const day = this.provider.listDay();
+    const when = day ? ` · ${day}${this.services.display.zone === 'utc' ? ' UTC' : ''}` : '';
+    this.treeView.description = `${describeFilter(this.services)}${when} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
     void vscode.commands.executeCommand('setContext', ContextKeys.eventsNewestFirst, this.provider.newestFirst);
   }
 }

@@ -1,5 +1,6 @@
 import type { IdentityType } from '../../core/model/event';
 import type { PivotField } from '../../core/index/fields';
+import { parseEventTime } from '../../core/model/time';
 
 /** The fields shown at one depth of the tree (role sessions and access keys share a level). */
 export type Level = readonly PivotField[];
@@ -52,30 +53,21 @@ export const FIELD_ICONS: Partial<Record<PivotField, string>> = {
   resource: 'symbol-field',
 };
 
-/** A readable short form of a principal key; the full value stays in the tooltip. */
-export function shortPrincipal(value: string): string {
-  const assumed = /^arn:[^:]+:sts::\d*:assumed-role\/(.+)$/.exec(value);
-  if (assumed) return assumed[1];
-  const iam = /^arn:[^:]+:iam::\d*:(user|root|role)(?:\/(.+))?$/.exec(value);
-  if (iam) return iam[1] === 'root' ? 'root' : iam[2] ?? value;
-  const federated = /^arn:[^:]+:sts::\d*:federated-user\/(.+)$/.exec(value);
-  if (federated) return federated[1];
-  const service = /^service:(.+)$/.exec(value);
-  if (service) return service[1];
-  return value;
-}
-
-/** `arn:…:role/OrgAdmin/ci-deploy-8841@2026-03-04T05:06:02Z` → `OrgAdmin/ci-deploy-8841 @ 2026-03-04T05:06:02Z`. */
-function shortSession(value: string): string {
+/**
+ * `arn:…:role/OrgAdmin/ci-deploy-8841@2026-03-04T05:06:02Z` → `OrgAdmin/ci-deploy-8841 @ 2026-03-04 05:06:02Z`
+ * (the creation time in the display form, through `time`).
+ */
+function shortSession(value: string, time: (ms: number) => string): string {
   const at = value.lastIndexOf('@');
   const head = at >= 0 ? value.slice(0, at) : value;
   const created = at >= 0 ? value.slice(at + 1) : '';
   const role = /:role\/(.+)$/.exec(head)?.[1] ?? head;
-  return created && created !== '?' ? `${role} @ ${created}` : role;
+  const ms = parseEventTime(created);
+  return created && created !== '?' ? `${role} @ ${Number.isFinite(ms) ? time(ms) : created}` : role;
 }
 
-export function shortValue(field: PivotField, value: string): string {
-  if (field === 'principal') return shortPrincipal(value);
-  if (field === 'session') return shortSession(value);
+/** A value's short form for a tree row (principals read through DisplayFormat.principal instead). */
+export function shortValue(field: PivotField, value: string, time: (ms: number) => string): string {
+  if (field === 'session') return shortSession(value, time);
   return value;
 }

@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SEVERITIES, type Finding, type Severity } from '../../core/detect/types';
-import { shortPrincipal } from '../explorer/groupings';
-import { escapeMarkdown, oneLine, plural, shortTime, timeSpan } from '../util/text';
+import type { DisplayFormat } from '../display';
+import { escapeMarkdown, oneLine, plural } from '../util/text';
 import type { FindingsStore } from './findingsStore';
 import { FINDINGS_VIEW_ID, IntelContextKeys } from './intelCommands';
 import { Disposable } from '../util/disposables';
@@ -38,9 +38,14 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
   private readonly changed = new vscode.EventEmitter<FindingsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  private readonly displaySubscription: vscode.Disposable;
 
-  constructor(private readonly store: FindingsStore) {
+  constructor(
+    private readonly store: FindingsStore,
+    private readonly display: DisplayFormat,
+  ) {
     this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+    this.displaySubscription = display.onDidChange(() => this.changed.fire(undefined));
   }
 
   getChildren(element?: FindingsNode): FindingsNode[] {
@@ -105,16 +110,16 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
       case 'finding': {
         const f = element.finding;
         const item = new vscode.TreeItem(oneLine(f.title, 100), vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${oneLine(shortPrincipal(f.principal), 60)} · ${plural(f.events.length, 'event')} · ${timeSpan(f.first, f.last)}`;
+        item.description = `${this.display.principal(f.principal)} · ${plural(f.events.length, 'event')} · ${this.display.span(f.first, f.last)}`;
         item.iconPath = SEVERITY_ICONS[f.severity];
         item.id = `finding:${f.id}`;
         item.contextValue = 'cloudtrail.intel.finding';
-        item.tooltip = findingTooltip(f);
+        item.tooltip = findingTooltip(f, this.display);
         item.accessibilityInformation = { label: `${severityLabel(f.severity)} finding: ${oneLine(f.title, 100)}, ${f.events.length} events` };
         return item;
       }
       case 'event': {
-        const item = new vscode.TreeItem(`${shortTime(element.time)}  ${oneLine(element.eventName ?? '(no event name)', 80)}`);
+        const item = new vscode.TreeItem(`${this.display.time(element.time)}  ${oneLine(element.eventName ?? '(no event name)', 80)}`);
         item.description = element.eventID ? oneLine(element.eventID, 60) : undefined;
         item.iconPath = new vscode.ThemeIcon('symbol-event');
         item.id = `finding:${element.finding.id}/event:${element.eventId}`;
@@ -149,19 +154,21 @@ export class FindingsTreeProvider implements vscode.TreeDataProvider<FindingsNod
 
   dispose(): void {
     this.subscription.dispose();
+    this.displaySubscription.dispose();
     this.changed.dispose();
   }
 }
 
-function findingTooltip(f: Finding): vscode.MarkdownString {
+function findingTooltip(f: Finding, display: DisplayFormat): vscode.MarkdownString {
   const tooltip = new vscode.MarkdownString();
   const line = (label: string, value: string): void => {
     tooltip.appendMarkdown(`**${label}**: ${escapeMarkdown(value)}  \n`);
   };
   line('Severity', severityLabel(f.severity));
   line('Rule', `${f.ruleId} (${f.origin})`);
-  line('Principal', f.principal);
-  line('When', `${timeSpan(f.first, f.last)}, ${f.events.length} events`);
+  const who = display.principal(f.principal);
+  line('Principal', who === f.principal ? who : `${who} (${f.principal})`);
+  line('When', `${display.span(f.first, f.last)}, ${f.events.length} events`);
   if (f.mitre.length > 0) line('ATT&CK', f.mitre.map((m) => `${m.id} ${m.name}`).join('; '));
   tooltip.appendMarkdown(`\n${escapeMarkdown(oneLine(f.description, 500))}\n`);
   for (const detail of f.details.slice(0, 5)) tooltip.appendMarkdown(`\n- ${escapeMarkdown(oneLine(detail, 200))}`);
@@ -174,9 +181,12 @@ export class FindingsView extends Disposable {
   readonly provider: FindingsTreeProvider;
   readonly treeView: vscode.TreeView<FindingsNode>;
 
-  constructor(private readonly store: FindingsStore) {
+  constructor(
+    private readonly store: FindingsStore,
+    display: DisplayFormat,
+  ) {
     super();
-    this.provider = new FindingsTreeProvider(store);
+    this.provider = new FindingsTreeProvider(store, display);
     this.treeView = vscode.window.createTreeView(FINDINGS_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
     this.disposables.push(this.provider, this.treeView, store.onDidChange(() => this.update()));
     this.update();

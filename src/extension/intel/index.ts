@@ -33,13 +33,13 @@ export class IntelligenceFeature extends Disposable {
   readonly noise: NoiseControls;
 
   constructor(
-    services: Pick<ExtensionServices, 'investigation' | 'filter' | 'log' | 'onDidChangeSources'>,
+    services: Pick<ExtensionServices, 'investigation' | 'filter' | 'log' | 'onDidChangeSources' | 'display'>,
     readonly findings: FindingsStore,
   ) {
     super();
     const { log } = services;
-    this.findingsView = new FindingsView(findings);
-    this.lineageView = new LineageView();
+    this.findingsView = new FindingsView(findings, services.display);
+    this.lineageView = new LineageView(services.display);
     this.detections = new DetectionRunner(services, findings);
     this.lineage = new LineageCommands(services, this.lineageView);
     this.noise = new NoiseControls(services);

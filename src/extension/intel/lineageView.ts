@@ -5,9 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { EventId } from '../../core/engine/api';
-import type { Lineage, LineageHop, MissingHop } from '../../core/lineage/lineage';
+import { originLabelIn, type Lineage, type LineageHop, type MissingHop } from '../../core/lineage/lineage';
 import { termFor } from '../../core/query/parser';
-import { shortPrincipal } from '../explorer/groupings';
+import type { DisplayFormat } from '../display';
 import { escapeMarkdown, oneLine, plural } from '../util/text';
 import { IntelContextKeys, LINEAGE_VIEW_ID } from './intelCommands';
 import { Disposable } from '../util/disposables';
@@ -60,6 +60,11 @@ export class LineageTreeProvider implements vscode.TreeDataProvider<LineageNode>
   private lineage: Lineage | undefined;
   /** True when the fetch command of the live-sources feature is registered. */
   canFetch = false;
+  private readonly displaySubscription: vscode.Disposable;
+
+  constructor(private readonly display: DisplayFormat) {
+    this.displaySubscription = display.onDidChange(() => this.changed.fire(undefined));
+  }
 
   get current(): Lineage | undefined {
     return this.lineage;
@@ -80,8 +85,8 @@ export class LineageTreeProvider implements vscode.TreeDataProvider<LineageNode>
       lineage.notes.forEach((text, index) => roots.push({ kind: 'note', index, text }));
       return roots;
     }
-    if (element.kind === 'hop') return hopDetails(element.index, element.hop);
-    if (element.kind === 'origin') return originDetails(lineage);
+    if (element.kind === 'hop') return hopDetails(element.index, element.hop, this.display);
+    if (element.kind === 'origin') return originDetails(lineage, this.display);
     if (element.kind === 'missing') return this.missingDetails(element.missing);
     return [];
   }
@@ -125,10 +130,12 @@ export class LineageTreeProvider implements vscode.TreeDataProvider<LineageNode>
     switch (element.kind) {
       case 'hop': {
         const hop = element.hop;
-        const title = hop.accessKey ?? shortPrincipal(hop.principal);
+        const { display } = this;
+        const who = display.principal(hop.principal);
+        const title = hop.accessKey ?? who;
         const item = new vscode.TreeItem(`${element.index + 1}. ${oneLine(title, 80)}`, vscode.TreeItemCollapsibleState.Collapsed);
-        const issued = hop.issuedBy ? ` · ${oneLine(hop.issuedBy.eventName, 40)} ${hop.issuedBy.time.replace('.000Z', 'Z')}` : '';
-        item.description = `${oneLine(shortPrincipal(hop.principal), 60)}${issued}`;
+        const issued = hop.issuedBy ? ` · ${oneLine(hop.issuedBy.eventName, 40)} ${isoDisplay(display, hop.issuedBy.time)}` : '';
+        item.description = `${who}${issued}`;
         item.iconPath = new vscode.ThemeIcon(hop.keyKind === 'temporary' ? 'key' : hop.keyKind === 'long-term' ? 'lock' : 'person');
         item.id = `hop:${element.index}`;
         item.contextValue = 'cloudtrail.intel.hop';
@@ -137,21 +144,22 @@ export class LineageTreeProvider implements vscode.TreeDataProvider<LineageNode>
           if (value !== undefined) tooltip.appendMarkdown(`**${label}**: ${escapeMarkdown(value)}  \n`);
         };
         line('Key', hop.accessKey ? `${hop.accessKey} (${hop.keyKind})` : 'none');
-        line('Principal', hop.principal);
+        line('Principal', who === hop.principal ? who : `${who} (${hop.principal})`);
         line('Identity type', hop.principalType);
-        line('Issued by', hop.issuedBy ? `${hop.issuedBy.eventName} at ${hop.issuedBy.time}` : undefined);
+        line('Issued by', hop.issuedBy ? `${hop.issuedBy.eventName} at ${isoDisplay(display, hop.issuedBy.time)}` : undefined);
         line('Events using it', String(hop.eventsUsingKey));
         item.tooltip = tooltip;
-        item.accessibilityInformation = { label: `Hop ${element.index + 1}: ${title}, used by ${shortPrincipal(hop.principal)}${issued ? `, issued by ${issued}` : ''}` };
+        item.accessibilityInformation = { label: `Hop ${element.index + 1}: ${title}, used by ${who}${issued ? `, issued by ${issued}` : ''}` };
         return item;
       }
       case 'origin': {
         const origin = lineage?.origin;
-        const item = new vscode.TreeItem(`Origin: ${oneLine(origin?.label ?? '?', 140)}`, vscode.TreeItemCollapsibleState.Expanded);
+        const label = lineage ? originLabel(lineage, this.display) : '?';
+        const item = new vscode.TreeItem(`Origin: ${oneLine(label, 140)}`, vscode.TreeItemCollapsibleState.Expanded);
         item.iconPath = new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
         item.id = 'origin';
-        item.tooltip = origin ? new vscode.MarkdownString().appendMarkdown(`**Origin** (${escapeMarkdown(origin.kind)}): ${escapeMarkdown(origin.label)}`) : undefined;
-        if (lineage && originDetails(lineage).length === 0) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
+        item.tooltip = origin ? new vscode.MarkdownString().appendMarkdown(`**Origin** (${escapeMarkdown(origin.kind)}): ${escapeMarkdown(label)}`) : undefined;
+        if (lineage && originDetails(lineage, this.display).length === 0) item.collapsibleState = vscode.TreeItemCollapsibleState.None;
         return item;
       }
       case 'missing': {
@@ -191,13 +199,30 @@ export class LineageTreeProvider implements vscode.TreeDataProvider<LineageNode>
   }
 
   dispose(): void {
+    this.displaySubscription.dispose();
     this.changed.dispose();
   }
 }
 
-function hopDetails(index: number, hop: LineageHop): LineageNode[] {
+/** A lineage time (the core keeps ISO-8601 text for the CLI's JSON) in the one display form. */
+function isoDisplay(display: DisplayFormat, iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? display.time(ms) : iso;
+}
+
+/** The origin's label with its times in the display form. */
+export function originLabel(lineage: Lineage, display: DisplayFormat): string {
+  return lineage.origin ? originLabelIn(lineage.origin, { time: (ms) => display.time(ms), principal: (key) => display.principal(key) }) : '?';
+}
+
+function principalValue(display: DisplayFormat, key: string): string {
+  const who = display.principal(key);
+  return who === key ? key : `${who} (${key})`;
+}
+
+function hopDetails(index: number, hop: LineageHop, display: DisplayFormat): LineageNode[] {
   const base = `hop:${index}`;
-  const details: LineageNode[] = [{ kind: 'detail', id: `${base}/principal`, label: 'Principal', value: hop.principal, icon: 'person' }];
+  const details: LineageNode[] = [{ kind: 'detail', id: `${base}/principal`, label: 'Principal', value: principalValue(display, hop.principal), icon: 'person' }];
   if (hop.account) details.push({ kind: 'detail', id: `${base}/account`, label: 'Account', value: hop.account, icon: 'organization' });
   if (hop.session) details.push({ kind: 'detail', id: `${base}/session`, label: 'Session', value: hop.session, icon: 'vm' });
   if (hop.sourceIdentity) details.push({ kind: 'detail', id: `${base}/sourceIdentity`, label: 'Source identity', value: hop.sourceIdentity, icon: 'tag' });
@@ -210,7 +235,7 @@ function hopDetails(index: number, hop: LineageHop): LineageNode[] {
       kind: 'detail',
       id: `${base}/issuedBy`,
       label: `Issued by ${by.eventName}`,
-      value: `${by.time}${by.eventID ? ` (${by.eventID})` : ''}${extra ? `; ${extra}` : ''}`,
+      value: `${isoDisplay(display, by.time)}${by.eventID ? ` (${by.eventID})` : ''}${extra ? `; ${extra}` : ''}`,
       eventId: by.id,
       icon: 'go-to-file',
     });
@@ -222,26 +247,27 @@ function hopDetails(index: number, hop: LineageHop): LineageNode[] {
   return details;
 }
 
-function originDetails(lineage: Lineage): LineageNode[] {
+function originDetails(lineage: Lineage, display: DisplayFormat): LineageNode[] {
   const origin = lineage.origin;
   if (!origin) return [];
-  const details: LineageNode[] = [{ kind: 'detail', id: 'origin/principal', label: 'Principal', value: origin.principal, icon: 'person' }];
+  const details: LineageNode[] = [{ kind: 'detail', id: 'origin/principal', label: 'Principal', value: principalValue(display, origin.principal), icon: 'person' }];
   if (origin.consoleLogin) {
-    details.push({ kind: 'detail', id: 'origin/login', label: 'Console login', value: `${origin.consoleLogin.time}${origin.consoleLogin.sourceIp ? ` from ${origin.consoleLogin.sourceIp}` : ''}`, eventId: origin.consoleLogin.id, icon: 'sign-in' });
+    details.push({ kind: 'detail', id: 'origin/login', label: 'Console login', value: `${isoDisplay(display, origin.consoleLogin.time)}${origin.consoleLogin.sourceIp ? ` from ${origin.consoleLogin.sourceIp}` : ''}`, eventId: origin.consoleLogin.id, icon: 'sign-in' });
   }
   if (origin.keyCreatedBy) {
-    details.push({ kind: 'detail', id: 'origin/keyCreated', label: 'Key created by', value: `${origin.keyCreatedBy.principal} at ${origin.keyCreatedBy.time}`, eventId: origin.keyCreatedBy.id, icon: 'key' });
+    details.push({ kind: 'detail', id: 'origin/keyCreated', label: 'Key created by', value: `${display.principal(origin.keyCreatedBy.principal)} at ${isoDisplay(display, origin.keyCreatedBy.time)}`, eventId: origin.keyCreatedBy.id, icon: 'key' });
   }
   if (lineage.sourceIdentity) details.push({ kind: 'detail', id: 'origin/sourceIdentity', label: 'Source identity', value: lineage.sourceIdentity, icon: 'tag' });
   return details;
 }
 
 export class LineageView extends Disposable {
-  readonly provider = new LineageTreeProvider();
+  readonly provider: LineageTreeProvider;
   readonly treeView: vscode.TreeView<LineageNode>;
 
-  constructor() {
+  constructor(display: DisplayFormat) {
     super();
+    this.provider = new LineageTreeProvider(display);
     this.treeView = vscode.window.createTreeView(LINEAGE_VIEW_ID, { treeDataProvider: this.provider });
     this.disposables.push(this.provider, this.treeView);
   }

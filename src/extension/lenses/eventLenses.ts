@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
 import { Commands } from '../commandIds';
 import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
-import { shortPrincipal } from '../explorer/groupings';
 import type { ExtensionServices, TimeRange } from '../services';
-import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '../util/text';
+import type { DisplayFormat } from '../display';
+import { escapeMarkdown, oneLine, plural, withoutIconSyntax } from '../util/text';
 import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
 import { holdsCloudTrailEvents, LENS_KINDS, type LensKind, scanValues, type ScanResult, type ValueSite } from './scan';
@@ -66,12 +66,12 @@ export const LINEAGE_TITLE_MAX = 80;
  * value's first `maxPerValue` sites in a document carry the time span; later ones (`repeat`)
  * only the count, so the same span is not repeated on every record.
  */
-function factsTitle(kind: LensKind, facts: ValueFacts, ranged: boolean, repeat: boolean): string {
+function factsTitle(kind: LensKind, facts: ValueFacts, ranged: boolean, repeat: boolean, display: DisplayFormat): string {
   if (facts.total === 0) return `${kind}: not in the loaded events`;
   if (facts.count === 0) return `${kind}: none in the selected time (${plural(facts.total, 'event')} in all) · Pivot`;
   const inRange = ranged ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
   if (repeat) return `${kind}: ${plural(facts.count, 'event')}${inRange} · Pivot`;
-  const span = facts.count === 1 ? `at ${shortTime(facts.first)}` : `first ${shortTime(facts.first)}, last ${shortTime(facts.last)}`;
+  const span = facts.count === 1 ? `at ${display.time(facts.first)}` : `first ${display.time(facts.first)}, last ${display.time(facts.last)}`;
   return `${kind}: ${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
 }
 
@@ -98,7 +98,7 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
   private range: TimeRange | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly services: Pick<ExtensionServices, 'filter' | 'investigation' | 'log' | 'onDidChangeIndex'>) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'log' | 'onDidChangeIndex'>) {
     super();
     this.disposables.push(
       this.changed,
@@ -113,6 +113,7 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
         this.scheduleRefresh();
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.scans.delete(document.uri.toString())),
+      services.display.onDidChange(() => this.changed.fire()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!affectsSetting(event, 'lenses')) return;
         this.settings = readSettings();
@@ -176,21 +177,22 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
       return lens;
     }
     const range = this.services.filter.timeRange;
+    const { display } = this.services;
     const facts = valueFacts(index, site.field, site.value, range);
     if (lens.role === 'issuance') {
       const issued = facts.issuance;
       const lineage = await lineageOf(index, site.value);
       // The origin's name without its parenthesis (the key, the provider): those are in the tooltip.
       const origin = lineage.origin ? `origin ${oneLine(lineage.origin.label.replace(/\s*\([^()]*\)$/, ''), 40)}` : lineage.missing ? 'origin not loaded' : 'origin unknown';
-      const chain = `Lineage: ${oneLine(lineageSummary(lineage), 500)} (${oneLine(lineageEnd(lineage), 200)})`;
+      const chain = `Lineage: ${oneLine(lineageSummary(lineage, display), 500)} (${oneLine(lineageEnd(lineage, display), 200)})`;
       lens.command = issued
         ? {
             title: lineageTitle(issued.eventName, origin),
             command: Commands.openEvent,
             arguments: [issued.eventId],
             tooltip:
-              `Open the event that issued this temporary key: issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} ` +
-              `through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)}. ${chain}`,
+              `Open the event that issued this temporary key: issued to ${oneLine(issued.usedBy === undefined ? '(not seen using it)' : display.principal(issued.usedBy), 60)} ` +
+              `through ${oneLine(issued.eventName, 40)} by ${oneLine(display.principal(issued.caller), 60)} at ${display.time(issued.time)}. ${chain}`,
           }
         : { title: lineageTitle(undefined, origin), command: '', tooltip: chain };
       return lens;
@@ -199,12 +201,12 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     lens.command =
       facts.total > 0
         ? {
-            title: factsTitle(site.kind, facts, range !== undefined, repeat),
+            title: factsTitle(site.kind, facts, range !== undefined, repeat, display),
             command: Commands.pivotField,
             arguments: [site.field, site.value],
             tooltip: `Filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
           }
-        : { title: factsTitle(site.kind, facts, range !== undefined, repeat), command: '' };
+        : { title: factsTitle(site.kind, facts, range !== undefined, repeat, display), command: '' };
     return lens;
   }
 
@@ -229,12 +231,13 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
       return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
     }
     const range = this.services.filter.timeRange;
+    const { display } = this.services;
     const facts = valueFacts(index, site.field, site.value, range);
     if (facts.total === 0) markdown.appendMarkdown('Not in the loaded events.');
     else {
       const args = encodeURIComponent(JSON.stringify([site.field, site.value]));
       const inRange = range ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
-      const span = facts.count === 0 ? '' : `, first ${escapeMarkdown(shortTime(facts.first))}, last ${escapeMarkdown(shortTime(facts.last))}`;
+      const span = facts.count === 0 ? '' : `, first ${escapeMarkdown(display.time(facts.first))}, last ${escapeMarkdown(display.time(facts.last))}`;
       markdown.appendMarkdown(
         `${escapeMarkdown(facts.count === 0 ? 'None' : plural(facts.count, 'event'))}${inRange}${span} · ` +
           `[Pivot](command:${Commands.pivotField}?${args} "Filter to this value")`,
@@ -243,19 +246,19 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     const issued = facts.issuance;
     if (issued) {
       markdown.appendMarkdown('\n\nIssued to ');
-      markdown.appendMarkdown(escapeMarkdown(issued.usedBy ?? '(not seen using it)'));
+      markdown.appendMarkdown(escapeMarkdown(issued.usedBy === undefined ? '(not seen using it)' : `${display.principal(issued.usedBy)} (${issued.usedBy})`));
       markdown.appendMarkdown(' through ');
       markdown.appendMarkdown(escapeMarkdown(issued.eventName));
       markdown.appendMarkdown(' by ');
-      markdown.appendMarkdown(escapeMarkdown(issued.caller));
-      markdown.appendMarkdown(` at ${escapeMarkdown(shortTime(issued.time))} · [Open the issuing event](command:${Commands.openEvent}?${encodeURIComponent(JSON.stringify([issued.eventId]))})`);
+      markdown.appendMarkdown(escapeMarkdown(`${display.principal(issued.caller)} (${issued.caller})`));
+      markdown.appendMarkdown(` at ${escapeMarkdown(display.time(issued.time))} · [Open the issuing event](command:${Commands.openEvent}?${encodeURIComponent(JSON.stringify([issued.eventId]))})`);
     } else if (site.field === 'accessKey' && site.value.startsWith('ASIA')) {
       markdown.appendMarkdown('\n\nThe call that issued this temporary key is not in the loaded events.');
     }
     if (site.field === 'accessKey' && site.value.startsWith('ASIA')) {
       const lineage = await lineageOf(index, site.value);
       markdown.appendMarkdown('\n\nLineage: ');
-      markdown.appendMarkdown(escapeMarkdown(oneLine(lineageSummary(lineage), 1000)));
+      markdown.appendMarkdown(escapeMarkdown(oneLine(lineageSummary(lineage, display), 1000)));
     }
     return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
   }

@@ -1,7 +1,7 @@
 import type { EventId } from '../../core/engine/api';
 import type { EventIndex } from '../../core/index/event-index';
 import type { PivotField } from '../../core/index/fields';
-import { traceLineage, type Lineage } from '../../core/lineage/lineage';
+import { originLabelIn, traceLineage, type Lineage, type LineageTextFormat } from '../../core/lineage/lineage';
 
 export interface Issuance {
   /** The event that issued the temporary key (AssumeRole, GetSessionToken, ...). */
@@ -78,8 +78,8 @@ export function lineageOf(index: EventIndex, key: string): Promise<Lineage> {
 }
 
 /** Where the chain ends, in a few words: the origin, or what is missing. */
-export function lineageEnd(lineage: Lineage): string {
-  if (lineage.origin) return `origin ${lineage.origin.label}`;
+export function lineageEnd(lineage: Lineage, format: LineageTextFormat): string {
+  if (lineage.origin) return `origin ${originLabelIn(lineage.origin, format)}`;
   if (lineage.missing) return `origin not loaded (${lineage.missing.eventNames.join('/') || 'the issuing call'} in account ${lineage.missing.account ?? '?'})`;
   return 'origin unknown';
 }

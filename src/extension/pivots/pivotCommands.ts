@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
+import type { ValueCount } from '../../core/engine/api';
 import { FIELD_INFO, PIVOT_FIELDS, type PivotField } from '../../core/index/fields';
 import { termFor } from '../../core/query/parser';
 import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
-import { oneLine, shortTime, withoutIconSyntax } from '../util/text';
+import { oneLine, withoutIconSyntax } from '../util/text';
 import { asPivotTarget, isPivotField } from './target';
 import { Disposable } from '../util/disposables';
 
@@ -39,7 +40,7 @@ function selectedValue(): string | undefined {
  */
 export class PivotCommands extends Disposable {
 
-  constructor(private readonly services: Pick<ExtensionServices, 'filter' | 'investigation' | 'log'>) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'log'>) {
     super();
     for (const [command, field] of FIELD_COMMANDS) {
       this.disposables.push(vscode.commands.registerCommand(command, (arg?: unknown) => this.pivot(field, arg)));
@@ -76,6 +77,31 @@ export class PivotCommands extends Disposable {
     }
   }
 
+  /**
+   * A picker row: principals read as their display name (the key is in the description, so the
+   * search still finds it); an access key shows its owner, the principal that used it.
+   */
+  private pickItem(field: PivotField, v: ValueCount): ValuePick {
+    const { display, investigation } = this.services;
+    const count = `${v.count.toLocaleString('en-US')} event${v.count === 1 ? '' : 's'}`;
+    let label = oneLine(v.value, 200);
+    let description = count;
+    if (field === 'principal') {
+      label = display.principal(v.value);
+      if (label !== v.value) description = `${count} · ${oneLine(v.value, 200)}`;
+    } else if (field === 'accessKey') {
+      const used = investigation.index.postings('accessKey', v.value);
+      const owner = used.length > 0 ? investigation.index.value('principal', used[0]) : undefined;
+      if (owner) description = `${display.principal(owner)} · ${count}`;
+    }
+    return {
+      label: withoutIconSyntax(label),
+      description: withoutIconSyntax(description),
+      detail: `first ${display.time(v.first)} · last ${display.time(v.last)}`,
+      value: v.value,
+    };
+  }
+
   private async pickValue(field: PivotField): Promise<string | undefined> {
     const { investigation, filter } = this.services;
     if (investigation.index.size === 0) {
@@ -86,12 +112,7 @@ export class PivotCommands extends Disposable {
     }
     const label = FIELD_INFO[field].label;
     const values = investigation.index.top(field, filter.selection(), QUICK_PICK_LIMIT);
-    const items: ValuePick[] = values.map((v) => ({
-      label: withoutIconSyntax(oneLine(v.value, 200)),
-      description: `${v.count.toLocaleString('en-US')} event${v.count === 1 ? '' : 's'}`,
-      detail: `first ${shortTime(v.first)} · last ${shortTime(v.last)}`,
-      value: v.value,
-    }));
+    const items: ValuePick[] = values.map((v) => this.pickItem(field, v));
     const picked = await vscode.window.showQuickPick(items, {
       title: `Pivot on ${label}${filter.effective ? ' (within the active filter)' : ''}`,
       placeHolder: items.length === 0 ? `No ${label.toLowerCase()} values in the events matching the filter` : `Type to search ${items.length.toLocaleString('en-US')} values`,

@@ -4,7 +4,7 @@ import { describePlace, type EventIdConflict, type SourceSummary } from '../../c
 import type { FileProblem } from '../../core/sources/types';
 import { Commands } from '../commandIds';
 import type { ExtensionServices } from '../services';
-import { plural, timeSpan } from '../util/text';
+import { plural } from '../util/text';
 import { Disposable } from '../util/disposables';
 
 export type SourcesNode =
@@ -30,7 +30,7 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
   private readonly nodes = new Map<string, SourcesNode>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly services: Pick<ExtensionServices, 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
     this.subscription = services.onDidChangeSources(() => this.refresh());
   }
 
@@ -180,14 +180,14 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
     const problems = problemCount(summary) > 0 ? ` · ${plural(problemCount(summary), 'problem')}` : '';
     item.description = loading
       ? `loading… ${plural(summary.events, 'event')}`
-      : `${plural(summary.events, 'event')} · ${timeSpan(summary.first, summary.last)}${problems}`;
+      : `${plural(summary.events, 'event')} · ${this.services.display.span(summary.first, summary.last)}${problems}`;
     item.iconPath = loading
       ? new vscode.ThemeIcon('loading~spin')
       : problemCount(summary) > 0
         ? new vscode.ThemeIcon('database', new vscode.ThemeColor('problemsWarningIcon.foreground'))
         : new vscode.ThemeIcon('database');
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendText(`${summary.label}: ${plural(summary.events, 'event')}, ${timeSpan(summary.first, summary.last)}`);
+    tooltip.appendText(`${summary.label}: ${plural(summary.events, 'event')}, ${this.services.display.span(summary.first, summary.last)}`);
     for (const p of summary.paths) {
       tooltip.appendMarkdown('\n\n');
       tooltip.appendText(p);
@@ -210,7 +210,7 @@ export class SourcesView extends Disposable {
   readonly treeView: vscode.TreeView<SourcesNode>;
   private workspaceTrailFiles = { count: 0, capped: false };
 
-  constructor(private readonly services: Pick<ExtensionServices, 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
     super();
     this.provider = new SourcesTreeProvider(services);
     this.treeView = vscode.window.createTreeView(SOURCES_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });

@@ -35,7 +35,7 @@ function parseShowItemArgument(arg: unknown): { laneField: LaneField; value: str
 }
 
 /** What the timeline reads of the services. */
-type TimelineServices = Pick<ExtensionServices, 'context' | 'investigation' | 'filter' | 'log' | 'openEvent' | 'onDidChangeIndex'>;
+type TimelineServices = Pick<ExtensionServices, 'context' | 'investigation' | 'filter' | 'log' | 'openEvent' | 'onDidChangeIndex' | 'display'>;
 
 export class TimelineController extends Disposable {
   private panel?: TimelinePanel;

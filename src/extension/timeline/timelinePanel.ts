@@ -10,6 +10,7 @@ import { TimelinePort, TimelineSession } from '../../core/timeline/session';
 import { HostToWebview, TimelineState } from '../../shared/timeline-protocol';
 import { Disposable } from '../util/disposables';
 import { affectsSetting, getSetting } from '../settings';
+import { shortValue } from '../explorer/groupings';
 
 export const TIMELINE_VIEW_TYPE = 'cloudtrail.timeline';
 export const TIMELINE_TITLE = 'CloudTrail Timeline';
@@ -68,7 +69,7 @@ export class TimelinePanel extends Disposable {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    services: Pick<ExtensionServices, 'context' | 'investigation' | 'filter' | 'log' | 'openEvent' | 'onDidChangeIndex'>,
+    services: Pick<ExtensionServices, 'display' | 'context' | 'investigation' | 'filter' | 'log' | 'openEvent' | 'onDidChangeIndex'>,
     state: TimelineState,
     findings: FindingsSource | undefined,
   ) {
@@ -85,6 +86,10 @@ export class TimelinePanel extends Disposable {
       openEvent: (id) => services.openEvent(id),
       findings: findings ? () => findings.eventIds() : undefined,
       collapseNoise: () => getSetting('noise.collapseServiceEvents'),
+      // Principals by their one display name, role sessions with their creation time in the display form.
+      laneLabel: (field, value) =>
+        value === '' ? undefined : field === 'principal' ? services.display.principal(value) : field === 'session' ? shortValue('session', value, (ms) => services.display.time(ms)) : undefined,
+      timeZone: () => services.display.zone,
       post: (message: HostToWebview) => panel.webview.postMessage(message),
       log: (message) => services.log.warn(message),
     };
@@ -102,6 +107,7 @@ export class TimelinePanel extends Disposable {
       }),
       services.filter.onDidChange(() => this.session.filterChanged()),
       services.onDidChangeIndex(() => this.session.indexChanged()),
+      services.display.onDidChange(() => this.session.displayChanged()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsSetting(e, 'noise.collapseServiceEvents')) this.session.noiseChanged();
       }),

@@ -2,8 +2,6 @@
  * Shaping attacker-controlled CloudTrail text for display. Labels and descriptions of tree
  * items are plain text already; Markdown needs escaping; one-line UI needs truncation.
  */
-import { formatTime } from '../../core/model/time';
-
 const MARKDOWN_SPECIALS = /[\\`*_{}[\]()#+\-.!|<>~&:$"']/g;
 
 /** Escapes text for a MarkdownString so it renders literally and can never form a link or command. */
@@ -15,17 +13,6 @@ export function escapeMarkdown(text: string): string {
 export function oneLine(text: string, max = 120): string {
   const flat = text.replace(/[\r\n\t\u2028\u2029]+/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-/** `2026-03-04 05:06:02Z`: the compact UTC form investigators read best. */
-export function shortTime(ms: number): string {
-  if (!Number.isFinite(ms)) return '(no time)';
-  return formatTime(ms).replace('T', ' ').replace(/\.000Z$/, 'Z');
-}
-
-export function timeSpan(first: number | undefined, last: number | undefined): string {
-  if (first === undefined || last === undefined || !Number.isFinite(first) || !Number.isFinite(last)) return 'no times';
-  return first === last ? shortTime(first) : `${shortTime(first)} – ${shortTime(last)}`;
 }
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {

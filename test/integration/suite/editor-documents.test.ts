@@ -45,7 +45,8 @@ describe('editor: read-only event and trail documents', () => {
     );
     const document = editor.document;
     assert.equal(document.languageId, 'json');
-    assert.match(document.uri.path, /\/AssumeRole\.json$/);
+    // Named by event, time and principal (each tab of three ConsoleLogins differs); attacker text reduced to [A-Za-z0-9_-].
+    assert.match(document.uri.path, /^\/\d+\/AssumeRole 03-04 \d\d:\d\d:\d\dZ [A-Za-z0-9_-]+\.json$/);
     const event = JSON.parse(document.getText()) as { eventID: string; eventName: string };
     assert.equal(event.eventID, ASSUME_ROLE_EVENT_ID);
     assert.equal(event.eventName, 'AssumeRole');
@@ -66,7 +67,7 @@ describe('editor: read-only event and trail documents', () => {
       const [id] = api.services.investigation.index.postings('eventId', 'deep-1');
       await vscode.commands.executeCommand('cloudtrail.openEvent', id);
       const editor = await eventually(
-        () => (vscode.window.activeTextEditor?.document.uri.path.endsWith('/PutBucketAcl.json') ? vscode.window.activeTextEditor : undefined),
+        () => (/\/PutBucketAcl 03-04 05:00:00Z deep\.json$/.test(vscode.window.activeTextEditor?.document.uri.path ?? '') ? vscode.window.activeTextEditor : undefined),
         'the deep event editor',
       );
       const text = editor.document.getText();

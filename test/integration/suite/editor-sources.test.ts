@@ -48,7 +48,7 @@ describe('editor: Sources view', () => {
     const item = provider.getTreeItem(node);
     assert.equal(itemLabel(item), summary.label);
     assert.match(String(item.description), /345 events/);
-    assert.match(String(item.description), /2026-03-04 04:29:58Z – 2026-03-04 05:57:47Z/);
+    assert.match(String(item.description), /2026-03-04 04:29:58Z – 05:57:47Z/);
     assert.equal(item.contextValue, 'cloudtrail.source');
   });
 
