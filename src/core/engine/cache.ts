@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { EventBatch } from '../index/batch';
 import { EvidenceFile, FileProblem } from '../sources/types';
+import { fileIdentity } from '../sources/walk';
 
 /** Bump when the batch layout, normalisation or the cache file's layout changes, so old caches are ignored. */
 // 5: a checksummed header with the identity of what it indexes (issue 12 §2), and each
@@ -50,19 +51,6 @@ export interface CachedSource {
   contentHashes?: string[];
 }
 
-/**
- * One file's identity: what a copy cannot keep (device, inode, ctime) besides what it can
- * (size, mtime). Nanoseconds, read as bigints. Links are followed: the content is the target's.
- */
-function fileIdentity(file: string): string {
-  try {
-    const s = fsSync.statSync(file, { bigint: true });
-    return `${s.dev}:${s.ino}:${s.ctimeNs}:${s.mtimeNs}:${s.size}`;
-  } catch (error) {
-    return `unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`;
-  }
-}
-
 function byPath(a: EvidenceFile, b: EvidenceFile): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
@@ -79,16 +67,17 @@ function realRoots(roots: readonly string[]): string[] {
 }
 
 /**
- * The cache key of a source: one pass of synchronous stat calls over its files, no reading.
+ * The cache key of a source: one pass of synchronous stat calls over its files (or the walk's), no reading.
  * Two calls give the same key only when no file was replaced, edited, touched or re-linked.
  */
-export function cacheIdentity(roots: readonly string[], files: readonly EvidenceFile[]): CacheIdentity {
+export function cacheIdentity(roots: readonly string[], files: readonly EvidenceFile[], known?: ReadonlyMap<string, string>): CacheIdentity {
   const hash = createHash('sha256');
   hash.update(`ctinv-cache-${CACHE_FORMAT}\n`);
   const sortedRoots = [...roots].sort();
   const real = realRoots(sortedRoots);
   for (let i = 0; i < sortedRoots.length; i++) hash.update(`root ${sortedRoots[i]}\0${real[i]}\n`);
-  for (const f of [...files].sort(byPath)) hash.update(`${f.path}\0${fileIdentity(f.path)}\n`);
+  // `known`: the identities the walk read with its own stat calls (one pass over the files, not two).
+  for (const f of [...files].sort(byPath)) hash.update(`${f.path}\0${known?.get(f.path) ?? fileIdentity(f.path)}\n`);
   return { key: hash.digest('hex'), roots: sortedRoots, realRoots: real, files: files.length };
 }
 

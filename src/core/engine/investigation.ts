@@ -112,7 +112,8 @@ export class Investigation {
     const signal = options.signal;
     const walkProblems: FileProblem[] = [];
     const files: EvidenceFile[] = [];
-    for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p) })) {
+    const identities = options.cacheDir ? new Map<string, string>() : undefined;
+    for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p), identities })) {
       for (const file of slice) files.push(file);
     }
     summary.skipped.push(...walkProblems);
@@ -123,7 +124,7 @@ export class Investigation {
     let identity: CacheIdentity | undefined;
     let hashes: string[] | undefined;
     if (cacheDir) {
-      identity = cacheIdentity(summary.paths, files);
+      identity = cacheIdentity(summary.paths, files, identities);
       state.cache = { dir: cacheDir, key: identity.key };
       const lookup = await readCache(cacheDir, identity);
       if (lookup.kind === 'refused') note(lookup.note);

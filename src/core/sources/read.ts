@@ -570,9 +570,10 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
       collector.problem('empty file');
       return { records: 0, problems: collector.problems };
     }
-    const gzip = isGzip(readBytesSync(fd, 0, 2));
     if (size <= limit) {
+      // One read: whether it is gzip is seen from the whole file's first bytes.
       const whole = readBytesSync(fd, 0, size);
+      const gzip = isGzip(whole);
       if (!gzip) {
         outcome = readWholeContent(whole, collector, options.wholeTrail);
       } else if (gzipSizeHint(whole) <= limit) {
@@ -587,6 +588,7 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
         outcome = await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
       }
     } else {
+      const gzip = isGzip(readBytesSync(fd, 0, 2));
       streamOwnsFd = true;
       outcome = await readStreamedContent(decompressedStream(fileStream(fd), gzip), gzip, collector, signal);
     }
