@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import { BatchBuilder } from '../index/batch';
 import { TrailScanner } from '../index/trail-scanner';
 import { JsonObject } from '../model/event';
-import { jsonText } from '../model/json-text';
 import { oneLine, RawRecord } from '../model/raw-record';
 import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from './content';
 import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from './csv';
@@ -77,7 +76,13 @@ async function readByOrdinal(path: string, ordinals: number[], options: ReadEvid
   const first = firstContentByte(content, bomLength(content));
   if (content[first] === 0x7b) {
     // A trail document: its records are found by the trail scanner's first pass; only the wanted ones are parsed.
-    const ranges = (trailScanner ??= new TrailScanner(new BatchBuilder())).recordRanges(content, first, wanted, (value) => unwrapRecord(value).kind === 'event');
+    let ranges: Map<number, RecordLocation> | undefined;
+    try {
+      ranges = (trailScanner ??= new TrailScanner(new BatchBuilder())).recordRanges(content, first, wanted, (value) => unwrapRecord(value).kind === 'event');
+    } catch (error) {
+      // An item that parsed when the file was indexed no longer does.
+      throw changed(path, `the file is no longer what was indexed (${error instanceof Error ? error.message : String(error)})`);
+    }
     if (ranges) {
       for (const [ordinal, range] of ranges) {
         const raw = recordFromBytes(path, 'trail', content.subarray(range.offset, range.offset + range.length), range.offset, undefined);
@@ -179,14 +184,6 @@ export async function readRecordsAt(
  */
 export function readRawRecordsAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions = {}): Promise<RawRecord[]> {
   return readAt(path, format, locations, options, true);
-}
-
-/**
- * The same record: the same JSON value, compared as text (both parsed from the same file, so
- * equal values serialise alike). Records that share an eventID but differ are told apart.
- */
-function sameRecord(a: JsonObject, b: JsonObject): boolean {
-  return a.eventID === b.eventID && jsonText(a) === jsonText(b);
 }
 
 async function readAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions, wantText: boolean): Promise<RawRecord[]> {
