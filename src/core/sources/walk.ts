@@ -85,8 +85,11 @@ interface PendingFolder {
   realPath: string;
 }
 
-function evidenceFile(path: string, stat: fs.BigIntStats, layout = parseTrailKeyLayout(path)): EvidenceFile {
-  const file: EvidenceFile = { path, size: Number(stat.size), mtimeMs: Number(stat.mtimeNs) / 1e6 };
+type AnyStats = fs.Stats | fs.BigIntStats;
+
+function evidenceFile(path: string, stat: AnyStats, layout = parseTrailKeyLayout(path)): EvidenceFile {
+  const mtimeMs = typeof stat.mtimeMs === 'bigint' ? Number((stat as fs.BigIntStats).mtimeNs) / 1e6 : stat.mtimeMs;
+  const file: EvidenceFile = { path, size: Number(stat.size), mtimeMs };
   if (layout) file.layout = layout;
   return file;
 }
@@ -99,8 +102,10 @@ function evidenceFile(path: string, stat: fs.BigIntStats, layout = parseTrailKey
  */
 export async function* walkEvidence(paths: string[], options: WalkOptions): AsyncGenerator<EvidenceFile[]> {
   const { signal, onProblem, identities } = options;
-  const found = (path: string, stat: fs.BigIntStats, layout?: TrailKeyLayout): EvidenceFile => {
-    identities?.set(path, identityOf(stat));
+  // Nanosecond times only when a cache key wants them: a BigIntStats costs more to make.
+  const bigint = identities !== undefined;
+  const found = (path: string, stat: AnyStats, layout?: TrailKeyLayout): EvidenceFile => {
+    if (identities) identities.set(path, identityOf(stat as fs.BigIntStats));
     return layout === undefined ? evidenceFile(path, stat) : evidenceFile(path, stat, layout);
   };
   const report = (path: string, reason: string): void => onProblem({ path, reason });
@@ -111,10 +116,10 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
   for (const given of paths) {
     signal?.throwIfAborted();
     const path = nodePath.resolve(given);
-    let stat: fs.BigIntStats;
+    let stat: AnyStats;
     let realPath: string;
     try {
-      stat = await fs.promises.stat(path, { bigint: true });
+      stat = await fs.promises.stat(path, { bigint });
       realPath = await fs.promises.realpath(path);
     } catch (error) {
       report(path, `cannot read: ${describeFsError(error)}`);
@@ -175,7 +180,7 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
       if (start > 0) await yieldToEventLoop();
       signal?.throwIfAborted();
       const batch = files.slice(start, start + STAT_SLICE);
-      const stats = batch.map((file) => statEntry(file.path, file.realPath));
+      const stats = batch.map((file) => statEntry(file.path, file.realPath, bigint));
       const slice: EvidenceFile[] = [];
       for (let i = 0; i < batch.length; i++) {
         const result = stats[i];
@@ -216,15 +221,15 @@ function isAncestor(candidate: string, folder: string): boolean {
   return folder === candidate || folder.startsWith(candidate.endsWith(nodePath.sep) ? candidate : candidate + nodePath.sep);
 }
 
-type StatResult = { stat: fs.BigIntStats; realPath: string } | { error: string };
+type StatResult = { stat: AnyStats; realPath: string } | { error: string };
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function statEntry(path: string, knownRealPath: string | undefined): StatResult {
+function statEntry(path: string, knownRealPath: string | undefined, bigint: boolean): StatResult {
   try {
-    const stat = fs.statSync(path, { bigint: true });
+    const stat = fs.statSync(path, { bigint });
     const realPath = knownRealPath ?? fs.realpathSync(path);
     return { stat, realPath };
   } catch (error) {
