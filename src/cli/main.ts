@@ -1,5 +1,4 @@
 import { parseArgs, UsageError } from './args';
-import { promptLine } from './awsCredentials';
 import { CliIo } from './command';
 import { COMMANDS } from './commands/index';
 import { RecordChangedError } from '../core/sources/readAt';
@@ -66,7 +65,9 @@ if (require.main === module) {
     interactive: Boolean(process.stderr.isTTY),
     signal: controller.signal,
     // Questions go to stderr, so stdout stays the command's result.
-    prompt: process.stdin.isTTY ? (question) => promptLine(question, process.stdin, process.stderr, controller.signal) : undefined,
+    // awsCredentials (and the AWS SDK's credential providers) load only when a question is asked.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    prompt: process.stdin.isTTY ? (question) => (require('./awsCredentials') as typeof import('./awsCredentials')).promptLine(question, process.stdin, process.stderr, controller.signal) : undefined,
   }).then(
     (code) => {
       process.exitCode = code;
