@@ -33,9 +33,9 @@ export function parseEventUri(investigation: Investigation, uri: vscode.Uri): Ev
   return undefined;
 }
 
-export async function openEventDocument(investigation: Investigation, id: EventId): Promise<void> {
+export async function openEventDocument(investigation: Investigation, id: EventId, options: vscode.TextDocumentShowOptions = {}): Promise<void> {
   const document = await vscode.workspace.openTextDocument(eventUri(investigation, id));
-  await vscode.window.showTextDocument(document, { preview: true });
+  await vscode.window.showTextDocument(document, { preview: true, ...options });
 }
 
 /** `cloudtrail-gz:/path/to/file.json` shows `/path/to/file.json.gz` decompressed. */

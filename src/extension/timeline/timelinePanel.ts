@@ -10,6 +10,7 @@ import { TimelinePort, TimelineSession } from '../../core/timeline/session';
 import { HostToWebview, TimelineState } from '../../shared/timeline-protocol';
 import { Disposable } from '../util/disposables';
 import { affectsSetting, getSetting } from '../settings';
+import { openEventDocument } from '../documents/eventUri';
 
 export const TIMELINE_VIEW_TYPE = 'cloudtrail.timeline';
 export const TIMELINE_TITLE = 'CloudTrail Timeline';
@@ -82,7 +83,8 @@ export class TimelinePanel extends Disposable {
       filterInfo: () => ({ expression: services.filter.expression, ...(services.filter.timeRange ? { timeRange: { ...services.filter.timeRange } } : {}) }),
       setExpression: (expression) => services.filter.setExpression(expression),
       setTimeRange: (range) => services.filter.setTimeRange(range),
-      openEvent: (id) => services.openEvent(id),
+      // Beside the timeline, keeping the focus on it: the timeline is never replaced by the event.
+      openEvent: (id) => openEventDocument(services.investigation, id, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }),
       findings: findings ? () => findings.eventIds() : undefined,
       collapseNoise: () => getSetting('noise.collapseServiceEvents'),
       post: (message: HostToWebview) => panel.webview.postMessage(message),
