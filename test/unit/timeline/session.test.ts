@@ -221,5 +221,9 @@ describe('timeline protocol validation', () => {
       focusValue: '203.0.113.66',
     });
     assert.deepEqual(parseState({ laneField: 'constructor', laneOffset: -1, t0: 'x' }), DEFAULT_STATE);
+    // "The user zoomed since the last fit" survives, only with the window it is about.
+    assert.equal(parseState({ laneField: 'ip', laneOffset: 0, t0: 0, t1: 10_000, zoomed: true }).zoomed, true);
+    assert.equal(parseState({ laneField: 'ip', laneOffset: 0, zoomed: true }).zoomed, undefined);
+    assert.equal(parseState({ laneField: 'ip', laneOffset: 0, t0: 0, t1: 10_000, zoomed: 'yes' }).zoomed, undefined);
   });
 });
