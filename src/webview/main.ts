@@ -72,6 +72,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       return;
     case 'error':
       status.textContent = displayText(message.message, 300);
+      status.title = status.textContent;
       return;
     default: {
       const unknown: never = message;
@@ -236,6 +237,7 @@ function updateStatus(): void {
   if (m.hiddenLanes > 0) parts.push(`${m.hiddenLanes} ${m.hiddenLanes === 1 ? 'lane' : 'lanes'} without events in the time range hidden`);
   if (m.untimed > 0) parts.push(`${m.untimed} events without a time not shown`);
   status.textContent = parts.join(' · ');
+  status.title = status.textContent;
 }
 
 // ---- theme, size, start -------------------------------------------------------------------------

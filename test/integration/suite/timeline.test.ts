@@ -185,6 +185,9 @@ describe('timeline webview (real host)', () => {
     assert.ok(panel.visible, 'the timeline is still visible');
     assert.ok(panel.panel.active, 'the timeline keeps the focus');
     assert.notEqual(editor.viewColumn, panel.panel.viewColumn, 'the event opened in another column');
+    // Close it (the timeline's group is the active one): the next checks see the timeline alone.
+    await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+    await eventually(() => !vscode.window.visibleTextEditors.includes(editor), 'the event editor closed');
   });
 
   it('marks detection findings once detections have run', async function () {
