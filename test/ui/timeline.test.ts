@@ -39,6 +39,25 @@ async function closeOtherGroups(workbench: Workbench): Promise<void> {
   await workbench.page.locator('.part.editor .editor-group-container').nth(1).waitFor({ state: 'detached' });
 }
 
+/**
+ * Points at the first collapsed group drawn (data-group-x/y) until its tooltip answers. The
+ * webview may still be settling into a new width (an editor beside it just opened or closed)
+ * when the point is read: then the point is read again, up to three times.
+ */
+async function hoverGroup(frame: Frame): Promise<{ x: number; y: number }> {
+  const tooltip = frame.locator('#tooltip').filter({ hasText: 'Click to expand' });
+  const tried: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const x = Number(await frame.locator('#lanes').getAttribute('data-group-x'));
+    const y = Number(await frame.locator('#lanes').getAttribute('data-group-y'));
+    await frame.locator('#lanes').hover({ position: { x: 2, y: 2 } });
+    await frame.locator('#lanes').hover({ position: { x, y } });
+    if (await tooltip.waitFor({ timeout: 5_000 }).then(() => true, () => false)) return { x, y };
+    tried.push(`(${x}, ${y}) width ${await frame.locator('#lanes').getAttribute('data-width')} status ${await frame.locator('#status').textContent()}`);
+  }
+  throw new Error(`no group tooltip at ${tried.join('; ')}`);
+}
+
 /** Applies a filter with the timeline's filter box, as a person would. */
 async function applyFilter(frame: Frame, expression: string): Promise<void> {
   await frame.locator('#filter-input').fill(expression);
@@ -274,10 +293,7 @@ describe('timeline webview (Playwright on VS Code 1.96.4)', () => {
     const seen = new Set<string>();
     // Each lane holds one collapsed group: hover it, click it (it expands and the view zooms to it).
     for (let i = 0; i < 2; i++) {
-      const x = Number(await frame.locator('#lanes').getAttribute('data-group-x'));
-      const y = Number(await frame.locator('#lanes').getAttribute('data-group-y'));
-      await frame.locator('#lanes').hover({ position: { x, y } });
-      await tooltip.filter({ hasText: 'Click to expand' }).waitFor();
+      const { x, y } = await hoverGroup(frame);
       const text = (await tooltip.textContent()) ?? '';
       assert.match(text, /3 events/);
       for (const payload of PAYLOADS) if (text.includes(payload)) seen.add(payload);
