@@ -91,7 +91,7 @@ function onView(message: ViewMessage): void {
   const view = decodeView(message);
   store.view = view;
   const state = store.state;
-  if (state.t0 === undefined || state.t1 === undefined || message.laneField !== state.laneField) {
+  if (((state.t0 === undefined || state.t1 === undefined) && store.answersFit(message.seq)) || message.laneField !== state.laneField) {
     // The host chose the window (a fit, or its own state for a fresh webview): adopt it.
     state.t0 = message.t0;
     state.t1 = message.t1;

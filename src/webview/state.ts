@@ -43,6 +43,8 @@ export class TimelineStore {
   private inFlightSince = 0;
   /** A request was wanted while one was in flight: send it when the answer comes. */
   private dirty = false;
+  /** The last request that asked the host to choose the window (a fit). */
+  private fitSeq: number | undefined;
 
   constructor() {
     const saved = this.vscode.getState();
@@ -127,6 +129,7 @@ export class TimelineStore {
     const useHostState = !this.haveState;
     this.haveState = true;
     const state = this.state;
+    if (state.t0 === undefined || state.t1 === undefined) this.fitSeq = this.seq;
     this.post({
       type: 'requestView',
       seq: this.seq,
@@ -144,6 +147,15 @@ export class TimelineStore {
     if (seq !== this.inFlight) return false;
     this.inFlight = undefined;
     return true;
+  }
+
+  /**
+   * Whether an answer is to a request that left the window to the host (a fit). Only such an
+   * answer's window is adopted: one for an earlier request, still on its way when the fit was
+   * asked for, shows the old window, and adopting it would lose the fit.
+   */
+  answersFit(seq: number): boolean {
+    return seq === this.fitSeq;
   }
 
   /** A request is waiting to be sent after the current answer. */
