@@ -6,7 +6,7 @@ import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import type { Selection } from '../../../src/core/engine/api';
 import type { PivotField } from '../../../src/core/index/fields';
-import { intersect } from '../../../src/core/query/selection';
+import { intersect } from '../../../src/core/index/selection';
 import { termFor } from '../../../src/core/query/parser';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { ExplorerNode, ValueNode } from '../../../src/extension/explorer/explorerTree';
