@@ -32,6 +32,10 @@ export interface CloudTrailInvestigatorApi {
   readonly restored: Promise<void>;
   /** The questions live sources ask (an MFA code); in-host tests answer them here. */
   readonly livePrompts: LivePrompts;
+  /** The pivot commands (their picker on screen, for in-host tests). */
+  readonly pivots: PivotCommands;
+  /** The filter's status bar item and input box (its live count, for in-host tests). */
+  readonly filterControls: FilterControls;
 }
 
 /** The composition root: builds every service, registers it, and owns its disposal. */
@@ -48,7 +52,9 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   const events = new EventsView(services);
   const lenses = new EventLensProvider(services);
   context.subscriptions.push(documents, sources, explorer, events, lenses);
-  context.subscriptions.push(new FilterControls(services), new PivotCommands(services));
+  const filterControls = new FilterControls(services);
+  const pivots = new PivotCommands(services);
+  context.subscriptions.push(filterControls, pivots);
   context.subscriptions.push(...registerIntelligence(services));
   // Live sources: the AWS SDK loads on the first live command, not here.
   const livePrompts = inputBoxPrompts();
@@ -66,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   void restored.then(() => autoDetect.offer()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
 
   log.info('CloudTrail Investigator activated');
-  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, livePrompts, languageModelTools };
+  return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, livePrompts, languageModelTools, pivots, filterControls };
 }
 
 export function deactivate(): void {

@@ -4,7 +4,7 @@ import { Commands } from '../commandIds';
 import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
 import { shortPrincipal } from '../explorer/groupings';
 import type { ExtensionServices } from '../services';
-import type { TimeRange } from '../filter/filterState';
+import type { FilterValue } from '../filter/filterState';
 import { escapeMarkdown, oneLine, plural, shortTime, withoutIconSyntax } from '../util/text';
 import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
@@ -59,11 +59,18 @@ interface CachedScan {
   scanMs: number;
 }
 
-function factsTitle(facts: ValueFacts, ranged: boolean): string {
+/** Where a lens counts: '' over everything, else the filter's scope ("in the selected time" when only the brush applies). */
+function scopeOf(filter: ExtensionServices['filter']): string {
+  const { expression, hideReadOnly } = filter.value;
+  if (expression.kind === 'all' && !hideReadOnly) return filter.timeRange ? 'in the selected time' : '';
+  return 'within the filter';
+}
+
+function factsTitle(facts: ValueFacts, scope: string): string {
   if (facts.total === 0) return 'not in the loaded events';
-  if (facts.count === 0) return `none in the selected time (${plural(facts.total, 'event')} in all) · Pivot`;
+  if (facts.count === 0) return `none ${scope} (${plural(facts.total, 'event')} in all) · Pivot`;
   const span = facts.count === 1 ? `at ${shortTime(facts.first)}` : `first ${shortTime(facts.first)}, last ${shortTime(facts.last)}`;
-  const inRange = ranged ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
+  const inRange = scope ? ` ${scope} (${facts.total.toLocaleString('en-US')} in all)` : '';
   return `${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
 }
 
@@ -78,21 +85,21 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly scans = new Map<string, CachedScan>();
   private settings = readSettings();
-  private range: TimeRange | undefined;
+  private filterValue: FilterValue;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly services: ExtensionServices) {
     super();
+    this.filterValue = services.filter.value;
     this.disposables.push(
       this.changed,
       vscode.languages.registerCodeLensProvider(LENS_SELECTOR, this),
       vscode.languages.registerHoverProvider(LENS_SELECTOR, this),
       services.onDidChangeIndex(() => this.scheduleRefresh()),
-      // The timeline's brush sets the time range: counts follow it.
+      // Counts are what a pivot (which narrows the filter) selects: they follow the filter.
       services.filter.onDidChange(() => {
-        const range = services.filter.timeRange;
-        if (range?.start === this.range?.start && range?.end === this.range?.end) return;
-        this.range = range;
+        if (services.filter.value === this.filterValue) return;
+        this.filterValue = services.filter.value;
         this.scheduleRefresh();
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.scans.delete(document.uri.toString())),
@@ -157,8 +164,8 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
           : { title: '', command: '' };
       return lens;
     }
-    const range = this.services.filter.timeRange;
-    const facts = valueFacts(index, site.field, site.value, range);
+    const scope = scopeOf(this.services.filter);
+    const facts = valueFacts(index, site.field, site.value, scope ? this.services.filter.selection() : undefined);
     if (lens.role === 'issuance') {
       const issued = facts.issuance;
       const lineage = await lineageOf(index, site.value);
@@ -179,12 +186,12 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     lens.command =
       facts.total > 0
         ? {
-            title: factsTitle(facts, range !== undefined),
+            title: factsTitle(facts, scope),
             command: Commands.pivotField,
             arguments: [site.field, site.value],
-            tooltip: `Filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
+            tooltip: `Narrow the filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
           }
-        : { title: factsTitle(facts, range !== undefined), command: '' };
+        : { title: factsTitle(facts, scope), command: '' };
     return lens;
   }
 
@@ -208,16 +215,16 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
       markdown.appendMarkdown(`No CloudTrail events are loaded. [Add a folder](command:${Commands.addFolder})`);
       return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
     }
-    const range = this.services.filter.timeRange;
-    const facts = valueFacts(index, site.field, site.value, range);
+    const scope = scopeOf(this.services.filter);
+    const facts = valueFacts(index, site.field, site.value, scope ? this.services.filter.selection() : undefined);
     if (facts.total === 0) markdown.appendMarkdown('Not in the loaded events.');
     else {
       const args = encodeURIComponent(JSON.stringify([site.field, site.value]));
-      const inRange = range ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
+      const inRange = scope ? ` ${scope} (${facts.total.toLocaleString('en-US')} in all)` : '';
       const span = facts.count === 0 ? '' : `, first ${escapeMarkdown(shortTime(facts.first))}, last ${escapeMarkdown(shortTime(facts.last))}`;
       markdown.appendMarkdown(
         `${escapeMarkdown(facts.count === 0 ? 'None' : plural(facts.count, 'event'))}${inRange}${span} · ` +
-          `[Pivot](command:${Commands.pivotField}?${args} "Filter to this value")`,
+          `[Pivot](command:${Commands.pivotField}?${args} "Narrow the filter to this value")`,
       );
     }
     const issued = facts.issuance;
