@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EventId, Selection, SourceSummary } from '../core/engine/api';
+import type { EventId, SourceSummary } from '../core/engine/api';
 import { Investigation } from '../core/engine/investigation';
 import { openEventDocument } from './documents/eventUri';
 import { ActiveFilter, type FilterState } from './filter/filterState';

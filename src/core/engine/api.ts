@@ -4,7 +4,6 @@
  */
 import * as path from 'node:path';
 import { FileProblem } from '../sources/types';
-import type { EventId } from '../index/api';
 
 // The index's types live with the index (core/index/api.ts); the engine's callers keep importing them from here.
 export type { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } from '../index/api';
