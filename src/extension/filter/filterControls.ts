@@ -128,6 +128,15 @@ export class FilterInput implements vscode.Disposable {
     return this.closed;
   }
 
+  /**
+   * Puts text in the box as if typed (other features, and in-host tests: a value set from the
+   * extension host does not fire onDidChangeValue, keys typed in the workbench do).
+   */
+  setText(text: string): void {
+    this.inputBox.value = text;
+    this.schedule();
+  }
+
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
