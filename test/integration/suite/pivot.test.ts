@@ -2,12 +2,14 @@
 // default and the count the picker shows is the count the filter then selects; replacing is a
 // second action with its own counts; the filter input counts matches as you type.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { andFilters, termNode } from '../../../src/core/query/expression';
 import { queryIndex } from '../../../src/core/query/query';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { PivotPicker } from '../../../src/extension/pivots/pivotCommands';
-import { activatedApi, ensureSampleLoaded, eventually } from './editor-helpers';
+import { activatedApi, ensureSampleLoaded, eventually, readTrailFile, sampleTrailFiles, tempFolder } from './editor-helpers';
 
 const ATTACKER_IP = '203.0.113.66';
 /** Calls to IAM or STS: an OR, so narrowing must keep it in parentheses. */
@@ -117,6 +119,30 @@ describe('pivots narrow the filter, with the counts the user gets', () => {
     assert.equal(filter.expression, 'eventName:AssumeRole');
     assert.equal(await vscode.commands.executeCommand<boolean>('cloudtrail.pivot.field', { field: 'ip', value: ATTACKER_IP, mode: 'replace' }), true);
     assert.equal(filter.expression, `ip:${ATTACKER_IP}`);
+    filter.clear();
+  });
+
+  it('a code lens counts within the filter, and its pivot narrows the filter to exactly that count', async () => {
+    const { filter, investigation } = api.services;
+    const index = investigation.index;
+    filter.setExpression(BEFORE);
+    const record = sampleTrailFiles()
+      .flatMap((file) => readTrailFile(file).Records)
+      .find((r) => r.sourceIPAddress === ATTACKER_IP && r.eventSource === 'sts.amazonaws.com');
+    assert.ok(record, `an STS call from ${ATTACKER_IP} in the sample`);
+    const uri = vscode.Uri.file(path.join(tempFolder('pivot-lens'), 'event.json'));
+    fs.writeFileSync(uri.fsPath, JSON.stringify(record, null, 2));
+    await vscode.workspace.openTextDocument(uri);
+    const narrowed = queryIndex(index, andFilters(filter.effectiveNode, termNode('ip', ATTACKER_IP))).length;
+    const total = index.postings('ip', ATTACKER_IP).length;
+    assert.ok(narrowed < total);
+    const lens = await eventually(async () => {
+      const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10_000)) ?? [];
+      return lenses.find((l) => l.command?.command === 'cloudtrail.pivot.field' && l.command.arguments?.[0] === 'ip' && l.command.title.includes('within the filter'));
+    }, 'the source IP lens counting within the filter');
+    assert.ok(lens.command!.title.startsWith(`${narrowed} events within the filter (${total} in all)`), lens.command!.title);
+    assert.equal(await vscode.commands.executeCommand<boolean>(lens.command!.command, ...(lens.command!.arguments ?? [])), true);
+    assert.equal(filter.selection().length, narrowed, 'the lens pivot selects the count it showed');
     filter.clear();
   });
 
