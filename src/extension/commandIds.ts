@@ -13,6 +13,7 @@ export const Commands = {
   addFolder: 'cloudtrail.sources.addFolder',
   addFiles: 'cloudtrail.sources.addFiles',
   addFromExplorer: 'cloudtrail.sources.addFromExplorer',
+  loadWorkspaceTrails: 'cloudtrail.sources.loadWorkspaceTrails',
   removeSource: 'cloudtrail.sources.remove',
   reloadSource: 'cloudtrail.sources.reload',
   showSkipped: 'cloudtrail.sources.showSkipped',

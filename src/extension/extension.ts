@@ -65,11 +65,12 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   context.subscriptions.push(languageModelTools);
 
   // Restoring sources and looking for trails must not hold up activation.
-  const autoDetect = new TrailAutoDetect(services);
+  const autoDetect = new TrailAutoDetect(services, sources);
+  context.subscriptions.push(autoDetect);
   const restored = new Promise<void>((resolve) => setTimeout(resolve, 0))
     .then(() => services.restoreSources())
     .catch((error: unknown) => log.error(`restoring sources failed: ${error instanceof Error ? error.message : String(error)}`));
-  void restored.then(() => autoDetect.offer()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
+  void restored.then(() => autoDetect.start()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
 
   log.info('CloudTrail Investigator activated');
   return { log, services, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, livePrompts, languageModelTools, pivots, filterControls };

@@ -66,19 +66,38 @@ function scopeOf(filter: ExtensionServices['filter']): string {
   return 'within the filter';
 }
 
-function factsTitle(facts: ValueFacts, scope: string): string {
-  if (facts.total === 0) return 'not in the loaded events';
-  if (facts.count === 0) return `none ${scope} (${plural(facts.total, 'event')} in all) · Pivot`;
-  const span = facts.count === 1 ? `at ${shortTime(facts.first)}` : `first ${shortTime(facts.first)}, last ${shortTime(facts.last)}`;
+/** The lineage lens's title stays within this many characters; the chain is in its tooltip and the hover. */
+export const LINEAGE_TITLE_MAX = 80;
+
+/**
+ * `sourceIPAddress: 53 events, first …, last … · Pivot`: the lens names the key it counts,
+ * within the filter's scope (a pivot narrows the filter, so the count is what it selects). A
+ * value's first `maxPerValue` sites in a document carry the time span; later ones (`repeat`)
+ * only the count, so the same span is not repeated on every record.
+ */
+function factsTitle(kind: LensKind, facts: ValueFacts, scope: string, repeat: boolean): string {
+  if (facts.total === 0) return `${kind}: not in the loaded events`;
+  if (facts.count === 0) return `${kind}: none ${scope} (${plural(facts.total, 'event')} in all) · Pivot`;
   const inRange = scope ? ` ${scope} (${facts.total.toLocaleString('en-US')} in all)` : '';
-  return `${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
+  if (repeat) return `${kind}: ${plural(facts.count, 'event')}${inRange} · Pivot`;
+  const span = facts.count === 1 ? `at ${shortTime(facts.first)}` : `first ${shortTime(facts.first)}, last ${shortTime(facts.last)}`;
+  return `${kind}: ${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
+}
+
+/** `lineage: issued by AssumeRole · origin IAM user ci-deployer`, at most LINEAGE_TITLE_MAX characters. */
+function lineageTitle(issuedThrough: string | undefined, origin: string): string {
+  const issued = issuedThrough ? `issued by ${oneLine(issuedThrough, 30)}` : 'issuing call not loaded';
+  return oneLine(withoutIconSyntax(`lineage: ${issued} · ${origin}`), LINEAGE_TITLE_MAX);
 }
 
 /**
  * Lenses above accessKeyId, the principal, the session issuer, sourceIPAddress, userAgent and
- * eventName: "N events, first …, last … · Pivot", and for an ASIA key who it was issued to and
- * through which call. Placement comes from a scan cached per document version; the counts
- * are looked up in resolveCodeLens.
+ * eventName on every record: "sourceIPAddress: N events, first …, last … · Pivot" (after a
+ * value's first `cloudtrail.lenses.maxPerValue` sites in the document, only the count), and
+ * for an ASIA key a short lineage lens (the issuing call and the origin; the chain is in its
+ * tooltip and the hover). At most `cloudtrail.lenses.maxPerDocument` lenses, from the top.
+ * Placement comes from a scan cached per document version; the counts are looked up in
+ * resolveCodeLens.
  */
 export class EventLensProvider extends Disposable implements vscode.CodeLensProvider<ValueLens>, vscode.HoverProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -129,7 +148,8 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     const started = performance.now();
     const text = document.getText();
     const holdsEvents = holdsCloudTrailEvents(text);
-    const result = holdsEvents ? scanValues(text, { kinds, maxSites: maxPerDocument, maxPerValue }) : { sites: [], truncated: false, embedded: false };
+    // Every site gets a lens (maxPerValue only shortens titles, in resolveCodeLens).
+    const result = holdsEvents ? scanValues(text, { kinds, maxSites: maxPerDocument, maxPerValue: Number.MAX_SAFE_INTEGER }) : { sites: [], truncated: false, embedded: false };
     const scanMs = performance.now() - started;
     const entry: CachedScan = { version: document.version, settingsKey, result, holdsEvents, scanMs };
     this.scans.set(key, entry);
@@ -169,29 +189,31 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     if (lens.role === 'issuance') {
       const issued = facts.issuance;
       const lineage = await lineageOf(index, site.value);
-      const end = oneLine(lineageEnd(lineage), 100);
-      const chain = `Lineage: ${oneLine(lineageSummary(lineage), 500)}`;
+      // The origin's name without its parenthesis (the key, the provider): those are in the tooltip.
+      const origin = lineage.origin ? `origin ${oneLine(lineage.origin.label.replace(/\s*\([^()]*\)$/, ''), 40)}` : lineage.missing ? 'origin not loaded' : 'origin unknown';
+      const chain = `Lineage: ${oneLine(lineageSummary(lineage), 500)} (${oneLine(lineageEnd(lineage), 200)})`;
       lens.command = issued
         ? {
-            title: withoutIconSyntax(
-              `issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)} · ${end}`,
-            ),
+            title: lineageTitle(issued.eventName, origin),
             command: Commands.openEvent,
             arguments: [issued.eventId],
-            tooltip: `Open the event that issued this temporary key. ${chain}`,
+            tooltip:
+              `Open the event that issued this temporary key: issued to ${oneLine(shortPrincipal(issued.usedBy ?? '(not seen using it)'), 60)} ` +
+              `through ${oneLine(issued.eventName, 40)} by ${oneLine(shortPrincipal(issued.caller), 60)} at ${shortTime(issued.time)}. ${chain}`,
           }
-        : { title: withoutIconSyntax(`issuing call not in the loaded events · ${end}`), command: '', tooltip: chain };
+        : { title: lineageTitle(undefined, origin), command: '', tooltip: chain };
       return lens;
     }
+    const repeat = site.occurrence > this.settings.maxPerValue;
     lens.command =
       facts.total > 0
         ? {
-            title: factsTitle(facts, scope),
+            title: factsTitle(site.kind, facts, scope, repeat),
             command: Commands.pivotField,
             arguments: [site.field, site.value],
             tooltip: `Narrow the filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
           }
-        : { title: factsTitle(facts, scope), command: '' };
+        : { title: factsTitle(site.kind, facts, scope, repeat), command: '' };
     return lens;
   }
 

@@ -208,6 +208,7 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
 export class SourcesView extends Disposable {
   readonly provider: SourcesTreeProvider;
   readonly treeView: vscode.TreeView<SourcesNode>;
+  private workspaceTrailFiles = { count: 0, capped: false };
 
   constructor(private readonly services: ExtensionServices) {
     super();
@@ -222,7 +223,23 @@ export class SourcesView extends Disposable {
       vscode.commands.registerCommand(Commands.removeSource, (node?: SourcesNode) => this.remove(node)),
       vscode.commands.registerCommand(Commands.reloadSource, (node?: SourcesNode) => this.reload(node)),
       vscode.commands.registerCommand(Commands.showSkipped, (sourceId?: string) => this.showSkipped(sourceId)),
+      services.onDidChangeSources(() => this.updateDescription()),
     );
+  }
+
+  /**
+   * The number of trail files in the workspace, shown beside the view's title while nothing is
+   * loaded (the welcome content's "Load" button cannot carry a number).
+   */
+  showWorkspaceTrailFiles(count: number, capped: boolean): void {
+    this.workspaceTrailFiles = { count, capped };
+    this.updateDescription();
+  }
+
+  private updateDescription(): void {
+    const { count, capped } = this.workspaceTrailFiles;
+    const empty = this.services.investigation.summaries().length === 0;
+    this.treeView.description = empty && count > 0 ? `${capped ? 'over ' : ''}${plural(count, 'trail file')} found` : undefined;
   }
 
   private async pickAndAdd(folders: boolean): Promise<void> {
