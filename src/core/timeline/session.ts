@@ -24,6 +24,7 @@ import {
   WebviewToHost,
   parseWebviewMessage,
 } from '../../shared/timeline-protocol';
+import { queryIndex } from '../query/query';
 
 /** What the session needs from its surroundings (the extension services, or a benchmark). */
 export interface TimelinePort {
@@ -287,7 +288,7 @@ export class TimelineSession {
     if (expression.trim() === '') selection = index.all();
     else {
       try {
-        selection = index.query(expression);
+        selection = queryIndex(index, expression);
       } catch {
         // The shared filter was validated when set; if it no longer parses, show everything.
         selection = index.all();

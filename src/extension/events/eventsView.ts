@@ -129,7 +129,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   private shown = PAGE_SIZE;
   /** Members shown per expanded group id (groups page like the list). */
   private readonly groupShown = new Map<string, number>();
-  private sorted: { index: object; version: number; effective: string; order: string; ids: Int32Array } | undefined;
+  private sorted: { index: object; version: number; value: object; order: string; ids: Int32Array } | undefined;
   private arranged: { ids: Int32Array; grouping: boolean; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private rowTime: { ids: Int32Array; zone: string; form: TimeForm } | undefined;
@@ -188,11 +188,11 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   orderedIds(): Int32Array {
     const { investigation, filter } = this.services;
     const index = investigation.index;
-    const effective = filter.effective;
+    const value = filter.value;
     const s = this.sorted;
-    if (s && s.index === index && s.version === index.version && s.effective === effective && s.order === this.order) return s.ids;
+    if (s && s.index === index && s.version === index.version && s.value === value && s.order === this.order) return s.ids;
     const ids = index.sortByTime(filter.selection(), this.order);
-    this.sorted = { index, version: index.version, effective, order: this.order, ids };
+    this.sorted = { index, version: index.version, value, order: this.order, ids };
     return ids;
   }
 

@@ -8,6 +8,7 @@ import type { SourceSummary } from '../../../src/core/engine/api';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { TimelinePanel } from '../../../src/extension/timeline/timelinePanel';
 import { activatedApi, ensureSampleLoaded, eventually, itemLabel, tooltipText } from './editor-helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 const INSIGHTS = path.resolve(__dirname, '..', '..', '..', '..', 'fixtures', 'insights');
 const T = (hhmm: string): number => Date.parse(`2026-03-04T${hhmm}:00Z`);
@@ -40,8 +41,8 @@ describe('CloudTrail Insights in the views (real host)', function () {
     assert.deepEqual(summary.skipped, []);
     assert.equal(summary.events, 3);
     const index = api.services.investigation.index;
-    assert.equal(index.query('category:Insight').length, 3);
-    assert.equal(index.query('category:Insight AND event:RunInstances AND service:ec2.amazonaws.com').length, 2);
+    assert.equal(queryIndex(index, 'category:Insight').length, 3);
+    assert.equal(queryIndex(index, 'category:Insight AND event:RunInstances AND service:ec2.amazonaws.com').length, 2);
   });
 
   it('the Events view shows each Insight as one group with its records as children', async () => {

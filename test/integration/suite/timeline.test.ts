@@ -13,6 +13,7 @@ import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension
 import type { TimelinePanel } from '../../../src/extension/timeline/timelinePanel';
 import type { LaneField, ViewMessage } from '../../../src/shared/timeline-protocol';
 import { eventually } from './editor-helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 const EXTENSION_ID = 'cloudtrail-investigator.cloudtrail-investigator';
 const T = (iso: string): number => Date.parse(iso);
@@ -146,7 +147,7 @@ describe('timeline webview (real host)', () => {
     await changed;
     assert.deepEqual(api.services.filter.timeRange, { start, end });
     const index = api.services.investigation.index;
-    const expected = index.query(api.services.filter.effective).length;
+    const expected = queryIndex(index, api.services.filter.effective).length;
     assert.ok(expected > 0 && expected < 345, `${expected} events in the brushed half hour`);
     const rootCount = (): number =>
       api.explorer.provider
@@ -272,7 +273,7 @@ describe('timeline webview (real host)', () => {
 
   it('hides read-only calls through the shared filter (NOT readOnly:true), and the webview follows', async () => {
     const index = api.services.investigation.index;
-    const expected = index.query('NOT readOnly:true').length;
+    const expected = queryIndex(index, 'NOT readOnly:true').length;
     assert.ok(expected > 0 && expected < 345);
     const commands = await vscode.commands.getCommands(true);
     const hideSetting = vscode.workspace.getConfiguration('cloudtrail.noise').inspect('hideReadOnly');

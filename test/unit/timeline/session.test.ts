@@ -4,6 +4,7 @@ import { JsonObject } from '../../../src/core/model/event';
 import { TimelinePort, TimelineSession } from '../../../src/core/timeline/session';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { DEFAULT_STATE, HostToWebview, ViewMessage, parseState, parseWebviewMessage } from '../../../src/shared/timeline-protocol';
+import { queryIndex } from '../../../src/core/query/query';
 
 const T0 = Date.UTC(2026, 2, 4, 5, 0, 0);
 
@@ -40,7 +41,7 @@ function fake(index: EventIndex): Fake {
     expression: () => expression.value,
     filterInfo: () => ({ expression: expression.value, ...(range ? { timeRange: range } : {}) }),
     setExpression: (e) => {
-      index.query(e); // throws on a syntax error, like FilterState.setExpression
+      queryIndex(index, e); // throws on a syntax error, like FilterState.setExpression
       expression.value = e;
     },
     setTimeRange: (r) => {
