@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExportFormat, conflictProvenance, exportEvents, inBatches } from '../../core/export/export';
-import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
+import { evidenceContaining, insideEvidenceMessage } from '../../core/sources/evidence-guard';
 import { stringOption, UsageError } from '../args';
 import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';

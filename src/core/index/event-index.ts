@@ -9,7 +9,7 @@ import { RawRecord } from '../model/raw-record';
 import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
-import { RecordChangedError } from '../sources/readAt';
+import { RecordChangedError } from './read-back';
 import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pruneCache } from '../../../src/core/engine/cache';
 import { Investigation } from '../../../src/core/engine/investigation';
-import { RecordChangedError } from '../../../src/core/sources/index';
+import { RecordChangedError } from '../../../src/core/index/read-back';
 import { editKeepingSizeAndTimes, forgeCacheForCurrentEvidence, WHOLE_SECOND } from './cache-helpers';
 import { record } from './helpers';
 import { queryIndex } from '../../../src/core/query/query';
