@@ -140,7 +140,7 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     );
     const first = provider.getTreeItem(hops[0]);
     assert.match(itemLabel(first), /^1\. ASIAEXAMPLEINFRAAU02$/);
-    assert.match(String(first.description), /InfraAutomation\/infra-sync · AssumeRole 2026-03-04 05:08:31Z/);
+    assert.match(String(first.description), /^infra-sync · AssumeRole 2026-03-04 05:08:31Z$/);
     const issued = provider.getChildren(hops[0]).map((n) => provider.getTreeItem(n)).find((i) => itemLabel(i).startsWith('Issued by AssumeRole'));
     assert.ok(issued?.command, 'the issuing event can be opened');
     assert.equal(issued.command.command, 'cloudtrail.openEvent');
