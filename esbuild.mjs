@@ -1,5 +1,5 @@
 // Bundles: the extension (node/cjs, `vscode` external), the CLI, the parse worker, the
-// benchmark, and the timeline webview (browser). `--production` minifies; a metafile per
+// benchmark, and the timeline and Events table webviews (browser). `--production` minifies; a metafile per
 // bundle is written to dist/meta/ to watch bundle size.
 import * as esbuild from 'esbuild';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -35,7 +35,7 @@ if (existsSync('src/webview/main.ts')) {
     minify: production,
     metafile: true,
     logLevel: 'warning',
-    entryPoints: { timeline: 'src/webview/main.ts' },
+    entryPoints: { timeline: 'src/webview/main.ts', table: 'src/webview/table/main.ts' },
     outdir: 'media/dist',
   });
 }

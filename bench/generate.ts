@@ -15,19 +15,25 @@ export interface GeneratedTrail {
   accessKeys: string[];
 }
 
-/** A small, fast, seedable PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {
+  CloudTrailRecord,
+  UserIdentity,
+  assumedRole,
+  awsService,
+  cloudTrailRecord,
+  eventTime as eventTimeText,
+  hex,
+  iamUser,
+  random,
+  rootUser,
+  upperId,
+  uuid,
+} from './records';
 
-const CALLS: [string, string, boolean][] = [
+// Tests import the PRNG and id helpers from here too.
+export { random, hex, uuid };
+
+export const CALLS: [string, string, boolean][] = [
   ['ec2.amazonaws.com', 'DescribeInstances', true],
   ['ec2.amazonaws.com', 'DescribeSecurityGroups', true],
   ['ec2.amazonaws.com', 'DescribeVolumes', true],
@@ -59,8 +65,8 @@ const CALLS: [string, string, boolean][] = [
   ['ssm.amazonaws.com', 'GetParameter', true],
   ['ssm.amazonaws.com', 'GetParameters', true],
 ];
-const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'];
-const ACCOUNTS = ['111122223333', '222233334444', '333344445555'];
+export const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-southeast-2'];
+export const ACCOUNTS = ['111122223333', '222233334444', '333344445555'];
 const AGENTS = [
   'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.debian.12',
   'Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.6',
@@ -72,76 +78,91 @@ const AGENTS = [
 ];
 const ERRORS = ['AccessDenied', 'Client.UnauthorizedOperation', 'ThrottlingException', 'NoSuchBucketPolicy', 'ResourceNotFoundException'];
 
-export function hex(rand: () => number, length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) out += Math.floor(rand() * 16).toString(16);
-  return out;
-}
-
-function upperId(rand: () => number, length: number): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let out = '';
-  for (let i = 0; i < length; i++) out += chars[Math.floor(rand() * chars.length)];
-  return out;
-}
-
-export function uuid(rand: () => number): string {
-  const h = hex(rand, 32);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
-}
-
-interface Identity {
-  userIdentity: Record<string, unknown>;
+export interface Identity {
+  userIdentity: UserIdentity;
+  /** The access key drawn for it ('' for an AWS service). */
   key: string;
+  /** The account it belongs to (none for an AWS service). */
+  account?: string;
 }
 
-function makeIdentities(rand: () => number): Identity[] {
+/** 60 IAM users and 600 role sessions spread over the accounts, one AWS service, the root user. */
+export function makeIdentities(rand: () => number, accounts: readonly string[] = ACCOUNTS): Identity[] {
   const identities: Identity[] = [];
   for (let u = 0; u < 60; u++) {
-    const account = ACCOUNTS[u % ACCOUNTS.length];
+    const account = accounts[u % accounts.length];
     const key = `AKIA${upperId(rand, 16)}`;
-    identities.push({
-      key,
-      userIdentity: {
-        type: 'IAMUser',
-        principalId: `AIDA${upperId(rand, 17)}`,
-        arn: `arn:aws:iam::${account}:user/user-${u}`,
-        accountId: account,
-        accessKeyId: key,
-        userName: `user-${u}`,
-      },
-    });
+    identities.push({ key, account, userIdentity: iamUser(account, `user-${u}`, key, `AIDA${upperId(rand, 17)}`) });
   }
   for (let s = 0; s < 600; s++) {
-    const account = ACCOUNTS[s % ACCOUNTS.length];
-    const role = `role-${s % 25}`;
+    const account = accounts[s % accounts.length];
     const key = `ASIA${upperId(rand, 16)}`;
     const roleId = `AROA${upperId(rand, 17)}`;
-    identities.push({
-      key,
-      userIdentity: {
-        type: 'AssumedRole',
-        principalId: `${roleId}:session-${s}`,
-        arn: `arn:aws:sts::${account}:assumed-role/${role}/session-${s}`,
-        accountId: account,
-        accessKeyId: key,
-        sessionContext: {
-          sessionIssuer: { type: 'Role', principalId: roleId, arn: `arn:aws:iam::${account}:role/${role}`, accountId: account, userName: role },
-          webIdFederationData: {},
-          attributes: { creationDate: '2026-03-04T00:00:00Z', mfaAuthenticated: 'false' },
-        },
-      },
-    });
+    identities.push({ key, account, userIdentity: assumedRole(account, `role-${s % 25}`, `session-${s}`, key, roleId) });
   }
-  identities.push({
-    key: '',
-    userIdentity: { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' },
-  });
-  identities.push({
-    key: `ASIA${upperId(rand, 16)}`,
-    userIdentity: { type: 'Root', principalId: ACCOUNTS[0], arn: `arn:aws:iam::${ACCOUNTS[0]}:root`, accountId: ACCOUNTS[0], accessKeyId: '' },
-  });
+  identities.push({ key: '', userIdentity: awsService('ec2.amazonaws.com') });
+  identities.push({ key: `ASIA${upperId(rand, 16)}`, account: accounts[0], userIdentity: rootUser(accounts[0]) });
   return identities;
+}
+
+/** 500 source addresses; records draw them skewed, so a few are very common. */
+export const IPS = Array.from({ length: 500 }, (_, i) => `198.51.${100 + (i >> 8)}.${i & 255}`);
+
+/** One record of the benchmark's cast: a call by `identity` within five minutes after `fileTime`. */
+export function benchRecord(rand: () => number, identity: Identity, account: string, region: string, fileTime: number): CloudTrailRecord {
+  const [eventSource, eventName, readOnly] = CALLS[Math.floor(rand() * CALLS.length)];
+  const failed = rand() < 0.05;
+  const time = fileTime + Math.floor(rand() * 300_000);
+  const service = eventSource.split('.')[0];
+  // The draws below keep the order they had when this record was an object literal.
+  const sourceIPAddress = identity.userIdentity.type === 'AWSService' ? 'ec2.amazonaws.com' : IPS[Math.floor(Math.pow(rand(), 3) * IPS.length)];
+  const userAgent = AGENTS[Math.floor(rand() * AGENTS.length)];
+  const requestParameters = readOnly ? null : { instanceType: 't3.micro', bucketName: `bucket-${Math.floor(rand() * 40)}` };
+  const requestID = uuid(rand);
+  const eventID = uuid(rand);
+  const error = failed ? { code: ERRORS[Math.floor(rand() * ERRORS.length)], message: `User is not authorized to perform: ${service}:${eventName}` } : undefined;
+  const resources = !readOnly && rand() < 0.5 ? [{ accountId: account, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::bucket-${Math.floor(rand() * 40)}` }] : undefined;
+  const responseElements =
+    eventName === 'AssumeRole'
+      ? {
+          credentials: { accessKeyId: `ASIA${upperId(rand, 16)}`, sessionToken: 'token', expiration: eventTimeText(time) },
+          assumedRoleUser: { assumedRoleId: `AROA${upperId(rand, 17)}:s`, arn: `arn:aws:sts::${account}:assumed-role/r/s` },
+        }
+      : null;
+  return cloudTrailRecord({
+    userIdentity: identity.userIdentity,
+    time,
+    eventSource,
+    eventName,
+    region,
+    sourceIPAddress,
+    userAgent,
+    error,
+    requestParameters,
+    responseElements,
+    requestID,
+    eventID,
+    readOnly,
+    resources,
+    account,
+    tlsHost: `${service}.${region}.amazonaws.com`,
+  });
+}
+
+/** Where CloudTrail delivers a file: `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<stamp>_<rand>.json.gz`. */
+export function deliveryKey(rand: () => number, account: string, region: string, fileTime: number): { folder: string; name: string } {
+  const day = new Date(fileTime);
+  const folder = path.join(
+    'AWSLogs',
+    account,
+    'CloudTrail',
+    region,
+    String(day.getUTCFullYear()),
+    String(day.getUTCMonth() + 1).padStart(2, '0'),
+    String(day.getUTCDate()).padStart(2, '0'),
+  );
+  const stamp = day.toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
+  return { folder, name: `${account}_CloudTrail_${region}_${stamp}_${hex(rand, 16)}.json.gz` };
 }
 
 const MARKER = 'generated.json';
@@ -155,7 +176,6 @@ export function generateTrail(root: string, events: number, seed = 42, perFile =
   }
   const rand = random(seed);
   const identities = makeIdentities(rand);
-  const ips = Array.from({ length: 500 }, (_, i) => `198.51.${100 + (i >> 8)}.${i & 255}`);
   const start = Date.UTC(2026, 2, 4, 0, 0, 0);
   const span = 7 * 24 * 3600 * 1000;
   let written = 0;
@@ -165,63 +185,15 @@ export function generateTrail(root: string, events: number, seed = 42, perFile =
     const account = ACCOUNTS[files % ACCOUNTS.length];
     const region = REGIONS[Math.floor(files / ACCOUNTS.length) % REGIONS.length];
     const fileTime = start + Math.floor((written / events) * span);
-    const records: unknown[] = [];
+    const records: CloudTrailRecord[] = [];
     for (let i = 0; i < count; i++) {
       // Skewed choice: a few identities are very active, like real accounts.
       const identity = identities[Math.floor(Math.pow(rand(), 2) * identities.length)];
-      const [eventSource, eventName, readOnly] = CALLS[Math.floor(rand() * CALLS.length)];
-      const failed = rand() < 0.05;
-      const time = new Date(fileTime + Math.floor(rand() * 300_000)).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      const record: Record<string, unknown> = {
-        eventVersion: '1.09',
-        userIdentity: identity.userIdentity,
-        eventTime: time,
-        eventSource,
-        eventName,
-        awsRegion: region,
-        sourceIPAddress: identity.userIdentity.type === 'AWSService' ? 'ec2.amazonaws.com' : ips[Math.floor(Math.pow(rand(), 3) * ips.length)],
-        userAgent: AGENTS[Math.floor(rand() * AGENTS.length)],
-        requestParameters: readOnly ? null : { instanceType: 't3.micro', bucketName: `bucket-${Math.floor(rand() * 40)}` },
-        responseElements: null,
-        requestID: uuid(rand),
-        eventID: uuid(rand),
-        readOnly,
-        eventType: 'AwsApiCall',
-        managementEvent: true,
-        recipientAccountId: account,
-        eventCategory: 'Management',
-        tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${eventSource.split('.')[0]}.${region}.amazonaws.com` },
-      };
-      if (failed) {
-        record.errorCode = ERRORS[Math.floor(rand() * ERRORS.length)];
-        record.errorMessage = `User is not authorized to perform: ${eventSource.split('.')[0]}:${eventName}`;
-      }
-      if (!readOnly && rand() < 0.5) {
-        record.resources = [{ accountId: account, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::bucket-${Math.floor(rand() * 40)}` }];
-      }
-      if (eventName === 'AssumeRole') {
-        record.responseElements = {
-          credentials: { accessKeyId: `ASIA${upperId(rand, 16)}`, sessionToken: 'token', expiration: time },
-          assumedRoleUser: { assumedRoleId: `AROA${upperId(rand, 17)}:s`, arn: `arn:aws:sts::${account}:assumed-role/r/s` },
-        };
-      }
-      records.push(record);
+      records.push(benchRecord(rand, identity, account, region, fileTime));
     }
-    const day = new Date(fileTime);
-    const dir = path.join(
-      root,
-      'AWSLogs',
-      account,
-      'CloudTrail',
-      region,
-      String(day.getUTCFullYear()),
-      String(day.getUTCMonth() + 1).padStart(2, '0'),
-      String(day.getUTCDate()).padStart(2, '0'),
-    );
-    mkdirSync(dir, { recursive: true });
-    const stamp = day.toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
-    const name = `${account}_CloudTrail_${region}_${stamp}_${hex(rand, 16)}.json.gz`;
-    writeFileSync(path.join(dir, name), gzipSync(JSON.stringify({ Records: records }), { level: 6 }));
+    const { folder, name } = deliveryKey(rand, account, region, fileTime);
+    mkdirSync(path.join(root, folder), { recursive: true });
+    writeFileSync(path.join(root, folder, name), gzipSync(JSON.stringify({ Records: records }), { level: 6 }));
     written += count;
     files++;
   }

@@ -7,15 +7,26 @@
  *   (c) an access-key pivot (p50 over many keys) and a top-N group-by
  *   (d) resident memory per indexed event beyond an empty process (measured in child processes)
  *
- * Usage: node dist/bench.js [--events 300000,1000000] [--skip-live] [--skip-timeline] [--skip-lenses]
+ * Then the trails of real shapes (bench/shapes.ts, measured by bench/real-shapes.ts): skewed file
+ * sizes, 10,000 events in about 6,000 files, a folder of flat downloads, 3,000,000 events.
+ *
+ * Usage: node dist/bench.js [--shapes trail,skewed,small,flat,3m] [--events 300000,1000000]
+ *          [--scale F] [--reps N] [--skip-jq] [--skip-live] [--skip-timeline] [--skip-table] [--skip-lenses]
+ *   --shapes  which trails to measure (default all; `trail` is the original 125-events-a-file trail)
+ *   --events  the sizes of the original trail
+ *   --scale   multiplies every trail's events (0.02 for a quick smoke run; data kept apart per size)
+ *   --reps    repetitions of each timing of the shapes (default 5, 3 above a million events)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, rmSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { Investigation } from '../src/core/engine/investigation';
 import { generateTrail } from './generate';
+import { benchShape, ProbeResult } from './real-shapes';
+import { SHAPE_NAMES, ShapeName } from './shapes';
 
 const TARGETS = { buildRatio: 0.8, pivotP50Ms: 5, groupByMs: 50, bytesPerEvent: 200 };
 
@@ -71,14 +82,6 @@ async function memoryProbe(mode: string, root: string): Promise<void> {
   const usage = process.memoryUsage();
   process.stdout.write(JSON.stringify({ rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers, events }) + '\n');
   void keep;
-}
-
-interface ProbeResult {
-  rss: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
-  events: number;
 }
 
 function probe(mode: string, root: string): ProbeResult {
@@ -168,27 +171,85 @@ async function benchSize(events: number, dataDir: string, lines: string[]): Prom
   say(`memory: ${(perEvent).toFixed(0)} bytes RSS per event beyond an empty process (target <= ${TARGETS.bytesPerEvent})  ${verdict(perEvent <= TARGETS.bytesPerEvent)}; heap+buffers ${heapPerEvent.toFixed(0)} bytes per event`);
 }
 
+interface Flags {
+  shapes: Set<'trail' | ShapeName>;
+  events: number[];
+  scale: number;
+  reps?: number;
+  jq: boolean;
+  skip: Set<string>;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      shapes: { type: 'string' },
+      events: { type: 'string' },
+      scale: { type: 'string' },
+      reps: { type: 'string' },
+      'skip-jq': { type: 'boolean' },
+      'skip-live': { type: 'boolean' },
+      'skip-timeline': { type: 'boolean' },
+      'skip-table': { type: 'boolean' },
+      'skip-lenses': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const known = ['trail', ...SHAPE_NAMES];
+  const shapes = values.shapes === undefined ? known : values.shapes.split(',').map((s) => s.trim());
+  for (const shape of shapes) if (!known.includes(shape)) throw new Error(`--shapes: unknown shape "${shape}" (known: ${known.join(', ')})`);
+  const scale = values.scale === undefined ? 1 : Number(values.scale);
+  if (!(scale > 0 && scale <= 10)) throw new Error(`--scale takes a number above 0 and at most 10, not "${values.scale}"`);
+  const events = (values.events ?? '300000,1000000').split(',').map(Number);
+  if (events.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--events takes whole numbers, not "${values.events}"`);
+  const reps = values.reps === undefined ? undefined : Number(values.reps);
+  if (reps !== undefined && !(Number.isInteger(reps) && reps >= 1)) throw new Error(`--reps takes a whole number from 1, not "${values.reps}"`);
+  const skip = new Set<string>();
+  if (values['skip-live']) skip.add('live');
+  if (values['skip-timeline']) skip.add('timeline');
+  if (values['skip-table']) skip.add('table');
+  if (values['skip-lenses']) skip.add('lenses');
+  return { shapes: new Set(shapes as ('trail' | ShapeName)[]), events: events.map((n) => Math.max(1, Math.round(n * scale))), scale, reps, jq: !values['skip-jq'], skip };
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--memory-probe') {
     await memoryProbe(argv[1], argv[2]);
     return;
   }
-  const sizesArg = argv.indexOf('--events');
-  const sizes = sizesArg >= 0 ? argv[sizesArg + 1].split(',').map(Number) : [300_000, 1_000_000];
+  const flags = parseFlags(argv);
   const dataDir = path.resolve(__dirname, '..', 'bench', 'data');
   const lines: string[] = [];
-  process.stdout.write(`# CloudTrail Investigator benchmark (node ${process.version}, ${os.availableParallelism()} cores)\n`);
-  for (const size of sizes) await benchSize(size, dataDir, lines);
+  process.stdout.write(`# CloudTrail Investigator benchmark (node ${process.version}, ${os.availableParallelism()} cores${flags.scale !== 1 ? `, scale ${flags.scale}` : ''})\n`);
+  if (flags.shapes.has('trail')) for (const size of flags.events) await benchSize(size, dataDir, lines);
+  const cli = path.resolve(__dirname, '..', 'dist', 'cli.js');
+  for (const shape of SHAPE_NAMES) {
+    if (!flags.shapes.has(shape)) continue;
+    await benchShape(shape, {
+      dataDir,
+      scale: flags.scale,
+      reps: flags.reps,
+      jq: flags.jq,
+      cli,
+      probe,
+      say: (line) => {
+        lines.push(line);
+        process.stdout.write(line + '\n');
+      },
+    });
+  }
   // The other benchmarks run as their own processes (compiled by tsc into out/bench), so
   // memory and CPU state do not leak between them.
   const others: [string, string, string[]][] = [
     ['live', 'Live LookupEvents fetch (5,000 events, 4 regions, rate-limited local server)', []],
     ['timeline', 'Timeline webview in headless Chromium (1,000,000 events)', []],
+    ['table', 'Events table webview in headless Chromium (1,000,000 events)', []],
     ['lenses', 'Code lens placement on a 50 MB Records file', []],
   ];
   for (const [name, title, extra] of others) {
-    if (argv.includes(`--skip-${name}`)) continue;
+    if (flags.skip.has(name)) continue;
     process.stdout.write(`\n## ${title}\n`);
     const script = path.resolve(__dirname, '..', 'out', 'bench', `${name}.js`);
     try {

@@ -25,8 +25,8 @@ import { DEFAULT_STATE, HostToWebview, ViewMessage } from '../src/shared/timelin
 import { random } from './generate';
 
 const TARGETS = { firstPaintMs: 200, frameMs: 16, messageBytes: 1_000_000 };
-const CHROMIUM = process.env.CTINV_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
+export const CHROMIUM = process.env.CTINV_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -36,7 +36,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-function repoRoot(): string {
+export function repoRoot(): string {
   // Works from out/bench/timeline.js, dist/bench.js and a ts runner alike.
   let dir = __dirname;
   for (let i = 0; i < 5; i++) {
@@ -122,7 +122,7 @@ export function syntheticIndex(count: number): EventIndex {
   return index;
 }
 
-function quantile(values: number[], q: number): number {
+export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -132,7 +132,7 @@ const ms = (v: number): string => `${v.toFixed(2)} ms`;
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
 
 /** Dark-theme variables as VS Code would set them on the webview. */
-const THEME_CSS = `:root {
+export const THEME_CSS = `:root {
   --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-editor-font-size: 12px;
   --vscode-foreground: #cccccc; --vscode-editor-foreground: #d4d4d4; --vscode-editor-background: #1e1e1e;
   --vscode-descriptionForeground: #9d9d9d; --vscode-focusBorder: #007fd4; --vscode-charts-blue: #3794ff;

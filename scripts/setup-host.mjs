@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  SETUP_LOG,
   CHROMIUM_PATH,
   CODE_SERVER_ENTRY,
   CODE_SERVER_VERSION,
@@ -16,7 +17,7 @@ import {
   RIPGREP_PATH,
   VSCODE_VERSION,
   hostIsInstalled,
-  run,
+  runLogged,
 } from './lib/host.mjs';
 
 const PROXY_AGENT_VERSION = '0.27.0';
@@ -36,7 +37,8 @@ async function step(name, action) {
 
 function npm(args, cwd) {
   // Offline machine: no audit/fund round-trips; scripts are run explicitly through `npm rebuild`.
-  run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, env: npmEnv() });
+  // node-gyp's compiler lines go to the setup log with apt's.
+  runLogged('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], SETUP_LOG, { cwd, env: npmEnv() });
 }
 
 function npmEnv() {
@@ -61,13 +63,15 @@ async function ensureSystemPackages() {
     process.stdout.write(`setup: ${CHROMIUM_PATH} and ${RIPGREP_PATH} present\n`);
     return;
   }
+  logNote();
   await step(`install ${missing.join(' and ')} (apt-get)`, () => {
     if (process.getuid?.() !== 0) {
       throw new Error(`${missing.join(', ')} missing and this is not root; run \`sudo apt-get install -y ${missing.join(' ')}\``);
     }
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    run('apt-get', ['update'], { env });
-    run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+    // apt's progress lines go to a log, not the terminal; a failure names the log and shows its end.
+    runLogged('apt-get', ['update'], SETUP_LOG, { env });
+    runLogged('apt-get', ['install', '-y', '--no-install-recommends', ...missing], SETUP_LOG, { env });
     for (const file of [CHROMIUM_PATH, RIPGREP_PATH]) {
       if (!existsSync(file)) throw new Error(`apt-get finished but ${file} does not exist`);
     }
@@ -84,7 +88,16 @@ async function ensureRipgrepLink() {
   });
 }
 
+let noted = false;
+/** Says once, before the first noisy step, where its output goes. */
+function logNote() {
+  if (noted) return;
+  noted = true;
+  process.stdout.write(`setup: the output of apt-get and npm goes to ${path.relative(process.cwd(), SETUP_LOG) || SETUP_LOG}\n`);
+}
+
 async function installHost() {
+  logNote();
   const codeServerDir = path.join(HOST_DIR, 'node_modules', 'code-server');
   const vscodeDir = path.join(codeServerDir, 'lib', 'vscode');
 

@@ -3,7 +3,7 @@
 // 127.0.0.1 with the extension installed and the bundled sample trail open, prints the URL
 // and serves until Ctrl-C.
 //   --port=N (or CTINV_PORT)  listen on that loopback port instead of a free one
-//   --smoke  (or CTINV_SMOKE=1)  start, check the workbench answers and shows the extension, exit 0
+//   --smoke  (or CTINV_SMOKE=1)  start, check the workbench answers, shows the extension and the loaded sample, exit 0
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -33,24 +33,34 @@ function fail(step, error) {
   process.exit(1);
 }
 
-function stepSync(name, action) {
+const STEPS = smoke ? 6 : 5;
+let stepNumber = 0;
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)}s`;
+
+/** Says what it is doing before each step and how long it took after; a failure names the step. */
+async function step(name, action) {
+  stepNumber++;
+  process.stdout.write(`start [${stepNumber}/${STEPS}] ${name}\n`);
+  const started = Date.now();
   try {
-    return action();
+    const result = await action();
+    process.stdout.write(`start [${stepNumber}/${STEPS}] ${name}: done (${seconds(started)})\n`);
+    return result;
   } catch (error) {
     return fail(name, error);
   }
 }
 
-stepSync('npm ci', ensureNodeModules);
-stepSync('host setup (npm run setup)', ensureHost);
-stepSync('build the extension (node esbuild.mjs)', () => run(process.execPath, ['esbuild.mjs'], { cwd: REPO_ROOT }));
+await step('check node_modules (npm ci on a fresh clone)', ensureNodeModules);
+await step('check the offline VS Code host, chromium and ripgrep (npm run setup)', ensureHost);
+await step('build the extension (node esbuild.mjs)', () => run(process.execPath, ['esbuild.mjs'], { cwd: REPO_ROOT }));
 
 const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 const extensionId = `${manifest.publisher}.${manifest.name}`;
 const userDataDir = path.join(STATE_DIR, 'user-data');
 const extensionsDir = path.join(STATE_DIR, 'extensions');
 
-stepSync('install the extension into the host', () => {
+await step('install the extension and the start settings into the host', () => {
   // A copy of what the .vsix ships, not a link to the working tree: the host writes its own
   // metadata into an installed extension's package.json.
   rmSync(extensionsDir, { recursive: true, force: true });
@@ -61,41 +71,51 @@ stepSync('install the extension into the host', () => {
     const from = path.join(REPO_ROOT, item);
     if (existsSync(from)) cpSync(from, path.join(installed, item), { recursive: true, filter: (file) => file === from || shipped(file) });
   }
-  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
-  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
-  if (!existsSync(settingsFile)) {
-    writeFileSync(
-      settingsFile,
-      JSON.stringify(
-        {
-          'security.workspace.trust.enabled': false,
-          'telemetry.telemetryLevel': 'off',
-          'update.mode': 'none',
-          'extensions.autoCheckUpdates': false,
-          'extensions.autoUpdate': false,
-          'workbench.startupEditor': 'none',
-          'workbench.colorTheme': 'Default Light Modern',
-        },
-        null,
-        2,
-      ),
-    );
-  }
+  writeStartSettings(path.join(userDataDir, 'User', 'settings.json'));
 });
+
+/**
+ * The user settings of the `npm start` profile (.vscode-test/start/user-data, used for nothing
+ * else): these keys are set on every start, whatever else the user changed there.
+ */
+function writeStartSettings(settingsFile) {
+  mkdirSync(path.dirname(settingsFile), { recursive: true });
+  let settings = {};
+  if (existsSync(settingsFile)) {
+    try {
+      settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    } catch {
+      // Settings written with comments (JSONC) are left as they are, with a word about it.
+      process.stdout.write(`  note: ${settingsFile} is not plain JSON; the start settings were not merged into it\n`);
+      return;
+    }
+  }
+  Object.assign(settings, {
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'workbench.startupEditor': 'none',
+    // No "a Git repository was found in the parent folders" notification: the sample sits inside this repository.
+    'git.openRepositoryInParentFolders': 'never',
+    // The sample trail is loaded and shown when the workbench opens (off by default: an opt-in of this profile).
+    'cloudtrail.autoLoadWorkspaceTrails': true,
+  });
+  if (!('workbench.colorTheme' in settings)) settings['workbench.colorTheme'] = 'Default Light Modern';
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+}
 
 installCleanup();
 const folder = fixtureWorkspace();
 const logFile = path.join(STATE_DIR, 'code-server.log');
-let server;
-try {
-  server = await startCodeServer({ userDataDir, extensionsDir, folder, logFile, port: requestedPort || undefined });
-} catch (error) {
-  fail('start code-server', error);
-}
+const server = await step(`start VS Code ${VSCODE_VERSION} (code-server) on 127.0.0.1`, () =>
+  startCodeServer({ userDataDir, extensionsDir, folder, logFile, port: requestedPort || undefined }),
+);
 const url = workbenchUrl(server.baseUrl, folder);
 
 if (smoke) {
-  try {
+  await step('smoke check: open the workbench in headless chromium', async () => {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
     const require = createRequire(import.meta.url);
@@ -105,21 +125,24 @@ if (smoke) {
       const page = await browser.newPage();
       await page.goto(url);
       await page.locator('.activitybar .action-item a[aria-label^="CloudTrail"]').waitFor({ timeout: 60_000 });
+      // The start settings load the workspace's trail and show it: the Sources view lists it with its events.
+      const source = page.locator('.part.sidebar .pane .monaco-list-row', { hasText: / events · / }).first();
+      await source.waitFor({ timeout: 60_000 });
+      process.stdout.write(`  Sources: ${(await source.innerText()).replace(/\s+/g, ' ')}\n`);
     } finally {
       await browser.close();
     }
-    process.stdout.write(`start --smoke: ${url} answers and shows the CloudTrail activity bar entry (VS Code ${VSCODE_VERSION})\n`);
-    killAllStarted();
-    process.exit(0);
-  } catch (error) {
-    fail('smoke check', error);
-  }
+    process.stdout.write(`start --smoke: ${url} answers, shows the CloudTrail activity bar entry and the workspace's trail loaded (VS Code ${VSCODE_VERSION})\n`);
+  });
+  killAllStarted();
+  process.exit(0);
 }
 
 process.stdout.write(
   [
     '',
     `  CloudTrail Investigator in VS Code ${VSCODE_VERSION} (code-server), workspace ${path.relative(REPO_ROOT, folder)}`,
+    '  The sample trail loads when the workbench opens (cloudtrail.autoLoadWorkspaceTrails in this profile).',
     '',
     `  Open:  ${url}`,
     '',

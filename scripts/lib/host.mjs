@@ -2,7 +2,7 @@
 // where the offline VS Code host lives, how to start it on loopback, and how to end
 // every process we start. Plain Node, no dependencies, so it runs before `npm ci`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,8 @@ export const RIPGREP_PATH = '/usr/bin/rg';
 export const HOST_RIPGREP = path.join(HOST_DIR, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@vscode', 'ripgrep', 'bin', 'rg');
 export const TEST_RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const SCREENSHOTS_DIR = path.join(TEST_RESULTS_DIR, 'screenshots');
+/** The output of apt-get and npm during `npm run setup` (kept out of the terminal). */
+export const SETUP_LOG = path.join(REPO_ROOT, '.vscode-test', 'setup.log');
 
 /** The workspace the host opens: the bundled sample trail when present, else all fixtures. */
 export function fixtureWorkspace() {
@@ -70,6 +72,27 @@ export function run(command, args, options = {}) {
   if (result.status !== 0) {
     const how = result.signal ? `signal ${result.signal}` : `exit code ${result.status}`;
     throw new Error(`\`${command} ${args.join(' ')}\` failed with ${how}`);
+  }
+}
+
+/**
+ * Runs a command synchronously with its output appended to `logFile` instead of the terminal
+ * (apt-get's progress lines); throws naming the command and the log, with the log's last lines.
+ */
+export function runLogged(command, args, logFile, options = {}) {
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  appendFileSync(logFile, `\n$ ${command} ${args.join(' ')}    (${new Date().toISOString()})\n`);
+  const fd = openSync(logFile, 'a');
+  let result;
+  try {
+    result = spawnSync(command, args, { ...options, stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+  const failed = result.error ? `could not start: ${result.error.message}` : result.status !== 0 ? `failed with ${result.signal ? `signal ${result.signal}` : `exit code ${result.status}`}` : undefined;
+  if (failed) {
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-15).map((line) => `    ${line}`).join('\n');
+    throw new Error(`\`${command} ${args.join(' ')}\` ${failed}; its output is in ${logFile}, ending:\n${tail}`);
   }
 }
 
@@ -185,7 +208,6 @@ export function removeDir(dir) {
 export async function startCodeServer({ userDataDir, extensionsDir, folder, logFile, port: requestedPort, env = {}, timeoutMs = 60_000 }) {
   requireHost();
   const port = requestedPort ?? (await freeLoopbackPort());
-  const { openSync } = await import('node:fs');
   const logFd = openSync(logFile, 'a');
   const args = [
     CODE_SERVER_ENTRY,
@@ -245,9 +267,12 @@ export function remoteUri(port, absolutePath) {
   return `vscode-remote://127.0.0.1:${port}${absolutePath.split(path.sep).map(encodeURIComponent).join('/')}`;
 }
 
-/** A fresh clone has no node_modules: install exactly the lockfile (`npm ci`). */
+/** A fresh clone has no node_modules: install exactly the lockfile (`npm ci`). Says which it did. */
 export function ensureNodeModules() {
-  if (existsSync(path.join(REPO_ROOT, 'node_modules', '.package-lock.json'))) return;
+  if (existsSync(path.join(REPO_ROOT, 'node_modules', '.package-lock.json'))) {
+    process.stdout.write('setup: node_modules present\n');
+    return;
+  }
   process.stdout.write('setup: node_modules missing, running `npm ci`\n');
   run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: REPO_ROOT });
 }

@@ -9,6 +9,17 @@ export interface CliIo {
   signal: AbortSignal;
   /** Asks the user one question on the terminal (an MFA code); absent when there is no terminal. */
   prompt?: (question: string) => Promise<string | undefined>;
+  /**
+   * Set once a command has written to stdout (`writeOut` sets it): after that, an answer
+   * cannot be taken back and given again.
+   */
+  stdoutStarted?: boolean;
+}
+
+/** Writes a command's result to stdout and records that output has started. */
+export function writeOut(io: CliIo, text: string): void {
+  io.stdoutStarted = true;
+  io.stdout.write(text);
 }
 
 export interface CliCommand {

@@ -1,28 +1,8 @@
 import { parseArgs, UsageError } from './args';
-import { promptLine } from './awsCredentials';
 import { CliIo } from './command';
 import { COMMANDS } from './commands/index';
 import { RecordChangedError } from '../core/sources/readAt';
 import { printable } from './terminal';
-
-/** The same io, with a way to know whether anything was written to stdout yet. */
-function watchStdout(io: CliIo): { io: CliIo; wrote: () => boolean } {
-  let wrote = false;
-  const stdout = io.stdout;
-  const proxy = new Proxy(stdout, {
-    get(target, property) {
-      if (property === 'write') {
-        return (...rest: Parameters<NodeJS.WritableStream['write']>) => {
-          wrote = true;
-          return (target.write as (...a: unknown[]) => boolean)(...rest);
-        };
-      }
-      const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { io: { ...io, stdout: proxy }, wrote: () => wrote };
-}
 
 function usage(): string {
   const lines = ['Usage: ctinv COMMAND ...', '', 'Commands:'];
@@ -37,7 +17,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return name ? 0 : 2;
   }
   const command = COMMANDS.find((c) => c.name === name);
-  const watched = watchStdout(io);
   if (!command) {
     io.stderr.write(`ctinv: unknown command "${printable(name)}"\n\n${usage()}`);
     return 2;
@@ -50,12 +29,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   try {
     const args = parseArgs(rest, command.options);
     try {
-      return await command.run(args, watched.io);
+      return await command.run(args, io);
     } catch (error) {
       if (!(error instanceof RecordChangedError)) throw error;
       // The evidence changed since it was indexed: the engine has discarded that cache. Answer
       // again from a fresh read, unless part of the old answer is already out.
-      if (watched.wrote()) {
+      if (io.stdoutStarted) {
         throw new Error(`${error.message}. The output above may be incomplete; the index cache was discarded: run the command again`, { cause: error });
       }
       io.stderr.write(`note: ${printable(error.message)}; reading the evidence again\n`);
@@ -86,7 +65,9 @@ if (require.main === module) {
     interactive: Boolean(process.stderr.isTTY),
     signal: controller.signal,
     // Questions go to stderr, so stdout stays the command's result.
-    prompt: process.stdin.isTTY ? (question) => promptLine(question, process.stdin, process.stderr, controller.signal) : undefined,
+    // awsCredentials (and the AWS SDK's credential providers) load only when a question is asked.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    prompt: process.stdin.isTTY ? (question) => (require('./awsCredentials') as typeof import('./awsCredentials')).promptLine(question, process.stdin, process.stderr, controller.signal) : undefined,
   }).then(
     (code) => {
       process.exitCode = code;

@@ -13,6 +13,7 @@ export const Commands = {
   addFolder: 'cloudtrail.sources.addFolder',
   addFiles: 'cloudtrail.sources.addFiles',
   addFromExplorer: 'cloudtrail.sources.addFromExplorer',
+  loadWorkspaceTrails: 'cloudtrail.sources.loadWorkspaceTrails',
   removeSource: 'cloudtrail.sources.remove',
   reloadSource: 'cloudtrail.sources.reload',
   showSkipped: 'cloudtrail.sources.showSkipped',
@@ -50,6 +51,13 @@ export const TimelineCommands = {
   open: 'cloudtrail.timeline.open',
   /** Takes `{ field, value }` for lane fields (principal, session, accessKey, ip, region, account, eventSource). */
   showItem: 'cloudtrail.timeline.showItem',
+} as const;
+
+/** The full-width Events table (src/extension/table). */
+export const TableCommands = {
+  open: 'cloudtrail.table.open',
+  /** Takes a `{ field, value }` (an Explorer item): filters to it and opens the table. */
+  showItem: 'cloudtrail.table.showItem',
 } as const;
 
 /** The intelligence feature: detections and lineage. */
@@ -96,4 +104,4 @@ export const NoiseCommands = {
 } as const;
 
 /** Every command id above: what the extension registers and package.json contributes. */
-export const COMMAND_IDS: readonly string[] = [Commands, TimelineCommands, IntelCommands, LiveCommands, EvidenceCommands, NoiseCommands].flatMap((group) => Object.values(group));
+export const COMMAND_IDS: readonly string[] = [Commands, TimelineCommands, TableCommands, IntelCommands, LiveCommands, EvidenceCommands, NoiseCommands].flatMap((group) => Object.values(group));

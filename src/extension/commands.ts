@@ -2,6 +2,8 @@
 export const ContextKeys = {
   hasSources: 'cloudtrail.hasSources',
   loading: 'cloudtrail.loading',
+  /** How many trail files the workspace holds (0 when none): the Sources welcome offers to load them. */
+  workspaceTrailFiles: 'cloudtrail.workspaceTrailFiles',
   filterActive: 'cloudtrail.filter.active',
   canGoBack: 'cloudtrail.filter.canGoBack',
   canGoForward: 'cloudtrail.filter.canGoForward',

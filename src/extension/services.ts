@@ -1,15 +1,13 @@
 /**
- * The services the composition root (extension.ts) builds once and hands to every feature.
- * Features receive this object and return Disposables; they never build services themselves.
+ * The shape of the services the composition root (extension.ts) builds once. A feature names
+ * the part it needs (`Pick<ExtensionServices, 'investigation' | 'log'>`) and returns
+ * Disposables; it never builds services itself. This module holds types only, so any feature
+ * may import it without an import cycle.
  */
-import * as path from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { EventId, Selection, SourceSummary } from '../core/engine/api';
-import { Investigation } from '../core/engine/investigation';
-import { DisplayFormat } from './display';
-import { openEventDocument } from './documents/eventUri';
-import { ActiveFilter } from './filter/filterState';
-import { SourceManager } from './sources/sourceManager';
+import type { Investigation } from '../core/engine/investigation';
+import type { DisplayFormat } from './display';
 
 export interface TimeRange {
   start: number;
@@ -66,46 +64,4 @@ export interface ExtensionServices {
   readonly loadingSources: ReadonlySet<string>;
   /** Loads the sources remembered for this workspace (the composition root calls it once). */
   restoreSources(): Promise<void>;
-  /**
-   * Detection findings (set by the intel feature when it registers, src/extension/intel):
-   * `eventIds()` of the last run and `onDidChange`, e.g. for finding marks on the timeline.
-   */
-  findings?: import('./intel/findingsStore').FindingsStore;
-  /** The intel feature's views and commands (set when it registers; integration tests read it). */
-  intel?: import('./intel/index').IntelligenceFeature;
-}
-
-/** Builds the services; the composition root owns the result and disposes it. */
-export function createServices(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): ExtensionServices & vscode.Disposable {
-  // The index cache lives in the extension's own storage, never beside the evidence.
-  const cacheDir = path.join(context.globalStorageUri.fsPath, 'index-cache');
-  const investigation = new Investigation({ cacheDir });
-  const filter = new ActiveFilter(investigation);
-  const indexChanged = new vscode.EventEmitter<void>();
-  const investigationSubscription = investigation.onDidChange(() => indexChanged.fire());
-  const sources = new SourceManager(context, investigation, log);
-  const display = new DisplayFormat(investigation);
-
-  return {
-    context,
-    log,
-    investigation,
-    filter,
-    display,
-    onDidChangeIndex: indexChanged.event,
-    openEvent: (id) => openEventDocument(investigation, display, id),
-    addSource: (paths, label) => sources.add(paths, label),
-    removeSource: (id) => sources.remove(id),
-    reloadSource: (id) => sources.reload(id),
-    onDidChangeSources: sources.onDidChange,
-    loadingSources: sources.loading,
-    restoreSources: () => sources.restore(),
-    dispose: () => {
-      investigationSubscription.dispose();
-      indexChanged.dispose();
-      filter.dispose();
-      sources.dispose();
-      display.dispose();
-    },
-  };
 }

@@ -5,6 +5,7 @@
  */
 export interface Settings {
   autoDetectTrails: boolean;
+  autoLoadWorkspaceTrails: boolean;
   'cache.verifyContents': boolean;
   openCompressedTrailFilesDecompressed: boolean;
   'lenses.enabled': boolean;
@@ -36,9 +37,10 @@ export type SettingName = keyof Settings;
 
 export const SETTINGS_SECTION = 'cloudtrail';
 
-/** The defaults; they must equal package.json's (checked by test/unit/extension-manifest/settings.test.ts). */
+/** The defaults; they must equal package.json's (checked by test/unit/manifest/settings.test.ts). */
 export const SETTING_DEFAULTS: { readonly [K in SettingName]: Settings[K] } = {
   autoDetectTrails: true,
+  autoLoadWorkspaceTrails: false,
   'cache.verifyContents': false,
   openCompressedTrailFilesDecompressed: true,
   'lenses.enabled': true,

@@ -1,12 +1,12 @@
 /**
  * Deterministic synthetic CloudTrail records for the local servers and the live benchmark:
- * a small named cast (alice, bob, ...) the tests filter on. The PRNG and id helpers are
- * bench/generate's, shared with the trail generator.
+ * a small named cast (alice, bob, ...) the tests filter on. The records are built by
+ * bench/records.ts, the one builder the benchmark's trail generators use too.
  */
-import { hex, random as prng, uuid } from '../../bench/generate';
+import { CloudTrailRecord, cloudTrailRecord, hex, iamUser, random as prng, uuid } from '../../bench/records';
 import { TEST_ACCOUNT } from './awsJson';
 
-export type CloudTrailRecord = Record<string, unknown>;
+export type { CloudTrailRecord };
 
 const NAMES: ReadonlyArray<[string, string, boolean]> = [
   ['ConsoleLogin', 'signin.amazonaws.com', false],
@@ -46,33 +46,27 @@ export function synthEvents(options: SynthOptions): CloudTrailRecord[] {
     const id = uuid(random);
     const accessKeyId = `AKIA${user.toUpperCase().replace(/[^A-Z]/g, 'X').padEnd(16, 'X').slice(0, 16)}`;
     const insight = options.insightFraction !== undefined && random() < options.insightFraction;
-    const record: CloudTrailRecord = {
-      eventVersion: '1.09',
-      userIdentity: {
-        type: 'IAMUser',
-        principalId: `AIDA${hex(random, 16).toUpperCase()}`,
-        arn: `arn:aws:iam::${account}:user/${user}`,
-        accountId: account,
-        accessKeyId,
-        userName: user,
-      },
-      eventTime: new Date(time).toISOString().replace('.000Z', 'Z'),
+    // Drawn in this order (principal id, address, request id) so a seed keeps its records.
+    const principalId = `AIDA${hex(random, 16).toUpperCase()}`;
+    const sourceIPAddress = `198.51.100.${Math.floor(random() * 250) + 1}`;
+    const requestID = hex(random, 16).toUpperCase();
+    const s3 = eventSource === 's3.amazonaws.com';
+    const record = cloudTrailRecord({
+      userIdentity: iamUser(account, user, accessKeyId, principalId),
+      time,
       eventSource,
       eventName,
-      awsRegion: region,
-      sourceIPAddress: `198.51.100.${Math.floor(random() * 250) + 1}`,
+      region,
+      sourceIPAddress,
       userAgent: 'aws-cli/2.15.0',
-      requestParameters: eventSource === 's3.amazonaws.com' ? { bucketName: 'evidence-bucket' } : null,
-      responseElements: null,
-      requestID: hex(random, 16).toUpperCase(),
+      requestParameters: s3 ? { bucketName: 'evidence-bucket' } : null,
+      requestID,
       eventID: id,
       readOnly,
-      resources: eventSource === 's3.amazonaws.com' ? [{ ARN: 'arn:aws:s3:::evidence-bucket', accountId: account, type: 'AWS::S3::Bucket' }] : undefined,
-      eventType: insight ? 'AwsCloudTrailInsight' : 'AwsApiCall',
-      managementEvent: true,
-      recipientAccountId: account,
-      eventCategory: insight ? 'Insight' : 'Management',
-    };
+      resources: s3 ? [{ ARN: 'arn:aws:s3:::evidence-bucket', accountId: account, type: 'AWS::S3::Bucket' }] : undefined,
+      account,
+      insight,
+    });
     out.push(record);
   }
   return out;

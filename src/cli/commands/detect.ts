@@ -5,7 +5,7 @@ import { DetectionRule, Finding, SEVERITIES, Severity, severityRank } from '../.
 import { EventIndexApi } from '../../core/engine/api';
 import { formatTime } from '../../core/model/time';
 import { stringOption, UsageError } from '../args';
-import { CliCommand } from '../command';
+import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
 import { printable } from '../terminal';
 
@@ -75,7 +75,7 @@ export const detectCommand: CliCommand = {
     for (const e of report.ruleErrors) io.stderr.write(`rule ${printable(e.ruleId)} failed and was stopped: ${printable(e.message)}\n`);
     report.findings = report.findings.filter((f) => severityRank(f.severity) >= minimum);
     if (json) {
-      io.stdout.write(
+      writeOut(io, 
         JSON.stringify(
           {
             findings: report.findings.map((f) => findingJson(f, index)),
@@ -89,7 +89,7 @@ export const detectCommand: CliCommand = {
         ) + '\n',
       );
     } else {
-      io.stdout.write(text(report, problems, rules));
+      writeOut(io, text(report, problems, rules));
     }
     return report.ruleErrors.length > 0 ? 1 : 0;
   },

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ExportFormat, conflictProvenance, exportEvents, inBatches } from '../../core/export/export';
 import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
 import { stringOption, UsageError } from '../args';
-import { CliCommand } from '../command';
+import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 import { printable } from '../terminal';
 
@@ -71,12 +71,12 @@ export const exportCommand: CliCommand = {
     for (const warning of result.warnings) io.stderr.write(`warning: ${printable(warning)}\n`);
     for (const skipped of result.skipped) io.stderr.write(`skipped: record ${skipped.index}: ${printable(skipped.reason)}\n`);
     if (args.options.has('json')) {
-      io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      writeOut(io, JSON.stringify(result, null, 2) + '\n');
     } else {
       const lines = [`exported ${result.eventsWritten} event${result.eventsWritten === 1 ? '' : 's'} to ${printable(result.folder)}`];
       for (const file of result.files) lines.push(`  ${file.sha256}  ${printable(file.name)} (${file.size} bytes)`);
       lines.push(`verify: (cd ${printable(JSON.stringify(result.folder))} && sha256sum -c MANIFEST.sha256)`);
-      io.stdout.write(lines.join('\n') + '\n');
+      writeOut(io, lines.join('\n') + '\n');
     }
     return result.warnings.length > 0 ? 1 : 0;
   },

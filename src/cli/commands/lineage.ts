@@ -1,6 +1,6 @@
 import { Lineage, lineageJson, MissingHop, traceLineage } from '../../core/lineage/lineage';
 import { UsageError } from '../args';
-import { CliCommand } from '../command';
+import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
 import { printable } from '../terminal';
 
@@ -59,8 +59,8 @@ export const lineageCommand: CliCommand = {
     if (!/^[A-Z0-9]{12,128}$/.test(key)) throw new UsageError(`"${printable(key)}" does not look like an access key id (AKIA…/ASIA…)`);
     const { investigation } = await loadEvidence(paths, args, io);
     const lineage = await traceLineage(investigation.index, { accessKey: key }, { signal: io.signal });
-    if (args.options.has('json')) io.stdout.write(JSON.stringify(lineageJson(lineage), null, 2) + '\n');
-    else io.stdout.write(text(lineage));
+    if (args.options.has('json')) writeOut(io, JSON.stringify(lineageJson(lineage), null, 2) + '\n');
+    else writeOut(io, text(lineage));
     return lineage.complete ? 0 : 1;
   },
 };

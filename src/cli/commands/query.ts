@@ -1,7 +1,7 @@
 import { EventRow } from '../../core/engine/api';
 import { formatTime } from '../../core/model/time';
 import { intOption, stringOption, UsageError } from '../args';
-import { CliCommand } from '../command';
+import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 import { csvLine } from '../../core/export/csv-cell';
 import { printable } from '../terminal';
@@ -42,18 +42,18 @@ export const queryCommand: CliCommand = {
         const batch = Array.from(ids.subarray(start, start + 1000));
         // Each record's own text from its file (one line): nothing re-serialised, nothing to overflow.
         const records = await index.rawRecords(batch);
-        io.stdout.write(records.map((r) => r.text).join('\n') + '\n');
+        writeOut(io, records.map((r) => r.text).join('\n') + '\n');
       }
     } else if (format === 'csv') {
-      io.stdout.write(csvLine(COLUMNS.map(([name]) => name)));
-      for (const id of ids) io.stdout.write(csvLine(COLUMNS.map(([, get]) => get(index.row(id)))));
+      writeOut(io, csvLine(COLUMNS.map(([name]) => name)));
+      for (const id of ids) writeOut(io, csvLine(COLUMNS.map(([, get]) => get(index.row(id)))));
     } else {
       const rows = Array.from(ids, (id) => COLUMNS.map(([, get]) => printable(get(index.row(id)))));
       const header = COLUMNS.map(([name]) => name);
       const widths = header.map((h, c) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[c].length))));
       const line = (cells: string[]) => cells.map((cell, c) => cell.slice(0, widths[c]).padEnd(widths[c])).join('  ').trimEnd() + '\n';
-      io.stdout.write(line(header));
-      for (const row of rows) io.stdout.write(line(row));
+      writeOut(io, line(header));
+      for (const row of rows) writeOut(io, line(row));
     }
     io.stderr.write(`${selection.length} matching event${selection.length === 1 ? '' : 's'}${ids.length < selection.length ? `, ${ids.length} shown` : ''}\n`);
     return 0;

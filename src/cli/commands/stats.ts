@@ -1,5 +1,5 @@
 import { describePlace, type EventIdConflict } from '../../core/engine/api';
-import { CliCommand } from '../command';
+import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence } from '../load';
 import { printable } from '../terminal';
 
@@ -39,11 +39,11 @@ export const statsCommand: CliCommand = {
       eventsWithoutTime: summary.eventsWithoutTime,
     };
     if (args.options.has('json')) {
-      io.stdout.write(JSON.stringify(result) + '\n');
+      writeOut(io, JSON.stringify(result) + '\n');
     } else {
       const conflicts = result.conflictList.slice(0, CONFLICTS_SHOWN).map((c) => `  eventID ${printable(JSON.stringify(c.eventId))}: ${printable(bothPlaces(c))}`);
       if (result.conflicts > conflicts.length) conflicts.push(`  … and ${result.conflicts - conflicts.length} more (--json lists ${result.conflictList.length})`);
-      io.stdout.write(
+      writeOut(io, 
         [
           `events:     ${result.events}`,
           `files:      ${result.files}`,

@@ -1,7 +1,7 @@
 import { PIVOT_FIELDS, PivotField, resolveField } from '../../core/index/fields';
 import { formatTime } from '../../core/model/time';
 import { intOption, UsageError } from '../args';
-import { CliCommand } from '../command';
+import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 import { printable } from '../terminal';
 
@@ -24,14 +24,14 @@ export const topCommand: CliCommand = {
     const selection = where ? index.query(where) : undefined;
     const rows = index.top(field as PivotField, selection, limit);
     if (args.options.has('json')) {
-      io.stdout.write(
+      writeOut(io, 
         JSON.stringify(rows.map((r) => ({ value: r.value, count: r.count, first: formatIso(r.first), last: formatIso(r.last) }))) + '\n',
       );
     } else {
       const width = Math.max(5, ...rows.map((r) => String(r.count).length));
       for (const r of rows) {
         const value = printable(r.value);
-        io.stdout.write(`${String(r.count).padStart(width)}  ${value}  (${formatTime(r.first)} .. ${formatTime(r.last)})\n`);
+        writeOut(io, `${String(r.count).padStart(width)}  ${value}  (${formatTime(r.first)} .. ${formatTime(r.last)})\n`);
       }
     }
     return 0;

@@ -1,20 +1,9 @@
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { stringOption, UsageError } from '../args';
-import { cliCredentials } from '../awsCredentials';
-import { CliCommand, CliIo } from '../command';
+import { CliCommand, CliIo, writeOut } from '../command';
 import { printable } from '../terminal';
-import {
-  DIGEST_VERDICTS,
-  DigestPublicKey,
-  listCloudTrailPublicKeys,
-  loadPublicKeyFile,
-  LOG_VERDICTS,
-  validateFolder,
-  validateS3,
-  ValidationProgress,
-  ValidationResult,
-} from '../../core/integrity/index';
+import type { DigestPublicKey } from '../../core/integrity/keys';
+import { DIGEST_VERDICTS, LOG_VERDICTS, ValidationProgress, ValidationResult } from '../../core/integrity/types';
 import { parseTimeBound } from '../../core/integrity/window';
 
 // Everything printed here can come from a digest or a file name, i.e. from an attacker: the
@@ -109,7 +98,17 @@ interface TimeWindow {
 async function run(target: string, publicKeys: DigestPublicKey[] | undefined, window: TimeWindow, args: Parameters<CliCommand['run']>[0], io: CliIo): Promise<ValidationResult> {
   const onProgress = io.interactive ? (p: ValidationProgress) => io.stderr.write(progressLine(p)) : undefined;
   const s3Target = parseS3Target(target);
+  // The validator and the AWS SDK load with the command that uses them: every other command
+  // starts about 30 ms sooner without them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateFolder, validateS3, listCloudTrailPublicKeys } = require('../../core/integrity/index') as typeof import('../../core/integrity/index');
   if (!s3Target) return validateFolder(target, { publicKeys, signal: io.signal, onProgress, ...window });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { S3Client } = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CloudTrailClient } = require('@aws-sdk/client-cloudtrail') as typeof import('@aws-sdk/client-cloudtrail');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { cliCredentials } = require('../awsCredentials') as typeof import('../awsCredentials');
   const region = stringOption(args, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const endpoint = stringOption(args, 'endpoint-url');
   // One credentials provider for every client: a profile with mfa_serial asks for its code once.
@@ -154,7 +153,8 @@ export const validateCommand: CliCommand = {
       throw new UsageError(`--start-time ${window.startTime.toISOString()} is after --end-time ${window.endTime.toISOString()}`);
     }
     const keyFile = stringOption(args, 'public-key');
-    const publicKeys = keyFile ? await loadPublicKeyFile(keyFile) : undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const publicKeys = keyFile ? await (require('../../core/integrity/keys') as typeof import('../../core/integrity/keys')).loadPublicKeyFile(keyFile) : undefined;
     const target = args.positionals[0];
     if (!keyFile && !parseS3Target(target)) {
       io.stderr.write(
@@ -164,7 +164,7 @@ export const validateCommand: CliCommand = {
     const result = await run(target, publicKeys, window, args, io);
     if (io.interactive) io.stderr.write('\r\x1b[K');
     for (const problem of result.problems) io.stderr.write(`problem: ${printable(problem.path)}: ${printable(problem.reason)}\n`);
-    io.stdout.write(args.options.has('json') ? JSON.stringify(result) + '\n' : formatReport(result));
+    writeOut(io, args.options.has('json') ? JSON.stringify(result) + '\n' : formatReport(result));
     return result.ok ? 0 : 1;
   },
 };

@@ -141,6 +141,41 @@ function pollDelay(options: QueryRunOptions, poll: number): number {
   return Math.min(options.maxPollMs ?? 5000, first * 1.5 ** poll);
 }
 
+/** One answer to "how is the query doing" (GetQueryExecution, DescribeQuery). */
+interface QueryStatus {
+  state: string;
+  bytesScanned?: number;
+  executionMs?: number;
+  /** Why it ended, when it failed. */
+  reason?: string;
+}
+
+/**
+ * Asks how the query is doing (Athena and Lake alike) with a growing delay until it reaches
+ * `finished` (true) or one of the `ended` states (false, with `summary.error` saying why).
+ */
+async function pollUntilDone(
+  describe: () => Promise<QueryStatus>,
+  service: { name: string; finished: string; ended: readonly string[] },
+  summary: QuerySummary,
+  options: QueryRunOptions,
+): Promise<boolean> {
+  for (let poll = 0; ; poll++) {
+    const status = await describe();
+    summary.state = status.state;
+    summary.bytesScanned = status.bytesScanned ?? summary.bytesScanned;
+    summary.executionMs = status.executionMs;
+    options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: 0, polls: poll + 1 });
+    if (summary.state === service.finished) return true;
+    if (service.ended.includes(summary.state)) {
+      summary.error = `The ${service.name} query ${summary.queryId} ended ${summary.state}: ${status.reason ?? 'no reason given'}`;
+      summary.errorKind = 'service';
+      return false;
+    }
+    await sleep(pollDelay(options, poll), options.signal);
+  }
+}
+
 export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySummary> {
   const { factory, signal } = options;
   const summary: QuerySummary = { state: 'NOT_STARTED', bytesScanned: 0, rows: 0, pages: 0, cancelled: false, remoteStopped: false };
@@ -184,21 +219,22 @@ export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySu
     if (!id) throw new Error('StartQueryExecution answered without a QueryExecutionId');
     summary.queryId = id;
     operation = 'GetQueryExecution';
-    for (let poll = 0; ; poll++) {
-      const got = await withRetry((s) => client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: s }), { ...retry, signal });
-      const execution = got.QueryExecution;
-      summary.state = execution?.Status?.State ?? 'UNKNOWN';
-      summary.bytesScanned = execution?.Statistics?.DataScannedInBytes ?? summary.bytesScanned;
-      summary.executionMs = execution?.Statistics?.EngineExecutionTimeInMillis;
-      options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: 0, polls: poll + 1 });
-      if (summary.state === 'SUCCEEDED') break;
-      if (summary.state === 'FAILED' || summary.state === 'CANCELLED') {
-        summary.error = `The Athena query ${id} ended ${summary.state}: ${execution?.Status?.StateChangeReason ?? 'no reason given'}`;
-        summary.errorKind = 'service';
-        return summary;
-      }
-      await sleep(pollDelay(options, poll), signal);
-    }
+    const finished = await pollUntilDone(
+      async () => {
+        const got = await withRetry((s) => client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: s }), { ...retry, signal });
+        const execution = got.QueryExecution;
+        return {
+          state: execution?.Status?.State ?? 'UNKNOWN',
+          bytesScanned: execution?.Statistics?.DataScannedInBytes,
+          executionMs: execution?.Statistics?.EngineExecutionTimeInMillis,
+          reason: execution?.Status?.StateChangeReason,
+        };
+      },
+      { name: 'Athena', finished: 'SUCCEEDED', ended: ['FAILED', 'CANCELLED'] },
+      summary,
+      options,
+    );
+    if (!finished) return summary;
     operation = 'GetQueryResultsAthena';
     let columns: string[] | undefined;
     await deliverPages(async (token) => {
@@ -220,21 +256,35 @@ export async function runAthenaQuery(options: AthenaRunOptions): Promise<QuerySu
     return summary;
   } catch (error) {
     if (isAbort(error, signal)) {
-      summary.cancelled = true;
-      if (summary.queryId && summary.state !== 'SUCCEEDED') {
-        // Stop the remote query: it costs money while it runs. Not tied to the aborted signal.
-        try {
+      return stopRemote(
+        summary,
+        'SUCCEEDED',
+        async () => {
           await withRetry(() => client.send(new StopQueryExecutionCommand({ QueryExecutionId: summary.queryId })), { ...retry });
-          summary.remoteStopped = true;
-          summary.state = 'CANCELLED';
-        } catch (stopError) {
-          summary.error = `Cancelled here, but stopping the Athena query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('StopQueryExecution')).message}`;
-        }
-      }
-      return summary;
+          return 'CANCELLED';
+        },
+        (stopError) => `Cancelled here, but stopping the Athena query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('StopQueryExecution')).message}`,
+      );
     }
     return fail(summary, describeAwsError(error, ctx(operation)));
   }
+}
+
+/**
+ * After a cancel here: stops the remote query, which costs money while it runs, unless it had
+ * already `finished`. `stop` is not tied to the aborted signal; it resolves with the new state.
+ */
+async function stopRemote(summary: QuerySummary, finished: string, stop: () => Promise<string>, failed: (error: unknown) => string): Promise<QuerySummary> {
+  summary.cancelled = true;
+  if (summary.queryId && summary.state !== finished) {
+    try {
+      summary.state = await stop();
+      summary.remoteStopped = true;
+    } catch (stopError) {
+      summary.error = failed(stopError);
+    }
+  }
+  return summary;
 }
 
 function fail(summary: QuerySummary, error: AwsSourceError): QuerySummary {
@@ -270,20 +320,16 @@ export async function runLakeQuery(options: LakeRunOptions): Promise<QuerySummar
     if (!id) throw new Error('StartQuery answered without a QueryId');
     summary.queryId = id;
     operation = 'DescribeQuery';
-    for (let poll = 0; ; poll++) {
-      const d = await withRetry((s) => client.send(new DescribeQueryCommand({ QueryId: id, ...owner }), { abortSignal: s }), { ...retry, signal });
-      summary.state = d.QueryStatus ?? 'UNKNOWN';
-      summary.bytesScanned = d.QueryStatistics?.BytesScanned ?? summary.bytesScanned;
-      summary.executionMs = d.QueryStatistics?.ExecutionTimeInMillis;
-      options.onProgress?.({ state: summary.state, bytesScanned: summary.bytesScanned, rows: 0, polls: poll + 1 });
-      if (summary.state === 'FINISHED') break;
-      if (summary.state === 'FAILED' || summary.state === 'CANCELLED' || summary.state === 'TIMED_OUT') {
-        summary.error = `The CloudTrail Lake query ${id} ended ${summary.state}: ${d.ErrorMessage ?? 'no reason given'}`;
-        summary.errorKind = 'service';
-        return summary;
-      }
-      await sleep(pollDelay(options, poll), signal);
-    }
+    const finished = await pollUntilDone(
+      async () => {
+        const d = await withRetry((s) => client.send(new DescribeQueryCommand({ QueryId: id, ...owner }), { abortSignal: s }), { ...retry, signal });
+        return { state: d.QueryStatus ?? 'UNKNOWN', bytesScanned: d.QueryStatistics?.BytesScanned, executionMs: d.QueryStatistics?.ExecutionTimeInMillis, reason: d.ErrorMessage };
+      },
+      { name: 'CloudTrail Lake', finished: 'FINISHED', ended: ['FAILED', 'CANCELLED', 'TIMED_OUT'] },
+      summary,
+      options,
+    );
+    if (!finished) return summary;
     operation = 'GetQueryResults';
     await deliverPages(async (token) => {
       const page = await withRetry(
@@ -301,17 +347,15 @@ export async function runLakeQuery(options: LakeRunOptions): Promise<QuerySummar
     return summary;
   } catch (error) {
     if (isAbort(error, signal)) {
-      summary.cancelled = true;
-      if (summary.queryId && summary.state !== 'FINISHED') {
-        try {
+      return stopRemote(
+        summary,
+        'FINISHED',
+        async () => {
           const cancelled = await withRetry(() => client.send(new CancelQueryCommand({ QueryId: summary.queryId, ...owner })), { ...retry });
-          summary.remoteStopped = true;
-          summary.state = cancelled.QueryStatus ?? 'CANCELLED';
-        } catch (stopError) {
-          summary.error = `Cancelled here, but cancelling the CloudTrail Lake query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('CancelQuery')).message}`;
-        }
-      }
-      return summary;
+          return cancelled.QueryStatus ?? 'CANCELLED';
+        },
+        (stopError) => `Cancelled here, but cancelling the CloudTrail Lake query ${summary.queryId} failed: ${describeAwsError(stopError, ctx('CancelQuery')).message}`,
+      );
     }
     return fail(summary, describeAwsError(error, ctx(operation)));
   }

@@ -16,15 +16,16 @@
  * mismatch with a guaranteed value is reported as such, never as a network failure.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { AwsClientFactory } from './clients';
+import type { ProfileInfo } from './profiles';
 import { isAbort } from '../abort';
 import { AwsSourceError, describeAwsError } from './errors';
-import { DEFAULT_RETRY, RetryCounters, withRetry } from './retry';
+import { DEFAULT_RETRY, RetryCounters, RetryOptions, withRetry } from './retry';
 import { UnsafeKeyError, safeLocalPath } from './safePath';
 
 export const DOWNLOAD_MANIFEST = '.ctinv-download.json';
@@ -179,7 +180,7 @@ export interface ContentClaims {
  * (`<hex>-<parts>`) never is. A full-object `x-amz-checksum-sha256` is the content's
  * SHA-256; a composite one (`…-<parts>`) is not.
  */
-export function contentClaims(etag: string, head: ObjectHead): ContentClaims {
+function contentClaims(etag: string, head: ObjectHead): ContentClaims {
   const claims: ContentClaims = {};
   const sse = (head.ServerSideEncryption ?? '').toLowerCase();
   if (/^[0-9a-f]{32}$/.test(etag) && !sse.startsWith('aws:kms') && !head.SSECustomerAlgorithm) claims.md5 = etag;
@@ -192,7 +193,7 @@ export function contentClaims(etag: string, head: ObjectHead): ContentClaims {
 }
 
 /** The content differs from what S3 guarantees: not a network failure, never retried. */
-export class ContentMismatchError extends Error {}
+class ContentMismatchError extends Error {}
 
 function checkClaims(claims: ContentClaims, md5: string, sha256: string, what: string): ManifestEntry['verified'] {
   if (claims.sha256 !== undefined && claims.sha256 !== sha256) {
@@ -251,7 +252,7 @@ class Queue<T> {
   }
 }
 
-export function validateTrailOptions(options: TrailDownloadOptions): void {
+function validateTrailOptions(options: TrailDownloadOptions): void {
   if (!BUCKET_RE.test(options.bucket)) throw new RangeError(`'${options.bucket}' is not an S3 bucket name.`);
   if (options.orgId !== undefined && options.orgId !== '' && !ORG_RE.test(options.orgId)) {
     throw new RangeError(`'${options.orgId}' is not an organisation id (o-xxxxxxxxxx).`);
@@ -265,83 +266,122 @@ export function validateTrailOptions(options: TrailDownloadOptions): void {
   dayPrefixes(options.from, options.to);
 }
 
-export async function downloadTrailBucket(options: TrailDownloadOptions): Promise<DownloadSummary> {
-  validateTrailOptions(options);
-  const dest = path.resolve(options.dest);
-  await fs.mkdir(dest, { recursive: true });
-  const signal = options.signal;
-  const factory = options.factory;
-  const profile = await factory.profile().catch((e: unknown) => {
-    throw describeAwsError(e, { profile: factory.profileName, operation: 'resolve credentials' });
-  });
-  const context = (operation: string) => ({ profile: profile.name, profileKind: profile.kind, region: options.region, operation });
-  const client: S3Client = factory.s3(options.region);
-  const counters: RetryCounters = { throttleRetries: 0, transientRetries: 0 };
-  const retryOpts = { signal, counters, policy: { ...DEFAULT_RETRY, maxThrottleRetries: 6 }, refreshCredentials: () => factory.refreshCredentials() };
+/** One download of a trail bucket: the listing feeds a queue that a few downloaders drain. */
+class TrailDownload {
+  private readonly signal: AbortSignal | undefined;
+  private readonly client: S3Client;
+  private readonly counters: RetryCounters = { throttleRetries: 0, transientRetries: 0 };
+  private readonly retryOpts: RetryOptions;
+  private readonly summary: DownloadSummary;
+  private listedBytes = 0;
+  private listing = true;
+  /** What was downloaded from this bucket (the manifest's entry for it). */
+  private readonly objects: Record<string, ManifestEntry>;
+  private saving: Promise<void> = Promise.resolve();
+  private unsaved = 0;
+  /** `[prefix/]AWSLogs/[o-xxxx/]` */
+  private readonly base: string;
+  private readonly downloads = new Queue<Listed>();
+  private readonly days: string[];
+  private readonly kinds: string[];
+  private readonly seenRegions = new Set<string>();
 
-  const summary: DownloadSummary = {
-    dest,
-    listed: 0,
-    downloaded: 0,
-    skipped: 0,
-    bytes: 0,
-    rejected: [],
-    conflicts: [],
-    failed: [],
-    accounts: [],
-    regions: [],
-    files: [],
-    cancelled: false,
-    errors: [],
-    retries: 0,
-    unverified: 0,
-  };
-  let listedBytes = 0;
-  let listing = true;
-  const progress = (): void =>
-    options.onProgress?.({
+  constructor(
+    private readonly options: TrailDownloadOptions,
+    dest: string,
+    private readonly profile: ProfileInfo,
+    private readonly manifestFile: string,
+    private readonly manifestAll: Manifest,
+  ) {
+    this.signal = options.signal;
+    this.client = options.factory.s3(options.region);
+    const factory = options.factory;
+    this.retryOpts = { signal: this.signal, counters: this.counters, policy: { ...DEFAULT_RETRY, maxThrottleRetries: 6 }, refreshCredentials: () => factory.refreshCredentials() };
+    this.summary = {
+      dest,
+      listed: 0,
+      downloaded: 0,
+      skipped: 0,
+      bytes: 0,
+      rejected: [],
+      conflicts: [],
+      failed: [],
+      accounts: [],
+      regions: [],
+      files: [],
+      cancelled: false,
+      errors: [],
+      retries: 0,
+      unverified: 0,
+    };
+    this.objects = manifestAll.buckets[options.bucket] ??= {};
+    this.base = `${normalizePrefix(options.prefix)}AWSLogs/${options.orgId ? `${options.orgId}/` : ''}`;
+    this.days = dayPrefixes(options.from, options.to);
+    this.kinds = [
+      'CloudTrail',
+      ...(options.includeInsights === false ? [] : ['CloudTrail-Insight']),
+      ...(options.includeDigests === false ? [] : ['CloudTrail-Digest']),
+    ];
+  }
+
+  async run(): Promise<DownloadSummary> {
+    const { summary, signal } = this;
+    await Promise.all([this.list(), ...Array.from({ length: this.options.concurrency ?? 8 }, () => this.downloader())]);
+    summary.regions = [...this.seenRegions].sort();
+    summary.retries = this.counters.throttleRetries + this.counters.transientRetries;
+    if (signal?.aborted) summary.cancelled = true;
+    await this.saveManifest();
+    // Access denied on every object is one message, not thousands.
+    const denied = summary.failed.find((f) => /Access denied/.test(f.reason));
+    if (denied && !summary.errors.includes(denied.reason)) summary.errors.push(denied.reason);
+    this.progress();
+    return summary;
+  }
+
+  private context(operation: string) {
+    return { profile: this.profile.name, profileKind: this.profile.kind, region: this.options.region, operation };
+  }
+
+  private progress(): void {
+    const { summary } = this;
+    this.options.onProgress?.({
       listed: summary.listed,
-      listedBytes,
+      listedBytes: this.listedBytes,
       downloaded: summary.downloaded,
       skipped: summary.skipped,
       failed: summary.failed.length + summary.conflicts.length + summary.rejected.length,
       bytes: summary.bytes,
-      listing,
+      listing: this.listing,
     });
+  }
 
-  const manifestFile = path.join(dest, DOWNLOAD_MANIFEST);
-  const manifestAll = await loadManifest(manifestFile);
-  const objects = (manifestAll.buckets[options.bucket] ??= {});
-  let saving: Promise<void> = Promise.resolve();
-  let unsaved = 0;
-  const saveManifest = (): Promise<void> => {
-    unsaved = 0;
-    saving = saving.then(async () => {
-      const temp = `${manifestFile}${PART_SUFFIX}`;
-      await fs.writeFile(temp, JSON.stringify(manifestAll, null, 1));
-      await fs.rename(temp, manifestFile);
+  private saveManifest(): Promise<void> {
+    this.unsaved = 0;
+    this.saving = this.saving.then(async () => {
+      const temp = `${this.manifestFile}${PART_SUFFIX}`;
+      await fs.writeFile(temp, JSON.stringify(this.manifestAll, null, 1));
+      await fs.rename(temp, this.manifestFile);
     });
-    return saving;
-  };
+    return this.saving;
+  }
 
-  const base = `${normalizePrefix(options.prefix)}AWSLogs/${options.orgId ? `${options.orgId}/` : ''}`;
-  const fatal = (error: unknown, operation: string): void => {
-    if (isAbort(error, signal)) {
-      summary.cancelled = true;
+  private fatal(error: unknown, operation: string): void {
+    if (isAbort(error, this.signal)) {
+      this.summary.cancelled = true;
       return;
     }
-    const described = error instanceof AwsSourceError ? error : describeAwsError(error, context(operation));
-    if (!summary.errors.includes(described.message)) summary.errors.push(described.message);
-  };
+    const described = error instanceof AwsSourceError ? error : describeAwsError(error, this.context(operation));
+    if (!this.summary.errors.includes(described.message)) this.summary.errors.push(described.message);
+  }
 
   /** Common prefixes one level under `prefix` (accounts, regions). */
-  const discover = async (prefix: string): Promise<string[]> => {
+  private async discover(prefix: string): Promise<string[]> {
     const found: string[] = [];
     let token: string | undefined;
     do {
       const page = await withRetry(
-        (s) => client.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), { abortSignal: s }),
-        retryOpts,
+        (s) => this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), { abortSignal: s }),
+        this.retryOpts,
       );
       for (const cp of page.CommonPrefixes ?? []) {
         const name = (cp.Prefix ?? '').slice(prefix.length).replace(/\/$/, '');
@@ -350,81 +390,84 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return found;
-  };
+  }
 
-  const downloads = new Queue<Listed>();
-  const days = dayPrefixes(options.from, options.to);
-  const kinds = [
-    'CloudTrail',
-    ...(options.includeInsights === false ? [] : ['CloudTrail-Insight']),
-    ...(options.includeDigests === false ? [] : ['CloudTrail-Digest']),
-  ];
-  const seenRegions = new Set<string>();
-
-  const lister = async (): Promise<void> => {
+  /** Lists every day prefix of the accounts and regions chosen (or found) into the download queue. */
+  private async list(): Promise<void> {
     try {
-      const accounts = options.accounts?.length ? [...options.accounts] : (await discover(base)).filter((a) => ACCOUNT_RE.test(a));
-      summary.accounts = accounts;
-      if (!accounts.length) summary.errors.push(`No account folders under s3://${options.bucket}/${base}: check the bucket, prefix and organisation id.`);
-      const prefixes: Array<{ prefix: string; digest: boolean }> = [];
-      for (const account of accounts) {
-        // A region can hold digests or Insights files without log files (a day with no events):
-        // regions are the union of what each kind's folder holds.
-        let regions: string[];
-        if (options.regions?.length) regions = [...options.regions];
-        else {
-          const found = new Set<string>();
-          for (const kind of ['CloudTrail', 'CloudTrail-Insight', 'CloudTrail-Digest']) {
-            for (const r of await discover(`${base}${account}/${kind}/`)) if (REGION_RE.test(r)) found.add(r);
-          }
-          regions = [...found].sort();
-        }
-        for (const region of regions) {
-          seenRegions.add(region);
-          for (const kind of kinds) for (const day of days) prefixes.push({ prefix: `${base}${account}/${kind}/${region}/${day}/`, digest: kind === 'CloudTrail-Digest' });
-        }
-      }
-      // A few listings in parallel; each feeds the download queue as its pages arrive.
-      let next = 0;
-      const listOne = async (): Promise<void> => {
-        while (next < prefixes.length && !signal?.aborted) {
-          const { prefix, digest } = prefixes[next++];
-          let token: string | undefined;
-          do {
-            const page = await withRetry(
-              (s) => client.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: options.listPageSize }), { abortSignal: s }),
-              retryOpts,
-            );
-            for (const o of page.Contents ?? []) {
-              if (!o.Key || o.Key.endsWith('/')) continue;
-              summary.listed++;
-              listedBytes += o.Size ?? 0;
-              downloads.push({ key: o.Key, size: o.Size ?? 0, etag: cleanEtag(o.ETag), lastModified: o.LastModified, digest });
-            }
-            progress();
-            await downloads.room(options.maxQueued ?? QUEUE_LIMIT);
-            token = page.IsTruncated ? page.NextContinuationToken : undefined;
-          } while (token);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(4, prefixes.length) }, listOne));
+      await this.listPrefixes(await this.prefixes());
     } catch (error) {
-      fatal(error, 'ListObjectsV2');
+      this.fatal(error, 'ListObjectsV2');
     } finally {
-      listing = false;
-      downloads.close();
-      progress();
+      this.listing = false;
+      this.downloads.close();
+      this.progress();
     }
-  };
+  }
+
+  /** The accounts chosen or found, and for each region and kind the day prefixes to list. */
+  private async prefixes(): Promise<Array<{ prefix: string; digest: boolean }>> {
+    const accounts = this.options.accounts?.length ? [...this.options.accounts] : (await this.discover(this.base)).filter((a) => ACCOUNT_RE.test(a));
+    this.summary.accounts = accounts;
+    if (!accounts.length) this.summary.errors.push(`No account folders under s3://${this.options.bucket}/${this.base}: check the bucket, prefix and organisation id.`);
+    const prefixes: Array<{ prefix: string; digest: boolean }> = [];
+    for (const account of accounts) {
+      const regions = await this.regionsOf(account);
+      for (const region of regions) {
+        this.seenRegions.add(region);
+        for (const kind of this.kinds) for (const day of this.days) prefixes.push({ prefix: `${this.base}${account}/${kind}/${region}/${day}/`, digest: kind === 'CloudTrail-Digest' });
+      }
+    }
+    return prefixes;
+  }
+
+  private async regionsOf(account: string): Promise<string[]> {
+    // A region can hold digests or Insights files without log files (a day with no events):
+    // regions are the union of what each kind's folder holds.
+    if (this.options.regions?.length) return [...this.options.regions];
+    const found = new Set<string>();
+    for (const kind of ['CloudTrail', 'CloudTrail-Insight', 'CloudTrail-Digest']) {
+      for (const r of await this.discover(`${this.base}${account}/${kind}/`)) if (REGION_RE.test(r)) found.add(r);
+    }
+    return [...found].sort();
+  }
+
+  /** A few listings in parallel; each feeds the download queue as its pages arrive. */
+  private async listPrefixes(prefixes: ReadonlyArray<{ prefix: string; digest: boolean }>): Promise<void> {
+    // A few listings in parallel; each feeds the download queue as its pages arrive.
+    let next = 0;
+    const listOne = async (): Promise<void> => {
+      while (next < prefixes.length && !this.signal?.aborted) {
+        const { prefix, digest } = prefixes[next++];
+        let token: string | undefined;
+        do {
+          const page = await withRetry(
+            (s) => this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.options.listPageSize }), { abortSignal: s }),
+            this.retryOpts,
+          );
+          for (const o of page.Contents ?? []) {
+            if (!o.Key || o.Key.endsWith('/')) continue;
+            this.summary.listed++;
+            this.listedBytes += o.Size ?? 0;
+            this.downloads.push({ key: o.Key, size: o.Size ?? 0, etag: cleanEtag(o.ETag), lastModified: o.LastModified, digest });
+          }
+          this.progress();
+          await this.downloads.room(this.options.maxQueued ?? QUEUE_LIMIT);
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, prefixes.length) }, listOne));
+  }
 
   /**
    * GetObject into `part` (retried on network failures), hashing as it streams. Checks the
    * content against what S3 guarantees for this object and returns the answer's metadata.
    */
-  const fetchToPart = async (item: Listed, part: string): Promise<{ metadata?: Record<string, string>; sha256: string; verified: ManifestEntry['verified'] }> =>
-    withRetry(async (s) => {
-      const response = await client.send(
-        new GetObjectCommand({ Bucket: options.bucket, Key: item.key, IfMatch: `"${item.etag}"`, ChecksumMode: 'ENABLED' }),
+  private fetchToPart(item: Listed, part: string): Promise<{ metadata?: Record<string, string>; sha256: string; verified: ManifestEntry['verified'] }> {
+    return withRetry(async (s) => {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: item.key, IfMatch: `"${item.etag}"`, ChecksumMode: 'ENABLED' }),
         { abortSignal: s },
       );
       const body = response.Body;
@@ -451,136 +494,148 @@ export async function downloadTrailBucket(options: TrailDownloadOptions): Promis
       const digest = sha256.digest('hex');
       const verified = checkClaims(contentClaims(item.etag, response), md5.digest('hex'), digest, 'the downloaded content');
       return { metadata: response.Metadata, sha256: digest, verified };
-    }, retryOpts);
+    }, this.retryOpts);
+  }
 
-  const downloadOne = async (item: Listed): Promise<void> => {
+  private async downloader(): Promise<void> {
+    for (;;) {
+      const item = await this.downloads.next();
+      if (item === undefined) return;
+      if (this.signal?.aborted) {
+        this.summary.cancelled = true;
+        continue; // drain the queue without work
+      }
+      try {
+        await this.downloadOne(item);
+      } catch (error) {
+        if (isAbort(error, this.signal)) this.summary.cancelled = true;
+        else this.summary.failed.push({ key: item.key, reason: describeAwsError(error, this.context('GetObject')).message });
+      }
+    }
+  }
+
+  private async downloadOne(item: Listed): Promise<void> {
     let local: string;
     try {
-      local = safeLocalPath(dest, item.key);
+      local = safeLocalPath(this.summary.dest, item.key);
     } catch (error) {
-      summary.rejected.push({ key: item.key, reason: (error as UnsafeKeyError).reason });
+      this.summary.rejected.push({ key: item.key, reason: (error as UnsafeKeyError).reason });
       return;
     }
-    const known = objects[item.key];
     const stat = await fs.stat(local).catch(() => undefined);
-    if (stat) {
-      if (!stat.isFile()) {
-        summary.conflicts.push({ key: item.key, reason: `${local} exists and is not a file; kept as it is` });
-        return;
-      }
-      let identical = false;
-      let reason = '';
-      let entry: ManifestEntry | undefined;
-      if (known) {
-        if (known.etag !== item.etag) reason = `changed in S3 since it was downloaded (ETag was ${known.etag}, now ${item.etag}); the downloaded copy is kept`;
-        else if (known.size !== stat.size) reason = `the local file's size (${stat.size}) differs from the downloaded object's (${known.size}); kept as it is`;
-        else identical = true;
-      } else if (stat.size !== item.size) {
-        reason = `exists locally with a different size (${stat.size}, S3 has ${item.size}); kept as it is`;
+    if (stat) await this.keepExisting(item, local, stat);
+    else await this.fetchNew(item, local);
+  }
+
+  /**
+   * A file is already at the object's place: skipped when it is the object (by the manifest,
+   * by what S3 guarantees, or by the object itself), else a conflict; never overwritten.
+   */
+  private async keepExisting(item: Listed, local: string, stat: Stats): Promise<void> {
+    const known = this.objects[item.key];
+    if (!stat.isFile()) {
+      this.summary.conflicts.push({ key: item.key, reason: `${local} exists and is not a file; kept as it is` });
+      return;
+    }
+    let identical = false;
+    let reason = '';
+    let entry: ManifestEntry | undefined;
+    if (known) {
+      if (known.etag !== item.etag) reason = `changed in S3 since it was downloaded (ETag was ${known.etag}, now ${item.etag}); the downloaded copy is kept`;
+      else if (known.size !== stat.size) reason = `the local file's size (${stat.size}) differs from the downloaded object's (${known.size}); kept as it is`;
+      else identical = true;
+    } else if (stat.size !== item.size) {
+      reason = `exists locally with a different size (${stat.size}, S3 has ${item.size}); kept as it is`;
+    } else {
+      // No record of downloading it: compare with what S3 guarantees about the object, or,
+      // where S3 guarantees nothing (SSE-KMS, multipart), with the object itself.
+      const head = await withRetry(
+        (s) => this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: item.key, IfMatch: `"${item.etag}"`, ChecksumMode: 'ENABLED' }), { abortSignal: s }),
+        this.retryOpts,
+      );
+      const claims = contentClaims(item.etag, head);
+      const mine = await hashFile(local);
+      if (claims.md5 !== undefined || claims.sha256 !== undefined) {
+        try {
+          const verified = checkClaims(claims, mine.md5, mine.sha256, 'the local file');
+          identical = true;
+          entry = { size: item.size, etag: item.etag, sha256: mine.sha256, verified };
+        } catch (error) {
+          if (!(error instanceof ContentMismatchError)) throw error;
+          reason = `exists locally with different content (${error.message}); kept as it is`;
+        }
       } else {
-        // No record of downloading it: compare with what S3 guarantees about the object, or,
-        // where S3 guarantees nothing (SSE-KMS, multipart), with the object itself.
-        const head = await withRetry(
-          (s) => client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: item.key, IfMatch: `"${item.etag}"`, ChecksumMode: 'ENABLED' }), { abortSignal: s }),
-          retryOpts,
-        );
-        const claims = contentClaims(item.etag, head);
-        const mine = await hashFile(local);
-        if (claims.md5 !== undefined || claims.sha256 !== undefined) {
-          try {
-            const verified = checkClaims(claims, mine.md5, mine.sha256, 'the local file');
-            identical = true;
-            entry = { size: item.size, etag: item.etag, sha256: mine.sha256, verified };
-          } catch (error) {
-            if (!(error instanceof ContentMismatchError)) throw error;
-            reason = `exists locally with different content (${error.message}); kept as it is`;
-          }
-        } else {
-          const part = `${local}${PART_SUFFIX}`;
-          try {
-            const fetched = await fetchToPart(item, part);
-            identical = fetched.sha256 === mine.sha256;
-            if (identical) entry = { size: item.size, etag: item.etag, sha256: mine.sha256, verified: 'none' };
-            else reason = `exists locally with different content (SHA-256 ${mine.sha256}, the object's is ${fetched.sha256}); kept as it is`;
-          } finally {
-            await fs.rm(part, { force: true });
-          }
+        const part = `${local}${PART_SUFFIX}`;
+        try {
+          const fetched = await this.fetchToPart(item, part);
+          identical = fetched.sha256 === mine.sha256;
+          if (identical) entry = { size: item.size, etag: item.etag, sha256: mine.sha256, verified: 'none' };
+          else reason = `exists locally with different content (SHA-256 ${mine.sha256}, the object's is ${fetched.sha256}); kept as it is`;
+        } finally {
+          await fs.rm(part, { force: true });
         }
       }
-      if (!identical) {
-        summary.conflicts.push({ key: item.key, reason });
-        return;
-      }
-      if (!known) {
-        objects[item.key] = entry ?? { size: item.size, etag: item.etag };
-        objects[item.key].lastModified = item.lastModified?.toISOString();
-        unsaved++;
-      }
-      if (item.digest && !(await exists(`${local}${SIGNATURE_SUFFIX}`))) {
-        const head = await withRetry((s) => client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: item.key, IfMatch: `"${item.etag}"` }), { abortSignal: s }), retryOpts);
-        await writeSignature(local, item, head.Metadata, objects[item.key]);
-      }
-      summary.skipped++;
-      summary.files.push(local);
+    }
+    if (!identical) {
+      this.summary.conflicts.push({ key: item.key, reason });
       return;
     }
+    if (!known) {
+      this.objects[item.key] = entry ?? { size: item.size, etag: item.etag };
+      this.objects[item.key].lastModified = item.lastModified?.toISOString();
+      this.unsaved++;
+    }
+    if (item.digest && !(await exists(`${local}${SIGNATURE_SUFFIX}`))) {
+      const head = await withRetry((s) => this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: item.key, IfMatch: `"${item.etag}"` }), { abortSignal: s }), this.retryOpts);
+      await writeSignature(local, item, head.Metadata, this.objects[item.key]);
+    }
+    this.summary.skipped++;
+    this.summary.files.push(local);
+  }
+
+  /** Downloads the object to a temp file and renames it into place. */
+  private async fetchNew(item: Listed, local: string): Promise<void> {
     await fs.mkdir(path.dirname(local), { recursive: true });
     const part = `${local}${PART_SUFFIX}`;
     try {
-      const fetched = await fetchToPart(item, part);
+      const fetched = await this.fetchToPart(item, part);
       await fs.rename(part, local);
       if (item.lastModified) await fs.utimes(local, item.lastModified, item.lastModified).catch(() => undefined);
       const entry: ManifestEntry = { size: item.size, etag: item.etag, sha256: fetched.sha256, verified: fetched.verified, lastModified: item.lastModified?.toISOString() };
-      if (fetched.verified === 'none') summary.unverified++;
+      if (fetched.verified === 'none') this.summary.unverified++;
       if (item.digest) await writeSignature(local, item, fetched.metadata, entry);
-      objects[item.key] = entry;
-      summary.downloaded++;
-      summary.bytes += item.size;
-      summary.files.push(local);
-      if (++unsaved >= 100) await saveManifest();
+      this.objects[item.key] = entry;
+      this.summary.downloaded++;
+      this.summary.bytes += item.size;
+      this.summary.files.push(local);
+      if (++this.unsaved >= 100) await this.saveManifest();
     } catch (error) {
       await fs.rm(part, { force: true });
-      if (isAbort(error, signal)) {
-        summary.cancelled = true;
+      if (isAbort(error, this.signal)) {
+        this.summary.cancelled = true;
         return;
       }
       const reason =
         error instanceof ContentMismatchError
           ? `${error.message}; not kept. S3 holds different content than it vouches for: download it again, and if it persists, treat the object as suspect.`
-          : describeAwsError(error, context('GetObject')).message;
-      summary.failed.push({ key: item.key, reason });
+          : describeAwsError(error, this.context('GetObject')).message;
+      this.summary.failed.push({ key: item.key, reason });
     } finally {
-      progress();
+      this.progress();
     }
-  };
+  }
+}
 
-  const downloader = async (): Promise<void> => {
-    for (;;) {
-      const item = await downloads.next();
-      if (item === undefined) return;
-      if (signal?.aborted) {
-        summary.cancelled = true;
-        continue; // drain the queue without work
-      }
-      try {
-        await downloadOne(item);
-      } catch (error) {
-        if (isAbort(error, signal)) summary.cancelled = true;
-        else summary.failed.push({ key: item.key, reason: describeAwsError(error, context('GetObject')).message });
-      }
-    }
-  };
-
-  await Promise.all([lister(), ...Array.from({ length: options.concurrency ?? 8 }, downloader)]);
-  summary.regions = [...seenRegions].sort();
-  summary.retries = counters.throttleRetries + counters.transientRetries;
-  if (signal?.aborted) summary.cancelled = true;
-  await saveManifest();
-  // Access denied on every object is one message, not thousands.
-  const denied = summary.failed.find((f) => /Access denied/.test(f.reason));
-  if (denied && !summary.errors.includes(denied.reason)) summary.errors.push(denied.reason);
-  progress();
-  return summary;
+export async function downloadTrailBucket(options: TrailDownloadOptions): Promise<DownloadSummary> {
+  validateTrailOptions(options);
+  const dest = path.resolve(options.dest);
+  await fs.mkdir(dest, { recursive: true });
+  const factory = options.factory;
+  const profile = await factory.profile().catch((e: unknown) => {
+    throw describeAwsError(e, { profile: factory.profileName, operation: 'resolve credentials' });
+  });
+  const manifestFile = path.join(dest, DOWNLOAD_MANIFEST);
+  return new TrailDownload(options, dest, profile, manifestFile, await loadManifest(manifestFile)).run();
 }
 
 async function exists(file: string): Promise<boolean> {

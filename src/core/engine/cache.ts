@@ -17,19 +17,128 @@ import { createHash } from 'node:crypto';
 import * as fsSync from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { deserialize, serialize } from 'node:v8';
-import { EventBatch } from '../index/batch';
+import { BatchArray, EventBatch, mapBatchArrays } from '../index/batch';
 import { EvidenceFile, FileProblem } from '../sources/types';
+import { fileIdentity } from '../sources/walk';
 
 /** Bump when the batch layout, normalisation or the cache file's layout changes, so old caches are ignored. */
 // 5: a checksummed header with the identity of what it indexes (issue 12 §2), and each
 // record's content hash in the batches (eventID conflicts, issue 12 §3), and Insights records'
 // state and type (issue 12 §7).
-export const CACHE_FORMAT = 5;
+// 6: sections instead of a V8 serialisation (issue 13): the batch's typed arrays are read as
+// views of the file's bytes, the rest (strings, files, identity) is one JSON text.
+export const CACHE_FORMAT = 6;
 
 const MAGIC = Buffer.from('CTINVIDX', 'latin1');
 /** magic, format (uint32 LE), SHA-256 of the payload. */
 const HEADER_BYTES = MAGIC.length + 4 + 32;
+/**
+ * The payload: the length of the description (uint32 LE), the description (JSON: everything but
+ * the typed arrays, which it lists as sections), then each section at an offset that is a
+ * multiple of 8 from the file's start, so that it is read as a view of the file's bytes.
+ */
+const SECTION_ALIGN = 8;
+
+type SectionKind = 'u8' | 'u16' | 'i32' | 'u32' | 'f64';
+
+/** A typed array of the batch: its kind, its first byte in the file, its length in elements. */
+interface Section {
+  kind: SectionKind;
+  at: number;
+  length: number;
+}
+
+const SECTION_TYPES: Record<SectionKind, { new (buffer: ArrayBuffer, byteOffset: number, length: number): BatchArray; BYTES_PER_ELEMENT: number }> = {
+  u8: Uint8Array,
+  u16: Uint16Array,
+  i32: Int32Array,
+  u32: Uint32Array,
+  f64: Float64Array,
+};
+
+function sectionKind(array: BatchArray): SectionKind {
+  if (array instanceof Uint8Array) return 'u8';
+  if (array instanceof Uint16Array) return 'u16';
+  if (array instanceof Int32Array) return 'i32';
+  if (array instanceof Uint32Array) return 'u32';
+  return 'f64';
+}
+
+/** What the description holds: the cache without its typed arrays, and where they are. */
+interface Description {
+  format: number;
+  identity: CacheIdentity;
+  walkProblems: FileProblem[];
+  contentHashes?: string[];
+  /** Each batch with its typed arrays left empty (mapBatchArrays order) and their sections. */
+  batches: { hollow: EventBatch; sections: Section[] }[];
+}
+
+const aligned = (n: number) => Math.ceil(n / SECTION_ALIGN) * SECTION_ALIGN;
+
+/** The payload of a cache file (everything after the header). */
+function encodePayload(value: CachedSource): Buffer {
+  const arrays: BatchArray[] = [];
+  const batches = value.batches.map((batch) => {
+    const own: BatchArray[] = [];
+    const hollow = mapBatchArrays(batch, (array) => {
+      own.push(array);
+      return new (array.constructor as new (length: number) => typeof array)(0);
+    });
+    arrays.push(...own);
+    return { hollow, sections: own.map((array) => ({ kind: sectionKind(array), at: 0, length: array.length })) };
+  });
+  const description: Description = { format: value.format, identity: value.identity, walkProblems: value.walkProblems, contentHashes: value.contentHashes, batches };
+  // The sections' places depend on the description's length, which depends on them: place them
+  // with a description long enough for any offset (padded with spaces, which JSON ignores).
+  const sections = batches.flatMap((b) => b.sections);
+  const probe = Buffer.byteLength(JSON.stringify(description));
+  const room = probe + sections.length * 16;
+  let at = aligned(HEADER_BYTES + 4 + room);
+  for (let i = 0; i < sections.length; i++) {
+    sections[i].at = at;
+    at = aligned(at + arrays[i].byteLength);
+  }
+  const text = Buffer.from(JSON.stringify(description));
+  if (text.length > room) throw new Error('index cache description outgrew its room');
+  const payload = Buffer.alloc(at - HEADER_BYTES, 0);
+  payload.writeUInt32LE(room, 0);
+  payload.fill(0x20, 4, 4 + room);
+  text.copy(payload, 4);
+  arrays.forEach((array, i) => payload.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), sections[i].at - HEADER_BYTES));
+  return payload;
+}
+
+/**
+ * The cache in `data` (a whole cache file whose checksum was checked): the description parsed,
+ * each section a view of `data`'s bytes (copied only where `data` is not aligned for it).
+ * Throws, saying what, when the description or a section does not fit the file.
+ */
+export function decodeCache(data: Buffer): CachedSource {
+  if (data.length < HEADER_BYTES + 4) throw new Error('no description');
+  const room = data.readUInt32LE(HEADER_BYTES);
+  if (room > data.length - HEADER_BYTES - 4) throw new Error('its description runs past the end');
+  const description = JSON.parse(data.toString('utf8', HEADER_BYTES + 4, HEADER_BYTES + 4 + room)) as Description;
+  if (!description || typeof description !== 'object' || !Array.isArray(description.batches)) throw new Error('its description is not one of an index cache');
+  const firstSection = HEADER_BYTES + 4 + room;
+  const batches = description.batches.map(({ hollow, sections }) => {
+    if (!hollow || !Array.isArray(sections)) throw new Error('a batch has no sections');
+    let next = 0;
+    const batch = mapBatchArrays(hollow, <A extends BatchArray>() => {
+      const section = sections[next++];
+      const type = section && SECTION_TYPES[section.kind];
+      if (!type || !Number.isSafeInteger(section.at) || !Number.isSafeInteger(section.length) || section.length < 0) throw new Error('a section is not described');
+      const bytes = section.length * type.BYTES_PER_ELEMENT;
+      if (section.at < firstSection || section.at + bytes > data.length) throw new Error('a section lies outside the file');
+      const start = data.byteOffset + section.at;
+      if (start % type.BYTES_PER_ELEMENT === 0) return new type(data.buffer as ArrayBuffer, start, section.length) as A;
+      return new type(data.buffer.slice(start, start + bytes) as ArrayBuffer, 0, section.length) as A;
+    });
+    if (next !== sections.length) throw new Error('a batch has sections it does not use');
+    return batch;
+  });
+  return { format: description.format, identity: description.identity, batches, walkProblems: description.walkProblems ?? [], contentHashes: description.contentHashes };
+}
 
 /** What a cache was written for: checked against what is being loaded before it is used. */
 export interface CacheIdentity {
@@ -50,19 +159,6 @@ export interface CachedSource {
   contentHashes?: string[];
 }
 
-/**
- * One file's identity: what a copy cannot keep (device, inode, ctime) besides what it can
- * (size, mtime). Nanoseconds, read as bigints. Links are followed: the content is the target's.
- */
-function fileIdentity(file: string): string {
-  try {
-    const s = fsSync.statSync(file, { bigint: true });
-    return `${s.dev}:${s.ino}:${s.ctimeNs}:${s.mtimeNs}:${s.size}`;
-  } catch (error) {
-    return `unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`;
-  }
-}
-
 function byPath(a: EvidenceFile, b: EvidenceFile): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
@@ -79,16 +175,17 @@ function realRoots(roots: readonly string[]): string[] {
 }
 
 /**
- * The cache key of a source: one pass of synchronous stat calls over its files, no reading.
+ * The cache key of a source: one pass of synchronous stat calls over its files (or the walk's), no reading.
  * Two calls give the same key only when no file was replaced, edited, touched or re-linked.
  */
-export function cacheIdentity(roots: readonly string[], files: readonly EvidenceFile[]): CacheIdentity {
+export function cacheIdentity(roots: readonly string[], files: readonly EvidenceFile[], known?: ReadonlyMap<string, string>): CacheIdentity {
   const hash = createHash('sha256');
   hash.update(`ctinv-cache-${CACHE_FORMAT}\n`);
   const sortedRoots = [...roots].sort();
   const real = realRoots(sortedRoots);
   for (let i = 0; i < sortedRoots.length; i++) hash.update(`root ${sortedRoots[i]}\0${real[i]}\n`);
-  for (const f of [...files].sort(byPath)) hash.update(`${f.path}\0${fileIdentity(f.path)}\n`);
+  // `known`: the identities the walk read with its own stat calls (one pass over the files, not two).
+  for (const f of [...files].sort(byPath)) hash.update(`${f.path}\0${known?.get(f.path) ?? fileIdentity(f.path)}\n`);
   return { key: hash.digest('hex'), roots: sortedRoots, realRoots: real, files: files.length };
 }
 
@@ -151,7 +248,7 @@ export async function readCache(cacheDir: string, identity: CacheIdentity): Prom
   if (!createHash('sha256').update(payload).digest().equals(stored)) return refuse('is damaged or truncated (its checksum does not match)');
   let value: CachedSource;
   try {
-    value = deserialize(payload) as CachedSource;
+    value = decodeCache(data);
   } catch (error) {
     return refuse(`cannot be decoded (${error instanceof Error ? error.message : String(error)})`);
   }
@@ -174,7 +271,7 @@ export async function writeCache(cacheDir: string, value: CachedSource): Promise
   await fs.mkdir(cacheDir, { recursive: true });
   const target = cacheFilePath(cacheDir, value.identity.key);
   const temporary = `${target}.${process.pid}.tmp`;
-  const payload = serialize(value);
+  const payload = encodePayload(value);
   const header = Buffer.alloc(HEADER_BYTES);
   MAGIC.copy(header, 0);
   header.writeUInt32LE(CACHE_FORMAT, MAGIC.length);

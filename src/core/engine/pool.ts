@@ -64,6 +64,13 @@ function chunks(files: readonly EvidenceFile[]): EvidenceFile[][] {
  */
 export const MAX_WORKERS = 64;
 
+/** Throws the pool's RangeError for a worker count it would refuse, before any pool is started. */
+export function checkWorkerCount(workerCount: number): void {
+  if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > MAX_WORKERS) {
+    throw new RangeError(`parse workers must be a whole number from 0 to ${MAX_WORKERS}, not ${workerCount}`);
+  }
+}
+
 export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
 }
@@ -79,9 +86,7 @@ export class ParsePool {
   private used = false;
 
   constructor(workerCount: number, slotLayout: { count: number; bytes: number } = { count: SLOTS_PER_WORKER, bytes: SLOT_BYTES }) {
-    if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > MAX_WORKERS) {
-      throw new RangeError(`parse workers must be a whole number from 0 to ${MAX_WORKERS}, not ${workerCount}`);
-    }
+    checkWorkerCount(workerCount);
     if (workerCount === 0) return;
     const script = workerScript();
     for (let i = 0; i < workerCount; i++) {

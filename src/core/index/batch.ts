@@ -499,5 +499,7 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
   }
   combined.dicts = dicts.map((d) => d.values);
   combined.resourceDict = resourceDict.values;
+  // As narrow as each dictionary allows, as a builder's batches are: a third of the cache's bytes at 300,000 events.
+  combined.codes = combined.codes.map((codes, f) => narrowCodes(codes as Int32Array, count, combined.dicts[f].length));
   return combined;
 }

@@ -27,7 +27,7 @@ import {
   str,
 } from '../model/normalize';
 import { parseEventTime } from '../model/time';
-import { TrailRecordSink, WholeTrailReader } from '../sources/types';
+import { RecordLocation, TrailRecordSink, WholeTrailReader } from '../sources/types';
 
 // ---- the record keys this path reads -------------------------------------------------
 
@@ -487,6 +487,34 @@ export class TrailScanner {
       return true;
     } finally {
       // A document with many records grew the notes: they shrink back for the next one.
+      if (this.spans.length > STRIDE * KEPT_RECORDS) this.spans = new Int32Array(STRIDE * KEPT_RECORDS);
+    }
+  }
+
+  /**
+   * The byte range of each record that read() would give the ordinals in `wanted` (the records
+   * it indexes itself and the Records items it hands on that are events, counted in order),
+   * found by pass one alone: nothing is parsed but the items read() would parse too. Undefined
+   * when the document is not one read() takes. For reading records back by ordinal without
+   * parsing the whole document again.
+   */
+  recordRanges(content: Buffer, start: number, wanted: ReadonlySet<number>, isEvent: (value: unknown) => boolean): Map<number, RecordLocation> | undefined {
+    try {
+      const count = this.locate(content, start);
+      if (count < 0) return undefined;
+      const spans = this.spans;
+      const found = new Map<number, RecordLocation>();
+      let ordinal = 0;
+      for (let r = 0; r < count && found.size < wanted.size; r++) {
+        const at = r * STRIDE;
+        if (spans[at + 2] & GENERIC || !this.looksLikeEvent(content, at)) {
+          if (!isEvent(JSON.parse(content.toString('utf8', spans[at], spans[at + 1])))) continue;
+        }
+        if (wanted.has(ordinal)) found.set(ordinal, { offset: spans[at], length: spans[at + 1] - spans[at] });
+        ordinal++;
+      }
+      return found;
+    } finally {
       if (this.spans.length > STRIDE * KEPT_RECORDS) this.spans = new Int32Array(STRIDE * KEPT_RECORDS);
     }
   }

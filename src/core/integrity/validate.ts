@@ -153,19 +153,47 @@ function evidenceSpans(records: readonly DigestRecord[]): Map<string, { start: n
 }
 
 export async function validateStore(store: EvidenceStore, options: ValidationOptions = {}): Promise<ValidationResult> {
-  const { signal, onProgress } = options;
   const bounds: TimeBounds = checkBounds(options.startTime, options.endTime);
-  signal?.throwIfAborted();
-  onProgress?.({ phase: 'listing', done: 0, total: 0, bytesDone: 0 });
-  const listing = await store.list(signal, (count) => onProgress?.({ phase: 'listing', done: count, total: 0, bytesDone: 0 }));
+  options.signal?.throwIfAborted();
+  // 1. List digests and log files.
+  options.onProgress?.({ phase: 'listing', done: 0, total: 0, bytesDone: 0 });
+  const listing = await store.list(options.signal, (count) => options.onProgress?.({ phase: 'listing', done: count, total: 0, bytesDone: 0 }));
   const problems: IntegrityProblem[] = [...listing.problems];
-
   const digestFiles = listing.files.filter((f) => f.layout.kind === 'digest');
   const logFiles = listing.files.filter((f) => f.layout.kind === 'log');
-  const logsByKey = new Map<string, StoredFile>();
-  for (const file of logFiles) logsByKey.set(`${file.root}\0${file.layout.key}`, file);
 
-  // 2. Read every digest.
+  // 2. Read every digest, keep those in the window, and judge each one's signature and place.
+  const read = await readDigests(store, digestFiles, problems, options);
+  const { records, digestsOutside, listedOutside } = digestsInWindow(read, bounds);
+  const spans = evidenceSpans(records);
+  const keys = await publicKeysFor(records, problems, options);
+  for (const record of records) judgeDigest(record, keys);
+
+  // 3. Chains.
+  const notChecked: string[] = [];
+  const chains = walkChains(store, records, bounds, spans, notChecked);
+
+  // 4. Log files: those the digests list, those none lists, then the hashes.
+  const { results, seen, toHash } = listedLogFiles(store, records, logFiles);
+  const logsOutside = unlistedLogFiles(logFiles, seen, records, chains.holes, listedOutside, bounds, results);
+  await hashLogFiles(store, toHash, problems, options);
+
+  return validationResult(store, bounds, {
+    records,
+    missingDigests: chains.missingDigests,
+    results,
+    findings: chains.findings,
+    problems,
+    spans,
+    notChecked,
+    digestsOutside,
+    logsOutside,
+  });
+}
+
+/** Reads and parses each digest file; one that cannot be read is a problem and its result says why. */
+async function readDigests(store: EvidenceStore, digestFiles: readonly StoredFile[], problems: IntegrityProblem[], options: ValidationOptions): Promise<DigestRecord[]> {
+  const { signal, onProgress } = options;
   const read: DigestRecord[] = [];
   let done = 0;
   for (const file of digestFiles) {
@@ -214,7 +242,14 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
   }
   onProgress?.({ phase: 'digests', done, total: digestFiles.length, bytesDone: 0 });
 
-  // The window: digests whose hour does not meet it are left out from here on.
+  return read;
+}
+
+/**
+ * The digests whose hour meets the window, how many were left out, and the log files those
+ * left out list (outside the window too, whatever minute their names say).
+ */
+function digestsInWindow(read: readonly DigestRecord[], bounds: TimeBounds): { records: DigestRecord[]; digestsOutside: number; listedOutside: Set<string> } {
   const records = read.filter((record) => {
     const hours = digestHours(record);
     return digestInWindow(hours.start, hours.end, bounds);
@@ -232,88 +267,99 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
       if (variant) listedOutside.add(`${record.file.root}\0${variant}`);
     }
   }
-  const spans = evidenceSpans(records);
-  const notChecked: string[] = [];
+  return { records, digestsOutside, listedOutside };
+}
 
-  // Keys: fetch the ones the digests name that we do not hold, from the digest's
-  // region first, then from the trail's home region for any still unknown.
+/**
+ * The keys given, plus those the digests name that we do not hold: fetched from the digest's
+ * region first, then from the trail's home region for any still unknown.
+ */
+async function publicKeysFor(records: readonly DigestRecord[], problems: IntegrityProblem[], options: ValidationOptions): Promise<DigestPublicKey[]> {
+  const { signal } = options;
   const keys: DigestPublicKey[] = [...(options.publicKeys ?? [])];
   const fetchPublicKeys = options.fetchPublicKeys;
-  if (fetchPublicKeys) {
-    const fetchFor = async (regionOf: (record: DigestRecord) => string | undefined): Promise<void> => {
-      const byRegion = new Map<string, { fingerprints: Set<string>; start: number; end: number }>();
-      for (const record of records) {
-        const parsed = record.parsed;
-        if (!parsed || !record.signature) continue;
-        if (keys.some((k) => k.fingerprints.includes(parsed.digestPublicKeyFingerprint))) continue;
-        const region = regionOf(record);
-        if (!region) continue;
-        const entry = byRegion.get(region) ?? { fingerprints: new Set<string>(), start: Infinity, end: -Infinity };
-        entry.fingerprints.add(parsed.digestPublicKeyFingerprint);
-        const start = time(parsed.digestStartTime);
-        const end = time(parsed.digestEndTime);
-        if (Number.isFinite(start)) entry.start = Math.min(entry.start, start);
-        if (Number.isFinite(end)) entry.end = Math.max(entry.end, end);
-        byRegion.set(region, entry);
-      }
-      for (const [region, entry] of byRegion) {
-        signal?.throwIfAborted();
-        const now = Date.now();
-        try {
-          keys.push(
-            ...(await fetchPublicKeys({
-              region,
-              fingerprints: [...entry.fingerprints],
-              start: new Date(Number.isFinite(entry.start) ? entry.start : now),
-              end: new Date(Number.isFinite(entry.end) ? entry.end : now),
-              signal,
-            })),
-          );
-        } catch (error) {
-          if (isAbort(error, signal)) throw error;
-          problems.push({ path: `ListPublicKeys (${region})`, reason: `public keys could not be fetched: ${errorText(error)}` });
-        }
-      }
-    };
-    await fetchFor((record) => record.result.region ?? record.file.layout.region);
-    await fetchFor((record) => {
-      const home = parseAwsLogsKey(awsLogsSuffix(record.parsed?.digestS3Object ?? '') ?? '')?.homeRegion ?? record.file.layout.homeRegion;
-      return home && home !== record.result.region ? home : undefined;
-    });
-  }
-
-  // Verdict per digest.
-  for (const record of records) {
-    const { parsed, signature, result, file } = record;
-    if (!parsed) continue;
-    const recordedKey = awsLogsSuffix(parsed.digestS3Object);
-    const moved = file.bucket
-      ? parsed.digestS3Bucket !== file.bucket || parsed.digestS3Object !== file.fullKey
-      : recordedKey !== file.layout.key;
-    const movedText = `found at ${file.path}, but it records its location as ${location(parsed.digestS3Bucket, parsed.digestS3Object)}`;
-    if (!signature) {
-      result.verdict = 'not-verifiable';
-    } else {
-      const check = verifyDigestSignature(parsed, signature, keys);
-      if (!check.ok) {
-        result.verdict = check.verdict;
-        result.reason = check.reason;
-      } else if (moved) {
-        result.verdict = 'moved';
-        result.reason = `moved: ${movedText}`;
-        continue;
-      } else {
-        result.verdict = 'valid';
-        continue;
+  if (!fetchPublicKeys) return keys;
+  const fetchFor = async (regionOf: (record: DigestRecord) => string | undefined): Promise<void> => {
+    const byRegion = new Map<string, { fingerprints: Set<string>; start: number; end: number }>();
+    for (const record of records) {
+      const parsed = record.parsed;
+      if (!parsed || !record.signature) continue;
+      if (keys.some((k) => k.fingerprints.includes(parsed.digestPublicKeyFingerprint))) continue;
+      const region = regionOf(record);
+      if (!region) continue;
+      const entry = byRegion.get(region) ?? { fingerprints: new Set<string>(), start: Infinity, end: -Infinity };
+      entry.fingerprints.add(parsed.digestPublicKeyFingerprint);
+      const start = time(parsed.digestStartTime);
+      const end = time(parsed.digestEndTime);
+      if (Number.isFinite(start)) entry.start = Math.min(entry.start, start);
+      if (Number.isFinite(end)) entry.end = Math.max(entry.end, end);
+      byRegion.set(region, entry);
+    }
+    for (const [region, entry] of byRegion) {
+      signal?.throwIfAborted();
+      const now = Date.now();
+      try {
+        keys.push(
+          ...(await fetchPublicKeys({
+            region,
+            fingerprints: [...entry.fingerprints],
+            start: new Date(Number.isFinite(entry.start) ? entry.start : now),
+            end: new Date(Number.isFinite(entry.end) ? entry.end : now),
+            signal,
+          })),
+        );
+      } catch (error) {
+        if (isAbort(error, signal)) throw error;
+        problems.push({ path: `ListPublicKeys (${region})`, reason: `public keys could not be fetched: ${errorText(error)}` });
       }
     }
-    if (moved) result.reason = `${result.reason}; also moved: ${movedText}`;
-  }
+  };
+  await fetchFor((record) => record.result.region ?? record.file.layout.region);
+  await fetchFor((record) => {
+    const home = parseAwsLogsKey(awsLogsSuffix(record.parsed?.digestS3Object ?? '') ?? '')?.homeRegion ?? record.file.layout.homeRegion;
+    return home && home !== record.result.region ? home : undefined;
+  });
+  return keys;
+}
 
-  // 3. Chains.
-  const findings: ChainFinding[] = [];
-  const holes: Hole[] = [];
-  const missingDigests: DigestResult[] = [];
+/** A digest's verdict: its signature checked with `keys`, and whether it sits where it says it was delivered. */
+function judgeDigest(record: DigestRecord, keys: readonly DigestPublicKey[]): void {
+  const { parsed, signature, result, file } = record;
+  if (!parsed) return;
+  const recordedKey = awsLogsSuffix(parsed.digestS3Object);
+  const moved = file.bucket
+    ? parsed.digestS3Bucket !== file.bucket || parsed.digestS3Object !== file.fullKey
+    : recordedKey !== file.layout.key;
+  const movedText = `found at ${file.path}, but it records its location as ${location(parsed.digestS3Bucket, parsed.digestS3Object)}`;
+  if (!signature) {
+    result.verdict = 'not-verifiable';
+  } else {
+    const check = verifyDigestSignature(parsed, signature, keys);
+    if (!check.ok) {
+      result.verdict = check.verdict;
+      result.reason = check.reason;
+    } else if (moved) {
+      result.verdict = 'moved';
+      result.reason = `moved: ${movedText}`;
+      return;
+    } else {
+      result.verdict = 'valid';
+      return;
+    }
+  }
+  if (moved) result.reason = `${result.reason}; also moved: ${movedText}`;
+}
+
+/**
+ * The regular chains (root, account, region, trail; backfill digests are outside them), and
+ * the digests by the location they record and by the key they were found at.
+ */
+function indexChains(records: readonly DigestRecord[]): {
+  chains: Map<string, DigestRecord[]>;
+  byRecorded: Map<string, DigestRecord>;
+  byRecordedAnyRoot: Map<string, DigestRecord>;
+  byFoundKey: Map<string, DigestRecord>;
+} {
   const chains = new Map<string, DigestRecord[]>();
   const byRecorded = new Map<string, DigestRecord>();
   // A trail that moved to another bucket names a previous digest in the old one: when both
@@ -332,6 +378,72 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     chain.push(record);
     chains.set(chainId, chain);
   }
+  return { chains, byRecorded, byRecordedAnyRoot, byFoundKey };
+}
+
+/**
+ * The findings of one link whose named previous digest is present: a trusted previous digest
+ * whose signature or hash differs from what the link records, and a digest between them that
+ * the chain skips.
+ */
+function linkFindings(
+  current: DigestRecord,
+  previous: DigestRecord,
+  before: DigestRecord | undefined,
+  base: { account: string; region: string; trail?: string },
+  previousLocation: string,
+  namedSignature: string,
+): ChainFinding[] {
+  const parsed = current.parsed as ParsedDigest;
+  const found: ChainFinding[] = [];
+  const previousTrusted = previous.result.verdict === 'valid' || previous.result.verdict === 'moved';
+  if (previousTrusted) {
+    const mismatches: string[] = [];
+    if (previous.signature && previous.signature.signature.toLowerCase() !== namedSignature.toLowerCase()) {
+      mismatches.push('previousDigestSignature differs from its signature');
+    }
+    if (parsed.previousDigestHashValue && previous.parsed && parsed.previousDigestHashValue.toLowerCase() !== previous.parsed.sha256) {
+      mismatches.push('previousDigestHashValue differs from its SHA-256');
+    }
+    if (mismatches.length > 0) {
+      found.push({
+        kind: 'link-mismatch',
+        ...base,
+        from: previous.parsed?.digestEndTime,
+        to: parsed.digestStartTime,
+        message: `${current.file.path} names ${previousLocation} as its previous digest, but ${mismatches.join(' and ')}`,
+      });
+    }
+  }
+  if (before && before !== previous) {
+    found.push({
+      kind: 'link-mismatch',
+      ...base,
+      from: before.parsed?.digestStartTime,
+      to: before.parsed?.digestEndTime,
+      message: `${before.file.path} is not part of the chain: the next digest (${current.file.path}) names ${previousLocation} as its previous digest`,
+    });
+  }
+  return found;
+}
+
+/**
+ * Walks each chain (root, account, region, trail) in digestEndTime order: the findings (gaps,
+ * links that do not match), the holes they leave (for log files no digest lists), and the
+ * digests named as previous that are missing. A chain head whose predecessor ends before the
+ * window is noted in `notChecked`.
+ */
+function walkChains(
+  store: EvidenceStore,
+  records: readonly DigestRecord[],
+  bounds: TimeBounds,
+  spans: Map<string, { start: number; end: number }>,
+  notChecked: string[],
+): { findings: ChainFinding[]; holes: Hole[]; missingDigests: DigestResult[] } {
+  const findings: ChainFinding[] = [];
+  const holes: Hole[] = [];
+  const missingDigests: DigestResult[] = [];
+  const { chains, byRecorded, byRecordedAnyRoot, byFoundKey } = indexChains(records);
   for (const chain of chains.values()) {
     chain.sort((a, b) => time(a.parsed?.digestEndTime) - time(b.parsed?.digestEndTime));
     for (let i = 0; i < chain.length; i++) {
@@ -355,34 +467,7 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
         byRecorded.get(`${root}\0${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`) ??
         (parsed.previousDigestS3Bucket !== parsed.digestS3Bucket ? byRecordedAnyRoot.get(`${parsed.previousDigestS3Bucket}/${parsed.previousDigestS3Object}`) : undefined);
       if (previous) {
-        const previousTrusted = previous.result.verdict === 'valid' || previous.result.verdict === 'moved';
-        if (previousTrusted) {
-          const mismatches: string[] = [];
-          if (previous.signature && previous.signature.signature.toLowerCase() !== parsed.previousDigestSignature.toLowerCase()) {
-            mismatches.push('previousDigestSignature differs from its signature');
-          }
-          if (parsed.previousDigestHashValue && previous.parsed && parsed.previousDigestHashValue.toLowerCase() !== previous.parsed.sha256) {
-            mismatches.push('previousDigestHashValue differs from its SHA-256');
-          }
-          if (mismatches.length > 0) {
-            findings.push({
-              kind: 'link-mismatch',
-              ...base,
-              from: previous.parsed?.digestEndTime,
-              to: parsed.digestStartTime,
-              message: `${current.file.path} names ${previousLocation} as its previous digest, but ${mismatches.join(' and ')}`,
-            });
-          }
-        }
-        if (before && before !== previous) {
-          findings.push({
-            kind: 'link-mismatch',
-            ...base,
-            from: before.parsed?.digestStartTime,
-            to: before.parsed?.digestEndTime,
-            message: `${before.file.path} is not part of the chain: the next digest (${current.file.path}) names ${previousLocation} as its previous digest`,
-          });
-        }
+        findings.push(...linkFindings(current, previous, before, base, previousLocation, parsed.previousDigestSignature));
         continue;
       }
       const previousKey = awsLogsSuffix(parsed.previousDigestS3Object);
@@ -436,14 +521,29 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
       holes.push({ root, account: base.account, region: base.region, from, to, reason });
     }
   }
+  return { findings, holes, missingDigests };
+}
 
-  // 4. Log files.
-  interface Listed {
-    digest: DigestRecord;
-    hashValue: string;
-    hashAlgorithm: string;
-    s3Object: string;
-  }
+interface Listed {
+  digest: DigestRecord;
+  hashValue: string;
+  hashAlgorithm: string;
+  s3Object: string;
+}
+
+interface ToHash {
+  file: StoredFile;
+  result: LogFileResult;
+  expected: string;
+}
+
+/**
+ * A result for every log file the digests list, judged by the most trusted digest that lists
+ * it; those that can be checked are returned in `toHash`, and `seen` holds the files found.
+ */
+function listedLogFiles(store: EvidenceStore, records: readonly DigestRecord[], logFiles: readonly StoredFile[]): { results: LogFileResult[]; seen: Set<StoredFile>; toHash: ToHash[] } {
+  const logsByKey = new Map<string, StoredFile>();
+  for (const file of logFiles) logsByKey.set(`${file.root}\0${file.layout.key}`, file);
   const listed = new Map<string, { key: string; root: string; entries: Listed[] }>();
   for (const record of records) {
     const parsed = record.parsed;
@@ -459,7 +559,7 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
 
   const results: LogFileResult[] = [];
   const seen = new Set<StoredFile>();
-  const toHash: { file: StoredFile; result: LogFileResult; expected: string }[] = [];
+  const toHash: ToHash[] = [];
   const trusted = (r: DigestRecord) => r.result.verdict === 'valid' || r.result.verdict === 'moved';
   for (const slot of listed.values()) {
     const best = slot.entries.find((e) => trusted(e.digest)) ?? slot.entries[0];
@@ -496,8 +596,23 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     }
     toHash.push({ file, result, expected: best.hashValue });
   }
+  return { results, seen, toHash };
+}
 
-  // Files no digest lists. The time span the digests cover, per (root, account, region), explains why.
+/**
+ * Adds a result for each log file in the window that no digest lists: in a chain's hole it is
+ * not verifiable; otherwise not covered, with the span the digests of its (root, account,
+ * region) cover to explain why. Returns how many log files were outside the window.
+ */
+function unlistedLogFiles(
+  logFiles: readonly StoredFile[],
+  seen: ReadonlySet<StoredFile>,
+  records: readonly DigestRecord[],
+  holes: readonly Hole[],
+  listedOutside: ReadonlySet<string>,
+  bounds: TimeBounds,
+  results: LogFileResult[],
+): number {
   const coverage = new Map<string, { start: number; end: number }>();
   for (const record of records) {
     if (!record.parsed) continue;
@@ -537,8 +652,12 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
       results.push({ path: file.path, key: file.layout.key, verdict: 'not-covered', reason });
     }
   }
+  return logsOutside;
+}
 
-  // Hash.
+/** Hashes each log file (decompressed, streaming, a few at a time) and compares with what its digest records. */
+async function hashLogFiles(store: EvidenceStore, toHash: readonly ToHash[], problems: IntegrityProblem[], options: ValidationOptions): Promise<void> {
+  const { signal, onProgress } = options;
   let bytesDone = 0;
   let hashed = 0;
   await pool(toHash, options.concurrency ?? 4, async ({ file, result, expected }) => {
@@ -576,8 +695,25 @@ export async function validateStore(store: EvidenceStore, options: ValidationOpt
     hashed++;
   });
   onProgress?.({ phase: 'logs', done: hashed, total: toHash.length, bytesDone });
+}
 
-  // Result.
+/** What the phases found, summed up as a ValidationResult. */
+function validationResult(
+  store: EvidenceStore,
+  bounds: TimeBounds,
+  found: {
+    records: readonly DigestRecord[];
+    missingDigests: readonly DigestResult[];
+    results: LogFileResult[];
+    findings: ChainFinding[];
+    problems: IntegrityProblem[];
+    spans: Map<string, { start: number; end: number }>;
+    notChecked: string[];
+    digestsOutside: number;
+    logsOutside: number;
+  },
+): ValidationResult {
+  const { records, missingDigests, results, findings, problems, spans, notChecked, digestsOutside, logsOutside } = found;
   const digests = [...records.map((r) => r.result), ...missingDigests];
   results.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   digests.sort((a, b) => (a.recordedLocation < b.recordedLocation ? -1 : a.recordedLocation > b.recordedLocation ? 1 : 0));

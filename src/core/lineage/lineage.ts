@@ -184,54 +184,11 @@ export async function traceLineage(index: EventIndexApi, start: LineageStart, op
   const visitedKeys = new Set<string>();
   const visitedEvents = new Set<EventId>();
 
-  // Resolve the start to a key, or to a keyless event.
-  let key: string | undefined;
-  let keylessEvent: EventId | undefined;
-  if ('accessKey' in start) {
-    key = start.accessKey.trim();
-  } else if ('session' in start) {
-    const ids = index.postings('session', start.session);
-    const first = earliest(index, ids);
-    if (first === undefined) {
-      lineage.notes.push(`no loaded event belongs to session ${start.session}`);
-      return lineage;
-    }
-    key = index.value('accessKey', first);
-    if (!key) keylessEvent = first;
-  } else {
-    if (start.eventId < 0 || start.eventId >= index.size) {
-      lineage.notes.push(`event ${start.eventId} is not in the index`);
-      return lineage;
-    }
-    key = index.value('accessKey', start.eventId);
-    if (!key) keylessEvent = start.eventId;
-  }
+  const resolved = resolveStart(index, start, lineage);
+  if (!resolved) return lineage;
+  if ('keylessEvent' in resolved) return keylessLineage(index, lineage, resolved.keylessEvent);
 
-  if (keylessEvent !== undefined) {
-    const raw = await index.raw(keylessEvent);
-    const n = normalizeEvent(raw);
-    lineage.hops.push({
-      keyKind: 'none',
-      principal: n.principal,
-      principalType: n.principalType,
-      account: n.callerAccount ?? n.account,
-      session: n.session,
-      sessionCreated: n.sessionCreated,
-      sourceIdentity: n.sourceIdentity,
-      eventsUsingKey: index.postings('principal', n.principal).length,
-      firstUse: keylessEvent,
-    });
-    const origin = originOf(raw);
-    if (origin) {
-      lineage.origin = origin;
-      lineage.complete = true;
-    } else {
-      lineage.notes.push(`the event carries no access key and its identity (${n.principalType}) is not an origin`);
-    }
-    lineage.sourceIdentity = n.sourceIdentity;
-    return lineage;
-  }
-
+  let key: string | undefined = resolved.key;
   while (key !== undefined) {
     options.signal?.throwIfAborted();
     if (lineage.hops.length >= maxHops) {
@@ -243,110 +200,176 @@ export async function traceLineage(index: EventIndexApi, start: LineageStart, op
       break;
     }
     visitedKeys.add(key);
-
-    const uses = index.postings('accessKey', key);
-    const firstUse = earliest(index, uses);
-    const useRaw = firstUse !== undefined ? await index.raw(firstUse) : undefined;
-    const use = useRaw ? normalizeEvent(useRaw) : undefined;
-
-    const issuedIds = index.postings('issuedKey', key);
-    const issuerId = earliest(
-      index,
-      Array.from(issuedIds).filter((id) => !visitedEvents.has(id)),
-    );
-    if (issuedIds.length > 1) lineage.notes.push(`key ${key} appears as issued by ${issuedIds.length} events; the earliest is used`);
-    const issuerRaw = issuerId !== undefined ? await index.raw(issuerId) : undefined;
-
-    const hop: LineageHop = {
-      accessKey: key,
-      keyKind: keyKind(key),
-      principal: use?.principal ?? (issuerRaw ? assumedPrincipal(issuerRaw) : `unknown (key ${key})`),
-      principalType: use?.principalType ?? (issuerRaw ? 'AssumedRole' : 'Unknown'),
-      account: use?.callerAccount ?? use?.account,
-      session: use?.session,
-      sessionCreated: use?.sessionCreated,
-      sourceIdentity: use?.sourceIdentity,
-      eventsUsingKey: uses.length,
-      firstUse,
-    };
-    lineage.hops.push(hop);
-
-    if (issuerRaw && issuerId !== undefined) {
-      visitedEvents.add(issuerId);
-      hop.issuedBy = issuing(issuerId, issuerRaw);
-      hop.sourceIdentity ??= hop.issuedBy.sourceIdentity;
-      const caller = normalizeEvent(issuerRaw);
-      // The caller of the issuing event is the next hop.
-      if (caller.principalType === 'AWSAccount' || (!caller.accessKeyId && caller.principalType !== 'AWSService' && !originOf(issuerRaw))) {
-        const joined = await joinSharedEvent(index, issuerId, issuerRaw);
-        if (joined) {
-          hop.joinedBy = 'sharedEventID';
-          const other = normalizeEvent(joined.raw);
-          if (other.accessKeyId) {
-            key = other.accessKeyId;
-            continue;
-          }
-          const origin = originOf(joined.raw);
-          if (origin) finish(lineage, origin);
-          else lineage.notes.push(`the other account's copy of ${hop.issuedBy.eventName} shows no access key for its caller`);
-          break;
-        }
-        lineage.missing = crossAccountAdvice(hop.issuedBy, caller.callerAccount, windowMs);
-        break;
-      }
-      if (caller.accessKeyId && caller.principalType !== 'IAMUser' && caller.principalType !== 'Root') {
-        key = caller.accessKeyId;
-        continue;
-      }
-      if (caller.accessKeyId && (caller.principalType === 'IAMUser' || caller.principalType === 'Root')) {
-        // One more hop for the user's own key, which is where the chain ends.
-        key = caller.accessKeyId;
-        continue;
-      }
-      const origin = originOf(issuerRaw);
-      if (origin) finish(lineage, origin);
-      else lineage.notes.push(`the caller of ${hop.issuedBy.eventName} (${caller.principalType}) is not an origin and used no key`);
-      break;
+    const step = await keyHop(index, key, lineage, visitedEvents);
+    if (step.issuer) {
+      visitedEvents.add(step.issuer.id);
+      key = await followIssuer(index, lineage, step.hop, step.issuer, windowMs);
+    } else {
+      await endWithoutIssuer(index, lineage, step, key, windowMs);
+      key = undefined;
     }
-
-    // No issuing event for this key in the index.
-    if (use && useRaw && (use.principalType === 'IAMUser' || use.principalType === 'Root')) {
-      const origin = originOf(useRaw)!;
-      if (hop.keyKind === 'temporary') {
-        const login = await consoleLoginFor(index, use.principal, use.sessionCreated);
-        if (login) origin.consoleLogin = login;
-        origin.label += login ? ` (console session from ConsoleLogin at ${login.time})` : ' (temporary key from a console session or GetSessionToken)';
-      } else {
-        origin.label += ` (long-term key ${key})`;
-        const created = await keyCreation(index, key);
-        if (created) {
-          origin.keyCreatedBy = created;
-          origin.label += `, created by ${created.principal} with CreateAccessKey at ${created.time}`;
-        }
-      }
-      finish(lineage, origin);
-      break;
-    }
-    if (use && useRaw && use.principalType === 'AssumedRole' && use.invokedBy && /:role\/(?:aws-service-role\/)?AWSServiceRoleFor/.test(use.issuer ?? '')) {
-      // A service-linked role session used by the service itself: AWS created it.
-      finish(lineage, { kind: 'aws-service', principal: `service:${use.invokedBy}`, label: `AWS service ${use.invokedBy} (service-linked role ${use.issuer ?? '?'})` });
-      break;
-    }
-    if (use && useRaw && originOf(useRaw)) {
-      finish(lineage, originOf(useRaw)!);
-      break;
-    }
-    if (!use) {
-      lineage.notes.push(`no loaded event uses or issued key ${key}`);
-      lineage.missing = keyAdvice(key, undefined);
-      break;
-    }
-    lineage.missing = sessionAdvice(key, use, useRaw!, windowMs);
-    break;
   }
 
   lineage.sourceIdentity = lineage.hops.map((h) => h.sourceIdentity).find((s) => s !== undefined);
   return lineage;
+}
+
+/** The start as a key, or as an event that carries no key; undefined (with a note) when it is not in the index. */
+function resolveStart(index: EventIndexApi, start: LineageStart, lineage: Lineage): { key: string } | { keylessEvent: EventId } | undefined {
+  if ('accessKey' in start) return { key: start.accessKey.trim() };
+  let id: EventId;
+  if ('session' in start) {
+    const first = earliest(index, index.postings('session', start.session));
+    if (first === undefined) {
+      lineage.notes.push(`no loaded event belongs to session ${start.session}`);
+      return undefined;
+    }
+    id = first;
+  } else {
+    if (start.eventId < 0 || start.eventId >= index.size) {
+      lineage.notes.push(`event ${start.eventId} is not in the index`);
+      return undefined;
+    }
+    id = start.eventId;
+  }
+  const key = index.value('accessKey', id);
+  return key ? { key } : { keylessEvent: id };
+}
+
+/** The lineage of an event that carries no access key: one hop, complete when its identity is an origin. */
+async function keylessLineage(index: EventIndexApi, lineage: Lineage, keylessEvent: EventId): Promise<Lineage> {
+  const raw = await index.raw(keylessEvent);
+  const n = normalizeEvent(raw);
+  lineage.hops.push({
+    keyKind: 'none',
+    principal: n.principal,
+    principalType: n.principalType,
+    account: n.callerAccount ?? n.account,
+    session: n.session,
+    sessionCreated: n.sessionCreated,
+    sourceIdentity: n.sourceIdentity,
+    eventsUsingKey: index.postings('principal', n.principal).length,
+    firstUse: keylessEvent,
+  });
+  const origin = originOf(raw);
+  if (origin) {
+    lineage.origin = origin;
+    lineage.complete = true;
+  } else {
+    lineage.notes.push(`the event carries no access key and its identity (${n.principalType}) is not an origin`);
+  }
+  lineage.sourceIdentity = n.sourceIdentity;
+  return lineage;
+}
+
+interface KeyHop {
+  hop: LineageHop;
+  /** The key's first use, normalised, and its raw record. */
+  use?: ReturnType<typeof normalizeEvent>;
+  useRaw?: JsonObject;
+  /** The earliest event not yet visited that issued the key. */
+  issuer?: { id: EventId; raw: JsonObject };
+}
+
+/** The hop of one key (who used it, first use, and the event that issued it), added to the lineage. */
+async function keyHop(index: EventIndexApi, key: string, lineage: Lineage, visitedEvents: ReadonlySet<EventId>): Promise<KeyHop> {
+  const uses = index.postings('accessKey', key);
+  const firstUse = earliest(index, uses);
+  const useRaw = firstUse !== undefined ? await index.raw(firstUse) : undefined;
+  const use = useRaw ? normalizeEvent(useRaw) : undefined;
+
+  const issuedIds = index.postings('issuedKey', key);
+  const issuerId = earliest(
+    index,
+    Array.from(issuedIds).filter((id) => !visitedEvents.has(id)),
+  );
+  if (issuedIds.length > 1) lineage.notes.push(`key ${key} appears as issued by ${issuedIds.length} events; the earliest is used`);
+  const issuerRaw = issuerId !== undefined ? await index.raw(issuerId) : undefined;
+
+  const hop: LineageHop = {
+    accessKey: key,
+    keyKind: keyKind(key),
+    principal: use?.principal ?? (issuerRaw ? assumedPrincipal(issuerRaw) : `unknown (key ${key})`),
+    principalType: use?.principalType ?? (issuerRaw ? 'AssumedRole' : 'Unknown'),
+    account: use?.callerAccount ?? use?.account,
+    session: use?.session,
+    sessionCreated: use?.sessionCreated,
+    sourceIdentity: use?.sourceIdentity,
+    eventsUsingKey: uses.length,
+    firstUse,
+  };
+  lineage.hops.push(hop);
+  return { hop, use, useRaw, issuer: issuerRaw && issuerId !== undefined ? { id: issuerId, raw: issuerRaw } : undefined };
+}
+
+/**
+ * The caller of the issuing event is the next hop: its key, or (across accounts) the key of
+ * the other account's copy of the event; undefined when the chain ends here (at an origin, or
+ * with a note or a missing hop saying why).
+ */
+async function followIssuer(index: EventIndexApi, lineage: Lineage, hop: LineageHop, issuer: { id: EventId; raw: JsonObject }, windowMs: number): Promise<string | undefined> {
+  const issuerRaw = issuer.raw;
+  const issuedBy = issuing(issuer.id, issuerRaw);
+  hop.issuedBy = issuedBy;
+  hop.sourceIdentity ??= issuedBy.sourceIdentity;
+  const caller = normalizeEvent(issuerRaw);
+  if (caller.principalType === 'AWSAccount' || (!caller.accessKeyId && caller.principalType !== 'AWSService' && !originOf(issuerRaw))) {
+    const joined = await joinSharedEvent(index, issuer.id, issuerRaw);
+    if (joined) {
+      hop.joinedBy = 'sharedEventID';
+      const other = normalizeEvent(joined.raw);
+      if (other.accessKeyId) return other.accessKeyId;
+      const origin = originOf(joined.raw);
+      if (origin) finish(lineage, origin);
+      else lineage.notes.push(`the other account's copy of ${issuedBy.eventName} shows no access key for its caller`);
+      return undefined;
+    }
+    lineage.missing = crossAccountAdvice(issuedBy, caller.callerAccount, windowMs);
+    return undefined;
+  }
+  // A role session's key leads on; an IAM user's or root's own key is one more hop, where the chain ends.
+  if (caller.accessKeyId) return caller.accessKeyId;
+  const origin = originOf(issuerRaw);
+  if (origin) finish(lineage, origin);
+  else lineage.notes.push(`the caller of ${issuedBy.eventName} (${caller.principalType}) is not an origin and used no key`);
+  return undefined;
+}
+
+/** No issuing event for the key in the index: the origin its use shows, or what is missing. */
+async function endWithoutIssuer(index: EventIndexApi, lineage: Lineage, step: KeyHop, key: string, windowMs: number): Promise<void> {
+  const { hop, use, useRaw } = step;
+  if (use && useRaw && (use.principalType === 'IAMUser' || use.principalType === 'Root')) {
+    const origin = originOf(useRaw)!;
+    if (hop.keyKind === 'temporary') {
+      const login = await consoleLoginFor(index, use.principal, use.sessionCreated);
+      if (login) origin.consoleLogin = login;
+      origin.label += login ? ` (console session from ConsoleLogin at ${login.time})` : ' (temporary key from a console session or GetSessionToken)';
+    } else {
+      origin.label += ` (long-term key ${key})`;
+      const created = await keyCreation(index, key);
+      if (created) {
+        origin.keyCreatedBy = created;
+        origin.label += `, created by ${created.principal} with CreateAccessKey at ${created.time}`;
+      }
+    }
+    finish(lineage, origin);
+    return;
+  }
+  if (use && useRaw && use.principalType === 'AssumedRole' && use.invokedBy && /:role\/(?:aws-service-role\/)?AWSServiceRoleFor/.test(use.issuer ?? '')) {
+    // A service-linked role session used by the service itself: AWS created it.
+    finish(lineage, { kind: 'aws-service', principal: `service:${use.invokedBy}`, label: `AWS service ${use.invokedBy} (service-linked role ${use.issuer ?? '?'})` });
+    return;
+  }
+  if (use && useRaw && originOf(useRaw)) {
+    finish(lineage, originOf(useRaw)!);
+    return;
+  }
+  if (!use) {
+    lineage.notes.push(`no loaded event uses or issued key ${key}`);
+    lineage.missing = keyAdvice(key, undefined);
+    return;
+  }
+  lineage.missing = sessionAdvice(key, use, useRaw!, windowMs);
 }
 
 function finish(lineage: Lineage, origin: LineageOrigin): void {

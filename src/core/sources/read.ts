@@ -27,7 +27,7 @@ import { CsvHeader, CsvRowSplitter, isBlankRow, readCsvHeader, recordFromCsvRow 
 import { JsonRecordScanner, RecordContainer } from './jsonScanner';
 import { LineSplitter } from './lines';
 import { GzipInflater } from './inflate';
-import { FileFormat, ReadOptions, ReadResult, RecordCallback, TrailRecordSink, WholeTrailReader } from './types';
+import { FileFormat, ReadOptions, ReadResult, RecordCallback, RecordLocation, TrailRecordSink, WholeTrailReader } from './types';
 import { describeValue, isDigestDocument, isDigestSignatureDocument, unwrapRecord } from './unwrap';
 import * as fs from 'node:fs';
 
@@ -263,9 +263,8 @@ function firstContentByte(content: Buffer, from: number): number {
  * passes (its lines are fragments), and a corrupt first line does not stop detection.
  */
 function looksLikeJsonLines(head: Buffer, start: number, headIsWholeContent: boolean): boolean {
+  const objectLines: string[] = [];
   let lines = 0;
-  let objectLines = 0;
-  let eventLines = 0;
   let position = start;
   while (lines < LINE_SAMPLE && position < head.length) {
     let newline = head.indexOf(0x0a, position);
@@ -277,16 +276,19 @@ function looksLikeJsonLines(head: Buffer, start: number, headIsWholeContent: boo
     position = newline + 1;
     if (text.length === 0) continue;
     lines++;
-    if (!text.startsWith('{') || !text.endsWith('}')) continue;
-    objectLines++;
-    if (eventLines > 0) continue;
+    if (text.startsWith('{') && text.endsWith('}')) objectLines.push(text);
+  }
+  // Lines are parsed only when the shape can qualify: a one-line document (a trail file as S3
+  // delivers it) is not parsed whole here only to be told apart from JSON lines.
+  if (lines < 2 || objectLines.length * 2 < lines) return false;
+  return objectLines.some((text) => {
     try {
-      if (unwrapRecord(JSON.parse(text)).kind === 'event') eventLines++;
+      return unwrapRecord(JSON.parse(text)).kind === 'event';
     } catch {
       // A broken line among good ones is still JSON lines.
+      return false;
     }
-  }
-  return lines >= 2 && eventLines >= 1 && objectLines * 2 >= lines;
+  });
 }
 
 const MAGIC_NAMES: ReadonlyArray<[string, string]> = [
@@ -426,6 +428,59 @@ function readWholeContent(
   return { format: reader.format(), shape: reader.shape() };
 }
 
+/**
+ * Whole content in memory, read as the reader reads it (one native parse where it can): every
+ * record with the ordinal location the reader gave it.
+ */
+export function readContentRecords(path: string, content: Buffer, onRecord: RecordCallback): void {
+  const collector = new RecordCollector(path, onRecord);
+  readWholeContent(content, collector, undefined);
+}
+
+/**
+ * The byte range of every record candidate of JSON content in memory, in order, found by the
+ * byte-level scanner without parsing any of them (items that are not events included).
+ */
+export function recordRanges(content: Buffer): RecordLocation[] {
+  const ranges: RecordLocation[] = [];
+  const scanner = new JsonRecordScanner(
+    {
+      record: (bytes, start) => {
+        ranges.push({ offset: start, length: bytes.length });
+        return true;
+      },
+      containerOpened: () => undefined,
+      oversized: (start, length) => ranges.push({ offset: start, length: -length }),
+      broken: () => undefined,
+    },
+    MAX_RECORD_BYTES,
+  );
+  const start = bomLength(content);
+  scanner.push(content.subarray(start), start);
+  scanner.end(content.length);
+  return ranges;
+}
+
+/**
+ * The decompressed content of a file of at most `limit` content bytes, read in one go; undefined
+ * when it is larger, corrupt or truncated (the streamed readers are the way through those).
+ */
+export function readWholeContentSync(path: string, limit: number, inflater?: GzipInflater): Buffer | undefined {
+  const { fd, size } = openEvidenceSync(path);
+  try {
+    if (size === 0 || size > limit) return size === 0 ? Buffer.alloc(0) : undefined;
+    const whole = readBytesSync(fd, 0, size);
+    if (!isGzip(whole)) return whole;
+    if (gzipSizeHint(whole) > limit) return undefined;
+    const own = inflater ?? new GzipInflater();
+    const content = own.inflate(whole, gzipSizeHint(whole), Math.min(limit, bufferConstants.MAX_LENGTH));
+    if (!inflater) own.dispose();
+    return content;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 async function readStreamedContent(
   stream: Readable,
   gzip: boolean,
@@ -515,9 +570,10 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
       collector.problem('empty file');
       return { records: 0, problems: collector.problems };
     }
-    const gzip = isGzip(readBytesSync(fd, 0, 2));
     if (size <= limit) {
+      // One read: whether it is gzip is seen from the whole file's first bytes.
       const whole = readBytesSync(fd, 0, size);
+      const gzip = isGzip(whole);
       if (!gzip) {
         outcome = readWholeContent(whole, collector, options.wholeTrail);
       } else if (gzipSizeHint(whole) <= limit) {
@@ -532,6 +588,7 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
         outcome = await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
       }
     } else {
+      const gzip = isGzip(readBytesSync(fd, 0, 2));
       streamOwnsFd = true;
       outcome = await readStreamedContent(decompressedStream(fileStream(fd), gzip), gzip, collector, signal);
     }

@@ -4,12 +4,13 @@
  * needed (gzip); ordinal locations re-read the small file the reader parsed whole.
  */
 import * as fs from 'node:fs';
+import { BatchBuilder } from '../index/batch';
+import { TrailScanner } from '../index/trail-scanner';
 import { JsonObject } from '../model/event';
-import { jsonText } from '../model/json-text';
 import { oneLine, RawRecord } from '../model/raw-record';
 import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from './content';
 import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from './csv';
-import { MAX_RECORD_BYTES, ReadEvidenceOptions, readEvidenceFile } from './read';
+import { MAX_RECORD_BYTES, ReadEvidenceOptions, WHOLE_DOCUMENT_LIMIT, readContentRecords, readEvidenceFile, readWholeContentSync, recordRanges } from './read';
 import { FileFormat, RecordLocation } from './types';
 import { unwrapRecord } from './unwrap';
 
@@ -31,16 +32,76 @@ function changed(path: string, reason: string): RecordChangedError {
   return new RecordChangedError(path, reason);
 }
 
-async function readByOrdinal(path: string, ordinals: number[], options: ReadEvidenceOptions): Promise<Map<number, JsonObject>> {
+/** Finds the records of trail documents read back by ordinal (kept for the process's life: it holds only its scratch tables). */
+let trailScanner: TrailScanner | undefined;
+
+function firstContentByte(content: Buffer, from: number): number {
+  let i = from;
+  while (i < content.length && (content[i] === 0x20 || content[i] === 0x0a || content[i] === 0x0d || content[i] === 0x09)) i++;
+  return i;
+}
+
+/** The record the reader gave each wanted ordinal, with the bytes of its text when they are known. */
+interface OrdinalRecord {
+  event: JsonObject;
+  bytes?: Buffer;
+  /** The record read from its own bytes, text included. */
+  raw?: RawRecord;
+}
+
+/**
+ * Records by ordinal (the reader parsed the small file whole, which keeps no byte ranges): the
+ * file is read, decompressed and parsed once, as the reader did. For their text, the byte-level
+ * scanner finds every item's bytes in the same content without parsing them; when every item
+ * is an event (a trail file), item i is record i. Before, such a file was read three times
+ * (whole, then streamed twice, parsing every record) to find each record's text.
+ */
+async function readByOrdinal(path: string, ordinals: number[], options: ReadEvidenceOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
   const wanted = new Set(ordinals);
-  const found = new Map<number, JsonObject>();
-  await readEvidenceFile(
-    path,
-    (event, location) => {
-      if (location.length === 0 && wanted.has(location.offset)) found.set(location.offset, event);
-    },
-    options,
-  );
+  const found = new Map<number, OrdinalRecord>();
+  let content: Buffer | undefined;
+  try {
+    content = readWholeContentSync(path, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT);
+  } catch (error) {
+    throw changed(path, error instanceof EvidenceAccessError ? error.message : String(error));
+  }
+  const keep = (event: JsonObject, location: RecordLocation) => {
+    if (location.length === 0 && wanted.has(location.offset)) found.set(location.offset, { event });
+  };
+  if (!content) {
+    // Larger or damaged now: it changed since it was read whole; the readers say how.
+    await readEvidenceFile(path, keep, options);
+    return found;
+  }
+  const first = firstContentByte(content, bomLength(content));
+  if (content[first] === 0x7b) {
+    // A trail document: its records are found by the trail scanner's first pass; only the wanted ones are parsed.
+    let ranges: Map<number, RecordLocation> | undefined;
+    try {
+      ranges = (trailScanner ??= new TrailScanner(new BatchBuilder())).recordRanges(content, first, wanted, (value) => unwrapRecord(value).kind === 'event');
+    } catch (error) {
+      // An item that parsed when the file was indexed no longer does.
+      throw changed(path, `the file is no longer what was indexed (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (ranges) {
+      for (const [ordinal, range] of ranges) {
+        const raw = recordFromBytes(path, 'trail', content.subarray(range.offset, range.offset + range.length), range.offset, undefined);
+        found.set(ordinal, { event: raw.event, raw });
+      }
+      return found;
+    }
+  }
+  let records = 0;
+  readContentRecords(path, content, (event, location) => {
+    records++;
+    keep(event, location);
+  });
+  if (wantText && found.size > 0) {
+    const ranges = recordRanges(content);
+    if (ranges.length === records && ranges.every((range) => range.length > 0)) {
+      for (const [ordinal, record] of found) record.bytes = content.subarray(ranges[ordinal].offset, ranges[ordinal].offset + ranges[ordinal].length);
+    }
+  }
   return found;
 }
 
@@ -125,53 +186,18 @@ export function readRawRecordsAt(path: string, format: FileFormat, locations: Re
   return readAt(path, format, locations, options, true);
 }
 
-/**
- * The same record: the same JSON value, compared as text (both parsed from the same file, so
- * equal values serialise alike). Records that share an eventID but differ are told apart.
- */
-function sameRecord(a: JsonObject, b: JsonObject): boolean {
-  return a.eventID === b.eventID && jsonText(a) === jsonText(b);
-}
-
-/**
- * The file's text for records the reader found by ordinal (it parsed the small file whole, which
- * keeps no byte ranges): the file read again by the byte-level readers, which do.
- */
-async function textsByOrdinal(path: string, format: FileFormat, events: Map<number, JsonObject>, options: ReadEvidenceOptions): Promise<Map<number, string>> {
-  const located = new Map<number, RecordLocation>();
-  let ordinal = 0;
-  await readEvidenceFile(
-    path,
-    (_event, location) => {
-      if (location.length > 0 && events.has(ordinal)) located.set(ordinal, location);
-      ordinal++;
-    },
-    { ...options, wholeDocumentLimit: 0 },
-  );
-  const texts = new Map<number, string>();
-  if (located.size === 0) return texts;
-  const ordinals = [...located.keys()];
-  const records = await readAt(path, format, ordinals.map((o) => located.get(o)!), options, true);
-  ordinals.forEach((o, i) => {
-    const record = records[i];
-    if (record.fromFile && sameRecord(record.event, events.get(o)!)) texts.set(o, record.text);
-  });
-  return texts;
-}
-
 async function readAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions, wantText: boolean): Promise<RawRecord[]> {
   const signal = options.signal;
   signal?.throwIfAborted();
   const results: RawRecord[] = new Array(locations.length);
   const ordinals = locations.filter((l) => l.length === 0).map((l) => l.offset);
   if (ordinals.length > 0) {
-    const found = await readByOrdinal(path, ordinals, options);
-    const texts = wantText && found.size > 0 ? await textsByOrdinal(path, format, found, options) : undefined;
+    const found = await readByOrdinal(path, ordinals, options, wantText);
     locations.forEach((location, index) => {
       if (location.length !== 0) return;
-      const event = found.get(location.offset);
-      if (!event) throw changed(path, `record #${location.offset} is not there any more (the file changed since it was read)`);
-      results[index] = new RawRecord(event, texts?.get(location.offset));
+      const record = found.get(location.offset);
+      if (!record) throw changed(path, `record #${location.offset} is not there any more (the file changed since it was read)`);
+      results[index] = record.raw ?? new RawRecord(record.event, wantText && record.bytes ? textOf(record.event, record.bytes) : undefined);
     });
   }
   const requests = new Map<number, ByteRequest>();
@@ -219,6 +245,20 @@ async function readAt(path: string, format: FileFormat, locations: RecordLocatio
     results[index] = recordFromBytes(path, format, request.bytes, request.offset, columns);
   }
   return results;
+}
+
+/** The bytes' text on one line when they are the record itself (not a wrapper it was unwrapped from). */
+function textOf(event: JsonObject, bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  // The same bytes the reader parsed `event` from: their text is the record's unless the event was unwrapped from them.
+  const unwrapped = unwrapRecord(value);
+  return unwrapped.kind === 'event' && unwrapped.event === value && unwrapped.event.eventID === event.eventID ? oneLine(text.trim()) : undefined;
 }
 
 function recordFromBytes(path: string, format: FileFormat, bytes: Buffer, offset: number, columns: CsvColumns | undefined): RawRecord {

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { describeFsError } from './content';
 import { parseTrailKeyLayout } from './layout';
-import { EvidenceFile, FileProblem } from './types';
+import { EvidenceFile, FileProblem, TrailKeyLayout } from './types';
 
 const SKIPPED_FOLDERS = new Set(['node_modules']);
 
@@ -56,6 +56,28 @@ export function isSkippedByName(name: string): boolean {
 export interface WalkOptions {
   signal?: AbortSignal;
   onProblem: (problem: FileProblem) => void;
+  /**
+   * Filled with each file's identity (fileIdentity) from the walk's own stat call, so that a
+   * cache key needs no second pass over the files.
+   */
+  identities?: Map<string, string>;
+}
+
+/**
+ * A file's identity: what a copy cannot keep (device, inode, ctime) besides what it can (size,
+ * mtime), in nanoseconds. The cache is keyed on it (see engine/cache).
+ */
+export function identityOf(s: fs.BigIntStats): string {
+  return `${s.dev}:${s.ino}:${s.ctimeNs}:${s.mtimeNs}:${s.size}`;
+}
+
+/** A file's identity read now (links followed: the content is the target's); a marker when it cannot be stat'ed. */
+export function fileIdentity(file: string): string {
+  try {
+    return identityOf(fs.statSync(file, { bigint: true }));
+  } catch (error) {
+    return `unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
 }
 
 interface PendingFolder {
@@ -63,8 +85,11 @@ interface PendingFolder {
   realPath: string;
 }
 
-function evidenceFile(path: string, stat: fs.Stats, layout = parseTrailKeyLayout(path)): EvidenceFile {
-  const file: EvidenceFile = { path, size: stat.size, mtimeMs: stat.mtimeMs };
+type AnyStats = fs.Stats | fs.BigIntStats;
+
+function evidenceFile(path: string, stat: AnyStats, layout = parseTrailKeyLayout(path)): EvidenceFile {
+  const mtimeMs = typeof stat.mtimeMs === 'bigint' ? Number((stat as fs.BigIntStats).mtimeNs) / 1e6 : stat.mtimeMs;
+  const file: EvidenceFile = { path, size: Number(stat.size), mtimeMs };
   if (layout) file.layout = layout;
   return file;
 }
@@ -76,7 +101,13 @@ function evidenceFile(path: string, stat: fs.Stats, layout = parseTrailKeyLayout
  * generation, which stays resident (about 7 MB more after loading 2,400 trail files).
  */
 export async function* walkEvidence(paths: string[], options: WalkOptions): AsyncGenerator<EvidenceFile[]> {
-  const { signal, onProblem } = options;
+  const { signal, onProblem, identities } = options;
+  // Nanosecond times only when a cache key wants them: a BigIntStats costs more to make.
+  const bigint = identities !== undefined;
+  const found = (path: string, stat: AnyStats, layout?: TrailKeyLayout): EvidenceFile => {
+    if (identities) identities.set(path, identityOf(stat as fs.BigIntStats));
+    return layout === undefined ? evidenceFile(path, stat) : evidenceFile(path, stat, layout);
+  };
   const report = (path: string, reason: string): void => onProblem({ path, reason });
   const walkedFolders = new Set<string>();
   const seenFiles = new Set<string>();
@@ -85,10 +116,10 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
   for (const given of paths) {
     signal?.throwIfAborted();
     const path = nodePath.resolve(given);
-    let stat: fs.Stats;
+    let stat: AnyStats;
     let realPath: string;
     try {
-      stat = await fs.promises.stat(path);
+      stat = await fs.promises.stat(path, { bigint });
       realPath = await fs.promises.realpath(path);
     } catch (error) {
       report(path, `cannot read: ${describeFsError(error)}`);
@@ -104,7 +135,7 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
     } else if (stat.isFile()) {
       if (seenFiles.has(realPath)) continue;
       seenFiles.add(realPath);
-      yield [evidenceFile(path, stat)];
+      yield [found(path, stat)];
     } else {
       report(path, 'not a regular file (a pipe, socket or device): not read');
     }
@@ -116,7 +147,8 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
     walkedFolders.add(folder.realPath);
     let entries: fs.Dirent[];
     try {
-      entries = await fs.promises.readdir(folder.path, { withFileTypes: true });
+      // Synchronous: through the thread pool each folder cost a round trip (a trail has one per day and region).
+      entries = fs.readdirSync(folder.path, { withFileTypes: true });
     } catch (error) {
       report(folder.path, `cannot list folder: ${describeFsError(error)}`);
       return;
@@ -148,8 +180,8 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
       if (start > 0) await yieldToEventLoop();
       signal?.throwIfAborted();
       const batch = files.slice(start, start + STAT_SLICE);
-      const stats = batch.map((file) => statEntry(file.path, file.realPath));
-      const found: EvidenceFile[] = [];
+      const stats = batch.map((file) => statEntry(file.path, file.realPath, bigint));
+      const slice: EvidenceFile[] = [];
       for (let i = 0; i < batch.length; i++) {
         const result = stats[i];
         const path = batch[i].path;
@@ -172,9 +204,9 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
         if (batch[i].realPath === undefined && isSkippedByName(nodePath.basename(result.realPath))) continue;
         if (seenFiles.has(result.realPath)) continue;
         seenFiles.add(result.realPath);
-        found.push(evidenceFile(path, result.stat, layout));
+        slice.push(found(path, result.stat, layout));
       }
-      if (found.length > 0) yield found;
+      if (slice.length > 0) yield slice;
     }
     subfolders.sort((a, b) => (a.path < b.path ? 1 : a.path > b.path ? -1 : 0));
     folders.push(...subfolders);
@@ -189,15 +221,15 @@ function isAncestor(candidate: string, folder: string): boolean {
   return folder === candidate || folder.startsWith(candidate.endsWith(nodePath.sep) ? candidate : candidate + nodePath.sep);
 }
 
-type StatResult = { stat: fs.Stats; realPath: string } | { error: string };
+type StatResult = { stat: AnyStats; realPath: string } | { error: string };
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function statEntry(path: string, knownRealPath: string | undefined): StatResult {
+function statEntry(path: string, knownRealPath: string | undefined, bigint: boolean): StatResult {
   try {
-    const stat = fs.statSync(path);
+    const stat = fs.statSync(path, { bigint });
     const realPath = knownRealPath ?? fs.realpathSync(path);
     return { stat, realPath };
   } catch (error) {

@@ -25,7 +25,7 @@ const PRETTY_PRINT_LIMIT = 16 * 1024 * 1024;
 export class ReadOnlyDocuments extends Disposable {
   private readonly gzChanged = new vscode.EventEmitter<vscode.Uri>();
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'investigation' | 'log' | 'openEvent'>) {
     super();
     this.disposables.push(
       this.gzChanged,
@@ -102,16 +102,31 @@ export class ReadOnlyDocuments extends Disposable {
     return vscode.window.showTextDocument(document, { preview: true });
   }
 
-  /** A `.json.gz` opened from the Explorer would show as binary: show it decompressed instead. */
+  /**
+   * A `.json.gz` opened from the Explorer or Quick Open would show as binary: show it
+   * decompressed instead, in the same group and pinned or preview as it was, and close the
+   * binary tab. The tab is found again by its URI when closing: the `Tab` object of the open
+   * event can be stale by then (the host sends the whole tab model again after some changes, so
+   * closing a pinned tab, as Quick Open opens it, by that object failed and left it open).
+   */
   private redirectGzTabs(opened: readonly vscode.Tab[]): void {
     if (!getSetting('openCompressedTrailFilesDecompressed')) return;
     for (const tab of opened) {
       const input = tab.input;
       if (!(input instanceof vscode.TabInputText) || input.uri.scheme === GZ_SCHEME || !/\.json\.gz$/i.test(input.uri.path)) continue;
+      const options: vscode.TextDocumentShowOptions = { viewColumn: tab.group.viewColumn, preview: tab.isPreview };
       void (async () => {
-        await this.openDecompressed(input.uri);
-        await vscode.window.tabGroups.close(tab).then(undefined, () => undefined);
-      })();
+        const document = await vscode.workspace.openTextDocument(gzUri(input.uri));
+        await vscode.window.showTextDocument(document, options);
+        await closeTabsShowing(input.uri);
+      })().catch((error: unknown) => this.services.log.error(`showing ${input.uri.fsPath} decompressed failed: ${errorMessage(error)}`));
     }
   }
+}
+
+/** Closes every tab showing `uri` as text (in any group). */
+async function closeTabsShowing(uri: vscode.Uri): Promise<void> {
+  const key = uri.toString();
+  const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key);
+  if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }

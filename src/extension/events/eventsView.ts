@@ -148,7 +148,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   private rowTime: { ids: Int32Array; zone: string; form: TimeForm } | undefined;
   private shared: { ids: Int32Array; columns: SharedColumns } | undefined;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'onDidChangeIndex'>) {
     super();
     this.disposables.push(
       services.filter.onDidChange(() => this.scheduleRefresh()),

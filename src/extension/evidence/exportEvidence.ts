@@ -61,7 +61,11 @@ function parseExportArgs(arg: unknown): ExportEvidenceArgs | undefined {
 }
 
 export class EvidenceExport {
-  constructor(private readonly services: ExtensionServices) {}
+  constructor(
+    private readonly services: Pick<ExtensionServices, 'investigation' | 'filter' | 'log'>,
+    /** The extension's version, for the provenance. */
+    private readonly toolVersion: string,
+  ) {}
 
   async run(arg?: unknown): Promise<ExportResult | undefined> {
     const { investigation, filter, log } = this.services;
@@ -117,7 +121,7 @@ export class EvidenceExport {
 
     const ordered = index.sortByTime(Int32Array.from(selection), 'asc');
     const total = ordered.length;
-    const toolVersion = String((this.services.context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? '0.0.0');
+    const toolVersion = this.toolVersion;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `CloudTrail: exporting ${plural(total, 'event')}`, cancellable: true },
       async (progress, token) => {

@@ -27,7 +27,9 @@ export interface IncidentReportOutcome {
 
 export class IncidentReport {
   constructor(
-    private readonly services: ExtensionServices,
+    private readonly services: Pick<ExtensionServices, 'investigation' | 'filter' | 'log'>,
+    /** The extension's version, for the report's header. */
+    private readonly toolVersion: string,
     private readonly store: FindingsStore,
     private readonly runDetections: () => Promise<DetectionRun | undefined>,
   ) {}
@@ -76,7 +78,7 @@ export class IncidentReport {
           ];
           return buildIncidentReport({
             generatedAt: new Date(),
-            toolVersion: String((this.services.context.extension?.packageJSON as { version?: unknown } | undefined)?.version ?? '0.0.0'),
+            toolVersion: this.toolVersion,
             sources: investigation.summaries().map((s) => (s.paths.length ? s.paths.join(', ') : s.label)),
             filter: filter.effective,
             findings: detection.findings,

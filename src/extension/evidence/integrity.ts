@@ -178,7 +178,7 @@ function integrityReport(result: ValidationResult, keyFile: string | undefined, 
 
 export class IntegrityValidation {
   constructor(
-    private readonly services: ExtensionServices,
+    private readonly services: Pick<ExtensionServices, 'investigation' | 'log'>,
     private readonly documents: ReportDocuments,
   ) {}
 

@@ -89,7 +89,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   /** Each value node's "who · from where" description part (see whoAndWhere), cached like the children. */
   private whoWhere = new Map<string, string>();
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'onDidChangeIndex'>) {
     super();
     this.disposables.push(
       services.filter.onDidChange(() => this.scheduleRefresh()),

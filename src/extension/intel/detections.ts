@@ -46,7 +46,7 @@ export class DetectionRunner {
   private running: Promise<DetectionRun | undefined> | undefined;
 
   constructor(
-    private readonly services: ExtensionServices,
+    private readonly services: Pick<ExtensionServices, 'investigation' | 'log'>,
     private readonly store: FindingsStore,
   ) {}
 

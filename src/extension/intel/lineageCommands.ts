@@ -67,7 +67,7 @@ function startFromArgument(index: EventIndexApi, arg: unknown): LineageStart | u
 
 export class LineageCommands {
   constructor(
-    private readonly services: ExtensionServices,
+    private readonly services: Pick<ExtensionServices, 'investigation' | 'filter' | 'log'>,
     private readonly view: LineageView,
   ) {}
 

@@ -83,7 +83,7 @@ export function withoutReadOnlyTerm(expression: string): string {
 export class NoiseControls extends Disposable {
   private hadSources: boolean;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'investigation' | 'filter' | 'log' | 'onDidChangeSources'>) {
     super();
     this.hadSources = services.investigation.summaries().length > 0;
     this.disposables.push(

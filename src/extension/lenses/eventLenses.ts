@@ -58,19 +58,37 @@ interface CachedScan {
   scanMs: number;
 }
 
-function factsTitle(facts: ValueFacts, ranged: boolean, display: DisplayFormat): string {
-  if (facts.total === 0) return 'not in the loaded events';
-  if (facts.count === 0) return `none in the selected time (${plural(facts.total, 'event')} in all) · Pivot`;
-  const span = facts.count === 1 ? `at ${display.time(facts.first)}` : `first ${display.time(facts.first)}, last ${display.time(facts.last)}`;
+/** The lineage lens's title stays within this many characters; the chain is in its tooltip and the hover. */
+export const LINEAGE_TITLE_MAX = 80;
+
+/**
+ * `sourceIPAddress: 53 events, first …, last … · Pivot`: the lens names the key it counts. A
+ * value's first `maxPerValue` sites in a document carry the time span; later ones (`repeat`)
+ * only the count, so the same span is not repeated on every record.
+ */
+function factsTitle(kind: LensKind, facts: ValueFacts, ranged: boolean, repeat: boolean, display: DisplayFormat): string {
+  if (facts.total === 0) return `${kind}: not in the loaded events`;
+  if (facts.count === 0) return `${kind}: none in the selected time (${plural(facts.total, 'event')} in all) · Pivot`;
   const inRange = ranged ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
-  return `${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
+  if (repeat) return `${kind}: ${plural(facts.count, 'event')}${inRange} · Pivot`;
+  const span = facts.count === 1 ? `at ${display.time(facts.first)}` : `first ${display.time(facts.first)}, last ${display.time(facts.last)}`;
+  return `${kind}: ${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
+}
+
+/** `lineage: issued by AssumeRole · origin IAM user ci-deployer`, at most LINEAGE_TITLE_MAX characters. */
+function lineageTitle(issuedThrough: string | undefined, origin: string): string {
+  const issued = issuedThrough ? `issued by ${oneLine(issuedThrough, 30)}` : 'issuing call not loaded';
+  return oneLine(withoutIconSyntax(`lineage: ${issued} · ${origin}`), LINEAGE_TITLE_MAX);
 }
 
 /**
  * Lenses above accessKeyId, the principal, the session issuer, sourceIPAddress, userAgent and
- * eventName: "N events, first …, last … · Pivot", and for an ASIA key who it was issued to and
- * through which call. Placement comes from a scan cached per document version; the counts
- * are looked up in resolveCodeLens.
+ * eventName on every record: "sourceIPAddress: N events, first …, last … · Pivot" (after a
+ * value's first `cloudtrail.lenses.maxPerValue` sites in the document, only the count), and
+ * for an ASIA key a short lineage lens (the issuing call and the origin; the chain is in its
+ * tooltip and the hover). At most `cloudtrail.lenses.maxPerDocument` lenses, from the top.
+ * Placement comes from a scan cached per document version; the counts are looked up in
+ * resolveCodeLens.
  */
 export class EventLensProvider extends Disposable implements vscode.CodeLensProvider<ValueLens>, vscode.HoverProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -80,7 +98,7 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
   private range: TimeRange | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'log' | 'onDidChangeIndex'>) {
     super();
     this.disposables.push(
       this.changed,
@@ -122,7 +140,8 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     const started = performance.now();
     const text = document.getText();
     const holdsEvents = holdsCloudTrailEvents(text);
-    const result = holdsEvents ? scanValues(text, { kinds, maxSites: maxPerDocument, maxPerValue }) : { sites: [], truncated: false, embedded: false };
+    // Every site gets a lens (maxPerValue only shortens titles, in resolveCodeLens).
+    const result = holdsEvents ? scanValues(text, { kinds, maxSites: maxPerDocument, maxPerValue: Number.MAX_SAFE_INTEGER }) : { sites: [], truncated: false, embedded: false };
     const scanMs = performance.now() - started;
     const entry: CachedScan = { version: document.version, settingsKey, result, holdsEvents, scanMs };
     this.scans.set(key, entry);
@@ -163,29 +182,31 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     if (lens.role === 'issuance') {
       const issued = facts.issuance;
       const lineage = await lineageOf(index, site.value);
-      const end = oneLine(lineageEnd(lineage, display), 100);
-      const chain = `Lineage: ${oneLine(lineageSummary(lineage, display), 500)}`;
+      // The origin's name without its parenthesis (the key, the provider): those are in the tooltip.
+      const origin = lineage.origin ? `origin ${oneLine(lineage.origin.label.replace(/\s*\([^()]*\)$/, ''), 40)}` : lineage.missing ? 'origin not loaded' : 'origin unknown';
+      const chain = `Lineage: ${oneLine(lineageSummary(lineage, display), 500)} (${oneLine(lineageEnd(lineage, display), 200)})`;
       lens.command = issued
         ? {
-            title: withoutIconSyntax(
-              `issued to ${issued.usedBy === undefined ? '(not seen using it)' : display.principal(issued.usedBy)} through ${oneLine(issued.eventName, 40)} by ${display.principal(issued.caller)} at ${display.time(issued.time)} · ${end}`,
-            ),
+            title: lineageTitle(issued.eventName, origin),
             command: Commands.openEvent,
             arguments: [issued.eventId],
-            tooltip: `Open the event that issued this temporary key. ${chain}`,
+            tooltip:
+              `Open the event that issued this temporary key: issued to ${oneLine(issued.usedBy === undefined ? '(not seen using it)' : display.principal(issued.usedBy), 60)} ` +
+              `through ${oneLine(issued.eventName, 40)} by ${oneLine(display.principal(issued.caller), 60)} at ${display.time(issued.time)}. ${chain}`,
           }
-        : { title: withoutIconSyntax(`issuing call not in the loaded events · ${end}`), command: '', tooltip: chain };
+        : { title: lineageTitle(undefined, origin), command: '', tooltip: chain };
       return lens;
     }
+    const repeat = site.occurrence > this.settings.maxPerValue;
     lens.command =
       facts.total > 0
         ? {
-            title: factsTitle(facts, range !== undefined, display),
+            title: factsTitle(site.kind, facts, range !== undefined, repeat, display),
             command: Commands.pivotField,
             arguments: [site.field, site.value],
             tooltip: `Filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
           }
-        : { title: factsTitle(facts, range !== undefined, display), command: '' };
+        : { title: factsTitle(site.kind, facts, range !== undefined, repeat, display), command: '' };
     return lens;
   }
 

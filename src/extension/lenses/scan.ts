@@ -20,13 +20,15 @@ export interface ValueSite {
   readonly keyEnd: number;
   /** Offsets of the whole `"key": "value"` pair: where a hover applies. */
   readonly end: number;
+  /** 1 for the value's first site in the scanned text (same field and value), 2 for the next, ... */
+  readonly occurrence: number;
 }
 
 export interface ScanOptions {
   readonly kinds: ReadonlySet<LensKind>;
   /** Stop after this many sites (document order). */
   readonly maxSites: number;
-  /** Only the first occurrences of each value get a site. */
+  /** Only the first occurrences of each value get a site (the lenses pass no limit: every record gets its lenses). */
   readonly maxPerValue: number;
 }
 
@@ -129,7 +131,7 @@ export function holdsCloudTrailEvents(text: string): boolean {
 }
 
 export function scanValues(text: string, options: ScanOptions, base = 0): ScanResult {
-  const sites: ValueSite[] = [];
+  const sites: Omit<ValueSite, 'occurrence'>[] = [];
   const perValue = new Map<string, number>();
   let truncated = false;
   const embedded = text.includes('\\"eventName\\"') || text.includes('\\"userIdentity\\"');
@@ -181,5 +183,13 @@ export function scanValues(text: string, options: ScanOptions, base = 0): ScanRe
     run(EMBEDDED, true);
     sites.sort((a, b) => a.keyStart - b.keyStart);
   }
-  return { sites, truncated, embedded };
+  // Occurrences in document order (after the sort: embedded keys sit between plain ones).
+  const occurrences = new Map<string, number>();
+  const numbered = sites.map((site): ValueSite => {
+    const key = `${site.field}\u0000${site.value}`;
+    const occurrence = (occurrences.get(key) ?? 0) + 1;
+    occurrences.set(key, occurrence);
+    return { ...site, occurrence };
+  });
+  return { sites: numbered, truncated, embedded };
 }

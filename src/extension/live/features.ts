@@ -15,7 +15,10 @@ export interface LiveFeatures extends vscode.Disposable {
   readonly handlers: LiveHandlers;
 }
 
-export function createLiveFeatures(services: ExtensionServices, prompts: LivePrompts): LiveFeatures {
+/** What the live sources read of the services. */
+export type LiveServices = Pick<ExtensionServices, 'context' | 'filter' | 'investigation' | 'log' | 'addSource'>;
+
+export function createLiveFeatures(services: LiveServices, prompts: LivePrompts): LiveFeatures {
   const settings = new LiveSettings(services.log, prompts);
   return {
     handlers: {

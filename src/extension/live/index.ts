@@ -4,15 +4,14 @@
  * Disposables it returns. The features (and the AWS SDK) load on the first live command.
  */
 import * as vscode from 'vscode';
-import type { ExtensionServices } from '../services';
 import { errorMessage } from '../util/cancellation';
-import type { LiveFeatures } from './features';
+import type { LiveFeatures, LiveServices } from './features';
 import type { LivePrompts } from './prompts';
 import { LiveCommands } from '../commandIds';
 
 export { inputBoxPrompts, type LivePrompts } from './prompts';
 
-export function registerLiveSources(services: ExtensionServices, prompts: LivePrompts): vscode.Disposable[] {
+export function registerLiveSources(services: LiveServices, prompts: LivePrompts): vscode.Disposable[] {
   let features: Promise<LiveFeatures> | undefined;
   let disposed = false;
   const load = (): Promise<LiveFeatures> => {

@@ -34,7 +34,7 @@ export interface LookupArgs {
   end?: unknown;
 }
 
-export function lookupEventsHandlers(services: ExtensionServices, settings: LiveSettings): LiveHandlers {
+export function lookupEventsHandlers(services: Pick<ExtensionServices, 'context' | 'filter' | 'investigation' | 'log'>, settings: LiveSettings): LiveHandlers {
   const liveSources = new Map<string, { source: LiveSource; windows: FetchedWindows }>();
   const run = async (insights: boolean, args?: LookupArgs): Promise<void> => {
     const profile = typeof args?.profile === 'string' ? args.profile : await settings.pickProfile();

@@ -30,7 +30,7 @@ function bytes(n: number): string {
   return `${v.toFixed(i ? 1 : 0)} ${units[i]}`;
 }
 
-export function sqlQueryHandlers(services: ExtensionServices, settings: LiveSettings): LiveHandlers {
+export function sqlQueryHandlers(services: Pick<ExtensionServices, 'context' | 'filter' | 'investigation' | 'log'>, settings: LiveSettings): LiveHandlers {
   const log = services.log;
 
   /**

@@ -24,7 +24,7 @@ async function ask(title: string, prompt: string, value: string, validate: (v: s
   return vscode.window.showInputBox({ title, prompt, value, ignoreFocusOut: true, validateInput: (v) => validate(v.trim()) });
 }
 
-export function trailBucketHandlers(services: ExtensionServices, settings: LiveSettings): LiveHandlers {
+export function trailBucketHandlers(services: Pick<ExtensionServices, 'addSource' | 'context' | 'log'>, settings: LiveSettings): LiveHandlers {
   const state = services.context.globalState;
   const run = async (): Promise<void> => {
     const title = 'Download a trail bucket';

@@ -40,7 +40,7 @@ function selectedValue(): string | undefined {
  */
 export class PivotCommands extends Disposable {
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'log'>) {
     super();
     for (const [command, field] of FIELD_COMMANDS) {
       this.disposables.push(vscode.commands.registerCommand(command, (arg?: unknown) => this.pivot(field, arg)));

@@ -30,7 +30,7 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
   private readonly nodes = new Map<string, SourcesNode>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
     this.subscription = vscode.Disposable.from(
       services.onDidChangeSources(() => this.refresh()),
       services.display.onDidChange(() => this.changed.fire(undefined)),
@@ -211,8 +211,9 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
 export class SourcesView extends Disposable {
   readonly provider: SourcesTreeProvider;
   readonly treeView: vscode.TreeView<SourcesNode>;
+  private workspaceTrailFiles = { count: 0, capped: false };
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'display' | 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
     super();
     this.provider = new SourcesTreeProvider(services);
     this.treeView = vscode.window.createTreeView(SOURCES_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true });
@@ -225,7 +226,23 @@ export class SourcesView extends Disposable {
       vscode.commands.registerCommand(Commands.removeSource, (node?: SourcesNode) => this.remove(node)),
       vscode.commands.registerCommand(Commands.reloadSource, (node?: SourcesNode) => this.reload(node)),
       vscode.commands.registerCommand(Commands.showSkipped, (sourceId?: string) => this.showSkipped(sourceId)),
+      services.onDidChangeSources(() => this.updateDescription()),
     );
+  }
+
+  /**
+   * The number of trail files in the workspace, shown beside the view's title while nothing is
+   * loaded (the welcome content's "Load" button cannot carry a number).
+   */
+  showWorkspaceTrailFiles(count: number, capped: boolean): void {
+    this.workspaceTrailFiles = { count, capped };
+    this.updateDescription();
+  }
+
+  private updateDescription(): void {
+    const { count, capped } = this.workspaceTrailFiles;
+    const empty = this.services.investigation.summaries().length === 0;
+    this.treeView.description = empty && count > 0 ? `${capped ? 'over ' : ''}${plural(count, 'trail file')} found` : undefined;
   }
 
   private async pickAndAdd(folders: boolean): Promise<void> {

@@ -34,12 +34,15 @@ function parseShowItemArgument(arg: unknown): { laneField: LaneField; value: str
   return laneField && isLaneField(laneField) ? { laneField, value } : undefined;
 }
 
+/** What the timeline reads of the services. */
+type TimelineServices = Pick<ExtensionServices, 'context' | 'investigation' | 'filter' | 'log' | 'openEvent' | 'onDidChangeIndex' | 'display'>;
+
 export class TimelineController extends Disposable {
   private panel?: TimelinePanel;
 
   constructor(
-    private readonly services: ExtensionServices,
-    private readonly findings?: FindingsSource,
+    private readonly services: TimelineServices,
+    private readonly findings: FindingsSource,
   ) {
     super();
     this.disposables.push(
@@ -94,8 +97,7 @@ export class TimelineController extends Disposable {
   private adopt(webviewPanel: vscode.WebviewPanel, state: TimelineState): TimelinePanel {
     // One timeline at a time: a restored panel replaces any other.
     this.panel?.dispose();
-    // Findings come from the intel feature, which may register after the timeline.
-    const panel = new TimelinePanel(webviewPanel, this.services, state, this.findings ?? this.services.findings);
+    const panel = new TimelinePanel(webviewPanel, this.services, state, this.findings);
     this.panel = panel;
     const subscription = panel.onDidDispose(() => {
       void this.services.context.workspaceState.update(STATE_KEY, panel.session.currentState);
@@ -118,7 +120,3 @@ export class TimelineController extends Disposable {
 
 const STATE_KEY = 'cloudtrail.timeline.state';
 
-/** Registers the timeline; the composition root pushes the result onto context.subscriptions. */
-export function registerTimeline(services: ExtensionServices, findings?: FindingsSource): TimelineController {
-  return new TimelineController(services, findings);
-}

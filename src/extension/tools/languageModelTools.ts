@@ -19,7 +19,7 @@ import { abortSignalFor } from '../util/cancellation';
 import { Disposable } from '../util/disposables';
 
 /** The editor's names are the core's with this prefix (tool names are global in VS Code). */
-export const LANGUAGE_MODEL_TOOL_PREFIX = 'cloudtrail_';
+const LANGUAGE_MODEL_TOOL_PREFIX = 'cloudtrail_';
 
 /** The tool names package.json contributes. */
 function contributedToolNames(context: vscode.ExtensionContext): string[] {
@@ -30,7 +30,7 @@ function contributedToolNames(context: vscode.ExtensionContext): string[] {
 export class LanguageModelTools extends Disposable {
   private loaded: { tools: EvidenceTools; find(name: string): EvidenceTool | undefined } | undefined;
 
-  constructor(private readonly services: ExtensionServices) {
+  constructor(private readonly services: Pick<ExtensionServices, 'context' | 'investigation' | 'loadingSources' | 'log'>) {
     super();
     const registrations = contributedToolNames(services.context)
       .filter((name) => name.startsWith(LANGUAGE_MODEL_TOOL_PREFIX))

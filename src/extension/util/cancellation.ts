@@ -11,3 +11,19 @@ export function abortSignalFor(token: vscode.CancellationToken): { signal: Abort
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A command handler that logs and shows what failed instead of rejecting, so a failing command
+ * says which one failed; it resolves with undefined then.
+ */
+export function guarded<T>(log: vscode.LogOutputChannel, what: string, action: (arg?: unknown) => Promise<T>): (arg?: unknown) => Promise<T | undefined> {
+  return async (arg?: unknown) => {
+    try {
+      return await action(arg);
+    } catch (error) {
+      log.error(`${what} failed: ${errorMessage(error)}`);
+      void vscode.window.showErrorMessage(`CloudTrail: ${what} failed: ${errorMessage(error)}`);
+      return undefined;
+    }
+  };
+}

@@ -151,7 +151,7 @@ describe('reading at a glance: one time format, one name per principal (issue 17
 
     const lineage = await vscode.commands.executeCommand('cloudtrail.intel.traceLineage', 'ASIAEXAMPLEINFRAAU02');
     assert.ok(lineage);
-    const lineageProvider = api.services.intel!.lineageView.provider;
+    const lineageProvider = api.intel.lineageView.provider;
     for (const node of lineageProvider.getChildren()) {
       if (node.kind !== 'hop' && node.kind !== 'origin') continue;
       const item = lineageProvider.getTreeItem(node);

@@ -113,4 +113,37 @@ describe('editor: read-only event and trail documents', () => {
       .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme !== 'cloudtrail-gz' && t.input.uri.path.endsWith('.json.gz'));
     assert.equal(gzTabs.length, 0, 'the binary tab was replaced');
   });
+
+  for (const [how, options] of [
+    ['pinned, as Quick Open (Ctrl+P) opens it', { preview: false }],
+    ['as a preview, as a click in the Explorer opens it', { preview: true }],
+  ] as const) {
+    it(`leaves only the decompressed tab when a .json.gz is opened ${how}`, async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const file = sampleTrailFiles()[2];
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), options);
+      await eventually(() => allTabs().some((t) => tabUri(t)?.scheme === 'cloudtrail-gz'), 'the decompressed tab');
+      // The binary tab goes once the decompressed one is there; wait for the tab strip to settle.
+      const tabs = await eventually(() => {
+        const now = allTabs();
+        return now.length === 1 ? now : undefined;
+      }, `one tab, not: ${allTabs().map((t) => t.label).join(', ')}`);
+      assert.equal(tabUri(tabs[0])?.scheme, 'cloudtrail-gz');
+      assert.equal(tabUri(tabs[0])?.query.includes(encodeURIComponent(file)) || gzSourceOf(tabs[0]) === file, true);
+    });
+  }
 });
+
+function allTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+}
+
+function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
+  const input = tab.input;
+  return input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+}
+
+function gzSourceOf(tab: vscode.Tab): string | undefined {
+  const uri = tabUri(tab);
+  return uri ? (new URLSearchParams(uri.query).get('file') ?? undefined) : undefined;
+}

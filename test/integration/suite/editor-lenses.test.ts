@@ -24,8 +24,22 @@ async function lensesOf(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
 }
 
 function factsLens(lenses: vscode.CodeLens[], field: PivotField, value: string): vscode.CodeLens | undefined {
-  return lenses.find((l) => l.command?.command === 'cloudtrail.pivot.field' && l.command.arguments?.[0] === field && l.command.arguments?.[1] === value);
+  return factsLenses(lenses, field, value)[0];
 }
+
+function factsLenses(lenses: vscode.CodeLens[], field: PivotField, value: string): vscode.CodeLens[] {
+  return lenses.filter((l) => l.command?.command === 'cloudtrail.pivot.field' && l.command.arguments?.[0] === field && l.command.arguments?.[1] === value);
+}
+
+/** The key a lens names in its title, per field it counts (the principal sits on `arn` or `principalId`). */
+const LENS_NAME: Partial<Record<PivotField, string>> = {
+  accessKey: 'accessKeyId',
+  principal: 'principal',
+  issuer: 'sessionIssuer',
+  ip: 'sourceIPAddress',
+  userAgent: 'userAgent',
+  eventName: 'eventName',
+};
 
 async function hoverText(uri: vscode.Uri, needle: string): Promise<string> {
   const document = await vscode.workspace.openTextDocument(uri);
@@ -91,7 +105,12 @@ describe('editor: code lenses and hovers on CloudTrail JSON', () => {
       if (lens.command?.command !== 'cloudtrail.pivot.field') continue;
       const [field, value] = lens.command.arguments as [PivotField, string];
       const count = index.postings(field, value).length;
-      assert.ok(lens.command.title.startsWith(`${count.toLocaleString('en-US')} event`), `${field}=${value}: "${lens.command.title}" should start with ${count}`);
+      const name = LENS_NAME[field];
+      assert.ok(name, `a lens on ${field}`);
+      assert.ok(
+        lens.command.title.startsWith(`${name}: ${count.toLocaleString('en-US')} event`),
+        `${field}=${value}: "${lens.command.title}" should name ${name} and count ${count}`,
+      );
       assert.match(lens.command.title, /· Pivot$/);
       checked++;
     }
@@ -121,7 +140,7 @@ describe('editor: code lenses and hovers on CloudTrail JSON', () => {
       const key = factsLens(await lensesOf(files.trail), 'accessKey', INFRA_KEY);
       assert.ok(key?.command, `a lens on ${INFRA_KEY}`);
       assert.ok(
-        key.command.title.startsWith(`${inRange} event${inRange === 1 ? '' : 's'} in the selected time (${times.length} in all)`),
+        key.command.title.startsWith(`accessKeyId: ${inRange} event${inRange === 1 ? '' : 's'} in the selected time (${times.length} in all)`),
         `"${key.command.title}" counts ${inRange} of ${times.length}`,
       );
       assert.match(await hoverText(files.trail, INFRA_KEY), /in the selected time/);
@@ -129,17 +148,80 @@ describe('editor: code lenses and hovers on CloudTrail JSON', () => {
       api.services.filter.setTimeRange(undefined);
     }
     const whole = factsLens(await lensesOf(files.trail), 'accessKey', INFRA_KEY);
-    assert.ok(whole?.command?.title.startsWith(`${times.length} events, first`), 'the whole index again once the range is cleared');
+    assert.ok(whole?.command?.title.startsWith(`accessKeyId: ${times.length} events, first`), 'the whole index again once the range is cleared');
   });
 
-  it('shows for an ASIA key who it was issued to and through which call', async () => {
+  it('shows for an ASIA key a short lineage lens (issuing call, origin), the rest in its tooltip', async () => {
     const lenses = await lensesOf(files.single);
     const issuance = lenses.find((l) => l.command?.command === 'cloudtrail.openEvent');
     assert.ok(issuance, lenses.map((l) => l.command?.title).join(' | '));
     const title = issuance.command!.title;
-    assert.match(title, /issued to infra-sync through AssumeRole by ci-deploy-8841 at 2026-03-04 05:08:31Z/);
+    assert.equal(title, 'lineage: issued by AssumeRole · origin IAM user ci-deployer');
+    assert.ok(title.length <= 80, `${title.length} characters`);
+    const tooltip = String(issuance.command!.tooltip);
+    assert.match(tooltip, /issued to infra-sync through AssumeRole by ci-deploy-8841 at 2026-03-04 05:08:31Z/);
+    assert.match(tooltip, /ASIAEXAMPLEORGADMN01/, 'the chain is in the tooltip');
     const [issuingId] = issuance.command!.arguments as [number];
     assert.equal(api.services.investigation.index.value('eventId', issuingId), '51682bbb-f580-4484-9009-412842c3d8ae');
+  });
+
+  it('keeps the lineage lens short whatever the names along the chain', async () => {
+    const folder = tempFolder('long-lineage');
+    const longRole = `Role${'x'.repeat(200)}`;
+    const issuer = {
+      ...infraEvent,
+      eventID: 'long-lineage-issue',
+      eventName: 'AssumeRole',
+      eventSource: 'sts.amazonaws.com',
+      userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::111122223333:user/${'u'.repeat(200)}`, accountId: '111122223333', accessKeyId: 'AKIAEXAMPLELONGUSER1' },
+      requestParameters: { roleArn: `arn:aws:iam::111122223333:role/${longRole}`, roleSessionName: 's'.repeat(64) },
+      responseElements: {
+        credentials: { accessKeyId: 'ASIAEXAMPLELONGCHAIN', expiration: 'Mar 4, 2026, 6:10:05 AM', sessionToken: 'x' },
+        assumedRoleUser: { arn: `arn:aws:sts::111122223333:assumed-role/${longRole}/${'s'.repeat(64)}`, assumedRoleId: 'AROAEXAMPLE:s' },
+      },
+    };
+    const user = {
+      ...infraEvent,
+      eventID: 'long-lineage-use',
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::111122223333:assumed-role/${longRole}/${'s'.repeat(64)}`,
+        accountId: '111122223333',
+        accessKeyId: 'ASIAEXAMPLELONGCHAIN',
+        sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::111122223333:role/${longRole}`, accountId: '111122223333' } },
+      },
+    };
+    fs.writeFileSync(path.join(folder, 'chain.json'), JSON.stringify({ Records: [issuer, user] }));
+    const file = vscode.Uri.file(path.join(folder, 'use.json'));
+    fs.writeFileSync(file.fsPath, JSON.stringify(user, null, 2));
+    const summary = await api.services.addSource([path.join(folder, 'chain.json')], 'long lineage');
+    assert.ok(summary);
+    try {
+      const lineage = (await lensesOf(file)).find((l) => l.command?.command === 'cloudtrail.openEvent');
+      assert.ok(lineage?.command, 'a lineage lens on the key');
+      assert.ok(lineage.command.title.startsWith('lineage: issued by AssumeRole · origin '), lineage.command.title);
+      assert.ok(lineage.command.title.length <= 80, `${lineage.command.title.length} characters: ${lineage.command.title}`);
+    } finally {
+      await api.services.removeSource(summary.id);
+    }
+  });
+
+  it('puts a lens on every record: the attacker IP keeps its lens on later records, the span only on the first three', async () => {
+    const attacker = '203.0.113.66';
+    const trailFile = sampleTrailFiles()
+      .map((f) => ({ f, n: readTrailFile(f).Records.filter((r) => r.sourceIPAddress === attacker).length }))
+      .sort((a, b) => b.n - a.n)[0];
+    assert.ok(trailFile.n > 3, `a sample file with more than 3 records from ${attacker}`);
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('cloudtrail.openTrailFileDecompressed', vscode.Uri.file(trailFile.f));
+    assert.ok(editor, 'the decompressed trail file');
+    const ipLenses = factsLenses(await lensesOf(editor.document.uri), 'ip', attacker).sort((a, b) => a.range.start.line - b.range.start.line);
+    assert.equal(ipLenses.length, trailFile.n, 'one lens per record from the attacker IP');
+    const count = api.services.investigation.index.postings('ip', attacker).length;
+    ipLenses.forEach((lens, i) => {
+      if (i < 3) assert.match(lens.command!.title, new RegExp(`^sourceIPAddress: ${count} events, first 2026-03-04 \\S+, last 2026-03-04 \\S+ · Pivot$`));
+      else assert.equal(lens.command!.title, `sourceIPAddress: ${count} events · Pivot`);
+    });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('places lenses on a single event, one per value', async () => {
@@ -220,7 +302,7 @@ describe('editor: code lenses and hovers on CloudTrail JSON', () => {
     const before = factsLens(await lensesOf(file), 'ip', '198.51.100.250');
     assert.equal(before, undefined, 'no pivot on a value that is not loaded');
     const titles = (await lensesOf(file)).map((l) => l.command?.title);
-    assert.ok(titles.includes('not in the loaded events'), titles.join(' | '));
+    assert.ok(titles.includes('sourceIPAddress: not in the loaded events'), titles.join(' | '));
     const refreshed = new Promise<void>((resolve) => {
       const subscription = api.lenses.onDidChangeCodeLenses(() => {
         subscription.dispose();
@@ -233,7 +315,7 @@ describe('editor: code lenses and hovers on CloudTrail JSON', () => {
       await refreshed;
       const after = factsLens(await lensesOf(file), 'ip', '198.51.100.250');
       assert.ok(after, 'the lens pivots once the event is loaded');
-      assert.match(after.command!.title, /^1 event, at 2026-03-04/);
+      assert.match(after.command!.title, /^sourceIPAddress: 1 event, at 2026-03-04/);
     } finally {
       await api.services.removeSource(summary.id);
     }

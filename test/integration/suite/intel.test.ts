@@ -46,8 +46,7 @@ describe('intel: findings, lineage, integrity, export and report', function () {
   before(async () => {
     api = await activatedApi();
     await ensureSampleLoaded(api);
-    assert.ok(api.services.intel, 'the intel feature registered itself on services.intel');
-    intel = api.services.intel;
+    intel = api.intel;
     evidenceBefore = snapshot(sampleTrailFolder());
     filterBefore = api.services.filter.expression;
     api.services.filter.setExpression('');
@@ -96,7 +95,7 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     assert.ok(stopLogging?.events.some((e) => e.eventName === 'StopLogging'));
 
     // The timeline's view of the findings.
-    const ids = api.services.findings?.eventIds();
+    const ids = api.intel.findings.eventIds();
     const union = new Set(expected.findings.flatMap((f) => f.eventIds));
     assert.equal(ids?.length, union.size);
     assert.equal(intel.findingsView.treeView.badge?.value, expected.findings.filter((f) => f.severity === 'critical' || f.severity === 'high').length || undefined);
@@ -161,7 +160,8 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? [];
     const issuance = lenses.find((l) => l.command?.command === 'cloudtrail.openEvent');
     assert.ok(issuance?.command, lenses.map((l) => l.command?.title).join(' | '));
-    assert.match(issuance.command.title, /through AssumeRole .* · origin IAM user ci-deployer/);
+    assert.equal(issuance.command.title, 'lineage: issued by AssumeRole · origin IAM user ci-deployer');
+    assert.match(String(issuance.command.tooltip), /through AssumeRole by OrgAdmin\/ci-deploy-8841 at /);
     assert.match(String(issuance.command.tooltip), /Lineage: ASIAEXAMPLEINFRAAU02 ← AssumeRole .* ASIAEXAMPLEORGADMN01 ← AssumeRole .* ⇐ IAM user ci-deployer/);
     const position = document.positionAt(document.getText().indexOf('"accessKeyId"') + 2);
     const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
@@ -277,7 +277,7 @@ describe('intel: findings, lineage, integrity, export and report', function () {
   });
 
   it('Export Evidence on a Findings item exports that finding\u2019s events, whatever the filter', async () => {
-    const run = api.services.findings?.current ?? (await vscode.commands.executeCommand<DetectionRun | undefined>('cloudtrail.intel.runDetections'));
+    const run = api.intel.findings.current ?? (await vscode.commands.executeCommand<DetectionRun | undefined>('cloudtrail.intel.runDetections'));
     const finding = run?.findings.find((f) => f.ruleId === 'ctinv.credential-access.secrets-burst');
     assert.ok(finding, 'the secrets burst finding');
     api.services.filter.setExpression('eventName:ConsoleLogin');
@@ -295,7 +295,7 @@ describe('intel: findings, lineage, integrity, export and report', function () {
   });
 
   it('the Incident Report has the findings, the lineage of the principals and the events in order', async () => {
-    const run = api.services.findings?.current;
+    const run = api.intel.findings.current;
     assert.ok(run && run.findings.length > 0);
     const outcome = await vscode.commands.executeCommand<IncidentReportOutcome | undefined>('cloudtrail.evidence.incidentReport');
     assert.ok(outcome?.document, 'the report opened in an editor');

@@ -26,13 +26,17 @@ function sampleTrail(): string {
   return path.resolve(__dirname, '..', '..', '..', '..', 'fixtures', 'sample-trail');
 }
 
-/** Cell sums of a lane view (decoded like the webview does). */
+/** Events a lane view's cells count (decoded like the webview does; findings are counted among the other kinds). */
 function laneSum(cells: readonly number[]): number {
   let sum = 0;
   for (let i = 0; i < cells.length; ) {
     i++; // dx
     const mask = cells[i++];
-    for (let k = 0; k < 4; k++) if (mask & (1 << k)) sum += cells[i++];
+    for (let k = 0; k < 4; k++) {
+      if (!(mask & (1 << k))) continue;
+      if (k < 3) sum += cells[i];
+      i++;
+    }
   }
   return sum;
 }
@@ -177,11 +181,17 @@ describe('timeline webview (real host)', () => {
     const event = JSON.parse(editor.document.getText()) as { eventID: string; eventName: string };
     assert.equal(event.eventID, 'b764e1da-90aa-4a37-ab23-f87dbbfb2571');
     assert.equal(event.eventName, 'GetCallerIdentity');
+    // Beside the timeline, which stays visible and keeps the focus.
+    assert.ok(panel.visible, 'the timeline is still visible');
+    assert.ok(panel.panel.active, 'the timeline keeps the focus');
+    assert.notEqual(editor.viewColumn, panel.panel.viewColumn, 'the event opened in another column');
+    // Close it (the timeline's group is the active one): the next checks see the timeline alone.
+    await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+    await eventually(() => !vscode.window.visibleTextEditors.includes(editor), 'the event editor closed');
   });
 
   it('marks detection findings once detections have run', async function () {
-    const findings = api.services.findings;
-    assert.ok(findings, 'the extension API exposes the findings service');
+    const findings = api.intel.findings;
     await vscode.commands.executeCommand('cloudtrail.intel.runDetections');
     const ids = await eventually(() => findings.eventIds(), 'findings from the built-in rules', 60_000);
     assert.ok(ids.length > 0, 'the sample trail has findings');

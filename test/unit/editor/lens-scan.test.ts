@@ -76,6 +76,22 @@ describe('lens scan', () => {
     assert.equal(capped.truncated, true);
   });
 
+  it('numbers each value’s sites in document order, per field and value, embedded ones included', () => {
+    const text = JSON.stringify({ Records: [EVENT, { ...EVENT, sourceIPAddress: '198.51.100.1' }, EVENT, EVENT] }, null, 2);
+    const ips = scanValues(text, ALL).sites.filter((s) => s.field === 'ip');
+    assert.deepEqual(
+      ips.map((s) => `${s.value}#${s.occurrence}`),
+      ['203.0.113.66#1', '198.51.100.1#1', '203.0.113.66#2', '203.0.113.66#3'],
+    );
+    const lookup = JSON.stringify({ Events: [EVENT, EVENT].map((e) => ({ EventName: e.eventName, CloudTrailEvent: JSON.stringify(e) })) }, null, 2);
+    const names = scanValues(lookup, ALL).sites.filter((s) => s.field === 'eventName');
+    // EventName and the embedded eventName of each of the two events, in document order.
+    assert.deepEqual(
+      names.map((s) => s.occurrence),
+      [1, 2, 3, 4],
+    );
+  });
+
   it('ignores JSON that holds no CloudTrail events, and ARNs outside identities', () => {
     assert.equal(holdsCloudTrailEvents(JSON.stringify({ name: 'x', arn: 'arn:aws:iam::1:user/x' })), false);
     const text = JSON.stringify({ ...EVENT, requestParameters: { roleArn: 'arn:aws:iam::1:role/x', policy: { arn: 'arn:aws:iam::aws:policy/Admin' } } });

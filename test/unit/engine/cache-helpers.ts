@@ -2,8 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { deserialize } from 'node:v8';
-import { CACHE_FORMAT, cacheIdentity, writeCache } from '../../../src/core/engine/cache';
+import { CACHE_FORMAT, cacheIdentity, decodeCache, writeCache } from '../../../src/core/engine/cache';
 import { walkEvidence } from '../../../src/core/sources/index';
 import { EvidenceFile } from '../../../src/core/sources/types';
 
@@ -45,7 +44,7 @@ export async function forgeCacheForCurrentEvidence(cacheDir: string, evidence: s
   const identity = cacheIdentity([path.resolve(evidence)], files);
   assert.notEqual(`${identity.key}.idx`, names[0], 'the evidence changed: its key did');
   const data = await fs.readFile(path.join(cacheDir, names[0]));
-  const value = deserialize(data.subarray(8 + 4 + 32)) as Parameters<typeof writeCache>[1];
+  const value = decodeCache(data);
   assert.equal(value.format, CACHE_FORMAT);
   await fs.rm(path.join(cacheDir, names[0]));
   await writeCache(cacheDir, { ...value, identity });

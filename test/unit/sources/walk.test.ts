@@ -60,7 +60,9 @@ describe('sources: walkEvidence', () => {
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-walk-'));
   });
-  afterEach(() => {
+  afterEach(function () {
+    // After the 100,000-file test this removes 100,000 files: on a loaded machine that took over the default 60 s.
+    this.timeout(10 * 60_000);
     fs.rmSync(root, { recursive: true, force: true });
   });
 

@@ -50,6 +50,10 @@ describe('timeline: CloudTrail Insights as spans', () => {
       assert.equal(view.events, 6);
       const insights = view.groups.filter((g) => g.kind === 'insight');
       assert.equal(insights.length, 2);
+      assert.deepEqual(
+        insights.map((g) => g.legend),
+        ['insight', 'insight'],
+      );
       const [pair, open] = insights;
       assert.equal(pair.count, 2);
       assert.equal(pair.first, T('05:06'));

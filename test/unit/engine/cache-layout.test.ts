@@ -1,0 +1,186 @@
+/**
+ * Issue 13: the cache's section layout (format 6), the key read from the walk's one stat pass,
+ * and raw records read back by ordinal from one read of their file.
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CACHE_FORMAT, cacheIdentity, decodeCache } from '../../../src/core/engine/cache';
+import { Investigation } from '../../../src/core/engine/investigation';
+import { fileIdentity } from '../../../src/core/sources/walk';
+import { walkEvidence } from '../../../src/core/sources/index';
+import { EvidenceFile } from '../../../src/core/sources/types';
+import { random } from '../../../bench/generate';
+import { WHOLE_SECOND } from './cache-helpers';
+import { record } from './helpers';
+
+/** magic (8), format (4), SHA-256 (32): the header before the payload. */
+const HEADER = 8 + 4 + 32;
+
+/** Rewrites a cache file's checksum so that only the layout checks can refuse it. */
+function resealed(data: Buffer): Buffer {
+  createHash('sha256').update(data.subarray(HEADER)).digest().copy(data, 12);
+  return data;
+}
+
+describe('index cache layout (format 6) and reopening', () => {
+  let evidence: string;
+  let cacheDir: string;
+  beforeEach(async () => {
+    evidence = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-layout-'));
+    cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-layout-cache-'));
+    const rand = random(1313);
+    for (let f = 0; f < 4; f++) {
+      const records = Array.from({ length: 1 + Math.floor(rand() * 300) }, (_, i) =>
+        record({ eventName: ['ListUsers', 'CreateUser', 'GetObject'][i % 3], sourceIPAddress: `198.51.100.${Math.floor(rand() * 250)}`, userAgent: `agent-${Math.floor(rand() * 1000)}` }),
+      );
+      await fs.writeFile(path.join(evidence, `trail-${f}.json`), JSON.stringify({ Records: records }));
+    }
+    for (const name of await fs.readdir(evidence)) await fs.utimes(path.join(evidence, name), WHOLE_SECOND, WHOLE_SECOND);
+  });
+  afterEach(async () => {
+    await fs.rm(evidence, { recursive: true, force: true });
+    await fs.rm(cacheDir, { recursive: true, force: true });
+  });
+
+  async function cacheFile(): Promise<string> {
+    const names = (await fs.readdir(cacheDir)).filter((n) => n.endsWith('.idx'));
+    assert.equal(names.length, 1);
+    return path.join(cacheDir, names[0]);
+  }
+
+  /** Everything a pivot or a listing answers from, per event. */
+  async function everything(investigation: Investigation) {
+    const index = investigation.index;
+    const ids = Array.from(index.query(''));
+    return { rows: ids.map((id) => index.row(id)), ips: index.top('ip', undefined, 1000), raw: (await index.rawRecords(ids)).map((r) => r.text) };
+  }
+
+  it('decodes to the batches it was written from: the reopened index equals the parsed one', async () => {
+    const cold = await Investigation.open([evidence], { cacheDir, workers: 0 });
+    assert.equal(cold.summary.fromCache, false);
+    const data = await fs.readFile(await cacheFile());
+    assert.equal(data.readUInt32LE(8), CACHE_FORMAT);
+    const decoded = decodeCache(data);
+    assert.equal(decoded.batches.reduce((sum, b) => sum + b.count, 0), cold.summary.events);
+    assert.ok(decoded.batches[0].time instanceof Float64Array && decoded.batches[0].time.buffer === data.buffer, 'sections are views of the file, not copies');
+    const warm = await Investigation.open([evidence], { cacheDir, workers: 0 });
+    assert.equal(warm.summary.fromCache, true);
+    assert.deepEqual(await everything(warm.investigation), await everything(cold.investigation));
+  });
+
+  for (const [damage, edit] of [
+    ['a section placed past the end of the file', (text: string) => text.replace(/"at":(\d+)/, (_m, at: string) => `"at":${'9'.repeat(at.length)}`)],
+    ['a section of an unknown kind', (text: string) => text.replace(/"kind":"f64"/, '"kind":"f65"')],
+    ['a section missing from a batch', (text: string) => text.replace(/\{"kind":"[a-z0-9]+","at":\d+,"length":\d+\},/, '')],
+    ['a description that is not JSON', (text: string) => text.replace('{', '[')],
+  ] as const) {
+    it(`refuses ${damage} even under a valid checksum, with a note, and reads the folder again`, async () => {
+      const cold = await Investigation.open([evidence], { cacheDir, workers: 0 });
+      const file = await cacheFile();
+      const data = await fs.readFile(file);
+      const room = data.readUInt32LE(HEADER);
+      const text = data.toString('utf8', HEADER + 4, HEADER + 4 + room);
+      const changed = Buffer.from(edit(text).padEnd(room, ' '));
+      assert.notEqual(changed.toString(), text, 'the description was damaged');
+      assert.equal(changed.length, room);
+      changed.copy(data, HEADER + 4);
+      await fs.writeFile(file, resealed(data));
+      const again = await Investigation.open([evidence], { cacheDir, workers: 0 });
+      assert.equal(again.summary.fromCache, false);
+      assert.equal(again.summary.events, cold.summary.events);
+      assert.match((again.summary.notes ?? []).join('\n'), /cannot be decoded|not an index cache/);
+    });
+  }
+
+  it('the walk gives each file the identity a stat of it gives, and the same key as a separate stat pass', async () => {
+    const identities = new Map<string, string>();
+    const files: EvidenceFile[] = [];
+    for await (const slice of walkEvidence([evidence], { onProblem: () => undefined, identities })) files.push(...slice);
+    assert.equal(identities.size, 4);
+    for (const file of files) assert.equal(identities.get(file.path), fileIdentity(file.path));
+    assert.equal(cacheIdentity([evidence], files, identities).key, cacheIdentity([evidence], files).key);
+  });
+
+  for (const [field, change] of [
+    ['ctime only (a chmod)', (file: string) => fs.chmod(file, 0o600)],
+    ['inode (replaced by a copy with the same size and times)', async (file: string) => {
+      const copy = `${file}.tmp`;
+      await fs.copyFile(file, copy);
+      await fs.utimes(copy, WHOLE_SECOND, WHOLE_SECOND);
+      await fs.rename(copy, file);
+    }],
+    ['mtime only (touched)', (file: string) => fs.utimes(file, WHOLE_SECOND, new Date(WHOLE_SECOND.getTime() + 1000))],
+    ['size (one byte more)', (file: string) => fs.appendFile(file, ' ')],
+  ] as const) {
+    it(`a reopen notices a file whose ${field} changed, and reads the evidence again`, async () => {
+      await Investigation.open([evidence], { cacheDir, workers: 0 });
+      const before = fileIdentity(path.join(evidence, 'trail-2.json'));
+      // ctime has nanoseconds, but a change within the same clock tick could leave it equal.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await change(path.join(evidence, 'trail-2.json'));
+      assert.notEqual(fileIdentity(path.join(evidence, 'trail-2.json')), before);
+      const again = await Investigation.open([evidence], { cacheDir, workers: 0 });
+      assert.equal(again.summary.fromCache, false);
+      const third = await Investigation.open([evidence], { cacheDir, workers: 0 });
+      assert.equal(third.summary.fromCache, true, 'and caches the new state');
+    });
+  }
+});
+
+describe('raw records read back by ordinal (one read of the file)', () => {
+  let folder: string;
+  beforeEach(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-ordinal-'));
+  });
+  afterEach(async () => {
+    await fs.rm(folder, { recursive: true, force: true });
+  });
+
+  it("gives each record of a trail file its own bytes, also after items the trail scanner hands on (not events, escaped keys, wrapped, Insights)", async () => {
+    const rand = random(77);
+    const items: unknown[] = [];
+    for (let i = 0; i < 60; i++) {
+      const kind = i % 10;
+      if (kind === 3) items.push({ note: `not an event ${i}` });
+      else if (kind === 5) items.push(record({ eventName: `Escaped${i}` }));
+      else if (kind === 7) items.push({ detail: record({ eventName: `Wrapped${i}` }) });
+      else if (kind === 8) items.push(record({ eventName: `Insight${i}`, eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight', insightDetails: { state: 'Start', eventName: 'RunInstances', eventSource: 'ec2.amazonaws.com' } }));
+      else items.push(record({ eventName: `Call${i}`, sourceIPAddress: `203.0.113.${Math.floor(rand() * 250)}` }));
+    }
+    // Pretty-printed, so each record's bytes differ from its one-line text.
+    // An escaped key sends a record to the generic path; the text keeps the escape.
+    const text = JSON.stringify({ Records: items }, null, kindOfSpacing(rand)).replace(/"eventName": "Escaped/g, '"event\\u004eame": "Escaped');
+    assert.ok(text.includes('"event\\u004eame": "Escaped5"'));
+    await fs.writeFile(path.join(folder, 'trail.json'), text);
+    const { investigation, summary } = await Investigation.open([folder], { workers: 0 });
+    const index = investigation.index;
+    const ids = Array.from(index.query(''));
+    assert.equal(ids.length, summary.events);
+    assert.ok(ids.length >= 48, `the events were read (${ids.length})`);
+    const raw = await index.rawRecords(ids);
+    const expected = new Map<string, unknown>();
+    for (const item of items) {
+      const event = (item as { detail?: unknown }).detail ?? item;
+      const id = (event as { eventID?: string }).eventID;
+      if (id) expected.set(id, event);
+    }
+    raw.forEach((r, i) => {
+      assert.equal(r.event.eventID, index.value('eventId', ids[i]));
+      assert.deepEqual(r.event, expected.get(r.event.eventID as string));
+      assert.deepEqual(JSON.parse(r.text), r.event);
+      assert.ok(!r.text.includes('\n'), 'one line');
+    });
+    // Records that are the file's items are printed from the file's bytes (the escaped key kept as written).
+    const escaped = raw.find((r) => String(r.event.eventName).startsWith('Escaped'));
+    assert.ok(escaped?.fromFile && escaped.text.includes('event\\u004eame'));
+    // In a different order, one at a time: the same records.
+    for (const i of [ids.length - 1, 0, 17]) assert.deepEqual((await index.rawRecords([ids[i]]))[0].text, raw[i].text);
+  });
+});
+
+function kindOfSpacing(rand: () => number): number {
+  return 1 + Math.floor(rand() * 3);
+}
