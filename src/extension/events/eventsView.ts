@@ -80,15 +80,28 @@ export function insightTreeItem(span: InsightSpan): vscode.TreeItem {
 }
 
 /**
+ * The principal and source IP every listed event shares (a pivot on a key, a principal or an
+ * IP): rows leave them out, the view's description names them once, and the ~33 characters a
+ * row shows at the default side bar width go to what differs.
+ */
+export interface SharedColumns {
+  principal?: string;
+  ip?: string;
+}
+
+/**
  * One event's row, shared by the Events view and the Explorer: the time (short, see
  * rowTimeForm) and event name as the label; who, from where and any error as the description,
  * in that order (what an investigator reads first, and what must fit the default ~300 px
  * sidebar); everything in the tooltip, times in the one display form.
  */
-export function eventTreeItem(row: EventRow, display: DisplayFormat, timeForm: TimeForm): vscode.TreeItem {
+export function eventTreeItem(row: EventRow, display: DisplayFormat, timeForm: TimeForm, shared: SharedColumns = {}): vscode.TreeItem {
   const who = display.principal(row.principal);
   const item = new vscode.TreeItem(`${display.time(row.time, timeForm)} ${oneLine(row.eventName ?? '(no event name)', 80)}`);
-  item.description = [who, row.ip, row.error].filter((p): p is string => Boolean(p)).map((p) => oneLine(p, 60)).join(' · ');
+  // A service calling from its own name (`ec2.amazonaws.com` from `ec2.amazonaws.com`) says it once.
+  const where = row.ip === who ? undefined : row.ip;
+  const parts = [shared.principal === undefined ? who : undefined, shared.ip === undefined ? where : undefined, row.error];
+  item.description = parts.filter((p): p is string => Boolean(p)).map((p) => oneLine(p, 60)).join(' · ');
   item.iconPath = row.error
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
     : row.readOnly === false
@@ -133,6 +146,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   private arranged: { ids: Int32Array; grouping: boolean; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private rowTime: { ids: Int32Array; zone: string; form: TimeForm } | undefined;
+  private shared: { ids: Int32Array; columns: SharedColumns } | undefined;
 
   constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'onDidChangeIndex'>) {
     super();
@@ -208,6 +222,28 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     const form: TimeForm = this.listDay() !== undefined ? 'clock' : 'short';
     this.rowTime = { ids, zone: display.zone, form };
     return form;
+  }
+
+  /** The principal and source IP all listed events share, if they do (see SharedColumns). */
+  sharedColumns(): SharedColumns {
+    const ids = this.orderedIds();
+    if (this.shared?.ids === ids) return this.shared.columns;
+    const index = this.services.investigation.index;
+    const columns: SharedColumns = {};
+    if (ids.length > 1) {
+      const one = (field: 'principal' | 'ip'): string | undefined => {
+        const first = index.value(field, ids[0]);
+        if (first === undefined || first === '') return undefined;
+        for (let i = 1; i < ids.length; i++) if (index.value(field, ids[i]) !== first) return undefined;
+        return first;
+      };
+      const principal = one('principal');
+      const ip = one('ip');
+      if (principal !== undefined) columns.principal = principal;
+      if (ip !== undefined) columns.ip = ip;
+    }
+    this.shared = { ids, columns };
+    return columns;
   }
 
   /** The one day (`2026-03-04`, in the display zone) every listed event falls on, if there is one. */
@@ -300,7 +336,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     if (element.kind === 'group') return this.groupItem(element);
     if (element.kind === 'insight') return this.insightItem(element);
     const row = this.services.investigation.index.row(element.eventId);
-    const item = eventTreeItem(row, this.services.display, this.rowTimeForm());
+    const item = eventTreeItem(row, this.services.display, this.rowTimeForm(), this.sharedColumns());
     item.command = { command: Commands.openEvent, title: 'Open Event', arguments: [element.eventId] };
     item.contextValue = 'cloudtrail.event';
     return item;
@@ -382,7 +418,10 @@ export class EventsView extends Disposable {
     // Rows show the clock alone when the list is one day long: the day is named here.
     const day = this.provider.listDay();
     const when = day ? ` · ${day}${this.services.display.zone === 'utc' ? ' UTC' : ''}` : '';
-    this.treeView.description = `${describeFilter(this.services)}${when} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
+    const shared = this.provider.sharedColumns();
+    const by = shared.principal !== undefined ? ` · by ${this.services.display.principal(shared.principal)}` : '';
+    const from = shared.ip !== undefined ? ` · from ${oneLine(shared.ip, 60)}` : '';
+    this.treeView.description = `${describeFilter(this.services)}${by}${from}${when} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
     void vscode.commands.executeCommand('setContext', ContextKeys.eventsNewestFirst, this.provider.newestFirst);
   }
 }
