@@ -62,20 +62,21 @@ function groupLabel(index: EventIndexApi, display: DisplayFormat, group: NoiseGr
 }
 
 /** A CloudTrail Insight's tree item (the Events view and the Explorer): label, span, tooltip. */
-export function insightTreeItem(span: InsightSpan): vscode.TreeItem {
-  const item = new vscode.TreeItem(oneLine(insightLabel(span), 160), vscode.TreeItemCollapsibleState.Collapsed);
+export function insightTreeItem(span: InsightSpan, display: Pick<DisplayFormat, 'zone'>): vscode.TreeItem {
+  const times = { zone: display.zone };
+  const item = new vscode.TreeItem(oneLine(insightLabel(span, times), 160), vscode.TreeItemCollapsibleState.Collapsed);
   item.description = plural(span.ids.length, 'record');
   item.iconPath = new vscode.ThemeIcon('pulse', new vscode.ThemeColor('charts.orange'));
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**CloudTrail Insight** ${escapeMarkdown(span.insightType ?? '')}  \n`);
   tooltip.appendMarkdown(`**API**: ${escapeMarkdown([span.eventSource, span.eventName].filter(Boolean).join(' '))}  \n`);
-  tooltip.appendMarkdown(`**When** (UTC): ${escapeMarkdown(insightWhen(span))}  \n`);
+  tooltip.appendMarkdown(`**When**: ${escapeMarkdown(insightWhen(span, times))}  \n`);
   if (span.sharedEventId) tooltip.appendMarkdown(`**Shared event ID**: ${escapeMarkdown(span.sharedEventId)}  \n`);
   if (span.end === undefined && span.start !== undefined) tooltip.appendMarkdown('No End record: the unusual activity had not ended when these records were written  \n');
   if (span.start === undefined && span.end !== undefined) tooltip.appendMarkdown('No Start record among the loaded events: it began earlier  \n');
   item.tooltip = tooltip;
   item.contextValue = 'cloudtrail.insight';
-  item.accessibilityInformation = { label: `${insightLabel(span)}, ${plural(span.ids.length, 'record')}` };
+  item.accessibilityInformation = { label: `${insightLabel(span, times)}, ${plural(span.ids.length, 'record')}` };
   return item;
 }
 
@@ -343,7 +344,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   }
 
   private insightItem(node: EventsInsightNode): vscode.TreeItem {
-    const item = insightTreeItem(node.span);
+    const item = insightTreeItem(node.span, this.services.display);
     item.id = node.id;
     return item;
   }

@@ -247,7 +247,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       return item;
     }
     if (element.kind === 'insight') {
-      const item = insightTreeItem(element.span);
+      const item = insightTreeItem(element.span, this.services.display);
       item.id = element.id;
       return item;
     }

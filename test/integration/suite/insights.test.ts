@@ -12,8 +12,8 @@ import { queryIndex } from '../../../src/core/query/query';
 
 const INSIGHTS = path.resolve(__dirname, '..', '..', '..', '..', 'fixtures', 'insights');
 const T = (hhmm: string): number => Date.parse(`2026-03-04T${hhmm}:00Z`);
-const PAIR_LABEL = 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06–05:25';
-const OPEN_LABEL = 'Insight: ApiErrorRateInsight on iam ListAttachedRolePolicies, 2026-03-04 05:41–, no End';
+const PAIR_LABEL = 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06:00Z – 05:25:00Z';
+const OPEN_LABEL = 'Insight: ApiErrorRateInsight on iam ListAttachedRolePolicies, from 2026-03-04 05:41:00Z, no End';
 
 describe('CloudTrail Insights in the views (real host)', function () {
   this.timeout(120_000);

@@ -83,18 +83,18 @@ describe('CloudTrail Insights in the index', function () {
     assert.equal(pair.first, T('05:06'));
     assert.equal(pair.last, T('05:25'));
     assert.equal(pair.insightType, 'ApiCallRateInsight');
-    assert.equal(insightLabel(pair), 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06–05:25');
+    assert.equal(insightLabel(pair), 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06:00Z – 05:25:00Z');
     assert.equal(open.ids.length, 1);
     assert.equal(open.end, undefined);
     assert.ok(Number.isNaN(open.last));
     assert.equal(open.first, T('05:41'));
-    assert.equal(insightLabel(open), 'Insight: ApiErrorRateInsight on iam ListAttachedRolePolicies, 2026-03-04 05:41–, no End');
+    assert.equal(insightLabel(open), 'Insight: ApiErrorRateInsight on iam ListAttachedRolePolicies, from 2026-03-04 05:41:00Z, no End');
     // Within a selection: only its Insights records.
     const onlyEnd = insightSpans(index, [pair.end!]);
     assert.equal(onlyEnd.length, 1);
     assert.equal(onlyEnd[0].start, undefined);
     assert.ok(Number.isNaN(onlyEnd[0].first));
-    assert.match(insightLabel(onlyEnd[0]), /until 2026-03-04 05:25, no Start$/);
+    assert.match(insightLabel(onlyEnd[0]), /until 2026-03-04 05:25:00Z, no Start$/);
     assert.deepEqual(insightSpans(index, []), []);
   });
 
