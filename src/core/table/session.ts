@@ -7,6 +7,7 @@
 import type { Selection } from '../engine/api';
 import type { EventIndex } from '../index/event-index';
 import { termFor } from '../query/parser';
+import { WebviewSession } from '../webview-session';
 import { DisplayText, SortOrders, restrictOrder } from './order';
 import {
   CellAction,
@@ -87,13 +88,10 @@ export function cellFilter(column: ColumnId, value: string | undefined, action: 
   return { action, term: `NOT ${present}` };
 }
 
-export class TableSession {
-  private ready = false;
-  private readonly pending: HostToTable[] = [];
+export class TableSession extends WebviewSession<HostToTable, TableToHost> {
   private readonly orders = new SortOrders();
   private sortedCache?: { index: EventIndex; version: number; selection: Selection; sort: string; rows: Int32Array };
   private version = 0;
-  private disposed = false;
   /** The last rows answer (integration tests read it). */
   lastRows?: RowsMessage;
   readonly paints: TablePaintReport[] = [];
@@ -102,67 +100,26 @@ export class TableSession {
   constructor(
     private readonly port: TablePort,
     private state: TableState,
-  ) {}
-
-  get isReady(): boolean {
-    return this.ready;
+  ) {
+    super(
+      {
+        post: (message) => port.post(message),
+        // Only the latest invalidation matters while waiting (a reset is kept once asked for).
+        merge: (held, next) => (held.type === 'invalidate' && next.type === 'invalidate' ? { ...next, reset: held.reset || next.reset } : undefined),
+        mustDeliver: (message) => message.type === 'invalidate',
+      },
+      { name: 'events table', parse: parseTableMessage, log: (message) => port.log?.(message) },
+    );
   }
 
   get currentState(): TableState {
     return { ...this.state, columns: [...this.state.columns], widths: { ...this.state.widths }, sort: { ...this.state.sort } };
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.pending.length = 0;
-  }
-
-  private post(message: HostToTable): void {
-    if (this.disposed) return;
-    if (!this.ready) {
-      if (message.type === 'invalidate') {
-        // Only the latest matters while waiting (a reset is kept once asked for).
-        const i = this.pending.findIndex((m) => m.type === 'invalidate');
-        if (i >= 0) {
-          const reset = (this.pending[i] as { reset: boolean }).reset || message.reset;
-          this.pending.splice(i, 1);
-          message = { ...message, reset };
-        }
-      }
-      this.pending.push(message);
-      return;
-    }
-    const result = this.port.post(message);
-    if (!result || message.type !== 'invalidate') return;
-    void Promise.resolve(result).then((delivered) => {
-      if (delivered !== false || this.disposed) return;
-      this.ready = false;
-      if (!this.pending.some((m) => m.type === 'invalidate')) this.pending.push(message);
-    });
-  }
-
-  /** The webview was torn down (hidden): hold messages until it is ready again. */
-  resetReady(): void {
-    this.ready = false;
-  }
-
-  /** Handles one raw message from the webview; malformed ones are ignored (and logged). */
-  async handle(raw: unknown): Promise<void> {
-    const message = parseTableMessage(raw);
-    if (!message) {
-      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type).slice(0, 40) : typeof raw;
-      this.port.log?.(`events table: ignored a malformed message from the webview (${JSON.stringify(type)})`);
-      return;
-    }
-    await this.dispatch(message);
-  }
-
-  private async dispatch(message: TableToHost): Promise<void> {
+  protected async dispatch(message: TableToHost): Promise<void> {
     switch (message.type) {
       case 'ready': {
-        this.ready = true;
-        this.port.post({ type: 'init', state: this.currentState, filter: this.port.filterInfo() });
-        for (const m of this.pending.splice(0)) this.post(m);
+        this.opened({ type: 'init', state: this.currentState, filter: this.port.filterInfo() });
         return;
       }
       case 'requestRows':

@@ -47,7 +47,7 @@ function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 
 }
 
 /** What a panel needs of its core session (src/core/timeline/session.ts, src/core/table/session.ts). */
-export interface WebviewSession<S> {
+export interface PanelSession<S> {
   readonly currentState: S;
   /** Handles one raw message from the webview. */
   handle(raw: unknown): Promise<void>;
@@ -71,7 +71,7 @@ export interface SessionPanelOptions {
 }
 
 /** A WebviewPanel wired to its session; subclasses push their own subscriptions. */
-export class SessionPanel<S, Session extends WebviewSession<S>> extends Disposable {
+export class SessionPanel<S, Session extends PanelSession<S>> extends Disposable {
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
   private disposed = false;
@@ -149,7 +149,7 @@ export interface SinglePanelOptions<S, P> {
  * At most one panel of a kind: opening reveals the open one; a panel restored after a window
  * reload replaces any other; a closed panel's state is saved for the next one.
  */
-export class SinglePanel<S, P extends SessionPanel<S, WebviewSession<S>>> extends Disposable {
+export class SinglePanel<S, P extends SessionPanel<S, PanelSession<S>>> extends Disposable {
   private panel?: P;
 
   constructor(private readonly options: SinglePanelOptions<S, P>) {
