@@ -8,6 +8,7 @@
  * controls and direction overrides are shown as U+FFFD (displayText). No message names a
  * command: opening and cell actions carry an event id and a column id.
  */
+import '../../../media/webview-base.css';
 import '../../../media/table.css';
 import {
   COLUMN_LABELS,
