@@ -6,6 +6,20 @@
  * again for its next `ready`. Answers to a gone webview's requests are dropped.
  */
 
+/** What a session needs of every webview's surroundings (each session's port adds its own). */
+export interface WebviewPort<Out> {
+  /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
+  post(message: Out): void | PromiseLike<boolean>;
+  log?(message: string): void;
+}
+
+/** A paint the webview reports (for the benchmarks and tests): its kind, input → painted, and render time. */
+export interface PaintReport<Frame extends string> {
+  frame: Frame;
+  ms: number;
+  renderMs: number;
+}
+
 export interface ReadyGateRules<M extends { type: string }> {
   /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
   post(message: M): void | PromiseLike<boolean>;

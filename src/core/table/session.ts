@@ -7,7 +7,7 @@
 import type { Selection } from '../engine/api';
 import type { EventIndex } from '../index/event-index';
 import { termFor } from '../query/parser';
-import { WebviewSession } from '../webview-session';
+import { PaintReport, WebviewPort, WebviewSession } from '../webview-session';
 import { DisplayText, SortOrders, restrictOrder } from './order';
 import {
   CellAction,
@@ -28,7 +28,7 @@ import {
 export type FilterAction = Exclude<CellAction, 'copy'>;
 
 /** What the session needs from its surroundings (the extension services, or a benchmark). */
-export interface TablePort {
+export interface TablePort extends WebviewPort<HostToTable> {
   /** The current index: read fresh each time (it is replaced when a source is removed). */
   index(): EventIndex;
   /** The events the shared filter and the timeline's time range select (the same array while unchanged). */
@@ -42,16 +42,9 @@ export interface TablePort {
   /** Changes the shared filter; throws when the term does not parse. */
   applyFilter(action: FilterAction, term: string): void;
   copy(text: string): Promise<void>;
-  /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
-  post(message: HostToTable): void | PromiseLike<boolean>;
-  log?(message: string): void;
 }
 
-export interface TablePaintReport {
-  frame: 'first' | 'scroll' | 'sort' | 'other';
-  ms: number;
-  renderMs: number;
-}
+export type TablePaintReport = PaintReport<'first' | 'scroll' | 'sort' | 'other'>;
 
 /** A cell's text as the table shows it: the first resource with how many more, capped in length. */
 export function cellText(index: EventIndex, column: ColumnId, id: number, formatTime: (ms: number) => string, display?: DisplayText): string {

@@ -25,10 +25,10 @@ import {
   parseWebviewMessage,
 } from '../../shared/timeline-protocol';
 import { queryIndex } from '../query/query';
-import { WebviewSession } from '../webview-session';
+import { PaintReport, WebviewPort, WebviewSession } from '../webview-session';
 
 /** What the session needs from its surroundings (the extension services, or a benchmark). */
-export interface TimelinePort {
+export interface TimelinePort extends WebviewPort<HostToWebview> {
   /** The current index: read fresh each time (it is replaced when a source is removed). */
   index(): EventIndex;
   /** The filter expression the lanes show ('' = everything); the brushed range is drawn, not applied. */
@@ -53,16 +53,6 @@ export interface TimelinePort {
   laneLabel?(field: LaneField, value: string): string | undefined;
   /** The zone the webview shows times in (setting cloudtrail.display.timeZone); UTC when absent. */
   timeZone?(): 'utc' | 'local';
-  /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
-  post(message: HostToWebview): void | PromiseLike<boolean>;
-  log?(message: string): void;
-}
-
-/** Timings the webview reports (for the benchmark and tests). */
-export interface PaintReport {
-  frame: 'first' | 'zoom' | 'pan' | 'other';
-  ms: number;
-  renderMs: number;
 }
 
 function principalNameOf(port: TimelinePort, principal: string): { principalName?: string } {
@@ -83,7 +73,7 @@ export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost
   /** The last hover answer (integration tests check the row a click would open). */
   lastHover?: HoverRow;
   largestMessageBytes = 0;
-  readonly paints: PaintReport[] = [];
+  readonly paints: PaintReport<'first' | 'zoom' | 'pan' | 'other'>[] = [];
   readonly hostMs: number[] = [];
 
   constructor(
