@@ -92,8 +92,10 @@ export class ReadyGate<M extends { type: string }> {
  * The base of a webview's host-side session: the gate, and `handle`, which checks every raw
  * message on arrival (malformed ones are ignored and logged) before the session's `dispatch`.
  */
-export abstract class WebviewSession<Out extends { type: string }, In> {
+export abstract class WebviewSession<Out extends { type: string }, In, Frame extends string> {
   private readonly gate: ReadyGate<Out>;
+  /** The latest paints the webview reported (the benchmarks and tests read them). */
+  readonly paints: PaintReport<Frame>[] = [];
 
   constructor(
     rules: ReadyGateRules<Out>,
@@ -127,6 +129,12 @@ export abstract class WebviewSession<Out extends { type: string }, In> {
   /** The webview was torn down (hidden, or reloaded): hold messages until it is ready again. */
   resetReady(): void {
     this.gate.resetReady();
+  }
+
+  /** Records a paint the webview reported, keeping the latest (at most a thousand). */
+  protected painted(report: PaintReport<Frame>): void {
+    this.paints.push({ frame: report.frame, ms: report.ms, renderMs: report.renderMs });
+    if (this.paints.length > 1000) this.paints.splice(0, 500);
   }
 
   /** Handles one raw message from the webview; malformed ones are ignored (and logged). */

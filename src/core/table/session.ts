@@ -81,13 +81,12 @@ export function cellFilter(column: ColumnId, value: string | undefined, action: 
   return { action, term: `NOT ${present}` };
 }
 
-export class TableSession extends WebviewSession<HostToTable, TableToHost> {
+export class TableSession extends WebviewSession<HostToTable, TableToHost, TablePaintReport['frame']> {
   private readonly orders = new SortOrders();
   private sortedCache?: { index: EventIndex; version: number; selection: Selection; sort: string; rows: Int32Array };
   private version = 0;
   /** The last rows answer (integration tests read it). */
   lastRows?: RowsMessage;
-  readonly paints: TablePaintReport[] = [];
   readonly hostMs: number[] = [];
 
   constructor(
@@ -130,8 +129,7 @@ export class TableSession extends WebviewSession<HostToTable, TableToHost> {
         this.state = message.state;
         return;
       case 'painted':
-        this.paints.push({ frame: message.frame, ms: message.ms, renderMs: message.renderMs });
-        if (this.paints.length > 1000) this.paints.splice(0, 500);
+        this.painted(message);
         return;
       default: {
         const unhandled: never = message;

@@ -25,7 +25,7 @@ import {
   parseWebviewMessage,
 } from '../../shared/timeline-protocol';
 import { queryIndex } from '../query/query';
-import { PaintReport, WebviewPort, WebviewSession } from '../webview-session';
+import { WebviewPort, WebviewSession } from '../webview-session';
 
 /** What the session needs from its surroundings (the extension services, or a benchmark). */
 export interface TimelinePort extends WebviewPort<HostToWebview> {
@@ -60,7 +60,7 @@ function principalNameOf(port: TimelinePort, principal: string): { principalName
   return name !== undefined && name !== principal ? { principalName: name } : {};
 }
 
-export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost> {
+export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost, 'first' | 'zoom' | 'pan' | 'other'> {
   private readonly derived = new DerivedCache();
   private model?: TimelineModel;
   private modelKey?: { index: EventIndex; version: number; expression: string; laneField: LaneField; findings: unknown; within?: { start: number; end: number } };
@@ -73,7 +73,6 @@ export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost
   /** The last hover answer (integration tests check the row a click would open). */
   lastHover?: HoverRow;
   largestMessageBytes = 0;
-  readonly paints: PaintReport<'first' | 'zoom' | 'pan' | 'other'>[] = [];
   readonly hostMs: number[] = [];
 
   constructor(
@@ -159,8 +158,7 @@ export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost
         return;
       }
       case 'painted':
-        this.paints.push({ frame: message.frame, ms: message.ms, renderMs: message.renderMs });
-        if (this.paints.length > 1000) this.paints.splice(0, 500);
+        this.painted(message);
         return;
       default: {
         const unhandled: never = message;
