@@ -96,6 +96,8 @@ export abstract class WebviewSession<Out extends { type: string }, In, Frame ext
   private readonly gate: ReadyGate<Out>;
   /** The latest paints the webview reported (the benchmarks and tests read them). */
   readonly paints: PaintReport<Frame>[] = [];
+  /** The host's time per answered request, in ms (the latest; the benchmarks read them). */
+  readonly hostMs: number[] = [];
 
   constructor(
     rules: ReadyGateRules<Out>,
@@ -135,6 +137,14 @@ export abstract class WebviewSession<Out extends { type: string }, In, Frame ext
   protected painted(report: PaintReport<Frame>): void {
     this.paints.push({ frame: report.frame, ms: report.ms, renderMs: report.renderMs });
     if (this.paints.length > 1000) this.paints.splice(0, 500);
+  }
+
+  /** Records how long an answer took since `started` (performance.now()), and returns it. */
+  protected measured(started: number): number {
+    const hostMs = performance.now() - started;
+    this.hostMs.push(hostMs);
+    if (this.hostMs.length > 1000) this.hostMs.splice(0, 500);
+    return hostMs;
   }
 
   /** Handles one raw message from the webview; malformed ones are ignored (and logged). */

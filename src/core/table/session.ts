@@ -87,7 +87,6 @@ export class TableSession extends WebviewSession<HostToTable, TableToHost, Table
   private version = 0;
   /** The last rows answer (integration tests read it). */
   lastRows?: RowsMessage;
-  readonly hostMs: number[] = [];
 
   constructor(
     private readonly port: TablePort,
@@ -206,9 +205,7 @@ export class TableSession extends WebviewSession<HostToTable, TableToHost, Table
     const sorted = this.sorted(request.sort);
     const rows = this.rowsOf(sorted, request.offset, request.limit, request.columns);
     this.state = { ...this.state, columns: [...request.columns], sort: { ...request.sort } };
-    const hostMs = performance.now() - started;
-    this.hostMs.push(hostMs);
-    if (this.hostMs.length > 1000) this.hostMs.splice(0, 500);
+    const hostMs = this.measured(started);
     const message: RowsMessage = {
       type: 'rows',
       seq: request.seq,

@@ -73,7 +73,6 @@ export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost
   /** The last hover answer (integration tests check the row a click would open). */
   lastHover?: HoverRow;
   largestMessageBytes = 0;
-  readonly hostMs: number[] = [];
 
   constructor(
     private readonly port: TimelinePort,
@@ -323,9 +322,7 @@ export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost
       ...(request.focusValue !== undefined ? { focusValue: request.focusValue } : this.state.focusValue !== undefined ? { focusValue: this.state.focusValue } : {}),
       ...(expanded !== undefined && expanded.length > 0 ? { expanded } : {}),
     };
-    const hostMs = performance.now() - started;
-    this.hostMs.push(hostMs);
-    if (this.hostMs.length > 1000) this.hostMs.splice(0, 500);
+    const hostMs = this.measured(started);
     const message: ViewMessage = {
       type: 'view',
       seq: request.seq,
