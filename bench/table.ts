@@ -12,61 +12,15 @@
  * Run alone: `node esbuild.mjs && npx tsc -p . && node out/bench/table.js [--events N]`,
  * or through `npm run bench` (bench/main.ts; `--skip-table` leaves it out).
  */
-import { createServer, type Server } from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { TableSession } from '../src/core/table/session';
 import { DEFAULT_TABLE_STATE, HostToTable } from '../src/shared/table-protocol';
 import { formatDisplayTime } from '../src/core/model/display';
-import { CHROMIUM, CHROMIUM_ARGS, THEME_CSS, quantile, repoRoot, syntheticIndex } from './timeline';
+import { syntheticIndex } from './timeline';
+import { PaintWaiter, ms, quantile, requireBundle, runFromCommandLine, verdict, withBenchPage } from './webview-page';
 
 const TARGETS = { firstRowsMs: 200, frameMs: 16 };
-
-const ms = (v: number): string => `${v.toFixed(2)} ms`;
-const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
-
-function page(nonce: string): string {
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'`;
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/table.css"><title>table bench</title></head>
-<body class="vscode-dark"><script nonce="${nonce}" src="/shim.js"></script><script nonce="${nonce}" src="/table.js"></script></body></html>`;
-}
-
-/** The stand-in for VS Code's acquireVsCodeApi: messages go to Node over an exposed function. */
-const SHIM = `(() => {
-  let state;
-  window.acquireVsCodeApi = () => ({
-    postMessage: (m) => { window.__toHost(JSON.stringify(m)); },
-    getState: () => state,
-    setState: (s) => { state = s; },
-  });
-  window.__fromHost = (text) => window.dispatchEvent(new MessageEvent('message', { data: JSON.parse(text) }));
-})();`;
-
-function serve(root: string, nonce: string): Promise<Server> {
-  const dist = path.join(root, 'media', 'dist');
-  const files: Record<string, [string, string]> = {
-    '/': [page(nonce), 'text/html'],
-    '/shim.js': [SHIM, 'text/javascript'],
-    '/theme.css': [THEME_CSS, 'text/css'],
-    '/table.js': [readFileSync(path.join(dist, 'table.js'), 'utf8'), 'text/javascript'],
-    '/table.css': [readFileSync(path.join(dist, 'table.css'), 'utf8'), 'text/css'],
-  };
-  const server = createServer((req, res) => {
-    const file = files[(req.url ?? '/').split('?')[0]];
-    if (!file) {
-      res.writeHead(req.url === '/favicon.ico' ? 204 : 404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' }).end(file[0]);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 interface Paint {
   frame: string;
@@ -80,9 +34,7 @@ export interface TableBenchOptions {
 
 export async function runTableBenchmark(options: TableBenchOptions = {}): Promise<string[]> {
   const events = options.events ?? 1_000_000;
-  const root = repoRoot();
-  if (!existsSync(path.join(root, 'media', 'dist', 'table.js'))) throw new Error('media/dist/table.js is missing: run `node esbuild.mjs` first');
-  const { chromium } = await import('playwright-core');
+  requireBundle('table');
   const lines: string[] = [];
 
   let t = performance.now();
@@ -108,52 +60,26 @@ export async function runTableBenchmark(options: TableBenchOptions = {}): Promis
   session.warm();
   const warmMs = performance.now() - t;
 
-  const nonce = randomBytes(12).toString('hex');
-  const server = await serve(root, nonce);
-  const port = (server.address() as AddressInfo).port;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
-    const tab = await context.newPage();
-    const errors: string[] = [];
-    tab.on('pageerror', (error) => errors.push(error.message));
-    tab.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    const painted: Paint[] = [];
-    let firstRequestAt: number | undefined;
-    let firstPaintAt: number | undefined;
-    let paintWaiter: (() => void) | undefined;
-    deliver = (message) => {
-      const text = JSON.stringify(message);
-      void tab.evaluate((m) => (globalThis as unknown as { __fromHost(t: string): void }).__fromHost(m), text).catch(() => undefined);
-    };
-    await tab.exposeFunction('__toHost', async (text: string) => {
-      const message = JSON.parse(text) as { type: string; frame?: string; ms?: number; renderMs?: number };
-      if (message.type === 'requestRows' && firstRequestAt === undefined) firstRequestAt = performance.now();
-      await session.handle(message);
-      if (message.type === 'painted') {
-        if (message.frame === 'first') firstPaintAt = performance.now();
-        painted.push({ frame: message.frame!, ms: message.ms!, renderMs: message.renderMs! });
-        paintWaiter?.();
-      }
-    });
-    /** Resolves at the next paint, or after `timeoutMs` (an input that changed nothing paints nothing). */
-    const nextPaint = (timeoutMs = 10_000): Promise<boolean> =>
-      new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          paintWaiter = undefined;
-          resolve(false);
-        }, timeoutMs);
-        paintWaiter = () => {
-          clearTimeout(timer);
-          paintWaiter = undefined;
-          resolve(true);
-        };
-      });
+  const painted: Paint[] = [];
+  let firstRequestAt: number | undefined;
+  let firstPaintAt: number | undefined;
+  const paints = new PaintWaiter();
+  const toHost = async (text: string): Promise<void> => {
+    const message = JSON.parse(text) as { type: string; frame?: string; ms?: number; renderMs?: number };
+    if (message.type === 'requestRows' && firstRequestAt === undefined) firstRequestAt = performance.now();
+    await session.handle(message);
+    if (message.type === 'painted') {
+      if (message.frame === 'first') firstPaintAt = performance.now();
+      painted.push({ frame: message.frame!, ms: message.ms!, renderMs: message.renderMs! });
+      paints.notify();
+    }
+  };
+  await withBenchPage('table', toHost, async ({ tab, errors, load, send }) => {
+    deliver = (message) => send(JSON.stringify(message));
+    const nextPaint = (timeoutMs?: number): Promise<boolean> => paints.next(timeoutMs);
 
     const first = nextPaint(30_000);
-    await tab.goto(`http://127.0.0.1:${port}/`);
+    await load();
     if (!(await first)) throw new Error('the table painted no rows within 30 s');
     const firstRowsMs = firstPaintAt! - firstRequestAt!;
     const firstHostMs = session.hostMs[0];
@@ -215,11 +141,7 @@ export async function runTableBenchmark(options: TableBenchOptions = {}): Promis
     lines.push(...sorted);
     lines.push(`  machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: figures are wall-clock under that load)`);
     if (errors.length > 0) lines.push(`  page errors: ${errors.slice(0, 5).join(' | ')}`);
-    await context.close();
-  } finally {
-    await browser.close();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
   return lines;
 }
 
@@ -231,15 +153,4 @@ async function scrollTo(tab: Page, fraction: number): Promise<void> {
   }, fraction);
 }
 
-if (require.main === module) {
-  const at = process.argv.indexOf('--events');
-  const events = at >= 0 ? Number(process.argv[at + 1]) : undefined;
-  runTableBenchmark({ events })
-    .then((lines) => {
-      for (const line of lines) process.stdout.write(line + '\n');
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`table benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runFromCommandLine('table', runTableBenchmark);

@@ -11,11 +11,6 @@
  * Run alone: `node esbuild.mjs && npx tsc -p . && node out/bench/timeline.js [--events N]`,
  * or through `npm run bench` (bench/main.ts calls runTimelineBenchmark()).
  */
-import { createServer, type Server } from 'node:http';
-import { readFileSync, existsSync } from 'node:fs';
-import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { BatchBuilder } from '../src/core/index/batch';
 import { EventIndex } from '../src/core/index/event-index';
@@ -23,29 +18,9 @@ import { JsonObject } from '../src/core/model/event';
 import { TimelineSession } from '../src/core/timeline/session';
 import { DEFAULT_STATE, HostToWebview, ViewMessage } from '../src/shared/timeline-protocol';
 import { random } from './generate';
+import { PaintWaiter, ms, quantile, requireBundle, runFromCommandLine, verdict, withBenchPage } from './webview-page';
 
 const TARGETS = { firstPaintMs: 200, frameMs: 16, messageBytes: 1_000_000 };
-export const CHROMIUM = process.env.CTINV_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export function repoRoot(): string {
-  // Works from out/bench/timeline.js, dist/bench.js and a ts runner alike.
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'esbuild.mjs'))) return dir;
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
-}
-
 const CALLS: Array<[string, string, boolean]> = [
   ['ec2.amazonaws.com', 'DescribeInstances', true],
   ['ec2.amazonaws.com', 'RunInstances', false],
@@ -122,77 +97,13 @@ export function syntheticIndex(count: number): EventIndex {
   return index;
 }
 
-export function quantile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-const ms = (v: number): string => `${v.toFixed(2)} ms`;
-const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
-
-/** Dark-theme variables as VS Code would set them on the webview. */
-export const THEME_CSS = `:root {
-  --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-editor-font-size: 12px;
-  --vscode-foreground: #cccccc; --vscode-editor-foreground: #d4d4d4; --vscode-editor-background: #1e1e1e;
-  --vscode-descriptionForeground: #9d9d9d; --vscode-focusBorder: #007fd4; --vscode-charts-blue: #3794ff;
-  --vscode-charts-orange: #d18616; --vscode-charts-red: #f14c4c; --vscode-charts-purple: #b180d7;
-  --vscode-charts-green: #89d185; --vscode-list-hoverBackground: rgba(90,93,94,0.31);
-  --vscode-editorHoverWidget-background: #252526; --vscode-editorHoverWidget-border: #454545;
-}`;
-
-function page(nonce: string): string {
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'`;
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="/theme.css"><link rel="stylesheet" href="/timeline.css"><title>timeline bench</title></head>
-<body class="vscode-dark"><script nonce="${nonce}" src="/shim.js"></script><script nonce="${nonce}" src="/timeline.js"></script></body></html>`;
-}
-
-/** The stand-in for VS Code's acquireVsCodeApi: messages go to Node over an exposed function. */
-const SHIM = `(() => {
-  let state;
-  window.acquireVsCodeApi = () => ({
-    postMessage: (m) => { window.__toHost(JSON.stringify(m)); },
-    getState: () => state,
-    setState: (s) => { state = s; },
-  });
-  window.__fromHost = (text) => window.dispatchEvent(new MessageEvent('message', { data: JSON.parse(text) }));
-})();`;
-
-function serve(root: string, nonce: string): Promise<Server> {
-  const dist = path.join(root, 'media', 'dist');
-  const files: Record<string, [string, string]> = {
-    '/': [page(nonce), 'text/html'],
-    '/shim.js': [SHIM, 'text/javascript'],
-    '/theme.css': [THEME_CSS, 'text/css'],
-    '/timeline.js': [readFileSync(path.join(dist, 'timeline.js'), 'utf8'), 'text/javascript'],
-    '/timeline.css': [readFileSync(path.join(dist, 'timeline.css'), 'utf8'), 'text/css'],
-  };
-  const server = createServer((req, res) => {
-    const file = files[(req.url ?? '/').split('?')[0]];
-    if (req.url === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' }).end(file[0]);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 export interface TimelineBenchOptions {
   events?: number;
 }
 
 export async function runTimelineBenchmark(options: TimelineBenchOptions = {}): Promise<string[]> {
   const events = options.events ?? 1_000_000;
-  const root = repoRoot();
-  if (!existsSync(path.join(root, 'media', 'dist', 'timeline.js'))) throw new Error('media/dist/timeline.js is missing: run `node esbuild.mjs` first');
-  const { chromium } = await import('playwright-core');
+  requireBundle('timeline');
   const lines: string[] = [];
 
   let t = performance.now();
@@ -224,46 +135,27 @@ export async function runTimelineBenchmark(options: TimelineBenchOptions = {}): 
   const modelMs = performance.now() - t;
   const model = session.currentModel();
 
-  const nonce = randomBytes(12).toString('hex');
-  const server = await serve(root, nonce);
-  const port = (server.address() as AddressInfo).port;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  try {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
-    const tab = await context.newPage();
-    const errors: string[] = [];
-    tab.on('pageerror', (error) => errors.push(error.message));
-    tab.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    const painted: Array<{ frame: string; ms: number; renderMs: number }> = [];
-    let paintWaiter: (() => void) | undefined;
+  const painted: Array<{ frame: string; ms: number; renderMs: number }> = [];
+  const paints = new PaintWaiter();
+  const toHost = async (text: string): Promise<void> => {
+    largestFromWebview = Math.max(largestFromWebview, Buffer.byteLength(text));
+    const message = JSON.parse(text) as { type: string; frame?: string; ms?: number; renderMs?: number };
+    await session.handle(message);
+    if (message.type === 'painted') {
+      painted.push({ frame: message.frame!, ms: message.ms!, renderMs: message.renderMs! });
+      paints.notify();
+    }
+  };
+  await withBenchPage('timeline', toHost, async ({ tab, errors, load, send }) => {
     deliver = (message) => {
       const text = JSON.stringify(message);
       posted.push({ message, bytes: Buffer.byteLength(text) });
-      void tab.evaluate((m) => (globalThis as unknown as { __fromHost(t: string): void }).__fromHost(m), text).catch(() => undefined);
+      send(text);
     };
-    await tab.exposeFunction('__toHost', async (text: string) => {
-      largestFromWebview = Math.max(largestFromWebview, Buffer.byteLength(text));
-      const message = JSON.parse(text) as { type: string; frame?: string; ms?: number; renderMs?: number };
-      await session.handle(message);
-      if (message.type === 'painted') {
-        painted.push({ frame: message.frame!, ms: message.ms!, renderMs: message.renderMs! });
-        paintWaiter?.();
-      }
-    });
-    const nextPaint = (timeoutMs = 10_000): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no paint within 10 s')), timeoutMs);
-        paintWaiter = () => {
-          clearTimeout(timer);
-          paintWaiter = undefined;
-          resolve();
-        };
-      });
+    const nextPaint = (timeoutMs?: number): Promise<void> => paints.expect(timeoutMs);
 
     const first = nextPaint(30_000);
-    await tab.goto(`http://127.0.0.1:${port}/`);
+    await load();
     await first;
     const firstPaint = painted.find((p) => p.frame === 'first')!;
     const steps = await tab.evaluate(() => ({ ...(globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset }));
@@ -349,23 +241,8 @@ export async function runTimelineBenchmark(options: TimelineBenchOptions = {}): 
     lines.push(`  largest message: ${(largestPosted / 1024).toFixed(1)} KB (largest view ${(largestView / 1024).toFixed(1)} KB, ${posted.length} messages)   target < 1 MB   ${verdict(largestPosted < TARGETS.messageBytes)}`);
     lines.push(`  machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: figures are wall-clock under that load)`);
     if (errors.length > 0) lines.push(`  page errors: ${errors.slice(0, 5).join(' | ')}`);
-    await context.close();
-  } finally {
-    await browser.close();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
   return lines;
 }
 
-if (require.main === module) {
-  const at = process.argv.indexOf('--events');
-  const events = at >= 0 ? Number(process.argv[at + 1]) : undefined;
-  runTimelineBenchmark({ events })
-    .then((lines) => {
-      for (const line of lines) process.stdout.write(line + '\n');
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`timeline benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runFromCommandLine('timeline', runTimelineBenchmark);

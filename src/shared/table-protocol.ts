@@ -10,36 +10,10 @@
  *
  * Every cell is CloudTrail text, attacker-controlled: the webview sets it with textContent only.
  */
+import { PIVOT_FIELDS } from './fields';
 
-/** Columns: the event time and every field the index keeps (src/core/index/fields.ts PIVOT_FIELDS). */
-export const TABLE_COLUMNS = [
-  'time',
-  'eventName',
-  'eventSource',
-  'region',
-  'account',
-  'callerAccount',
-  'principal',
-  'principalType',
-  'issuer',
-  'session',
-  'sessionName',
-  'sourceIdentity',
-  'accessKey',
-  'ip',
-  'userAgent',
-  'readOnly',
-  'error',
-  'category',
-  'eventType',
-  'invokedBy',
-  'resource',
-  'issuedKey',
-  'eventId',
-  'requestId',
-  'sharedEventId',
-  'source',
-] as const;
+/** Columns: the event time and every field the index keeps. */
+export const TABLE_COLUMNS = ['time', ...PIVOT_FIELDS] as const;
 export type ColumnId = (typeof TABLE_COLUMNS)[number];
 
 export const COLUMN_LABELS: Record<ColumnId, string> = {

@@ -5,15 +5,7 @@
  */
 import { LANE_FIELDS, LANE_FIELD_LABELS } from '../shared/timeline-protocol';
 import { displayText } from './format';
-
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; attrs?: Record<string, string> } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  for (const [k, v] of Object.entries(props.attrs ?? {})) node.setAttribute(k, v);
-  for (const child of children) node.appendChild(child);
-  return node;
-}
+import { el } from './el';
 
 export const grouping = el('select', { attrs: { id: 'grouping', 'aria-label': 'Group lanes by' } });
 for (const field of LANE_FIELDS) grouping.appendChild(el('option', { text: LANE_FIELD_LABELS[field], attrs: { value: field } }));

@@ -10,6 +10,7 @@
  * Every string from CloudTrail is attacker-controlled: it is drawn with fillText or set with
  * textContent, never parsed as HTML.
  */
+import '../../media/webview-base.css';
 import '../../media/timeline.css';
 import { FilterInfo, HostToWebview, LANE_FIELD_LABELS, ViewMessage, parseState } from '../shared/timeline-protocol';
 import { announce, clearRange, densityCanvas, empty, filterError, filterInput, grouping, lanesCanvas, mountDom, plot, rangeText, status } from './dom';

@@ -3,7 +3,8 @@
  * Every value is attacker-controlled text, set with textContent through `el`.
  */
 import { GroupMark, HoverRow, LegendKey } from '../shared/timeline-protocol';
-import { el, lanesCanvas, legend, tooltip } from './dom';
+import { lanesCanvas, legend, tooltip } from './dom';
+import { el } from './el';
 import { displayText, formatTime } from './format';
 import { DecodedLane } from './render';
 

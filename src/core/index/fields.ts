@@ -1,33 +1,7 @@
 import { NormalizedEvent } from '../model/event';
+import { PIVOT_FIELDS } from '../../shared/fields';
 
-/** Every field the index keeps as a column, with a posting list per value. */
-export const PIVOT_FIELDS = [
-  'eventName',
-  'eventSource',
-  'region',
-  'account',
-  'callerAccount',
-  'principal',
-  'principalType',
-  'issuer',
-  'session',
-  'sessionName',
-  'sourceIdentity',
-  'accessKey',
-  'ip',
-  'userAgent',
-  'readOnly',
-  'error',
-  'category',
-  'eventType',
-  'invokedBy',
-  'resource',
-  'issuedKey',
-  'eventId',
-  'requestId',
-  'sharedEventId',
-  'source',
-] as const;
+export { PIVOT_FIELDS };
 
 export type PivotField = (typeof PIVOT_FIELDS)[number];
 /** Pivot fields plus `time`, which is compared rather than matched. */

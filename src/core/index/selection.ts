@@ -12,27 +12,18 @@ export function intersect(a: Int32Array, b: Int32Array): Int32Array {
   if (a.length > b.length) [a, b] = [b, a];
   if (a.length === 0) return EMPTY;
   // Galloping would help for very skewed sizes; a linear merge is ample at our sizes.
-  const out = new Int32Array(a.length);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i];
-    const y = b[j];
-    if (x === y) {
-      out[n++] = x;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return out.subarray(0, n);
+  return merge(a, b, false, a.length);
 }
 
 export function union(a: Int32Array, b: Int32Array): Int32Array {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
-  const out = new Int32Array(a.length + b.length);
+  return merge(a, b, true, a.length + b.length);
+}
+
+/** The one sorted merge: the ids in both lists, and with `keepEither` those in only one of them too. */
+function merge(a: Int32Array, b: Int32Array, keepEither: boolean, capacity: number): Int32Array {
+  const out = new Int32Array(capacity);
   let i = 0;
   let j = 0;
   let n = 0;
@@ -44,15 +35,17 @@ export function union(a: Int32Array, b: Int32Array): Int32Array {
       i++;
       j++;
     } else if (x < y) {
-      out[n++] = x;
+      if (keepEither) out[n++] = x;
       i++;
     } else {
-      out[n++] = y;
+      if (keepEither) out[n++] = y;
       j++;
     }
   }
-  while (i < a.length) out[n++] = a[i++];
-  while (j < b.length) out[n++] = b[j++];
+  if (keepEither) {
+    while (i < a.length) out[n++] = a[i++];
+    while (j < b.length) out[n++] = b[j++];
+  }
   return out.subarray(0, n);
 }
 

@@ -7,6 +7,7 @@
 import type { Selection } from '../engine/api';
 import type { EventIndex } from '../index/event-index';
 import { termFor } from '../query/parser';
+import { PaintReport, WebviewPort, WebviewSession } from '../webview-session';
 import { DisplayText, SortOrders, restrictOrder } from './order';
 import {
   CellAction,
@@ -27,7 +28,7 @@ import {
 export type FilterAction = Exclude<CellAction, 'copy'>;
 
 /** What the session needs from its surroundings (the extension services, or a benchmark). */
-export interface TablePort {
+export interface TablePort extends WebviewPort<HostToTable> {
   /** The current index: read fresh each time (it is replaced when a source is removed). */
   index(): EventIndex;
   /** The events the shared filter and the timeline's time range select (the same array while unchanged). */
@@ -41,16 +42,9 @@ export interface TablePort {
   /** Changes the shared filter; throws when the term does not parse. */
   applyFilter(action: FilterAction, term: string): void;
   copy(text: string): Promise<void>;
-  /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
-  post(message: HostToTable): void | PromiseLike<boolean>;
-  log?(message: string): void;
 }
 
-export interface TablePaintReport {
-  frame: 'first' | 'scroll' | 'sort' | 'other';
-  ms: number;
-  renderMs: number;
-}
+export type TablePaintReport = PaintReport<'first' | 'scroll' | 'sort' | 'other'>;
 
 /** A cell's text as the table shows it: the first resource with how many more, capped in length. */
 export function cellText(index: EventIndex, column: ColumnId, id: number, formatTime: (ms: number) => string, display?: DisplayText): string {
@@ -87,82 +81,36 @@ export function cellFilter(column: ColumnId, value: string | undefined, action: 
   return { action, term: `NOT ${present}` };
 }
 
-export class TableSession {
-  private ready = false;
-  private readonly pending: HostToTable[] = [];
+export class TableSession extends WebviewSession<HostToTable, TableToHost, TablePaintReport['frame']> {
   private readonly orders = new SortOrders();
   private sortedCache?: { index: EventIndex; version: number; selection: Selection; sort: string; rows: Int32Array };
   private version = 0;
-  private disposed = false;
   /** The last rows answer (integration tests read it). */
   lastRows?: RowsMessage;
-  readonly paints: TablePaintReport[] = [];
-  readonly hostMs: number[] = [];
 
   constructor(
     private readonly port: TablePort,
     private state: TableState,
-  ) {}
-
-  get isReady(): boolean {
-    return this.ready;
+  ) {
+    super(
+      {
+        post: (message) => port.post(message),
+        // Only the latest invalidation matters while waiting (a reset is kept once asked for).
+        merge: (held, next) => (held.type === 'invalidate' && next.type === 'invalidate' ? { ...next, reset: held.reset || next.reset } : undefined),
+        mustDeliver: (message) => message.type === 'invalidate',
+      },
+      { name: 'events table', parse: parseTableMessage, log: (message) => port.log?.(message) },
+    );
   }
 
   get currentState(): TableState {
     return { ...this.state, columns: [...this.state.columns], widths: { ...this.state.widths }, sort: { ...this.state.sort } };
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.pending.length = 0;
-  }
-
-  private post(message: HostToTable): void {
-    if (this.disposed) return;
-    if (!this.ready) {
-      if (message.type === 'invalidate') {
-        // Only the latest matters while waiting (a reset is kept once asked for).
-        const i = this.pending.findIndex((m) => m.type === 'invalidate');
-        if (i >= 0) {
-          const reset = (this.pending[i] as { reset: boolean }).reset || message.reset;
-          this.pending.splice(i, 1);
-          message = { ...message, reset };
-        }
-      }
-      this.pending.push(message);
-      return;
-    }
-    const result = this.port.post(message);
-    if (!result || message.type !== 'invalidate') return;
-    void Promise.resolve(result).then((delivered) => {
-      if (delivered !== false || this.disposed) return;
-      this.ready = false;
-      if (!this.pending.some((m) => m.type === 'invalidate')) this.pending.push(message);
-    });
-  }
-
-  /** The webview was torn down (hidden): hold messages until it is ready again. */
-  resetReady(): void {
-    this.ready = false;
-  }
-
-  /** Handles one raw message from the webview; malformed ones are ignored (and logged). */
-  async handle(raw: unknown): Promise<void> {
-    const message = parseTableMessage(raw);
-    if (!message) {
-      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type).slice(0, 40) : typeof raw;
-      this.port.log?.(`events table: ignored a malformed message from the webview (${JSON.stringify(type)})`);
-      return;
-    }
-    await this.dispatch(message);
-  }
-
-  private async dispatch(message: TableToHost): Promise<void> {
+  protected async dispatch(message: TableToHost): Promise<void> {
     switch (message.type) {
       case 'ready': {
-        this.ready = true;
-        this.port.post({ type: 'init', state: this.currentState, filter: this.port.filterInfo() });
-        for (const m of this.pending.splice(0)) this.post(m);
+        this.opened({ type: 'init', state: this.currentState, filter: this.port.filterInfo() });
         return;
       }
       case 'requestRows':
@@ -180,8 +128,7 @@ export class TableSession {
         this.state = message.state;
         return;
       case 'painted':
-        this.paints.push({ frame: message.frame, ms: message.ms, renderMs: message.renderMs });
-        if (this.paints.length > 1000) this.paints.splice(0, 500);
+        this.painted(message);
         return;
       default: {
         const unhandled: never = message;
@@ -258,9 +205,7 @@ export class TableSession {
     const sorted = this.sorted(request.sort);
     const rows = this.rowsOf(sorted, request.offset, request.limit, request.columns);
     this.state = { ...this.state, columns: [...request.columns], sort: { ...request.sort } };
-    const hostMs = performance.now() - started;
-    this.hostMs.push(hostMs);
-    if (this.hostMs.length > 1000) this.hostMs.splice(0, 500);
+    const hostMs = this.measured(started);
     const message: RowsMessage = {
       type: 'rows',
       seq: request.seq,

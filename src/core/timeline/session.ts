@@ -25,9 +25,10 @@ import {
   parseWebviewMessage,
 } from '../../shared/timeline-protocol';
 import { queryIndex } from '../query/query';
+import { WebviewPort, WebviewSession } from '../webview-session';
 
 /** What the session needs from its surroundings (the extension services, or a benchmark). */
-export interface TimelinePort {
+export interface TimelinePort extends WebviewPort<HostToWebview> {
   /** The current index: read fresh each time (it is replaced when a source is removed). */
   index(): EventIndex;
   /** The filter expression the lanes show ('' = everything); the brushed range is drawn, not applied. */
@@ -52,16 +53,6 @@ export interface TimelinePort {
   laneLabel?(field: LaneField, value: string): string | undefined;
   /** The zone the webview shows times in (setting cloudtrail.display.timeZone); UTC when absent. */
   timeZone?(): 'utc' | 'local';
-  /** Posts to the webview; resolves false when it was not delivered (the webview is hidden or gone). */
-  post(message: HostToWebview): void | PromiseLike<boolean>;
-  log?(message: string): void;
-}
-
-/** Timings the webview reports (for the benchmark and tests). */
-export interface PaintReport {
-  frame: 'first' | 'zoom' | 'pan' | 'other';
-  ms: number;
-  renderMs: number;
 }
 
 function principalNameOf(port: TimelinePort, principal: string): { principalName?: string } {
@@ -69,9 +60,7 @@ function principalNameOf(port: TimelinePort, principal: string): { principalName
   return name !== undefined && name !== principal ? { principalName: name } : {};
 }
 
-export class TimelineSession {
-  private ready = false;
-  private readonly pending: HostToWebview[] = [];
+export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost, 'first' | 'zoom' | 'pan' | 'other'> {
   private readonly derived = new DerivedCache();
   private model?: TimelineModel;
   private modelKey?: { index: EventIndex; version: number; expression: string; laneField: LaneField; findings: unknown; within?: { start: number; end: number } };
@@ -84,83 +73,39 @@ export class TimelineSession {
   /** The last hover answer (integration tests check the row a click would open). */
   lastHover?: HoverRow;
   largestMessageBytes = 0;
-  readonly paints: PaintReport[] = [];
-  readonly hostMs: number[] = [];
-  private disposed = false;
 
   constructor(
     private readonly port: TimelinePort,
     private state: TimelineState,
     private readonly measureMessages = false,
-  ) {}
-
-  get isReady(): boolean {
-    return this.ready;
+  ) {
+    super(
+      {
+        post: (message) => port.post(message),
+        // Only the latest of each idempotent notification matters while waiting.
+        merge: (_held, next) => (next.type === 'filterChanged' || next.type === 'invalidate' ? next : undefined),
+        // A reveal, a filter or index change must reach the webview; answers to its requests need not.
+        mustDeliver: (message) => message.type === 'reveal' || message.type === 'filterChanged' || message.type === 'invalidate',
+      },
+      { name: 'timeline', parse: parseWebviewMessage, log: (message) => port.log?.(message) },
+    );
   }
 
   get currentState(): TimelineState {
     return { ...this.state };
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.pending.length = 0;
-  }
-
-  /** Posts now, or holds the message until the webview is ready. */
-  private post(message: HostToWebview): void {
+  /** Posts now, or holds the message until the webview is ready; measures it for the benchmark. */
+  protected override post(message: HostToWebview): void {
     if (this.disposed) return;
     if (this.measureMessages) this.largestMessageBytes = Math.max(this.largestMessageBytes, Buffer.byteLength(JSON.stringify(message)));
-    if (!this.ready) {
-      // Only the latest of each idempotent notification matters while waiting.
-      if (message.type === 'filterChanged' || message.type === 'invalidate') {
-        const i = this.pending.findIndex((m) => m.type === message.type);
-        if (i >= 0) this.pending.splice(i, 1);
-      }
-      this.pending.push(message);
-      return;
-    }
-    this.send(message);
+    super.post(message);
   }
 
-  /**
-   * Sends now. A notification the webview must not miss (a reveal, a filter or index change)
-   * that could not be delivered, because the webview was hidden meanwhile, is held again for
-   * its next `ready`; answers to a gone webview's requests are dropped.
-   */
-  private send(message: HostToWebview): void {
-    const result = this.port.post(message);
-    if (!result || (message.type !== 'reveal' && message.type !== 'filterChanged' && message.type !== 'invalidate')) return;
-    void Promise.resolve(result).then((delivered) => {
-      if (delivered !== false || this.disposed) return;
-      this.ready = false;
-      if (!this.pending.some((m) => m.type === message.type)) this.pending.push(message);
-    });
-  }
-
-  /** The webview was reloaded (hidden and shown again): hold messages until it is ready again. */
-  resetReady(): void {
-    this.ready = false;
-  }
-
-  /** Handles one raw message from the webview; malformed ones are ignored (and logged). */
-  async handle(raw: unknown): Promise<void> {
-    const message = parseWebviewMessage(raw);
-    if (!message) {
-      const type = typeof raw === 'object' && raw !== null ? String((raw as { type?: unknown }).type).slice(0, 40) : typeof raw;
-      this.port.log?.(`timeline: ignored a malformed message from the webview (${JSON.stringify(type)})`);
-      return;
-    }
-    await this.dispatch(message);
-  }
-
-  private async dispatch(message: WebviewToHost): Promise<void> {
+  protected async dispatch(message: WebviewToHost): Promise<void> {
     switch (message.type) {
       case 'ready': {
-        this.ready = true;
-        this.port.post({ type: 'init', state: this.state, filter: this.filter(), theme: this.port.theme?.() ?? {}, findings: !!this.port.findings?.() });
-        const held = this.pending.splice(0);
-        for (const m of held) this.send(m);
+        this.opened({ type: 'init', state: this.state, filter: this.filter(), theme: this.port.theme?.() ?? {}, findings: !!this.port.findings?.() });
         return;
       }
       case 'requestView':
@@ -212,8 +157,7 @@ export class TimelineSession {
         return;
       }
       case 'painted':
-        this.paints.push({ frame: message.frame, ms: message.ms, renderMs: message.renderMs });
-        if (this.paints.length > 1000) this.paints.splice(0, 500);
+        this.painted(message);
         return;
       default: {
         const unhandled: never = message;
@@ -378,9 +322,7 @@ export class TimelineSession {
       ...(request.focusValue !== undefined ? { focusValue: request.focusValue } : this.state.focusValue !== undefined ? { focusValue: this.state.focusValue } : {}),
       ...(expanded !== undefined && expanded.length > 0 ? { expanded } : {}),
     };
-    const hostMs = performance.now() - started;
-    this.hostMs.push(hostMs);
-    if (this.hostMs.length > 1000) this.hostMs.splice(0, 500);
+    const hostMs = this.measured(started);
     const message: ViewMessage = {
       type: 'view',
       seq: request.seq,

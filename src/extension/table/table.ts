@@ -11,39 +11,39 @@ import { TableCommands } from '../commandIds';
 import { asPivotTarget } from '../pivots/target';
 import { errorMessage } from '../util/cancellation';
 import { Disposable } from '../util/disposables';
-import { TABLE_TITLE, TABLE_VIEW_TYPE, TablePanel, applyTableFilter, tableWebviewOptions } from './tablePanel';
+import { SinglePanel } from '../util/webviewPanel';
+import { TABLE_TITLE, TABLE_VIEW_TYPE, TablePanel, applyTableFilter } from './tablePanel';
 
 const STATE_KEY = 'cloudtrail.table.state';
 
 export class TableController extends Disposable {
-  private panel?: TablePanel;
+  private readonly panels: SinglePanel<TableState, TablePanel>;
 
   constructor(private readonly services: ExtensionServices) {
     super();
+    this.panels = new SinglePanel({
+      viewType: TABLE_VIEW_TYPE,
+      title: TABLE_TITLE,
+      context: services.context,
+      stateKey: STATE_KEY,
+      parseState: parseTableState,
+      create: (webviewPanel, state) => new TablePanel(webviewPanel, services, state),
+    });
     this.disposables.push(
       vscode.commands.registerCommand(TableCommands.open, () => this.open()),
       vscode.commands.registerCommand(TableCommands.showItem, (arg?: unknown) => this.showItem(arg)),
-      vscode.window.registerWebviewPanelSerializer(TABLE_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-          this.adopt(panel, parseTableState(state));
-        },
-      }),
+      this.panels,
     );
   }
 
   /** The open panel, if any (integration tests read its session). */
   get current(): TablePanel | undefined {
-    return this.panel;
+    return this.panels.current;
   }
 
   /** Opens (or reveals) the table; it shows what the shared filter selects. */
   open(): TablePanel {
-    if (this.panel) {
-      this.panel.reveal();
-      return this.panel;
-    }
-    const panel = vscode.window.createWebviewPanel(TABLE_VIEW_TYPE, TABLE_TITLE, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, tableWebviewOptions(this.services.context.extensionUri));
-    return this.adopt(panel, parseTableState(this.services.context.workspaceState.get(STATE_KEY)));
+    return this.panels.open();
   }
 
   /** An Explorer item (or any `{ field, value }`): filter to it, then open the table. */
@@ -60,25 +60,6 @@ export class TableController extends Disposable {
       return undefined;
     }
     return this.open();
-  }
-
-  private adopt(webviewPanel: vscode.WebviewPanel, state: TableState): TablePanel {
-    // One table at a time: a restored panel replaces any other.
-    this.panel?.dispose();
-    const panel = new TablePanel(webviewPanel, this.services, state);
-    this.panel = panel;
-    const subscription = panel.onDidDispose(() => {
-      void this.services.context.workspaceState.update(STATE_KEY, panel.session.currentState);
-      if (this.panel === panel) this.panel = undefined;
-      subscription.dispose();
-    });
-    return panel;
-  }
-
-  override dispose(): void {
-    this.panel?.dispose();
-    this.panel = undefined;
-    super.dispose();
   }
 }
 

@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
-import { FindingsSource, TIMELINE_TITLE, TIMELINE_VIEW_TYPE, TimelinePanel, webviewOptions } from './timelinePanel';
+import { FindingsSource, TIMELINE_TITLE, TIMELINE_VIEW_TYPE, TimelinePanel } from './timelinePanel';
+import { SinglePanel } from '../util/webviewPanel';
 import { DEFAULT_STATE, LANE_FIELD_LABELS, LaneField, TimelineState, isLaneField, parseState } from '../../shared/timeline-protocol';
 import { Disposable } from '../util/disposables';
 import { TimelineCommands } from '../commandIds';
@@ -38,33 +39,34 @@ function parseShowItemArgument(arg: unknown): { laneField: LaneField; value: str
 type TimelineServices = Pick<ExtensionServices, 'context' | 'investigation' | 'filter' | 'log' | 'openEvent' | 'onDidChangeIndex' | 'display'>;
 
 export class TimelineController extends Disposable {
-  private panel?: TimelinePanel;
+  private readonly panels: SinglePanel<TimelineState, TimelinePanel>;
 
-  constructor(
-    private readonly services: TimelineServices,
-    private readonly findings: FindingsSource,
-  ) {
+  constructor(services: TimelineServices, findings: FindingsSource) {
     super();
+    this.panels = new SinglePanel({
+      viewType: TIMELINE_VIEW_TYPE,
+      title: TIMELINE_TITLE,
+      context: services.context,
+      stateKey: STATE_KEY,
+      parseState,
+      create: (webviewPanel, state) => new TimelinePanel(webviewPanel, services, state, findings),
+    });
     this.disposables.push(
       vscode.commands.registerCommand(TimelineCommands.open, (arg?: unknown) => this.open(arg)),
       vscode.commands.registerCommand(TimelineCommands.showItem, (arg?: unknown) => this.showItem(arg)),
-      vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
-          this.adopt(panel, parseState(state));
-        },
-      }),
+      this.panels,
     );
   }
 
   /** The open panel, if any (integration tests read its session's last view). */
   get current(): TimelinePanel | undefined {
-    return this.panel;
+    return this.panels.current;
   }
 
   /** Opens (or reveals) the timeline; an optional `{ field, value }` reveals that lane. */
   async open(arg?: unknown): Promise<TimelinePanel> {
     const item = parseShowItemArgument(arg);
-    const panel = this.ensurePanel(item ? { ...DEFAULT_STATE, laneField: item.laneField, focusValue: item.value } : undefined);
+    const panel = this.panels.open(item ? { ...DEFAULT_STATE, laneField: item.laneField, focusValue: item.value } : undefined);
     if (item) panel.session.reveal(item.laneField, item.value);
     return panel;
   }
@@ -78,43 +80,6 @@ export class TimelineController extends Disposable {
       return undefined;
     }
     return this.open(item && { field: item.laneField, value: item.value });
-  }
-
-  private ensurePanel(initial?: TimelineState): TimelinePanel {
-    if (this.panel) {
-      this.panel.reveal();
-      return this.panel;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      TIMELINE_VIEW_TYPE,
-      TIMELINE_TITLE,
-      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-      webviewOptions(this.services.context.extensionUri),
-    );
-    return this.adopt(panel, initial ?? this.lastState());
-  }
-
-  private adopt(webviewPanel: vscode.WebviewPanel, state: TimelineState): TimelinePanel {
-    // One timeline at a time: a restored panel replaces any other.
-    this.panel?.dispose();
-    const panel = new TimelinePanel(webviewPanel, this.services, state, this.findings);
-    this.panel = panel;
-    const subscription = panel.onDidDispose(() => {
-      void this.services.context.workspaceState.update(STATE_KEY, panel.session.currentState);
-      if (this.panel === panel) this.panel = undefined;
-      subscription.dispose();
-    });
-    return panel;
-  }
-
-  private lastState(): TimelineState {
-    return parseState(this.services.context.workspaceState.get(STATE_KEY));
-  }
-
-  override dispose(): void {
-    this.panel?.dispose();
-    this.panel = undefined;
-    super.dispose();
   }
 }
 

@@ -8,6 +8,7 @@
  * controls and direction overrides are shown as U+FFFD (displayText). No message names a
  * command: opening and cell actions carry an event id and a column id.
  */
+import '../../../media/webview-base.css';
 import '../../../media/table.css';
 import {
   COLUMN_LABELS,
@@ -29,6 +30,7 @@ import {
   parseTableState,
 } from '../../shared/table-protocol';
 import { displayText, formatTime } from '../format';
+import { el } from '../el';
 
 interface SavedState extends TableState {
   top?: number;
@@ -63,15 +65,6 @@ const DEFAULT_WIDTHS: Partial<Record<ColumnId, number>> = {
 };
 
 // ---- DOM (static structure; text set with textContent only) ----------------------------------
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; attrs?: Record<string, string> } = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  for (const [k, v] of Object.entries(props.attrs ?? {})) node.setAttribute(k, v);
-  for (const child of children) node.appendChild(child);
-  return node;
-}
 
 const columnsButton = el('button', { text: 'Columns…', attrs: { id: 'columns-button', type: 'button', 'aria-haspopup': 'true', title: 'Add or remove columns' } });
 const filterText = el('span', { className: 'filter-text', attrs: { id: 'filter-text' } });
