@@ -68,8 +68,9 @@ export interface KnownMerge {
   conflictPairs: [EventId, EventId][];
 }
 
-function isIdentity(remap: Int32Array): boolean {
-  for (let c = 0; c < remap.length; c++) if (remap[c] !== c) return false;
+/** Whether remap maps each of the first `length` codes to itself. */
+function isIdentity(remap: Int32Array, length: number): boolean {
+  for (let c = 0; c < length; c++) if (remap[c] !== c) return false;
   return true;
 }
 
@@ -281,7 +282,7 @@ export class EventIndex implements EventIndexApi {
     const subset = idOf ? rows : undefined;
     for (let f = 0; f < DICT_FIELDS.length; f++) {
       const { remap, largest } = remaps[f];
-      if (subset || !isIdentity(remap)) this.codes[f].appendMapped(batch.codes[f], remap, largest, rows);
+      if (subset || !isIdentity(remap, batch.dicts[f].length)) this.codes[f].appendMapped(batch.codes[f], remap, largest, rows);
       else this.codes[f].appendRows(batch.codes[f], undefined, largest);
     }
     this.times.appendRows(batch.time, subset);
@@ -291,11 +292,18 @@ export class EventIndex implements EventIndexApi {
     this.lengths.appendRows(batch.length, subset);
     this.eventIds.appendRows(batch.eventIds, rows, idOf);
     this.requestIds.appendRows(batch.requestIds, rows, idOf);
-    const resourceRemap = this.resourceRecoder.recode(batch.resourceDict).remap;
-    for (let r = 0; r < rows.length; r++) {
-      const i = rows[r];
-      for (let k = batch.resourceStart[i]; k < batch.resourceStart[i + 1]; k++) this.resourceCodes.push(resourceRemap[batch.resourceCodes[k]]);
-      this.resourceStart.push(this.resourceCodes.size);
+    const resources = this.resourceRecoder.recode(batch.resourceDict);
+    if (!subset && isIdentity(resources.remap, batch.resourceDict.length)) {
+      // Event i's resources end where the batch's do (the index held none before).
+      this.resourceCodes.appendRows(batch.resourceCodes.subarray(0, batch.resourceStart[batch.count]), undefined, resources.largest);
+      this.resourceStart.appendRows(batch.resourceStart.subarray(1, batch.count + 1), undefined);
+    } else {
+      const resourceRemap = resources.remap;
+      for (let r = 0; r < rows.length; r++) {
+        const i = rows[r];
+        for (let k = batch.resourceStart[i]; k < batch.resourceStart[i + 1]; k++) this.resourceCodes.push(resourceRemap[batch.resourceCodes[k]]);
+        this.resourceStart.push(this.resourceCodes.size);
+      }
     }
     const newId = (i: number) => (idOf ? idOf[i] : i);
     for (const [i, shared] of batch.sharedEventIds) if (newId(i) >= 0) this.sharedEventIds.set(newId(i), shared);

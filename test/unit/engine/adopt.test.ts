@@ -62,13 +62,15 @@ function contents(index: EventIndex): unknown[] {
 describe('cache reopen: adopting a batch whose merge is known', function () {
   this.timeout(60_000);
 
-  for (const bigOffsets of [false, true]) {
-    it(`gives the index and the result a merge gives${bigOffsets ? ' (byte offsets past 2 GiB)' : ''}, and later merges still find duplicates and conflicts against it`, () => {
-      const batch = batchOf(awkwardRecords(), '/memory/adopt.json', bigOffsets);
+  for (const [bigOffsets, duplicates] of [[false, true], [true, true], [false, false]]) {
+    it(`gives the index and the result a merge gives${bigOffsets ? ' (byte offsets past 2 GiB)' : ''}${duplicates ? '' : ' (no duplicates: columns copied whole)'}, and later merges still find duplicates and conflicts against it`, () => {
+      const records = duplicates ? awkwardRecords() : [...new Map(awkwardRecords().map((r) => [JSON.stringify(r), r])).values()];
+      const batch = batchOf(records, '/memory/adopt.json', bigOffsets);
       const merged = memoryIndex();
       const dropped: number[] = [];
       const result = merged.merge(batch, merged.sources.code('s'), dropped);
-      assert.ok(result.duplicates > 0 && dropped.length === result.duplicates);
+      assert.equal(dropped.length, result.duplicates);
+      assert.equal(result.duplicates > 0, duplicates);
       assert.ok(result.conflicts > MAX_CONFLICTS_LISTED && result.withoutTime === 2);
 
       const adopted = memoryIndex();
