@@ -5,8 +5,8 @@
  *
  * The code cache is one file in the ctinv cache folder (`code/`), named by a SHA-256 of the
  * bundle's text, Node's version and the architecture (V8 itself checks little more than the
- * source's length), written once, on a run's exit, and never inside the evidence named on the
- * command line. `--no-cache` runs without it; anything wrong with it only costs the compile.
+ * source's length), checked against its own SHA-256 before V8 sees it, written once, on a run's
+ * exit, and never inside the evidence named on the command line. `--no-cache` runs without it; anything wrong with it only costs the compile.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,12 +21,23 @@ function cacheRoot(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'ctinv');
 }
 
+/** The file holds a SHA-256 of the code cache, then the code cache: V8 checks its own checksum only in debug builds. */
+const DIGEST_BYTES = 32;
+
+function sha256(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+/** The code cache in `file`, or undefined when there is none or it is damaged. */
 function readCodeCache(file: string): Buffer | undefined {
+  let data: Buffer;
   try {
-    return fs.readFileSync(file);
+    data = fs.readFileSync(file);
   } catch {
     return undefined;
   }
+  const code = data.subarray(DIGEST_BYTES);
+  return data.length > DIGEST_BYTES && sha256(code).equals(data.subarray(0, DIGEST_BYTES)) ? code : undefined;
 }
 
 /** Writes the code cache (atomically), unless its folder is inside a path named on the command line; removes older ones. */
@@ -36,7 +47,7 @@ function writeCodeCache(folder: string, file: string, data: Buffer, args: readon
     if (evidenceContaining(folder, named)) return;
     fs.mkdirSync(folder, { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, data);
+    fs.writeFileSync(temporary, Buffer.concat([sha256(data), data]));
     fs.renameSync(temporary, file);
     for (const name of fs.readdirSync(folder)) {
       if (name.startsWith('cli-') && name.endsWith('.v8') && path.join(folder, name) !== file) fs.rmSync(path.join(folder, name), { force: true });

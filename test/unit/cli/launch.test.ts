@@ -2,6 +2,7 @@
 // `node esbuild.mjs` (npm test builds before the unit tests), run here as a process.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,10 +48,21 @@ describe('ctinv launcher: the code cache', function () {
     assert.deepEqual(codeFiles(home), []);
     assert.equal(run(['stats', empty, '--cache-dir', path.join(scratch, 'index-2')], home).status, 0);
     const [file] = codeFiles(home);
-    fs.writeFileSync(path.join(home, 'ctinv', 'code', file), 'not a code cache');
-    const damaged = run(['stats', empty, '--json', '--cache-dir', path.join(scratch, 'index-2')], home);
-    assert.equal(damaged.status, 0, damaged.stderr);
-    assert.equal(JSON.parse(damaged.stdout).events, 0);
+    const cacheFile = path.join(home, 'ctinv', 'code', file);
+    const good = fs.readFileSync(cacheFile);
+    // A flipped byte in the middle, then a truncation, then something else entirely.
+    const flipped = Buffer.from(good);
+    flipped[flipped.length >> 1] ^= 0xff;
+    for (const damage of [flipped, good.subarray(0, good.length >> 1), Buffer.from('not a code cache')]) {
+      fs.writeFileSync(cacheFile, damage);
+      const damaged = run(['stats', empty, '--json', '--cache-dir', path.join(scratch, 'index-2')], home);
+      assert.equal(damaged.status, 0, damaged.stderr);
+      assert.equal(JSON.parse(damaged.stdout).events, 0);
+      // Written again, whole: its SHA-256, then the code cache.
+      const again = fs.readFileSync(cacheFile);
+      assert.ok(again.length > 32);
+      assert.deepEqual(again.subarray(0, 32), createHash('sha256').update(again.subarray(32)).digest());
+    }
   });
 
   it('is not written inside the evidence named on the command line', () => {
