@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { Investigation } from '../src/core/engine/investigation';
 import { generateTrail } from './generate';
+import { queryIndex } from '../src/core/query/query';
 import { benchShape, ProbeResult } from './real-shapes';
 import { SHAPE_NAMES, ShapeName } from './shapes';
 
@@ -138,7 +139,7 @@ async function benchSize(events: number, dataDir: string, lines: string[]): Prom
     for (let k = 0; k < Math.min(keys.length, 300); k++) {
       const key = keys[(k * 7 + round) % keys.length];
       const s = performance.now();
-      const selection = index.query(`accessKey:${key}`);
+      const selection = queryIndex(index, `accessKey:${key}`);
       pivotTimes.push(performance.now() - s);
       matched += selection.length;
     }
@@ -152,7 +153,7 @@ async function benchSize(events: number, dataDir: string, lines: string[]): Prom
     index.top('eventName', undefined, 20);
     groupTimes.push(performance.now() - s);
   }
-  const filtered = index.query('NOT readOnly:true');
+  const filtered = queryIndex(index, 'NOT readOnly:true');
   const filteredTimes: number[] = [];
   for (let i = 0; i < 7; i++) {
     const s = performance.now();

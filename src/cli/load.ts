@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Investigation } from '../core/engine/investigation';
 import { MAX_WORKERS } from '../core/engine/pool';
-import { evidenceContaining, insideEvidenceMessage } from '../core/export/guard';
+import { evidenceContaining, insideEvidenceMessage } from '../core/sources/evidence-guard';
 import { LoadProgress, SourceSummary } from '../core/engine/api';
 import { parseFilter } from '../core/query/parser';
 import { ParsedArgs, UsageError, stringOption } from './args';

@@ -1,7 +1,7 @@
 import { parseArgs, UsageError } from './args';
 import { CliIo } from './command';
 import { COMMANDS } from './commands/index';
-import { RecordChangedError } from '../core/sources/readAt';
+import { RecordChangedError } from '../core/index/read-back';
 import { printable } from './terminal';
 
 function usage(): string {

@@ -52,6 +52,10 @@ export interface CloudTrailInvestigatorApi {
   readonly restored: Promise<void>;
   /** The questions live sources ask (an MFA code); in-host tests answer them here. */
   readonly livePrompts: LivePrompts;
+  /** The pivot commands (their picker on screen, for in-host tests). */
+  readonly pivots: PivotCommands;
+  /** The filter's status bar item and input box (its live count, for in-host tests). */
+  readonly filterControls: FilterControls;
 }
 
 export interface EvidenceFeatures {
@@ -104,7 +108,9 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   const events = new EventsView(services);
   const lenses = new EventLensProvider(services);
   context.subscriptions.push(documents, sources, explorer, events, lenses);
-  context.subscriptions.push(new FilterControls(services), new PivotCommands(services));
+  const filterControls = new FilterControls(services);
+  const pivots = new PivotCommands(services);
+  context.subscriptions.push(filterControls, pivots);
 
   // Detection findings: the Findings view, the incident report and the timeline's marks read them.
   const findings = new FindingsStore(() => services.investigation.index, services.onDidChangeIndex);
@@ -145,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): CloudTrailInvestigat
   void restored.then(() => autoDetect.start()).catch((error: unknown) => log.error(`looking for trails failed: ${String(error)}`));
 
   log.info('CloudTrail Investigator activated');
-  return { log, services, intel, evidence, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, table, livePrompts, languageModelTools };
+  return { log, services, intel, evidence, sources, explorer, events, lenses, documents, autoDetect, restored, timeline, table, livePrompts, languageModelTools, pivots, filterControls };
 }
 
 export function deactivate(): void {

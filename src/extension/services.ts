@@ -5,37 +5,10 @@
  * may import it without an import cycle.
  */
 import type * as vscode from 'vscode';
-import type { EventId, Selection, SourceSummary } from '../core/engine/api';
+import type { EventId, SourceSummary } from '../core/engine/api';
 import type { Investigation } from '../core/engine/investigation';
 import type { DisplayFormat } from './display';
-
-export interface TimeRange {
-  start: number;
-  end: number;
-}
-
-/** The active filter, shared by the tree, the events list, the lenses and the timeline. */
-export interface FilterState {
-  /** The filter-language expression ('' = everything). */
-  readonly expression: string;
-  /** The brushed time range from the timeline, applied on top of the expression. */
-  readonly timeRange: TimeRange | undefined;
-  /** The expression and the time range combined, as one filter-language string. */
-  readonly effective: string;
-  /** Events matching the effective filter in the current index (cached per index version). */
-  selection(): Selection;
-  /** Sets the expression (recorded in the pivot history); throws FilterSyntaxError when invalid. */
-  setExpression(expression: string): void;
-  setTimeRange(range: TimeRange | undefined): void;
-  /** Adds `term` with AND (or `NOT term` when excluding). */
-  addTerm(term: string, exclude?: boolean): void;
-  clear(): void;
-  back(): void;
-  forward(): void;
-  readonly canGoBack: boolean;
-  readonly canGoForward: boolean;
-  readonly onDidChange: vscode.Event<void>;
-}
+import type { FilterState } from './filter/filterState';
 
 export interface ExtensionServices {
   readonly context: vscode.ExtensionContext;

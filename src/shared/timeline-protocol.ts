@@ -21,7 +21,11 @@ export const LANE_FIELD_LABELS: Record<LaneField, string> = {
   eventSource: 'Event source',
 };
 
-/** Mark kinds, in drawing priority order (a finding wins over an error over a write over a read). */
+/**
+ * Mark kinds. An event is one of read, write or error (drawn in those colours); 'finding' is
+ * not a kind of its own but a flag on top (a detection marks it), counted apart so a finding
+ * that was an error or a write is still drawn as one, with a badge.
+ */
 export const KINDS = ['read', 'write', 'error', 'finding'] as const;
 export type Kind = (typeof KINDS)[number];
 export const KIND_READ = 0;
@@ -52,6 +56,11 @@ export interface TimelineState {
   focusValue?: string;
   /** Noise groups the user expanded (GroupMark ids: compared, never executed). */
   expanded?: string[];
+  /**
+   * The user zoomed or panned since the last fit: a filter change keeps their window (else
+   * the view fits the newly filtered events).
+   */
+  zoomed?: boolean;
 }
 
 export const DEFAULT_STATE: TimelineState = { laneField: 'principal', laneOffset: 0 };
@@ -74,12 +83,38 @@ export interface LaneView {
   /**
    * Sparse columns, flattened: for each non-empty column, `dx, mask, c…` where dx is the
    * column minus the previous non-empty column (the first is relative to -1), mask has bit k
-   * set when kind k has events, followed by one count per set bit in kind order.
+   * set when kind k has events, followed by one count per set bit in kind order. The read,
+   * write and error counts add up to the column's events; the finding count (bit 3) is how
+   * many of those events are findings (they are also counted in their own kind).
    */
   cells: number[];
   /** Events in the window inside collapsed noise groups (left out of `cells`); absent when none. */
   collapsed?: number;
 }
+
+/**
+ * An event name to draw beside a mark when there is room (sent only for lanes with few events
+ * in the window): the first visible event of a column, how many the column holds, and the
+ * error code when that event failed. `name` and `error` are attacker-controlled: fillText only.
+ */
+export interface MarkLabel {
+  rank: number;
+  x: number;
+  name: string;
+  count: number;
+  error?: string;
+  /** The event is a detection finding. */
+  finding?: boolean;
+}
+
+/** Lanes with at most this many events in the window carry labels (per visible column). */
+export const MAX_LABELED_EVENTS_PER_LANE = 400;
+export const MAX_LABELS_PER_VIEW = 4000;
+/** Longest event name or error code sent as a label (longer ones end with an ellipsis). */
+export const MAX_LABEL_LENGTH = 80;
+
+/** Legend entries (and their CSS classes): the canvas draws each in the colour its swatch shows. */
+export type LegendKey = 'read' | 'write' | 'error' | 'finding' | 'first-seen' | 'group' | 'insight';
 
 export interface FirstSeenMark {
   rank: number;
@@ -110,8 +145,14 @@ export interface GroupMark {
   count: number;
   first: number;
   last: number;
-  /** Members by kind: read, write, error, finding. */
+  /** Members by kind: read, write, error, and how many of them are findings. */
   kinds: [number, number, number, number];
+  /**
+   * The legend entry the span is drawn as: 'group' (AWS-service events, console bursts) or
+   * 'insight'. Not the colour of its members' kinds: an error among AWS-service calls is not
+   * an attacker's error, and a red span would read as one.
+   */
+  legend: 'group' | 'insight';
   expanded: boolean;
   /** An Insight without its Start among the events: `first` is the range's start, not the Insight's. */
   openStart?: boolean;
@@ -142,6 +183,10 @@ export interface ViewMessage {
   firstSeen: FirstSeenMark[];
   /** Noise groups of the visible lanes in the window (empty when collapsing is off). */
   groups: GroupMark[];
+  /** Event names for the marks of lanes with few events in the window (see MarkLabel). */
+  labels: MarkLabel[];
+  /** Lanes left out because none of their events is within the filter's time range. */
+  hiddenLanes: number;
   /** Whether AWS-service events and console bursts are collapsed (cloudtrail.noise.collapseServiceEvents). */
   collapseNoise: boolean;
   /** Events in the selection (timed), and events without a time (not drawn). */
@@ -174,7 +219,10 @@ export interface HoverRow {
   errorMessage?: string;
   region?: string;
   readOnly?: boolean;
+  /** read, write or error (a finding keeps its kind; see `finding`). */
   kind: Kind;
+  /** The event is a detection finding. */
+  finding?: boolean;
   /** Events drawn in the same column of the same lane. */
   sameColumn: number;
 }
@@ -349,6 +397,7 @@ export function parseState(value: unknown): TimelineState {
   }
   if (typeof value.focusValue === 'string' && value.focusValue.length <= 10_000) state.focusValue = value.focusValue;
   if (isGroupIdList(value.expanded) && value.expanded.length > 0) state.expanded = [...value.expanded];
+  if (value.zoomed === true && state.t0 !== undefined) state.zoomed = true;
   return state;
 }
 

@@ -2,8 +2,8 @@
  * Canvas drawing for the timeline. Event text reaches the screen only through fillText;
  * colours come from VS Code's theme variables, re-read when the theme changes.
  */
-import { FirstSeenMark, GroupMark, LaneView, ViewMessage, forEachCell, fullWindowOf } from '../shared/timeline-protocol';
-import { laneLabel, timeTicks } from './format';
+import { FirstSeenMark, GroupMark, LaneView, MarkLabel, ViewMessage, forEachCell, fullWindowOf } from '../shared/timeline-protocol';
+import { displayText, laneLabel, timeTicks } from './format';
 
 export const AXIS_H = 22;
 export const LANE_H = 22;
@@ -17,10 +17,13 @@ export interface Palette {
   stripe: string;
   focusLane: string;
   focus: string;
+  /** read, write, error, and the finding badge. */
   kinds: [string, string, string, string];
   /** The kind colours as packed RGBA pixels (ImageData's little-endian layout). */
   kindPixels: Uint32Array;
   firstSeen: string;
+  /** Group and Insight spans: the colours of their legend swatches (media/timeline.css). */
+  spans: { group: string; insight: string };
   brush: string;
   window: string;
   font: string;
@@ -53,6 +56,7 @@ export function readPalette(findingColor?: string): Palette {
     kinds,
     kindPixels: Uint32Array.from(kinds.map(pixelOf)),
     firstSeen: cssVar(style, '--vscode-charts-green', '#89d185'),
+    spans: { group: cssVar(style, '--vscode-charts-blue', '#3794ff'), insight: cssVar(style, '--vscode-charts-blue', '#3794ff') },
     brush: cssVar(style, '--vscode-editor-selectionBackground', 'rgba(38,79,120,0.5)'),
     window: cssVar(style, '--vscode-focusBorder', '#007fd4'),
     font: `${cssVar(style, '--vscode-editor-font-size', '12px').replace(/^(\d+)$/, '$1px')} ${body.fontFamily || 'sans-serif'}`,
@@ -92,13 +96,22 @@ export interface DecodedView {
   max: number;
   firstSeen: FirstSeenMark[];
   groups: GroupMark[];
+  /** Event names of marks, per lane rank, in column order. */
+  labels: Map<number, MarkLabel[]>;
 }
 
 export function decodeView(message: ViewMessage): DecodedView {
   const lanes = new Map<number, DecodedLane>();
   let max = 1;
   for (const lane of message.lanes) lanes.set(lane.rank, decodeLane(lane, (m) => (max = Math.max(max, m))));
-  return { message, lanes, max, firstSeen: message.firstSeen, groups: message.groups ?? [] };
+  const labels = new Map<number, MarkLabel[]>();
+  for (const label of message.labels ?? []) {
+    const list = labels.get(label.rank);
+    if (list) list.push(label);
+    else labels.set(label.rank, [label]);
+  }
+  for (const list of labels.values()) list.sort((a, b) => a.x - b.x);
+  return { message, lanes, max, firstSeen: message.firstSeen, groups: message.groups ?? [], labels };
 }
 
 function decodeLane(lane: LaneView, onMax: (m: number) => void): DecodedLane {
@@ -107,7 +120,8 @@ function decodeLane(lane: LaneView, onMax: (m: number) => void): DecodedLane {
   forEachCell(lane.cells, (x, r, w, e, f) => {
     xs.push(x);
     counts.push(r, w, e, f);
-    onMax(r + w + e + f);
+    // Findings are counted among the other three (a badge, not a segment).
+    onMax(r + w + e);
   });
   return { rank: lane.rank, value: lane.value, label: lane.label, total: lane.total, inWindow: lane.inWindow, xs: Int32Array.from(xs), counts: Uint32Array.from(counts) };
 }
@@ -127,38 +141,56 @@ export interface Frame {
   dragBrush?: { start: number; end: number };
 }
 
-const labelCache = new Map<string, string>();
-let labelCacheKey = '';
+/** Text widths by font, measured once (labels repeat from frame to frame). */
+const widths = new Map<string, number>();
+let widthsFont = '';
 
-function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string {
-  const key = `${ctx.font}|${maxWidth}`;
-  if (key !== labelCacheKey) {
-    labelCache.clear();
-    labelCacheKey = key;
+function measure(ctx: CanvasRenderingContext2D, text: string): number {
+  if (ctx.font !== widthsFont) {
+    widths.clear();
+    widthsFont = ctx.font;
   }
-  const cached = labelCache.get(text);
-  if (cached !== undefined) return cached;
-  let fitted = text;
-  // One measurement per label (cached); long ones keep their end, with an ellipsis at the start.
-  if (ctx.measureText(text).width > maxWidth) {
-    // Keep the end (the distinctive part of an ARN or session), ellipsis at the start.
-    let lo = 0;
-    let hi = text.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ctx.measureText(`…${text.slice(mid)}`).width <= maxWidth) hi = mid;
-      else lo = mid + 1;
-    }
-    fitted = `…${text.slice(lo)}`;
+  let w = widths.get(text);
+  if (w === undefined) {
+    w = ctx.measureText(text).width;
+    if (widths.size > 20_000) widths.clear();
+    widths.set(text, w);
   }
-  if (labelCache.size > 5000) labelCache.clear();
-  labelCache.set(text, fitted);
-  return fitted;
+  return w;
 }
 
-/** Draws the lanes canvas; returns the time it took (ms). */
-export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Frame, view: DecodedView | undefined, laneCount: number, p: Palette): number {
+/**
+ * The text cut to fit `maxWidth`: it keeps its start and ends with an ellipsis (a label is
+ * read from its start; the full text is in the tooltip). Undefined when not even one
+ * character fits.
+ */
+export function fitText(ctx: CanvasRenderingContext2D, text: string, maxWidth: number): string | undefined {
+  if (measure(ctx, text) <= maxWidth) return text;
+  let lo = 0;
+  let hi = text.length - 1;
+  // The longest prefix whose `prefix…` fits.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (measure(ctx, `${text.slice(0, mid)}…`) <= maxWidth) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo === 0 ? undefined : `${text.slice(0, lo)}…`;
+}
+
+/** What a frame drew, for the test hooks (src/webview/hooks.ts). */
+export interface Drawn {
+  ms: number;
+  /** Where the first collapsed group is drawn (UI tests point at it). */
+  group?: { x: number; y: number };
+  names: Array<{ rank: number; text: string; x: number; y: number; w: number }>;
+  laneLabels: Array<{ rank: number; text: string; w: number; max: number }>;
+  axisLabels: Array<{ text: string; x0: number; x1: number }>;
+}
+
+/** Draws the lanes canvas; says what it drew and how long it took. */
+export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Frame, view: DecodedView | undefined, laneCount: number, p: Palette): Drawn {
   const started = performance.now();
+  const drawn: Drawn = { ms: 0, names: [], laneLabels: [], axisLabels: [] };
   const { width, height, labelW, t0, t1 } = frame;
   const plotW = Math.max(1, width - labelW);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -182,8 +214,13 @@ export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Fra
     }
     const lane = view?.lanes.get(rank);
     if (lane) {
-      ctx.fillStyle = p.foreground;
-      ctx.fillText(fitText(ctx, laneLabel(lane.value, lane.label), labelW - 12), 6, y + LANE_H / 2);
+      const max = labelW - 12;
+      const text = fitText(ctx, laneLabel(lane.value, lane.label), max);
+      if (text !== undefined) {
+        ctx.fillStyle = p.foreground;
+        ctx.fillText(text, 6, y + LANE_H / 2);
+        drawn.laneLabels.push({ rank, text, w: measure(ctx, text), max });
+      }
     }
   }
 
@@ -192,11 +229,19 @@ export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Fra
   ctx.strokeStyle = p.grid;
   ctx.lineWidth = 1;
   ctx.beginPath();
+  // Tick labels start beside their tick; one that would run past the right edge is moved left
+  // to end inside the canvas, and dropped if it would then cover the one before.
+  let labelEnd = labelW;
   for (const tick of timeTicks(t0, t1, plotW)) {
     const x = Math.round(toX(tick.t)) + 0.5;
     ctx.moveTo(x, AXIS_H - 4);
     ctx.lineTo(x, height);
-    ctx.fillText(tick.label, x + 3, AXIS_H / 2);
+    const w = measure(ctx, tick.label);
+    const tx = Math.min(x + 3, width - 3 - w);
+    if (tx < labelEnd + 6) continue;
+    ctx.fillText(tick.label, tx, AXIS_H / 2);
+    drawn.axisLabels.push({ text: tick.label, x0: tx, x1: tx + w });
+    labelEnd = tx + w;
   }
   ctx.moveTo(labelW + 0.5, 0);
   ctx.lineTo(labelW + 0.5, height);
@@ -221,7 +266,7 @@ export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Fra
     ctx.beginPath();
     ctx.rect(labelW, AXIS_H, plotW, height - AXIS_H);
     ctx.clip();
-    drawMarks(ctx, frame, view, p, plotW, dpr);
+    drawMarks(ctx, frame, view, p, plotW, dpr, drawn);
     ctx.restore();
   }
 
@@ -235,7 +280,8 @@ export function drawLanes(ctx: CanvasRenderingContext2D, dpr: number, frame: Fra
       ctx.strokeRect(Math.round(x) - 3, AXIS_H + row * LANE_H + 1, 6, LANE_H - 2);
     }
   }
-  return performance.now() - started;
+  drawn.ms = performance.now() - started;
+  return drawn;
 }
 
 let markCanvas: HTMLCanvasElement | undefined;
@@ -244,10 +290,11 @@ let markPixels: Uint32Array | undefined;
 
 /**
  * Marks are written straight into a pixel buffer (one stacked bar per lane and column, a
- * segment per kind) and blitted once: tens of thousands of columns cost a few milliseconds,
- * where as many fillRect calls would not fit in a frame.
+ * segment per kind: read, write, error; a badge above the bar when findings are among its
+ * events) and blitted once: tens of thousands of columns cost a few milliseconds, where as
+ * many fillRect calls would not fit in a frame.
  */
-function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette, plotW: number, dpr: number): void {
+function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette, plotW: number, dpr: number, drawn: Drawn): void {
   const m = view.message;
   const W = Math.max(1, Math.round(plotW * dpr));
   const H = Math.max(1, Math.round((frame.height - AXIS_H) * dpr));
@@ -274,6 +321,7 @@ function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedVie
     if (row < 0 || row >= frame.rows) continue;
     const base = Math.round(row * laneH + laneH - 3 * dpr);
     if (base > H) continue;
+    const rowTop = Math.round(row * laneH);
     const { xs, counts } = lane;
     for (let i = 0; i < xs.length; i++) {
       const left = offsetX + xs[i] * colW;
@@ -283,21 +331,25 @@ function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedVie
       if (x0 < 0) x0 = 0;
       if (x1 > W) x1 = W;
       const c = i * 4;
-      const total = counts[c] + counts[c + 1] + counts[c + 2] + counts[c + 3];
+      const total = counts[c] + counts[c + 1] + counts[c + 2];
+      if (total === 0) continue;
       const h = Math.max(3 * dpr, maxH * (0.35 + (0.65 * Math.log(1 + total)) / logMax));
       let y = base;
-      for (let k = 0; k < 4; k++) {
+      for (let k = 0; k < 3; k++) {
         const n = counts[c + k];
         if (n === 0) continue;
         const seg = Math.max(2 * dpr, Math.round((h * n) / total));
         const top = Math.max(0, y - seg);
-        const colour = colours[k];
-        for (let yy = top; yy < y && yy < H; yy++) {
-          const rowStart = yy * W;
-          if (x1 - x0 === 1) pixels[rowStart + x0] = colour;
-          else pixels.fill(colour, rowStart + x0, rowStart + x1);
-        }
+        fillPixels(pixels, W, H, x0, x1, top, y, colours[k]);
         y = top;
+      }
+      if (counts[c + 3] > 0) {
+        // A finding: a badge above the bar (at least 3 px wide), the bar's colours untouched.
+        const bw = Math.max(3 * dpr, x1 - x0);
+        const bx0 = Math.max(0, Math.round((x0 + x1 - bw) / 2));
+        const bx1 = Math.min(W, bx0 + Math.round(bw));
+        const bTop = Math.max(rowTop, y - Math.round(4 * dpr));
+        fillPixels(pixels, W, H, bx0, bx1, bTop, bTop + Math.round(3 * dpr), colours[3]);
       }
     }
   }
@@ -321,7 +373,61 @@ function drawMarks(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedVie
     ctx.closePath();
   }
   ctx.fill();
-  drawGroups(ctx, frame, view, p);
+  drawGroups(ctx, frame, view, p, drawn);
+  drawNames(ctx, frame, view, p, { colMs, cssScale, cssOffsetX }, drawn);
+}
+
+function fillPixels(pixels: Uint32Array, W: number, H: number, x0: number, x1: number, top: number, bottom: number, colour: number): void {
+  for (let yy = Math.max(0, top); yy < bottom && yy < H; yy++) {
+    const rowStart = yy * W;
+    if (x1 - x0 === 1) pixels[rowStart + x0] = colour;
+    else pixels.fill(colour, rowStart + x0, rowStart + x1);
+  }
+}
+
+/** Room kept between a name and the next mark (its first-seen triangle reaches 4 px out). */
+const NAME_GAP = 5;
+
+/**
+ * Event names beside their marks, where there is room: a name is drawn from just right of its
+ * mark up to the next mark or collapsed group of the lane, shortened with an ellipsis when only
+ * part fits, left out when not even that does; so names never overlap each other or a mark.
+ * The focused or hovered lane shows more: each column's count and the error code.
+ */
+function drawNames(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette, map: { colMs: number; cssScale: number; cssOffsetX: number }, drawn: Drawn): void {
+  if (view.labels.size === 0) return;
+  const colW = Math.max(1, map.colMs * map.cssScale);
+  ctx.font = p.font.replace(/^[\d.]+px/, '11px');
+  ctx.textBaseline = 'middle';
+  ctx.fillStyle = p.foreground;
+  const minimum = measure(ctx, 'Ab…');
+  for (const [rank, labels] of view.labels) {
+    const row = rank - frame.laneOffset;
+    if (row < 0 || row >= frame.rows) continue;
+    const detail = rank === frame.focusRank || rank === frame.hoverRank;
+    const spans: Array<{ x0: number; x1: number }> = [];
+    for (const group of view.groups) if (group.rank === rank && !group.expanded) spans.push(groupExtent(group, frame));
+    const y = AXIS_H + row * LANE_H + LANE_H / 2;
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i];
+      if (label.name === '') continue;
+      const start = map.cssOffsetX + label.x * map.colMs * map.cssScale + colW + 3;
+      let end = i + 1 < labels.length ? map.cssOffsetX + labels[i + 1].x * map.colMs * map.cssScale - NAME_GAP : frame.width - 2;
+      if (start >= frame.width || end <= frame.labelW) continue;
+      let covered = false;
+      for (const span of spans) {
+        if (start < span.x1 && start + minimum > span.x0) covered = true;
+        else if (span.x0 > start) end = Math.min(end, span.x0 - NAME_GAP);
+      }
+      end = Math.min(end, frame.width - 2);
+      if (covered || end - start < minimum) continue;
+      const full = detail ? `${label.name}${label.count > 1 ? ` ×${label.count}` : ''}${label.error ? ` · ${label.error}` : ''}` : label.name;
+      const text = fitText(ctx, displayText(full, 300), end - start);
+      if (text === undefined) continue;
+      ctx.fillText(text, start, y);
+      drawn.names.push({ rank, text, x: start, y, w: measure(ctx, text) });
+    }
+  }
 }
 
 /** Where a noise group is drawn in its lane row (CSS px, relative to the lanes canvas). */
@@ -342,22 +448,12 @@ export function groupExtent(group: GroupMark, frame: { labelW: number; width: nu
   return { x0, x1 };
 }
 
-/** The kind a group is coloured by: its most severe member (finding, error, write, read). */
-function groupKind(group: GroupMark): number {
-  for (let k = 3; k > 0; k--) if (group.kinds[k] > 0) return k;
-  return 0;
-}
-
 /**
  * Noise groups: a collapsed group is one translucent span from its first to its last event
  * with its count; an expanded one is a bracket over its events. The count is ours (a number);
  * the label is only ever shown in the tooltip, with textContent.
  */
-function drawGroups(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette): void {
-  // Where the first collapsed group is drawn (UI tests point at it).
-  const dataset = (ctx.canvas as HTMLCanvasElement).dataset;
-  delete dataset.groupX;
-  delete dataset.groupY;
+function drawGroups(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedView, p: Palette, drawn: Drawn): void {
   if (view.groups.length === 0) return;
   ctx.lineWidth = 1;
   ctx.font = p.font.replace(/^[\d.]+px/, '10px');
@@ -367,7 +463,8 @@ function drawGroups(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedVi
     const { x0, x1 } = groupExtent(group, frame);
     if (x1 < frame.labelW || x0 > frame.width) continue;
     const top = AXIS_H + row * LANE_H;
-    const colour = p.kinds[groupKind(group)];
+    // The legend's span colour: an error among AWS-service calls must not read as an attack's.
+    const colour = p.spans[group.legend] ?? p.spans.group;
     if (group.expanded) {
       ctx.strokeStyle = p.muted;
       ctx.beginPath();
@@ -379,10 +476,7 @@ function drawGroups(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedVi
       continue;
     }
     const y = top + GROUP_TOP;
-    if (dataset.groupX === undefined) {
-      dataset.groupX = ((Math.max(frame.labelW, x0) + Math.min(frame.width, x1)) / 2).toFixed(1);
-      dataset.groupY = (y + GROUP_H / 2).toFixed(1);
-    }
+    drawn.group ??= { x: (Math.max(frame.labelW, x0) + Math.min(frame.width, x1)) / 2, y: y + GROUP_H / 2 };
     ctx.fillStyle = p.background;
     ctx.fillRect(x0, y, x1 - x0, GROUP_H);
     ctx.fillStyle = colour;
@@ -391,6 +485,11 @@ function drawGroups(ctx: CanvasRenderingContext2D, frame: Frame, view: DecodedVi
     ctx.globalAlpha = 1;
     ctx.strokeStyle = colour;
     ctx.strokeRect(Math.round(x0) + 0.5, y + 0.5, Math.max(1, Math.round(x1 - x0) - 1), GROUP_H - 1);
+    if (group.kinds[3] > 0) {
+      // Findings inside: the finding badge on the span's top edge.
+      ctx.fillStyle = p.kinds[3];
+      ctx.fillRect(x0, y - 3, Math.max(3, x1 - x0), 3);
+    }
     const text = `×${group.count}`;
     const w = ctx.measureText(text).width;
     if (w + 6 <= x1 - x0) {

@@ -82,7 +82,7 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
     const lensText = await page.locator('.part.editor .codelens-decoration').allInnerTexts();
     assert.ok(lensText.some((t) => /\d+ events?, (first|at) 2026-03-04/.test(t)), lensText.join(' | '));
     const tab = page.locator('.tabs-container .tab.active');
-    assert.match(await tab.innerText(), /AssumeRole\.json/);
+    assert.match(await tab.innerText(), /AssumeRole 03-04 \d\d:\d\d:\d\dZ \S+\.json/);
     const shot = await workbench.screenshot('editor-event-lenses');
     assertScreenshot(shot);
   });

@@ -64,6 +64,9 @@ describe('start: the sample loaded at once, the welcome offer, Quick Open and li
     const button = sources.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Load the Trail Files Found in This Workspace' }).first();
     await button.waitFor();
     await sources.locator('.pane-header .description', { hasText: '12 trail files found' }).waitFor();
+    // The other views follow the removal: no account row or event row is left over.
+    await workbench.viewPane('Explorer').locator('.monaco-list-row', { hasText: '111122223333' }).waitFor({ state: 'detached' });
+    await workbench.viewPane('Events').locator('.monaco-list-row', { hasText: 'ListFunctions' }).first().waitFor({ state: 'detached' });
     await workbench.screenshot('sources-welcome-offer');
     await button.click();
     await sources.locator('.monaco-list-row', { hasText: /345 events/ }).first().waitFor();

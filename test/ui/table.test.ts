@@ -78,7 +78,7 @@ describe('events table webview (Playwright on VS Code 1.96.4)', () => {
     // The cell menu on a right-click offers pivot, add, exclude and copy.
     await frame.locator('.tr[data-position="0"] .td.c-ip').click({ button: 'right' });
     await frame.locator('#cell-menu:not([hidden])').waitFor();
-    assert.deepEqual(await frame.locator('#cell-menu button').allInnerTexts(), ['Pivot on this source ip address', 'Add to filter', 'Exclude from filter', 'Copy']);
+    assert.deepEqual(await frame.locator('#cell-menu button').allInnerTexts(), ['Pivot on this source ip address (replaces the filter)', 'Add to filter (AND)', 'Exclude from filter', 'Copy']);
     await page.keyboard.press('Escape');
     await frame.locator('#cell-menu[hidden]').waitFor({ state: 'attached' });
 

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExportFormat, conflictProvenance, exportEvents, inBatches } from '../../core/export/export';
-import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
+import { evidenceContaining, insideEvidenceMessage } from '../../core/sources/evidence-guard';
 import { stringOption, UsageError } from '../args';
 import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 import { printable } from '../terminal';
+import { queryIndex } from '../../core/query/query';
 
 const FORMATS: readonly ExportFormat[] = ['jsonl', 'csv'];
 
@@ -48,7 +49,7 @@ export const exportCommand: CliCommand = {
 
     const { investigation, summary } = await loadEvidence(args.positionals, args, io);
     const index = investigation.index;
-    const selection = index.query(where);
+    const selection = queryIndex(index, where);
     const ordered = index.sortByTime(selection, 'asc');
     const result = await exportEvents(
       inBatches(ordered, (ids) => index.rawRecords(ids), { signal: io.signal }),

@@ -5,6 +5,7 @@ import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 import { csvLine } from '../../core/export/csv-cell';
 import { printable } from '../terminal';
+import { queryIndex } from '../../core/query/query';
 
 const FORMATS = ['ndjson', 'csv', 'table'] as const;
 type Format = (typeof FORMATS)[number];
@@ -35,7 +36,7 @@ export const queryCommand: CliCommand = {
     const limit = intOption(args, 'limit', Number.MAX_SAFE_INTEGER);
     const { investigation } = await loadEvidence(args.positionals, args, io);
     const index = investigation.index;
-    const selection = index.query(where);
+    const selection = queryIndex(index, where);
     const ids = index.sortByTime(selection, order).subarray(0, Math.min(limit, selection.length));
     if (format === 'ndjson') {
       for (let start = 0; start < ids.length; start += 1000) {

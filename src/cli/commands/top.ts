@@ -4,6 +4,7 @@ import { intOption, UsageError } from '../args';
 import { CliCommand, writeOut } from '../command';
 import { LOAD_FLAGS, LOAD_VALUED, loadEvidence, whereOption } from '../load';
 import { printable } from '../terminal';
+import { queryIndex } from '../../core/query/query';
 
 export const topCommand: CliCommand = {
   name: 'top',
@@ -21,7 +22,7 @@ export const topCommand: CliCommand = {
     const where = whereOption(args);
     const { investigation } = await loadEvidence(paths, args, io);
     const index = investigation.index;
-    const selection = where ? index.query(where) : undefined;
+    const selection = where ? queryIndex(index, where) : undefined;
     const rows = index.top(field as PivotField, selection, limit);
     if (args.options.has('json')) {
       writeOut(io, 

@@ -26,7 +26,7 @@ import { JsonObject } from '../model/event';
 import { jsonText } from '../model/json-text';
 import { RawRecord } from '../model/raw-record';
 import { csvHeader, csvRecord } from './csv';
-import { evidenceContaining } from './guard';
+import { evidenceContaining } from '../sources/evidence-guard';
 
 export type ExportFormat = 'jsonl' | 'csv';
 

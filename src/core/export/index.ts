@@ -17,4 +17,4 @@ export {
   PROVENANCE_KEY,
 } from './export';
 export { CSV_COLUMNS, CsvColumn, csvField, csvHeader, csvRecord, csvRow, defuseFormula } from './csv';
-export { evidenceContaining, insideEvidenceMessage, isInsideReal, realPathOf } from './guard';
+export { evidenceContaining, insideEvidenceMessage, isInsideReal, realPathOf } from '../sources/evidence-guard';

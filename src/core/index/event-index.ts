@@ -3,18 +3,16 @@
  * posting lists derived from the columns on first use, and the raw event left in its
  * file until someone asks for it.
  */
-import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } from '../engine/api';
+import { EventId, EventIndexApi, EventRow, Histogram, Selection, ValueCount } from './api';
 import { IdentityType, JsonObject } from '../model/event';
 import { RawRecord } from '../model/raw-record';
 import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
-import { RecordChangedError } from '../sources/readAt';
+import { RecordChangedError } from './read-back';
 import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
-import { evaluateFilter } from '../query/evaluate';
-import { parseFilter, FilterNode } from '../query/parser';
-import { EMPTY, range } from '../query/selection';
+import { EMPTY, range } from './selection';
 
 /** insightDetails.state (Start, End) and insightType of an Insights record, '' when absent. */
 export interface InsightOfEvent {
@@ -729,18 +727,6 @@ export class EventIndex implements EventIndexApi {
     }
     this.postingsCache.set(field, postings);
     return postings;
-  }
-
-  private parsed = new Map<string, FilterNode>();
-
-  query(filter: string): Selection {
-    let node = this.parsed.get(filter);
-    if (!node) {
-      node = parseFilter(filter);
-      if (this.parsed.size > 200) this.parsed.clear();
-      this.parsed.set(filter, node);
-    }
-    return evaluateFilter(this, node);
   }
 
   /** The uniqueid columns, for the query evaluator's scans. */

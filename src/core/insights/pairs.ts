@@ -5,6 +5,7 @@
  * events read). An Insight still going on has no End yet (an open span); one that began before
  * the evidence has no Start.
  */
+import { formatDisplaySpan, formatDisplayTime, type TimeDisplayOptions } from '../model/display';
 import type { EventId } from '../engine/api';
 import type { InsightOfEvent } from '../index/event-index';
 import type { PivotField } from '../index/fields';
@@ -100,32 +101,26 @@ export function insightSpans(index: InsightIndex, ids?: ArrayLike<EventId>): Ins
   return spans.sort((a, b) => firstTime(a) - firstTime(b) || a.ids[0] - b.ids[0]);
 }
 
-/** "05:06" (UTC), with the date when it differs from `day`. */
-function clock(t: number, day?: string): string {
-  const iso = new Date(t).toISOString();
-  const date = iso.slice(0, 10);
-  return day === undefined || date !== day ? `${date} ${iso.slice(11, 16)}` : iso.slice(11, 16);
-}
-
-/** "05:06–05:25", "05:41–, no End", "until 05:25, no Start" (UTC). */
-export function insightWhen(span: InsightSpan): string {
+/**
+ * When the Insight ran, in the one display form (`core/model/display.ts`):
+ * "2026-03-04 05:06:00Z – 05:25:00Z", "from 2026-03-04 05:41:00Z, no End",
+ * "until 2026-03-04 05:25:00Z, no Start".
+ */
+export function insightWhen(span: InsightSpan, options: TimeDisplayOptions = { zone: 'utc' }): string {
   const hasFirst = Number.isFinite(span.first);
   const hasLast = Number.isFinite(span.last);
-  if (hasFirst && hasLast) {
-    const from = clock(span.first);
-    return `${from}–${clock(span.last, new Date(span.first).toISOString().slice(0, 10))}`;
-  }
-  if (hasFirst) return `${clock(span.first)}–, no End`;
-  if (hasLast) return `until ${clock(span.last)}, no Start`;
+  if (hasFirst && hasLast) return formatDisplaySpan(span.first, span.last, options);
+  if (hasFirst) return `from ${formatDisplayTime(span.first, options)}, no End`;
+  if (hasLast) return `until ${formatDisplayTime(span.last, options)}, no Start`;
   return 'no time';
 }
 
 /**
- * "Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06–05:25". The names come
+ * "Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06:00Z – 05:25:00Z". The names come
  * from the records (attacker-controlled): show with textContent, a tree label, or escaped.
  */
-export function insightLabel(span: InsightSpan): string {
+export function insightLabel(span: InsightSpan, options: TimeDisplayOptions = { zone: 'utc' }): string {
   const service = span.eventSource?.replace(/\.amazonaws\.com$/, '');
   const what = [service, span.eventName].filter((part) => part !== undefined).join(' ') || 'unknown API';
-  return `Insight: ${span.insightType ?? 'Insights event'} on ${what}, ${insightWhen(span)}`;
+  return `Insight: ${span.insightType ?? 'Insights event'} on ${what}, ${insightWhen(span, options)}`;
 }

@@ -15,9 +15,12 @@
  * Principals
  * One readable name per principal key (see normalize.ts `principalKey`), whatever form the key
  * took: `arn:aws:iam::111122223333:user/carol.admin` and `iam-user:111122223333:carol.admin` both
- * read `carol.admin`, a role session reads `RoleName/session`, a service `ec2.amazonaws.com`.
- * Names stay unambiguous across accounts through {@link PrincipalNames}: when two principals
- * would read the same (three accounts' `root`), each carries its account: `root (111122223333)`.
+ * read `carol.admin`, a role session reads as its session name (`ci-deploy-8841`, as the
+ * CloudTrail console's "User name"), a service `ec2.amazonaws.com`. Short, because a sidebar row
+ * has about 33 characters for time, event, who and from where.
+ * Names stay unambiguous through {@link PrincipalNames}: when two principals would read the same,
+ * each carries what tells them apart: the role (`botocore-session-1 (OrgAdmin)`), the account
+ * (three accounts' `root (111122223333)`), or both.
  *
  * Every name comes from the event and is attacker-controlled. A name made only of the characters
  * AWS allows in IAM user, role and session names (letters, digits, `+=,.@_-`, plus `/` and `:`
@@ -123,6 +126,8 @@ export interface PrincipalParts {
   name: string;
   /** The AWS account the principal belongs to, when the key says. */
   account?: string;
+  /** For a role session, the role (with its path dropped): what tells two sessions of one name apart first. */
+  role?: string;
 }
 
 /** An ARN as it appears inside a synthetic key: `arn:partition:service:region:account:resource` up to the resource. */
@@ -149,6 +154,16 @@ function lastSegments(path: string, count: number): string {
   return parts.slice(Math.max(0, parts.length - count)).join('/');
 }
 
+/**
+ * `Role/session` → the session name, as the CloudTrail console's "User name" shows a role
+ * session; the role qualifies it when two sessions share a name (PrincipalNames).
+ */
+function roleSession(roleAndSession: string, account: string | undefined): PrincipalParts {
+  const slash = roleAndSession.lastIndexOf('/');
+  if (slash <= 0 || slash === roleAndSession.length - 1) return { kind: 'role-session', name: roleAndSession, account };
+  return { kind: 'role-session', name: roleAndSession.slice(slash + 1), account, role: roleAndSession.slice(0, slash) };
+}
+
 function partsOfArn(key: string): PrincipalParts | undefined {
   const m = ARN.exec(key);
   if (!m) return undefined;
@@ -162,8 +177,8 @@ function partsOfArn(key: string): PrincipalParts | undefined {
     // IAM user and role names are unique within an account whatever their path, so the path is
     // dropped; a role session key is the role ARN plus `/session` (normalize.ts), so it keeps two.
     if (service === 'iam' && type === 'user') return { kind: 'user', name: lastSegments(rest, 1), account: acct };
-    if (service === 'iam' && type === 'role') return { kind: 'role-session', name: lastSegments(rest, 2), account: acct };
-    if (service === 'sts' && type === 'assumed-role') return { kind: 'role-session', name: rest, account: acct };
+    if (service === 'iam' && type === 'role') return roleSession(lastSegments(rest, 2), acct);
+    if (service === 'sts' && type === 'assumed-role') return roleSession(rest, acct);
     if (service === 'sts' && type === 'federated-user') return { kind: 'federated', name: rest, account: acct };
   }
   return { kind: 'other', name: resource || key, account: acct };
@@ -182,7 +197,7 @@ export function principalParts(key: string): PrincipalParts {
     const kind = SYNTHETIC_KIND[prefix];
     // The middle part is an account id, or for federation a provider (possibly an ARN holding one).
     const account = /^\d+$/.test(scope) ? scope : scope.startsWith('arn:') ? ARN.exec(scope)?.[2] || undefined : undefined;
-    return { kind, name, account };
+    return kind === 'role-session' ? roleSession(name, account) : { kind, name, account };
   }
   return { kind: 'other', name: key };
 }
@@ -247,6 +262,12 @@ function qualified(base: string, account: string | undefined): string {
   return account ? `${base} (${account})` : base;
 }
 
+/** `name (Role)`, then `name (Role, 111122223333)` or `name (111122223333)`; undefined where the key has no such part. */
+function qualifications(base: string, parts: PrincipalParts): (string | undefined)[] {
+  const role = parts.role === undefined ? undefined : displaySafeName(lastSegments(parts.role, 1));
+  return [role ? `${base} (${role})` : undefined, parts.account ? `${base} (${[role, parts.account].filter(Boolean).join(', ')})` : undefined];
+}
+
 /**
  * One display name per principal across everything an investigation holds. Built from every
  * principal key the index knows (not the filtered ones, so a name does not change with the
@@ -292,9 +313,15 @@ export class PrincipalNames {
     const group = this.keysByBase.get(base);
     const collides = group !== undefined && (group.size > 1 || !group.has(key));
     if (!collides) return parts.kind === 'root' && this.multiAccount ? qualified(base, parts.account) : base;
-    const mine = qualified(base, parts.account);
-    const stillCollides = [...(group ?? [])].some((other) => other !== key && qualified(base, principalParts(other).account) === mine);
-    return stillCollides || !parts.account ? displaySafeName(key, 160) : mine;
+    // The first qualification no other principal of the same name shares: the role (sessions),
+    // then the account; else the full key.
+    const others = [...(group ?? [])].filter((other) => other !== key).map((other) => qualifications(base, principalParts(other)));
+    const mine = qualifications(base, parts);
+    for (let level = 0; level < mine.length; level++) {
+      const candidate = mine[level];
+      if (candidate !== undefined && !others.some((o) => o[level] === candidate)) return candidate;
+    }
+    return displaySafeName(key, 160);
   }
 }
 

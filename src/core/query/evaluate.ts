@@ -2,7 +2,7 @@ import type { EventIndex } from '../index/event-index';
 import { PivotField } from '../index/fields';
 import { FilterNode } from './parser';
 import { compileWildcard } from './wildcard';
-import { EMPTY, complement, fromUnsorted, intersect, union, unionAll } from './selection';
+import { EMPTY, complement, fromUnsorted, intersect, union, unionAll } from '../index/selection';
 
 /** Fields a bare word searches. */
 const TEXT_FIELDS: PivotField[] = [

@@ -2,7 +2,6 @@
 export * from './types';
 export { readEvidenceFile, WHOLE_DOCUMENT_LIMIT, MAX_RECORD_BYTES } from './read';
 export type { ReadEvidenceOptions } from './read';
-export { readRawRecordsAt, readRecordsAt, RecordChangedError } from './readAt';
 export { walkEvidence, isSkippedByName } from './walk';
 export type { WalkOptions } from './walk';
 export { parseTrailKeyLayout } from './layout';

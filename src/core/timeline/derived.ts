@@ -6,7 +6,7 @@
  */
 import { EventIndex } from '../index/event-index';
 import { PivotField } from '../index/fields';
-import { KIND_ERROR, KIND_FINDING, KIND_READ, KIND_WRITE } from '../../shared/timeline-protocol';
+import { KIND_ERROR, KIND_READ, KIND_WRITE } from '../../shared/timeline-protocol';
 
 /** First-seen flags. */
 export const FIRST_IP = 1;
@@ -26,9 +26,10 @@ export function codeArray(index: EventIndex, field: PivotField): Int32Array {
 /**
  * Mark kind per event: error when it has an error code (AccessDenied, UnauthorizedOperation
  * and every other failure), else read when `readOnly` is true, else write (CloudTrail's
- * mutating and unclassified calls, e.g. ConsoleLogin). Findings override all three.
+ * mutating and unclassified calls, e.g. ConsoleLogin). Findings are flagged apart
+ * (`findingFlags`): a finding that failed is still drawn as an error.
  */
-export function computeKinds(index: EventIndex, findings?: ArrayLike<number>): Uint8Array {
+export function computeKinds(index: EventIndex): Uint8Array {
   const kinds = new Uint8Array(index.size).fill(KIND_WRITE);
   const readIds = index.postings('readOnly', 'true');
   for (let i = 0; i < readIds.length; i++) kinds[readIds[i]] = KIND_READ;
@@ -37,13 +38,18 @@ export function computeKinds(index: EventIndex, findings?: ArrayLike<number>): U
     const ids = index.postingsOf('error', code);
     for (let i = 0; i < ids.length; i++) kinds[ids[i]] = KIND_ERROR;
   }
-  if (findings) {
-    for (let i = 0; i < findings.length; i++) {
-      const id = findings[i];
-      if (id >= 0 && id < kinds.length) kinds[id] = KIND_FINDING;
-    }
-  }
   return kinds;
+}
+
+/** 1 per event id a detection finding names (ids out of range ignored); undefined without findings. */
+export function findingFlags(index: EventIndex, findings: ArrayLike<number> | undefined): Uint8Array | undefined {
+  if (!findings) return undefined;
+  const flags = new Uint8Array(index.size);
+  for (let i = 0; i < findings.length; i++) {
+    const id = findings[i];
+    if (id >= 0 && id < flags.length) flags[id] = 1;
+  }
+  return flags;
 }
 
 /**
@@ -190,6 +196,7 @@ export class DerivedCache {
   private index?: EventIndex;
   private version = -1;
   private findingsKey: unknown;
+  private findings?: Uint8Array;
   private kinds?: Uint8Array;
   private firstSeen?: Uint8Array;
   private codes = new Map<PivotField, Int32Array>();
@@ -201,6 +208,8 @@ export class DerivedCache {
       this.index = index;
       this.version = index.version;
       this.kinds = undefined;
+      this.findings = undefined;
+      this.findingsKey = undefined;
       this.firstSeen = undefined;
       this.order = undefined;
       this.candidates = undefined;
@@ -208,13 +217,19 @@ export class DerivedCache {
     }
   }
 
-  kindsOf(index: EventIndex, findings: ArrayLike<number> | undefined): Uint8Array {
+  kindsOf(index: EventIndex): Uint8Array {
     this.check(index);
-    if (!this.kinds || this.findingsKey !== findings) {
-      this.kinds = computeKinds(index, findings);
+    return (this.kinds ??= computeKinds(index));
+  }
+
+  /** Finding flags per event id (undefined without findings), recomputed when the findings array changes. */
+  findingsOf(index: EventIndex, findings: ArrayLike<number> | undefined): Uint8Array | undefined {
+    this.check(index);
+    if (this.findingsKey !== findings) {
+      this.findings = findingFlags(index, findings);
       this.findingsKey = findings;
     }
-    return this.kinds;
+    return this.findings;
   }
 
   firstSeenOf(index: EventIndex): Uint8Array {

@@ -13,13 +13,18 @@ import { groupMark } from './noise';
 import {
   FirstSeenMark,
   GroupMark,
+  KIND_ERROR,
   LaneField,
   LaneView,
   MAX_GROUPS_PER_VIEW,
+  MAX_LABEL_LENGTH,
+  MAX_LABELED_EVENTS_PER_LANE,
+  MAX_LABELS_PER_VIEW,
   MAX_LANES_PER_VIEW,
   MAX_MARKERS_PER_VIEW,
   MAX_WIDTH,
   MIN_SPAN_MS,
+  MarkLabel,
   fullWindowOf,
 } from '../../shared/timeline-protocol';
 
@@ -42,6 +47,7 @@ export interface ViewResult {
   lanes: LaneView[];
   firstSeen: FirstSeenMark[];
   groups: GroupMark[];
+  labels: MarkLabel[];
 }
 
 export interface Pick {
@@ -58,8 +64,24 @@ export interface TimelineModelInput {
   laneField: LaneField;
   /** Lane code per event id (codeArray of the lane field). */
   codes: Int32Array;
+  /** Mark kind per event id: read, write or error (derived.ts computeKinds). */
   kinds: Uint8Array;
+  /** 1 per event id that is a detection finding (derived.ts findingFlags); none when absent. */
+  findings?: Uint8Array;
   firstSeen: Uint8Array;
+  /** A dictionary field's code per event id and its values (derived.ts codeArray). */
+  eventNames?: CodedField;
+  errorCodes?: CodedField;
+  /**
+   * The filter's time range: lanes without an event inside it are left out (the events of
+   * the lanes shown are still drawn outside it, where the range is only shaded).
+   */
+  within?: { start: number; end: number };
+}
+
+export interface CodedField {
+  codes: Int32Array;
+  values: readonly string[];
 }
 
 export class TimelineModel {
@@ -71,8 +93,16 @@ export class TimelineModel {
   readonly ids: Int32Array;
   readonly times: Float64Array;
   private readonly kindsSorted: Uint8Array;
+  private readonly findingSorted: Uint8Array;
   private readonly flagsSorted: Uint8Array;
-  /** cum[4*i + k]: events of kind k among lane-sorted positions < i (count a column by subtraction). */
+  private readonly eventNames?: CodedField;
+  private readonly errorCodes?: CodedField;
+  /** Lanes left out because none of their events is within the `within` range. */
+  readonly hiddenLanes: number;
+  /**
+   * cum[4*i + k]: events of kind k (k < 3) among lane-sorted positions < i, and findings
+   * (k = 3) among them (count a column by subtraction).
+   */
   private readonly cum: Uint32Array;
   /** Lane-sorted positions holding a first-seen marker, ascending. */
   private readonly flagged: Int32Array;
@@ -89,8 +119,10 @@ export class TimelineModel {
   private scratch = new Uint32Array(0);
 
   constructor(input: TimelineModelInput) {
-    const { index, selection, laneField, codes, kinds, firstSeen } = input;
+    const { index, selection, laneField, codes, kinds, findings, firstSeen, within } = input;
     this.laneField = laneField;
+    this.eventNames = input.eventNames;
+    this.errorCodes = input.errorCodes;
     this.values = index.dictionary(laneField);
     const times = index.timeArray();
     const ordered = orderedSelection(index, selection, input.order);
@@ -105,8 +137,20 @@ export class TimelineModel {
     const dictSize = this.values.length;
     const counts = new Int32Array(dictSize);
     for (let i = 0; i < timed; i++) counts[codes[ordered[i]]]++;
+    // With a time range, lanes with no event inside it are empty within the filter: left out.
+    let inside: Uint8Array | undefined;
+    if (within) {
+      inside = new Uint8Array(dictSize);
+      for (let i = lowerBoundTime(times, ordered, timed, within.start); i < timed && times[ordered[i]] < within.end; i++) inside[codes[ordered[i]]] = 1;
+    }
     const present: number[] = [];
-    for (let c = 0; c < dictSize; c++) if (counts[c] > 0) present.push(c);
+    let hiddenLanes = 0;
+    for (let c = 0; c < dictSize; c++) {
+      if (counts[c] === 0) continue;
+      if (inside && inside[c] === 0) hiddenLanes++;
+      else present.push(c);
+    }
+    this.hiddenLanes = hiddenLanes;
     // Events without a value (e.g. IAM users in a role-session grouping) go in the last lane.
     present.sort((a, b) => (a === 0 ? 1 : b === 0 ? -1 : counts[b] - counts[a] || a - b));
     this.laneCodes = Int32Array.from(present);
@@ -116,10 +160,12 @@ export class TimelineModel {
     for (let r = 0; r < present.length; r++) this.laneStart[r + 1] = this.laneStart[r] + counts[present[r]];
 
     // Counting sort by lane, stable, so each lane stays in time order.
-    this.ids = new Int32Array(timed);
-    this.times = new Float64Array(timed);
-    this.kindsSorted = new Uint8Array(timed);
-    this.flagsSorted = new Uint8Array(timed);
+    const laned = this.laneStart[present.length];
+    this.ids = new Int32Array(laned);
+    this.times = new Float64Array(laned);
+    this.kindsSorted = new Uint8Array(laned);
+    this.findingSorted = new Uint8Array(laned);
+    this.flagsSorted = new Uint8Array(laned);
     this.allTimes = new Float64Array(timed);
     this.allAlerts = new Uint32Array(timed + 1);
     const fill = this.laneStart.slice(0, present.length);
@@ -128,33 +174,43 @@ export class TimelineModel {
       const id = ordered[i];
       const t = times[id];
       const kind = kinds[id];
+      const finding = findings ? findings[id] : 0;
       this.allTimes[i] = t;
-      this.allAlerts[i + 1] = this.allAlerts[i] + (kind >= 2 ? 1 : 0);
-      const at = fill[rankOf[codes[id]]]++;
+      this.allAlerts[i + 1] = this.allAlerts[i] + (kind === KIND_ERROR || finding !== 0 ? 1 : 0);
+      const rank = rankOf[codes[id]];
+      if (rank < 0) continue;
+      const at = fill[rank]++;
       this.ids[at] = id;
       this.times[at] = t;
       this.kindsSorted[at] = kind;
+      this.findingSorted[at] = finding;
       const flag = firstSeen[id];
       this.flagsSorted[at] = flag;
       if (flag !== 0) flaggedCount++;
     }
-    this.cum = new Uint32Array(4 * (timed + 1));
+    this.cum = new Uint32Array(4 * (laned + 1));
     this.flagged = new Int32Array(flaggedCount);
     const cum = this.cum;
-    for (let i = 0, f = 0; i < timed; i++) {
+    for (let i = 0, f = 0; i < laned; i++) {
       const b = 4 * i;
       cum[b + 4] = cum[b];
       cum[b + 5] = cum[b + 1];
       cum[b + 6] = cum[b + 2];
       cum[b + 7] = cum[b + 3];
       cum[b + 4 + this.kindsSorted[i]]++;
+      cum[b + 7] += this.findingSorted[i];
       if (this.flagsSorted[i] !== 0) this.flagged[f++] = i;
     }
   }
 
-  /** The mark kind of a lane-sorted position. */
+  /** The mark kind (read, write, error) of a lane-sorted position. */
   kindAt(position: number): number {
     return this.kindsSorted[position];
+  }
+
+  /** Whether the event at a lane-sorted position is a detection finding. */
+  findingAt(position: number): boolean {
+    return this.findingSorted[position] !== 0;
   }
 
   get laneCount(): number {
@@ -270,6 +326,7 @@ export class TimelineModel {
     const lanes: LaneView[] = [];
     const firstSeen: FirstSeenMark[] = [];
     const groups: GroupMark[] = [];
+    const labels: MarkLabel[] = [];
     let budget = VIEW_CELLS_BUDGET;
     for (let rank = offset; rank < end; rank++) {
       const lo = this.lowerBound(this.laneStart[rank], this.laneStart[rank + 1], t0);
@@ -300,6 +357,7 @@ export class TimelineModel {
           const x = Math.floor((this.times[i] - t0) * scale);
           const xx = x >= width ? width - 1 : x;
           bins[xx * 4 + this.kindsSorted[i]]++;
+          bins[xx * 4 + 3] += this.findingSorted[i];
           if (xx < minX) minX = xx;
           if (xx > maxX) maxX = xx;
         }
@@ -317,7 +375,9 @@ export class TimelineModel {
             for (let j = lowerBoundInt(positions, lo); j < positions.length && positions[j] < hi; j++) {
               const i = positions[j];
               const x = Math.floor((this.times[i] - t0) * scale);
-              bins[(x >= width ? width - 1 : x) * 4 + this.kindsSorted[i]]--;
+              const base = (x >= width ? width - 1 : x) * 4;
+              bins[base + this.kindsSorted[i]]--;
+              bins[base + 3] -= this.findingSorted[i];
               collapsed++;
             }
           }
@@ -344,7 +404,10 @@ export class TimelineModel {
         const w = bins[base + 1];
         const e = bins[base + 2];
         const f = bins[base + 3];
-        if (r + w + e + f === 0) continue;
+        if (r + w + e === 0) {
+          bins[base + 3] = 0;
+          continue;
+        }
         const mask = (r ? 1 : 0) | (w ? 2 : 0) | (e ? 4 : 0) | (f ? 8 : 0);
         cells.push(x - prev, mask);
         chars += digits(x - prev) + digits(mask) + 2;
@@ -368,7 +431,10 @@ export class TimelineModel {
         prev = x;
       }
       const value = this.laneValue(rank);
-      chars += value.length * 2 + 80 + groupChars;
+      const laneLabels = hi - lo <= MAX_LABELED_EVENTS_PER_LANE && labels.length < MAX_LABELS_PER_VIEW ? this.labelsOf(rank, lo, hi, t0, scale, width, noise) : [];
+      let labelChars = 0;
+      for (const label of laneLabels) labelChars += (label.name.length + (label.error?.length ?? 0)) * 2 + 60;
+      chars += value.length * 2 + 80 + groupChars + labelChars;
       if (chars > budget && lanes.length > 0) {
         // Over budget: stop here; the webview pages the remaining lanes in a later request.
         while (firstSeen.length > 0 && firstSeen[firstSeen.length - 1].rank === rank) firstSeen.pop();
@@ -376,9 +442,42 @@ export class TimelineModel {
       }
       budget -= chars;
       groups.push(...laneGroups);
+      for (const label of laneLabels) if (labels.length < MAX_LABELS_PER_VIEW) labels.push(label);
       lanes.push({ rank, value, total: this.laneTotal(rank), inWindow: hi - lo, cells, ...(collapsed > 0 ? { collapsed } : {}) });
     }
-    return { t0, t1, width, laneOffset: offset, lanes, firstSeen, groups };
+    return { t0, t1, width, laneOffset: offset, lanes, firstSeen, groups, labels };
+  }
+
+  /**
+   * A label per non-empty column of lane-sorted positions [lo, hi): the column's first event
+   * not inside a collapsed group names it. Empty without the event-name codes.
+   */
+  private labelsOf(rank: number, lo: number, hi: number, t0: number, scale: number, width: number, noise?: NoiseView): MarkLabel[] {
+    const names = this.eventNames;
+    if (!names) return [];
+    const labels: MarkLabel[] = [];
+    let current: MarkLabel | undefined;
+    for (let i = lo; i < hi; i++) {
+      if (noise?.hidden(i)) continue;
+      const x0 = Math.floor((this.times[i] - t0) * scale);
+      const x = x0 >= width ? width - 1 : x0;
+      if (current && current.x === x) {
+        current.count++;
+        continue;
+      }
+      const id = this.ids[i];
+      const errorCode = this.errorCodes && this.errorCodes.codes[id] !== 0 ? this.errorCodes.values[this.errorCodes.codes[id]] : undefined;
+      current = {
+        rank,
+        x,
+        name: capLabel(names.codes[id] === 0 ? '' : names.values[names.codes[id]]),
+        count: 1,
+        ...(errorCode !== undefined ? { error: capLabel(errorCode) } : {}),
+        ...(this.findingSorted[i] !== 0 ? { finding: true } : {}),
+      };
+      labels.push(current);
+    }
+    return labels;
   }
 
   /** The event of lane `rank` nearest to time t, within `tolerance` ms; undefined when none. */
@@ -484,6 +583,22 @@ function orderedSelection(index: EventIndex, selection: Selection, order: Int32A
   let n = 0;
   for (let i = 0; i < order.length; i++) if (member[order[i]]) out[n++] = order[i];
   return out;
+}
+
+/** First i in [0, n) whose event's time (times[ordered[i]]) is >= t; ordered is by time. */
+function lowerBoundTime(times: Float64Array, ordered: Int32Array, n: number, t: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[ordered[mid]] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function capLabel(text: string): string {
+  return text.length > MAX_LABEL_LENGTH ? `${text.slice(0, MAX_LABEL_LENGTH - 1)}…` : text;
 }
 
 function lowerBoundInt(array: Int32Array, value: number): number {

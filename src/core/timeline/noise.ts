@@ -21,6 +21,7 @@ export interface LaneGroup {
   positions: Int32Array;
   first: number;
   last: number;
+  /** Members by kind (read, write, error) and how many of them are findings. */
   kinds: [number, number, number, number];
   openStart?: boolean;
   openEnd?: boolean;
@@ -44,6 +45,7 @@ export interface LaneSource {
   readonly start: number;
   readonly end: number;
   kindAt(position: number): number;
+  findingAt(position: number): boolean;
 }
 
 export interface LaneGroupOptions {
@@ -118,6 +120,7 @@ export class LaneNoise implements NoiseView {
           positions[i] = p;
           this.groupAt[p] = at;
           kinds[this.model.kindAt(p)]++;
+          if (this.model.findingAt(p)) kinds[3]++;
         }
         const group: LaneGroup = { id: groupIdOf(g.kind, g.key, g.first), rank, kind: g.kind, label: g.label, positions, first: g.first, last: g.last, kinds };
         this.all.push(group);
@@ -150,6 +153,7 @@ export class LaneNoise implements NoiseView {
       for (const p of positions) {
         this.groupAt[p] = at;
         kinds[model.kindAt(p)]++;
+        if (model.findingAt(p)) kinds[3]++;
       }
       const openStart = !Number.isFinite(span.first);
       const openEnd = !Number.isFinite(span.last);
@@ -220,6 +224,7 @@ export function groupMark(group: LaneGroup, collapsed: boolean): GroupMark {
     first: group.first,
     last: group.last,
     kinds: [...group.kinds],
+    legend: group.kind === 'insight' ? 'insight' : 'group',
     expanded: !collapsed,
     ...(group.openStart ? { openStart: true } : {}),
     ...(group.openEnd ? { openEnd: true } : {}),

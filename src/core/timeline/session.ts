@@ -24,6 +24,7 @@ import {
   WebviewToHost,
   parseWebviewMessage,
 } from '../../shared/timeline-protocol';
+import { queryIndex } from '../query/query';
 
 /** What the session needs from its surroundings (the extension services, or a benchmark). */
 export interface TimelinePort {
@@ -73,7 +74,7 @@ export class TimelineSession {
   private readonly pending: HostToWebview[] = [];
   private readonly derived = new DerivedCache();
   private model?: TimelineModel;
-  private modelKey?: { index: EventIndex; version: number; expression: string; laneField: LaneField; findings: unknown };
+  private modelKey?: { index: EventIndex; version: number; expression: string; laneField: LaneField; findings: unknown; within?: { start: number; end: number } };
   private modelVersion = 0;
   private noiseCache?: { model: TimelineModel; collapse: boolean; noise: LaneNoise };
   private selectionCache?: { index: EventIndex; version: number; expression: string; selection: Selection };
@@ -287,7 +288,7 @@ export class TimelineSession {
     if (expression.trim() === '') selection = index.all();
     else {
       try {
-        selection = index.query(expression);
+        selection = queryIndex(index, expression);
       } catch {
         // The shared filter was validated when set; if it no longer parses, show everything.
         selection = index.all();
@@ -302,6 +303,7 @@ export class TimelineSession {
     const index = this.port.index();
     const expression = this.port.expression();
     const findings = this.port.findings?.();
+    const within = this.port.filterInfo().timeRange;
     const key = this.modelKey;
     if (
       this.model &&
@@ -310,7 +312,9 @@ export class TimelineSession {
       key.version === index.version &&
       key.expression === expression &&
       key.laneField === laneField &&
-      key.findings === findings
+      key.findings === findings &&
+      key.within?.start === within?.start &&
+      key.within?.end === within?.end
     ) {
       return this.model;
     }
@@ -320,10 +324,14 @@ export class TimelineSession {
       order: this.derived.timeOrderOf(index),
       laneField,
       codes: this.derived.codesOf(index, laneField),
-      kinds: this.derived.kindsOf(index, findings),
+      kinds: this.derived.kindsOf(index),
+      findings: this.derived.findingsOf(index, findings),
       firstSeen: this.derived.firstSeenOf(index),
+      eventNames: { codes: this.derived.codesOf(index, 'eventName'), values: index.dictionary('eventName') },
+      errorCodes: { codes: this.derived.codesOf(index, 'error'), values: index.dictionary('error') },
+      ...(within ? { within } : {}),
     });
-    this.modelKey = { index, version: index.version, expression, laneField, findings };
+    this.modelKey = { index, version: index.version, expression, laneField, findings, ...(within ? { within: { ...within } } : {}) };
     this.modelVersion++;
     return this.model;
   }
@@ -390,6 +398,8 @@ export class TimelineSession {
       lanes: this.labelled(request.laneField, result.lanes),
       firstSeen: result.firstSeen,
       groups: result.groups,
+      labels: result.labels,
+      hiddenLanes: model.hiddenLanes,
       collapseNoise: this.port.collapseNoise?.() ?? false,
       events: model.events,
       untimed: model.untimed,
@@ -421,7 +431,8 @@ export class TimelineSession {
   private async hoverRow(id: number, sameColumn: number): Promise<HoverRow> {
     const index = this.port.index();
     const row = index.row(id);
-    const kinds = this.derived.kindsOf(index, this.port.findings?.());
+    const kinds = this.derived.kindsOf(index);
+    const finding = this.derived.findingsOf(index, this.port.findings?.())?.[id] === 1;
     let errorMessage: string | undefined;
     if (row.error !== undefined) {
       try {
@@ -437,6 +448,7 @@ export class TimelineSession {
       principal: row.principal,
       ...principalNameOf(this.port, row.principal),
       kind: KINDS[kinds[id]],
+      ...(finding ? { finding: true } : {}),
       sameColumn,
       ...(row.eventName !== undefined ? { eventName: row.eventName } : {}),
       ...(row.eventSource !== undefined ? { eventSource: row.eventSource } : {}),

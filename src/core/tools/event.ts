@@ -2,6 +2,7 @@ import * as z from 'zod/v4';
 import { termFor } from '../query/parser';
 import { answerText, clip, envelope, MAX_ANSWER_CHARS, orderedWindow, shortText } from './output';
 import { defineTool } from './types';
+import { queryIndex } from '../query/query';
 
 /** Records returned for one eventID (copies of a cross-account call can share it). */
 const MAX_RECORDS = 3;
@@ -22,7 +23,7 @@ export const eventTool = defineTool({
   async run(input, { context }) {
     const index = context.index();
     // A quoted term: the id is matched literally (no wildcards), exactly or else in any case.
-    const selection = index.query(termFor('eventId', input.eventID));
+    const selection = queryIndex(index, termFor('eventId', input.eventID));
     const ids = orderedWindow(index, selection, 'oldest', 0, MAX_RECORDS);
     const raws = await index.rawMany(ids);
     // No file name: of a record delivered twice, the index keeps whichever copy it read first.

@@ -5,6 +5,8 @@
 import type { EventId, EventIndexApi, EventRow, Selection } from '../engine/api';
 import { FilterSyntaxError } from '../query/parser';
 import { ToolAnswer, ToolInputError } from './types';
+import { queryIndex } from '../query/query';
+import type { EventIndex } from '../index/event-index';
 
 /** Every answer is at most this many characters of JSON (about 6,000 tokens). */
 export const MAX_ANSWER_CHARS = 24_000;
@@ -64,9 +66,9 @@ export function fitItems<T>(items: readonly T[], build: (kept: readonly T[], dro
 }
 
 /** The filter's selection; a syntax error becomes the caller's error, with its position. */
-export function select(index: EventIndexApi, filter: string): Selection {
+export function select(index: EventIndex, filter: string): Selection {
   try {
-    return index.query(filter);
+    return queryIndex(index, filter);
   } catch (error) {
     if (error instanceof FilterSyntaxError) {
       throw new ToolInputError('filter-syntax', error.message, {

@@ -9,12 +9,13 @@
  * selects what a tool does.
  */
 import type * as z from 'zod/v4';
-import type { EventIndexApi, SourceSummary } from '../engine/api';
+import type { SourceSummary } from '../engine/api';
+import type { EventIndex } from '../index/event-index';
 
 /** What a front door hands the tools: the investigation it loaded, read at each call. */
 export interface ToolContext {
   /** The index to answer from (read at every call: removing or reloading a source replaces it). */
-  index(): EventIndexApi;
+  index(): EventIndex;
   sources(): SourceSummary[];
   /**
    * The Sigma rules file or folder the user configured (the extension's setting, `ctinv mcp

@@ -46,9 +46,9 @@ export function parseEventUri(investigation: Investigation, uri: vscode.Uri): Ev
   return undefined;
 }
 
-export async function openEventDocument(investigation: Investigation, display: DisplayFormat, id: EventId): Promise<void> {
+export async function openEventDocument(investigation: Investigation, display: DisplayFormat, id: EventId, options: vscode.TextDocumentShowOptions = {}): Promise<void> {
   const document = await vscode.workspace.openTextDocument(eventUri(investigation, display, id));
-  await vscode.window.showTextDocument(document, { preview: true });
+  await vscode.window.showTextDocument(document, { preview: true, ...options });
 }
 
 /** `cloudtrail-gz:/path/to/file.json` shows `/path/to/file.json.gz` decompressed. */

@@ -62,21 +62,32 @@ function groupLabel(index: EventIndexApi, display: DisplayFormat, group: NoiseGr
 }
 
 /** A CloudTrail Insight's tree item (the Events view and the Explorer): label, span, tooltip. */
-export function insightTreeItem(span: InsightSpan): vscode.TreeItem {
-  const item = new vscode.TreeItem(oneLine(insightLabel(span), 160), vscode.TreeItemCollapsibleState.Collapsed);
+export function insightTreeItem(span: InsightSpan, display: Pick<DisplayFormat, 'zone'>): vscode.TreeItem {
+  const times = { zone: display.zone };
+  const item = new vscode.TreeItem(oneLine(insightLabel(span, times), 160), vscode.TreeItemCollapsibleState.Collapsed);
   item.description = plural(span.ids.length, 'record');
   item.iconPath = new vscode.ThemeIcon('pulse', new vscode.ThemeColor('charts.orange'));
   const tooltip = new vscode.MarkdownString();
   tooltip.appendMarkdown(`**CloudTrail Insight** ${escapeMarkdown(span.insightType ?? '')}  \n`);
   tooltip.appendMarkdown(`**API**: ${escapeMarkdown([span.eventSource, span.eventName].filter(Boolean).join(' '))}  \n`);
-  tooltip.appendMarkdown(`**When** (UTC): ${escapeMarkdown(insightWhen(span))}  \n`);
+  tooltip.appendMarkdown(`**When**: ${escapeMarkdown(insightWhen(span, times))}  \n`);
   if (span.sharedEventId) tooltip.appendMarkdown(`**Shared event ID**: ${escapeMarkdown(span.sharedEventId)}  \n`);
   if (span.end === undefined && span.start !== undefined) tooltip.appendMarkdown('No End record: the unusual activity had not ended when these records were written  \n');
   if (span.start === undefined && span.end !== undefined) tooltip.appendMarkdown('No Start record among the loaded events: it began earlier  \n');
   item.tooltip = tooltip;
   item.contextValue = 'cloudtrail.insight';
-  item.accessibilityInformation = { label: `${insightLabel(span)}, ${plural(span.ids.length, 'record')}` };
+  item.accessibilityInformation = { label: `${insightLabel(span, times)}, ${plural(span.ids.length, 'record')}` };
   return item;
+}
+
+/**
+ * The principal and source IP every listed event shares (a pivot on a key, a principal or an
+ * IP): rows leave them out, the view's description names them once, and the ~33 characters a
+ * row shows at the default side bar width go to what differs.
+ */
+export interface SharedColumns {
+  principal?: string;
+  ip?: string;
 }
 
 /**
@@ -85,10 +96,13 @@ export function insightTreeItem(span: InsightSpan): vscode.TreeItem {
  * in that order (what an investigator reads first, and what must fit the default ~300 px
  * sidebar); everything in the tooltip, times in the one display form.
  */
-export function eventTreeItem(row: EventRow, display: DisplayFormat, timeForm: TimeForm): vscode.TreeItem {
+export function eventTreeItem(row: EventRow, display: DisplayFormat, timeForm: TimeForm, shared: SharedColumns = {}): vscode.TreeItem {
   const who = display.principal(row.principal);
   const item = new vscode.TreeItem(`${display.time(row.time, timeForm)} ${oneLine(row.eventName ?? '(no event name)', 80)}`);
-  item.description = [who, row.ip, row.error].filter((p): p is string => Boolean(p)).map((p) => oneLine(p, 60)).join(' · ');
+  // A service calling from its own name (`ec2.amazonaws.com` from `ec2.amazonaws.com`) says it once.
+  const where = row.ip === who ? undefined : row.ip;
+  const parts = [shared.principal === undefined ? who : undefined, shared.ip === undefined ? where : undefined, row.error];
+  item.description = parts.filter((p): p is string => Boolean(p)).map((p) => oneLine(p, 60)).join(' · ');
   item.iconPath = row.error
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
     : row.readOnly === false
@@ -129,10 +143,11 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   private shown = PAGE_SIZE;
   /** Members shown per expanded group id (groups page like the list). */
   private readonly groupShown = new Map<string, number>();
-  private sorted: { index: object; version: number; effective: string; order: string; ids: Int32Array } | undefined;
+  private sorted: { index: object; version: number; value: object; order: string; ids: Int32Array } | undefined;
   private arranged: { ids: Int32Array; grouping: boolean; items: ListItem[] } | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private rowTime: { ids: Int32Array; zone: string; form: TimeForm } | undefined;
+  private shared: { ids: Int32Array; columns: SharedColumns } | undefined;
 
   constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'onDidChangeIndex'>) {
     super();
@@ -188,11 +203,11 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   orderedIds(): Int32Array {
     const { investigation, filter } = this.services;
     const index = investigation.index;
-    const effective = filter.effective;
+    const value = filter.value;
     const s = this.sorted;
-    if (s && s.index === index && s.version === index.version && s.effective === effective && s.order === this.order) return s.ids;
+    if (s && s.index === index && s.version === index.version && s.value === value && s.order === this.order) return s.ids;
     const ids = index.sortByTime(filter.selection(), this.order);
-    this.sorted = { index, version: index.version, effective, order: this.order, ids };
+    this.sorted = { index, version: index.version, value, order: this.order, ids };
     return ids;
   }
 
@@ -208,6 +223,28 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     const form: TimeForm = this.listDay() !== undefined ? 'clock' : 'short';
     this.rowTime = { ids, zone: display.zone, form };
     return form;
+  }
+
+  /** The principal and source IP all listed events share, if they do (see SharedColumns). */
+  sharedColumns(): SharedColumns {
+    const ids = this.orderedIds();
+    if (this.shared?.ids === ids) return this.shared.columns;
+    const index = this.services.investigation.index;
+    const columns: SharedColumns = {};
+    if (ids.length > 1) {
+      const one = (field: 'principal' | 'ip'): string | undefined => {
+        const first = index.value(field, ids[0]);
+        if (first === undefined || first === '') return undefined;
+        for (let i = 1; i < ids.length; i++) if (index.value(field, ids[i]) !== first) return undefined;
+        return first;
+      };
+      const principal = one('principal');
+      const ip = one('ip');
+      if (principal !== undefined) columns.principal = principal;
+      if (ip !== undefined) columns.ip = ip;
+    }
+    this.shared = { ids, columns };
+    return columns;
   }
 
   /** The one day (`2026-03-04`, in the display zone) every listed event falls on, if there is one. */
@@ -300,14 +337,14 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     if (element.kind === 'group') return this.groupItem(element);
     if (element.kind === 'insight') return this.insightItem(element);
     const row = this.services.investigation.index.row(element.eventId);
-    const item = eventTreeItem(row, this.services.display, this.rowTimeForm());
+    const item = eventTreeItem(row, this.services.display, this.rowTimeForm(), this.sharedColumns());
     item.command = { command: Commands.openEvent, title: 'Open Event', arguments: [element.eventId] };
     item.contextValue = 'cloudtrail.event';
     return item;
   }
 
   private insightItem(node: EventsInsightNode): vscode.TreeItem {
-    const item = insightTreeItem(node.span);
+    const item = insightTreeItem(node.span, this.services.display);
     item.id = node.id;
     return item;
   }
@@ -382,7 +419,10 @@ export class EventsView extends Disposable {
     // Rows show the clock alone when the list is one day long: the day is named here.
     const day = this.provider.listDay();
     const when = day ? ` · ${day}${this.services.display.zone === 'utc' ? ' UTC' : ''}` : '';
-    this.treeView.description = `${describeFilter(this.services)}${when} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
+    const shared = this.provider.sharedColumns();
+    const by = shared.principal !== undefined ? ` · by ${this.services.display.principal(shared.principal)}` : '';
+    const from = shared.ip !== undefined ? ` · from ${oneLine(shared.ip, 60)}` : '';
+    this.treeView.description = `${describeFilter(this.services)}${by}${from}${when} · ${order}${this.provider.grouping ? ' · grouped' : ''}`;
     void vscode.commands.executeCommand('setContext', ContextKeys.eventsNewestFirst, this.provider.newestFirst);
   }
 }

@@ -6,8 +6,8 @@
  */
 import * as vscode from 'vscode';
 import { conflictProvenance, exportEvents, inBatches, type ExportResult } from '../../core/export/export';
-import { evidenceContaining, insideEvidenceMessage } from '../../core/export/guard';
-import { RecordChangedError } from '../../core/sources/readAt';
+import { evidenceContaining, insideEvidenceMessage } from '../../core/sources/evidence-guard';
+import { RecordChangedError } from '../../core/index/read-back';
 import type { ExtensionServices } from '../services';
 import { isAbort } from '../../core/abort';
 import { abortSignalFor, errorMessage } from '../util/cancellation';

@@ -3,7 +3,7 @@ import type { EventId, Selection } from '../../core/engine/api';
 import { insightSpans, type InsightSpan } from '../../core/insights/pairs';
 import { FIELD_INFO } from '../../core/index/fields';
 import type { IdentityType } from '../../core/model/event';
-import { termFor } from '../../core/query/parser';
+import { intersect } from '../../core/index/selection';
 import { Commands } from '../commandIds';
 import type { PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
@@ -63,13 +63,6 @@ export const PAGE_SIZE = 200;
 /** A value node's who-and-where is computed from its events up to this many (see whoAndWhere). */
 export const MAX_WHO_WHERE_EVENTS = 20_000;
 
-/** The filter-language expression for the events under a node within the active filter. */
-export function scopeExpression(effective: string, path: readonly PivotTarget[]): string {
-  const parts = effective.trim() ? [`(${effective})`] : [];
-  for (const step of path) parts.push(termFor(step.field, step.value));
-  return parts.join(' AND ');
-}
-
 /**
  * Accounts › Regions › Principals › Sessions and keys › Event names (or another grouping),
  * always within the active filter. Children are computed from `index.top` over the
@@ -81,7 +74,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   private children = new Map<string, ValueNode[]>();
   private readonly pageSizes = new Map<string, number>();
   private readonly parents = new Map<string, ValueNode>();
-  private cacheKey: { index: object; version: number; effective: string; grouping: string } | undefined;
+  private cacheKey: { index: object; version: number; filter: object; grouping: string } | undefined;
   private insightsRoot: InsightsRootNode | null | undefined;
   private insightNodes = new Map<string, InsightNode>();
   private grouping: Grouping = DEFAULT_GROUPING;
@@ -126,16 +119,16 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
 
   private validateCache(): void {
     const index = this.services.investigation.index;
-    const effective = this.services.filter.effective;
+    const filter = this.services.filter.value;
     const key = this.cacheKey;
-    if (key && key.index === index && key.version === index.version && key.effective === effective && key.grouping === this.grouping.id) return;
+    if (key && key.index === index && key.version === index.version && key.filter === filter && key.grouping === this.grouping.id) return;
     this.children = new Map();
     this.whoWhere = new Map();
     this.insightsRoot = undefined;
     this.insightNodes = new Map();
     this.parents.clear();
     this.pageSizes.clear();
-    this.cacheKey = { index, version: index.version, effective, grouping: this.grouping.id };
+    this.cacheKey = { index, version: index.version, filter, grouping: this.grouping.id };
   }
 
   /** Every child of a node (not paged): what the counts are checked against. */
@@ -174,10 +167,12 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     return nodes;
   }
 
+  /** The filter's events narrowed by each step of the path: posting lists intersected, no filter text. */
   selectionFor(path: readonly PivotTarget[]): Selection {
-    const filter = this.services.filter;
-    if (path.length === 0) return filter.selection();
-    return this.services.investigation.index.query(scopeExpression(filter.effective, path));
+    const index = this.services.investigation.index;
+    let selection = this.services.filter.selection();
+    for (const step of path) selection = intersect(selection, index.postings(step.field, step.value));
+    return selection;
   }
 
   private identityTypeOf(principal: string): IdentityType | undefined {
@@ -252,7 +247,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       return item;
     }
     if (element.kind === 'insight') {
-      const item = insightTreeItem(element.span);
+      const item = insightTreeItem(element.span, this.services.display);
       item.id = element.id;
       return item;
     }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
-import { termFor } from '../../core/query/parser';
+import { termNode } from '../../core/query/expression';
 import { TIMELINE_LANE_FIELDS } from '../commands';
 import { asPivotTarget, type PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
@@ -34,9 +34,9 @@ export class ExplorerView extends Disposable {
       vscode.commands.registerCommand(Commands.explorerGroupBy, (id?: string) => this.groupBy(id)),
       vscode.commands.registerCommand(Commands.explorerLoadMore, (parentId?: string) => this.provider.loadMore(parentId ?? '')),
       vscode.commands.registerCommand(Commands.explorerRefresh, () => this.provider.refreshNow()),
-      vscode.commands.registerCommand(Commands.itemPivot, (node: unknown) => this.act(node, (t) => services.filter.setExpression(termFor(t.field, t.value)))),
-      vscode.commands.registerCommand(Commands.itemAddToFilter, (node: unknown) => this.act(node, (t) => services.filter.addTerm(termFor(t.field, t.value)))),
-      vscode.commands.registerCommand(Commands.itemExclude, (node: unknown) => this.act(node, (t) => services.filter.addTerm(termFor(t.field, t.value), true))),
+      vscode.commands.registerCommand(Commands.itemPivot, (node: unknown) => this.act(node, (t) => services.filter.replace(termNode(t.field, t.value)))),
+      vscode.commands.registerCommand(Commands.itemAddToFilter, (node: unknown) => this.act(node, (t) => services.filter.narrow(termNode(t.field, t.value)))),
+      vscode.commands.registerCommand(Commands.itemExclude, (node: unknown) => this.act(node, (t) => services.filter.exclude(termNode(t.field, t.value)))),
       vscode.commands.registerCommand(Commands.itemShowOnTimeline, (node: unknown) => this.showOnTimeline(node)),
       vscode.commands.registerCommand(Commands.itemCopyValue, (node: unknown) => this.copyValue(node)),
     );
@@ -86,7 +86,7 @@ export class ExplorerView extends Disposable {
       await vscode.commands.executeCommand(TimelineCommands.showItem, { field: target.field, value: target.value });
       return;
     }
-    this.act(target, (t) => this.services.filter.setExpression(termFor(t.field, t.value)));
+    this.act(target, (t) => this.services.filter.replace(termNode(t.field, t.value)));
     await vscode.commands.executeCommand(TimelineCommands.open);
   }
 

@@ -2,10 +2,12 @@
  * Noise controls.
  *
  * Read-only calls go through the shared filter, so every view (Explorer, Events, timeline,
- * lenses) follows without being edited: hiding them is the top-level term `NOT readOnly:true`
- * in the filter expression. The setting `cloudtrail.noise.hideReadOnly` applies it when sources
- * load and when the setting changes; the commands change both. A user who edits the filter
- * stays in charge: removing the term by hand shows read-only calls.
+ * lenses) follows without being edited: hiding them is the filter value's `hideReadOnly`, shown
+ * in the filter text as the top-level term `NOT readOnly:true`. The setting
+ * `cloudtrail.noise.hideReadOnly` applies it when sources load and when the setting changes; the
+ * commands change both. A user who edits the filter stays in charge: removing the term by hand
+ * shows read-only calls (whether the term is there is decided on the parsed tree, see
+ * core/query/expression.ts `hidesReadOnly`).
  *
  * Grouping AWS-service events and console bursts is a way of showing a list, not a filter: the
  * setting `cloudtrail.noise.collapseServiceEvents` is the state (the Events view and the
@@ -16,7 +18,6 @@
  */
 import * as vscode from 'vscode';
 import type { ExtensionServices } from '../services';
-import { errorMessage } from '../util/cancellation';
 import { Disposable } from '../util/disposables';
 import { affectsSetting, getSetting, settingKey, updateSetting } from '../settings';
 import { NoiseCommands } from '../commandIds';
@@ -34,50 +35,6 @@ export function noiseGroupingEnabled(): boolean {
 /** True when a configuration change affects grouping. */
 export function affectsNoiseGrouping(e: vscode.ConfigurationChangeEvent): boolean {
   return affectsSetting(e, 'noise.collapseServiceEvents');
-}
-
-export const HIDE_READ_ONLY_TERM = 'NOT readOnly:true';
-const TRAILING_TERM = /(?:^|\s+AND\s+)NOT\s+readOnly:true\s*$/i;
-
-/** True when `expression` joins terms with OR outside parentheses and quotes. */
-function hasTopLevelOr(expression: string): boolean {
-  let depth = 0;
-  let quote: string | undefined;
-  let outside = '';
-  for (let i = 0; i < expression.length; i++) {
-    const ch = expression[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = undefined;
-      outside += ' ';
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      outside += ' ';
-    } else if (ch === '(') {
-      depth++;
-      outside += ' ';
-    } else if (ch === ')') {
-      depth = Math.max(0, depth - 1);
-      outside += ' ';
-    } else {
-      outside += depth === 0 ? ch : ' ';
-    }
-  }
-  return /\bOR\b|\|\|/i.test(outside);
-}
-
-/**
- * True when the expression ends with the top-level `NOT readOnly:true` term: `a OR b AND NOT
- * readOnly:true` does not count (AND binds tighter, so `a` still shows read-only calls).
- */
-export function hidesReadOnly(expression: string): boolean {
-  const trimmed = expression.trim();
-  return TRAILING_TERM.test(trimmed) && !hasTopLevelOr(withoutReadOnlyTerm(trimmed));
-}
-
-/** The expression without the trailing `NOT readOnly:true` term. */
-export function withoutReadOnlyTerm(expression: string): string {
-  return expression.trim().replace(TRAILING_TERM, '').trim();
 }
 
 export class NoiseControls extends Disposable {
@@ -121,21 +78,12 @@ export class NoiseControls extends Disposable {
   }
 
   private setHidden(hide: boolean): void {
-    const { filter } = this.services;
-    const current = filter.expression;
-    if (hidesReadOnly(current) === hide) return;
-    try {
-      if (hide) filter.addTerm('readOnly:true', true);
-      else filter.setExpression(withoutReadOnlyTerm(current));
-    } catch (error) {
-      this.services.log.error(`hiding read-only calls: ${errorMessage(error)}`);
-      void vscode.window.showErrorMessage(`CloudTrail: cannot change the filter: ${errorMessage(error)}`);
-    }
+    this.services.filter.setHideReadOnly(hide);
   }
 
   /** Flips hiding read-only calls in the filter and remembers the choice in the setting. */
   async toggleReadOnly(): Promise<boolean> {
-    return this.setReadOnlyHidden(!hidesReadOnly(this.services.filter.expression));
+    return this.setReadOnlyHidden(!this.services.filter.hideReadOnly);
   }
 
   /** Hides or shows read-only calls (the filter changes at once) and remembers the choice in the setting. */
@@ -162,7 +110,7 @@ export class NoiseControls extends Disposable {
   }
 
   private updateContext(): void {
-    void vscode.commands.executeCommand('setContext', READ_ONLY_HIDDEN_KEY, hidesReadOnly(this.services.filter.expression));
+    void vscode.commands.executeCommand('setContext', READ_ONLY_HIDDEN_KEY, this.services.filter.hideReadOnly);
   }
 
   private updateGroupingContext(): void {

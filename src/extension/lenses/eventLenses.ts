@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { FIELD_INFO } from '../../core/index/fields';
 import { Commands } from '../commandIds';
 import { EVENT_SCHEME, GZ_SCHEME } from '../documents/eventUri';
-import type { ExtensionServices, TimeRange } from '../services';
+import type { ExtensionServices } from '../services';
 import type { DisplayFormat } from '../display';
+import type { FilterValue } from '../filter/filterState';
 import { escapeMarkdown, oneLine, plural, withoutIconSyntax } from '../util/text';
 import { lineageSummary } from '../../core/lineage/lineage';
 import { lineageEnd, lineageOf, valueFacts, type ValueFacts } from './facts';
@@ -58,18 +59,26 @@ interface CachedScan {
   scanMs: number;
 }
 
+/** Where a lens counts: '' over everything, else the filter's scope ("in the selected time" when only the brush applies). */
+function scopeOf(filter: ExtensionServices['filter']): string {
+  const { expression, hideReadOnly } = filter.value;
+  if (expression.kind === 'all' && !hideReadOnly) return filter.timeRange ? 'in the selected time' : '';
+  return 'within the filter';
+}
+
 /** The lineage lens's title stays within this many characters; the chain is in its tooltip and the hover. */
 export const LINEAGE_TITLE_MAX = 80;
 
 /**
- * `sourceIPAddress: 53 events, first …, last … · Pivot`: the lens names the key it counts. A
+ * `sourceIPAddress: 53 events, first …, last … · Pivot`: the lens names the key it counts,
+ * within the filter's scope (a pivot narrows the filter, so the count is what it selects). A
  * value's first `maxPerValue` sites in a document carry the time span; later ones (`repeat`)
  * only the count, so the same span is not repeated on every record.
  */
-function factsTitle(kind: LensKind, facts: ValueFacts, ranged: boolean, repeat: boolean, display: DisplayFormat): string {
+function factsTitle(kind: LensKind, facts: ValueFacts, scope: string, repeat: boolean, display: DisplayFormat): string {
   if (facts.total === 0) return `${kind}: not in the loaded events`;
-  if (facts.count === 0) return `${kind}: none in the selected time (${plural(facts.total, 'event')} in all) · Pivot`;
-  const inRange = ranged ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
+  if (facts.count === 0) return `${kind}: none ${scope} (${plural(facts.total, 'event')} in all) · Pivot`;
+  const inRange = scope ? ` ${scope} (${facts.total.toLocaleString('en-US')} in all)` : '';
   if (repeat) return `${kind}: ${plural(facts.count, 'event')}${inRange} · Pivot`;
   const span = facts.count === 1 ? `at ${display.time(facts.first)}` : `first ${display.time(facts.first)}, last ${display.time(facts.last)}`;
   return `${kind}: ${plural(facts.count, 'event')}${inRange}, ${span} · Pivot`;
@@ -95,21 +104,21 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly scans = new Map<string, CachedScan>();
   private settings = readSettings();
-  private range: TimeRange | undefined;
+  private filterValue: FilterValue;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'log' | 'onDidChangeIndex'>) {
     super();
+    this.filterValue = services.filter.value;
     this.disposables.push(
       this.changed,
       vscode.languages.registerCodeLensProvider(LENS_SELECTOR, this),
       vscode.languages.registerHoverProvider(LENS_SELECTOR, this),
       services.onDidChangeIndex(() => this.scheduleRefresh()),
-      // The timeline's brush sets the time range: counts follow it.
+      // Counts are what a pivot (which narrows the filter) selects: they follow the filter.
       services.filter.onDidChange(() => {
-        const range = services.filter.timeRange;
-        if (range?.start === this.range?.start && range?.end === this.range?.end) return;
-        this.range = range;
+        if (services.filter.value === this.filterValue) return;
+        this.filterValue = services.filter.value;
         this.scheduleRefresh();
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.scans.delete(document.uri.toString())),
@@ -176,9 +185,9 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
           : { title: '', command: '' };
       return lens;
     }
-    const range = this.services.filter.timeRange;
     const { display } = this.services;
-    const facts = valueFacts(index, site.field, site.value, range);
+    const scope = scopeOf(this.services.filter);
+    const facts = valueFacts(index, site.field, site.value, scope ? this.services.filter.selection() : undefined);
     if (lens.role === 'issuance') {
       const issued = facts.issuance;
       const lineage = await lineageOf(index, site.value);
@@ -201,12 +210,12 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
     lens.command =
       facts.total > 0
         ? {
-            title: factsTitle(site.kind, facts, range !== undefined, repeat, display),
+            title: factsTitle(site.kind, facts, scope, repeat, display),
             command: Commands.pivotField,
             arguments: [site.field, site.value],
-            tooltip: `Filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
+            tooltip: `Narrow the filter to ${FIELD_INFO[site.field].label.toLowerCase()} = ${oneLine(site.value, 100)}`,
           }
-        : { title: factsTitle(site.kind, facts, range !== undefined, repeat, display), command: '' };
+        : { title: factsTitle(site.kind, facts, scope, repeat, display), command: '' };
     return lens;
   }
 
@@ -230,17 +239,17 @@ export class EventLensProvider extends Disposable implements vscode.CodeLensProv
       markdown.appendMarkdown(`No CloudTrail events are loaded. [Add a folder](command:${Commands.addFolder})`);
       return new vscode.Hover(markdown, new vscode.Range(document.positionAt(site.keyStart), document.positionAt(site.end)));
     }
-    const range = this.services.filter.timeRange;
     const { display } = this.services;
-    const facts = valueFacts(index, site.field, site.value, range);
+    const scope = scopeOf(this.services.filter);
+    const facts = valueFacts(index, site.field, site.value, scope ? this.services.filter.selection() : undefined);
     if (facts.total === 0) markdown.appendMarkdown('Not in the loaded events.');
     else {
       const args = encodeURIComponent(JSON.stringify([site.field, site.value]));
-      const inRange = range ? ` in the selected time (${facts.total.toLocaleString('en-US')} in all)` : '';
+      const inRange = scope ? ` ${scope} (${facts.total.toLocaleString('en-US')} in all)` : '';
       const span = facts.count === 0 ? '' : `, first ${escapeMarkdown(display.time(facts.first))}, last ${escapeMarkdown(display.time(facts.last))}`;
       markdown.appendMarkdown(
         `${escapeMarkdown(facts.count === 0 ? 'None' : plural(facts.count, 'event'))}${inRange}${span} · ` +
-          `[Pivot](command:${Commands.pivotField}?${args} "Filter to this value")`,
+          `[Pivot](command:${Commands.pivotField}?${args} "Narrow the filter to this value")`,
       );
     }
     const issued = facts.issuance;

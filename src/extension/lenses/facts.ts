@@ -1,4 +1,5 @@
-import type { EventId } from '../../core/engine/api';
+import type { EventId, Selection } from '../../core/engine/api';
+import { intersect } from '../../core/index/selection';
 import type { EventIndex } from '../../core/index/event-index';
 import type { PivotField } from '../../core/index/fields';
 import { originLabelIn, traceLineage, type Lineage, type LineageTextFormat } from '../../core/lineage/lineage';
@@ -15,7 +16,7 @@ export interface Issuance {
 }
 
 export interface ValueFacts {
-  /** Events with the value (within `range` when one was given). */
+  /** Events with the value (within `within` when one was given): what a pivot on it selects. */
   readonly count: number;
   /** Events with the value in the whole index. */
   readonly total: number;
@@ -25,23 +26,24 @@ export interface ValueFacts {
 }
 
 /**
- * What the index knows about one value: counts and time span, within the time range the
- * timeline's brush chose when there is one (end exclusive), else over the whole index.
+ * What the index knows about one value: counts and time span within the active filter's
+ * events when one applies (a pivot narrows the filter, so that is what it selects), else over
+ * the whole index.
  */
-export function valueFacts(index: EventIndex, field: PivotField, value: string, range?: { start: number; end: number }): ValueFacts {
-  const ids = index.postings(field, value);
+export function valueFacts(index: EventIndex, field: PivotField, value: string, within?: Selection): ValueFacts {
+  const all = index.postings(field, value);
+  const ids = within ? intersect(all, within) : all;
   let first = Infinity;
   let last = -Infinity;
   let count = 0;
   for (let i = 0; i < ids.length; i++) {
     const time = index.time(ids[i]);
-    if (range && !(time >= range.start && time < range.end)) continue;
     count++;
     if (time < first) first = time;
     if (time > last) last = time;
   }
   const issuance = field === 'accessKey' && value.startsWith('ASIA') ? issuanceOf(index, value) : undefined;
-  return { count, total: ids.length, first, last, issuance };
+  return { count, total: all.length, first, last, issuance };
 }
 
 /** ASIA key → the event that issued it (responseElements.credentials.accessKeyId = the key). */

@@ -10,7 +10,6 @@ import { liveFilterFrom } from '../../core/aws/filterTerms';
 import { fetchLookupEvents } from '../../core/aws/lookup';
 import { FetchedWindows } from '../../core/aws/windows';
 import type { LiveSource } from '../../core/engine/investigation';
-import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
 import type { LiveHandlers } from './liveCommands';
@@ -44,7 +43,7 @@ export function lookupEventsHandlers(services: Pick<ExtensionServices, 'context'
 
     let live;
     try {
-      live = liveFilterFrom(parseFilter(services.filter.effective));
+      live = liveFilterFrom(services.filter.effectiveNode);
     } catch (error) {
       void vscode.window.showErrorMessage(`CloudTrail: the filter cannot be used for a fetch: ${errorMessage(error)}`);
       return;

@@ -8,7 +8,6 @@ import * as vscode from 'vscode';
 import { liveFilterFrom } from '../../core/aws/filterTerms';
 import { describeAthenaTable, runAthenaQuery, runLakeQuery, type QuerySummary } from '../../core/aws/queries';
 import { athenaSql, athenaTargetFor, lakeSql, statementOf, type AthenaTarget, type GeneratedSql, type SqlDialect } from '../../core/aws/sql';
-import { parseFilter } from '../../core/query/parser';
 import type { ExtensionServices } from '../services';
 import { abortSignalFor, errorMessage } from '../util/cancellation';
 import type { LiveHandlers } from './liveCommands';
@@ -70,7 +69,7 @@ export function sqlQueryHandlers(services: Pick<ExtensionServices, 'context' | '
     let generated: GeneratedSql;
     let indexOnly: string[];
     try {
-      const live = liveFilterFrom(parseFilter(services.filter.effective));
+      const live = liveFilterFrom(services.filter.effectiveNode);
       const end = live.end ?? Date.now();
       const request = {
         terms: live.terms,

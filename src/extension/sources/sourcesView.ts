@@ -31,7 +31,10 @@ export class SourcesTreeProvider implements vscode.TreeDataProvider<SourcesNode>
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly services: Pick<ExtensionServices, 'display' | 'addSource' | 'investigation' | 'loadingSources' | 'onDidChangeSources' | 'reloadSource' | 'removeSource'>) {
-    this.subscription = services.onDidChangeSources(() => this.refresh());
+    this.subscription = vscode.Disposable.from(
+      services.onDidChangeSources(() => this.refresh()),
+      services.display.onDidChange(() => this.changed.fire(undefined)),
+    );
   }
 
   refresh(): void {

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ExtensionServices, FilterState } from '../services';
+import type { ExtensionServices } from '../services';
+import type { FilterState } from '../filter/filterState';
+import { parseFilter } from '../../core/query/parser';
 import { FilterAction, TablePort, TableSession } from '../../core/table/session';
 import { HostToTable, TableState } from '../../shared/table-protocol';
 import { eventUri } from '../documents/eventUri';
@@ -15,20 +17,19 @@ export const TABLE_VIEW_TYPE = 'cloudtrail.table';
 export const TABLE_TITLE = 'CloudTrail Events';
 
 /**
- * The one place the table changes the shared filter: pivot replaces it, add narrows it (AND),
- * exclude adds `NOT term`. (When the filter becomes a parsed value with its own operations,
- * this is the function to adapt.)
+ * The one place the table changes the shared filter: pivot replaces the expression (the time
+ * range and hiding read-only calls stay), add narrows it (AND), exclude adds `NOT term`.
  */
 export function applyTableFilter(filter: FilterState, action: FilterAction, term: string): void {
   switch (action) {
     case 'pivot':
-      filter.setExpression(term);
+      filter.replace(parseFilter(term));
       return;
     case 'add':
-      filter.addTerm(term);
+      filter.narrow(parseFilter(term));
       return;
     case 'exclude':
-      filter.addTerm(term, true);
+      filter.exclude(parseFilter(term));
       return;
     default: {
       const unknownAction: never = action;

@@ -11,6 +11,7 @@ import { HostToWebview, TimelineState } from '../../shared/timeline-protocol';
 import { Disposable } from '../util/disposables';
 import { affectsSetting, getSetting } from '../settings';
 import { shortValue } from '../explorer/groupings';
+import { openEventDocument } from '../documents/eventUri';
 
 export const TIMELINE_VIEW_TYPE = 'cloudtrail.timeline';
 export const TIMELINE_TITLE = 'CloudTrail Timeline';
@@ -83,7 +84,8 @@ export class TimelinePanel extends Disposable {
       filterInfo: () => ({ expression: services.filter.expression, ...(services.filter.timeRange ? { timeRange: { ...services.filter.timeRange } } : {}) }),
       setExpression: (expression) => services.filter.setExpression(expression),
       setTimeRange: (range) => services.filter.setTimeRange(range),
-      openEvent: (id) => services.openEvent(id),
+      // Beside the timeline, keeping the focus on it: the timeline is never replaced by the event.
+      openEvent: (id) => openEventDocument(services.investigation, services.display, id, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }),
       findings: findings ? () => findings.eventIds() : undefined,
       collapseNoise: () => getSetting('noise.collapseServiceEvents'),
       // Principals by their one display name, role sessions with their creation time in the display form.

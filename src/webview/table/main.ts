@@ -586,8 +586,8 @@ function saveStateSoon(): void {
 // ---- cell menu --------------------------------------------------------------------------------
 
 const MENU_ITEMS: Array<[CellAction, (label: string) => string]> = [
-  ['pivot', (label) => `Pivot on this ${label}`],
-  ['add', () => 'Add to filter'],
+  ['pivot', (label) => `Pivot on this ${label} (replaces the filter)`],
+  ['add', () => 'Add to filter (AND)'],
   ['exclude', () => 'Exclude from filter'],
   ['copy', () => 'Copy'],
 ];

@@ -6,7 +6,7 @@ import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import type { Selection } from '../../../src/core/engine/api';
 import type { PivotField } from '../../../src/core/index/fields';
-import { intersect } from '../../../src/core/query/selection';
+import { intersect } from '../../../src/core/index/selection';
 import { termFor } from '../../../src/core/query/parser';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { ExplorerNode, ValueNode } from '../../../src/extension/explorer/explorerTree';
@@ -17,8 +17,7 @@ function values(nodes: ExplorerNode[]): ValueNode[] {
 }
 
 /**
- * The events under `parent`: the filter's selection narrowed by each ancestor's postings. Built
- * from posting lists, not from a filter text, so it does not share the tree's scopeExpression.
+ * The events under `parent`: the filter's selection narrowed by each ancestor's postings.
  */
 function scopeOf(api: CloudTrailInvestigatorApi, parent: ValueNode | undefined): Selection {
   const index = api.services.investigation.index;
@@ -166,6 +165,7 @@ describe('editor: Explorer, filter and pivots', () => {
   }
 
   it('cloudtrail.pivot.field pivots on any field given (field, value)', async () => {
+    api.services.filter.clear();
     const pivoted = await vscode.commands.executeCommand<boolean>('cloudtrail.pivot.field', 'userAgent', 'config.amazonaws.com');
     assert.equal(pivoted, true);
     assert.equal(api.services.filter.expression, termFor('userAgent', 'config.amazonaws.com'));

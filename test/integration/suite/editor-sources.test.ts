@@ -9,6 +9,7 @@ import { Investigation } from '../../../src/core/engine/investigation';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { SourcesNode } from '../../../src/extension/sources/sourcesView';
 import { activatedApi, ensureSampleLoaded, itemLabel, readTrailFile, sampleTrailFiles, sampleTrailFolder, tempFolder, tooltipText } from './editor-helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 describe('editor: Sources view', () => {
   let api: CloudTrailInvestigatorApi;
@@ -132,7 +133,7 @@ describe('editor: Sources view', () => {
       assert.equal(api.sources.provider.getParent(rows[0])?.kind, 'problems');
 
       await vscode.commands.executeCommand('cloudtrail.sources.showSkipped', summary.id);
-      assert.equal(api.services.investigation.index.query('ip:203.0.113.99').length, 1);
+      assert.equal(queryIndex(api.services.investigation.index, 'ip:203.0.113.99').length, 1);
     } finally {
       await api.services.removeSource(summary.id);
     }

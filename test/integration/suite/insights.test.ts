@@ -8,11 +8,12 @@ import type { SourceSummary } from '../../../src/core/engine/api';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { TimelinePanel } from '../../../src/extension/timeline/timelinePanel';
 import { activatedApi, ensureSampleLoaded, eventually, itemLabel, tooltipText } from './editor-helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 const INSIGHTS = path.resolve(__dirname, '..', '..', '..', '..', 'fixtures', 'insights');
 const T = (hhmm: string): number => Date.parse(`2026-03-04T${hhmm}:00Z`);
-const PAIR_LABEL = 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06–05:25';
-const OPEN_LABEL = 'Insight: ApiErrorRateInsight on iam ListAttachedRolePolicies, 2026-03-04 05:41–, no End';
+const PAIR_LABEL = 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06:00Z – 05:25:00Z';
+const OPEN_LABEL = 'Insight: ApiErrorRateInsight on iam ListAttachedRolePolicies, from 2026-03-04 05:41:00Z, no End';
 
 describe('CloudTrail Insights in the views (real host)', function () {
   this.timeout(120_000);
@@ -40,8 +41,8 @@ describe('CloudTrail Insights in the views (real host)', function () {
     assert.deepEqual(summary.skipped, []);
     assert.equal(summary.events, 3);
     const index = api.services.investigation.index;
-    assert.equal(index.query('category:Insight').length, 3);
-    assert.equal(index.query('category:Insight AND event:RunInstances AND service:ec2.amazonaws.com').length, 2);
+    assert.equal(queryIndex(index, 'category:Insight').length, 3);
+    assert.equal(queryIndex(index, 'category:Insight AND event:RunInstances AND service:ec2.amazonaws.com').length, 2);
   });
 
   it('the Events view shows each Insight as one group with its records as children', async () => {

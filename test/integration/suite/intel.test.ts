@@ -139,7 +139,7 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     );
     const first = provider.getTreeItem(hops[0]);
     assert.match(itemLabel(first), /^1\. ASIAEXAMPLEINFRAAU02$/);
-    assert.match(String(first.description), /InfraAutomation\/infra-sync · AssumeRole 2026-03-04 05:08:31Z/);
+    assert.match(String(first.description), /^infra-sync · AssumeRole 2026-03-04 05:08:31Z$/);
     const issued = provider.getChildren(hops[0]).map((n) => provider.getTreeItem(n)).find((i) => itemLabel(i).startsWith('Issued by AssumeRole'));
     assert.ok(issued?.command, 'the issuing event can be opened');
     assert.equal(issued.command.command, 'cloudtrail.openEvent');
@@ -161,7 +161,7 @@ describe('intel: findings, lineage, integrity, export and report', function () {
     const issuance = lenses.find((l) => l.command?.command === 'cloudtrail.openEvent');
     assert.ok(issuance?.command, lenses.map((l) => l.command?.title).join(' | '));
     assert.equal(issuance.command.title, 'lineage: issued by AssumeRole · origin IAM user ci-deployer');
-    assert.match(String(issuance.command.tooltip), /through AssumeRole by OrgAdmin\/ci-deploy-8841 at /);
+    assert.match(String(issuance.command.tooltip), /through AssumeRole by ci-deploy-8841 at 2026-03-04 /);
     assert.match(String(issuance.command.tooltip), /Lineage: ASIAEXAMPLEINFRAAU02 ← AssumeRole .* ASIAEXAMPLEORGADMN01 ← AssumeRole .* ⇐ IAM user ci-deployer/);
     const position = document.positionAt(document.getText().indexOf('"accessKeyId"') + 2);
     const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];

@@ -13,6 +13,7 @@ import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension
 import type { TablePanel } from '../../../src/extension/table/tablePanel';
 import { DEFAULT_COLUMNS, type RowsMessage } from '../../../src/shared/table-protocol';
 import { activatedApi, ensureSampleLoaded, eventually } from './editor-helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 interface Manifest {
   contributes: { menus: Record<string, Array<{ command: string; when?: string }>> };
@@ -80,14 +81,14 @@ describe('events table webview (real host)', () => {
   it('follows the shared filter and the timeline time range', async () => {
     const index = api.services.investigation.index;
     api.services.filter.setExpression('ip:203.0.113.66');
-    const expected = index.query('ip:203.0.113.66').length;
+    const expected = queryIndex(index, 'ip:203.0.113.66').length;
     assert.ok(expected > 0);
     // The real webview is told and asks again.
     await eventually(() => panel.session.lastRows?.total === expected, `the webview's rows follow the filter (${expected})`);
-    const times = Array.from(index.query('ip:203.0.113.66')).map((id) => index.time(id)).sort((a, b) => a - b);
+    const times = Array.from(queryIndex(index, 'ip:203.0.113.66')).map((id) => index.time(id)).sort((a, b) => a - b);
     const range = { start: times[0], end: times[Math.floor(times.length / 2)] };
     api.services.filter.setTimeRange(range);
-    const inRange = Array.from(index.query('ip:203.0.113.66')).filter((id) => index.time(id) >= range.start && index.time(id) < range.end).length;
+    const inRange = Array.from(queryIndex(index, 'ip:203.0.113.66')).filter((id) => index.time(id) >= range.start && index.time(id) < range.end).length;
     await eventually(() => panel.session.lastRows?.total === inRange, `the rows follow the time range (${inRange})`);
     api.services.filter.setTimeRange(undefined);
     api.services.filter.clear();
@@ -109,7 +110,7 @@ describe('events table webview (real host)', () => {
 
   it('a cell pivots, adds to and excludes from the shared filter; an Explorer item opens the table filtered to it', async () => {
     const index = api.services.investigation.index;
-    const failed = index.query('error:*')[0];
+    const failed = queryIndex(index, 'error:*')[0];
     const ip = index.value('ip', failed)!;
     const errorCode = index.value('error', failed)!;
     await panel.receive({ type: 'cellAction', action: 'pivot', eventId: failed, column: 'ip' });
@@ -118,7 +119,7 @@ describe('events table webview (real host)', () => {
     assert.equal(api.services.filter.expression, `${termFor('ip', ip)} AND ${termFor('error', errorCode)}`);
     await panel.receive({ type: 'cellAction', action: 'exclude', eventId: failed, column: 'eventName' });
     assert.equal(api.services.filter.expression, `${termFor('ip', ip)} AND ${termFor('error', errorCode)} AND NOT ${termFor('eventName', index.value('eventName', failed)!)}`);
-    const expected = index.query(api.services.filter.expression).length;
+    const expected = queryIndex(index, api.services.filter.expression).length;
     await eventually(() => panel.session.lastRows?.total === expected, 'the rows follow the cell actions');
     await panel.receive({ type: 'cellAction', action: 'copy', eventId: failed, column: 'ip' });
     assert.equal(await vscode.env.clipboard.readText(), ip);
@@ -128,7 +129,7 @@ describe('events table webview (real host)', () => {
     const opened = await vscode.commands.executeCommand<TablePanel | undefined>('cloudtrail.table.showItem', { field: 'principal', value: index.value('principal', failed) });
     assert.equal(api.services.filter.expression, termFor('principal', index.value('principal', failed)!));
     assert.equal(opened, api.table.current);
-    const forPrincipal = index.query(api.services.filter.expression).length;
+    const forPrincipal = queryIndex(index, api.services.filter.expression).length;
     await eventually(() => panel.session.lastRows?.total === forPrincipal, 'the table shows the item');
     // Something that is not an item is refused without changing the filter.
     assert.equal(await vscode.commands.executeCommand('cloudtrail.table.showItem', 'principal'), undefined);

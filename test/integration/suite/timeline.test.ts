@@ -13,6 +13,7 @@ import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension
 import type { TimelinePanel } from '../../../src/extension/timeline/timelinePanel';
 import type { LaneField, ViewMessage } from '../../../src/shared/timeline-protocol';
 import { eventually } from './editor-helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 const EXTENSION_ID = 'cloudtrail-investigator.cloudtrail-investigator';
 const T = (iso: string): number => Date.parse(iso);
@@ -26,13 +27,17 @@ function sampleTrail(): string {
   return path.resolve(__dirname, '..', '..', '..', '..', 'fixtures', 'sample-trail');
 }
 
-/** Cell sums of a lane view (decoded like the webview does). */
+/** Events a lane view's cells count (decoded like the webview does; findings are counted among the other kinds). */
 function laneSum(cells: readonly number[]): number {
   let sum = 0;
   for (let i = 0; i < cells.length; ) {
     i++; // dx
     const mask = cells[i++];
-    for (let k = 0; k < 4; k++) if (mask & (1 << k)) sum += cells[i++];
+    for (let k = 0; k < 4; k++) {
+      if (!(mask & (1 << k))) continue;
+      if (k < 3) sum += cells[i];
+      i++;
+    }
   }
   return sum;
 }
@@ -142,7 +147,7 @@ describe('timeline webview (real host)', () => {
     await changed;
     assert.deepEqual(api.services.filter.timeRange, { start, end });
     const index = api.services.investigation.index;
-    const expected = index.query(api.services.filter.effective).length;
+    const expected = queryIndex(index, api.services.filter.effective).length;
     assert.ok(expected > 0 && expected < 345, `${expected} events in the brushed half hour`);
     const rootCount = (): number =>
       api.explorer.provider
@@ -177,6 +182,13 @@ describe('timeline webview (real host)', () => {
     const event = JSON.parse(editor.document.getText()) as { eventID: string; eventName: string };
     assert.equal(event.eventID, 'b764e1da-90aa-4a37-ab23-f87dbbfb2571');
     assert.equal(event.eventName, 'GetCallerIdentity');
+    // Beside the timeline, which stays visible and keeps the focus.
+    assert.ok(panel.visible, 'the timeline is still visible');
+    assert.ok(panel.panel.active, 'the timeline keeps the focus');
+    assert.notEqual(editor.viewColumn, panel.panel.viewColumn, 'the event opened in another column');
+    // Close it (the timeline's group is the active one): the next checks see the timeline alone.
+    await vscode.commands.executeCommand('workbench.action.closeEditorsInOtherGroups');
+    await eventually(() => !vscode.window.visibleTextEditors.includes(editor), 'the event editor closed');
   });
 
   it('marks detection findings once detections have run', async function () {
@@ -261,7 +273,7 @@ describe('timeline webview (real host)', () => {
 
   it('hides read-only calls through the shared filter (NOT readOnly:true), and the webview follows', async () => {
     const index = api.services.investigation.index;
-    const expected = index.query('NOT readOnly:true').length;
+    const expected = queryIndex(index, 'NOT readOnly:true').length;
     assert.ok(expected > 0 && expected < 345);
     const commands = await vscode.commands.getCommands(true);
     const hideSetting = vscode.workspace.getConfiguration('cloudtrail.noise').inspect('hideReadOnly');

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { realPathOf } from '../../../src/core/export/guard';
+import { realPathOf } from '../../../src/core/sources/evidence-guard';
 import { runCli } from '../run-cli';
 import { editKeepingSizeAndTimes, forgeCacheForCurrentEvidence } from '../engine/cache-helpers';
 

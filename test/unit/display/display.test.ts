@@ -113,7 +113,8 @@ describe('principal display names', () => {
     assert.equal(principalBaseName(carolArn), 'carol.admin');
     assert.equal(principalBaseName(carolNoArn), 'carol.admin');
     assert.equal(principalBaseName(ciDeployer), 'ci-deployer', 'the path is dropped');
-    assert.equal(principalBaseName(session), 'OrgAdmin/ci-deploy-8841');
+    assert.equal(principalBaseName(session), 'ci-deploy-8841', 'a role session reads as its session name (the console\'s "User name")');
+    assert.equal(principalParts(session).role, 'OrgAdmin', 'the role, its path dropped');
     assert.equal(principalBaseName(service), 'ec2.amazonaws.com');
     assert.equal(principalBaseName(root('111122223333')), 'root');
     assert.deepEqual(principalParts(root('444455556666')), { kind: 'root', name: 'root', account: '444455556666' });
@@ -123,7 +124,7 @@ describe('principal display names', () => {
     const names = PrincipalNames.of([carolArn, ciDeployer, session, service, root('111122223333')]);
     assert.deepEqual(
       [carolArn, ciDeployer, session, service, root('111122223333')].map((k) => names.name(k)),
-      ['carol.admin', 'ci-deployer', 'OrgAdmin/ci-deploy-8841', 'ec2.amazonaws.com', 'root'],
+      ['carol.admin', 'ci-deployer', 'ci-deploy-8841', 'ec2.amazonaws.com', 'root'],
     );
   });
 
@@ -143,6 +144,26 @@ describe('principal display names', () => {
     assert.equal(twoForms.name(carolArn), carolArn);
     assert.equal(twoForms.name(carolNoArn), carolNoArn);
     assert.notEqual(twoForms.name(carolArn), twoForms.name(carolNoArn));
+  });
+
+  it('two sessions of one name are told apart by their role, then by their account', () => {
+    const sessionOf = (account: string, role: string, name: string): string =>
+      principalOf({
+        type: 'AssumedRole',
+        principalId: `AROA:${name}`,
+        arn: `arn:aws:sts::${account}:assumed-role/${role}/${name}`,
+        accountId: account,
+        sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${account}:role/${role}`, userName: role, accountId: account } },
+      });
+    const a = sessionOf('111122223333', 'OrgAdmin', 'botocore-session-1');
+    const b = sessionOf('111122223333', 'ReadOnly', 'botocore-session-1');
+    const c = sessionOf('444455556666', 'OrgAdmin', 'botocore-session-1');
+    const names = PrincipalNames.of([a, b, c]);
+    assert.deepEqual([a, b, c].map((k) => names.name(k)), [
+      'botocore-session-1 (OrgAdmin, 111122223333)',
+      'botocore-session-1 (ReadOnly)',
+      'botocore-session-1 (OrgAdmin, 444455556666)',
+    ]);
   });
 
   it('a key unknown when the names were built still reads unambiguously', () => {

@@ -15,6 +15,7 @@ import { EvidenceFile } from '../../../src/core/sources/types';
 import { random } from '../../../bench/generate';
 import { WHOLE_SECOND } from './cache-helpers';
 import { record } from './helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 /** magic (8), format (4), SHA-256 (32): the header before the payload. */
 const HEADER = 8 + 4 + 32;
@@ -54,7 +55,7 @@ describe('index cache layout (format 6) and reopening', () => {
   /** Everything a pivot or a listing answers from, per event. */
   async function everything(investigation: Investigation) {
     const index = investigation.index;
-    const ids = Array.from(index.query(''));
+    const ids = Array.from(queryIndex(index, ''));
     return { rows: ids.map((id) => index.row(id)), ips: index.top('ip', undefined, 1000), raw: (await index.rawRecords(ids)).map((r) => r.text) };
   }
 
@@ -157,7 +158,7 @@ describe('raw records read back by ordinal (one read of the file)', () => {
     await fs.writeFile(path.join(folder, 'trail.json'), text);
     const { investigation, summary } = await Investigation.open([folder], { workers: 0 });
     const index = investigation.index;
-    const ids = Array.from(index.query(''));
+    const ids = Array.from(queryIndex(index, ''));
     assert.equal(ids.length, summary.events);
     assert.ok(ids.length >= 48, `the events were read (${ids.length})`);
     const raw = await index.rawRecords(ids);

@@ -4,9 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pruneCache } from '../../../src/core/engine/cache';
 import { Investigation } from '../../../src/core/engine/investigation';
-import { RecordChangedError } from '../../../src/core/sources/index';
+import { RecordChangedError } from '../../../src/core/index/read-back';
 import { editKeepingSizeAndTimes, forgeCacheForCurrentEvidence, WHOLE_SECOND } from './cache-helpers';
 import { record } from './helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 describe('on-disk index cache', () => {
   let evidence: string;
@@ -29,7 +30,7 @@ describe('on-disk index cache', () => {
 
   async function snapshot(investigation: Investigation) {
     const index = investigation.index;
-    const ids = index.query('event:CreateUser');
+    const ids = queryIndex(index, 'event:CreateUser');
     return {
       size: index.size,
       createUsers: ids.length,
@@ -76,14 +77,14 @@ describe('on-disk index cache', () => {
   it('a same-size edit with its times put back (cp -p, rsync -a, tar) invalidates the cache', async () => {
     const file = path.join(evidence, 'trail-1.json');
     const first = await Investigation.open([evidence], { cacheDir, workers: 0 });
-    assert.equal(first.investigation.index.query('event:DeleteUser').length, 0);
+    assert.equal(queryIndex(first.investigation.index, 'event:DeleteUser').length, 0);
     await editKeepingSizeAndTimes(file, '"eventName":"CreateUser"', '"eventName":"DeleteUser"');
     const again = await Investigation.open([evidence], { cacheDir, workers: 0 });
     assert.equal(again.summary.fromCache, false, 'the ctime changed: the cache is not used');
     const index = again.investigation.index;
-    assert.equal(index.query('event:DeleteUser').length, 1);
-    assert.equal(index.query('event:CreateUser').length, 3 * 14 - 1);
-    const raw = await index.rawMany(Array.from(index.query('event:DeleteUser')));
+    assert.equal(queryIndex(index, 'event:DeleteUser').length, 1);
+    assert.equal(queryIndex(index, 'event:CreateUser').length, 3 * 14 - 1);
+    const raw = await index.rawMany(Array.from(queryIndex(index, 'event:DeleteUser')));
     assert.equal(raw[0].eventName, 'DeleteUser');
   });
 
@@ -101,7 +102,7 @@ describe('on-disk index cache', () => {
       const again = await Investigation.open([other], { cacheDir, workers: 0 });
       assert.equal(again.summary.fromCache, false);
       assert.equal(again.summary.events, 1, "the other folder's own single event, not the 120 of the copied cache");
-      assert.equal(again.investigation.index.query('event:StopLogging').length, 1);
+      assert.equal(queryIndex(again.investigation.index, 'event:StopLogging').length, 1);
       assert.match((again.summary.notes ?? []).join('\n'), /written for other evidence/);
       const third = await Investigation.open([other], { cacheDir, workers: 0 });
       assert.equal(third.summary.fromCache, true, 'rebuilt: the next load uses the new cache');
@@ -140,7 +141,7 @@ describe('on-disk index cache', () => {
     const { investigation, summary } = await Investigation.open([evidence], { cacheDir, workers: 0 });
     assert.equal(summary.fromCache, true);
     const index = investigation.index;
-    const creates = Array.from(index.query('event:CreateUser'));
+    const creates = Array.from(queryIndex(index, 'event:CreateUser'));
     // Changed under the open index (a same-size edit): what the index says and the file hold differ.
     await editKeepingSizeAndTimes(file, '"eventName":"CreateUser"', '"eventName":"DeleteUser"');
     await assert.rejects(index.rawMany(creates), (error: unknown) => {
@@ -151,7 +152,7 @@ describe('on-disk index cache', () => {
     assert.deepEqual((await fs.readdir(cacheDir)).filter((n) => n.endsWith('.idx')), [], 'the cache was discarded');
     const fresh = await Investigation.open([evidence], { cacheDir, workers: 0 });
     assert.equal(fresh.summary.fromCache, false);
-    assert.equal(fresh.investigation.index.query('event:DeleteUser').length, 1);
+    assert.equal(queryIndex(fresh.investigation.index, 'event:DeleteUser').length, 1);
   });
 
   it('a record that is no longer there (file truncated) is refused the same way', async () => {
@@ -178,7 +179,7 @@ describe('on-disk index cache', () => {
     const verified = await Investigation.open([evidence], { cacheDir, workers: 0, verify: true });
     assert.equal(verified.summary.fromCache, false);
     assert.match((verified.summary.notes ?? []).join('\n'), /verify: .*trail-0\.json changed since it was indexed/);
-    assert.equal(verified.investigation.index.query('event:DeleteUser').length, 1);
+    assert.equal(queryIndex(verified.investigation.index, 'event:DeleteUser').length, 1);
   });
 
   it('verify: a cache written without content hashes is not trusted; the rebuilt one is', async () => {

@@ -13,6 +13,7 @@ import { MAX_CONFLICTS_LISTED } from '../../../src/core/index/event-index';
 import { JsonObject } from '../../../src/core/model/event';
 import { requireDataset } from '../../datasets';
 import { indexOf, record } from './helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 function hashOfText(text: string): number {
   return contentHashOfBytes(Buffer.from(text), 0, Buffer.byteLength(text));
@@ -110,7 +111,7 @@ describe('records sharing an eventID', function () {
       ],
     );
     const index = investigation.index;
-    const found = index.query('ip:203.0.113.99');
+    const found = queryIndex(index, 'ip:203.0.113.99');
     assert.equal(found.length, 1);
     assert.equal((await index.raw(found[0])).sourceIPAddress, '203.0.113.99');
     // Looking the eventID up gives both, lowest id first: every lookup by eventID picks the same one.
@@ -133,7 +134,7 @@ describe('records sharing an eventID', function () {
     assert.equal(summary.duplicates, 3);
     assert.equal(summary.conflicts, 0);
     assert.deepEqual(summary.conflictList, []);
-    assert.equal(investigation.index.query('ip:198.51.100.8').length, 1);
+    assert.equal(queryIndex(investigation.index, 'ip:198.51.100.8').length, 1);
   });
 
   it('collapses an Event history copy with the same content onto the trail record, and keeps one that differs', async () => {
@@ -148,7 +149,7 @@ describe('records sharing an eventID', function () {
     const differs = await Investigation.open([evidence({ 'trail.json': trail(event), 'history.json': lookup(changed) })], { workers: 0 });
     assert.equal(differs.summary.events, 2);
     assert.equal(differs.summary.conflicts, 1);
-    assert.equal(differs.investigation.index.query('userAgent:"edited after delivery"').length, 1);
+    assert.equal(queryIndex(differs.investigation.index, 'userAgent:"edited after delivery"').length, 1);
   });
 
   it('reports two differing records of one file by their record numbers', async () => {
@@ -201,7 +202,7 @@ describe('records sharing an eventID', function () {
     assert.equal(investigation.index.postings('eventId', '1').length, 16);
     const attacker = records.filter((r) => r.sourceIPAddress === '92.55.146.245').length;
     assert.ok(attacker > 0);
-    assert.equal(investigation.index.query('ip:92.55.146.245').length, attacker);
+    assert.equal(queryIndex(investigation.index, 'ip:92.55.146.245').length, attacker);
   });
 
   it('stays linear when a hostile file puts one eventID on every record (the list of conflicts is bounded)', () => {

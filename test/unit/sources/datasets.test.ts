@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JsonObject } from '../../../src/core/model/event';
 import { normalizeEvent } from '../../../src/core/model/normalize';
-import { readRecordsAt } from '../../../src/core/sources/readAt';
+import { readRecordsAt } from '../../../src/core/index/read-back';
 import { FileFormat } from '../../../src/core/sources/types';
 import { requireDataset } from '../../datasets';
 import { DATASETS, READ_MODES, readAll } from './helpers';

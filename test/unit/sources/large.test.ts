@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readRecordsAt } from '../../../src/core/sources/readAt';
+import { readRecordsAt } from '../../../src/core/index/read-back';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { RecordLocation } from '../../../src/core/sources/types';

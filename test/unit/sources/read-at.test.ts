@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { readRecordsAt } from '../../../src/core/sources/readAt';
+import { readRecordsAt } from '../../../src/core/index/read-back';
 import { FileFormat, RecordLocation } from '../../../src/core/sources/types';
 import { READ_MODES, fixture, readAll } from './helpers';
 

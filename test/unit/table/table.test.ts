@@ -25,6 +25,7 @@ import {
   parseTableState,
 } from '../../../src/shared/table-protocol';
 import { indexOf, record } from '../engine/helpers';
+import { queryIndex } from '../../../src/core/query/query';
 
 const T0 = Date.UTC(2026, 2, 4, 5, 0, 0);
 const PAYLOADS = ['<img src=x onerror=window.__pwned=1>', '</script><script>window.__pwned=1</script>', '" OR * AND "x', 'a\u202eb'];
@@ -99,14 +100,14 @@ function fake(index: EventIndex): Fake {
   const port: TablePort = {
     index: () => index,
     selection: () => {
-      if (cache?.expression !== expression.value) cache = { expression: expression.value, selection: expression.value ? index.query(expression.value) : index.all() };
+      if (cache?.expression !== expression.value) cache = { expression: expression.value, selection: expression.value ? queryIndex(index, expression.value) : index.all() };
       return cache.selection;
     },
     filterInfo: () => ({ expression: expression.value }),
     formatTime: (ms) => (Number.isFinite(ms) ? new Date(ms).toISOString() : '(no time)'),
     openEvent: async (id, preserveFocus) => void opened.push([id, preserveFocus]),
     applyFilter: (action, term) => {
-      index.query(term); // throws on a syntax error, as the shared filter does
+      queryIndex(index, term); // throws on a syntax error, as the shared filter does
       filters.push([action, term]);
     },
     copy: async (text) => void copied.push(text),
@@ -132,7 +133,7 @@ describe('events table: sort orders', () => {
 
   it('restricts an order to a filtered selection, keeping the order', () => {
     const orders = new SortOrders();
-    const selection = index.query('NOT readOnly:true AND (error:* OR ip:203.0.113.66)');
+    const selection = queryIndex(index, 'NOT readOnly:true AND (error:* OR ip:203.0.113.66)');
     assert.ok(selection.length > 10 && selection.length < index.size);
     for (const column of ['principal', 'time', 'resource', 'error'] as const) {
       const got = Array.from(restrictOrder(orders.orderOf(index, column, 'desc'), selection, index.size));
@@ -221,7 +222,7 @@ describe('events table: session', () => {
     assert.equal(invalidate.filter.expression, f.expression.value);
     await session.handle(request(2, 0, MAX_ROWS_PER_WINDOW));
     const after = f.posted.at(-1) as RowsMessage;
-    const selection = index.query(f.expression.value);
+    const selection = queryIndex(index, f.expression.value);
     assert.equal(after.total, selection.length);
     assert.notEqual(after.version, before.version);
     assert.deepEqual(after.rows.map((r) => r.id), naiveOrder(index, selection, 'time', 'desc'));
@@ -238,8 +239,8 @@ describe('events table: session', () => {
     const f = fake(index);
     const session = new TableSession(f.port, DEFAULT_TABLE_STATE);
     await session.handle({ type: 'ready' });
-    const withError = index.query('error:AccessDenied')[0];
-    const noKey = index.query('NOT accessKey:*')[0];
+    const withError = queryIndex(index, 'error:AccessDenied')[0];
+    const noKey = queryIndex(index, 'NOT accessKey:*')[0];
     await session.handle({ type: 'open', eventId: withError, preserveFocus: true });
     assert.deepEqual(f.opened, [[withError, true]]);
     await session.handle({ type: 'cellAction', action: 'pivot', eventId: withError, column: 'error' });
@@ -259,7 +260,7 @@ describe('events table: session', () => {
     ]);
     assert.deepEqual(f.copied, [index.value('principal', withError)]);
     // The time term finds exactly the events of that millisecond.
-    const sameTime = index.query(f.filters[5][1]);
+    const sameTime = queryIndex(index, f.filters[5][1]);
     assert.ok(Array.from(sameTime).every((id) => index.time(id) === index.time(withError)) && sameTime.includes(withError));
     // An id beyond the index is refused with a message, not opened.
     await session.handle({ type: 'open', eventId: index.size + 5, preserveFocus: false });
@@ -285,7 +286,7 @@ describe('events table: session', () => {
     for (const column of ['eventName', 'principal', 'ip', 'userAgent'] as const) {
       await session.handle({ type: 'cellAction', action: 'pivot', eventId: row.id, column });
       const term = f.filters.at(-1)![1];
-      assert.deepEqual(Array.from(hostile.query(term)), [row.id], `${column}: ${term}`);
+      assert.deepEqual(Array.from(queryIndex(hostile, term)), [row.id], `${column}: ${term}`);
     }
     await session.handle({ type: 'cellAction', action: 'copy', eventId: row.id, column: 'userAgent' });
     assert.equal(f.copied.at(-1), long, 'copy takes the whole value');

@@ -17,9 +17,9 @@ export function testPort(index: EventIndex, collapse: () => boolean, post: (mess
   };
 }
 
-/** Every event a lane's cells count (reads, writes, errors, findings). */
+/** Every event a lane's cells count (reads, writes, errors; findings are counted among those). */
 export function cellSum(lane: LaneView): number {
   let sum = 0;
-  forEachCell(lane.cells, (_x, r, w, e, f) => (sum += r + w + e + f));
+  forEachCell(lane.cells, (_x, r, w, e) => (sum += r + w + e));
   return sum;
 }

@@ -50,11 +50,15 @@ describe('timeline: CloudTrail Insights as spans', () => {
       assert.equal(view.events, 6);
       const insights = view.groups.filter((g) => g.kind === 'insight');
       assert.equal(insights.length, 2);
+      assert.deepEqual(
+        insights.map((g) => g.legend),
+        ['insight', 'insight'],
+      );
       const [pair, open] = insights;
       assert.equal(pair.count, 2);
       assert.equal(pair.first, T('05:06'));
       assert.equal(pair.last, T('05:25'));
-      assert.equal(pair.label, 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06–05:25');
+      assert.equal(pair.label, 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06:00Z – 05:25:00Z');
       assert.equal(pair.expanded, false);
       assert.equal(pair.openEnd, undefined);
       assert.equal(open.count, 1);

@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { indexOf, record } from '../engine/helpers';
 import { JsonObject } from '../../../src/core/model/event';
 import { TimelineModel, VIEW_CELLS_BUDGET } from '../../../src/core/timeline/model';
-import { codeArray, computeFirstSeen, computeKinds, FIRST_IP, FIRST_UA, timeOrder } from '../../../src/core/timeline/derived';
+import { codeArray, computeFirstSeen, computeKinds, findingFlags, FIRST_IP, FIRST_UA, timeOrder } from '../../../src/core/timeline/derived';
 import { EventIndex } from '../../../src/core/index/event-index';
-import { LaneField, LaneView, forEachCell, KIND_ERROR, KIND_FINDING, KIND_READ, KIND_WRITE } from '../../../src/shared/timeline-protocol';
+import { LaneField, LaneView, forEachCell, KIND_ERROR, KIND_READ, KIND_WRITE } from '../../../src/shared/timeline-protocol';
 
 const T0 = Date.UTC(2026, 2, 4, 5, 0, 0);
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -17,14 +17,18 @@ function ev(name: string, offsetMs: number, extra: JsonObject = {}): JsonObject 
   return record({ userIdentity: user(name), eventTime: iso(T0 + offsetMs), ...extra });
 }
 
-function build(index: EventIndex, laneField: LaneField = 'principal', findings?: number[]): TimelineModel {
+function build(index: EventIndex, laneField: LaneField = 'principal', findings?: number[], within?: { start: number; end: number }): TimelineModel {
   return new TimelineModel({
     index,
     selection: index.all(),
     laneField,
     codes: codeArray(index, laneField),
-    kinds: computeKinds(index, findings),
+    kinds: computeKinds(index),
+    findings: findingFlags(index, findings),
     firstSeen: computeFirstSeen(index),
+    eventNames: { codes: codeArray(index, 'eventName'), values: index.dictionary('eventName') },
+    errorCodes: { codes: codeArray(index, 'error'), values: index.dictionary('error') },
+    ...(within ? { within } : {}),
   });
 }
 
@@ -76,7 +80,7 @@ describe('timeline model', () => {
     assert.equal(view.lanes[0].total, 6);
   });
 
-  it('classifies kinds: errors over read/write, findings over everything', () => {
+  it('classifies kinds: errors over read/write; findings are flagged apart and keep their kind', () => {
     const index = indexOf([
       ev('a', 0),
       ev('a', 1, { readOnly: false }),
@@ -84,8 +88,69 @@ describe('timeline model', () => {
       ev('a', 3, { readOnly: false }),
       ev('a', 4, { readOnly: undefined as unknown as boolean }),
     ]);
-    const kinds = computeKinds(index, [3]);
-    assert.deepEqual(Array.from(kinds), [KIND_READ, KIND_WRITE, KIND_ERROR, KIND_FINDING, KIND_WRITE]);
+    assert.deepEqual(Array.from(computeKinds(index)), [KIND_READ, KIND_WRITE, KIND_ERROR, KIND_WRITE, KIND_WRITE]);
+    assert.deepEqual(Array.from(findingFlags(index, [2, 3, 99])!), [0, 0, 1, 1, 0]);
+    assert.equal(findingFlags(index, undefined), undefined);
+  });
+
+  it('draws a finding in its own kind with a finding badge count, so an error stays an error', () => {
+    const index = indexOf([
+      ev('a', 0, { errorCode: 'AccessDenied' }), // error + finding, column 0
+      ev('a', 100, { readOnly: false }), // write + finding, column 0
+      ev('a', 5_000), // read, column 5
+      ev('a', 7_000, { readOnly: false }), // write + finding, column 7
+    ]);
+    const view = build(index, 'principal', [0, 1, 3]).view({ t0: T0, t1: T0 + 10_000, width: 10, offset: 0, limit: 5 });
+    assert.deepEqual(decode(view.lanes[0]), [
+      [0, 0, 1, 1, 2],
+      [5, 1, 0, 0, 0],
+      [7, 0, 1, 0, 1],
+    ]);
+    // The density strip's alerts count errors and findings once each.
+    const { alerts } = build(index, 'principal', [0, 1, 3]).density(1);
+    assert.deepEqual(alerts, [0, 3]);
+  });
+
+  it('labels marks with their event names (and error codes) when a lane has few events in the window', () => {
+    const index = indexOf([
+      ev('a', 0, { eventName: 'ListBuckets' }),
+      ev('a', 50, { eventName: 'GetObject' }), // same column as ListBuckets
+      ev('a', 3_000, { eventName: 'PutBucketPolicy', readOnly: false, errorCode: 'AccessDenied' }),
+      ev('b', 6_000, { eventName: 'CreateUser', readOnly: false }),
+    ]);
+    const view = build(index, 'principal', [3]).view({ t0: T0, t1: T0 + 10_000, width: 10, offset: 0, limit: 5 });
+    assert.deepEqual(
+      view.labels.map((l) => [l.rank, l.x, l.name, l.count, l.error ?? '', l.finding ?? false]),
+      [
+        [0, 0, 'ListBuckets', 2, '', false],
+        [0, 3, 'PutBucketPolicy', 1, 'AccessDenied', false],
+        [1, 6, 'CreateUser', 1, '', true],
+      ],
+    );
+    // A lane with more events in the window than can be labelled carries no labels.
+    const busy: JsonObject[] = [];
+    for (let i = 0; i < 1000; i++) busy.push(ev('c', i));
+    assert.equal(build(indexOf(busy)).view({ t0: T0, t1: T0 + 1000, width: 100, offset: 0, limit: 5 }).labels.length, 0);
+  });
+
+  it('leaves out lanes with no event within the filter\'s time range, and still draws the shown lanes\' other events', () => {
+    const index = indexOf([
+      ev('alice', 0),
+      ev('alice', 60_000),
+      ev('bob', 0),
+      ev('carol', 120_000),
+    ]);
+    const all = build(index);
+    assert.equal(all.laneCount, 3);
+    assert.equal(all.hiddenLanes, 0);
+    const model = build(index, 'principal', undefined, { start: T0 + 30_000, end: T0 + 90_000 });
+    assert.deepEqual(Array.from({ length: model.laneCount }, (_, r) => model.laneValue(r)), ['arn:aws:iam::111122223333:user/alice']);
+    assert.equal(model.hiddenLanes, 2);
+    const view = model.view({ t0: T0 - 1000, t1: T0 + 200_000, width: 200, offset: 0, limit: 5 });
+    assert.equal(view.lanes.length, 1);
+    assert.equal(view.lanes[0].inWindow, 2, 'alice\'s event before the range is still drawn');
+    // The density strip and the event count still cover the whole selection.
+    assert.equal(model.events, 4);
   });
 
   it('marks the first use of a new source IP or user agent by a known principal', () => {
@@ -183,7 +248,8 @@ describe('timeline model', () => {
       selection: index.all(),
       laneField: 'principal',
       codes: codeArray(index, 'principal'),
-      kinds: computeKinds(index, findings),
+      kinds: computeKinds(index),
+      findings: findingFlags(index, findings),
       firstSeen: computeFirstSeen(index),
     });
     for (const m of [model, withFindings]) {

@@ -51,6 +51,11 @@ describe('timeline noise groups', () => {
     assert.equal(burst.first, T0 + 20 * 60_000);
     assert.equal(burst.last, T0 + 20 * 60_000 + 2000);
     assert.deepEqual(burst.kinds, [3, 0, 0, 0]);
+    // Spans are drawn in the legend's group colour whatever their members' kinds.
+    assert.deepEqual(
+      view.groups.map((g) => g.legend),
+      ['group', 'group'],
+    );
     // Every lane: what is drawn plus what is collapsed is every event in the window.
     let collapsed = 0;
     for (const lane of view.lanes) {
@@ -61,6 +66,19 @@ describe('timeline noise groups', () => {
     const bob = view.lanes.find((l) => l.value.endsWith('user/bob'))!;
     assert.equal(burst.rank, bob.rank, 'a group sits in its events’ lane');
     assert.equal(cellSum(bob), 1, 'only the CLI call is drawn as a mark');
+  });
+
+  it('draws a span with failed AWS-service calls in the group colour, its errors and findings counted in its tooltip', () => {
+    const records = events();
+    // Two of AWS Config's calls failed, and a detection named one of them.
+    records[5] = { ...records[5], errorCode: 'AccessDenied' };
+    records[6] = { ...records[6], errorCode: 'AccessDenied' };
+    const index = indexOf(records);
+    const port = { ...testPort(index, () => true), findings: () => [6] };
+    const view = new TimelineSession(port, { ...DEFAULT_STATE }).view(request);
+    const config = view.groups.find((g) => g.kind === 'aws-service')!;
+    assert.equal(config.legend, 'group', 'not the error colour');
+    assert.deepEqual(config.kinds, [2, 0, 2, 1]);
   });
 
   it('hover and keyboard navigation step over a collapsed group’s events, not over others', async () => {

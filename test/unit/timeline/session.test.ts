@@ -4,6 +4,7 @@ import { JsonObject } from '../../../src/core/model/event';
 import { TimelinePort, TimelineSession } from '../../../src/core/timeline/session';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { DEFAULT_STATE, HostToWebview, ViewMessage, parseState, parseWebviewMessage } from '../../../src/shared/timeline-protocol';
+import { queryIndex } from '../../../src/core/query/query';
 
 const T0 = Date.UTC(2026, 2, 4, 5, 0, 0);
 
@@ -34,15 +35,19 @@ function fake(index: EventIndex): Fake {
   const opened: number[] = [];
   const ranges: Array<{ start: number; end: number } | undefined> = [];
   const expression = { value: '' };
+  let range: { start: number; end: number } | undefined;
   const port: TimelinePort = {
     index: () => index,
     expression: () => expression.value,
-    filterInfo: () => ({ expression: expression.value }),
+    filterInfo: () => ({ expression: expression.value, ...(range ? { timeRange: range } : {}) }),
     setExpression: (e) => {
-      index.query(e); // throws on a syntax error, like FilterState.setExpression
+      queryIndex(index, e); // throws on a syntax error, like FilterState.setExpression
       expression.value = e;
     },
-    setTimeRange: (r) => ranges.push(r),
+    setTimeRange: (r) => {
+      ranges.push(r);
+      range = r;
+    },
     openEvent: async (id) => void opened.push(id),
     post: (m) => {
       posted.push(m);
@@ -130,6 +135,27 @@ describe('timeline session (host side of the protocol)', () => {
     assert.deepEqual(f.ranges, [{ start: T0, end: T0 + 60_001 }, undefined]);
   });
 
+  it('hides lanes with no event within the time range, and shows them again when it is cleared', async () => {
+    const f = fake(indexOf(events()));
+    const session = new TimelineSession(f.port, { ...DEFAULT_STATE });
+    await session.handle({ type: 'ready' });
+    const before = session.view({ ...viewRequest, laneField: 'principal' });
+    assert.equal(before.lanes.length, 3);
+    assert.equal(before.hiddenLanes, 0);
+    // Events are a minute apart, u0, u1, u2 in turn: the first 90 s hold u0 and u1 only.
+    await session.handle({ type: 'brush', start: T0, end: T0 + 90_000 });
+    const within = session.view({ ...viewRequest, laneField: 'principal', seq: 2 });
+    assert.deepEqual(
+      within.lanes.map((l) => l.value),
+      ['arn:aws:iam::111122223333:user/u0', 'arn:aws:iam::111122223333:user/u1'],
+    );
+    assert.equal(within.laneCount, 2);
+    assert.equal(within.hiddenLanes, 1);
+    assert.notEqual(within.modelVersion, before.modelVersion, 'a new model: the webview drops hovers for the old one');
+    await session.handle({ type: 'clearBrush' });
+    assert.equal(session.view({ ...viewRequest, laneField: 'principal', seq: 3 }).lanes.length, 3);
+  });
+
   it('hover returns the event row with its error message as data', async () => {
     const index = indexOf(events());
     const f = fake(index);
@@ -196,5 +222,9 @@ describe('timeline protocol validation', () => {
       focusValue: '203.0.113.66',
     });
     assert.deepEqual(parseState({ laneField: 'constructor', laneOffset: -1, t0: 'x' }), DEFAULT_STATE);
+    // "The user zoomed since the last fit" survives, only with the window it is about.
+    assert.equal(parseState({ laneField: 'ip', laneOffset: 0, t0: 0, t1: 10_000, zoomed: true }).zoomed, true);
+    assert.equal(parseState({ laneField: 'ip', laneOffset: 0, zoomed: true }).zoomed, undefined);
+    assert.equal(parseState({ laneField: 'ip', laneOffset: 0, t0: 0, t1: 10_000, zoomed: 'yes' }).zoomed, undefined);
   });
 });

@@ -4,15 +4,15 @@
  * needed (gzip); ordinal locations re-read the small file the reader parsed whole.
  */
 import * as fs from 'node:fs';
-import { BatchBuilder } from '../index/batch';
-import { TrailScanner } from '../index/trail-scanner';
+import { BatchBuilder } from './batch';
+import { TrailScanner } from './trail-scanner';
 import { JsonObject } from '../model/event';
 import { oneLine, RawRecord } from '../model/raw-record';
-import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from './content';
-import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from './csv';
-import { MAX_RECORD_BYTES, ReadEvidenceOptions, WHOLE_DOCUMENT_LIMIT, readContentRecords, readEvidenceFile, readWholeContentSync, recordRanges } from './read';
-import { FileFormat, RecordLocation } from './types';
-import { unwrapRecord } from './unwrap';
+import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from '../sources/content';
+import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from '../sources/csv';
+import { MAX_RECORD_BYTES, ReadEvidenceOptions, WHOLE_DOCUMENT_LIMIT, readContentRecords, readEvidenceFile, readWholeContentSync, recordRanges } from '../sources/read';
+import { FileFormat, RecordLocation } from '../sources/types';
+import { unwrapRecord } from '../sources/unwrap';
 
 /**
  * A record cannot be read back as it was indexed: the file changed since (edited, replaced,
