@@ -14,7 +14,7 @@ import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { evidenceContaining } from '../core/export/guard';
+import { evidenceContaining } from '../core/sources/evidence-guard';
 
 /** The ctinv cache folder (as defaultCacheDir in load.ts, kept apart so that nothing heavy loads here). */
 function cacheRoot(): string {

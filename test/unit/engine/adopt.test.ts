@@ -12,6 +12,7 @@ import { SourceSummary } from '../../../src/core/engine/api';
 import { BatchBuilder, EventBatch } from '../../../src/core/index/batch';
 import { EventIndex, MAX_CONFLICTS_LISTED } from '../../../src/core/index/event-index';
 import { JsonObject } from '../../../src/core/model/event';
+import { queryIndex } from '../../../src/core/query/query';
 import { memoryIndex, record } from './helpers';
 
 /** Records with every kind of thing a merge decides or keeps aside. */
@@ -162,9 +163,9 @@ describe('cache reopen: the summary equals the cold load', function () {
       assert.equal(merges, 0);
       assert.deepEqual(comparable(warm.summary), comparable(cold.summary));
       assert.deepEqual(contents(warm.investigation.index), contents(cold.investigation.index));
-      assert.deepEqual([...warm.investigation.index.query('ip:203.0.113.9')], [...cold.investigation.index.query('ip:203.0.113.9')]);
+      assert.deepEqual([...queryIndex(warm.investigation.index, 'ip:203.0.113.9')], [...queryIndex(cold.investigation.index, 'ip:203.0.113.9')]);
       // Read back through the adopted columns.
-      const ids = [...warm.investigation.index.query('ip:203.0.113.9')];
+      const ids = [...queryIndex(warm.investigation.index, 'ip:203.0.113.9')];
       assert.deepEqual(await warm.investigation.index.rawMany(ids), await cold.investigation.index.rawMany(ids));
     });
   }
