@@ -18,6 +18,7 @@ import * as fsSync from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BatchArray, EventBatch, mapBatchArrays } from '../index/batch';
+import { KnownMerge } from '../index/event-index';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { fileIdentity } from '../sources/walk';
 
@@ -27,7 +28,9 @@ import { fileIdentity } from '../sources/walk';
 // state and type (issue 12 §7).
 // 6: sections instead of a V8 serialisation (issue 13): the batch's typed arrays are read as
 // views of the file's bytes, the rest (strings, files, identity) is one JSON text.
-export const CACHE_FORMAT = 6;
+// 7: what the merge into an empty index dropped and found in conflict (`merged`), so that a
+// reopen adopts the batch without a de-duplication probe per event.
+export const CACHE_FORMAT = 7;
 
 const MAGIC = Buffer.from('CTINVIDX', 'latin1');
 /** magic, format (uint32 LE), SHA-256 of the payload. */
@@ -70,6 +73,7 @@ interface Description {
   identity: CacheIdentity;
   walkProblems: FileProblem[];
   contentHashes?: string[];
+  merged?: KnownMerge;
   /** Each batch with its typed arrays left empty (mapBatchArrays order) and their sections. */
   batches: { hollow: EventBatch; sections: Section[] }[];
 }
@@ -88,7 +92,7 @@ function encodePayload(value: CachedSource): Buffer {
     arrays.push(...own);
     return { hollow, sections: own.map((array) => ({ kind: sectionKind(array), at: 0, length: array.length })) };
   });
-  const description: Description = { format: value.format, identity: value.identity, walkProblems: value.walkProblems, contentHashes: value.contentHashes, batches };
+  const description: Description = { format: value.format, identity: value.identity, walkProblems: value.walkProblems, contentHashes: value.contentHashes, merged: value.merged, batches };
   // The sections' places depend on the description's length, which depends on them: place them
   // with a description long enough for any offset (padded with spaces, which JSON ignores).
   const sections = batches.flatMap((b) => b.sections);
@@ -137,7 +141,7 @@ export function decodeCache(data: Buffer): CachedSource {
     if (next !== sections.length) throw new Error('a batch has sections it does not use');
     return batch;
   });
-  return { format: description.format, identity: description.identity, batches, walkProblems: description.walkProblems ?? [], contentHashes: description.contentHashes };
+  return { format: description.format, identity: description.identity, batches, walkProblems: description.walkProblems ?? [], contentHashes: description.contentHashes, merged: description.merged };
 }
 
 /** What a cache was written for: checked against what is being loaded before it is used. */
@@ -157,6 +161,12 @@ export interface CachedSource {
   walkProblems: FileProblem[];
   /** SHA-256 of each file's content in key order (files sorted by path), when written in verify mode. */
   contentHashes?: string[];
+  /**
+   * What merging the one batch into an empty index did (dropped duplicates, conflicts), when the
+   * load that wrote the cache started from an empty index: a reopen into an empty index adopts
+   * the batch without probing every event again (EventIndex.adopt).
+   */
+  merged?: KnownMerge;
 }
 
 function byPath(a: EvidenceFile, b: EvidenceFile): number {

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EventBatch, BatchBuilder, combineBatches, copyBatch } from '../index/batch';
-import { EventIndex, MAX_CONFLICTS_LISTED } from '../index/event-index';
+import { EventIndex, KnownMerge, MAX_CONFLICTS_LISTED, MergeResult } from '../index/event-index';
 import { JsonObject } from '../model/event';
 import { evidenceContaining } from '../sources/evidence-guard';
 import { IndexedFile } from '../index/event-index';
@@ -141,6 +141,13 @@ export class Investigation {
       }
       if (cached) {
         summary.skipped.splice(0, summary.skipped.length, ...cached.walkProblems);
+        // Into an empty index, the batch is adopted as the load that wrote it merged it.
+        const adopted = cached.merged && cached.batches.length === 1 ? this.index.adopt(cached.batches[0], state.code, cached.merged) : undefined;
+        if (adopted) {
+          this.account(state, cached.batches[0], adopted);
+          summary.fromCache = true;
+          return;
+        }
         this.index.reserve(cached.batches.reduce((sum, b) => sum + b.count, 0));
         for (const batch of cached.batches) this.mergeBatch(state, batch);
         summary.fromCache = true;
@@ -157,6 +164,9 @@ export class Investigation {
     };
     options.onProgress?.({ ...progress });
     const batches: EventBatch[] = [];
+    // What the merges do, for the cache, while this source alone fills an empty index.
+    const index = this.index;
+    let known: (KnownMerge & { rows: number }) | undefined = index.size === 0 && index.files.length === 0 ? { dropped: [], conflicts: 0, conflictPairs: [], rows: 0 } : undefined;
     let lastReport = 0;
     let reserved = false;
     await parsePool().parse(
@@ -169,7 +179,15 @@ export class Investigation {
           const estimate = ((summary.events + batch.count) / (progress.bytesDone + batchBytes(batch))) * progress.bytesTotal;
           this.index.reserve(Math.ceil(estimate * 1.1) - summary.events);
         }
-        this.mergeBatch(state, batch);
+        if (known && (this.index !== index || index.size !== known.rows - known.dropped.length)) known = undefined;
+        const dropped: number[] | undefined = known ? [] : undefined;
+        const result = this.mergeBatch(state, batch, dropped);
+        if (known && dropped) {
+          for (const row of dropped) known.dropped.push(known.rows + row);
+          known.rows += batch.count;
+          known.conflicts += result.conflicts;
+          for (const pair of result.conflictPairs) if (known.conflictPairs.length < MAX_CONFLICTS_LISTED) known.conflictPairs.push(pair);
+        }
         for (const file of batch.files) {
           if (file.continuation) continue;
           progress.filesDone++;
@@ -194,7 +212,8 @@ export class Investigation {
         state.cache = undefined;
         return;
       }
-      const value = { format: CACHE_FORMAT, identity, batches: batches.length ? [combineBatches(batches)] : [], walkProblems, contentHashes: hashes };
+      const merged = known ? { dropped: known.dropped, conflicts: known.conflicts, conflictPairs: known.conflictPairs } : undefined;
+      const value = { format: CACHE_FORMAT, identity, batches: batches.length ? [combineBatches(batches)] : [], walkProblems, contentHashes: hashes, merged };
       await writeCache(cacheDir, value).catch((error: unknown) => {
         state.cache = undefined;
         summary.skipped.push({
@@ -205,9 +224,15 @@ export class Investigation {
     }
   }
 
-  private mergeBatch(state: SourceState, batch: EventBatch): void {
+  private mergeBatch(state: SourceState, batch: EventBatch, dropped?: number[]): MergeResult {
+    const result = this.index.merge(batch, state.code, dropped);
+    this.account(state, batch, result);
+    return result;
+  }
+
+  /** Adds what merging `batch` did to its source's summary. */
+  private account(state: SourceState, batch: EventBatch, result: MergeResult): void {
     const { summary } = state;
-    const result = this.index.merge(batch, state.code);
     summary.events += result.added;
     summary.duplicates += result.duplicates;
     summary.conflicts += result.conflicts;

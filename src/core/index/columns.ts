@@ -88,6 +88,30 @@ export class CodeColumn {
     this.length = n;
   }
 
+  /** Appends source[row] for each row in `rows` (`largest`: at least the largest of them). */
+  appendRows(source: ArrayLike<number>, rows: Int32Array | undefined, largest: number): void {
+    if (largest > maxOf(this.data)) this.widen(largest);
+    const count = rows ? rows.length : source.length;
+    this.room(count);
+    const data = this.data;
+    if (!rows) {
+      data.set(source, this.length);
+      this.length += count;
+      return;
+    }
+    let n = this.length;
+    for (let i = 0; i < rows.length; i++) data[n++] = source[rows[i]];
+    this.length = n;
+  }
+
+  private room(extra: number): void {
+    if (this.length + extra > this.data.length) {
+      let capacity = Math.max(1, this.data.length * 2);
+      while (capacity < this.length + extra) capacity *= 2;
+      this.grow(capacity);
+    }
+  }
+
   /** Makes room for `capacity` entries in one step, so a large load does not regrow (and leave freed copies behind). */
   reserve(capacity: number): void {
     if (capacity > this.data.length) this.grow(capacity);
@@ -157,6 +181,21 @@ class NumberColumn<T extends NumberArray> {
     this.data[this.length++] = value;
   }
 
+  /** Appends source[row] for each row in `rows`. */
+  appendRows(source: ArrayLike<number>, rows: Int32Array | undefined): void {
+    const count = rows ? rows.length : source.length;
+    if (this.length + count > this.data.length) this.reserve(Math.max(this.data.length * 2, this.length + count));
+    const data = this.data;
+    if (!rows) {
+      data.set(source, this.length);
+      this.length += count;
+      return;
+    }
+    let n = this.length;
+    for (let i = 0; i < rows.length; i++) data[n++] = source[rows[i]];
+    this.length = n;
+  }
+
   reserve(capacity: number): void {
     if (capacity > this.data.length) {
       const next = this.make(capacity);
@@ -210,6 +249,29 @@ export class CompactNumberColumn {
       this.becomeLarge();
     }
     this.large!.push(value);
+  }
+
+  /** Appends source[row] for each row in `rows`: at a code width while every one fits, as push() would. */
+  appendRows(source: ArrayLike<number>, rows: Int32Array | undefined): void {
+    if (this.small) {
+      let largest = 0;
+      let whole = true;
+      const count = rows ? rows.length : source.length;
+      for (let i = 0; i < count; i++) {
+        const value = source[rows ? rows[i] : i];
+        if (!(Number.isInteger(value) && value >= 0 && value <= 0x7fffffff)) {
+          whole = false;
+          break;
+        }
+        if (value > largest) largest = value;
+      }
+      if (whole) {
+        this.small.appendRows(source, rows, largest);
+        return;
+      }
+      this.becomeLarge();
+    }
+    this.large!.appendRows(source, rows);
   }
 
   get(index: number): number {
@@ -424,6 +486,35 @@ export class UniqueIdColumn {
       this.words[at + 3] = ids.words[src + 3];
     } else if (kind === ID_TEXT && text !== undefined) {
       this.texts.set(index, text);
+    }
+  }
+
+  /**
+   * Appends entry rows[k] of a batch's packed identifiers for each k; `idOf` maps a batch entry
+   * to its place among the rows (-1: not appended), identity when absent.
+   */
+  appendRows(ids: PackedIds, rows: Int32Array, idOf?: Int32Array): void {
+    this.ensure(rows.length);
+    const base = this.length;
+    const kinds = this.kinds;
+    const words = this.words;
+    for (let r = 0; r < rows.length; r++) {
+      const from = rows[r];
+      const kind = ids.kinds[from];
+      kinds[base + r] = kind;
+      if (kind === ID_UUID || kind === ID_UUID_UPPER) {
+        const at = (base + r) * 4;
+        const src = from * 4;
+        words[at] = ids.words[src];
+        words[at + 1] = ids.words[src + 1];
+        words[at + 2] = ids.words[src + 2];
+        words[at + 3] = ids.words[src + 3];
+      }
+    }
+    this.length = base + rows.length;
+    for (const [from, text] of ids.texts) {
+      const to = idOf ? idOf[from] : from;
+      if (to !== undefined && to >= 0 && to < rows.length && kinds[base + to] === ID_TEXT) this.texts.set(base + to, text);
     }
   }
 

@@ -55,6 +55,38 @@ export interface MergeResult {
   last: number;
 }
 
+/**
+ * What merge() did with a batch merged into an empty index: the batch rows it dropped as
+ * duplicates (ascending), how many conflicts it counted, and the listed ones as [earlier, this]
+ * event ids. Kept with the batch in the cache, so that a reopen need not probe every event again.
+ */
+export interface KnownMerge {
+  dropped: number[];
+  conflicts: number;
+  conflictPairs: [EventId, EventId][];
+}
+
+/** Whether remap maps each of the first `length` codes to itself. */
+function isIdentity(remap: Int32Array, length: number): boolean {
+  for (let c = 0; c < length; c++) if (remap[c] !== c) return false;
+  return true;
+}
+
+/** Whether `known` can describe a merge of a batch of `count` rows (ascending, in range, counts consistent). */
+function fitsBatch(known: KnownMerge, count: number): boolean {
+  if (!known || !Array.isArray(known.dropped) || !Array.isArray(known.conflictPairs) || !Number.isSafeInteger(known.conflicts)) return false;
+  let previous = -1;
+  for (const row of known.dropped) {
+    if (!Number.isSafeInteger(row) || row <= previous || row >= count) return false;
+    previous = row;
+  }
+  const kept = count - known.dropped.length;
+  if (known.conflicts < known.conflictPairs.length || known.conflictPairs.length > MAX_CONFLICTS_LISTED) return false;
+  return known.conflictPairs.every(
+    (pair) => Array.isArray(pair) && pair.length === 2 && pair.every((id) => Number.isSafeInteger(id) && id >= 0 && id < kept) && pair[0] < pair[1],
+  );
+}
+
 export class EventIndex implements EventIndexApi {
   readonly files: IndexedFile[] = [];
   readonly sources = new StringDictionary();
@@ -119,21 +151,9 @@ export class EventIndex implements EventIndexApi {
    * (same eventID, time, name and content hash) is dropped and counted as a duplicate; one
    * whose eventID is held by a record of other content is kept and counted as a conflict.
    */
-  merge(batch: EventBatch, sourceCode: number): MergeResult {
+  merge(batch: EventBatch, sourceCode: number, dropped?: number[]): MergeResult {
     this.restoreDedup(batch.count);
-    const fileBase = this.files.length;
-    for (const file of batch.files) {
-      this.files.push({ ...file, sourceCode });
-      // A large file's format is known only once it is read to the end: fill in its earlier parts.
-      if (!file.format) {
-        const pending = this.formatless.get(file.path);
-        if (pending) pending.push(this.files.length - 1);
-        else this.formatless.set(file.path, [this.files.length - 1]);
-      } else {
-        for (const f of this.formatless.get(file.path) ?? []) this.files[f].format = file.format;
-        this.formatless.delete(file.path);
-      }
-    }
+    const fileBase = this.addFiles(batch, sourceCode);
     const remaps = batch.dicts.map((values, f) => this.recoders[f].recode(values));
     const resourceRemap = this.resourceRecoder.recode(batch.resourceDict).remap;
     const nameField = DICT_INDEX.get('eventName')!;
@@ -163,6 +183,7 @@ export class EventIndex implements EventIndexApi {
           nameColumn.truncate(id);
           this.contentHashes.truncate(id);
           result.duplicates++;
+          dropped?.push(i);
           continue;
         }
         const first = this.firstWithSameId(id);
@@ -204,12 +225,124 @@ export class EventIndex implements EventIndexApi {
     return result;
   }
 
+  /** Appends a batch's files (a large file's earlier parts get its format once its last part comes); returns the first one's index. */
+  private addFiles(batch: EventBatch, sourceCode: number): number {
+    const fileBase = this.files.length;
+    for (const file of batch.files) {
+      this.files.push({ ...file, sourceCode });
+      // A large file's format is known only once it is read to the end: fill in its earlier parts.
+      if (!file.format) {
+        const pending = this.formatless.get(file.path);
+        if (pending) pending.push(this.files.length - 1);
+        else this.formatless.set(file.path, [this.files.length - 1]);
+      } else {
+        for (const f of this.formatless.get(file.path) ?? []) this.files[f].format = file.format;
+        this.formatless.delete(file.path);
+      }
+    }
+    return fileBase;
+  }
+
+  /**
+   * Loads a batch into this index while it is still empty, given what merge() found when the
+   * same batch was merged into an empty index before (the cache keeps it): the rows it dropped
+   * as duplicates and the conflicts it reported. The columns are copied column by column, with
+   * no de-duplication probe per event, and the result is the one merge() would return.
+   * Undefined (nothing changed) when the index is not empty or `known` does not fit the batch:
+   * then merge() is the way.
+   */
+  adopt(batch: EventBatch, sourceCode: number, known: KnownMerge): MergeResult | undefined {
+    if (this.count !== 0 || this.files.length !== 0 || !fitsBatch(known, batch.count)) return undefined;
+    const keptCount = batch.count - known.dropped.length;
+    let rows: Int32Array;
+    /** The new id of each batch row that is kept (only needed when some are dropped). */
+    let idOf: Int32Array | undefined;
+    if (known.dropped.length === 0) {
+      rows = new Int32Array(batch.count);
+      for (let i = 0; i < rows.length; i++) rows[i] = i;
+    } else {
+      rows = new Int32Array(keptCount);
+      idOf = new Int32Array(batch.count).fill(-1);
+      let d = 0;
+      let n = 0;
+      for (let i = 0; i < batch.count; i++) {
+        if (d < known.dropped.length && known.dropped[d] === i) d++;
+        else {
+          idOf[i] = n;
+          rows[n++] = i;
+        }
+      }
+    }
+    this.addFiles(batch, sourceCode);
+    this.reserveColumns(keptCount);
+    const remaps = batch.dicts.map((values, f) => this.recoders[f].recode(values));
+    // Every row kept: typed-array copies (the dictionaries of an empty index take the batch's codes as they are).
+    const subset = idOf ? rows : undefined;
+    for (let f = 0; f < DICT_FIELDS.length; f++) {
+      const { remap, largest } = remaps[f];
+      if (subset || !isIdentity(remap, batch.dicts[f].length)) this.codes[f].appendMapped(batch.codes[f], remap, largest, rows);
+      else this.codes[f].appendRows(batch.codes[f], undefined, largest);
+    }
+    this.times.appendRows(batch.time, subset);
+    this.contentHashes.appendRows(batch.contentHash, subset);
+    this.fileOf.appendRows(batch.fileOf, subset, batch.files.length - 1);
+    this.offsets.appendRows(batch.offset, subset);
+    this.lengths.appendRows(batch.length, subset);
+    this.eventIds.appendRows(batch.eventIds, rows, idOf);
+    this.requestIds.appendRows(batch.requestIds, rows, idOf);
+    const resources = this.resourceRecoder.recode(batch.resourceDict);
+    if (!subset && isIdentity(resources.remap, batch.resourceDict.length)) {
+      // Event i's resources end where the batch's do (the index held none before).
+      this.resourceCodes.appendRows(batch.resourceCodes.subarray(0, batch.resourceStart[batch.count]), undefined, resources.largest);
+      this.resourceStart.appendRows(batch.resourceStart.subarray(1, batch.count + 1), undefined);
+    } else {
+      const resourceRemap = resources.remap;
+      for (let r = 0; r < rows.length; r++) {
+        const i = rows[r];
+        for (let k = batch.resourceStart[i]; k < batch.resourceStart[i + 1]; k++) this.resourceCodes.push(resourceRemap[batch.resourceCodes[k]]);
+        this.resourceStart.push(this.resourceCodes.size);
+      }
+    }
+    const newId = (i: number) => (idOf ? idOf[i] : i);
+    for (const [i, shared] of batch.sharedEventIds) if (newId(i) >= 0) this.sharedEventIds.set(newId(i), shared);
+    for (const [i, state, type] of batch.insights ?? []) if (newId(i) >= 0) this.insights.set(newId(i), { state, type });
+
+    const result: MergeResult = { added: keptCount, duplicates: known.dropped.length, conflicts: known.conflicts, conflictPairs: known.conflictPairs.map(([a, b]) => [a, b]), withoutTime: 0, first: Infinity, last: -Infinity };
+    const times = this.times.array;
+    for (let id = 0; id < keptCount; id++) {
+      const time = times[id];
+      if (Number.isNaN(time)) result.withoutTime++;
+      else {
+        if (time < result.first) result.first = time;
+        if (time > result.last) result.last = time;
+      }
+    }
+    this.count = keptCount;
+    // The de-duplication tables are built from the columns if events arrive after this.
+    this.dedupSlots = new Int32Array(0);
+    this.dedupCount = 0;
+    this.firstSlots = new Int32Array(0);
+    this.firstCount = 0;
+    this.dedupReleased = true;
+    if (batch.count > 0 || batch.files.length > 0) this.changed();
+    return result;
+  }
+
   /**
    * Makes room for `extra` more events at once. Growing by doubling would leave a trail of
    * freed copies that the allocator keeps as resident memory.
    */
   reserve(extra: number): void {
     this.restoreDedup(extra);
+    const capacity = this.count + extra;
+    this.reserveColumns(extra);
+    let slots = this.dedupSlots.length;
+    while (slots * 3 < capacity * 4) slots *= 2;
+    if (slots > this.dedupSlots.length) this.dedupSlots = this.resized(this.dedupSlots, slots, this.dedupHash);
+    if (slots > this.firstSlots.length) this.firstSlots = this.resized(this.firstSlots, slots, this.firstHash);
+  }
+
+  private reserveColumns(extra: number): void {
     const capacity = this.count + extra;
     for (const column of this.codes) column.reserve(capacity);
     this.times.reserve(capacity);
@@ -220,10 +353,6 @@ export class EventIndex implements EventIndexApi {
     this.resourceStart.reserve(capacity + 1);
     this.eventIds.reserve(capacity);
     this.requestIds.reserve(capacity);
-    let slots = this.dedupSlots.length;
-    while (slots * 3 < capacity * 4) slots *= 2;
-    if (slots > this.dedupSlots.length) this.dedupSlots = this.resized(this.dedupSlots, slots, this.dedupHash);
-    if (slots > this.firstSlots.length) this.firstSlots = this.resized(this.firstSlots, slots, this.firstHash);
   }
 
   /** Releases spare capacity after a load. */

@@ -500,7 +500,22 @@ export class TrailScanner {
    */
   recordRanges(content: Buffer, start: number, wanted: ReadonlySet<number>, isEvent: (value: unknown) => boolean): Map<number, RecordLocation> | undefined {
     try {
-      const count = this.locate(content, start);
+      // Items after the last wanted record are not located: each wanted one is compared with
+      // the index when read back, and the file's identity (size, times) with the cache's key.
+      // With items that are not events before it, the ordinals shift: then the whole document.
+      let last = -1;
+      for (const ordinal of wanted) if (ordinal > last) last = ordinal;
+      const found = this.rangesUpTo(content, start, wanted, isEvent, last + 1);
+      if (found === undefined || found.size === wanted.size) return found;
+      return this.rangesUpTo(content, start, wanted, isEvent, MAX_RECORDS);
+    } finally {
+      if (this.spans.length > STRIDE * KEPT_RECORDS) this.spans = new Int32Array(STRIDE * KEPT_RECORDS);
+    }
+  }
+
+  private rangesUpTo(content: Buffer, start: number, wanted: ReadonlySet<number>, isEvent: (value: unknown) => boolean, limit: number): Map<number, RecordLocation> | undefined {
+    {
+      const count = this.locate(content, start, limit);
       if (count < 0) return undefined;
       const spans = this.spans;
       const found = new Map<number, RecordLocation>();
@@ -514,8 +529,6 @@ export class TrailScanner {
         ordinal++;
       }
       return found;
-    } finally {
-      if (this.spans.length > STRIDE * KEPT_RECORDS) this.spans = new Int32Array(STRIDE * KEPT_RECORDS);
     }
   }
 
@@ -523,7 +536,7 @@ export class TrailScanner {
    * Pass one: validates the whole document as `{"Records":[...]}` with nothing after it
    * and fills `spans`. The number of records, or -1 when the document is anything else.
    */
-  private locate(b: Buffer, start: number): number {
+  private locate(b: Buffer, start: number, limit = MAX_RECORDS): number {
     let i = skipSpace(b, start + 1);
     if (!sameBytes(b, i, RECORDS_KEY, 0, RECORDS_KEY.length)) return -1;
     i = skipSpace(b, i + RECORDS_KEY.length);
@@ -543,6 +556,7 @@ export class TrailScanner {
         i = this.locateRecord(b, i, count * STRIDE);
         if (i < 0) return -1;
         count++;
+        if (count === limit && limit < MAX_RECORDS) return count;
         i = skipSpace(b, i);
         if (b[i] === 0x2c) i = skipSpace(b, i + 1);
         else if (b[i] === 0x5d) break;

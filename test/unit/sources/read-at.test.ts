@@ -71,6 +71,29 @@ describe('sources: readRecordsAt returns exactly what the reader emitted', () =>
     }
   });
 
+  it('reads a record by ordinal without locating the items after it, and counts items that are not events before it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-readat-'));
+    try {
+      const event = (i: number) => ({ eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z', eventID: `id-${i}` });
+      const file = path.join(dir, 'mixed.json');
+      // Items that are not events come first and in between: ordinals count events only.
+      fs.writeFileSync(file, JSON.stringify({ Records: [42, { note: 'not an event' }, event(0), 'text', event(1), event(2), [1], event(3)] }));
+      const { events, locations } = await readAll(file);
+      assert.equal(events.length, 4);
+      assert.ok(locations.every((l) => l.length === 0));
+      for (let i = 0; i < events.length; i++) assert.deepEqual(await readRecordsAt(file, 'trail', [locations[i]]), [events[i]]);
+      assert.deepEqual(await readRecordsAt(file, 'trail', [locations[3], locations[0]]), [events[3], events[0]]);
+      const plain = path.join(dir, 'plain.json.gz');
+      const records = Array.from({ length: 50 }, (_, i) => event(i));
+      fs.writeFileSync(plain, zlib.gzipSync(JSON.stringify({ Records: records })));
+      const read = await readAll(plain);
+      assert.deepEqual(await readRecordsAt(plain, 'trail', [read.locations[1], read.locations[7]]), [read.events[1], read.events[7]]);
+      assert.deepEqual(await readRecordsAt(plain, 'trail', [read.locations[49]]), [read.events[49]]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names the file and the reason when a record is no longer there', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-readat-'));
     try {

@@ -1,0 +1,78 @@
+// dist/cli.js runs the CLI bundle with V8's code cache (src/cli/launch.ts): built by
+// `node esbuild.mjs` (npm test builds before the unit tests), run here as a process.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CLI } from './mcp-client';
+
+describe('ctinv launcher: the code cache', function () {
+  this.timeout(60_000);
+  let scratch: string;
+  before(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-launch-'));
+  });
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  function run(args: string[], cacheHome: string): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: cacheHome }, encoding: 'utf8', timeout: 30_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+  const codeFiles = (cacheHome: string) => {
+    const folder = path.join(cacheHome, 'ctinv', 'code');
+    return fs.existsSync(folder) ? fs.readdirSync(folder) : [];
+  };
+
+  it('is written on the first run, used on the next, with the same answers', () => {
+    const evidence = fs.mkdtempSync(path.join(scratch, 'evidence-'));
+    fs.writeFileSync(path.join(evidence, 'trail.json'), JSON.stringify({ Records: [{ eventVersion: '1.09', eventTime: '2026-03-04T05:00:00Z', eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventID: 'a' }] }));
+    const home = path.join(scratch, 'home-1');
+    const first = run(['stats', evidence, '--json', '--cache-dir', path.join(scratch, 'index-1')], home);
+    assert.equal(first.status, 0, first.stderr);
+    const files = codeFiles(home);
+    assert.equal(files.length, 1);
+    assert.match(files[0], /^cli-[0-9a-f]{32}\.v8$/);
+    const second = run(['stats', evidence, '--json', '--cache-dir', path.join(scratch, 'index-1')], home);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(JSON.parse(second.stdout).events, 1);
+    assert.deepEqual({ ...JSON.parse(second.stdout), fromCache: undefined }, { ...JSON.parse(first.stdout), fromCache: undefined });
+    assert.deepEqual(codeFiles(home), files);
+  });
+
+  it('is neither read nor written with --no-cache, and runs on when it is damaged', () => {
+    const home = path.join(scratch, 'home-2');
+    const empty = fs.mkdtempSync(path.join(scratch, 'empty-'));
+    assert.equal(run(['stats', empty, '--no-cache'], home).status, 0);
+    assert.deepEqual(codeFiles(home), []);
+    assert.equal(run(['stats', empty, '--cache-dir', path.join(scratch, 'index-2')], home).status, 0);
+    const [file] = codeFiles(home);
+    const cacheFile = path.join(home, 'ctinv', 'code', file);
+    const good = fs.readFileSync(cacheFile);
+    // A flipped byte in the middle, then a truncation, then something else entirely.
+    const flipped = Buffer.from(good);
+    flipped[flipped.length >> 1] ^= 0xff;
+    for (const damage of [flipped, good.subarray(0, good.length >> 1), Buffer.from('not a code cache')]) {
+      fs.writeFileSync(cacheFile, damage);
+      const damaged = run(['stats', empty, '--json', '--cache-dir', path.join(scratch, 'index-2')], home);
+      assert.equal(damaged.status, 0, damaged.stderr);
+      assert.equal(JSON.parse(damaged.stdout).events, 0);
+      // Written again, whole: its SHA-256, then the code cache.
+      const again = fs.readFileSync(cacheFile);
+      assert.ok(again.length > 32);
+      assert.deepEqual(again.subarray(0, 32), createHash('sha256').update(again.subarray(32)).digest());
+    }
+  });
+
+  it('is not written inside the evidence named on the command line', () => {
+    const evidence = fs.mkdtempSync(path.join(scratch, 'evidence-'));
+    const home = path.join(evidence, 'cache-home');
+    // The default cache folder is inside the evidence: the index cache is not used (a note says so), nor the code cache.
+    const result = run(['stats', evidence], home);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /note: .*inside the evidence/);
+    assert.deepEqual(codeFiles(home), []);
+    assert.equal(fs.existsSync(home), false);
+  });
+});
