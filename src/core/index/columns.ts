@@ -6,6 +6,17 @@
 
 type CodeArray = Uint8Array | Uint16Array | Int32Array;
 
+/** Writes source[row] for each row in `rows` (or all of `source`) into `data` from `at`; returns the new end. */
+function copyRows(data: { set(values: ArrayLike<number>, offset: number): void; [i: number]: number }, at: number, source: ArrayLike<number>, rows: Int32Array | undefined): number {
+  if (!rows) {
+    data.set(source, at);
+    return at + source.length;
+  }
+  let n = at;
+  for (let i = 0; i < rows.length; i++) data[n++] = source[rows[i]];
+  return n;
+}
+
 export class StringDictionary {
   /** Code 0 means "absent"; real values start at 1. */
   readonly values: string[] = [''];
@@ -93,15 +104,7 @@ export class CodeColumn {
     if (largest > maxOf(this.data)) this.widen(largest);
     const count = rows ? rows.length : source.length;
     this.room(count);
-    const data = this.data;
-    if (!rows) {
-      data.set(source, this.length);
-      this.length += count;
-      return;
-    }
-    let n = this.length;
-    for (let i = 0; i < rows.length; i++) data[n++] = source[rows[i]];
-    this.length = n;
+    this.length = copyRows(this.data, this.length, source, rows);
   }
 
   private room(extra: number): void {
@@ -185,15 +188,7 @@ class NumberColumn<T extends NumberArray> {
   appendRows(source: ArrayLike<number>, rows: Int32Array | undefined): void {
     const count = rows ? rows.length : source.length;
     if (this.length + count > this.data.length) this.reserve(Math.max(this.data.length * 2, this.length + count));
-    const data = this.data;
-    if (!rows) {
-      data.set(source, this.length);
-      this.length += count;
-      return;
-    }
-    let n = this.length;
-    for (let i = 0; i < rows.length; i++) data[n++] = source[rows[i]];
-    this.length = n;
+    this.length = copyRows(this.data, this.length, source, rows);
   }
 
   reserve(capacity: number): void {
