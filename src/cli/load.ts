@@ -55,6 +55,8 @@ export async function loadEvidence(
   const result = await Investigation.open(paths, {
     cacheDir,
     verify: args.options.has('verify'),
+    // `stats` answers from the cache's summary; the columns are read when a command uses the index.
+    deferIndex: true,
     workers: typeof workersText === 'string' ? Number(workersText) : undefined,
     signal: io.signal,
     onProgress: io.interactive ? (p) => io.stderr.write(progressLine(p)) : undefined,

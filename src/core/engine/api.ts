@@ -29,6 +29,13 @@ export interface LoadOptions {
    * again (SHA-256) and compared with the hashes stored when it was written.
    */
   verify?: boolean;
+  /**
+   * A source found in the cache, loaded into an empty investigation, reports its summary at once
+   * and reads its columns on the index's first use (`Investigation.index`): the CLI, whose
+   * `stats` needs only the summary. A part of the cache found damaged then throws
+   * CacheDamagedError (a RecordChangedError: read the evidence again) and the cache is deleted.
+   */
+  deferIndex?: boolean;
 }
 
 /** Where one record is: its file, and its place in the file's (decompressed) content. */

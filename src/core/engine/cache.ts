@@ -4,23 +4,36 @@
  *
  * Trusting it takes three checks, so that it never answers for content that changed:
  * - its name is a key over the evidence's roots (as given and as real paths) and every file's
- *   identity: path, device, inode, ctime and mtime in nanoseconds, size. Copying a file with
- *   its times kept (`cp -p`, `rsync -a`, `tar`) still gives it a new inode and ctime, and an
- *   edit in place a new ctime: either makes a new key;
- * - the file starts with a header (magic, format, SHA-256 of the rest), and the rest names the
- *   key and roots it was written for: a damaged, truncated or swapped (copied from another
- *   folder's cache) file is refused and the source parsed again, with a note saying why;
+ *   identity: path, device, inode, ctime and mtime, size (walk.ts: identityOf). Copying a file
+ *   with its times kept (`cp -p`, `rsync -a`, `tar`) still gives it a new inode and ctime, and
+ *   an edit in place a new ctime: either makes a new key;
+ * - every part of the file is checked (CRC-32) before it is used, and the table of contents
+ *   names the key and roots it was written for: a damaged, truncated or swapped (copied from
+ *   another folder's cache) file is refused and the source parsed again, with a note saying why;
  * - in paranoid mode (`verify`) the files' contents are hashed again (SHA-256) and compared
  *   with the hashes stored when the cache was written.
+ *
+ * The file (format 8) is laid out to be opened without work per event: a header, a small table
+ * of contents (what it was written for, the summary a reopen reports, where everything else
+ * is), then the description (JSON: the batch without its typed arrays) and each typed array as
+ * a section at an offset that is a multiple of 8, read as a view of the file's bytes. `ctinv
+ * stats` reads the table of contents alone; the rest is read and checked when the index is
+ * first used (OpenCache.load). A CRC-32 finds any accidental damage (a flipped bit, a burst, a
+ * truncation) as a SHA-256 does, at a quarter of its cost; deliberate forgery is out of its
+ * reach either way (whoever can write the cache folder can write a matching checksum), which
+ * is what `verify` is for.
  */
 import { createHash } from 'node:crypto';
 import * as fsSync from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BatchArray, EventBatch, mapBatchArrays } from '../index/batch';
+import * as zlib from 'node:zlib';
+import { BatchArray, BatchFile, EventBatch, mapBatchArrays } from '../index/batch';
 import { KnownMerge } from '../index/event-index';
+import { RecordChangedError } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { fileIdentity } from '../sources/walk';
+import { SourceSummary } from './api';
 
 /** Bump when the batch layout, normalisation or the cache file's layout changes, so old caches are ignored. */
 // 5: a checksummed header with the identity of what it indexes (issue 12 §2), and each
@@ -30,25 +43,44 @@ import { fileIdentity } from '../sources/walk';
 // views of the file's bytes, the rest (strings, files, identity) is one JSON text.
 // 7: what the merge into an empty index dropped and found in conflict (`merged`), so that a
 // reopen adopts the batch without a de-duplication probe per event.
-export const CACHE_FORMAT = 7;
+// 8: a table of contents with the summary a reopen reports, a CRC-32 per part instead of one
+// SHA-256 of the whole file, files named by their place in the walk, identities in
+// millisecond doubles (issue 13: a reopen reads only what it uses).
+export const CACHE_FORMAT = 8;
 
 const MAGIC = Buffer.from('CTINVIDX', 'latin1');
-/** magic, format (uint32 LE), SHA-256 of the payload. */
-const HEADER_BYTES = MAGIC.length + 4 + 32;
-/**
- * The payload: the length of the description (uint32 LE), the description (JSON: everything but
- * the typed arrays, which it lists as sections), then each section at an offset that is a
- * multiple of 8 from the file's start, so that it is read as a view of the file's bytes.
- */
+/** magic, format (uint32 LE), the table of contents' length and CRC-32 (uint32 LE each), 4 bytes spare. */
+const HEADER_BYTES = MAGIC.length + 16;
+/** Sections start at multiples of 8 from the file's start, so that each is read as a view of the file's bytes. */
 const SECTION_ALIGN = 8;
+/** Bytes read at once for the header and table of contents (more only when it is longer). */
+const FIRST_READ = 64 * 1024;
+
+/** CRC-32 (zlib's, as Node 20.15 and later have it; a table otherwise). */
+const crc32: (data: Uint8Array) => number =
+  (zlib as { crc32?: (data: Uint8Array) => number }).crc32 ??
+  (() => {
+    const table = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c;
+    }
+    return (data: Uint8Array) => {
+      let c = -1;
+      for (let i = 0; i < data.length; i++) c = table[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+      return (c ^ -1) >>> 0;
+    };
+  })();
 
 type SectionKind = 'u8' | 'u16' | 'i32' | 'u32' | 'f64';
 
-/** A typed array of the batch: its kind, its first byte in the file, its length in elements. */
+/** A typed array of the batch: its kind, its first byte in the file, its length in elements, its CRC-32. */
 interface Section {
   kind: SectionKind;
   at: number;
   length: number;
+  crc: number;
 }
 
 const SECTION_TYPES: Record<SectionKind, { new (buffer: ArrayBuffer, byteOffset: number, length: number): BatchArray; BYTES_PER_ELEMENT: number }> = {
@@ -67,81 +99,172 @@ function sectionKind(array: BatchArray): SectionKind {
   return 'f64';
 }
 
-/** What the description holds: the cache without its typed arrays, and where they are. */
-interface Description {
+/**
+ * What a reopen into an empty index reports (the summary of the load that wrote the cache,
+ * when it started from an empty index): `ctinv stats` answers from it without the index.
+ */
+export type CachedSummary = Pick<SourceSummary, 'events' | 'files' | 'digests' | 'skipped' | 'eventsWithoutTime' | 'duplicates' | 'conflicts' | 'conflictList' | 'first' | 'last'>;
+
+/** The table of contents: small, read first, and all that a reopen for a summary reads. */
+interface Contents {
   format: number;
   identity: CacheIdentity;
   walkProblems: FileProblem[];
+  summary?: CachedSummary;
+  /** Where the description is: its first byte, its length in bytes, its CRC-32. */
+  description: { at: number; bytes: number; crc: number };
+}
+
+/**
+ * A batch file as stored: the place of its evidence file in the walk (key order), whose path,
+ * size, modification time and layout the key vouches for; or, for a file the walk did not give,
+ * those written out.
+ */
+type StoredFile = [ref: number | Pick<BatchFile, 'path' | 'size' | 'mtimeMs' | 'layout'>, records: number, format: BatchFile['format'] | 0, problems?: FileProblem[], continuation?: 1];
+
+/** What the description holds: the batches without their typed arrays, and where those are. */
+interface Description {
   contentHashes?: string[];
   merged?: KnownMerge;
-  /** Each batch with its typed arrays left empty (mapBatchArrays order) and their sections. */
-  batches: { hollow: EventBatch; sections: Section[] }[];
+  /** Each batch with its typed arrays left empty (mapBatchArrays order) and files as stored, and their sections. */
+  batches: { hollow: Omit<EventBatch, 'files'>; files: StoredFile[]; sections: Section[] }[];
 }
 
 const aligned = (n: number) => Math.ceil(n / SECTION_ALIGN) * SECTION_ALIGN;
 
-/** The payload of a cache file (everything after the header). */
-function encodePayload(value: CachedSource): Buffer {
+function byPath(a: EvidenceFile, b: EvidenceFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+function storedFile(file: BatchFile, place: ReadonlyMap<string, number>): StoredFile {
+  const ref = place.get(file.path) ?? { path: file.path, size: file.size, mtimeMs: file.mtimeMs, ...(file.layout ? { layout: file.layout } : {}) };
+  const stored: StoredFile = [ref, file.records, file.format ?? 0];
+  if (file.problems.length > 0 || file.continuation) stored.push(file.problems);
+  if (file.continuation) stored.push(1);
+  return stored;
+}
+
+/** A stored file back as a batch file, its evidence file from `walked` (key order). */
+function batchFile(stored: StoredFile, walked: readonly EvidenceFile[] | undefined): BatchFile {
+  if (!Array.isArray(stored) || !Number.isSafeInteger(stored[1])) throw new Error('a file is not described');
+  const [ref, records, format, problems, continuation] = stored;
+  let evidence: Pick<BatchFile, 'path' | 'size' | 'mtimeMs' | 'layout'>;
+  if (typeof ref === 'number') {
+    const file = walked?.[ref];
+    if (!file) throw new Error('a file is not one of the evidence');
+    evidence = file;
+  } else if (ref && typeof ref.path === 'string') evidence = ref;
+  else throw new Error('a file is not described');
+  const out: BatchFile = { path: evidence.path, size: evidence.size, mtimeMs: evidence.mtimeMs, records, problems: Array.isArray(problems) ? problems : [] };
+  if (evidence.layout) out.layout = evidence.layout;
+  if (format) out.format = format;
+  if (continuation === 1) out.continuation = true;
+  return out;
+}
+
+/**
+ * A whole cache file: header, table of contents, description, sections. `walked`: the
+ * evidence files in key order (sorted by path), which the batch files are stored as places in.
+ */
+function encodeCache(value: CachedSource, walked: readonly EvidenceFile[], summary: CachedSummary | undefined): Buffer {
+  const place = new Map<string, number>();
+  walked.forEach((file, i) => place.set(file.path, i));
   const arrays: BatchArray[] = [];
   const batches = value.batches.map((batch) => {
     const own: BatchArray[] = [];
-    const hollow = mapBatchArrays(batch, (array) => {
+    const { files, ...hollow } = mapBatchArrays(batch, (array) => {
       own.push(array);
       return new (array.constructor as new (length: number) => typeof array)(0);
     });
     arrays.push(...own);
-    return { hollow, sections: own.map((array) => ({ kind: sectionKind(array), at: 0, length: array.length })) };
+    const sections = own.map((array): Section => ({ kind: sectionKind(array), at: 0, length: array.length, crc: crc32(new Uint8Array(array.buffer, array.byteOffset, array.byteLength)) }));
+    return { hollow, files: files.map((file) => storedFile(file, place)), sections };
   });
-  const description: Description = { format: value.format, identity: value.identity, walkProblems: value.walkProblems, contentHashes: value.contentHashes, merged: value.merged, batches };
-  // The sections' places depend on the description's length, which depends on them: place them
-  // with a description long enough for any offset (padded with spaces, which JSON ignores).
   const sections = batches.flatMap((b) => b.sections);
-  const probe = Buffer.byteLength(JSON.stringify(description));
-  const room = probe + sections.length * 16;
-  let at = aligned(HEADER_BYTES + 4 + room);
+  const description: Description = { contentHashes: value.contentHashes, merged: value.merged, batches };
+  // The sections' places depend on the description's length, which depends on them: place them
+  // with room enough for any offset (padded with spaces, which JSON ignores).
+  const room = Buffer.byteLength(JSON.stringify(description)) + sections.length * 16;
+  const contents = (descriptionAt: number, bytes: number, crc: number): Buffer =>
+    Buffer.from(JSON.stringify({ format: value.format, identity: value.identity, walkProblems: value.walkProblems, summary, description: { at: descriptionAt, bytes, crc } } satisfies Contents));
+  // The table of contents is written last (it holds the description's CRC): room for any at and crc.
+  const contentsRoom = contents(0, 0, 0).length + 32;
+  const descriptionAt = HEADER_BYTES + contentsRoom;
+  let at = aligned(descriptionAt + room);
   for (let i = 0; i < sections.length; i++) {
     sections[i].at = at;
     at = aligned(at + arrays[i].byteLength);
   }
+  const file = Buffer.alloc(at, 0);
   const text = Buffer.from(JSON.stringify(description));
   if (text.length > room) throw new Error('index cache description outgrew its room');
-  const payload = Buffer.alloc(at - HEADER_BYTES, 0);
-  payload.writeUInt32LE(room, 0);
-  payload.fill(0x20, 4, 4 + room);
-  text.copy(payload, 4);
-  arrays.forEach((array, i) => payload.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), sections[i].at - HEADER_BYTES));
-  return payload;
+  file.fill(0x20, descriptionAt, descriptionAt + room);
+  text.copy(file, descriptionAt);
+  const toc = contents(descriptionAt, room, crc32(file.subarray(descriptionAt, descriptionAt + room)));
+  if (toc.length > contentsRoom) throw new Error('index cache table of contents outgrew its room');
+  file.fill(0x20, HEADER_BYTES, descriptionAt);
+  toc.copy(file, HEADER_BYTES);
+  MAGIC.copy(file, 0);
+  file.writeUInt32LE(CACHE_FORMAT, MAGIC.length);
+  file.writeUInt32LE(contentsRoom, MAGIC.length + 4);
+  file.writeUInt32LE(crc32(file.subarray(HEADER_BYTES, descriptionAt)), MAGIC.length + 8);
+  arrays.forEach((array, i) => file.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), sections[i].at));
+  return file;
 }
 
+/** Parses the table of contents of a cache file whose header is in `head`; throws, saying what, when it is not one. */
+function contentsOf(head: Buffer, tocBytes: Buffer): Contents {
+  if (crc32(tocBytes) !== head.readUInt32LE(MAGIC.length + 8)) throw new Damaged('its table of contents does not match its checksum');
+  const toc = JSON.parse(tocBytes.toString('utf8')) as Contents;
+  if (!toc || typeof toc !== 'object' || !toc.identity || !toc.description || !Array.isArray(toc.walkProblems)) throw new Error('its table of contents is not one of an index cache');
+  return toc;
+}
+
+/** A cache file found damaged or truncated (as opposed to well-formed but not one of ours). */
+class Damaged extends Error {}
+
 /**
- * The cache in `data` (a whole cache file whose checksum was checked): the description parsed,
- * each section a view of `data`'s bytes (copied only where `data` is not aligned for it).
- * Throws, saying what, when the description or a section does not fit the file.
+ * The cache in `data` (a whole cache file): everything checked (CRC-32 of every part), the
+ * description parsed, each section a view of `data`'s bytes (copied only where `data` is not
+ * aligned for it). `walked`: the evidence files in key order. Throws, saying what, when any part
+ * is damaged or does not fit the file.
  */
-export function decodeCache(data: Buffer): CachedSource {
-  if (data.length < HEADER_BYTES + 4) throw new Error('no description');
-  const room = data.readUInt32LE(HEADER_BYTES);
-  if (room > data.length - HEADER_BYTES - 4) throw new Error('its description runs past the end');
-  const description = JSON.parse(data.toString('utf8', HEADER_BYTES + 4, HEADER_BYTES + 4 + room)) as Description;
+export function decodeCache(data: Buffer, walked?: readonly EvidenceFile[]): CachedSource {
+  if (data.length < HEADER_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not an index cache');
+  const tocBytes = data.readUInt32LE(MAGIC.length + 4);
+  if (HEADER_BYTES + tocBytes > data.length) throw new Damaged('its table of contents runs past its end');
+  const toc = contentsOf(data, data.subarray(HEADER_BYTES, HEADER_BYTES + tocBytes));
+  return decodeBody(toc, data, walked);
+}
+
+/** The description and sections of `data` (the whole file), checked against `toc`. */
+function decodeBody(toc: Contents, data: Buffer, walked: readonly EvidenceFile[] | undefined): CachedSource {
+  const { at, bytes, crc } = toc.description;
+  if (!Number.isSafeInteger(at) || !Number.isSafeInteger(bytes) || at < HEADER_BYTES || bytes < 0 || at + bytes > data.length) throw new Damaged('its description lies past its end');
+  const text = data.subarray(at, at + bytes);
+  if (crc32(text) !== crc) throw new Damaged('its description does not match its checksum');
+  const description = JSON.parse(text.toString('utf8')) as Description;
   if (!description || typeof description !== 'object' || !Array.isArray(description.batches)) throw new Error('its description is not one of an index cache');
-  const firstSection = HEADER_BYTES + 4 + room;
-  const batches = description.batches.map(({ hollow, sections }) => {
-    if (!hollow || !Array.isArray(sections)) throw new Error('a batch has no sections');
+  const firstSection = at + bytes;
+  const batches = description.batches.map(({ hollow, files, sections }) => {
+    if (!hollow || !Array.isArray(sections) || !Array.isArray(files)) throw new Error('a batch has no sections');
     let next = 0;
-    const batch = mapBatchArrays(hollow, <A extends BatchArray>() => {
+    const batch = mapBatchArrays({ ...hollow, files: files.map((file) => batchFile(file, walked)) } as EventBatch, <A extends BatchArray>() => {
       const section = sections[next++];
       const type = section && SECTION_TYPES[section.kind];
       if (!type || !Number.isSafeInteger(section.at) || !Number.isSafeInteger(section.length) || section.length < 0) throw new Error('a section is not described');
-      const bytes = section.length * type.BYTES_PER_ELEMENT;
-      if (section.at < firstSection || section.at + bytes > data.length) throw new Error('a section lies outside the file');
+      const size = section.length * type.BYTES_PER_ELEMENT;
+      if (section.at < firstSection || section.at + size > data.length) throw new Damaged('a section lies past its end');
       const start = data.byteOffset + section.at;
+      const view = new Uint8Array(data.buffer, start, size);
+      if (crc32(view) !== section.crc) throw new Damaged(`a section (${section.kind}, at byte ${section.at}) does not match its checksum`);
       if (start % type.BYTES_PER_ELEMENT === 0) return new type(data.buffer as ArrayBuffer, start, section.length) as A;
-      return new type(data.buffer.slice(start, start + bytes) as ArrayBuffer, 0, section.length) as A;
+      return new type(data.buffer.slice(start, start + size) as ArrayBuffer, 0, section.length) as A;
     });
     if (next !== sections.length) throw new Error('a batch has sections it does not use');
     return batch;
   });
-  return { format: description.format, identity: description.identity, batches, walkProblems: description.walkProblems ?? [], contentHashes: description.contentHashes, merged: description.merged };
+  return { format: toc.format, identity: toc.identity, batches, walkProblems: toc.walkProblems, contentHashes: description.contentHashes, merged: description.merged };
 }
 
 /** What a cache was written for: checked against what is being loaded before it is used. */
@@ -167,10 +290,6 @@ export interface CachedSource {
    * the batch without probing every event again (EventIndex.adopt).
    */
   merged?: KnownMerge;
-}
-
-function byPath(a: EvidenceFile, b: EvidenceFile): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /** The real path of each root (as given when it cannot be resolved: the walk reports that). */
@@ -233,69 +352,176 @@ function cacheFilePath(cacheDir: string, key: string): string {
   return path.join(cacheDir, `${key}.idx`);
 }
 
-export type CacheLookup = { kind: 'hit'; value: CachedSource } | { kind: 'miss' } | { kind: 'refused'; note: string };
+/** A hit: the opened cache, and unless looked up lazily, all of it (read and checked). */
+export type CacheLookup = { kind: 'hit'; cache: OpenCache; value?: CachedSource } | { kind: 'miss' } | { kind: 'refused'; note: string };
 
 /**
- * The cache written for `identity`, checked: its checksum, its format, and that it was written
- * for this key and these roots. `refused` (with the reason) for a file that is there but must
- * not be used; `miss` when there is none (or only one of an older format).
+ * A part of an index cache was found damaged when it was first used, after its table of
+ * contents was trusted (OpenCache.load): the cache file is deleted, and whoever holds the
+ * index must read the evidence again, as for a record that changed.
  */
-export async function readCache(cacheDir: string, identity: CacheIdentity): Promise<CacheLookup> {
+export class CacheDamagedError extends RecordChangedError {}
+
+/** Closes the file of an opened cache that was never loaded, once nothing holds it. */
+const unloaded = new FinalizationRegistry<{ fd?: number }>((handle) => {
+  if (handle.fd !== undefined) fsSync.close(handle.fd, () => undefined);
+});
+
+/**
+ * A cache file whose table of contents was read and checked: what it was written for, the
+ * summary a reopen reports, and the rest (description and sections) read and checked on load().
+ * The file stays open until then, so that load() reads the file that was checked, whatever
+ * happens to its name meanwhile.
+ */
+export class OpenCache {
+  private readonly handle: { fd?: number };
+
+  /** @internal */
+  constructor(
+    readonly file: string,
+    fd: number,
+    private readonly size: number,
+    private readonly toc: Contents,
+    private readonly walked: readonly EvidenceFile[],
+  ) {
+    this.handle = { fd };
+    unloaded.register(this, this.handle, this);
+  }
+
+  get identity(): CacheIdentity {
+    return this.toc.identity;
+  }
+
+  get walkProblems(): FileProblem[] {
+    return this.toc.walkProblems;
+  }
+
+  /** What the load that wrote it reported, when that load started from an empty index. */
+  get summary(): CachedSummary | undefined {
+    return this.toc.summary;
+  }
+
+  /** The whole cache, every part checked; throws (saying what) when a part is damaged. Closes the file. */
+  read(): CachedSource {
+    const fd = this.handle.fd;
+    if (fd === undefined) throw new Error(`the index cache ${this.file} was read already`);
+    this.handle.fd = undefined;
+    unloaded.unregister(this);
+    try {
+      // Its own ArrayBuffer, from byte 0: every section's offset is aligned for its view.
+      const data = Buffer.allocUnsafeSlow(this.size);
+      let done = 0;
+      while (done < this.size) {
+        const read = fsSync.readSync(fd, data, done, this.size - done, done);
+        if (read === 0) throw new Damaged('it is shorter than when it was opened');
+        done += read;
+      }
+      return decodeBody(this.toc, data, this.walked);
+    } finally {
+      fsSync.closeSync(fd);
+    }
+  }
+
+  /**
+   * read(), for an index that is being used: a damaged part deletes the cache file and throws
+   * CacheDamagedError, so that the evidence is read again.
+   */
+  load(): CachedSource {
+    try {
+      return this.read();
+    } catch (error) {
+      fsSync.rmSync(this.file, { force: true });
+      throw new CacheDamagedError(this.file, `the index cache is damaged or truncated (${error instanceof Error ? error.message : String(error)}); it was deleted`);
+    }
+  }
+
+  /** Closes the file without reading it. */
+  close(): void {
+    const fd = this.handle.fd;
+    if (fd === undefined) return;
+    this.handle.fd = undefined;
+    unloaded.unregister(this);
+    fsSync.closeSync(fd);
+  }
+}
+
+/**
+ * The cache written for `identity`, its table of contents checked: its checksum, its format,
+ * and that it was written for this key and these roots. `refused` (with the reason) for a file
+ * that is there but must not be used; `miss` when there is none (or only one of an older
+ * format). `walked`: the evidence files in key order (sorted by path). Unless `lazy`, the rest
+ * is read and checked too before it is a hit; lazily, on OpenCache.load().
+ */
+export function readCache(cacheDir: string, identity: CacheIdentity, walked: readonly EvidenceFile[], options: { lazy?: boolean } = {}): CacheLookup {
   const file = cacheFilePath(cacheDir, identity.key);
-  let data: Buffer;
+  let fd: number;
   try {
-    data = await fs.readFile(file);
+    fd = fsSync.openSync(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? { kind: 'miss' } : { kind: 'refused', note: `the index cache ${file} cannot be read (${code ?? String(error)})` };
   }
-  const refuse = (why: string): CacheLookup => ({ kind: 'refused', note: `the index cache ${file} ${why}; the evidence was read again` });
-  // Caches before format 4 are a bare V8 serialisation (first byte 0xFF): outdated, not damaged.
-  if (data.length > 0 && data[0] === 0xff) return { kind: 'miss' };
-  if (data.length < HEADER_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) return refuse('is not an index cache (damaged or truncated)');
-  const format = data.readUInt32LE(MAGIC.length);
-  if (format !== CACHE_FORMAT) return { kind: 'miss' };
-  const payload = data.subarray(HEADER_BYTES);
-  const stored = data.subarray(MAGIC.length + 4, HEADER_BYTES);
-  if (!createHash('sha256').update(payload).digest().equals(stored)) return refuse('is damaged or truncated (its checksum does not match)');
-  let value: CachedSource;
+  let open: OpenCache | undefined;
+  let value: CachedSource | undefined;
   try {
-    value = decodeCache(data);
+    const lookup = openCache(file, fd, identity, walked);
+    if (lookup.kind !== 'hit') return lookup;
+    open = lookup.cache;
+    if (!options.lazy) value = open.read();
   } catch (error) {
-    return refuse(`cannot be decoded (${error instanceof Error ? error.message : String(error)})`);
-  }
-  const written = value?.identity;
-  if (value?.format !== CACHE_FORMAT || !written || !Array.isArray(value.batches)) return refuse('is not an index cache of this version');
-  if (written.key !== identity.key || written.files !== identity.files || !sameList(written.roots, identity.roots) || !sameList(written.realRoots, identity.realRoots)) {
-    return refuse(`was written for other evidence (${(written.realRoots ?? []).join(', ') || 'unknown'}), not for ${identity.realRoots.join(', ')}`);
+    const why = error instanceof Damaged ? `is damaged or truncated (${error.message})` : `cannot be decoded (${error instanceof Error ? error.message : String(error)})`;
+    return { kind: 'refused', note: `the index cache ${file} ${why}; the evidence was read again` };
+  } finally {
+    if (!open) fsSync.closeSync(fd);
   }
   // Marks it recently used, for pruning (the cache's own file: never evidence).
   const now = new Date();
-  await fs.utimes(file, now, now).catch(() => undefined);
-  return { kind: 'hit', value };
+  try {
+    fsSync.utimesSync(file, now, now);
+  } catch {
+    // Pruning may then take it for an old one: it is only a cache.
+  }
+  return { kind: 'hit', cache: open, value };
+}
+
+function openCache(file: string, fd: number, identity: CacheIdentity, walked: readonly EvidenceFile[]): CacheLookup {
+  const refuse = (why: string): CacheLookup => ({ kind: 'refused', note: `the index cache ${file} ${why}; the evidence was read again` });
+  const size = fsSync.fstatSync(fd).size;
+  let head = Buffer.allocUnsafe(Math.min(size, FIRST_READ));
+  head = head.subarray(0, fsSync.readSync(fd, head, 0, head.length, 0));
+  // Caches before format 4 are a bare V8 serialisation (first byte 0xFF): outdated, not damaged.
+  if (head.length > 0 && head[0] === 0xff) return { kind: 'miss' };
+  if (head.length < HEADER_BYTES || !head.subarray(0, MAGIC.length).equals(MAGIC)) return refuse('is not an index cache (damaged or truncated)');
+  if (head.readUInt32LE(MAGIC.length) !== CACHE_FORMAT) return { kind: 'miss' };
+  const tocBytes = head.readUInt32LE(MAGIC.length + 4);
+  if (HEADER_BYTES + tocBytes > size) return refuse('is damaged or truncated (its table of contents runs past its end)');
+  let tocData = head.subarray(HEADER_BYTES, HEADER_BYTES + tocBytes);
+  if (tocData.length < tocBytes) {
+    tocData = Buffer.allocUnsafe(tocBytes);
+    if (fsSync.readSync(fd, tocData, 0, tocBytes, HEADER_BYTES) !== tocBytes) return refuse('is damaged or truncated (its table of contents runs past its end)');
+  }
+  const toc = contentsOf(head, tocData);
+  const written = toc.identity;
+  if (toc.format !== CACHE_FORMAT) return refuse('is not an index cache of this version');
+  if (written.key !== identity.key || written.files !== identity.files || !sameList(written.roots, identity.roots) || !sameList(written.realRoots, identity.realRoots)) {
+    return refuse(`was written for other evidence (${(written.realRoots ?? []).join(', ') || 'unknown'}), not for ${identity.realRoots.join(', ')}`);
+  }
+  return { kind: 'hit', cache: new OpenCache(file, fd, size, toc, walked) };
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
   return Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-export async function writeCache(cacheDir: string, value: CachedSource): Promise<void> {
+/**
+ * Writes the cache of `value`. `walked`: the evidence files of its key (the batch files are
+ * stored as places among them); `summary`: what a reopen into an empty index reports.
+ */
+export async function writeCache(cacheDir: string, value: CachedSource, walked: readonly EvidenceFile[], summary?: CachedSummary): Promise<void> {
   await fs.mkdir(cacheDir, { recursive: true });
   const target = cacheFilePath(cacheDir, value.identity.key);
   const temporary = `${target}.${process.pid}.tmp`;
-  const payload = encodePayload(value);
-  const header = Buffer.alloc(HEADER_BYTES);
-  MAGIC.copy(header, 0);
-  header.writeUInt32LE(CACHE_FORMAT, MAGIC.length);
-  createHash('sha256').update(payload).digest().copy(header, MAGIC.length + 4);
-  const handle = await fs.open(temporary, 'w');
-  try {
-    await handle.write(header);
-    // writeFile goes on from the current position, in as many writes as it takes.
-    await handle.writeFile(payload);
-  } finally {
-    await handle.close();
-  }
+  await fs.writeFile(temporary, encodeCache(value, [...walked].sort(byPath), summary));
   await fs.rename(temporary, target);
   await pruneCache(cacheDir, MAX_CACHE_FILES);
 }

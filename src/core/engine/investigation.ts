@@ -15,7 +15,7 @@ import { walkEvidence } from '../sources/index';
 import { readRawRecordsAt, readRecordsAt } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, sourceLabel } from './api';
-import { CACHE_FORMAT, CacheIdentity, cacheIdentity, contentHashes, discardCacheSync, readCache, writeCache } from './cache';
+import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, contentHashes, discardCacheSync, readCache, writeCache } from './cache';
 import { ParsePool, checkWorkerCount, defaultWorkerCount } from './pool';
 
 interface SourceState {
@@ -29,12 +29,27 @@ interface SourceState {
 export type ChangeListener = () => void;
 
 export class Investigation {
-  index = this.newIndex();
+  private current = this.newIndex();
+  /** Fills the index from a source opened lazily from the cache (LoadOptions.deferIndex), on its first use. */
+  private pending?: () => void;
   private readonly sources: SourceState[] = [];
   private readonly listeners = new Set<ChangeListener>();
   private nextId = 1;
 
-  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers' | 'verify'> = {}) {}
+  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers' | 'verify' | 'deferIndex'> = {}) {}
+
+  /**
+   * The one index the sources feed. A source opened lazily from the cache is read into it here,
+   * on first use: a damaged part of its cache throws CacheDamagedError (the cache is deleted).
+   */
+  get index(): EventIndex {
+    const pending = this.pending;
+    if (pending) {
+      this.pending = undefined;
+      pending();
+    }
+    return this.current;
+  }
 
   private newIndex(): EventIndex {
     return new EventIndex(readRecordsAt, readRawRecordsAt, (file) => this.recordChanged(file));
@@ -87,7 +102,8 @@ export class Investigation {
       try {
         await this.load(state, { ...this.defaults, ...options });
       } finally {
-        this.index.trim();
+        // Not `index`: a source opened lazily stays so.
+        this.current.trim();
         this.fire();
       }
       return summary;
@@ -125,11 +141,20 @@ export class Investigation {
     let identity: CacheIdentity | undefined;
     let hashes: string[] | undefined;
     if (cacheDir) {
-      identity = cacheIdentity(summary.paths, files, identities);
+      // Key order: the cache names its files by their place in it.
+      const sorted = [...files].sort(byPath);
+      identity = cacheIdentity(summary.paths, sorted, identities);
       state.cache = { dir: cacheDir, key: identity.key };
-      const lookup = await readCache(cacheDir, identity);
+      // Lazily (the columns read on the index's first use) only into an empty index, with the summary to report.
+      const lazy = options.deferIndex === true && !options.verify && !this.pending && this.current.size === 0 && this.current.files.length === 0;
+      const lookup = readCache(cacheDir, identity, sorted, { lazy });
       if (lookup.kind === 'refused') note(lookup.note);
-      let cached = lookup.kind === 'hit' ? lookup.value : undefined;
+      const stored = lookup.kind === 'hit' ? lookup.cache.summary : undefined;
+      if (lookup.kind === 'hit' && lazy && stored) {
+        this.deferLoad(state, lookup.cache, stored);
+        return;
+      }
+      let cached = lookup.kind === 'hit' ? (lookup.value ?? (lazy ? this.readNow(lookup.cache, note) : undefined)) : undefined;
       if (cached && options.verify) {
         // Paranoid mode: the files' contents, hashed again, must be what was indexed.
         hashes = await contentHashes(files, signal);
@@ -214,13 +239,48 @@ export class Investigation {
       }
       const merged = known ? { dropped: known.dropped, conflicts: known.conflicts, conflictPairs: known.conflictPairs } : undefined;
       const value = { format: CACHE_FORMAT, identity, batches: batches.length ? [combineBatches(batches)] : [], walkProblems, contentHashes: hashes, merged };
-      await writeCache(cacheDir, value).catch((error: unknown) => {
+      // What a reopen into an empty index reports is what this load did, which started from one.
+      const reported: CachedSummary | undefined = merged ? { events: summary.events, files: summary.files, digests: summary.digests, skipped: [...summary.skipped], eventsWithoutTime: summary.eventsWithoutTime, duplicates: summary.duplicates, conflicts: summary.conflicts, conflictList: summary.conflictList, first: summary.first, last: summary.last } : undefined;
+      await writeCache(cacheDir, value, files, reported).catch((error: unknown) => {
         state.cache = undefined;
         summary.skipped.push({
           path: cacheDir,
           reason: `the index cache could not be written: ${error instanceof Error ? error.message : String(error)}`,
         });
       });
+    }
+  }
+
+  /**
+   * A source found in the cache, into an empty index: its summary is the one the cache stores;
+   * its columns are read (and checked) on the index's first use.
+   */
+  private deferLoad(state: SourceState, cache: OpenCache, stored: CachedSummary): void {
+    const { summary } = state;
+    Object.assign(summary, { ...stored, skipped: [...stored.skipped], conflictList: [...stored.conflictList], fromCache: true });
+    this.pending = () => {
+      let cached: CachedSource;
+      try {
+        cached = cache.load();
+      } catch (error) {
+        state.cache = undefined;
+        throw error;
+      }
+      const index = this.current;
+      const adopted = cached.merged && cached.batches.length === 1 ? index.adopt(cached.batches[0], state.code, cached.merged) : undefined;
+      // Into an empty index a merge does what the load that wrote the cache did: the summary stands.
+      if (!adopted) for (const batch of cached.batches) index.merge(batch, state.code);
+      index.trim();
+    };
+  }
+
+  /** An opened cache read now (a lazy lookup whose summary is missing); undefined, with a note, when damaged. */
+  private readNow(cache: OpenCache, note: (text: string) => void): CachedSource | undefined {
+    try {
+      return cache.load();
+    } catch (error) {
+      note(`${error instanceof Error ? error.message : String(error)}; the evidence was read again`);
+      return undefined;
     }
   }
 
@@ -281,7 +341,8 @@ export class Investigation {
 
   private async rebuild(options: LoadOptions): Promise<void> {
     const remaining = this.sources.splice(0);
-    this.index = this.newIndex();
+    this.pending = undefined;
+    this.current = this.newIndex();
     try {
       for (const state of remaining) {
         const summary = state.summary;
@@ -388,6 +449,10 @@ export class LiveSource {
     }
     this.investigation.appendLive(this.state, builder.take());
   }
+}
+
+function byPath(a: EvidenceFile, b: EvidenceFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 function batchBytes(batch: EventBatch): number {

@@ -44,9 +44,9 @@ export async function forgeCacheForCurrentEvidence(cacheDir: string, evidence: s
   const identity = cacheIdentity([path.resolve(evidence)], files);
   assert.notEqual(`${identity.key}.idx`, names[0], 'the evidence changed: its key did');
   const data = await fs.readFile(path.join(cacheDir, names[0]));
-  const value = decodeCache(data);
+  const value = decodeCache(data, [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
   assert.equal(value.format, CACHE_FORMAT);
   await fs.rm(path.join(cacheDir, names[0]));
-  await writeCache(cacheDir, { ...value, identity });
+  await writeCache(cacheDir, { ...value, identity }, files);
 }
 

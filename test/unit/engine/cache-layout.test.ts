@@ -1,12 +1,13 @@
 /**
- * Issue 13: the cache's section layout (format 6), the key read from the walk's one stat pass,
- * and raw records read back by ordinal from one read of their file.
+ * Issue 13: the cache's section layout (format 8: a checksummed table of contents, description
+ * and sections), the key read from the walk's one stat pass, and raw records read back by
+ * ordinal from one read of their file.
  */
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { CACHE_FORMAT, cacheIdentity, decodeCache } from '../../../src/core/engine/cache';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { fileIdentity } from '../../../src/core/sources/walk';
@@ -17,16 +18,40 @@ import { WHOLE_SECOND } from './cache-helpers';
 import { record } from './helpers';
 import { queryIndex } from '../../../src/core/query/query';
 
-/** magic (8), format (4), SHA-256 (32): the header before the payload. */
-const HEADER = 8 + 4 + 32;
+/** magic (8), format (4), the table of contents' length (4) and CRC-32 (4), spare (4): the header before it. */
+const HEADER = 8 + 4 + 4 + 4 + 4;
 
-/** Rewrites a cache file's checksum so that only the layout checks can refuse it. */
+interface Toc {
+  description: { at: number; bytes: number; crc: number };
+}
+
+/** The table of contents of a cache file, and its length in bytes. */
+export function tableOfContents(data: Buffer): { toc: Toc; bytes: number } {
+  const bytes = data.readUInt32LE(12);
+  return { toc: JSON.parse(data.toString('utf8', HEADER, HEADER + bytes)) as Toc, bytes };
+}
+
+/** Rewrites a cache file's checksums (description, table of contents) so that only the layout checks can refuse it. */
 function resealed(data: Buffer): Buffer {
-  createHash('sha256').update(data.subarray(HEADER)).digest().copy(data, 12);
+  const { toc, bytes } = tableOfContents(data);
+  const { at, bytes: length } = toc.description;
+  toc.description.crc = zlib.crc32(data.subarray(at, at + length));
+  const text = Buffer.from(JSON.stringify(toc).padEnd(bytes, ' '));
+  assert.equal(text.length, bytes);
+  text.copy(data, HEADER);
+  data.writeUInt32LE(zlib.crc32(data.subarray(HEADER, HEADER + bytes)), 16);
   return data;
 }
 
-describe('index cache layout (format 6) and reopening', () => {
+const byPath = (a: EvidenceFile, b: EvidenceFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+async function walkedInKeyOrder(folder: string): Promise<EvidenceFile[]> {
+  const files: EvidenceFile[] = [];
+  for await (const slice of walkEvidence([folder], { onProblem: () => undefined })) files.push(...slice);
+  return files.sort(byPath);
+}
+
+describe('index cache layout (format 8) and reopening', () => {
   let evidence: string;
   let cacheDir: string;
   beforeEach(async () => {
@@ -64,7 +89,7 @@ describe('index cache layout (format 6) and reopening', () => {
     assert.equal(cold.summary.fromCache, false);
     const data = await fs.readFile(await cacheFile());
     assert.equal(data.readUInt32LE(8), CACHE_FORMAT);
-    const decoded = decodeCache(data);
+    const decoded = decodeCache(data, await walkedInKeyOrder(evidence));
     assert.equal(decoded.batches.reduce((sum, b) => sum + b.count, 0), cold.summary.events);
     assert.ok(decoded.batches[0].time instanceof Float64Array && decoded.batches[0].time.buffer === data.buffer, 'sections are views of the file, not copies');
     const warm = await Investigation.open([evidence], { cacheDir, workers: 0 });
@@ -75,24 +100,24 @@ describe('index cache layout (format 6) and reopening', () => {
   for (const [damage, edit] of [
     ['a section placed past the end of the file', (text: string) => text.replace(/"at":(\d+)/, (_m, at: string) => `"at":${'9'.repeat(at.length)}`)],
     ['a section of an unknown kind', (text: string) => text.replace(/"kind":"f64"/, '"kind":"f65"')],
-    ['a section missing from a batch', (text: string) => text.replace(/\{"kind":"[a-z0-9]+","at":\d+,"length":\d+\},/, '')],
+    ['a section missing from a batch', (text: string) => text.replace(/\{"kind":"[a-z0-9]+","at":\d+,"length":\d+,"crc":\d+\},/, '')],
     ['a description that is not JSON', (text: string) => text.replace('{', '[')],
   ] as const) {
     it(`refuses ${damage} even under a valid checksum, with a note, and reads the folder again`, async () => {
       const cold = await Investigation.open([evidence], { cacheDir, workers: 0 });
       const file = await cacheFile();
       const data = await fs.readFile(file);
-      const room = data.readUInt32LE(HEADER);
-      const text = data.toString('utf8', HEADER + 4, HEADER + 4 + room);
+      const { at, bytes: room } = tableOfContents(data).toc.description;
+      const text = data.toString('utf8', at, at + room);
       const changed = Buffer.from(edit(text).padEnd(room, ' '));
       assert.notEqual(changed.toString(), text, 'the description was damaged');
       assert.equal(changed.length, room);
-      changed.copy(data, HEADER + 4);
+      changed.copy(data, at);
       await fs.writeFile(file, resealed(data));
       const again = await Investigation.open([evidence], { cacheDir, workers: 0 });
       assert.equal(again.summary.fromCache, false);
       assert.equal(again.summary.events, cold.summary.events);
-      assert.match((again.summary.notes ?? []).join('\n'), /cannot be decoded|not an index cache/);
+      assert.match((again.summary.notes ?? []).join('\n'), /cannot be decoded|not an index cache|damaged or truncated/);
     });
   }
 
