@@ -99,6 +99,17 @@ export class CodeColumn {
     this.length = n;
   }
 
+  /**
+   * Takes `array` as the column's content, without copying it (an empty column only): a batch
+   * read from the cache, whose arrays are views of the cache file's bytes. A later push copies
+   * it into a larger array.
+   */
+  adopt(array: CodeArray): void {
+    if (this.length !== 0) throw new Error('only an empty column adopts an array');
+    this.data = array;
+    this.length = array.length;
+  }
+
   /** Appends source[row] for each row in `rows` (`largest`: at least the largest of them). */
   appendRows(source: ArrayLike<number>, rows: Int32Array | undefined, largest: number): void {
     if (largest > maxOf(this.data)) this.widen(largest);
@@ -182,6 +193,13 @@ class NumberColumn<T extends NumberArray> {
       this.data = next;
     }
     this.data[this.length++] = value;
+  }
+
+  /** Takes `array` as the column's content, without copying it (an empty column only; see CodeColumn.adopt). */
+  adopt(array: T): void {
+    if (this.length !== 0) throw new Error('only an empty column adopts an array');
+    this.data = array;
+    this.length = array.length;
   }
 
   /** Appends source[row] for each row in `rows`. */
@@ -271,6 +289,28 @@ export class CompactNumberColumn {
 
   get(index: number): number {
     return this.small ? this.small.get(index) : this.large!.get(index);
+  }
+
+  /**
+   * Takes `array` as the column's content without copying it (an empty column only; see
+   * CodeColumn.adopt): doubles as they are, whole numbers that all fit as 32-bit codes.
+   */
+  adopt(array: Float64Array | Uint32Array): void {
+    if (this.size !== 0) throw new Error('only an empty column adopts an array');
+    if (array instanceof Float64Array) {
+      const large = new Float64Column();
+      large.adopt(array);
+      this.large = large;
+      this.small = undefined;
+      return;
+    }
+    for (let i = 0; i < array.length; i++) {
+      if (array[i] > 0x7fffffff) {
+        this.appendRows(array, undefined);
+        return;
+      }
+    }
+    this.small!.adopt(new Int32Array(array.buffer, array.byteOffset, array.length));
   }
 
   reserve(capacity: number): void {
@@ -428,8 +468,8 @@ function unpackUuid(words: Uint32Array, at: number, upper: boolean): string {
  * would cost several times more.
  */
 export class UniqueIdColumn {
-  private words = new Uint32Array(4096);
-  private kinds = new Uint8Array(1024);
+  private words: Uint32Array = new Uint32Array(4096);
+  private kinds: Uint8Array = new Uint8Array(1024);
   private readonly texts = new Map<number, string>();
   private length = 0;
 
@@ -464,6 +504,16 @@ export class UniqueIdColumn {
     const kind = packId(value, this.words, index * 4);
     this.kinds[index] = kind;
     if (kind === ID_TEXT) this.texts.set(index, value);
+  }
+
+  /** Takes a batch's packed identifiers as the column's content, without copying them (an empty column only; see CodeColumn.adopt). */
+  adopt(ids: PackedIds, count: number): void {
+    if (this.length !== 0) throw new Error('only an empty column adopts an array');
+    if (ids.kinds.length < count || ids.words.length < count * 4) throw new Error('the identifiers do not cover the batch');
+    this.kinds = ids.kinds;
+    this.words = ids.words;
+    this.length = count;
+    for (const [index, text] of ids.texts) if (index >= 0 && index < count && this.kinds[index] === ID_TEXT) this.texts.set(index, text);
   }
 
   /** Appends entry `from` of a batch's packed identifiers. */

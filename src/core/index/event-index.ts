@@ -254,14 +254,37 @@ export class EventIndex implements EventIndexApi {
   adopt(batch: EventBatch, sourceCode: number, known: KnownMerge): MergeResult | undefined {
     if (this.count !== 0 || this.files.length !== 0 || !fitsBatch(known, batch.count)) return undefined;
     const keptCount = batch.count - known.dropped.length;
-    let rows: Int32Array;
+    this.addFiles(batch, sourceCode);
+    const remaps = batch.dicts.map((values, f) => this.recoders[f].recode(values));
+    const resources = this.resourceRecoder.recode(batch.resourceDict);
     /** The new id of each batch row that is kept (only needed when some are dropped). */
     let idOf: Int32Array | undefined;
     if (known.dropped.length === 0) {
-      rows = new Int32Array(batch.count);
-      for (let i = 0; i < rows.length; i++) rows[i] = i;
+      // Every row kept, and (the dictionaries of an empty index take the batch's codes as they
+      // are) every code: the columns take the batch's arrays themselves, no copy (from the
+      // cache they are views of the file's bytes).
+      for (let f = 0; f < DICT_FIELDS.length; f++) {
+        const { remap, largest } = remaps[f];
+        if (isIdentity(remap, batch.dicts[f].length)) this.codes[f].adopt(batch.codes[f]);
+        else this.codes[f].appendMapped(batch.codes[f], remap, largest, range(batch.count));
+      }
+      this.times.adopt(batch.time);
+      this.contentHashes.adopt(batch.contentHash);
+      this.fileOf.adopt(batch.fileOf);
+      this.offsets.adopt(batch.offset);
+      this.lengths.adopt(batch.length);
+      this.eventIds.adopt(batch.eventIds, batch.count);
+      this.requestIds.adopt(batch.requestIds, batch.count);
+      if (isIdentity(resources.remap, batch.resourceDict.length) && batch.resourceStart[0] === 0) {
+        // Event i's resources end where the batch's do (the index held none before).
+        this.resourceCodes.adopt(batch.resourceCodes.subarray(0, batch.resourceStart[batch.count]));
+        this.resourceStart.truncate(0);
+        this.resourceStart.adopt(new Uint32Array(batch.resourceStart.buffer, batch.resourceStart.byteOffset, batch.count + 1));
+      } else {
+        this.appendResources(batch, range(batch.count), resources.remap);
+      }
     } else {
-      rows = new Int32Array(keptCount);
+      const rows = new Int32Array(keptCount);
       idOf = new Int32Array(batch.count).fill(-1);
       let d = 0;
       let n = 0;
@@ -272,36 +295,16 @@ export class EventIndex implements EventIndexApi {
           rows[n++] = i;
         }
       }
-    }
-    this.addFiles(batch, sourceCode);
-    this.reserveColumns(keptCount);
-    const remaps = batch.dicts.map((values, f) => this.recoders[f].recode(values));
-    // Every row kept: typed-array copies (the dictionaries of an empty index take the batch's codes as they are).
-    const subset = idOf ? rows : undefined;
-    for (let f = 0; f < DICT_FIELDS.length; f++) {
-      const { remap, largest } = remaps[f];
-      if (subset || !isIdentity(remap, batch.dicts[f].length)) this.codes[f].appendMapped(batch.codes[f], remap, largest, rows);
-      else this.codes[f].appendRows(batch.codes[f], undefined, largest);
-    }
-    this.times.appendRows(batch.time, subset);
-    this.contentHashes.appendRows(batch.contentHash, subset);
-    this.fileOf.appendRows(batch.fileOf, subset, batch.files.length - 1);
-    this.offsets.appendRows(batch.offset, subset);
-    this.lengths.appendRows(batch.length, subset);
-    this.eventIds.appendRows(batch.eventIds, rows, idOf);
-    this.requestIds.appendRows(batch.requestIds, rows, idOf);
-    const resources = this.resourceRecoder.recode(batch.resourceDict);
-    if (!subset && isIdentity(resources.remap, batch.resourceDict.length)) {
-      // Event i's resources end where the batch's do (the index held none before).
-      this.resourceCodes.appendRows(batch.resourceCodes.subarray(0, batch.resourceStart[batch.count]), undefined, resources.largest);
-      this.resourceStart.appendRows(batch.resourceStart.subarray(1, batch.count + 1), undefined);
-    } else {
-      const resourceRemap = resources.remap;
-      for (let r = 0; r < rows.length; r++) {
-        const i = rows[r];
-        for (let k = batch.resourceStart[i]; k < batch.resourceStart[i + 1]; k++) this.resourceCodes.push(resourceRemap[batch.resourceCodes[k]]);
-        this.resourceStart.push(this.resourceCodes.size);
-      }
+      this.reserveColumns(keptCount);
+      for (let f = 0; f < DICT_FIELDS.length; f++) this.codes[f].appendMapped(batch.codes[f], remaps[f].remap, remaps[f].largest, rows);
+      this.times.appendRows(batch.time, rows);
+      this.contentHashes.appendRows(batch.contentHash, rows);
+      this.fileOf.appendRows(batch.fileOf, rows, batch.files.length - 1);
+      this.offsets.appendRows(batch.offset, rows);
+      this.lengths.appendRows(batch.length, rows);
+      this.eventIds.appendRows(batch.eventIds, rows, idOf);
+      this.requestIds.appendRows(batch.requestIds, rows, idOf);
+      this.appendResources(batch, rows, resources.remap);
     }
     const newId = (i: number) => (idOf ? idOf[i] : i);
     for (const [i, shared] of batch.sharedEventIds) if (newId(i) >= 0) this.sharedEventIds.set(newId(i), shared);
@@ -326,6 +329,15 @@ export class EventIndex implements EventIndexApi {
     this.dedupReleased = true;
     if (batch.count > 0 || batch.files.length > 0) this.changed();
     return result;
+  }
+
+  /** Appends the resources of each batch row in `rows`, re-coded through `remap`. */
+  private appendResources(batch: EventBatch, rows: Int32Array, remap: Int32Array): void {
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r];
+      for (let k = batch.resourceStart[i]; k < batch.resourceStart[i + 1]; k++) this.resourceCodes.push(remap[batch.resourceCodes[k]]);
+      this.resourceStart.push(this.resourceCodes.size);
+    }
   }
 
   /**
