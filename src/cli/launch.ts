@@ -4,10 +4,15 @@
  * cached index of thousands of files; with the code V8 compiled on an earlier run it is ~10 ms.
  *
  * The code cache is one file in the ctinv cache folder (`code/`), named by a SHA-256 of the
- * bundle's text, Node's version and the architecture (V8 itself checks little more than the
- * source's length), checked against its own SHA-256 before V8 sees it, written once, on a run's
- * exit, and never inside the evidence named on the command line. `--no-cache` runs without it; anything wrong with it only costs the compile.
+ * bundle file's identity (device, inode, size, modification and change times: a rebuilt or
+ * replaced bundle has a new one, as evidence files do for the index cache), Node's version
+ * and the architecture (V8 itself checks little more than the source's length), checked
+ * against its own SHA-256 before V8 sees it, written once, on a run's exit, and never inside
+ * the evidence named on the command line. `--no-cache` runs without it; anything wrong with
+ * it only costs the compile. Hashing the bundle's text instead cost more than the rest of
+ * the launch.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
@@ -59,11 +64,22 @@ function writeCodeCache(folder: string, file: string, data: Buffer, args: readon
 
 function launch(): void {
   const bundle = path.join(__dirname, 'cli-main.js');
-  const source = fs.readFileSync(bundle, 'utf8');
+  const fd = fs.openSync(bundle, 'r');
+  let bytes: Buffer;
+  let stat: fs.Stats;
+  try {
+    stat = fs.fstatSync(fd);
+    bytes = fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  // The build makes the bundle ASCII (esbuild.mjs): a one-byte string, no UTF-8 to decode.
+  const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const args = process.argv.slice(2);
   const useCache = !args.includes('--no-cache');
   const folder = path.join(cacheRoot(), 'code');
-  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(source).digest('hex').slice(0, 32);
+  const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${bundle}\0${identity}`).digest('hex').slice(0, 32);
   const file = path.join(folder, `cli-${key}.v8`);
   const cachedData = useCache ? readCodeCache(file) : undefined;
   const script = new vm.Script(Module.wrap(source.startsWith('#!') ? `//${source.slice(2)}` : source), { filename: bundle, cachedData });
