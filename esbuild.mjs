@@ -58,7 +58,7 @@ if (watch) {
   const cliMain = 'dist/cli-main.js';
   if (existsSync(cliMain)) {
     const text = readFileSync(cliMain, 'utf8');
-    const ascii = text.replace(/[^\t\n\r\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const ascii = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (ascii !== text) writeFileSync(cliMain, ascii);
   }
 }
