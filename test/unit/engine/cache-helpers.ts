@@ -50,3 +50,16 @@ export async function forgeCacheForCurrentEvidence(cacheDir: string, evidence: s
   await writeCache(cacheDir, { ...value, identity }, files);
 }
 
+
+/** magic (8), format (4), the table of contents' length (4) and CRC-32 (4), spare (4): the header of a cache file. */
+export const HEADER = 8 + 4 + 4 + 4 + 4;
+
+export interface TableOfContents {
+  description: { at: number; bytes: number; crc: number };
+}
+
+/** The table of contents of a cache file, and its length in bytes. */
+export function tableOfContents(data: Buffer): { toc: TableOfContents; bytes: number } {
+  const bytes = data.readUInt32LE(12);
+  return { toc: JSON.parse(data.toString('utf8', HEADER, HEADER + bytes)) as TableOfContents, bytes };
+}

@@ -14,22 +14,9 @@ import { fileIdentity } from '../../../src/core/sources/walk';
 import { walkEvidence } from '../../../src/core/sources/index';
 import { EvidenceFile } from '../../../src/core/sources/types';
 import { random } from '../../../bench/generate';
-import { WHOLE_SECOND } from './cache-helpers';
+import { HEADER, WHOLE_SECOND, tableOfContents } from './cache-helpers';
 import { record } from './helpers';
 import { queryIndex } from '../../../src/core/query/query';
-
-/** magic (8), format (4), the table of contents' length (4) and CRC-32 (4), spare (4): the header before it. */
-const HEADER = 8 + 4 + 4 + 4 + 4;
-
-interface Toc {
-  description: { at: number; bytes: number; crc: number };
-}
-
-/** The table of contents of a cache file, and its length in bytes. */
-export function tableOfContents(data: Buffer): { toc: Toc; bytes: number } {
-  const bytes = data.readUInt32LE(12);
-  return { toc: JSON.parse(data.toString('utf8', HEADER, HEADER + bytes)) as Toc, bytes };
-}
 
 /** Rewrites a cache file's checksums (description, table of contents) so that only the layout checks can refuse it. */
 function resealed(data: Buffer): Buffer {
