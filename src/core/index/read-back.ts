@@ -13,6 +13,7 @@ import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from '../sou
 import { MAX_RECORD_BYTES, ReadEvidenceOptions, WHOLE_DOCUMENT_LIMIT, readContentRecords, readEvidenceFile, readWholeContentSync, recordRanges } from '../sources/read';
 import { FileFormat, RecordLocation } from '../sources/types';
 import { unwrapRecord } from '../sources/unwrap';
+import { GzipInflater } from '../sources/inflate';
 
 /**
  * A record cannot be read back as it was indexed: the file changed since (edited, replaced,
@@ -34,6 +35,25 @@ function changed(path: string, reason: string): RecordChangedError {
 
 /** Finds the records of trail documents read back by ordinal (kept for the process's life: it holds only its scratch tables). */
 let trailScanner: TrailScanner | undefined;
+
+/**
+ * Decompresses the files read back by ordinal, one after another: one zlib state and output
+ * buffer for all (a pivot reads back a record or two from each of hundreds of small files; a
+ * zlib stream and buffer per file cost as much as the inflating). Its output is valid until its
+ * next use: whatever outlives a synchronous stretch is copied out first.
+ */
+let ordinalInflater: GzipInflater | undefined;
+
+/** Content beyond which the shared inflater lets its output buffer go after use (a host keeps this module loaded). */
+const KEEP_INFLATED_BYTES = 4 << 20;
+
+/** Done with `content` (inflated or not): the shared inflater's buffer is let go when it is large. */
+function doneWith(content: Buffer): void {
+  if (content.length > KEEP_INFLATED_BYTES) {
+    ordinalInflater?.dispose();
+    ordinalInflater = undefined;
+  }
+}
 
 function firstContentByte(content: Buffer, from: number): number {
   let i = from;
@@ -61,7 +81,7 @@ async function readByOrdinal(path: string, ordinals: number[], options: ReadEvid
   const found = new Map<number, OrdinalRecord>();
   let content: Buffer | undefined;
   try {
-    content = readWholeContentSync(path, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT);
+    content = readWholeContentSync(path, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, (ordinalInflater ??= new GzipInflater()));
   } catch (error) {
     throw changed(path, error instanceof EvidenceAccessError ? error.message : String(error));
   }
@@ -88,6 +108,7 @@ async function readByOrdinal(path: string, ordinals: number[], options: ReadEvid
         const raw = recordFromBytes(path, 'trail', content.subarray(range.offset, range.offset + range.length), range.offset, undefined);
         found.set(ordinal, { event: raw.event, raw });
       }
+      doneWith(content);
       return found;
     }
   }
@@ -99,9 +120,11 @@ async function readByOrdinal(path: string, ordinals: number[], options: ReadEvid
   if (wantText && found.size > 0) {
     const ranges = recordRanges(content);
     if (ranges.length === records && ranges.every((range) => range.length > 0)) {
-      for (const [ordinal, record] of found) record.bytes = content.subarray(ranges[ordinal].offset, ranges[ordinal].offset + ranges[ordinal].length);
+      // Copied: the content is the shared inflater's, and these are read after this returns.
+      for (const [ordinal, record] of found) record.bytes = Buffer.from(content.subarray(ranges[ordinal].offset, ranges[ordinal].offset + ranges[ordinal].length));
     }
   }
+  doneWith(content);
   return found;
 }
 
