@@ -264,6 +264,10 @@ export class Investigation {
         cached = cache.load();
       } catch (error) {
         state.cache = undefined;
+        // Every later use throws too: never an empty index under a summary that counts events.
+        this.pending = () => {
+          throw error;
+        };
         throw error;
       }
       const index = this.current;

@@ -145,6 +145,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
     assert.match(thrown.message, /damaged or truncated .*checksum/);
     assert.ok(thrown.message.includes(file), 'it names the cache file');
     await assert.rejects(fs.stat(file), { code: 'ENOENT' }, 'the damaged cache was deleted');
+    assert.throws(() => opened.investigation.index, CacheDamagedError, 'and on every later use: never an empty index under its summary');
 
     const again = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true });
     assert.equal(again.summary.fromCache, false);
