@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { parseArgs, UsageError } from './args';
 import { CliIo } from './command';
 import { COMMANDS } from './commands/index';
@@ -66,8 +67,9 @@ if (require.main === module) {
     signal: controller.signal,
     // Questions go to stderr, so stdout stays the command's result.
     // awsCredentials (and the AWS SDK's credential providers) load only when a question is asked.
+    // isatty(0), not process.stdin.isTTY: making the stdin stream costs every run that never reads it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    prompt: process.stdin.isTTY ? (question) => (require('./awsCredentials') as typeof import('./awsCredentials')).promptLine(question, process.stdin, process.stderr, controller.signal) : undefined,
+    prompt: isatty(0) ? (question) => (require('./awsCredentials') as typeof import('./awsCredentials')).promptLine(question, process.stdin, process.stderr, controller.signal) : undefined,
   }).then(
     (code) => {
       process.exitCode = code;

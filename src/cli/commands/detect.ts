@@ -1,6 +1,6 @@
 import { builtinRules } from '../../core/detect/builtin';
 import { DetectionReport, runDetectionsReport } from '../../core/detect/engine';
-import { loadSigmaRules, SigmaProblem } from '../../core/detect/sigma/load';
+import type { SigmaProblem } from '../../core/detect/sigma/load';
 import { DetectionRule, Finding, SEVERITIES, Severity, severityRank } from '../../core/detect/types';
 import { EventIndexApi } from '../../core/engine/api';
 import { formatTime } from '../../core/model/time';
@@ -58,6 +58,9 @@ export const detectCommand: CliCommand = {
     const rules: DetectionRule[] = args.options.has('no-builtin') ? [] : builtinRules();
     let problems: SigmaProblem[] = [];
     if (rulesDir !== undefined) {
+      // The Sigma loader (and its YAML parser) loads only when rules are given: every other run starts without it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { loadSigmaRules } = require('../../core/detect/sigma/load') as typeof import('../../core/detect/sigma/load');
       const loaded = await loadSigmaRules([rulesDir], { signal: io.signal });
       rules.push(...loaded.rules);
       problems = loaded.problems;
