@@ -32,7 +32,7 @@ import { BatchArray, BatchFile, EventBatch, mapBatchArrays } from '../index/batc
 import { KnownMerge } from '../index/event-index';
 import { RecordChangedError } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
-import { fileIdentity } from '../sources/walk';
+import { FileIdentities, IDENTITY_NUMBERS, readIdentity } from '../sources/walk';
 import { SourceSummary } from './api';
 
 /** Bump when the batch layout, normalisation or the cache file's layout changes, so old caches are ignored. */
@@ -307,16 +307,25 @@ function realRoots(roots: readonly string[]): string[] {
  * The cache key of a source: one pass of synchronous stat calls over its files (or the walk's), no reading.
  * Two calls give the same key only when no file was replaced, edited, touched or re-linked.
  */
-export function cacheIdentity(roots: readonly string[], files: readonly EvidenceFile[], known?: ReadonlyMap<string, string>): CacheIdentity {
+export function cacheIdentity(roots: readonly string[], files: readonly EvidenceFile[], known?: FileIdentities): CacheIdentity {
   const hash = createHash('sha256');
   hash.update(`ctinv-cache-${CACHE_FORMAT}\n`);
   const sortedRoots = [...roots].sort();
   const real = realRoots(sortedRoots);
   for (let i = 0; i < sortedRoots.length; i++) hash.update(`root ${sortedRoots[i]}\0${real[i]}\n`);
-  // `known`: the identities the walk read with its own stat calls (one pass over the files, not two).
-  // One text hashed at once: an update per file cost more than the hashing.
-  const lines = [...files].sort(byPath).map((f) => `${f.path}\0${known?.get(f.path) ?? fileIdentity(f.path)}\n`);
-  hash.update(lines.join(''));
+  // Each file's path (and why it cannot be stat'ed, if so), then the numbers of every identity:
+  // `known` holds the ones the walk read with its own stat calls (one pass over the files, not two).
+  const sorted = [...files].sort(byPath);
+  const names: string[] = new Array(sorted.length);
+  const numbers = new Float64Array(sorted.length * IDENTITY_NUMBERS);
+  for (let i = 0; i < sorted.length; i++) {
+    const file = sorted[i].path;
+    const at = i * IDENTITY_NUMBERS;
+    const unreadable = known?.copyTo(file, numbers, at) ? undefined : readIdentity(file, numbers, at);
+    names[i] = unreadable === undefined ? file : `${file}\0${unreadable}`;
+  }
+  hash.update(`${names.join('\n')}\n`);
+  hash.update(new Uint8Array(numbers.buffer));
   return { key: hash.digest('hex'), roots: sortedRoots, realRoots: real, files: files.length };
 }
 

@@ -12,6 +12,7 @@ import { evidenceContaining } from '../sources/evidence-guard';
 import { IndexedFile } from '../index/event-index';
 import { jsonText } from '../model/json-text';
 import { walkEvidence } from '../sources/index';
+import { FileIdentities } from '../sources/walk';
 import { readRawRecordsAt, readRecordsAt } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, sourceLabel } from './api';
@@ -129,7 +130,7 @@ export class Investigation {
     const signal = options.signal;
     const walkProblems: FileProblem[] = [];
     const files: EvidenceFile[] = [];
-    const identities = options.cacheDir ? new Map<string, string>() : undefined;
+    const identities = options.cacheDir ? new FileIdentities() : undefined;
     for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p), identities })) {
       for (const file of slice) files.push(file);
     }

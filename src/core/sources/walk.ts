@@ -60,7 +60,75 @@ export interface WalkOptions {
    * Filled with each file's identity (fileIdentity) from the walk's own stat call, so that a
    * cache key needs no second pass over the files.
    */
-  identities?: Map<string, string>;
+  identities?: FileIdentities;
+}
+
+/** How many numbers make a file's identity: device, inode, ctime, mtime (milliseconds), size. */
+export const IDENTITY_NUMBERS = 5;
+
+/**
+ * The identities of the files a walk stat'ed, as numbers (no text per file: formatting five
+ * numbers of thousands of files cost more than hashing them), by path.
+ */
+export class FileIdentities {
+  private numbers = new Float64Array(IDENTITY_NUMBERS * 1024);
+  private readonly places = new Map<string, number>();
+
+  get size(): number {
+    return this.places.size;
+  }
+
+  add(path: string, stat: fs.Stats): void {
+    let place = this.places.get(path);
+    if (place === undefined) {
+      place = this.places.size * IDENTITY_NUMBERS;
+      if (place + IDENTITY_NUMBERS > this.numbers.length) {
+        const grown = new Float64Array(this.numbers.length * 2);
+        grown.set(this.numbers);
+        this.numbers = grown;
+      }
+      this.places.set(path, place);
+    }
+    writeIdentity(stat, this.numbers, place);
+  }
+
+  /** Copies the identity of `path` to `out` from `at`; false when the walk did not stat it. */
+  copyTo(path: string, out: Float64Array, at: number): boolean {
+    const place = this.places.get(path);
+    if (place === undefined) return false;
+    out.set(this.numbers.subarray(place, place + IDENTITY_NUMBERS), at);
+    return true;
+  }
+
+  /** The identity of `path` as fileIdentity writes it; undefined when the walk did not stat it. */
+  get(path: string): string | undefined {
+    const place = this.places.get(path);
+    if (place === undefined) return undefined;
+    const [dev, ino, ctimeMs, mtimeMs, size] = this.numbers.subarray(place, place + IDENTITY_NUMBERS);
+    return `${dev}:${ino}:${ctimeMs}:${mtimeMs}:${size}`;
+  }
+}
+
+function writeIdentity(s: fs.Stats, out: Float64Array, at: number): void {
+  out[at] = s.dev;
+  out[at + 1] = s.ino;
+  out[at + 2] = s.ctimeMs;
+  out[at + 3] = s.mtimeMs;
+  out[at + 4] = s.size;
+}
+
+/**
+ * The identity of `file` read now (links followed) into `out` from `at`; undefined, or the
+ * reason it cannot be stat'ed (its numbers then -1).
+ */
+export function readIdentity(file: string, out: Float64Array, at: number): string | undefined {
+  try {
+    writeIdentity(fs.statSync(file), out, at);
+    return undefined;
+  } catch (error) {
+    out.fill(-1, at, at + IDENTITY_NUMBERS);
+    return `unreadable:${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
 }
 
 /**
@@ -141,7 +209,7 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
     } else if (stat.isFile()) {
       if (seenFiles.has(realPath)) continue;
       seenFiles.add(realPath);
-      if (identities) identities.set(path, identityOf(stat));
+      identities?.add(path, stat);
       yield [evidenceFile(path, stat, parseTrailKeyLayout(path))];
     } else {
       report(path, 'not a regular file (a pipe, socket or device): not read');
@@ -225,7 +293,7 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
       if (seenFiles.has(realPath)) continue;
       seenFiles.add(realPath);
       if (layout === null) layout = parseTrailKeyLayout(path);
-      if (identities) identities.set(path, identityOf(stat));
+      identities?.add(path, stat);
       slice.push(evidenceFile(path, stat, layout));
     }
     if (slice.length > 0) yield slice;

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { CACHE_FORMAT, cacheIdentity, decodeCache } from '../../../src/core/engine/cache';
 import { Investigation } from '../../../src/core/engine/investigation';
-import { fileIdentity } from '../../../src/core/sources/walk';
+import { FileIdentities, fileIdentity } from '../../../src/core/sources/walk';
 import { walkEvidence } from '../../../src/core/sources/index';
 import { EvidenceFile } from '../../../src/core/sources/types';
 import { random } from '../../../bench/generate';
@@ -109,7 +109,7 @@ describe('index cache layout (format 8) and reopening', () => {
   }
 
   it('the walk gives each file the identity a stat of it gives, and the same key as a separate stat pass', async () => {
-    const identities = new Map<string, string>();
+    const identities = new FileIdentities();
     const files: EvidenceFile[] = [];
     for await (const slice of walkEvidence([evidence], { onProblem: () => undefined, identities })) files.push(...slice);
     assert.equal(identities.size, 4);
