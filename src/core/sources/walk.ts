@@ -193,8 +193,9 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
     let stat: fs.Stats;
     let realPath: string;
     try {
-      stat = await fs.promises.stat(path);
-      realPath = await fs.promises.realpath(path);
+      // Synchronous, as the folders below are: fs.promises alone costs a reopen a module load.
+      stat = fs.statSync(path);
+      realPath = fs.realpathSync(path);
     } catch (error) {
       report(path, `cannot read: ${describeFsError(error)}`);
       continue;
