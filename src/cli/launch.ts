@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { evidenceContaining } from '../core/sources/evidence-guard';
 
@@ -62,7 +63,16 @@ function writeCodeCache(folder: string, file: string, data: Buffer, args: readon
   }
 }
 
+/**
+ * The young generation grows in bigger steps than V8's default (doubling from 1 MB): a command
+ * keeps what it walks or loads until it answers, so each of the many scavenges on the way to
+ * the usual size copied it again (a reopen of 8,000 files made nine, a third of its GC time).
+ * Set before the bundle is compiled, so the code cache is made and used under the same flags.
+ */
+const YOUNG_GENERATION_GROWTH = '--semi-space-growth-factor=8';
+
 function launch(): void {
+  v8.setFlagsFromString(YOUNG_GENERATION_GROWTH);
   const bundle = path.join(__dirname, 'cli-main.js');
   const fd = fs.openSync(bundle, 'r');
   let bytes: Buffer;
