@@ -1,0 +1,186 @@
+// Rows that say who and from where at the default side bar width (issue 17), in the real host:
+// the Events view gathers consecutive events by one principal from one IP under a who · where
+// run header, and the Explorer's last level opens to its events, each row leaving out what its
+// ancestry names. Checked on the sample trail and on attacker-shaped names.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
+import type { EventsNode } from '../../../src/extension/events/eventsView';
+import type { ExplorerNode, ValueNode } from '../../../src/extension/explorer/explorerTree';
+import { GROUPINGS } from '../../../src/extension/explorer/groupings';
+import { activatedApi, ensureSampleLoaded, eventually, itemLabel, tempFolder, tooltipText } from './editor-helpers';
+
+type RunNode = Extract<EventsNode, { kind: 'run' }>;
+
+/** Control, line and bidirectional characters that must never reach a label as they are. */
+const RAW_CONTROLS = /[\u0000-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+function valueNodes(nodes: readonly ExplorerNode[]): ValueNode[] {
+  return nodes.filter((n): n is ValueNode => n.kind === 'value');
+}
+
+describe('rows: who and from where at a glance (issue 17)', function () {
+  this.timeout(120_000);
+  let api: CloudTrailInvestigatorApi;
+
+  before(async () => {
+    api = await activatedApi();
+    await ensureSampleLoaded(api);
+    api.services.filter.clear();
+  });
+
+  afterEach(async () => {
+    api.services.filter.clear();
+    await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', 'identity');
+  });
+
+  it('Events view: a run header says everything to a screen reader; its rows only their own part', () => {
+    const provider = api.events.provider;
+    const index = api.services.investigation.index;
+    const runs = provider.getChildren().filter((n): n is RunNode => n.kind === 'run');
+    assert.ok(runs.length > 0);
+    const run = runs.find((r) => r.ids.length > 1) ?? runs[0];
+    const header = provider.getTreeItem(run);
+    const who = api.services.display.principal(run.principal);
+    const a11y = header.accessibilityInformation?.label ?? '';
+    assert.ok(a11y.startsWith(`${run.ids.length} event`), a11y);
+    assert.ok(a11y.includes(`by ${who}`), a11y);
+    if (run.ip && run.ip !== who) assert.ok(a11y.includes(`from ${run.ip}`), a11y);
+    assert.match(a11y, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z to /, 'the span, in the display form');
+    const tip = tooltipText(header).replace(/\\(.)/g, '$1');
+    assert.ok(tip.includes(`${index.row(run.ids[0]).eventName}: `), 'the event names with their counts');
+    assert.ok(tip.includes(run.principal ?? ''), 'the full principal');
+    assert.match(tip, /\*\*Time \(UTC\)\*\*: 2026-03-04 /);
+    // Each row's screen-reader text still names who and from where (the row itself does not).
+    for (const child of provider.getChildren(run)) {
+      assert.ok(child.kind === 'event');
+      const item = provider.getTreeItem(child);
+      assert.ok(item.accessibilityInformation?.label.includes(`by ${who}`), item.accessibilityInformation?.label);
+    }
+    // Insights and noise groups stay as they were, between the runs.
+    assert.ok(provider.getChildren().some((n) => n.kind === 'group'));
+  });
+
+  it('Explorer: every grouping’s last level opens to its events; each row leaves out what its path names', async () => {
+    const provider = api.explorer.provider;
+    const index = api.services.investigation.index;
+    for (const grouping of GROUPINGS) {
+      await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', grouping.id);
+      // Down the first branch to the last level.
+      let node: ValueNode | undefined;
+      let nodes = valueNodes(provider.getChildren());
+      for (let depth = 0; depth < grouping.levels.length; depth++) {
+        node = nodes.find((n) => n.count > 1) ?? nodes[0];
+        assert.ok(node, `${grouping.id}: a node at depth ${depth}`);
+        nodes = valueNodes(provider.getChildren(node));
+      }
+      assert.ok(node);
+      const rows = provider.getChildren(node);
+      assert.equal(rows.filter((r) => r.kind === 'event').length, Math.min(node.count, 200), grouping.id);
+      const fields = new Set(node.path.map((p) => p.field));
+      const whoNamed = fields.has('principal') || fields.has('session') || fields.has('accessKey');
+      for (const row of rows) {
+        if (row.kind !== 'event') continue;
+        const item = provider.getTreeItem(row);
+        const event = index.row(row.eventId);
+        const who = api.services.display.principal(event.principal);
+        const label = itemLabel(item);
+        const description = String(item.description ?? '');
+        const expected = [whoNamed ? undefined : who, fields.has('ip') || event.ip === who ? undefined : event.ip, fields.has('error') ? undefined : event.error].filter(Boolean).join(' · ');
+        assert.equal(description, expected, `${grouping.id} ${node.id}: ${label} | ${description}`);
+        if (fields.has('eventName')) assert.match(label, /^\d{2}:\d{2}:\d{2}$/, 'the path names the event: the time alone');
+        else assert.equal(label.slice(9), event.eventName);
+        assert.ok(item.id?.startsWith(`${node.id}/`), 'ids from the ancestry');
+        assert.ok(item.accessibilityInformation?.label.includes(`by ${who}`));
+      }
+      // Stable ids across a refresh: the same rows come back with the same ids.
+      const ids = rows.map((r) => provider.getTreeItem(r).id);
+      api.services.filter.setExpression('region:us-east-1 OR NOT region:us-east-1');
+      await eventually(() => api.services.filter.expression !== '', 'the filter');
+      const again = provider.getChildren(node).map((r) => provider.getTreeItem(r).id);
+      assert.deepEqual(again, ids, grouping.id);
+      api.services.filter.clear();
+    }
+  });
+
+  it('hostile names: run headers and rows stay one line, quote what is not a plain name, and escape their tooltips', async () => {
+    const folder = tempFolder('hostile-rows');
+    const base = {
+      eventVersion: '1.09',
+      eventSource: 's3.amazonaws.com',
+      awsRegion: 'us-east-1',
+      recipientAccountId: '111111111111',
+      userAgent: 'aws-cli/2',
+    };
+    const evilUser = 'x\u202eevil\n· 10.0.0.1 [click](command:workbench.action.terminal.new)';
+    const evilIp = 'attacker.example\r\n$(alert) **bold**';
+    const records = [0, 1, 2].map((i) => ({
+      ...base,
+      eventTime: `2026-03-04T07:00:0${i}Z`,
+      eventID: `eeeeeeee-0000-4000-8000-00000000000${i}`,
+      eventName: i === 1 ? 'Get\u202eObject' : 'GetObject',
+      sourceIPAddress: evilIp,
+      userIdentity: { type: 'IAMUser', principalId: 'AIDAEVIL', arn: `arn:aws:iam::111111111111:user/${evilUser}`, accountId: '111111111111', userName: evilUser, accessKeyId: 'AKIA[x](command:y)' },
+    }));
+    records.push({
+      ...base,
+      eventTime: '2026-03-04T07:00:03Z',
+      eventID: 'eeeeeeee-0000-4000-8000-000000000003',
+      eventName: 'ListBuckets',
+      sourceIPAddress: '198.51.100.9',
+      userIdentity: { type: 'IAMUser', principalId: 'AIDAOK', arn: 'arn:aws:iam::111111111111:user/ok.user', accountId: '111111111111', userName: 'ok.user', accessKeyId: 'AKIAOK' },
+    });
+    fs.writeFileSync(path.join(folder, 'hostile.json'), JSON.stringify({ Records: records }));
+    const summary = await api.services.addSource([folder], 'hostile rows');
+    try {
+      assert.equal(summary?.events, 4);
+      api.services.filter.setExpression('account:111111111111');
+      const provider = api.events.provider;
+      await eventually(() => provider.getChildren().some((n) => n.kind === 'run'), 'runs');
+      const runs = provider.getChildren().filter((n): n is RunNode => n.kind === 'run');
+      // Newest first: ok.user's call, then the three hostile ones as one run.
+      assert.deepEqual(
+        runs.map((r) => r.ids.length),
+        [1, 3],
+      );
+      const [ok, evil] = runs.map((r) => provider.getTreeItem(r));
+      assert.equal(itemLabel(ok), 'ok.user · 198.51.100.9');
+      const evilLabel = itemLabel(evil);
+      assert.doesNotMatch(evilLabel, RAW_CONTROLS, JSON.stringify(evilLabel));
+      const who = api.services.display.principal(runs[1].principal);
+      assert.doesNotMatch(who, RAW_CONTROLS, `the display name escapes what could reorder or break the row: ${who}`);
+      assert.ok(evilLabel.startsWith(`${who} · `), evilLabel);
+      assert.ok(evilLabel.includes('attacker.example'), 'from where, on one line');
+      const tip = tooltipText(evil);
+      assert.doesNotMatch(tip, /\]\(command:/, 'no link survives in the tooltip');
+      assert.doesNotMatch(tip, /\*\*bold\*\*/, 'attacker Markdown is escaped');
+      assert.ok((evil.tooltip as vscode.MarkdownString).isTrusted !== true);
+      for (const child of provider.getChildren(runs[1])) {
+        const item = provider.getTreeItem(child);
+        assert.doesNotMatch(itemLabel(item), /[\r\n]/);
+        assert.equal(String(item.description ?? ''), '', 'the run names who and from where');
+      }
+      // The Explorer's rows under the hostile principal: one line, from where.
+      await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', 'userAgent');
+      const explorer = api.explorer.provider;
+      const [agent] = valueNodes(explorer.getChildren()).filter((n) => n.value === 'aws-cli/2');
+      const principal = valueNodes(explorer.getChildren(agent)).find((n) => n.value === runs[1].principal);
+      assert.ok(principal);
+      assert.doesNotMatch(itemLabel(explorer.getTreeItem(principal)), RAW_CONTROLS);
+      const names = valueNodes(explorer.getChildren(principal));
+      for (const name of names) {
+        for (const row of explorer.getChildren(name)) {
+          const item = explorer.getTreeItem(row);
+          assert.match(itemLabel(item), /^\d{2}:\d{2}:\d{2}$/);
+          assert.doesNotMatch(String(item.description), /[\r\n]/);
+          assert.ok(String(item.description).startsWith('attacker.example'), String(item.description));
+        }
+      }
+    } finally {
+      api.services.filter.clear();
+      if (summary) await api.services.removeSource(summary.id);
+    }
+  });
+});
