@@ -15,6 +15,7 @@ import { activatedApi, ensureSampleLoaded, eventually, itemLabel, tempFolder, to
 type RunNode = Extract<EventsNode, { kind: 'run' }>;
 
 /** Control, line and bidirectional characters that must never reach a label as they are. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const RAW_CONTROLS = /[\u0000-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 function valueNodes(nodes: readonly ExplorerNode[]): ValueNode[] {
