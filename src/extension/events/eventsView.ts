@@ -8,7 +8,6 @@ import { describeFilter } from '../filter/describeFilter';
 import { affectsNoiseGrouping, noiseGroupingEnabled } from '../intel/noise';
 import type { ExtensionServices } from '../services';
 import type { IdentityType } from '../../core/model/event';
-import { IDENTITY_ICONS } from '../explorer/groupings';
 import type { DisplayFormat, TimeForm } from '../display';
 import { escapeMarkdown, oneLine, plural } from '../util/text';
 import { Disposable } from '../util/disposables';
@@ -219,6 +218,8 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   private rowTime: { ids: Int32Array; zone: string; form: TimeForm } | undefined;
   private shared: { ids: Int32Array; columns: SharedColumns } | undefined;
   private top: { ids: Int32Array; grouping: boolean; top: TopLevel } | undefined;
+  /** Ids of the runs the user collapsed (they show a description); kept across refreshes like VS Code's own state. */
+  private readonly collapsedRuns = new Set<string>();
   /** Per noise group, the principal and IP its rows need not repeat (see groupPins). */
   private pins = new WeakMap<EventsGroupNode, SharedColumns>();
 
@@ -241,6 +242,14 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
 
   get newestFirst(): boolean {
     return this.order === 'desc';
+  }
+
+  /** The tree view expanded or collapsed a node: a run's header shows its summary only while collapsed. */
+  setExpanded(node: EventsNode, expanded: boolean): void {
+    if (node.kind !== 'run') return;
+    if (expanded ? !this.collapsedRuns.delete(node.id) : this.collapsedRuns.has(node.id)) return;
+    if (!expanded) this.collapsedRuns.add(node.id);
+    this.changed.fire(node);
   }
 
   toggleOrder(): void {
@@ -497,9 +506,9 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
   }
 
   /**
-   * A run's header: who · from where as the label, how many and when as the description, the
-   * identity type as the icon, everything (full principal, account, keys, IP, span, event names)
-   * in the tooltip. Expanded by default: the rows are what the run is for.
+   * A run's header: who · from where as the label, how many and when as the description,
+   * everything (full principal, identity type, account, keys, IP, span, event names) in the
+   * tooltip. Expanded by default: the rows are what the run is for.
    */
   private runItem(node: EventsRunNode): vscode.TreeItem {
     const index = this.services.investigation.index;
@@ -511,14 +520,21 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     // A service calling from its own name (`ec2.amazonaws.com` from `ec2.amazonaws.com`) says it once.
     const where = node.ip === undefined || (principal !== undefined && node.ip === display.principal(principal)) ? undefined : node.ip === '' ? '(no source IP)' : node.ip;
     const label = [who === undefined ? undefined : oneLine(who, 80), where === undefined ? undefined : oneLine(where, 60)].filter((p): p is string => p !== undefined).join(' · ');
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Expanded);
+    const collapsed = this.collapsedRuns.has(node.id);
+    const item = new vscode.TreeItem(label, collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
     item.id = node.id;
     const form = this.rowTimeForm();
     const span = this.runSpan(node.first, node.last, form);
     const count = `${plural(node.ids.length, 'event')}${node.cut ? '+' : ''}`;
-    item.description = `${count} · ${span}`;
+    // At the default ~300 px a label has about 35 characters after the twistie. Whatever follows
+    // a label that runs near the edge is cut with an ellipsis that covers the label's last
+    // character (`root (111122223333) · 198.51.100.1…`), and an icon takes three characters more
+    // (measured in test/ui/display.test.ts). So an expanded run, whose rows show their times,
+    // has no description (the count and span are in the tooltip and the screen-reader text) and
+    // no icon (the identity type is in the tooltip; a root or a service says so in its name);
+    // a collapsed run summarises what it hides.
+    if (collapsed) item.description = `${count} · ${span}`;
     const type = index.value('principalType', node.ids[0]) as IdentityType | undefined;
-    item.iconPath = new vscode.ThemeIcon(type ? IDENTITY_ICONS[type] ?? 'person' : 'person', type === 'Root' ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
 
     const names = new Map<string, number>();
     const keys = new Map<string, number>();
@@ -553,7 +569,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     item.tooltip = tooltip;
     item.contextValue = 'cloudtrail.run';
     item.accessibilityInformation = {
-      label: `${plural(node.ids.length, 'event')}${who === undefined ? '' : ` by ${who}`}${where === undefined ? '' : ` from ${where}`}, ${display.time(node.first)} to ${display.time(node.last)}${errors > 0 ? `, ${plural(errors, 'error')}` : ''}`,
+      label: `${plural(node.ids.length, 'event')}${who === undefined ? '' : ` by ${who}${type ? ` (${type})` : ''}`}${where === undefined ? '' : ` from ${where}`}, ${display.time(node.first)} to ${display.time(node.last)}${errors > 0 ? `, ${plural(errors, 'error')}` : ''}`,
     };
     return item;
   }
@@ -636,6 +652,8 @@ export class EventsView extends Disposable {
         this.updateDescription();
       }),
       vscode.commands.registerCommand(Commands.eventsLoadMore, (node?: unknown) => this.provider.loadMore(node)),
+      this.treeView.onDidCollapseElement((e) => this.provider.setExpanded(e.element, false)),
+      this.treeView.onDidExpandElement((e) => this.provider.setExpanded(e.element, true)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affectsNoiseGrouping(e)) this.updateDescription();
       }),

@@ -108,7 +108,8 @@ describe('reading at a glance: one time format, one name per principal (issue 17
         withIp++;
         assert.equal(itemLabel(header), `${who} · ${first.ip}`);
       } else assert.equal(itemLabel(header), who, 'a service calling from its own name says it once');
-      assert.match(String(header.description), new RegExp(`^${run.ids.length} events? · \\d{2}:\\d{2}:\\d{2}(–\\d{2}:\\d{2}:\\d{2})?$`), String(header.description));
+      // Expanded, its rows show their times: no description to cut the label with an ellipsis.
+      assert.equal(header.description, undefined);
       assert.ok(header.accessibilityInformation?.label.includes(`by ${who}`), header.accessibilityInformation?.label);
       const tip = plain(tooltipText(header));
       assert.ok(tip.includes(first.principal ?? ''), 'the full principal in the tooltip');
@@ -123,6 +124,15 @@ describe('reading at a glance: one time format, one name per principal (issue 17
       }
     }
     assert.ok(withIp > 10, `${withIp} runs with a source IP`);
+    // Collapsed (the tree view reports it), a run summarises what it hides: how many, and when.
+    const long = runs.find((r) => r.ids.length > 1);
+    assert.ok(long);
+    provider.setExpanded(long, false);
+    const collapsed = provider.getTreeItem(long);
+    assert.equal(collapsed.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.match(String(collapsed.description), new RegExp(`^${long.ids.length} events · \\d{2}:\\d{2}:\\d{2}–\\d{2}:\\d{2}:\\d{2}$`), String(collapsed.description));
+    provider.setExpanded(long, true);
+    assert.equal(provider.getTreeItem(long).description, undefined);
     // Consecutive runs differ (else they would be one).
     for (let i = 1; i < top.length; i++) {
       const [a, b] = [top[i - 1], top[i]];
