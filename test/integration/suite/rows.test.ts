@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
-import type { EventsNode } from '../../../src/extension/events/eventsView';
+import { MAX_RUN, type EventsNode } from '../../../src/extension/events/eventsView';
 import type { ExplorerNode, ValueNode } from '../../../src/extension/explorer/explorerTree';
 import { GROUPINGS } from '../../../src/extension/explorer/groupings';
 import { activatedApi, ensureSampleLoaded, eventually, itemLabel, tempFolder, tooltipText } from './editor-helpers';
@@ -179,6 +179,63 @@ describe('rows: who and from where at a glance (issue 17)', function () {
           assert.ok(String(item.description).startsWith('attacker.example'), String(item.description));
         }
       }
+    } finally {
+      api.services.filter.clear();
+      if (summary) await api.services.removeSource(summary.id);
+    }
+  });
+
+  it('paging: a run is shown whole and pages its own rows; a run longer than MAX_RUN is cut and carries on', async () => {
+    const folder = tempFolder('long-run');
+    const event = (i: number, user: string, ip: string): string =>
+      JSON.stringify({
+        eventVersion: '1.08',
+        eventTime: new Date(Date.parse('2026-03-06T00:00:00Z') + i * 1000).toISOString(),
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetObject',
+        awsRegion: 'us-east-1',
+        sourceIPAddress: ip,
+        userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::777766665555:user/${user}`, accountId: '777766665555', principalId: `AIDA${user}` },
+        eventID: `long-run-${i}`,
+        recipientAccountId: '777766665555',
+      });
+    const lines: string[] = [];
+    for (let i = 0; i < 10; i++) lines.push(event(i, 'bob', '198.18.0.2'));
+    for (let i = 10; i < 10 + MAX_RUN + 5; i++) lines.push(event(i, 'pager', '198.18.0.1'));
+    fs.writeFileSync(path.join(folder, 'long.jsonl'), lines.join('\n'));
+    const summary = await api.services.addSource([folder], 'long run');
+    try {
+      assert.equal(summary?.events, MAX_RUN + 15);
+      api.services.filter.setExpression('account:777766665555');
+      const provider = api.events.provider;
+      // Newest first: the pager's calls, cut at MAX_RUN; the first page stops there.
+      const page = provider.getChildren();
+      assert.deepEqual(
+        page.map((n) => (n.kind === 'run' ? `run ${n.ids.length}${n.cut ? ' cut' : ''}` : n.kind === 'more' ? `more ${n.shown} of ${n.total}` : n.kind)),
+        [`run ${MAX_RUN} cut`, `more ${MAX_RUN} of ${MAX_RUN + 15}`],
+      );
+      const [long] = page;
+      assert.ok(long.kind === 'run');
+      provider.setExpanded(long, false);
+      assert.match(String(provider.getTreeItem(long).description), new RegExp(`^${MAX_RUN.toLocaleString('en-US')} events\\+ · `));
+      assert.match(tooltipText(provider.getTreeItem(long)), /the next run carries on/);
+      provider.setExpanded(long, true);
+      // Its rows page by 200.
+      const rows = provider.getChildren(long);
+      assert.equal(rows.length, 201);
+      const more = rows[200];
+      assert.ok(more.kind === 'more' && more.group === long);
+      assert.match(itemLabel(provider.getTreeItem(more)), /^Load more… \(200 of 5,000 events of the run shown\)$/);
+      provider.loadMore(more);
+      assert.equal(provider.getChildren(long).length, 401);
+      // The list's Load more shows the rest: the pager's last 5, then bob's 10.
+      provider.loadMore(page[1]);
+      const all = provider.getChildren();
+      assert.deepEqual(
+        all.map((n) => (n.kind === 'run' ? `${itemLabel(provider.getTreeItem(n))} ${n.ids.length}` : n.kind)),
+        [`pager · 198.18.0.1 ${MAX_RUN}`, 'pager · 198.18.0.1 5', 'bob · 198.18.0.2 10'],
+      );
+      assert.equal(all[0], long, 'the first run keeps its identity while the list is the same');
     } finally {
       api.services.filter.clear();
       if (summary) await api.services.removeSource(summary.id);
