@@ -106,13 +106,11 @@ function duration(ms: number): string {
  * A noise group's label, who and from where as a run's (`alice.dev · 198.51.100.23`,
  * `config.amazonaws.com`), and its description: what kind of group, how many, when.
  */
-function groupText(display: DisplayFormat, node: EventsGroupNode, pins: SharedColumns, ips: { top?: string; others: number }, span: string): { label: string; description: string } {
-  const { group } = node;
+function groupText(group: NoiseGroup, who: string, ips: { top?: string; others: number }, span: string): { label: string; description: string } {
   const count = plural(group.ids.length, 'event');
   if (group.kind === 'aws-service') return { label: oneLine(group.key.replace(/^service:/, ''), 80), description: `AWS service · ${count} · ${span}` };
-  const who = oneLine(display.principal(pins.principal ?? undefined), 80);
   const where = ips.top === undefined ? '' : ` · ${oneLine(ips.top, 60)}${ips.others > 0 ? ` +${ips.others}` : ''}`;
-  return { label: `${who}${where}`, description: `console burst · ${count} in ${duration(group.last - group.first)} · ${span}` };
+  return { label: `${oneLine(who, 80)}${where}`, description: `console burst · ${count} in ${duration(group.last - group.first)} · ${span}` };
 }
 
 /** The principal and IP a run pins (its key parts that are set). */
@@ -518,7 +516,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     const ip = node.ip ?? shared.ip;
     const who = node.principal === undefined ? undefined : display.principal(node.principal);
     // A service calling from its own name (`ec2.amazonaws.com` from `ec2.amazonaws.com`) says it once.
-    const where = node.ip === undefined || (principal !== undefined && node.ip === display.principal(principal)) ? undefined : node.ip === '' ? '(no source IP)' : node.ip;
+    const where = node.ip === undefined || (who !== undefined && node.ip === who) ? undefined : node.ip === '' ? '(no source IP)' : node.ip;
     const label = [who === undefined ? undefined : oneLine(who, 80), where === undefined ? undefined : oneLine(where, 60)].filter((p): p is string => p !== undefined).join(' · ');
     const collapsed = this.collapsedRuns.has(node.id);
     const item = new vscode.TreeItem(label, collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
@@ -604,7 +602,7 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
     const byCount = [...names].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     const topIp = [...ips].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
     const first = index.value('principal', group.ids[0]);
-    const text = groupText(display, node, { principal: first }, { top: topIp, others: Math.max(0, ips.size - 1) }, this.runSpan(group.first, group.last, this.rowTimeForm()));
+    const text = groupText(group, display.principal(first), { top: topIp, others: Math.max(0, ips.size - 1) }, this.runSpan(group.first, group.last, this.rowTimeForm()));
     const item = new vscode.TreeItem(text.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     const shownNames = byCount.slice(0, 3).map(([name]) => oneLine(name, 40));
