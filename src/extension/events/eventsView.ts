@@ -42,7 +42,7 @@ export interface EventsInsightNode {
  */
 export interface EventsRunNode {
   readonly kind: 'run';
-  /** `run:` and the first member's event id: stable across refreshes, so a collapsed run stays so. */
+  /** `run:` and its oldest member's event id: stable across refreshes and live appends, so a collapsed run stays so. */
   readonly id: string;
   /** The principal key and source IP the run pins (undefined: not part of the key, the list shares it). */
   readonly principal?: string;
@@ -415,7 +415,10 @@ export class EventsTreeProvider extends Disposable implements vscode.TreeDataPro
       const members = new Int32Array(end - start);
       for (let i = start; i < end; i++) members[i - start] = items.eventAt(i);
       const cut = end - start === MAX_RUN && end < items.length && this.sameKey(items.eventAt(end), principal, ip);
-      top.nodes.push({ kind: 'run', id: `run:${first}`, principal, ip, ids: members, first: lo, last: hi, cut });
+      // Named by its oldest event: new events (a live tail) join a run at its newest end, so the
+      // id, and the expansion state VS Code keeps by it, survives them in either order.
+      const oldest = this.order === 'desc' ? members[members.length - 1] : members[0];
+      top.nodes.push({ kind: 'run', id: `run:${oldest}`, principal, ip, ids: members, first: lo, last: hi, cut });
       top.covered = end;
     }
     return top;

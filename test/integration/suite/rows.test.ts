@@ -241,4 +241,56 @@ describe('rows: who and from where at a glance (issue 17)', function () {
       if (summary) await api.services.removeSource(summary.id);
     }
   });
+
+  it('a run keeps its id (and so its expansion state) when newer events join it', async () => {
+    const event = (i: number, user: string, ip: string): Record<string, unknown> => ({
+      eventVersion: '1.08',
+      eventTime: new Date(Date.parse('2026-03-07T00:00:00Z') + i * 1000).toISOString(),
+      eventSource: 's3.amazonaws.com',
+      eventName: 'GetObject',
+      awsRegion: 'us-east-1',
+      sourceIPAddress: ip,
+      userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::666655554444:user/${user}`, accountId: '666655554444', principalId: `AIDA${user}` },
+      eventID: `join-${i}`,
+      recipientAccountId: '666655554444',
+    });
+    const first = tempFolder('join-a');
+    fs.writeFileSync(path.join(first, 'a.json'), JSON.stringify({ Records: [event(0, 'alice', '198.18.1.1'), event(1, 'alice', '198.18.1.1'), event(2, 'bob', '198.18.1.2'), event(3, 'carol', '198.18.1.3')] }));
+    const second = tempFolder('join-b');
+    fs.writeFileSync(path.join(second, 'b.json'), JSON.stringify({ Records: [event(4, 'carol', '198.18.1.3')] }));
+    const a = await api.services.addSource([first], 'join a');
+    let b: Awaited<ReturnType<typeof api.services.addSource>> | undefined;
+    try {
+      api.services.filter.setExpression('account:666655554444');
+      const provider = api.events.provider;
+      const runs = (): RunNode[] => provider.getChildren().filter((n): n is RunNode => n.kind === 'run');
+      const before = runs();
+      assert.deepEqual(
+        before.map((r) => `${itemLabel(provider.getTreeItem(r))} ${r.ids.length}`),
+        ['carol · 198.18.1.3 1', 'bob · 198.18.1.2 1', 'alice · 198.18.1.1 2'],
+      );
+      provider.setExpanded(before[2], false);
+      b = await api.services.addSource([second], 'join b');
+      assert.equal(b?.events, 1);
+      await eventually(() => runs()[0]?.ids.length === 2, 'carol’s newer call joining her run');
+      const after = runs();
+      assert.deepEqual(
+        after.map((r) => provider.getTreeItem(r).id),
+        before.map((r) => provider.getTreeItem(r).id),
+        'the same ids: each run is named by its oldest event',
+      );
+      assert.equal(provider.getTreeItem(after[2]).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'alice’s run stays collapsed');
+      // Oldest first, the runs are the same runs under the same ids.
+      await vscode.commands.executeCommand('cloudtrail.events.toggleOrder');
+      assert.deepEqual(
+        runs().map((r) => provider.getTreeItem(r).id),
+        [...after].reverse().map((r) => provider.getTreeItem(r).id),
+      );
+      await vscode.commands.executeCommand('cloudtrail.events.toggleOrder');
+    } finally {
+      api.services.filter.clear();
+      if (b) await api.services.removeSource(b.id);
+      if (a) await api.services.removeSource(a.id);
+    }
+  });
 });
