@@ -72,6 +72,12 @@ describe('editor: the investigation tree and lenses (Playwright on VS Code 1.96.
     const page = workbench.page;
     const events = workbench.viewPane('Events');
     if (!(await events.locator('.pane-body').isVisible())) await events.locator('.pane-header').click();
+    // Room for the Events view: its rows sit under who · where run headers, so the first
+    // AssumeRole is a few rows further down than a flat list had it (the list renders what is in view).
+    for (const title of ['Findings', 'Lineage']) {
+      const pane = workbench.viewPane(title);
+      if (await pane.locator('.pane-body').isVisible()) await pane.locator('.pane-header').click({ position: { x: 8, y: 10 } });
+    }
     const row = events.locator('.monaco-list-row', { hasText: 'AssumeRole' }).first();
     await row.waitFor();
     await row.click();

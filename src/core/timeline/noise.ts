@@ -9,6 +9,7 @@
  */
 import type { EventIndexApi } from '../engine/api';
 import { InsightIndex, insightLabel, insightSpans } from '../insights/pairs';
+import type { TimeDisplayOptions } from '../model/display';
 import { groupNoise } from '../noise';
 import { GroupMark, NoiseGroupKind, groupIdOf } from '../../shared/timeline-protocol';
 
@@ -53,6 +54,8 @@ export interface LaneGroupOptions {
   noise?: boolean;
   /** Group each CloudTrail Insight's Start and End records into one span (whatever the noise setting). */
   insights?: InsightIndex;
+  /** How an Insight's label shows its times (the one display form, core/model/display); UTC when absent. */
+  times?: TimeDisplayOptions;
 }
 
 export class LaneNoise implements NoiseView {
@@ -159,7 +162,7 @@ export class LaneNoise implements NoiseView {
       const openEnd = !Number.isFinite(span.last);
       const first = openStart ? Math.min(model.start, model.times[positions[0]]) : span.first;
       const last = openEnd ? Math.max(model.end, model.times[positions[positions.length - 1]]) : span.last;
-      const group: LaneGroup = { id: groupIdOf('insight', span.key, first), rank, kind: 'insight', label: insightLabel(span), positions, first, last, kinds };
+      const group: LaneGroup = { id: groupIdOf('insight', span.key, first), rank, kind: 'insight', label: insightLabel(span, this.options.times), positions, first, last, kinds };
       if (openStart) group.openStart = true;
       if (openEnd) group.openEnd = true;
       this.all.push(group);

@@ -9,6 +9,7 @@ import { Selection } from '../engine/api';
 import { DerivedCache } from './derived';
 import { TimelineModel } from './model';
 import { LaneNoise } from './noise';
+import type { DisplayZone } from '../model/display';
 import {
   FilterInfo,
   HostToWebview,
@@ -65,7 +66,7 @@ export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost
   private model?: TimelineModel;
   private modelKey?: { index: EventIndex; version: number; expression: string; laneField: LaneField; findings: unknown; within?: { start: number; end: number } };
   private modelVersion = 0;
-  private noiseCache?: { model: TimelineModel; collapse: boolean; noise: LaneNoise };
+  private noiseCache?: { model: TimelineModel; collapse: boolean; zone: DisplayZone; noise: LaneNoise };
   private selectionCache?: { index: EventIndex; version: number; expression: string; selection: Selection };
   private filterError?: string;
   /** The last view sent (for integration tests), and the largest message posted (bytes of JSON). */
@@ -210,9 +211,12 @@ export class TimelineSession extends WebviewSession<HostToWebview, WebviewToHost
     const index = this.port.index();
     const insights = index.insightCount > 0;
     if (!collapse && !insights) return undefined;
-    if (this.noiseCache?.model !== model || this.noiseCache.collapse !== collapse) {
+    // Insight labels carry times: in the zone the webview shows every other time in.
+    const zone = this.port.timeZone?.() ?? 'utc';
+    if (this.noiseCache?.model !== model || this.noiseCache.collapse !== collapse || this.noiseCache.zone !== zone) {
       const candidates = collapse ? this.derived.noiseCandidatesOf(index) : undefined;
-      this.noiseCache = { model, collapse, noise: new LaneNoise(index, model, candidates, { noise: collapse, insights: insights ? index : undefined }) };
+      const noise = new LaneNoise(index, model, candidates, { noise: collapse, insights: insights ? index : undefined, times: { zone } });
+      this.noiseCache = { model, collapse, zone, noise };
     }
     const noise = this.noiseCache.noise;
     if (rank !== undefined && rank >= 0 && rank < model.laneCount) noise.groupsOf(rank);

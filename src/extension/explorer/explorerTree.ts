@@ -7,7 +7,7 @@ import { intersect } from '../../core/index/selection';
 import { Commands } from '../commandIds';
 import type { PivotTarget } from '../pivots/target';
 import type { ExtensionServices } from '../services';
-import { insightTreeItem } from '../events/eventsView';
+import { eventTreeItem, insightTreeItem, type SharedColumns } from '../events/eventsView';
 import { escapeMarkdown, oneLine, plural } from '../util/text';
 import { DEFAULT_GROUPING, FIELD_ICONS, type Grouping, IDENTITY_ICONS, shortValue } from './groupings';
 import { Disposable } from '../util/disposables';
@@ -56,7 +56,19 @@ export interface InsightRecordNode {
   readonly parent: InsightNode;
 }
 
-export type ExplorerNode = ValueNode | LoadMoreNode | InsightsRootNode | InsightNode | InsightRecordNode;
+/**
+ * One event under a node of the last level (its events, newest first): the row leaves out what
+ * the ancestry names (see eventPins).
+ */
+export interface EventRowNode {
+  readonly kind: 'event';
+  /** The parent's id and the event: stable across refreshes. */
+  readonly id: string;
+  readonly eventId: EventId;
+  readonly parent: ValueNode;
+}
+
+export type ExplorerNode = ValueNode | LoadMoreNode | InsightsRootNode | InsightNode | InsightRecordNode | EventRowNode;
 
 export const PAGE_SIZE = 200;
 
@@ -81,6 +93,8 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Each value node's "who · from where" description part (see whoAndWhere), cached like the children. */
   private whoWhere = new Map<string, string>();
+  /** A last-level node's events, newest first, cached like the children. */
+  private events = new Map<string, Int32Array>();
 
   constructor(private readonly services: Pick<ExtensionServices, 'display' | 'filter' | 'investigation' | 'onDidChangeIndex'>) {
     super();
@@ -124,6 +138,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     if (key && key.index === index && key.version === index.version && key.filter === filter && key.grouping === this.grouping.id) return;
     this.children = new Map();
     this.whoWhere = new Map();
+    this.events = new Map();
     this.insightsRoot = undefined;
     this.insightNodes = new Map();
     this.parents.clear();
@@ -202,8 +217,52 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     return node;
   }
 
+  /** Whether a value node is of the grouping's last level (its children are its events). */
+  isLastLevel(node: ValueNode): boolean {
+    return node.depth + 1 >= this.grouping.levels.length;
+  }
+
+  /** A last-level node's events, newest first (sorted once per node; rows are built for the page shown). */
+  eventIds(node: ValueNode): Int32Array {
+    this.validateCache();
+    let ids = this.events.get(node.id);
+    if (!ids) {
+      ids = this.services.investigation.index.sortByTime(this.selectionFor(node.path), 'desc');
+      this.events.set(node.id, ids);
+    }
+    return ids;
+  }
+
+  private eventPage(node: ValueNode): ExplorerNode[] {
+    const ids = this.eventIds(node);
+    const shown = Math.min(ids.length, this.pageSizes.get(node.id) ?? PAGE_SIZE);
+    const rows: ExplorerNode[] = [];
+    for (let i = 0; i < shown; i++) rows.push({ kind: 'event', id: `${node.id}/${ids[i]}`, eventId: ids[i], parent: node });
+    if (ids.length > shown) rows.push({ kind: 'loadMore', id: `${node.id}#more`, parentId: node.id, shown, total: ids.length });
+    return rows;
+  }
+
+  /**
+   * What an event row under `node` need not repeat: what its ancestry names. A principal, a
+   * role session or an access key names who (one principal uses a key or session); an IP node
+   * names where; an event-name node the event (the row's label is then the time alone) and an
+   * error node the error.
+   */
+  eventPins(node: ValueNode): SharedColumns {
+    const pins: SharedColumns = {};
+    for (const step of node.path) {
+      if (step.field === 'principal') pins.principal = step.value;
+      else if ((step.field === 'session' || step.field === 'accessKey') && pins.principal === undefined) pins.principal = step.value;
+      else if (step.field === 'ip') pins.ip = step.value;
+      else if (step.field === 'eventName') pins.eventName = step.value;
+      else if (step.field === 'error') pins.error = step.value;
+    }
+    return pins;
+  }
+
   getChildren(element?: ExplorerNode): ExplorerNode[] {
-    if (element?.kind === 'loadMore' || element?.kind === 'insightRecord') return [];
+    if (element?.kind === 'loadMore' || element?.kind === 'insightRecord' || element?.kind === 'event') return [];
+    if (element?.kind === 'value' && this.isLastLevel(element)) return this.eventPage(element);
     if (element?.kind === 'insights') return element.spans.map((span) => this.insightNode(span));
     if (element?.kind === 'insight') {
       return element.span.ids.map((eventId) => ({ kind: 'insightRecord', id: `${element.id}/${eventId}`, eventId, parent: element }));
@@ -226,7 +285,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
   getParent(element: ExplorerNode): ExplorerNode | undefined {
     if (element.kind === 'insights') return undefined;
     if (element.kind === 'insight') return this.insights();
-    if (element.kind === 'insightRecord') return element.parent;
+    if (element.kind === 'insightRecord' || element.kind === 'event') return element.parent;
     const parentId = element.kind === 'loadMore' ? element.parentId : element.depth === 0 ? '' : undefined;
     if (parentId === '') return undefined;
     if (element.kind === 'value') {
@@ -262,6 +321,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       item.contextValue = 'cloudtrail.insightRecord';
       return item;
     }
+    if (element.kind === 'event') return this.eventItem(element);
     if (element.kind === 'loadMore') {
       const item = new vscode.TreeItem(`Load more… (${element.shown.toLocaleString('en-US')} of ${element.total.toLocaleString('en-US')} shown)`);
       item.id = element.id;
@@ -270,10 +330,10 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
       item.contextValue = 'cloudtrail.loadMore';
       return item;
     }
-    const hasChildren = element.depth + 1 < this.grouping.levels.length;
     const { display } = this.services;
     const label = element.field === 'principal' ? display.principal(element.value) : oneLine(shortValue(element.field, element.value, (ms) => display.time(ms)));
-    const item = new vscode.TreeItem(label, hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // The last level expands to its events.
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = element.id;
     const whoWhere = this.whoAndWhere(element);
     item.description = `${element.count.toLocaleString('en-US')}${whoWhere ? ` · ${whoWhere}` : ''}`;
@@ -330,6 +390,21 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     }
     this.whoWhere.set(node.id, text);
     return text;
+  }
+
+  /**
+   * An event under a last-level node: the time (the clock alone when the node's events fall on
+   * one day) and what the ancestry does not name, who and from where first.
+   */
+  private eventItem(node: EventRowNode): vscode.TreeItem {
+    const { display, investigation } = this.services;
+    const parent = node.parent;
+    const oneDay = display.time(parent.first).slice(0, 10) === display.time(parent.last).slice(0, 10);
+    const item = eventTreeItem(investigation.index.row(node.eventId), display, oneDay ? 'clock' : 'short', this.eventPins(parent));
+    item.id = node.id;
+    item.command = { command: Commands.openEvent, title: 'Open Event', arguments: [node.eventId] };
+    item.contextValue = 'cloudtrail.explorerEvent';
+    return item;
   }
 
   private iconFor(node: ValueNode): vscode.ThemeIcon {

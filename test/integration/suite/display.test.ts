@@ -10,6 +10,7 @@ import type { EventId } from '../../../src/core/engine/api';
 import type { CloudTrailInvestigatorApi } from '../../../src/extension/extension';
 import type { ExplorerNode, ValueNode } from '../../../src/extension/explorer/explorerTree';
 import type { EventsNode } from '../../../src/extension/events/eventsView';
+import { termFor } from '../../../src/core/query/parser';
 import { activatedApi, ensureSampleLoaded, eventually, itemLabel, tempFolder, tooltipText } from './editor-helpers';
 
 /** An ISO-8601 time as the old views wrote it (`2026-03-04T05:08:31.000Z`): never shown any more. */
@@ -29,7 +30,7 @@ function eventRows(api: CloudTrailInvestigatorApi): { id: EventId; item: vscode.
   const walk = (nodes: EventsNode[]): void => {
     for (const node of nodes) {
       if (node.kind === 'event') rows.push({ id: node.eventId, item: provider.getTreeItem(node) });
-      else if (node.kind === 'group' || node.kind === 'insight') walk(provider.getChildren(node));
+      else if (node.kind === 'group' || node.kind === 'insight' || node.kind === 'run') walk(provider.getChildren(node));
     }
   };
   walk(provider.getChildren());
@@ -79,39 +80,93 @@ describe('reading at a glance: one time format, one name per principal (issue 17
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('Events rows: the time and event name, then who and from where, in that order; tooltips hold everything', async () => {
+  it('Events rows: who · from where once per run of events, each row its time, event name and error; tooltips hold everything', async () => {
     const index = api.services.investigation.index;
+    const provider = api.events.provider;
     const rows = eventRows(api);
     assert.equal(rows.length, index.size, 'every event has a row');
-    let withIp = 0;
     for (const { id, item } of rows) {
       const row = index.row(id);
-      const who = api.services.display.principal(row.principal);
       // One day of events: the clock alone (the view's description names the day).
       assert.match(itemLabel(item), /^\d{2}:\d{2}:\d{2} /, itemLabel(item));
       assert.ok(itemLabel(item).endsWith(row.eventName ?? '(no event name)'), itemLabel(item));
-      const description = String(item.description);
-      assert.ok(description.startsWith(who), `${description} starts with the principal ${who}`);
-      if (row.ip && row.ip !== who) {
-        withIp++;
-        assert.ok(description.startsWith(`${who} · ${row.ip}`), `${description}: principal, then source IP`);
-      }
-      if (row.error) assert.ok(description.endsWith(row.error), `${description}: the error last`);
       const tooltip = plain(tooltipText(item));
       assert.match(tooltip, DISPLAY_UTC);
       for (const field of [row.ip, row.accessKey, row.region, row.eventId]) if (field) assert.ok(tooltip.includes(field), `${field} in the tooltip`);
     }
-    assert.ok(withIp > 200, `${withIp} rows with a source IP`);
+    // Runs (grouping on: noise groups stand between them): the header says who and from where.
+    const top = provider.getChildren();
+    const runs = top.filter((n): n is Extract<EventsNode, { kind: 'run' }> => n.kind === 'run');
+    assert.ok(runs.length > 10, `${runs.length} runs`);
+    let withIp = 0;
+    for (const run of runs) {
+      const first = index.row(run.ids[0]);
+      const who = api.services.display.principal(first.principal);
+      const header = provider.getTreeItem(run);
+      assert.equal(header.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+      if (first.ip && first.ip !== who) {
+        withIp++;
+        assert.equal(itemLabel(header), `${who} · ${first.ip}`);
+      } else assert.equal(itemLabel(header), who, 'a service calling from its own name says it once');
+      // Expanded, its rows show their times: no description to cut the label with an ellipsis.
+      assert.equal(header.description, undefined);
+      assert.ok(header.accessibilityInformation?.label.includes(`by ${who}`), header.accessibilityInformation?.label);
+      const tip = plain(tooltipText(header));
+      assert.ok(tip.includes(first.principal ?? ''), 'the full principal in the tooltip');
+      if (first.accessKey) assert.ok(tip.includes(first.accessKey), 'the access keys used');
+      for (const child of provider.getChildren(run)) {
+        assert.ok(child.kind === 'event');
+        const row = index.row(child.eventId);
+        assert.equal(row.principal, first.principal, 'one principal per run');
+        assert.equal(row.ip, first.ip, 'one source IP per run');
+        // The run names who and from where: the row only its error, if any.
+        assert.equal(String(provider.getTreeItem(child).description), row.error ?? '');
+      }
+    }
+    assert.ok(withIp > 10, `${withIp} runs with a source IP`);
+    // Collapsed (the tree view reports it), a run summarises what it hides: how many, and when.
+    const long = runs.find((r) => r.ids.length > 1);
+    assert.ok(long);
+    provider.setExpanded(long, false);
+    const collapsed = provider.getTreeItem(long);
+    assert.equal(collapsed.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.match(String(collapsed.description), new RegExp(`^${long.ids.length} events · \\d{2}:\\d{2}:\\d{2}–\\d{2}:\\d{2}:\\d{2}$`), String(collapsed.description));
+    provider.setExpanded(long, true);
+    assert.equal(provider.getTreeItem(long).description, undefined);
+    // Consecutive runs differ (else they would be one).
+    for (let i = 1; i < top.length; i++) {
+      const [a, b] = [top[i - 1], top[i]];
+      if (a.kind === 'run' && b.kind === 'run') assert.ok(a.principal !== b.principal || a.ip !== b.ip, `${a.id} and ${b.id}`);
+    }
+    // The ids survive a refresh (expansion state is kept by id).
+    const ids = top.map((n) => (n.kind === 'more' ? 'more' : provider.getTreeItem(n).id));
+    api.services.filter.setExpression('region:us-east-1');
+    assert.notDeepEqual(provider.getChildren().map((n) => n.kind === 'run' && n.id), ids);
+    api.services.filter.clear();
+    for (let guard = 0; guard < 50 && provider.getChildren().some((n) => n.kind === 'more'); guard++) provider.loadMore();
+    assert.deepEqual(
+      provider.getChildren().map((n) => (n.kind === 'more' ? 'more' : provider.getTreeItem(n).id)),
+      ids,
+    );
+    assert.equal(new Set(ids).size, ids.length, 'ids are unique');
 
-    // Pivoted on the attacker's IP, rows leave out what they all share; the view names it once.
+    // Pivoted on the attacker's IP, the view names it once: runs by principal alone, rows without it.
     api.services.filter.setExpression('ip:203.0.113.66');
     await eventually(() => /from 203\.0\.113\.66/.test(String(api.events.treeView.description)), 'the view naming the shared IP');
     const pivoted = eventRows(api);
     assert.ok(pivoted.length > 10);
-    for (const { id, item } of pivoted) {
-      assert.ok(!String(item.description).includes('203.0.113.66'), String(item.description));
-      assert.ok(String(item.description).startsWith(api.services.display.principal(index.row(id).principal)), String(item.description));
+    for (const { item } of pivoted) assert.ok(!String(item.description).includes('203.0.113.66'), String(item.description));
+    for (const node of provider.getChildren()) {
+      if (node.kind !== 'run') continue;
+      assert.equal(node.ip, undefined);
+      assert.equal(itemLabel(provider.getTreeItem(node)), api.services.display.principal(node.principal));
     }
+    // On one principal from one IP (a pivot on both), no runs: the title says it all.
+    const attacker = index.row(index.postings('ip', '203.0.113.66')[0]).principal ?? '';
+    api.services.filter.setExpression(`ip:203.0.113.66 AND ${termFor('principal', attacker)}`);
+    await eventually(() => /by .* · from 203\.0\.113\.66/.test(String(api.events.treeView.description)), 'the view naming who and from where');
+    const flat = provider.getChildren();
+    assert.ok(flat.length > 1 && flat.every((n) => n.kind === 'event' || n.kind === 'group' || n.kind === 'more'), flat.map((n) => n.kind).join());
   });
 
   it('Explorer rows: principals by their one display name, with who and from where beside the count', async () => {

@@ -89,7 +89,22 @@ describe('editor: Explorer, filter and pivots', () => {
     assert.ok(key);
     const names = assertChildrenMatchEngine(api, key, ['eventName']);
     assert.ok(names.some((n) => n.value === 'AssumeRole'));
-    assert.equal(api.explorer.provider.getChildren(names[0]).length, 0, 'event names are leaves');
+    // The last level opens to its events, newest first; a row names only what the path does not.
+    const provider = api.explorer.provider;
+    const rows = provider.getChildren(names[0]);
+    assert.equal(rows.length, names[0].count, 'an event name lists its events');
+    const index = api.services.investigation.index;
+    const times = rows.map((r) => (r.kind === 'event' ? index.time(r.eventId) : NaN));
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    for (const row of rows) {
+      assert.ok(row.kind === 'event');
+      assert.equal(provider.getParent(row), names[0]);
+      const item = provider.getTreeItem(row);
+      assert.match(itemLabel(item), /^\d{2}:\d{2}:\d{2}$/, 'the path names the event: the time alone');
+      const ip = index.row(row.eventId).ip ?? '';
+      assert.equal(String(item.description), [ip, index.row(row.eventId).error].filter(Boolean).join(' · '), 'the path names who: from where');
+      assert.equal(item.command?.command, 'cloudtrail.openEvent');
+    }
   });
 
   it('gives principals an icon per identity type, ids from the ancestry and the item actions', () => {
@@ -218,11 +233,16 @@ describe('editor: Explorer, filter and pivots', () => {
   });
 
   const listsEventsNewestFirst = async (provider: CloudTrailInvestigatorApi['events']['provider']): Promise<void> => {
+    // Consecutive events by one principal from one IP are one who · where run (issue 17).
+    const covered = (nodes: ReturnType<typeof provider.getChildren>): number => nodes.reduce((n, node) => n + (node.kind === 'run' ? node.ids.length : node.kind === 'more' ? 0 : 1), 0);
     const page = provider.getChildren();
-    assert.equal(page.length, 201, '200 events and a Load more row');
-    assert.equal(page[200].kind, 'more');
+    assert.ok(page.every((n) => n.kind === 'run' || n.kind === 'more'));
+    assert.ok(covered(page) >= 200 && covered(page.slice(0, -2)) < 200, `the first page: the runs that reach 200 events (${covered(page)})`);
+    assert.equal(page[page.length - 1].kind, 'more', 'and a Load more row');
     const index = api.services.investigation.index;
-    const first = page[0];
+    const run = page[0];
+    assert.ok(run.kind === 'run');
+    const [first] = provider.getChildren(run);
     assert.ok(first.kind === 'event');
     assert.equal(index.time(first.eventId), Math.max(...[...index.all()].map((id) => index.time(id))));
     const item = provider.getTreeItem(first);
@@ -230,14 +250,18 @@ describe('editor: Explorer, filter and pivots', () => {
     assert.match(itemLabel(item), /^05:57:47 /, 'one day of events: the clock alone');
     assert.match(String(api.events.treeView.description), /· 2026-03-04 UTC ·/, 'the view names the day');
     await vscode.commands.executeCommand('cloudtrail.events.loadMore');
-    assert.equal(provider.getChildren().length, 345);
+    const everything = provider.getChildren();
+    assert.notEqual(everything[everything.length - 1].kind, 'more');
+    assert.equal(covered(everything), 345);
     await vscode.commands.executeCommand('cloudtrail.events.toggleOrder');
-    const oldest = provider.getChildren()[0];
+    const oldestRun = provider.getChildren()[0];
+    assert.ok(oldestRun.kind === 'run');
+    const oldest = provider.getChildren(oldestRun)[0];
     assert.ok(oldest.kind === 'event');
     assert.equal(index.time(oldest.eventId), Math.min(...[...index.all()].map((id) => index.time(id))));
     await vscode.commands.executeCommand('cloudtrail.events.toggleOrder');
     await vscode.commands.executeCommand('cloudtrail.pivot.accessKey', 'ASIAEXAMPLEINFRAAU02');
-    assert.equal(provider.getChildren().length, index.postings('accessKey', 'ASIAEXAMPLEINFRAAU02').length);
+    assert.equal(covered(provider.getChildren()), index.postings('accessKey', 'ASIAEXAMPLEINFRAAU02').length);
     api.services.filter.clear();
   };
 

@@ -127,5 +127,22 @@ describe('CloudTrail Insights in the views (real host)', function () {
     assert.equal(spans[1].last, view.end, 'the open Insight runs to the end of the range');
     const ec2 = view.lanes.find((l) => l.value === 'ec2.amazonaws.com');
     assert.ok(ec2 && spans[0].rank === ec2.rank);
+
+    // In local time (cloudtrail.display.timeZone) the span's label follows, as every other time does.
+    const display = vscode.workspace.getConfiguration('cloudtrail.display');
+    await display.update('timeZone', 'local', vscode.ConfigurationTarget.Global);
+    try {
+      await eventually(() => api.services.display.zone === 'local', 'local time');
+      await panel.receive({ type: 'requestView', seq: seq + 1, width: 800, laneField: 'eventSource', lanes: { offset: 0, limit: 60 } });
+      const local = panel.session.lastView;
+      assert.ok(local && local.seq === seq + 1);
+      const pair = local.groups.find((g) => g.kind === 'insight' && g.count === 2);
+      const expected = `Insight: ApiCallRateInsight on ec2 RunInstances, ${api.services.display.span(T('05:06'), T('05:25'))}`;
+      assert.equal(pair?.label, expected);
+      assert.match(expected, /[+-]\d\d:\d\d$/, 'local time names its offset');
+    } finally {
+      await display.update('timeZone', undefined, vscode.ConfigurationTarget.Global);
+      await eventually(() => api.services.display.zone === 'utc', 'UTC again');
+    }
   });
 });

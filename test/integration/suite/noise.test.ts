@@ -10,6 +10,7 @@ import { activatedApi, ensureSampleLoaded, eventually, itemLabel } from './edito
 import { queryIndex } from '../../../src/core/query/query';
 
 type GroupNode = Extract<EventsNode, { kind: 'group' }>;
+type RunNode = Extract<EventsNode, { kind: 'run' }>;
 
 /** Every top-level row of the Events view, following "Load more" until the list ends. */
 function allRows(provider: EventsTreeProvider): EventsNode[] {
@@ -22,8 +23,8 @@ function allRows(provider: EventsTreeProvider): EventsNode[] {
   throw new Error('the Events view never reached its end');
 }
 
-/** A group's events, following its own "Load more". */
-function groupEvents(provider: EventsTreeProvider, group: GroupNode): EventId[] {
+/** A group's (or a who · where run's) events, following its own "Load more". */
+function groupEvents(provider: EventsTreeProvider, group: GroupNode | RunNode): EventId[] {
   for (let pages = 0; pages < 1000; pages++) {
     const children = provider.getChildren(group);
     const last = children[children.length - 1];
@@ -39,9 +40,14 @@ function groupEvents(provider: EventsTreeProvider, group: GroupNode): EventId[] 
   throw new Error('the group never reached its end');
 }
 
-/** The events the view lists: top-level events and the events inside groups. */
+/** The events the view lists: top-level events and the events inside runs and groups. */
 function listedEvents(provider: EventsTreeProvider): EventId[] {
-  return allRows(provider).flatMap((row) => (row.kind === 'event' ? [row.eventId] : row.kind === 'group' ? groupEvents(provider, row) : []));
+  return allRows(provider).flatMap((row) => (row.kind === 'event' ? [row.eventId] : row.kind === 'group' || row.kind === 'run' ? groupEvents(provider, row) : []));
+}
+
+/** How many list rows (events, groups, Insights) the top-level nodes cover: a run covers its events. */
+function rowsCovered(nodes: readonly EventsNode[]): number {
+  return nodes.reduce((sum, n) => sum + (n.kind === 'run' ? n.ids.length : n.kind === 'more' ? 0 : 1), 0);
 }
 
 const sorted = (ids: Iterable<number>): number[] => [...ids].sort((a, b) => a - b);
@@ -128,13 +134,23 @@ describe('noise: read-only calls and grouped events', function () {
     const firstPage = provider.getChildren();
     const rows = allRows(provider);
     const groups = rows.filter((r): r is GroupNode => r.kind === 'group');
-    assert.ok(rows.length < ungrouped.length, 'groups take fewer rows');
-    assert.ok(firstPage.length === Math.min(rows.length, 200) + (rows.length > 200 ? 1 : 0), 'the grouped list still pages by 200 rows');
+    const total = rowsCovered(rows);
+    assert.ok(total < ungrouped.length, 'groups take fewer rows');
+    // Paged by list rows (events and groups), 200 at a time; a who · where run is shown whole.
+    const firstRows = rowsCovered(firstPage);
+    assert.ok(firstRows >= Math.min(total, 200), `the first page covers at least 200 rows (${firstRows})`);
+    const nodes = firstPage.filter((n) => n.kind !== 'more');
+    assert.ok(rowsCovered(nodes.slice(0, -1)) < 200, 'and stops at the node that reaches row 200');
+    assert.equal(firstPage[firstPage.length - 1].kind === 'more', firstRows < total);
 
-    const labels = groups.map((g) => itemLabel(provider.getTreeItem(g)));
-    assert.ok(labels.some((l) => /^AWS service: config\.amazonaws\.com · \d+ events$/.test(l)), labels.join('\n'));
-    assert.ok(labels.some((l) => /^Console burst: alice\.dev · \d+ events in \d+ s$/.test(l)), labels.join('\n'));
-    assert.ok(labels.some((l) => /^Console burst: bob\.ops · /.test(l)), labels.join('\n'));
+    // Who · from where first, as a run's header; what kind of group, how many and when after.
+    const texts = groups.map((g) => {
+      const item = provider.getTreeItem(g);
+      return `${itemLabel(item)} | ${String(item.description)}`;
+    });
+    assert.ok(texts.some((l) => /^config\.amazonaws\.com \| AWS service · \d+ events · /.test(l)), texts.join('\n'));
+    assert.ok(texts.some((l) => /^alice\.dev · \d+\.\d+\.\d+\.\d+ \| console burst · \d+ events in \d+ s · /.test(l)), texts.join('\n'));
+    assert.ok(texts.some((l) => /^bob\.ops · \S+ \| console burst · /.test(l)), texts.join('\n'));
     assert.equal(new Set(groups.map((g) => provider.getTreeItem(g).id)).size, groups.length, 'group ids are unique');
 
     let inGroups = 0;
@@ -143,13 +159,13 @@ describe('noise: read-only calls and grouped events', function () {
       assert.equal(item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
       const members = groupEvents(provider, group);
       assert.ok(members.length >= 3, 'groups of fewer than 3 events stay single events');
-      assert.equal(itemLabel(item).includes(`· ${members.length} events`), true, itemLabel(item));
+      assert.equal(String(item.description).includes(` · ${members.length} events`), true, String(item.description));
       inGroups += members.length;
       // No attacker event is folded away.
       for (const id of members) assert.notEqual(index.row(id).ip, '203.0.113.66');
     }
-    const singles = rows.filter((r) => r.kind === 'event').length;
-    assert.equal(singles + inGroups, ungrouped.length, 'single rows and the groups’ events add up to the ungrouped list');
+    const singles = rows.reduce((sum, r) => sum + (r.kind === 'run' ? groupEvents(provider, r).length : r.kind === 'event' ? 1 : 0), 0);
+    assert.equal(singles + inGroups, ungrouped.length, 'the runs’ rows and the groups’ events add up to the ungrouped list');
     assert.deepEqual(sorted(listedEvents(provider)), sorted(ungrouped));
 
     // Open Event works on a group's children.
@@ -180,7 +196,8 @@ describe('noise: read-only calls and grouped events', function () {
     await setGrouping(false);
     const rows = allRows(provider);
     assert.equal(rows.filter((r) => r.kind === 'group').length, 0, 'no group rows');
-    assert.equal(rows.length, api.services.investigation.index.size);
+    assert.ok(rows.every((r) => r.kind === 'run'), 'every event in a who · where run');
+    assert.equal(rowsCovered(rows), api.services.investigation.index.size);
     assert.doesNotMatch(String(api.events.treeView.description), /grouped/);
 
     await vscode.commands.executeCommand('cloudtrail.noise.toggleGrouping');

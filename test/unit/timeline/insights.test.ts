@@ -7,6 +7,7 @@ import { TimelineSession } from '../../../src/core/timeline/session';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { DEFAULT_STATE, ViewMessage } from '../../../src/shared/timeline-protocol';
 import { cellSum, testPort } from './helpers';
+import { formatDisplaySpan, formatDisplayTime } from '../../../src/core/model/display';
 
 const T = (hhmm: string): number => Date.parse(`2026-03-04T${hhmm}:00Z`);
 
@@ -119,6 +120,22 @@ describe('timeline: CloudTrail Insights as spans', () => {
       assert.ok(mine.every((g) => g.label.includes(`on ${lane.value.replace('.amazonaws.com', '')} `)), lane.value);
       assert.equal(cellSum(lane), lane.total - (lane.collapsed ?? 0));
     }
+  });
+
+  it("labels an Insight's span in the display zone (cloudtrail.display.timeZone), following a change of it", () => {
+    const index = indexOf(events());
+    let zone: 'utc' | 'local' = 'local';
+    const s = new TimelineSession({ ...testPort(index, () => false), timeZone: () => zone }, { ...DEFAULT_STATE });
+    const label = (view: ViewMessage): string => view.groups.find((g) => g.kind === 'insight' && g.count === 2)!.label;
+    // The host's own local zone (what the extension host formats every other time in), offset named.
+    const local = formatDisplaySpan(T('05:06'), T('05:25'), { zone: 'local' });
+    assert.match(local, /[+-]\d\d:\d\d$/);
+    assert.equal(label(s.view(request)), `Insight: ApiCallRateInsight on ec2 RunInstances, ${local}`);
+    zone = 'utc';
+    assert.equal(label(s.view({ ...request, seq: 2 })), 'Insight: ApiCallRateInsight on ec2 RunInstances, 2026-03-04 05:06:00Z – 05:25:00Z');
+    zone = 'local';
+    const open = s.view({ ...request, seq: 3 }).groups.find((g) => g.kind === 'insight' && g.openEnd)!;
+    assert.equal(open.label, `Insight: ApiCallRateInsight on ec2 TerminateInstances, from ${formatDisplayTime(T('05:41'), { zone: 'local' })}, no End`);
   });
 
   it('an index without Insights and collapsing off has no groups at all (as before)', () => {
