@@ -175,6 +175,10 @@ class NumberColumn<T extends NumberArray> {
     return this.data[index];
   }
 
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+
   push(value: number): void {
     if (this.length === this.data.length) {
       const next = this.make(this.data.length * 2);

@@ -13,6 +13,7 @@ import { RecordChangedError } from './read-back';
 import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
+import { RecordHashes } from './lazy-hash';
 
 /** insightDetails.state (Start, End) and insightType of an Insights record, '' when absent. */
 export interface InsightOfEvent {
@@ -93,7 +94,10 @@ export class EventIndex implements EventIndexApi {
   private readonly dicts = DICT_FIELDS.map(() => new StringDictionary());
   private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
   private readonly times = new Float64Column();
+  /** Each record's content hash; NaN until needed (lazy-hash.ts). */
   private readonly contentHashes = new Float64Column();
+  /** Content hashes the readers left to be computed when a second record with an eventID comes. */
+  private readonly recordHashes = new RecordHashes();
   private readonly fileOf = new CodeColumn();
   private readonly offsets = new CompactNumberColumn();
   private readonly lengths = new CompactNumberColumn();
@@ -169,25 +173,36 @@ export class EventIndex implements EventIndexApi {
     const kept = new Int32Array(batch.count);
     const base = this.count;
     const nameColumn = this.codes[nameField];
+    /** Where event `id` is, for its content hash: the index's columns, or this batch's for those not appended yet. */
+    const located = (id: number): [path: string, ordinal: number] => {
+      if (id < base) return [this.files[this.fileOf.get(id)].path, this.offsets.get(id)];
+      const row = id - base < result.added ? kept[id - base] : rowOfNext;
+      return [batch.files[batch.fileOf[row]].path, batch.offset[row]];
+    };
+    let rowOfNext = 0;
     for (let i = 0; i < batch.count; i++) {
       const id = base + result.added;
+      rowOfNext = i;
       const time = batch.time[i];
       this.eventIds.pushPacked(batch.eventIds, i, idTexts.get(i));
       this.times.push(time);
       nameColumn.push(nameRemap[nameCodes[i]]);
       this.contentHashes.push(batch.contentHash[i]);
       if (batch.eventIds.kinds[i] !== 0) {
-        if (this.isDuplicate(id, nameColumn.get(id))) {
-          this.eventIds.truncate(id);
-          this.times.truncate(id);
-          nameColumn.truncate(id);
-          this.contentHashes.truncate(id);
-          result.duplicates++;
-          dropped?.push(i);
-          continue;
-        }
+        // Most eventIDs are met once: only a record whose eventID is held already is compared by content.
         const first = this.firstWithSameId(id);
         if (first >= 0) {
+          this.enterDedup(first, located);
+          this.ensureHash(id, located);
+          if (this.isDuplicate(id, nameColumn.get(id))) {
+            this.eventIds.truncate(id);
+            this.times.truncate(id);
+            nameColumn.truncate(id);
+            this.contentHashes.truncate(id);
+            result.duplicates++;
+            dropped?.push(i);
+            continue;
+          }
           result.conflicts++;
           if (result.conflictPairs.length < MAX_CONFLICTS_LISTED) result.conflictPairs.push([first, id]);
         }
@@ -338,7 +353,7 @@ export class EventIndex implements EventIndexApi {
     this.reserveColumns(extra);
     let slots = this.dedupSlots.length;
     while (slots * 3 < capacity * 4) slots *= 2;
-    if (slots > this.dedupSlots.length) this.dedupSlots = this.resized(this.dedupSlots, slots, this.dedupHash);
+    // The table by content holds only events whose eventID another has: it grows as they come.
     if (slots > this.firstSlots.length) this.firstSlots = this.resized(this.firstSlots, slots, this.firstHash);
   }
 
@@ -373,6 +388,7 @@ export class EventIndex implements EventIndexApi {
     this.firstSlots = new Int32Array(0);
     this.firstCount = 0;
     this.dedupReleased = true;
+    this.recordHashes.clear();
   }
 
   private restoreDedup(extra: number): void {
@@ -380,17 +396,51 @@ export class EventIndex implements EventIndexApi {
     this.dedupReleased = false;
     let slots = 1 << 12;
     while (slots * 3 < (this.count + extra) * 4) slots *= 2;
-    this.dedupSlots = new Int32Array(slots);
+    // The table by content holds only events whose eventID another has: it grows as they come.
+    this.dedupSlots = new Int32Array(1 << 12);
     this.firstSlots = new Int32Array(slots);
-    const mask = slots - 1;
+    const located = this.locatedInIndex;
     for (let id = 0; id < this.count; id++) {
-      // As merge() does: only events with an id take part; every event held is unique by content.
+      // As merge() does: only events with an id take part, and only those whose id another
+      // event has are entered by content (every event held is unique by content).
       if (!this.eventIds.isPresent(id)) continue;
-      let slot = this.dedupHash(id) & mask;
-      while (this.dedupSlots[slot] !== 0) slot = (slot + 1) & mask;
-      this.dedupSlots[slot] = id + 1;
-      this.dedupCount++;
-      this.firstWithSameId(id);
+      const first = this.firstWithSameId(id);
+      if (first < 0) continue;
+      this.enterDedup(first, located);
+      this.enterDedup(id, located);
+    }
+  }
+
+  private readonly locatedInIndex = (id: number): [path: string, ordinal: number] => [this.files[this.fileOf.get(id)].path, this.offsets.get(id)];
+
+  /**
+   * Gives event `id` its content hash when the reader left it to be computed on demand
+   * (lazy-hash.ts). A record that cannot be read again as it was gets a value no other
+   * record has: it is kept, never dropped as a duplicate.
+   */
+  private ensureHash(id: number, located: (id: number) => [path: string, ordinal: number]): void {
+    if (!Number.isNaN(this.contentHashes.get(id))) return;
+    const [path, ordinal] = located(id);
+    const hash = this.recordHashes.hash(path, ordinal);
+    this.contentHashes.set(id, hash === undefined || Number.isNaN(hash) ? -1 - id : hash);
+  }
+
+  /**
+   * Enters event `id` (held already) in the table of events by content, unless it is there:
+   * the first event of an eventID is entered only once a second one comes.
+   */
+  private enterDedup(id: number, located: (id: number) => [path: string, ordinal: number]): void {
+    this.ensureHash(id, located);
+    const mask = this.dedupSlots.length - 1;
+    for (let slot = this.dedupHash(id) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.dedupSlots[slot];
+      if (entry === id + 1) return;
+      if (entry === 0) {
+        this.dedupSlots[slot] = id + 1;
+        this.dedupCount++;
+        if (this.dedupCount * 4 > this.dedupSlots.length * 3) this.dedupSlots = this.resized(this.dedupSlots, this.dedupSlots.length * 2, this.dedupHash);
+        return;
+      }
     }
   }
 

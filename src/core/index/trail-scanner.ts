@@ -14,7 +14,6 @@
  */
 import { DICT_FIELDS, BatchBuilder, BatchDictionary, ScannedEvent, ScannedId } from './batch';
 import { ID_ABSENT, ID_TEXT, packId, packIdBytes } from './columns';
-import { contentHashOfBytes } from './content-hash';
 import {
   INSIGHT_EVENT_TYPE,
   IdentityFacts,
@@ -805,8 +804,8 @@ export class TrailScanner {
     const codes = event.codes;
     const spans = this.spans;
     event.time = this.time(b, at);
-    // The same number the generic path gets from the parsed record (a unit test holds them to it).
-    event.contentHash = contentHashOfBytes(b, spans[at], spans[at + 1]);
+    // Computed only if another record has the same eventID (lazy-hash.ts).
+    event.contentHash = NaN;
     codes[F.eventName] = this.codeOf(b, at, K.eventName, F.eventName);
     codes[F.eventSource] = this.codeOf(b, at, K.eventSource, F.eventSource);
     codes[F.region] = this.codeOf(b, at, K.awsRegion, F.region);
