@@ -1,0 +1,181 @@
+/**
+ * Content hashes computed on demand (index/lazy-hash.ts): the trail scanner leaves them out,
+ * and the index reads a record's file again only when a second record with its eventID
+ * comes. Re-deliveries must still collapse and conflicts still be kept and reported, across
+ * files, parse workers and sources; a record whose file cannot be read again is kept.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Investigation } from '../../../src/core/engine/investigation';
+import { newParseContext, parseFiles } from '../../../src/core/engine/parse-files';
+import { EventBatch } from '../../../src/core/index/batch';
+import { CompactNumberColumn, SparseFloat64Column } from '../../../src/core/index/columns';
+import { contentHashOfValue } from '../../../src/core/index/content-hash';
+import { RecordHashes } from '../../../src/core/index/lazy-hash';
+import { JsonObject } from '../../../src/core/model/event';
+import { random } from '../../../bench/generate';
+import { record } from './helpers';
+
+describe('content hashes computed on demand', function () {
+  this.timeout(120_000);
+  let scratch: string;
+  before(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-lazy-hash-'));
+  });
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  let folders = 0;
+  function folder(): string {
+    const dir = path.join(scratch, `case-${folders++}`);
+    fs.mkdirSync(dir);
+    return dir;
+  }
+  const trail = (records: JsonObject[], pretty = false) => JSON.stringify({ Records: records }, null, pretty ? 2 : undefined);
+
+  it('leaves the hash of a scanned record to later, and RecordHashes gives the generic reader’s value by ordinal', async () => {
+    const dir = folder();
+    const records = [record({ sourceIPAddress: '198.51.100.1' }), record({ sourceIPAddress: '198.51.100.2' }), record()];
+    const file = path.join(dir, 'a.json.gz');
+    fs.writeFileSync(file, gzipSync(trail(records, true)));
+    const batches: EventBatch[] = [];
+    await parseFiles([{ path: file, size: fs.statSync(file).size, mtimeMs: 0 }], (b) => batches.push(b), undefined, newParseContext());
+    const [batch] = batches.filter((b) => b.count > 0);
+    assert.equal(batch.count, 3);
+    const hashes = new RecordHashes();
+    for (let i = 0; i < batch.count; i++) {
+      assert.ok(Number.isNaN(batch.contentHash[i]), 'the scanner hashes nothing');
+      assert.equal(hashes.hash(file, batch.offset[i]), contentHashOfValue(records[i]));
+    }
+    assert.equal(hashes.hash(file, 3), undefined, 'no record 3');
+    assert.equal(hashes.hash(path.join(dir, 'missing.json'), 0), undefined, 'no file');
+  });
+
+  it('finds the same duplicates and conflicts with 0, 1 and 2 workers on seeded trails (re-deliveries across files, edited copies)', async () => {
+    const rng = random(1307);
+    const dir = folder();
+    const pool: JsonObject[] = [];
+    let expectedEvents = 0;
+    let expectedDuplicates = 0;
+    let expectedConflicts = 0;
+    const firstSeen = new Map<string, Set<number>>();
+    for (let f = 0; f < 40; f++) {
+      const records: JsonObject[] = [];
+      const count = 1 + Math.floor(rng() * 30);
+      for (let r = 0; r < count; r++) {
+        const roll = rng();
+        let next: JsonObject;
+        if (pool.length > 0 && roll < 0.15) next = pool[Math.floor(rng() * pool.length)]; // delivered again
+        else if (pool.length > 0 && roll < 0.22) next = { ...pool[Math.floor(rng() * pool.length)], sourceIPAddress: `203.0.113.${Math.floor(rng() * 250)}` }; // edited copy
+        else next = record({ sourceIPAddress: `198.51.100.${Math.floor(rng() * 250)}` });
+        pool.push(next);
+        records.push(next);
+        // The expected outcome, from the content itself.
+        const id = String(next.eventID);
+        const hash = contentHashOfValue(next);
+        const seen = firstSeen.get(id);
+        if (!seen) {
+          firstSeen.set(id, new Set([hash]));
+          expectedEvents++;
+        } else if (seen.has(hash)) {
+          expectedDuplicates++;
+        } else {
+          seen.add(hash);
+          expectedEvents++;
+          expectedConflicts++;
+        }
+      }
+      const text = trail(records, rng() < 0.3);
+      if (rng() < 0.5) fs.writeFileSync(path.join(dir, `f${f}.json.gz`), gzipSync(text));
+      else fs.writeFileSync(path.join(dir, `f${f}.json`), text);
+    }
+    assert.ok(expectedDuplicates > 20 && expectedConflicts > 10, `the seed makes both (${expectedDuplicates}, ${expectedConflicts})`);
+    for (const workers of [0, 1, 2]) {
+      const { summary } = await Investigation.open([dir], { workers });
+      assert.deepEqual(
+        { events: summary.events, duplicates: summary.duplicates, conflicts: summary.conflicts },
+        { events: expectedEvents, duplicates: expectedDuplicates, conflicts: expectedConflicts },
+        `${workers} workers`,
+      );
+    }
+  });
+
+  it('collapses a re-delivery onto a record of an earlier source whose hash was never needed until then', async () => {
+    const event = record();
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    fs.writeFileSync(path.join(first, 'a.json.gz'), gzipSync(trail([record(), event, record()])));
+    await investigation.addSource([first]).loaded;
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json'), trail([event, { ...event, userAgent: 'edited' }], true));
+    const again = await investigation.addSource([second]).loaded;
+    assert.equal(again.duplicates, 1);
+    assert.equal(again.conflicts, 1);
+    assert.equal(investigation.index.size, 4);
+  });
+
+  it('keeps a record whose earlier copy can no longer be read (its file removed): reported as a conflict, never dropped', async () => {
+    const event = record();
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    fs.writeFileSync(path.join(first, 'a.json'), trail([event]));
+    await investigation.addSource([first]).loaded;
+    fs.rmSync(path.join(first, 'a.json'));
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json'), trail([event]));
+    const again = await investigation.addSource([second]).loaded;
+    assert.equal(again.events, 1);
+    assert.equal(again.duplicates, 0);
+    assert.equal(again.conflicts, 1);
+    assert.equal(investigation.index.size, 2);
+  });
+});
+
+describe('sparse columns', () => {
+  it('SparseFloat64Column holds no array while every value is NaN, and the same values as a plain column after', () => {
+    const column = new SparseFloat64Column();
+    for (let i = 0; i < 1000; i++) column.push(NaN);
+    column.appendRows(new Float64Array([NaN, NaN, NaN]), undefined);
+    assert.equal(column.size, 1003);
+    assert.equal(column.byteLength, 0);
+    column.set(5, 42);
+    assert.equal(column.get(5), 42);
+    assert.ok(Number.isNaN(column.get(6)));
+    column.truncate(4);
+    assert.equal(column.size, 4);
+    for (let i = 4; i < 1003; i++) column.push(NaN);
+    assert.ok(Number.isNaN(column.get(5)), 'a value set past a truncation is gone');
+    column.set(7, 7);
+    column.appendRows(new Float64Array([1, NaN, 3]), new Int32Array([2, 0]));
+    assert.equal(column.size, 1005);
+    assert.deepEqual([column.get(1003), column.get(1004)], [3, 1]);
+    assert.equal(column.get(7), 7);
+    column.push(9);
+    assert.equal(column.get(1005), 9);
+    assert.ok(column.byteLength >= 8 * 1006);
+  });
+
+  it('SparseFloat64Column turns dense once many values are set', () => {
+    const column = new SparseFloat64Column();
+    for (let i = 0; i < 64; i++) column.push(NaN);
+    for (let i = 0; i < 64; i += 2) column.set(i, i);
+    for (let i = 0; i < 64; i++) assert.ok(i % 2 === 0 ? column.get(i) === i : Number.isNaN(column.get(i)), String(i));
+  });
+
+  it('CompactNumberColumn holds only a count while every value is 0', () => {
+    const column = new CompactNumberColumn();
+    for (let i = 0; i < 500; i++) column.push(0);
+    column.appendRows(new Uint32Array([0, 0]), undefined);
+    assert.equal(column.size, 502);
+    assert.equal(column.byteLength, 0);
+    assert.equal(column.get(501), 0);
+    column.appendRows(new Uint32Array([0, 7, 0]), new Int32Array([1, 2]));
+    assert.equal(column.size, 504);
+    assert.deepEqual([column.get(501), column.get(502), column.get(503)], [0, 7, 0]);
+    column.push(2 ** 40);
+    assert.equal(column.get(504), 2 ** 40);
+    assert.equal(column.get(502), 7);
+  });
+});
