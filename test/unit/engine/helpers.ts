@@ -74,8 +74,9 @@ export function decode(batches: EventBatch[], hashLater?: (path: string, ordinal
         offset: batch.offset[i],
         length: batch.length[i],
         time: String(batch.time[i]),
-        // A hash left for later (lazy-hash.ts) is computed as the index would, when `hashLater` is given.
-        contentHash: Number.isNaN(batch.contentHash[i]) && hashLater ? hashLater(batch.files[batch.fileOf[i]].path, batch.offset[i]) : batch.contentHash[i],
+        // A hash of the record's bytes (negative: the content hash is left for later, lazy-hash.ts)
+        // is replaced by the content hash, computed as the index would, when `hashLater` is given.
+        contentHash: !(batch.contentHash[i] >= 0) && hashLater ? hashLater(batch.files[batch.fileOf[i]].path, batch.offset[i]) : batch.contentHash[i],
         ...Object.fromEntries(DICT_FIELDS.map((field, f) => [field, batch.dicts[f][batch.codes[f][i]]])),
         resources,
         eventId: idText(batch.eventIds, i),

@@ -35,21 +35,26 @@ describe('content hashes computed on demand', function () {
   }
   const trail = (records: JsonObject[], pretty = false) => JSON.stringify({ Records: records }, null, pretty ? 2 : undefined);
 
-  it('leaves the hash of a scanned record to later, and RecordHashes gives the generic reader’s value by ordinal', async () => {
+  it('gives a scanned record a hash of its bytes, and RecordHashes the generic reader’s content hash by ordinal', async () => {
     const dir = folder();
     const records = [record({ sourceIPAddress: '198.51.100.1' }), record({ sourceIPAddress: '198.51.100.2' }), record()];
+    const same = records[0];
     const file = path.join(dir, 'a.json.gz');
-    fs.writeFileSync(file, gzipSync(trail(records, true)));
+    // The first record again at the end, at another place in memory (one byte of space before it).
+    fs.writeFileSync(file, gzipSync(`{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}, ${JSON.stringify(same)}]}`));
     const batches: EventBatch[] = [];
     await parseFiles([{ path: file, size: fs.statSync(file).size, mtimeMs: 0 }], (b) => batches.push(b), undefined, newParseContext());
     const [batch] = batches.filter((b) => b.count > 0);
-    assert.equal(batch.count, 3);
+    assert.equal(batch.count, 4);
     const hashes = new RecordHashes();
-    for (let i = 0; i < batch.count; i++) {
-      assert.ok(Number.isNaN(batch.contentHash[i]), 'the scanner hashes nothing');
+    for (let i = 0; i < 3; i++) {
+      assert.ok(batch.contentHash[i] < 0, 'a hash of the bytes');
       assert.equal(hashes.hash(file, batch.offset[i]), contentHashOfValue(records[i]));
     }
-    assert.equal(hashes.hash(file, 3), undefined, 'no record 3');
+    assert.equal(new Set([...batch.contentHash.subarray(0, 3)]).size, 3, 'other bytes, other hashes');
+    assert.equal(batch.contentHash[3], batch.contentHash[0], 'the same bytes, the same hash, wherever they are');
+    assert.equal(hashes.hash(file, 3), contentHashOfValue(same));
+    assert.equal(hashes.hash(file, 4), undefined, 'no record 4');
     assert.equal(hashes.hash(path.join(dir, 'missing.json'), 0), undefined, 'no file');
   });
 
@@ -116,7 +121,7 @@ describe('content hashes computed on demand', function () {
     assert.equal(investigation.index.size, 4);
   });
 
-  it('keeps a record whose earlier copy can no longer be read (its file removed): reported as a conflict, never dropped', async () => {
+  it('collapses the same bytes without reading the earlier file again', async () => {
     const event = record();
     const investigation = new Investigation({ workers: 0 });
     const first = folder();
@@ -124,11 +129,22 @@ describe('content hashes computed on demand', function () {
     await investigation.addSource([first]).loaded;
     fs.rmSync(path.join(first, 'a.json'));
     const second = folder();
-    fs.writeFileSync(path.join(second, 'b.json'), trail([event]));
+    fs.writeFileSync(path.join(second, 'b.json.gz'), gzipSync(trail([record(), event])));
     const again = await investigation.addSource([second]).loaded;
-    assert.equal(again.events, 1);
-    assert.equal(again.duplicates, 0);
-    assert.equal(again.conflicts, 1);
+    assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 1, 0]);
+  });
+
+  it('keeps a record whose earlier copy (other bytes) can no longer be read, its file removed: a conflict, never dropped', async () => {
+    const event = record();
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    fs.writeFileSync(path.join(first, 'a.json'), trail([event]));
+    await investigation.addSource([first]).loaded;
+    fs.rmSync(path.join(first, 'a.json'));
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json'), trail([event], true));
+    const again = await investigation.addSource([second]).loaded;
+    assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 0, 1]);
     assert.equal(investigation.index.size, 2);
   });
 });
