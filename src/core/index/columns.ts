@@ -175,10 +175,6 @@ class NumberColumn<T extends NumberArray> {
     return this.data[index];
   }
 
-  set(index: number, value: number): void {
-    this.data[index] = value;
-  }
-
   push(value: number): void {
     if (this.length === this.data.length) {
       const next = this.make(this.data.length * 2);
@@ -223,87 +219,6 @@ export class Float64Column extends NumberColumn<Float64Array> {
 
   get array(): Float64Array {
     return this.data;
-  }
-}
-
-/**
- * A column of doubles most of which are NaN (content hashes left to be computed on demand,
- * lazy-hash.ts): no array until a value other than NaN comes in order; the few values set
- * later sit in a map. Eight bytes an event saved on a trail the scanner read.
- */
-export class SparseFloat64Column {
-  private dense: Float64Column | undefined;
-  private readonly set_ = new Map<number, number>();
-  private length = 0;
-  private reserved = 0;
-
-  get size(): number {
-    return this.dense ? this.dense.size : this.length;
-  }
-
-  get(index: number): number {
-    if (this.dense) return this.dense.get(index);
-    return index < this.length ? (this.set_.get(index) ?? NaN) : NaN;
-  }
-
-  set(index: number, value: number): void {
-    if (this.dense) this.dense.set(index, value);
-    else if (this.set_.size * 16 > this.length) {
-      this.becomeDense();
-      this.dense!.set(index, value);
-    } else this.set_.set(index, value);
-  }
-
-  push(value: number): void {
-    if (!this.dense && !Number.isNaN(value)) this.becomeDense();
-    if (this.dense) this.dense.push(value);
-    else this.length++;
-  }
-
-  /** Appends source[row] for each row in `rows` (every row when undefined). */
-  appendRows(source: Float64Array, rows: Int32Array | undefined): void {
-    if (!this.dense) {
-      const count = rows ? rows.length : source.length;
-      let allNaN = true;
-      for (let k = 0; k < count && allNaN; k++) allNaN = Number.isNaN(source[rows ? rows[k] : k]);
-      if (allNaN) {
-        this.length += count;
-        return;
-      }
-      this.becomeDense();
-    }
-    this.dense!.appendRows(source, rows);
-  }
-
-  reserve(capacity: number): void {
-    this.reserved = Math.max(this.reserved, capacity);
-    this.dense?.reserve(capacity);
-  }
-
-  trim(): void {
-    this.reserved = 0;
-    this.dense?.trim();
-  }
-
-  truncate(length: number): void {
-    if (this.dense) this.dense.truncate(length);
-    else {
-      for (const index of this.set_.keys()) if (index >= length) this.set_.delete(index);
-      this.length = Math.min(length, this.length);
-    }
-  }
-
-  get byteLength(): number {
-    return this.dense ? this.dense.byteLength : this.set_.size * 16;
-  }
-
-  private becomeDense(): void {
-    const dense = new Float64Column();
-    dense.reserve(Math.max(this.reserved, this.length + 1));
-    for (let i = 0; i < this.length; i++) dense.push(NaN);
-    for (const [index, value] of this.set_) dense.set(index, value);
-    this.set_.clear();
-    this.dense = dense;
   }
 }
 

@@ -10,7 +10,7 @@ import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
 import { RecordChangedError } from './read-back';
-import { CodeColumn, CompactNumberColumn, Float64Column, SparseFloat64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
+import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
 import { RecordHashes } from './lazy-hash';
@@ -154,8 +154,12 @@ export class EventIndex implements EventIndexApi {
   private readonly dicts = DICT_FIELDS.map(() => new StringDictionary());
   private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
   private readonly times = new Float64Column();
-  /** Each record's content hash; NaN until needed (lazy-hash.ts). */
-  private readonly contentHashes = new SparseFloat64Column();
+  /**
+   * The hash each record's reader gave: its content hash (content-hash.ts, never negative),
+   * or for a trail scanned from bytes a hash of its bytes (rawHashOfBytes, negative), the
+   * content hash then computed only when needed (canonicalHash).
+   */
+  private readonly contentHashes = new Float64Column();
   /** Content hashes the readers left to be computed when a second record with an eventID comes. */
   private readonly recordHashes = new RecordHashes();
   private readonly fileOf = new CodeColumn();

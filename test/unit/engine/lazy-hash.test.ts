@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { newParseContext, parseFiles } from '../../../src/core/engine/parse-files';
 import { EventBatch } from '../../../src/core/index/batch';
-import { CompactNumberColumn, SparseFloat64Column } from '../../../src/core/index/columns';
+import { CompactNumberColumn } from '../../../src/core/index/columns';
 import { contentHashOfValue } from '../../../src/core/index/content-hash';
 import { RecordHashes } from '../../../src/core/index/lazy-hash';
 import { JsonObject } from '../../../src/core/model/event';
@@ -149,37 +149,7 @@ describe('content hashes computed on demand', function () {
   });
 });
 
-describe('sparse columns', () => {
-  it('SparseFloat64Column holds no array while every value is NaN, and the same values as a plain column after', () => {
-    const column = new SparseFloat64Column();
-    for (let i = 0; i < 1000; i++) column.push(NaN);
-    column.appendRows(new Float64Array([NaN, NaN, NaN]), undefined);
-    assert.equal(column.size, 1003);
-    assert.equal(column.byteLength, 0);
-    column.set(5, 42);
-    assert.equal(column.get(5), 42);
-    assert.ok(Number.isNaN(column.get(6)));
-    column.truncate(4);
-    assert.equal(column.size, 4);
-    for (let i = 4; i < 1003; i++) column.push(NaN);
-    assert.ok(Number.isNaN(column.get(5)), 'a value set past a truncation is gone');
-    column.set(7, 7);
-    column.appendRows(new Float64Array([1, NaN, 3]), new Int32Array([2, 0]));
-    assert.equal(column.size, 1005);
-    assert.deepEqual([column.get(1003), column.get(1004)], [3, 1]);
-    assert.equal(column.get(7), 7);
-    column.push(9);
-    assert.equal(column.get(1005), 9);
-    assert.ok(column.byteLength >= 8 * 1006);
-  });
-
-  it('SparseFloat64Column turns dense once many values are set', () => {
-    const column = new SparseFloat64Column();
-    for (let i = 0; i < 64; i++) column.push(NaN);
-    for (let i = 0; i < 64; i += 2) column.set(i, i);
-    for (let i = 0; i < 64; i++) assert.ok(i % 2 === 0 ? column.get(i) === i : Number.isNaN(column.get(i)), String(i));
-  });
-
+describe('compact columns', () => {
   it('CompactNumberColumn holds only a count while every value is 0', () => {
     const column = new CompactNumberColumn();
     for (let i = 0; i < 500; i++) column.push(0);
