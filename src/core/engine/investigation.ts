@@ -194,16 +194,22 @@ export class Investigation {
     const index = this.index;
     let known: (KnownMerge & { rows: number }) | undefined = index.size === 0 && index.files.length === 0 ? { dropped: [], conflicts: 0, conflictPairs: [], rows: 0 } : undefined;
     let lastReport = 0;
-    let reserved = false;
+    /** Events the index's columns were last sized for. */
+    let reserved = 0;
     await parsePool().parse(
       files,
       (batch) => {
         if (cacheDir) batches.push(copyBatch(batch));
-        if (!reserved && batch.count > 0 && progress.bytesDone + batchBytes(batch) > 0) {
-          // Size the columns once, from the events per byte seen in the first batch.
-          reserved = true;
-          const estimate = ((summary.events + batch.count) / (progress.bytesDone + batchBytes(batch))) * progress.bytesTotal;
-          this.index.reserve(Math.ceil(estimate * 1.1) - summary.events);
+        const bytesSeen = progress.bytesDone + batchBytes(batch);
+        if (batch.count > 0 && summary.events + batch.count > reserved && bytesSeen > 0) {
+          // Size the columns from the events per byte seen so far, generously: room reserved
+          // and never written costs address space, not resident memory, while growing copies
+          // every column and leaves the old ones to the allocator. Sized again (at least a
+          // quarter more, so it stays rare) only when the events outgrow it.
+          const foretold = ((summary.events + batch.count) / bytesSeen) * Math.max(0, progress.bytesTotal - bytesSeen);
+          const total = Math.max(summary.events + batch.count + Math.ceil(foretold * 1.25), Math.ceil(reserved * 1.25));
+          this.index.reserve(total - summary.events);
+          reserved = total;
         }
         if (known && (this.index !== index || index.size !== known.rows - known.dropped.length)) known = undefined;
         const dropped: number[] | undefined = known ? [] : undefined;

@@ -12,9 +12,16 @@ import { parseFiles } from './parse-files';
 import { BatchSlots, SlotReader, newBatchSlots } from './batch-slots';
 import { ToMain, ToWorker, WorkerSetup, newCopy, withWholeDictionaries } from './worker-protocol';
 
-/** Files per chunk: small enough to balance, large enough to amortise messages. */
-const CHUNK_FILES = 24;
-const CHUNK_BYTES = 32 * 1024 * 1024;
+/**
+ * A chunk is files of about CHUNK_BYTES together (fewer bytes when there is little work, so
+ * that every worker gets several chunks), at most CHUNK_FILES of them. Each chunk costs a
+ * message each way and a batch to merge: real trails are mostly files of a few KB, and 24
+ * files a chunk (as before) spent more on messages and per-batch work than on the files.
+ */
+const CHUNK_FILES = 256;
+const CHUNK_BYTES = 512 * 1024;
+/** Chunks per worker at least, while files allow: the last chunks balance the load. */
+const CHUNKS_PER_WORKER = 8;
 
 /**
  * Shared batch slots per worker. A batch of BATCH_EVENTS events with the widest codes takes
@@ -40,14 +47,16 @@ function workerScript(): string {
   return candidate;
 }
 
-function chunks(files: readonly EvidenceFile[]): EvidenceFile[][] {
+function chunks(files: readonly EvidenceFile[], workers: number): EvidenceFile[][] {
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  const target = Math.max(1, Math.min(CHUNK_BYTES, Math.floor(total / (workers * CHUNKS_PER_WORKER))));
   const out: EvidenceFile[][] = [];
   let current: EvidenceFile[] = [];
   let bytes = 0;
   for (const file of files) {
     current.push(file);
     bytes += file.size;
-    if (current.length >= CHUNK_FILES || bytes >= CHUNK_BYTES) {
+    if (current.length >= CHUNK_FILES || bytes >= target) {
       out.push(current);
       current = [];
       bytes = 0;
@@ -120,7 +129,7 @@ export class ParsePool {
     }
     if (this.failure) throw this.failure;
     // Largest files first so a big one does not finish last alone.
-    const queue = chunks([...files].sort((a, b) => b.size - a.size));
+    const queue = chunks([...files].sort((a, b) => b.size - a.size), this.workers.length);
     await new Promise<void>((resolve, reject) => {
       let settled = false;
       let running = this.workers.length;
@@ -164,6 +173,10 @@ export class ParsePool {
             settle(error);
           }
         };
+        const chunkDone = () => {
+          inHand.set(worker, inHand.get(worker)! - 1);
+          feed(worker);
+        };
         const onMessage = (message: ToMain) => {
           switch (message.type) {
             case 'placed-batch':
@@ -172,13 +185,11 @@ export class ParsePool {
               } finally {
                 slots.release(message.placed.slot);
               }
+              if (message.last) chunkDone();
               break;
             case 'batch':
               take(message.batch);
-              break;
-            case 'chunk-done':
-              inHand.set(worker, inHand.get(worker)! - 1);
-              feed(worker);
+              if (message.last) chunkDone();
               break;
             case 'failed':
               settle(new Error(`parse worker failed: ${message.message}`));

@@ -16,11 +16,12 @@ export type ToWorker = { type: 'parse'; files: EvidenceFile[] } | { type: 'close
  */
 export type BatchMessage =
   /** The batch's arrays wait in a shared slot, for the pool to release once the batch is merged. */
-  | { type: 'placed-batch'; placed: PlacedBatch }
+  | { type: 'placed-batch'; placed: PlacedBatch; last: boolean }
   /** A batch too large for a slot, copied whole. */
-  | { type: 'batch'; batch: EventBatch };
+  | { type: 'batch'; batch: EventBatch; last: boolean };
 
-export type ToMain = BatchMessage | { type: 'chunk-done' } | { type: 'failed'; message: string };
+/** `last`: the chunk's last batch (every chunk ends with one, empty when nothing was left): the chunk is done. */
+export type ToMain = BatchMessage | { type: 'failed'; message: string };
 
 /** Worker side: the batch with each dictionary cut down to what `sent` has not seen yet. */
 export function withNewValuesOnly(batch: EventBatch, sent: DictionaryCursor): EventBatch {

@@ -1,6 +1,6 @@
 /**
- * Parse worker: receives chunks of files, posts back columnar batches and a chunk-done
- * after each chunk. The pool keeps a second chunk queued here, so the worker never waits
+ * Parse worker: receives chunks of files, posts back columnar batches, the last of each
+ * chunk marked as such. The pool keeps a second chunk queued here, so the worker never waits
  * for the main thread between chunks; chunks are parsed one at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -8,7 +8,7 @@ import { EventBatch, copyBatch } from '../index/batch';
 import { SlotWriter } from './batch-slots';
 import { newParseContext, parseFiles } from './parse-files';
 import { EvidenceFile } from '../sources/types';
-import { ToMain, ToWorker, WorkerSetup, newCursor, withNewValuesOnly } from './worker-protocol';
+import { BatchMessage, ToMain, ToWorker, WorkerSetup, newCursor, withNewValuesOnly } from './worker-protocol';
 
 const port = parentPort as NonNullable<typeof parentPort>;
 if (!parentPort) throw new Error('worker.js must run as a worker thread');
@@ -22,11 +22,20 @@ const context = newParseContext({ borrowBatches: true });
 const sent = newCursor();
 const slots = new SlotWriter((workerData as WorkerSetup).slots);
 
+/**
+ * A chunk's batches are posted one behind: the last one goes with `last` set, so a chunk
+ * costs no message of its own (parseFiles always emits one at the end of a chunk). The held
+ * one is posted before the next is placed, as placing may wait for the main thread to free a slot.
+ */
+let held: BatchMessage | undefined;
+
 function postBatch(batch: EventBatch): void {
+  if (held) post(held);
+  held = undefined;
   const sendable = withNewValuesOnly(batch, sent);
   const placed = slots.place(sendable);
   // Posting a borrowed view would copy the builder's whole array; copy just the batch.
-  post(placed ? { type: 'placed-batch', placed } : { type: 'batch', batch: copyBatch(sendable) });
+  held = placed ? { type: 'placed-batch', placed, last: false } : { type: 'batch', batch: copyBatch(sendable), last: false };
 }
 const queue: EvidenceFile[][] = [];
 let closing = false;
@@ -38,8 +47,13 @@ async function drain(): Promise<void> {
     const files = queue.shift()!;
     try {
       await parseFiles(files, postBatch, undefined, context);
-      post({ type: 'chunk-done' });
+      if (!held) throw new Error('a chunk ended without its last batch');
+      held.last = true;
+      post(held);
+      held = undefined;
     } catch (error) {
+      if (held) post(held);
+      held = undefined;
       post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
     }
   }

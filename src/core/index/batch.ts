@@ -95,8 +95,11 @@ export interface EventBatch {
   offset: Float64Array;
   length: Uint32Array;
   time: Float64Array;
-  /** Per event: the record's content hash (content-hash.ts), which tells a re-delivery from a conflict. */
-  /** Each record's 52-bit content hash (content-hash.ts). */
+  /**
+   * Per event: the record's 52-bit content hash (content-hash.ts), which tells a re-delivery
+   * from a conflict; or, from the trail scanner, a hash of its bytes (rawHashOfBytes, always
+   * negative), the content hash then computed by the index only when it is needed.
+   */
   contentHash: Float64Array;
   /** Per dict field (in DICT_FIELDS order): the batch-local dictionary, code 0 = absent. */
   dicts: string[][];

@@ -245,15 +245,27 @@ export class Float64Column extends NumberColumn<Float64Array> {
  * ordinals are) until one does not fit; then as doubles (a byte offset past 2 GiB).
  */
 export class CompactNumberColumn {
-  private small: CodeColumn | undefined = new CodeColumn();
+  /**
+   * While every value is 0 (the record lengths of files read whole, which are located by
+   * ordinal), only their number: no array at all.
+   */
+  private zeros: number | undefined = 0;
+  private small: CodeColumn | undefined;
   private large: Float64Column | undefined;
   private reserved = 0;
 
   get size(): number {
-    return this.small ? this.small.size : this.large!.size;
+    return this.zeros ?? (this.small ? this.small.size : this.large!.size);
   }
 
   push(value: number): void {
+    if (this.zeros !== undefined) {
+      if (value === 0) {
+        this.zeros++;
+        return;
+      }
+      this.becomeSmall();
+    }
     if (this.small) {
       if (Number.isInteger(value) && value >= 0 && value <= 0x7fffffff) {
         this.small.push(value);
@@ -266,10 +278,19 @@ export class CompactNumberColumn {
 
   /** Appends source[row] for each row in `rows`: at a code width while every one fits, as push() would. */
   appendRows(source: ArrayLike<number>, rows: Int32Array | undefined): void {
+    const count = rows ? rows.length : source.length;
+    if (this.zeros !== undefined) {
+      let allZero = true;
+      for (let i = 0; i < count && allZero; i++) allZero = source[rows ? rows[i] : i] === 0;
+      if (allZero) {
+        this.zeros += count;
+        return;
+      }
+      this.becomeSmall();
+    }
     if (this.small) {
       let largest = 0;
       let whole = true;
-      const count = rows ? rows.length : source.length;
       for (let i = 0; i < count; i++) {
         const value = source[rows ? rows[i] : i];
         if (!(Number.isInteger(value) && value >= 0 && value <= 0x7fffffff)) {
@@ -288,6 +309,7 @@ export class CompactNumberColumn {
   }
 
   get(index: number): number {
+    if (this.zeros !== undefined) return index < this.zeros ? 0 : NaN;
     return this.small ? this.small.get(index) : this.large!.get(index);
   }
 
@@ -316,16 +338,31 @@ export class CompactNumberColumn {
   reserve(capacity: number): void {
     this.reserved = Math.max(this.reserved, capacity);
     if (this.small) this.small.reserve(capacity);
-    else this.large!.reserve(capacity);
+    else this.large?.reserve(capacity);
   }
 
   trim(): void {
     if (this.small) this.small.trim();
-    else this.large!.trim();
+    else this.large?.trim();
+  }
+
+  truncate(length: number): void {
+    if (this.zeros !== undefined) this.zeros = Math.min(this.zeros, length);
+    else if (this.small) this.small.truncate(length);
+    else this.large!.truncate(length);
   }
 
   get byteLength(): number {
+    if (this.zeros !== undefined) return 0;
     return this.small ? this.small.byteLength : this.large!.byteLength;
+  }
+
+  private becomeSmall(): void {
+    const small = new CodeColumn();
+    small.reserve(Math.max(this.reserved, this.zeros!));
+    for (let i = 0; i < this.zeros!; i++) small.push(0);
+    this.small = small;
+    this.zeros = undefined;
   }
 
   private becomeLarge(): void {

@@ -13,6 +13,7 @@ import { RecordChangedError } from './read-back';
 import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
+import { RecordHashes } from './lazy-hash';
 
 /** insightDetails.state (Start, End) and insightType of an Insights record, '' when absent. */
 export interface InsightOfEvent {
@@ -87,13 +88,80 @@ function fitsBatch(known: KnownMerge, count: number): boolean {
   );
 }
 
+/**
+ * An open-addressing table of event ids (a slot holds id + 1), placed by `hash`; `same` tells
+ * whether two events are one for this table. Linear probing stays short up to a 3/4 load.
+ */
+class IdTable {
+  private slots = new Int32Array(1 << 12);
+  private count = 0;
+
+  constructor(
+    private readonly hash: (id: number) => number,
+    private readonly same: (a: number, b: number) => boolean,
+  ) {}
+
+  /** An event entered that is the same as `id`, or -1. */
+  find(id: number): number {
+    const mask = this.slots.length - 1;
+    for (let slot = (this.hash(id) >>> 0) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot];
+      if (entry === 0) return -1;
+      if (entry !== id + 1 && this.same(entry - 1, id)) return entry - 1;
+    }
+  }
+
+  /** Enters `id` unless it is entered. */
+  enter(id: number): void {
+    const mask = this.slots.length - 1;
+    for (let slot = (this.hash(id) >>> 0) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot];
+      if (entry === id + 1) return;
+      if (entry === 0) {
+        this.slots[slot] = id + 1;
+        if (++this.count * 4 > this.slots.length * 3) this.grow();
+        return;
+      }
+    }
+  }
+
+  /** Empties the table (its slots are allocated again, small, when events come). */
+  release(): void {
+    this.slots = new Int32Array(1 << 12);
+    this.count = 0;
+  }
+
+  get byteLength(): number {
+    return this.slots.byteLength;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    const mask = this.slots.length - 1;
+    for (const entry of old) {
+      if (entry === 0) continue;
+      let slot = (this.hash(entry - 1) >>> 0) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = entry;
+    }
+  }
+}
+
 export class EventIndex implements EventIndexApi {
   readonly files: IndexedFile[] = [];
   readonly sources = new StringDictionary();
   private readonly dicts = DICT_FIELDS.map(() => new StringDictionary());
   private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
   private readonly times = new Float64Column();
+  /**
+   * The hash each record's reader gave: its content hash (content-hash.ts, never negative),
+   * or for a trail scanned from bytes a hash of its bytes (rawHashOfBytes, negative), the
+   * content hash then computed only when needed (canonicalHash).
+   */
   private readonly contentHashes = new Float64Column();
+  /** Content hashes the readers left to be computed when a second record with an eventID comes. */
+  private readonly recordHashes = new RecordHashes();
   private readonly fileOf = new CodeColumn();
   private readonly offsets = new CompactNumberColumn();
   private readonly lengths = new CompactNumberColumn();
@@ -109,9 +177,28 @@ export class EventIndex implements EventIndexApi {
   private readonly insights = new Map<number, InsightOfEvent>();
   /** Parts of large files whose format arrives with their last part. */
   private readonly formatless = new Map<string, number[]>();
-  /** Events by (eventID, time, name, content hash): a match is a duplicate. Slot value: id + 1. */
-  private dedupSlots = new Int32Array(1 << 12);
-  private dedupCount = 0;
+  /**
+   * Events whose eventID another event has, by (eventID, time, name, the hash their reader
+   * gave): a match is a duplicate. A trail scanned from bytes gives a hash of the record's
+   * bytes (rawHashOfBytes), the other readers its content hash.
+   */
+  private readonly byBytes = new IdTable(
+    (id) => this.sameKey(id) ^ Math.imul(this.contentHashes.get(id), 0xc2b2ae35),
+    (a, b) => this.contentHashes.get(a) === this.contentHashes.get(b) && this.sameEvent(a, b),
+  );
+  /**
+   * The same events by content hash (content-hash.ts), entered once a record with their
+   * eventID is not found by its bytes: a match is a duplicate too (the same event pretty-
+   * printed, a JSON line, an Event history copy).
+   */
+  private readonly byContent = new IdTable(
+    (id) => this.sameKey(id) ^ Math.imul(this.canonicalHash(id), 0xc2b2ae35),
+    (a, b) => this.canonicalHash(a) === this.canonicalHash(b) && this.sameEvent(a, b),
+  );
+  /** Content hashes computed on demand for events whose reader gave a hash of their bytes. */
+  private readonly canonical = new Map<number, number>();
+  /** During merge(): where the batch's events are (the columns hold the others). */
+  private locatedInBatch: ((id: number) => [path: string, ordinal: number]) | undefined;
   /**
    * The first event of each eventID: a match that is not a duplicate is a conflict. Only the
    * first is entered, so one eventID on a million different records is one probe each, not a
@@ -169,25 +256,44 @@ export class EventIndex implements EventIndexApi {
     const kept = new Int32Array(batch.count);
     const base = this.count;
     const nameColumn = this.codes[nameField];
+    // Where an event of this batch is, for its content hash (the columns hold those merged before).
+    let rowOfNext = 0;
+    this.locatedInBatch = (id) => {
+      const row = id - base < result.added ? kept[id - base] : rowOfNext;
+      return [batch.files[batch.fileOf[row]].path, batch.offset[row]];
+    };
     for (let i = 0; i < batch.count; i++) {
       const id = base + result.added;
+      rowOfNext = i;
       const time = batch.time[i];
       this.eventIds.pushPacked(batch.eventIds, i, idTexts.get(i));
       this.times.push(time);
       nameColumn.push(nameRemap[nameCodes[i]]);
       this.contentHashes.push(batch.contentHash[i]);
       if (batch.eventIds.kinds[i] !== 0) {
-        if (this.isDuplicate(id, nameColumn.get(id))) {
-          this.eventIds.truncate(id);
-          this.times.truncate(id);
-          nameColumn.truncate(id);
-          this.contentHashes.truncate(id);
-          result.duplicates++;
-          dropped?.push(i);
-          continue;
-        }
+        // Most eventIDs are met once: only a record whose eventID is held already is compared.
         const first = this.firstWithSameId(id);
         if (first >= 0) {
+          // The same bytes (the commonest re-delivery) are found by the hashes the readers
+          // gave; anything else is compared by content, hashed now where it was not.
+          this.byBytes.enter(first);
+          let duplicate = this.byBytes.find(id) >= 0;
+          if (!duplicate) {
+            this.byContent.enter(first);
+            duplicate = this.byContent.find(id) >= 0;
+          }
+          if (duplicate) {
+            this.eventIds.truncate(id);
+            this.times.truncate(id);
+            nameColumn.truncate(id);
+            this.contentHashes.truncate(id);
+            this.canonical.delete(id);
+            result.duplicates++;
+            dropped?.push(i);
+            continue;
+          }
+          this.byBytes.enter(id);
+          this.byContent.enter(id);
           result.conflicts++;
           if (result.conflictPairs.length < MAX_CONFLICTS_LISTED) result.conflictPairs.push([first, id]);
         }
@@ -221,6 +327,7 @@ export class EventIndex implements EventIndexApi {
       if (insight !== undefined) this.insights.set(base + r, insight);
     }
     this.count += result.added;
+    this.locatedInBatch = undefined;
     if (batch.count > 0 || batch.files.length > 0) this.changed();
     return result;
   }
@@ -322,8 +429,8 @@ export class EventIndex implements EventIndexApi {
     }
     this.count = keptCount;
     // The de-duplication tables are built from the columns if events arrive after this.
-    this.dedupSlots = new Int32Array(0);
-    this.dedupCount = 0;
+    this.byBytes.release();
+    this.byContent.release();
     this.firstSlots = new Int32Array(0);
     this.firstCount = 0;
     this.dedupReleased = true;
@@ -348,9 +455,9 @@ export class EventIndex implements EventIndexApi {
     this.restoreDedup(extra);
     const capacity = this.count + extra;
     this.reserveColumns(extra);
-    let slots = this.dedupSlots.length;
+    let slots = this.firstSlots.length;
     while (slots * 3 < capacity * 4) slots *= 2;
-    if (slots > this.dedupSlots.length) this.dedupSlots = this.resized(this.dedupSlots, slots, this.dedupHash);
+    // The tables by hash hold only events whose eventID another has: they grow as they come.
     if (slots > this.firstSlots.length) this.firstSlots = this.resized(this.firstSlots, slots, this.firstHash);
   }
 
@@ -380,11 +487,12 @@ export class EventIndex implements EventIndexApi {
     this.eventIds.trim();
     this.requestIds.trim();
     // Four bytes a slot for every event in each table, needed only while events arrive.
-    this.dedupSlots = new Int32Array(0);
-    this.dedupCount = 0;
+    this.byBytes.release();
+    this.byContent.release();
     this.firstSlots = new Int32Array(0);
     this.firstCount = 0;
     this.dedupReleased = true;
+    this.recordHashes.clear();
   }
 
   private restoreDedup(extra: number): void {
@@ -392,18 +500,38 @@ export class EventIndex implements EventIndexApi {
     this.dedupReleased = false;
     let slots = 1 << 12;
     while (slots * 3 < (this.count + extra) * 4) slots *= 2;
-    this.dedupSlots = new Int32Array(slots);
+    this.byBytes.release();
+    this.byContent.release();
     this.firstSlots = new Int32Array(slots);
-    const mask = slots - 1;
     for (let id = 0; id < this.count; id++) {
-      // As merge() does: only events with an id take part; every event held is unique by content.
+      // As merge() does: only events with an id take part, and only those whose id another
+      // event has are entered by hash (every event held is unique by content).
       if (!this.eventIds.isPresent(id)) continue;
-      let slot = this.dedupHash(id) & mask;
-      while (this.dedupSlots[slot] !== 0) slot = (slot + 1) & mask;
-      this.dedupSlots[slot] = id + 1;
-      this.dedupCount++;
-      this.firstWithSameId(id);
+      const first = this.firstWithSameId(id);
+      if (first < 0) continue;
+      for (const table of [this.byBytes, this.byContent]) {
+        table.enter(first);
+        table.enter(id);
+      }
     }
+  }
+
+  /**
+   * The content hash of event `id`: the one its reader gave, else computed now from its file
+   * (lazy-hash.ts) and kept. A record that cannot be read again as it was gets a value no
+   * other record has: it is kept, never dropped as a duplicate.
+   */
+  private canonicalHash(id: number): number {
+    const given = this.contentHashes.get(id);
+    if (given >= 0) return given;
+    let hash = this.canonical.get(id);
+    if (hash === undefined) {
+      const [path, ordinal] = id >= this.count && this.locatedInBatch ? this.locatedInBatch(id) : [this.files[this.fileOf.get(id)].path, this.offsets.get(id)];
+      const computed = this.recordHashes.hash(path, ordinal);
+      hash = computed === undefined || Number.isNaN(computed) ? -1 - id : computed;
+      this.canonical.set(id, hash);
+    }
+    return hash;
   }
 
   /** Bytes held by the columns (not the dictionaries' strings). */
@@ -411,34 +539,9 @@ export class EventIndex implements EventIndexApi {
     let total = this.times.byteLength + this.contentHashes.byteLength + this.fileOf.byteLength + this.offsets.byteLength + this.lengths.byteLength;
     for (const column of this.codes) total += column.byteLength;
     total += this.resourceStart.byteLength + this.resourceCodes.byteLength;
-    total += this.eventIds.byteLength + this.requestIds.byteLength + this.dedupSlots.byteLength + this.firstSlots.byteLength;
+    total += this.eventIds.byteLength + this.requestIds.byteLength + this.byBytes.byteLength + this.byContent.byteLength + this.firstSlots.byteLength;
     for (const p of this.postingsCache.values()) total += p.ids.byteLength + p.offsets.byteLength;
     return total;
-  }
-
-  private isDuplicate(id: number, eventNameCode: number): boolean {
-    const hash = this.dedupHash(id);
-    const mask = this.dedupSlots.length - 1;
-    const nameColumn = this.codes[DICT_INDEX.get('eventName')!];
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.dedupSlots[slot];
-      if (entry === 0) {
-        this.dedupSlots[slot] = id + 1;
-        this.dedupCount++;
-        // Linear probing stays short up to a 3/4 load; the table is 4 bytes a slot.
-        if (this.dedupCount * 4 > this.dedupSlots.length * 3) this.dedupSlots = this.resized(this.dedupSlots, this.dedupSlots.length * 2, this.dedupHash);
-        return false;
-      }
-      const other = entry - 1;
-      if (
-        this.contentHashes.get(other) === this.contentHashes.get(id) &&
-        this.eventIds.equal(other, id) &&
-        Object.is(this.times.get(other), this.times.get(id)) &&
-        nameColumn.get(other) === eventNameCode
-      ) {
-        return true;
-      }
-    }
   }
 
   /**
@@ -459,17 +562,18 @@ export class EventIndex implements EventIndexApi {
     }
   }
 
-  private readonly dedupHash = (id: number): number => {
+  /** The hash of what two duplicates share besides their content: eventID, time (to the second), name. */
+  private sameKey(id: number): number {
     const time = this.times.get(id);
     const timeHash = Number.isNaN(time) ? 0x7ff8 : (time / 1000) | 0;
-    const eventNameCode = this.codes[NAME_FIELD].get(id);
-    return (
-      this.eventIds.hash(id) ^
-      Math.imul(timeHash, 0x9e3779b1) ^
-      Math.imul(eventNameCode, 0x85ebca6b) ^
-      Math.imul(this.contentHashes.get(id), 0xc2b2ae35)
-    ) >>> 0;
-  };
+    return this.eventIds.hash(id) ^ Math.imul(timeHash, 0x9e3779b1) ^ Math.imul(this.codes[NAME_FIELD].get(id), 0x85ebca6b);
+  }
+
+  /** Whether two events have the same eventID, time and name. */
+  private sameEvent(a: number, b: number): boolean {
+    const names = this.codes[NAME_FIELD];
+    return this.eventIds.equal(a, b) && Object.is(this.times.get(a), this.times.get(b)) && names.get(a) === names.get(b);
+  }
 
   private readonly firstHash = (id: number): number => this.eventIds.hash(id) >>> 0;
 

@@ -57,7 +57,7 @@ function idText(ids: EventBatch['eventIds'], i: number): string {
 }
 
 /** Every event of the batches, decoded, and every file entry. */
-export function decode(batches: EventBatch[]): { events: unknown[]; files: unknown[] } {
+export function decode(batches: EventBatch[], hashLater?: (path: string, ordinal: number) => number | undefined): { events: unknown[]; files: unknown[] } {
   const events: unknown[] = [];
   const files: unknown[] = [];
   for (const batch of batches) {
@@ -74,7 +74,9 @@ export function decode(batches: EventBatch[]): { events: unknown[]; files: unkno
         offset: batch.offset[i],
         length: batch.length[i],
         time: String(batch.time[i]),
-        contentHash: batch.contentHash[i],
+        // A hash of the record's bytes (negative: the content hash is left for later, lazy-hash.ts)
+        // is replaced by the content hash, computed as the index would, when `hashLater` is given.
+        contentHash: !(batch.contentHash[i] >= 0) && hashLater ? hashLater(batch.files[batch.fileOf[i]].path, batch.offset[i]) : batch.contentHash[i],
         ...Object.fromEntries(DICT_FIELDS.map((field, f) => [field, batch.dicts[f][batch.codes[f][i]]])),
         resources,
         eventId: idText(batch.eventIds, i),

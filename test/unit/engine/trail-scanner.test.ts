@@ -14,6 +14,7 @@ import { EvidenceFile } from '../../../src/core/sources/types';
 import { requireDataset } from '../../datasets';
 import { REPO_ROOT } from '../sources/helpers';
 import { decode } from './helpers';
+import { RecordHashes } from '../../../src/core/index/lazy-hash';
 import { random } from '../../../bench/generate';
 
 function listFiles(root: string): string[] {
@@ -47,7 +48,7 @@ async function bothWaysEqual(paths: string[]): Promise<number> {
   };
   await parseFiles(files, (b) => scanned.push(b), undefined, context);
   const expected = decode(generic);
-  const actual = decode(scanned);
+  const actual = decode(scanned, new RecordHashes().hash);
   assert.deepEqual(actual.files, expected.files, 'files, formats and problems');
   assert.equal(actual.events.length, expected.events.length, 'event count');
   for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}`);

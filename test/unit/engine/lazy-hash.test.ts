@@ -1,0 +1,167 @@
+/**
+ * Content hashes computed on demand (index/lazy-hash.ts): the trail scanner leaves them out,
+ * and the index reads a record's file again only when a second record with its eventID
+ * comes. Re-deliveries must still collapse and conflicts still be kept and reported, across
+ * files, parse workers and sources; a record whose file cannot be read again is kept.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Investigation } from '../../../src/core/engine/investigation';
+import { newParseContext, parseFiles } from '../../../src/core/engine/parse-files';
+import { EventBatch } from '../../../src/core/index/batch';
+import { CompactNumberColumn } from '../../../src/core/index/columns';
+import { contentHashOfValue } from '../../../src/core/index/content-hash';
+import { RecordHashes } from '../../../src/core/index/lazy-hash';
+import { JsonObject } from '../../../src/core/model/event';
+import { random } from '../../../bench/generate';
+import { record } from './helpers';
+
+describe('content hashes computed on demand', function () {
+  this.timeout(120_000);
+  let scratch: string;
+  before(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-lazy-hash-'));
+  });
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  let folders = 0;
+  function folder(): string {
+    const dir = path.join(scratch, `case-${folders++}`);
+    fs.mkdirSync(dir);
+    return dir;
+  }
+  const trail = (records: JsonObject[], pretty = false) => JSON.stringify({ Records: records }, null, pretty ? 2 : undefined);
+
+  it('gives a scanned record a hash of its bytes, and RecordHashes the generic reader’s content hash by ordinal', async () => {
+    const dir = folder();
+    const records = [record({ sourceIPAddress: '198.51.100.1' }), record({ sourceIPAddress: '198.51.100.2' }), record()];
+    const same = records[0];
+    const file = path.join(dir, 'a.json.gz');
+    // The first record again at the end, at another place in memory (one byte of space before it).
+    fs.writeFileSync(file, gzipSync(`{"Records":[${records.map((r) => JSON.stringify(r)).join(',')}, ${JSON.stringify(same)}]}`));
+    const batches: EventBatch[] = [];
+    await parseFiles([{ path: file, size: fs.statSync(file).size, mtimeMs: 0 }], (b) => batches.push(b), undefined, newParseContext());
+    const [batch] = batches.filter((b) => b.count > 0);
+    assert.equal(batch.count, 4);
+    const hashes = new RecordHashes();
+    for (let i = 0; i < 3; i++) {
+      assert.ok(batch.contentHash[i] < 0, 'a hash of the bytes');
+      assert.equal(hashes.hash(file, batch.offset[i]), contentHashOfValue(records[i]));
+    }
+    assert.equal(new Set([...batch.contentHash.subarray(0, 3)]).size, 3, 'other bytes, other hashes');
+    assert.equal(batch.contentHash[3], batch.contentHash[0], 'the same bytes, the same hash, wherever they are');
+    assert.equal(hashes.hash(file, 3), contentHashOfValue(same));
+    assert.equal(hashes.hash(file, 4), undefined, 'no record 4');
+    assert.equal(hashes.hash(path.join(dir, 'missing.json'), 0), undefined, 'no file');
+  });
+
+  it('finds the same duplicates and conflicts with 0, 1 and 2 workers on seeded trails (re-deliveries across files, edited copies)', async () => {
+    const rng = random(1307);
+    const dir = folder();
+    const pool: JsonObject[] = [];
+    let expectedEvents = 0;
+    let expectedDuplicates = 0;
+    let expectedConflicts = 0;
+    const firstSeen = new Map<string, Set<number>>();
+    for (let f = 0; f < 40; f++) {
+      const records: JsonObject[] = [];
+      const count = 1 + Math.floor(rng() * 30);
+      for (let r = 0; r < count; r++) {
+        const roll = rng();
+        let next: JsonObject;
+        if (pool.length > 0 && roll < 0.15) next = pool[Math.floor(rng() * pool.length)]; // delivered again
+        else if (pool.length > 0 && roll < 0.22) next = { ...pool[Math.floor(rng() * pool.length)], sourceIPAddress: `203.0.113.${Math.floor(rng() * 250)}` }; // edited copy
+        else next = record({ sourceIPAddress: `198.51.100.${Math.floor(rng() * 250)}` });
+        pool.push(next);
+        records.push(next);
+        // The expected outcome, from the content itself.
+        const id = String(next.eventID);
+        const hash = contentHashOfValue(next);
+        const seen = firstSeen.get(id);
+        if (!seen) {
+          firstSeen.set(id, new Set([hash]));
+          expectedEvents++;
+        } else if (seen.has(hash)) {
+          expectedDuplicates++;
+        } else {
+          seen.add(hash);
+          expectedEvents++;
+          expectedConflicts++;
+        }
+      }
+      const text = trail(records, rng() < 0.3);
+      if (rng() < 0.5) fs.writeFileSync(path.join(dir, `f${f}.json.gz`), gzipSync(text));
+      else fs.writeFileSync(path.join(dir, `f${f}.json`), text);
+    }
+    assert.ok(expectedDuplicates > 20 && expectedConflicts > 10, `the seed makes both (${expectedDuplicates}, ${expectedConflicts})`);
+    for (const workers of [0, 1, 2]) {
+      const { summary } = await Investigation.open([dir], { workers });
+      assert.deepEqual(
+        { events: summary.events, duplicates: summary.duplicates, conflicts: summary.conflicts },
+        { events: expectedEvents, duplicates: expectedDuplicates, conflicts: expectedConflicts },
+        `${workers} workers`,
+      );
+    }
+  });
+
+  it('collapses a re-delivery onto a record of an earlier source whose hash was never needed until then', async () => {
+    const event = record();
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    fs.writeFileSync(path.join(first, 'a.json.gz'), gzipSync(trail([record(), event, record()])));
+    await investigation.addSource([first]).loaded;
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json'), trail([event, { ...event, userAgent: 'edited' }], true));
+    const again = await investigation.addSource([second]).loaded;
+    assert.equal(again.duplicates, 1);
+    assert.equal(again.conflicts, 1);
+    assert.equal(investigation.index.size, 4);
+  });
+
+  it('collapses the same bytes without reading the earlier file again', async () => {
+    const event = record();
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    fs.writeFileSync(path.join(first, 'a.json'), trail([event]));
+    await investigation.addSource([first]).loaded;
+    fs.rmSync(path.join(first, 'a.json'));
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json.gz'), gzipSync(trail([record(), event])));
+    const again = await investigation.addSource([second]).loaded;
+    assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 1, 0]);
+  });
+
+  it('keeps a record whose earlier copy (other bytes) can no longer be read, its file removed: a conflict, never dropped', async () => {
+    const event = record();
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    fs.writeFileSync(path.join(first, 'a.json'), trail([event]));
+    await investigation.addSource([first]).loaded;
+    fs.rmSync(path.join(first, 'a.json'));
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json'), trail([event], true));
+    const again = await investigation.addSource([second]).loaded;
+    assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 0, 1]);
+    assert.equal(investigation.index.size, 2);
+  });
+});
+
+describe('compact columns', () => {
+  it('CompactNumberColumn holds only a count while every value is 0', () => {
+    const column = new CompactNumberColumn();
+    for (let i = 0; i < 500; i++) column.push(0);
+    column.appendRows(new Uint32Array([0, 0]), undefined);
+    assert.equal(column.size, 502);
+    assert.equal(column.byteLength, 0);
+    assert.equal(column.get(501), 0);
+    column.appendRows(new Uint32Array([0, 7, 0]), new Int32Array([1, 2]));
+    assert.equal(column.size, 504);
+    assert.deepEqual([column.get(501), column.get(502), column.get(503)], [0, 7, 0]);
+    column.push(2 ** 40);
+    assert.equal(column.get(504), 2 ** 40);
+    assert.equal(column.get(502), 7);
+  });
+});
