@@ -324,15 +324,24 @@ export class CompactNumberColumn {
       large.adopt(array);
       this.large = large;
       this.small = undefined;
+      this.zeros = undefined;
       return;
     }
+    let allZero = true;
     for (let i = 0; i < array.length; i++) {
       if (array[i] > 0x7fffffff) {
         this.appendRows(array, undefined);
         return;
       }
+      if (array[i] !== 0) allZero = false;
     }
-    this.small!.adopt(new Int32Array(array.buffer, array.byteOffset, array.length));
+    if (allZero) {
+      this.zeros = array.length;
+      return;
+    }
+    this.zeros = undefined;
+    this.small = new CodeColumn();
+    this.small.adopt(new Int32Array(array.buffer, array.byteOffset, array.length));
   }
 
   reserve(capacity: number): void {
