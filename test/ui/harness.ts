@@ -156,10 +156,20 @@ export class Workbench {
 
   /** Runs a command through the command palette, as a user would, by its full palette title. */
   async runCommand(paletteTitle: string): Promise<void> {
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    await input.fill(`>${paletteTitle}`);
+    // Under load the workbench can take focus back just after F1 (a view revealed late), and the
+    // palette closes on losing focus: open it again rather than wait for an input that is gone.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ timeout: attempt < 3 ? 10_000 : UI_TIMEOUT_MS });
+        await input.fill(`>${paletteTitle}`, { timeout: attempt < 3 ? 5_000 : UI_TIMEOUT_MS });
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     // Enter runs the focused row; wait until filtering has put the command there.
     const focusedRow = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: paletteTitle });
     await focusedRow.waitFor();
