@@ -4,6 +4,7 @@
  * needed (gzip); ordinal locations re-read the small file the reader parsed whole.
  */
 import * as fs from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { BatchBuilder } from './batch';
 import { TrailScanner } from './trail-scanner';
 import { JsonObject } from '../model/event';
@@ -78,6 +79,8 @@ interface OrdinalRecord {
  */
 async function readByOrdinal(path: string, ordinals: number[], options: ReadEvidenceOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
   const wanted = new Set(ordinals);
+  const prefixed = trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT);
+  if (prefixed) return prefixed;
   const found = new Map<number, OrdinalRecord>();
   let content: Buffer | undefined;
   try {
@@ -126,6 +129,92 @@ async function readByOrdinal(path: string, ordinals: number[], options: ReadEvid
   }
   doneWith(content);
   return found;
+}
+
+/** The compressed bytes of the file read back by ordinal, kept for the next one up to this size. */
+const KEEP_INPUT_BYTES = 1 << 20;
+let ordinalInput: Buffer | undefined;
+
+/**
+ * Content bytes per record in the trail files read back so far: how much of the next one to
+ * inflate first (a quarter more than that many records need, and more only when they do not
+ * suffice).
+ */
+let contentPerRecord = 2048;
+
+function isEventValue(value: unknown): boolean {
+  return unwrapRecord(value).kind === 'event';
+}
+
+/**
+ * The wanted records of a gzip trail document, found by inflating only as far as the last of
+ * them ends: the records the trail scanner locates in a prefix of the content are the ones it
+ * locates in the whole (a record cut by the prefix's end is never taken for one). Undefined
+ * whenever this is not the plain case (not gzip, not a `{"Records":[...]}` document, damaged,
+ * larger than the limit, a wanted record not found): readByOrdinal's reading of the whole
+ * file decides then, as before. What is skipped (the content after the last wanted record) is
+ * vouched for as the rest of the document is when only a prefix is scanned: by the file's
+ * identity in the cache's key, and each record read by its comparison with the index.
+ */
+function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit: number): Map<number, OrdinalRecord> | undefined {
+  let opened;
+  try {
+    opened = openEvidenceSync(path);
+  } catch {
+    return undefined;
+  }
+  const { fd, size } = opened;
+  try {
+    if (size < 18 || size > limit) return undefined;
+    const input = size <= KEEP_INPUT_BYTES ? (ordinalInput = ordinalInput && ordinalInput.length >= size ? ordinalInput : Buffer.allocUnsafe(Math.max(size, 64 * 1024))) : Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const read = fs.readSync(fd, input, filled, size - filled, filled);
+      if (read === 0) return undefined;
+      filled += read;
+    }
+    const compressed = input.subarray(0, size);
+    if (!isGzip(compressed)) return undefined;
+    let last = -1;
+    for (const ordinal of wanted) if (ordinal > last) last = ordinal;
+    const steps = (ordinalInflater ??= new GzipInflater()).steps(compressed, Math.min(limit, bufferConstants.MAX_LENGTH));
+    try {
+      let want = Math.ceil((last + 1) * contentPerRecord * 1.25) + 4096;
+      for (;;) {
+        const step = steps.upTo(want);
+        if (!step) return undefined;
+        const { content, complete } = step;
+        const first = firstContentByte(content, bomLength(content));
+        if (first < content.length && content[first] !== 0x7b) return undefined;
+        let ranges: Map<number, RecordLocation> | undefined;
+        if (first < content.length) {
+          try {
+            ranges = (trailScanner ??= new TrailScanner(new BatchBuilder())).recordRanges(content, first, wanted, isEventValue);
+          } catch {
+            // Whatever it is, the reading of the whole file says it.
+            ranges = undefined;
+          }
+        }
+        if (ranges && ranges.size === wanted.size) {
+          const found = new Map<number, OrdinalRecord>();
+          let end = 0;
+          for (const [ordinal, range] of ranges) {
+            const raw = recordFromBytes(path, 'trail', content.subarray(range.offset, range.offset + range.length), range.offset, undefined);
+            found.set(ordinal, { event: raw.event, raw });
+            end = Math.max(end, range.offset + range.length);
+          }
+          contentPerRecord = Math.max(256, Math.ceil(end / (last + 1)));
+          return found;
+        }
+        if (complete) return undefined;
+        want = Math.max(want, content.length) * 2;
+      }
+    } finally {
+      steps.stop();
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 interface ByteRequest {

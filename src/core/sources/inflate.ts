@@ -50,6 +50,12 @@ export function zlibHandleUsable(): boolean {
   return handleUsable;
 }
 
+/** A file inflated step by step (GzipInflater.steps). */
+export interface InflateSteps {
+  upTo(bytes: number): { content: Buffer; complete: boolean } | undefined;
+  stop(): void;
+}
+
 export class GzipInflater {
   private output: Buffer | undefined;
   private access: HandleAccess | undefined;
@@ -95,6 +101,66 @@ export class GzipInflater {
     }
     handle.reset();
     return output.subarray(0, produced);
+  }
+
+  /**
+   * Inflates `compressed` step by step, into the same output buffer as inflate(): each
+   * `upTo(bytes)` inflates until at least `bytes` of content are there (or all of it) and
+   * returns the content so far, with whether it is all of it; undefined once the data is found
+   * corrupt or inflating to more than `maxOutput` bytes. For reading a prefix of a file (a
+   * record near its start) without inflating the rest. Call `stop()` when done, before any
+   * other use of this inflater; the content returned is valid until then.
+   */
+  steps(compressed: Uint8Array, maxOutput: number): InflateSteps {
+    if (!zlibHandleUsable()) {
+      const whole = this.inflate(compressed, 0, maxOutput);
+      return { upTo: () => (whole ? { content: whole, complete: true } : undefined), stop: () => undefined };
+    }
+    const access = (this.access ??= this.open());
+    const { handle, state, stream } = access;
+    let output = this.outputOf(FIRST_BYTES);
+    let inOffset = 0;
+    let inLength = compressed.length;
+    let produced = 0;
+    let complete = false;
+    let failed = false;
+    let stopped = false;
+    const upTo = (bytes: number): { content: Buffer; complete: boolean } | undefined => {
+      if (stopped || failed) return undefined;
+      while (!complete && produced < bytes) {
+        if (produced === output.length) {
+          const larger = this.allocate(Math.min(Math.max(output.length * 2, bytes + 1), maxOutput + 1));
+          output.copy(larger, 0, 0, produced);
+          output = larger;
+        }
+        const room = output.length - produced;
+        handle.writeSync(zlib.constants.Z_FINISH, compressed, inOffset, inLength, output, produced, room);
+        if (stream.destroyed) {
+          // Corrupt or truncated: the stream is spent (its error was handled in open()).
+          if (this.access === access) this.access = undefined;
+          failed = true;
+          return undefined;
+        }
+        const roomLeft = state[0];
+        const inputLeft = state[1];
+        produced += room - roomLeft;
+        inOffset += inLength - inputLeft;
+        inLength = inputLeft;
+        if (produced > maxOutput) {
+          failed = true;
+          return undefined;
+        }
+        // Room left over: the content ended (as in inflate()).
+        if (roomLeft !== 0) complete = true;
+      }
+      return { content: output.subarray(0, produced), complete };
+    };
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      if (!stream.destroyed) handle.reset();
+    };
+    return { upTo, stop };
   }
 
   /** Frees the zlib state and the kept buffer. */
