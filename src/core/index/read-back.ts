@@ -181,7 +181,7 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
     try {
       let want = Math.ceil((last + 1) * contentPerRecord * 1.25) + 4096;
       for (;;) {
-        const step = steps.upTo(want);
+        const step = steps.upTo(want); if (process.env.PIVOT_DEBUG) process.stderr.write(`step ${want} ${last} ${step?.content.length} ${step?.complete}\n`);
         if (!step) return undefined;
         const { content, complete } = step;
         const first = firstContentByte(content, bomLength(content));

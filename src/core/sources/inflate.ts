@@ -17,6 +17,8 @@ import * as zlib from 'node:zlib';
 /** Output buffers up to this size are kept for the next file; larger ones are dropped after use. */
 const RETAINED_BYTES = 4 * 1024 * 1024;
 const FIRST_BYTES = 256 * 1024;
+/** The least a step of GzipInflater.steps inflates. */
+const STEP_BYTES = 8 * 1024;
 
 interface ZlibHandle {
   writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void;
@@ -133,7 +135,8 @@ export class GzipInflater {
           output.copy(larger, 0, 0, produced);
           output = larger;
         }
-        const room = output.length - produced;
+        // No more than asked for (zlib fills whatever room it is given).
+        const room = Math.min(output.length - produced, Math.max(bytes - produced, STEP_BYTES));
         handle.writeSync(zlib.constants.Z_FINISH, compressed, inOffset, inLength, output, produced, room);
         if (stream.destroyed) {
           // Corrupt or truncated: the stream is spent (its error was handled in open()).
