@@ -30,6 +30,15 @@ export class RecordChangedError extends Error {
   }
 }
 
+/**
+ * How to read records back: the readers' options, and what the index knows of the file
+ * (EventIndex's FetchHint): `everyItemAnEvent`, no problem was found in it when it was read, so
+ * record n of a trail document is the n-th item of its Records array.
+ */
+export interface ReadBackOptions extends ReadEvidenceOptions {
+  everyItemAnEvent?: boolean;
+}
+
 function changed(path: string, reason: string): RecordChangedError {
   return new RecordChangedError(path, reason);
 }
@@ -77,9 +86,9 @@ interface OrdinalRecord {
  * is an event (a trail file), item i is record i. Before, such a file was read three times
  * (whole, then streamed twice, parsing every record) to find each record's text.
  */
-async function readByOrdinal(path: string, ordinals: number[], options: ReadEvidenceOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
+async function readByOrdinal(path: string, ordinals: number[], options: ReadBackOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
   const wanted = new Set(ordinals);
-  const prefixed = trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT);
+  const prefixed = trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, options.everyItemAnEvent === true);
   if (prefixed) return prefixed;
   const found = new Map<number, OrdinalRecord>();
   let content: Buffer | undefined;
@@ -156,7 +165,7 @@ function isEventValue(value: unknown): boolean {
  * vouched for as the rest of the document is when only a prefix is scanned: by the file's
  * identity in the cache's key, and each record read by its comparison with the index.
  */
-function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit: number): Map<number, OrdinalRecord> | undefined {
+function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit: number, everyItemAnEvent: boolean): Map<number, OrdinalRecord> | undefined {
   let opened;
   try {
     opened = openEvidenceSync(path);
@@ -189,7 +198,7 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
         let ranges: Map<number, RecordLocation> | undefined;
         if (first < content.length) {
           try {
-            ranges = (trailScanner ??= new TrailScanner(new BatchBuilder())).recordRanges(content, first, wanted, isEventValue);
+            ranges = everyItemAnEvent ? itemRanges(content, first, wanted, last) : (trailScanner ??= new TrailScanner(new BatchBuilder())).recordRanges(content, first, wanted, isEventValue);
           } catch {
             // Whatever it is, the reading of the whole file says it.
             ranges = undefined;
@@ -214,6 +223,60 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
     }
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+const RECORDS_KEY = Buffer.from('"Records"');
+
+function skipBlank(b: Buffer, i: number): number {
+  while (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09) i++;
+  return i;
+}
+
+/**
+ * The byte range of each item of the `{"Records":[...]}` document at b[first...] whose place
+ * in the array is in `wanted`, up to the last (`last`), found by brackets and quotes alone: for
+ * a document every item of which is an event (record n is item n), where the trail scanner's
+ * look at every field of every item before them is not needed. Each item must be an object.
+ * Undefined when the document is not of that shape or ends before the last wanted item (a
+ * prefix of it). On valid JSON the ranges are the trail scanner's; anything else is found out
+ * when the record is parsed and compared with the index.
+ */
+function itemRanges(b: Buffer, first: number, wanted: ReadonlySet<number>, last: number): Map<number, RecordLocation> | undefined {
+  let i = skipBlank(b, first + 1);
+  if (!b.subarray(i, i + RECORDS_KEY.length).equals(RECORDS_KEY)) return undefined;
+  i = skipBlank(b, i + RECORDS_KEY.length);
+  if (b[i] !== 0x3a) return undefined;
+  i = skipBlank(b, i + 1);
+  if (b[i] !== 0x5b) return undefined;
+  i = skipBlank(b, i + 1);
+  const n = b.length;
+  const found = new Map<number, RecordLocation>();
+  for (let item = 0; ; item++) {
+    if (b[i] !== 0x7b) return undefined;
+    const start = i;
+    let depth = 0;
+    for (;;) {
+      if (i >= n) return undefined;
+      const c = b[i++];
+      if (c === 0x22) {
+        for (;;) {
+          if (i >= n) return undefined;
+          const d = b[i++];
+          if (d === 0x22) break;
+          if (d === 0x5c) i++;
+        }
+      } else if (c === 0x7b || c === 0x5b) {
+        depth++;
+      } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+        break;
+      }
+    }
+    if (wanted.has(item)) found.set(item, { offset: start, length: i - start });
+    if (item === last) return found;
+    i = skipBlank(b, i);
+    if (b[i] !== 0x2c) return undefined;
+    i = skipBlank(b, i + 1);
   }
 }
 
@@ -284,7 +347,7 @@ export async function readRecordsAt(
   path: string,
   format: FileFormat,
   locations: RecordLocation[],
-  options: ReadEvidenceOptions = {},
+  options: ReadBackOptions = {},
 ): Promise<JsonObject[]> {
   return (await readAt(path, format, locations, options, false)).map((r) => r.event);
 }
@@ -294,11 +357,11 @@ export async function readRecordsAt(
  * one line) when they are the record itself; the event serialised when it was unwrapped from a
  * wrapper (LookupEvents, CloudWatch Logs, CSV).
  */
-export function readRawRecordsAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions = {}): Promise<RawRecord[]> {
+export function readRawRecordsAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadBackOptions = {}): Promise<RawRecord[]> {
   return readAt(path, format, locations, options, true);
 }
 
-async function readAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions, wantText: boolean): Promise<RawRecord[]> {
+async function readAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadBackOptions, wantText: boolean): Promise<RawRecord[]> {
   const signal = options.signal;
   signal?.throwIfAborted();
   const results: RawRecord[] = new Array(locations.length);
