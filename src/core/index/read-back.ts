@@ -228,14 +228,6 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
 
 const RECORDS_KEY = Buffer.from('"Records"');
 
-/** Bytes that matter between strings: quotes and brackets (1); any other byte is passed over (0). */
-const STRUCTURAL = new Uint8Array(256);
-for (const c of '"{}[]') STRUCTURAL[c.charCodeAt(0)] = 1;
-/** Bytes that matter in a string: its closing quote and a backslash (1). */
-const IN_STRING = new Uint8Array(256);
-IN_STRING[0x22] = 1;
-IN_STRING[0x5c] = 1;
-
 function skipBlank(b: Buffer, i: number): number {
   while (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09) i++;
   return i;
@@ -265,19 +257,18 @@ function itemRanges(b: Buffer, first: number, wanted: ReadonlySet<number>, last:
     const start = i;
     let depth = 0;
     for (;;) {
-      while (STRUCTURAL[b[i]] === 0) i++;
       if (i >= n) return undefined;
       const c = b[i++];
       if (c === 0x22) {
         for (;;) {
-          while (IN_STRING[b[i]] === 0) i++;
+          const d = b[i++];
+          if (d === 0x22) break;
+          if (d === 0x5c) i++;
           if (i >= n) return undefined;
-          if (b[i++] === 0x22) break;
-          i++; // the character a backslash escapes
         }
       } else if (c === 0x7b || c === 0x5b) {
         depth++;
-      } else if (--depth === 0) {
+      } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
         break;
       }
     }
