@@ -86,9 +86,10 @@ interface OrdinalRecord {
  * is an event (a trail file), item i is record i. Before, such a file was read three times
  * (whole, then streamed twice, parsing every record) to find each record's text.
  */
-async function readByOrdinal(path: string, ordinals: number[], options: ReadBackOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
+async function readByOrdinal(path: string, format: FileFormat, ordinals: number[], options: ReadBackOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
   const wanted = new Set(ordinals);
-  const prefixed = trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, options.everyItemAnEvent === true);
+  // A trail document (its format when it was read): its wanted records from a prefix of its content.
+  const prefixed = format === 'trail' ? trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, options.everyItemAnEvent === true) : undefined;
   if (prefixed) return prefixed;
   const found = new Map<number, OrdinalRecord>();
   let content: Buffer | undefined;
@@ -195,7 +196,7 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
         const { content, complete } = step;
         const first = firstContentByte(content, bomLength(content));
         if (first < content.length && content[first] !== 0x7b) return undefined;
-        let ranges: Map<number, RecordLocation> | undefined;
+        let ranges: Map<number, RecordLocation> | null | undefined;
         if (first < content.length) {
           try {
             ranges = everyItemAnEvent ? itemRanges(content, first, wanted, last) : (trailScanner ??= new TrailScanner(new BatchBuilder())).recordRanges(content, first, wanted, isEventValue);
@@ -204,6 +205,8 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
             ranges = undefined;
           }
         }
+        // Not a document of that shape: more of it will not make it one.
+        if (ranges === null) return undefined;
         if (ranges && ranges.size === wanted.size) {
           const found = new Map<number, OrdinalRecord>();
           let end = 0;
@@ -238,22 +241,23 @@ function skipBlank(b: Buffer, i: number): number {
  * in the array is in `wanted`, up to the last (`last`), found by brackets and quotes alone: for
  * a document every item of which is an event (record n is item n), where the trail scanner's
  * look at every field of every item before them is not needed. Each item must be an object.
- * Undefined when the document is not of that shape or ends before the last wanted item (a
- * prefix of it). On valid JSON the ranges are the trail scanner's; anything else is found out
+ * Null when the document is not of that shape (the end of the array before the last wanted
+ * item included); undefined when it ends before the last wanted item (a prefix of it). On valid JSON the ranges are the trail scanner's; anything else is found out
  * when the record is parsed and compared with the index.
  */
-function itemRanges(b: Buffer, first: number, wanted: ReadonlySet<number>, last: number): Map<number, RecordLocation> | undefined {
-  let i = skipBlank(b, first + 1);
-  if (!b.subarray(i, i + RECORDS_KEY.length).equals(RECORDS_KEY)) return undefined;
-  i = skipBlank(b, i + RECORDS_KEY.length);
-  if (b[i] !== 0x3a) return undefined;
-  i = skipBlank(b, i + 1);
-  if (b[i] !== 0x5b) return undefined;
-  i = skipBlank(b, i + 1);
+function itemRanges(b: Buffer, first: number, wanted: ReadonlySet<number>, last: number): Map<number, RecordLocation> | null | undefined {
   const n = b.length;
+  let i = skipBlank(b, first + 1);
+  if (i + RECORDS_KEY.length + 2 > n) return undefined;
+  if (!b.subarray(i, i + RECORDS_KEY.length).equals(RECORDS_KEY)) return null;
+  i = skipBlank(b, i + RECORDS_KEY.length);
+  if (b[i] !== 0x3a) return i >= n ? undefined : null;
+  i = skipBlank(b, i + 1);
+  if (b[i] !== 0x5b) return i >= n ? undefined : null;
+  i = skipBlank(b, i + 1);
   const found = new Map<number, RecordLocation>();
   for (let item = 0; ; item++) {
-    if (b[i] !== 0x7b) return undefined;
+    if (b[i] !== 0x7b) return i >= n ? undefined : null;
     const start = i;
     let depth = 0;
     for (;;) {
@@ -275,7 +279,7 @@ function itemRanges(b: Buffer, first: number, wanted: ReadonlySet<number>, last:
     if (wanted.has(item)) found.set(item, { offset: start, length: i - start });
     if (item === last) return found;
     i = skipBlank(b, i);
-    if (b[i] !== 0x2c) return undefined;
+    if (b[i] !== 0x2c) return i >= n ? undefined : null;
     i = skipBlank(b, i + 1);
   }
 }
@@ -367,7 +371,7 @@ async function readAt(path: string, format: FileFormat, locations: RecordLocatio
   const results: RawRecord[] = new Array(locations.length);
   const ordinals = locations.filter((l) => l.length === 0).map((l) => l.offset);
   if (ordinals.length > 0) {
-    const found = await readByOrdinal(path, ordinals, options, wantText);
+    const found = await readByOrdinal(path, format, ordinals, options, wantText);
     locations.forEach((location, index) => {
       if (location.length !== 0) return;
       const record = found.get(location.offset);

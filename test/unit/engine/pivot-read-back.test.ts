@@ -144,6 +144,16 @@ describe('pivot read-back: only as far as the wanted records', function () {
     }
   });
 
+  it('a record past the end of a shorter file, with or without the hint, is named as not there any more', async () => {
+    const file = path.join(scratch, 'short.json.gz');
+    const records = Array.from({ length: 5 }, (_, i) => ({ eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z', eventID: `id-${i}` }));
+    await fs.writeFile(file, zlib.gzipSync(JSON.stringify({ Records: records })));
+    for (const everyItemAnEvent of [false, true]) {
+      await assert.rejects(readRecordsAt(file, 'trail', [{ offset: 7, length: 0 }], { everyItemAnEvent }), (error: unknown) => error instanceof RecordChangedError && /record #7 is not there any more/.test(error.message));
+      assert.deepEqual(await readRecordsAt(file, 'trail', [{ offset: 4, length: 0 }], { everyItemAnEvent }), [records[4]]);
+    }
+  });
+
   /** A seeded trail in the AWSLogs layout, files of `perFile` events. */
   async function trail(name: string, seed: number, events: number, perFile: number): Promise<string> {
     const root = path.join(scratch, name);
