@@ -34,11 +34,20 @@ interface Postings {
 const DICT_INDEX = new Map<string, number>(DICT_FIELDS.map((f, i) => [f, i]));
 const NAME_FIELD = DICT_INDEX.get('eventName')!;
 
+/**
+ * What the index knows of a file that helps read its records back: `everyItemAnEvent`, no
+ * problem was found in it when it was read (so every item of its Records array was an event,
+ * and record n is item n).
+ */
+export interface FetchHint {
+  everyItemAnEvent?: boolean;
+}
+
 /** Reads records back from their files (the readers' readRecordsAt, or an in-memory store in tests). */
-export type RecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<JsonObject[]>;
+export type RecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[], hint?: FetchHint) => Promise<JsonObject[]>;
 
 /** Reads records back with their JSON text (the readers' readRawRecordsAt). */
-export type RawRecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<RawRecord[]>;
+export type RawRecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[], hint?: FetchHint) => Promise<RawRecord[]>;
 
 /** Conflicts listed per merge (the count is exact; the list is for the report). */
 export const MAX_CONFLICTS_LISTED = 100;
@@ -693,7 +702,7 @@ export class EventIndex implements EventIndexApi {
    */
   private async fetchGrouped<T>(
     ids: readonly EventId[],
-    fetch: (path: string, format: FileFormat, locations: RecordLocation[]) => Promise<T[]>,
+    fetch: (path: string, format: FileFormat, locations: RecordLocation[], hint?: FetchHint) => Promise<T[]>,
     eventOf: (record: T) => JsonObject,
   ): Promise<T[]> {
     const out: T[] = new Array(ids.length);
@@ -711,7 +720,7 @@ export class EventIndex implements EventIndexApi {
       const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
       let records: T[];
       try {
-        records = await fetch(file.path, file.format, locations);
+        records = await fetch(file.path, file.format, locations, { everyItemAnEvent: file.problems.length === 0 });
       } catch (error) {
         if (error instanceof RecordChangedError) this.onRecordChanged?.(file);
         throw error;

@@ -4,6 +4,7 @@
  * needed (gzip); ordinal locations re-read the small file the reader parsed whole.
  */
 import * as fs from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { BatchBuilder } from './batch';
 import { TrailScanner } from './trail-scanner';
 import { JsonObject } from '../model/event';
@@ -27,6 +28,15 @@ export class RecordChangedError extends Error {
     super(`${path}: ${reason}`);
     this.name = 'RecordChangedError';
   }
+}
+
+/**
+ * How to read records back: the readers' options, and what the index knows of the file
+ * (EventIndex's FetchHint): `everyItemAnEvent`, no problem was found in it when it was read, so
+ * record n of a trail document is the n-th item of its Records array.
+ */
+export interface ReadBackOptions extends ReadEvidenceOptions {
+  everyItemAnEvent?: boolean;
 }
 
 function changed(path: string, reason: string): RecordChangedError {
@@ -76,8 +86,11 @@ interface OrdinalRecord {
  * is an event (a trail file), item i is record i. Before, such a file was read three times
  * (whole, then streamed twice, parsing every record) to find each record's text.
  */
-async function readByOrdinal(path: string, ordinals: number[], options: ReadEvidenceOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
+async function readByOrdinal(path: string, format: FileFormat, ordinals: number[], options: ReadBackOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
   const wanted = new Set(ordinals);
+  // A trail document (its format when it was read): its wanted records from a prefix of its content.
+  const prefixed = format === 'trail' ? trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, options.everyItemAnEvent === true) : undefined;
+  if (prefixed) return prefixed;
   const found = new Map<number, OrdinalRecord>();
   let content: Buffer | undefined;
   try {
@@ -126,6 +139,149 @@ async function readByOrdinal(path: string, ordinals: number[], options: ReadEvid
   }
   doneWith(content);
   return found;
+}
+
+/** The compressed bytes of the file read back by ordinal, kept for the next one up to this size. */
+const KEEP_INPUT_BYTES = 1 << 20;
+let ordinalInput: Buffer | undefined;
+
+/**
+ * Content bytes per record in the trail files read back so far: how much of the next one to
+ * inflate first (a quarter more than that many records need, and more only when they do not
+ * suffice).
+ */
+let contentPerRecord = 2048;
+
+function isEventValue(value: unknown): boolean {
+  return unwrapRecord(value).kind === 'event';
+}
+
+/**
+ * The wanted records of a gzip trail document, found by inflating only as far as the last of
+ * them ends: the records the trail scanner locates in a prefix of the content are the ones it
+ * locates in the whole (a record cut by the prefix's end is never taken for one). Undefined
+ * whenever this is not the plain case (not gzip, not a `{"Records":[...]}` document, damaged,
+ * larger than the limit, a wanted record not found): readByOrdinal's reading of the whole
+ * file decides then, as before. What is skipped (the content after the last wanted record) is
+ * vouched for as the rest of the document is when only a prefix is scanned: by the file's
+ * identity in the cache's key, and each record read by its comparison with the index.
+ */
+function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit: number, everyItemAnEvent: boolean): Map<number, OrdinalRecord> | undefined {
+  let opened;
+  try {
+    opened = openEvidenceSync(path);
+  } catch {
+    return undefined;
+  }
+  const { fd, size } = opened;
+  try {
+    if (size < 18 || size > limit) return undefined;
+    const input = size <= KEEP_INPUT_BYTES ? (ordinalInput = ordinalInput && ordinalInput.length >= size ? ordinalInput : Buffer.allocUnsafe(Math.max(size, 64 * 1024))) : Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const read = fs.readSync(fd, input, filled, size - filled, filled);
+      if (read === 0) return undefined;
+      filled += read;
+    }
+    const compressed = input.subarray(0, size);
+    if (!isGzip(compressed)) return undefined;
+    let last = -1;
+    for (const ordinal of wanted) if (ordinal > last) last = ordinal;
+    const steps = (ordinalInflater ??= new GzipInflater()).steps(compressed, Math.min(limit, bufferConstants.MAX_LENGTH));
+    try {
+      let want = Math.ceil((last + 1) * contentPerRecord * 1.25) + 4096;
+      for (;;) {
+        const step = steps.upTo(want); if (process.env.PIVOT_DEBUG) process.stderr.write(`step ${want} ${last} ${step?.content.length} ${step?.complete}\n`);
+        if (!step) return undefined;
+        const { content, complete } = step;
+        const first = firstContentByte(content, bomLength(content));
+        if (first < content.length && content[first] !== 0x7b) return undefined;
+        let ranges: Map<number, RecordLocation> | null | undefined;
+        if (first < content.length) {
+          try {
+            ranges = everyItemAnEvent ? itemRanges(content, first, wanted, last) : (trailScanner ??= new TrailScanner(new BatchBuilder())).recordRanges(content, first, wanted, isEventValue);
+          } catch {
+            // Whatever it is, the reading of the whole file says it.
+            ranges = undefined;
+          }
+        }
+        // Not a document of that shape: more of it will not make it one.
+        if (ranges === null) return undefined;
+        if (ranges && ranges.size === wanted.size) {
+          const found = new Map<number, OrdinalRecord>();
+          let end = 0;
+          for (const [ordinal, range] of ranges) {
+            const raw = recordFromBytes(path, 'trail', content.subarray(range.offset, range.offset + range.length), range.offset, undefined);
+            found.set(ordinal, { event: raw.event, raw });
+            end = Math.max(end, range.offset + range.length);
+          }
+          contentPerRecord = Math.max(256, Math.ceil(end / (last + 1)));
+          return found;
+        }
+        if (complete) return undefined;
+        want = Math.max(want, content.length) * 2;
+      }
+    } finally {
+      steps.stop();
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const RECORDS_KEY = Buffer.from('"Records"');
+
+function skipBlank(b: Buffer, i: number): number {
+  while (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09) i++;
+  return i;
+}
+
+/**
+ * The byte range of each item of the `{"Records":[...]}` document at b[first...] whose place
+ * in the array is in `wanted`, up to the last (`last`), found by brackets and quotes alone: for
+ * a document every item of which is an event (record n is item n), where the trail scanner's
+ * look at every field of every item before them is not needed. Each item must be an object.
+ * Null when the document is not of that shape (the end of the array before the last wanted
+ * item included); undefined when it ends before the last wanted item (a prefix of it). On valid JSON the ranges are the trail scanner's; anything else is found out
+ * when the record is parsed and compared with the index.
+ */
+function itemRanges(b: Buffer, first: number, wanted: ReadonlySet<number>, last: number): Map<number, RecordLocation> | null | undefined {
+  const n = b.length;
+  let i = skipBlank(b, first + 1);
+  if (i + RECORDS_KEY.length + 2 > n) return undefined;
+  if (!b.subarray(i, i + RECORDS_KEY.length).equals(RECORDS_KEY)) return null;
+  i = skipBlank(b, i + RECORDS_KEY.length);
+  if (b[i] !== 0x3a) return i >= n ? undefined : null;
+  i = skipBlank(b, i + 1);
+  if (b[i] !== 0x5b) return i >= n ? undefined : null;
+  i = skipBlank(b, i + 1);
+  const found = new Map<number, RecordLocation>();
+  for (let item = 0; ; item++) {
+    if (b[i] !== 0x7b) return i >= n ? undefined : null;
+    const start = i;
+    let depth = 0;
+    for (;;) {
+      if (i >= n) return undefined;
+      const c = b[i++];
+      if (c === 0x22) {
+        for (;;) {
+          const d = b[i++];
+          if (d === 0x22) break;
+          if (d === 0x5c) i++;
+          if (i >= n) return undefined;
+        }
+      } else if (c === 0x7b || c === 0x5b) {
+        depth++;
+      } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+        break;
+      }
+    }
+    if (wanted.has(item)) found.set(item, { offset: start, length: i - start });
+    if (item === last) return found;
+    i = skipBlank(b, i);
+    if (b[i] !== 0x2c) return i >= n ? undefined : null;
+    i = skipBlank(b, i + 1);
+  }
 }
 
 interface ByteRequest {
@@ -195,7 +351,7 @@ export async function readRecordsAt(
   path: string,
   format: FileFormat,
   locations: RecordLocation[],
-  options: ReadEvidenceOptions = {},
+  options: ReadBackOptions = {},
 ): Promise<JsonObject[]> {
   return (await readAt(path, format, locations, options, false)).map((r) => r.event);
 }
@@ -205,17 +361,17 @@ export async function readRecordsAt(
  * one line) when they are the record itself; the event serialised when it was unwrapped from a
  * wrapper (LookupEvents, CloudWatch Logs, CSV).
  */
-export function readRawRecordsAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions = {}): Promise<RawRecord[]> {
+export function readRawRecordsAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadBackOptions = {}): Promise<RawRecord[]> {
   return readAt(path, format, locations, options, true);
 }
 
-async function readAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadEvidenceOptions, wantText: boolean): Promise<RawRecord[]> {
+async function readAt(path: string, format: FileFormat, locations: RecordLocation[], options: ReadBackOptions, wantText: boolean): Promise<RawRecord[]> {
   const signal = options.signal;
   signal?.throwIfAborted();
   const results: RawRecord[] = new Array(locations.length);
   const ordinals = locations.filter((l) => l.length === 0).map((l) => l.offset);
   if (ordinals.length > 0) {
-    const found = await readByOrdinal(path, ordinals, options, wantText);
+    const found = await readByOrdinal(path, format, ordinals, options, wantText);
     locations.forEach((location, index) => {
       if (location.length !== 0) return;
       const record = found.get(location.offset);

@@ -17,6 +17,8 @@ import * as zlib from 'node:zlib';
 /** Output buffers up to this size are kept for the next file; larger ones are dropped after use. */
 const RETAINED_BYTES = 4 * 1024 * 1024;
 const FIRST_BYTES = 256 * 1024;
+/** The least a step of GzipInflater.steps inflates. */
+const STEP_BYTES = 8 * 1024;
 
 interface ZlibHandle {
   writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void;
@@ -48,6 +50,12 @@ export function zlibHandleUsable(): boolean {
     probe.close();
   }
   return handleUsable;
+}
+
+/** A file inflated step by step (GzipInflater.steps). */
+export interface InflateSteps {
+  upTo(bytes: number): { content: Buffer; complete: boolean } | undefined;
+  stop(): void;
 }
 
 export class GzipInflater {
@@ -95,6 +103,67 @@ export class GzipInflater {
     }
     handle.reset();
     return output.subarray(0, produced);
+  }
+
+  /**
+   * Inflates `compressed` step by step, into the same output buffer as inflate(): each
+   * `upTo(bytes)` inflates until at least `bytes` of content are there (or all of it) and
+   * returns the content so far, with whether it is all of it; undefined once the data is found
+   * corrupt or inflating to more than `maxOutput` bytes. For reading a prefix of a file (a
+   * record near its start) without inflating the rest. Call `stop()` when done, before any
+   * other use of this inflater; the content returned is valid until then.
+   */
+  steps(compressed: Uint8Array, maxOutput: number): InflateSteps {
+    if (!zlibHandleUsable()) {
+      const whole = this.inflate(compressed, 0, maxOutput);
+      return { upTo: () => (whole ? { content: whole, complete: true } : undefined), stop: () => undefined };
+    }
+    const access = (this.access ??= this.open());
+    const { handle, state, stream } = access;
+    let output = this.outputOf(FIRST_BYTES);
+    let inOffset = 0;
+    let inLength = compressed.length;
+    let produced = 0;
+    let complete = false;
+    let failed = false;
+    let stopped = false;
+    const upTo = (bytes: number): { content: Buffer; complete: boolean } | undefined => {
+      if (stopped || failed) return undefined;
+      while (!complete && produced < bytes) {
+        if (produced === output.length) {
+          const larger = this.allocate(Math.min(Math.max(output.length * 2, bytes + 1), maxOutput + 1));
+          output.copy(larger, 0, 0, produced);
+          output = larger;
+        }
+        // No more than asked for (zlib fills whatever room it is given).
+        const room = Math.min(output.length - produced, Math.max(bytes - produced, STEP_BYTES));
+        handle.writeSync(zlib.constants.Z_FINISH, compressed, inOffset, inLength, output, produced, room);
+        if (stream.destroyed) {
+          // Corrupt or truncated: the stream is spent (its error was handled in open()).
+          if (this.access === access) this.access = undefined;
+          failed = true;
+          return undefined;
+        }
+        const roomLeft = state[0];
+        const inputLeft = state[1];
+        produced += room - roomLeft;
+        inOffset += inLength - inputLeft;
+        inLength = inputLeft;
+        if (produced > maxOutput) {
+          failed = true;
+          return undefined;
+        }
+        // Room left over: the content ended (as in inflate()).
+        if (roomLeft !== 0) complete = true;
+      }
+      return { content: output.subarray(0, produced), complete };
+    };
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      if (!stream.destroyed) handle.reset();
+    };
+    return { upTo, stop };
   }
 
   /** Frees the zlib state and the kept buffer. */
