@@ -18,18 +18,7 @@ import { RecordLocation } from '../../../src/core/sources/types';
 import { runCli } from '../run-cli';
 import { readAll } from '../sources/helpers';
 import { forgeCacheForCurrentEvidence } from './cache-helpers';
-
-/** A small seeded generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../../bench/records';
 
 /** Records how far each stepwise inflation went (the largest content it handed out, and whether that was all of it). */
 function spySteps(): { inflated: () => { bytes: number; complete: boolean }[]; restore: () => void } {
@@ -65,7 +54,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
   });
 
   it('GzipInflater.steps hands out prefixes of the content, no more than asked for by much, and finds damage where it reaches it', () => {
-    const rand = seeded(5);
+    const rand = random(5);
     const text = Buffer.from(Array.from({ length: 40_000 }, () => Math.floor(rand() * 1e9).toString(36)).join(','));
     const compressed = zlib.gzipSync(text);
     const inflater = new GzipInflater();
@@ -98,7 +87,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
   });
 
   it('records by ordinal from gzip trail files: each what the reader emitted, whatever was read before, inflating only a prefix when the last wanted record is early', async () => {
-    const rand = seeded(11);
+    const rand = random(11);
     const event = (i: number, pad: number) => ({ eventVersion: '1.08', eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z', eventID: `id-${i}`, awsRegion: 'us-east-1', requestParameters: { pad: 'x'.repeat(pad), nested: [{ a: '}]"\\' }] } });
     const files: { file: string; events: unknown[]; locations: RecordLocation[] }[] = [];
     for (const [name, count, pad, items] of [
@@ -172,7 +161,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
       const cacheDir = path.join(scratch, `cache-cli-${seed}`);
       const cold = await Investigation.open([folder], { workers: 0 });
       const index = cold.investigation.index;
-      const rand = seeded(seed);
+      const rand = random(seed);
       const ids = Array.from(queryIndex(index, ''));
       const pick = () => index.row(ids[Math.floor(rand() * ids.length)]);
       const a = pick();
