@@ -10,7 +10,7 @@ import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
 import { RecordChangedError } from './read-back';
-import { CodeColumn, CompactNumberColumn, Float64Column, StringDictionary, Uint32Column, UniqueIdColumn, stringHash } from './columns';
+import { BlockDeltaColumn, CodeColumn, CompactNumberColumn, Float64Column, RunColumn, StringDictionary, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
 import { RecordHashes } from './lazy-hash';
@@ -162,13 +162,15 @@ export class EventIndex implements EventIndexApi {
   private readonly contentHashes = new Float64Column();
   /** Content hashes the readers left to be computed when a second record with an eventID comes. */
   private readonly recordHashes = new RecordHashes();
-  private readonly fileOf = new CodeColumn();
+  /** Each event's file: a file's events come together, so one entry a run of them. */
+  private readonly fileOf = new RunColumn();
   private readonly offsets = new CompactNumberColumn();
   private readonly lengths = new CompactNumberColumn();
   private readonly resourceDict = new StringDictionary();
   private readonly recoders = this.dicts.map((dict) => new DictionaryRecoder((value) => dict.code(value)));
   private readonly resourceRecoder = new DictionaryRecoder((value) => this.resourceDict.code(value));
-  private readonly resourceStart = new Uint32Column();
+  /** Where each event's resources start in resourceCodes (one more entry than events): mostly one byte an event. */
+  private readonly resourceStart = new BlockDeltaColumn();
   private readonly resourceCodes = new CodeColumn();
   private readonly eventIds = new UniqueIdColumn();
   private readonly requestIds = new UniqueIdColumn();
@@ -406,7 +408,7 @@ export class EventIndex implements EventIndexApi {
       for (let f = 0; f < DICT_FIELDS.length; f++) this.codes[f].appendMapped(batch.codes[f], remaps[f].remap, remaps[f].largest, rows);
       this.times.appendRows(batch.time, rows);
       this.contentHashes.appendRows(batch.contentHash, rows);
-      this.fileOf.appendRows(batch.fileOf, rows, batch.files.length - 1);
+      this.fileOf.appendRows(batch.fileOf, rows);
       this.offsets.appendRows(batch.offset, rows);
       this.lengths.appendRows(batch.length, rows);
       this.eventIds.appendRows(batch.eventIds, rows, idOf);
