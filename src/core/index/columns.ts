@@ -486,7 +486,8 @@ export class RunColumn {
 
   trim(): void {
     if (this.dense) this.dense.trim();
-    else if (this.starts.length > worthTrimming(this.runs)) {
+    else if (this.starts.length > this.runs) {
+      // Runs are few next to events: copying them costs little.
       this.starts = this.starts.slice(0, this.runs);
       this.values = this.values.slice(0, this.runs);
     }
