@@ -179,6 +179,8 @@ export class EventIndex implements EventIndexApi {
   private readonly insights = new Map<number, InsightOfEvent>();
   /** Parts of large files whose format arrives with their last part. */
   private readonly formatless = new Map<string, number[]>();
+  /** One object for each distinct file layout (account, region, day): files share it. */
+  private readonly layouts = new Map<string, NonNullable<BatchFile['layout']>>();
   /**
    * Events whose eventID another event has, by (eventID, time, name, the hash their reader
    * gave): a match is a duplicate. A trail scanned from bytes gives a hash of the record's
@@ -335,10 +337,30 @@ export class EventIndex implements EventIndexApi {
   }
 
   /** Appends a batch's files (a large file's earlier parts get its format once its last part comes); returns the first one's index. */
+  /**
+   * The index's entry for a batch's file: the file's properties and its source. Built in one
+   * order (a spread gave nearly every one of tens of thousands of files a hidden class of its
+   * own, about 400 bytes each), with equal layouts shared (four strings a file otherwise).
+   */
+  private indexedFile(file: BatchFile, sourceCode: number): IndexedFile {
+    const out: IndexedFile = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, records: file.records, problems: file.problems, sourceCode };
+    if (file.format !== undefined) out.format = file.format;
+    if (file.layout !== undefined) {
+      const key = JSON.stringify(file.layout);
+      let layout = this.layouts.get(key);
+      if (!layout) this.layouts.set(key, (layout = file.layout));
+      out.layout = layout;
+    }
+    if (file.continuation !== undefined) out.continuation = file.continuation;
+    // Anything else the file carries, as the spread copied it.
+    for (const key of Object.keys(file)) if (!(key in out)) (out as unknown as Record<string, unknown>)[key] = (file as unknown as Record<string, unknown>)[key];
+    return out;
+  }
+
   private addFiles(batch: EventBatch, sourceCode: number): number {
     const fileBase = this.files.length;
     for (const file of batch.files) {
-      this.files.push({ ...file, sourceCode });
+      this.files.push(this.indexedFile(file, sourceCode));
       // A large file's format is known only once it is read to the end: fill in its earlier parts.
       if (!file.format) {
         const pending = this.formatless.get(file.path);
