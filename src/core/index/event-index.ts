@@ -343,14 +343,20 @@ export class EventIndex implements EventIndexApi {
    * own, about 400 bytes each), with equal layouts shared (four strings a file otherwise).
    */
   private indexedFile(file: BatchFile, sourceCode: number): IndexedFile {
-    const out: IndexedFile = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, records: file.records, problems: file.problems, sourceCode };
-    if (file.format !== undefined) out.format = file.format;
-    if (file.layout !== undefined) {
-      const key = JSON.stringify(file.layout);
-      let layout = this.layouts.get(key);
-      if (!layout) this.layouts.set(key, (layout = file.layout));
-      out.layout = layout;
+    let layout = file.layout;
+    if (layout !== undefined) {
+      const key = JSON.stringify(layout);
+      const shared = this.layouts.get(key);
+      if (shared) layout = shared;
+      else this.layouts.set(key, layout);
     }
+    // The common case in one literal: properties added after it would go to a separate array.
+    const out: IndexedFile =
+      layout !== undefined && file.format !== undefined
+        ? { path: file.path, size: file.size, mtimeMs: file.mtimeMs, layout, records: file.records, problems: file.problems, format: file.format, sourceCode }
+        : { path: file.path, size: file.size, mtimeMs: file.mtimeMs, records: file.records, problems: file.problems, sourceCode };
+    if (file.format !== undefined) out.format = file.format;
+    if (layout !== undefined) out.layout = layout;
     if (file.continuation !== undefined) out.continuation = file.continuation;
     // Anything else the file carries, as the spread copied it.
     for (const key of Object.keys(file)) if (!(key in out)) (out as unknown as Record<string, unknown>)[key] = (file as unknown as Record<string, unknown>)[key];
