@@ -449,10 +449,12 @@ export class RunColumn {
     }
     if (this.runs === 0 || this.values[this.runs - 1] !== value) {
       if (this.runs === this.starts.length) {
-        const starts = new Uint32Array(this.runs * 2);
+        // From 64 (a trimmed empty column has no room at all).
+        const capacity = Math.max(64, this.runs * 2);
+        const starts = new Uint32Array(capacity);
         starts.set(this.starts);
         this.starts = starts;
-        const values = new Int32Array(this.runs * 2);
+        const values = new Int32Array(capacity);
         values.set(this.values);
         this.values = values;
       }
@@ -560,7 +562,7 @@ export class BlockDeltaColumn {
     const block = index >> BLOCK_SHIFT;
     if ((index & ((1 << BLOCK_SHIFT) - 1)) === 0) {
       if (block === this.bases.length) {
-        const bases = new Float64Array(block * 2);
+        const bases = new Float64Array(Math.max(16, block * 2));
         bases.set(this.bases);
         this.bases = bases;
       }

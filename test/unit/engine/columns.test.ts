@@ -132,6 +132,21 @@ describe('run column (the file of each event)', () => {
     assert.throws(() => column.adopt(new Uint8Array(3)), /only an empty column/);
   });
 
+  it('takes pushes after a trim while empty (an index trimmed before its first events)', () => {
+    const random = seeded(18);
+    const column = new RunColumn();
+    column.trim();
+    assert.equal(column.byteLength, 0);
+    const reference: number[] = [];
+    fill(column, reference, random, 5000, 30, 0, 100_000);
+    assertHolds(column, reference, random, 'after an empty trim');
+    column.truncate(0);
+    column.trim();
+    reference.length = 0;
+    fill(column, reference, random, 3000, 30, 0, 100_000);
+    assertHolds(column, reference, random, 'truncated to nothing, trimmed, filled again');
+  });
+
   it('trims its spare runs and reads the same after', () => {
     const random = seeded(10);
     const column = new RunColumn();
@@ -186,6 +201,20 @@ describe('block delta column (where each event\'s resources start)', () => {
     column.trim();
     assertHolds(column, reference, random, 'many');
     assert.ok(column.byteLength < reference.length * 1.2, `${column.byteLength} bytes for ${reference.length} entries`);
+  });
+
+  it('takes pushes after a trim while empty, and after a truncate to nothing', () => {
+    const random = seeded(19);
+    const column = new BlockDeltaColumn();
+    column.trim();
+    const reference: number[] = [];
+    fill(column, reference, random, 3000, 5);
+    assertHolds(column, reference, random, 'after an empty trim');
+    column.truncate(0);
+    column.trim();
+    reference.length = 0;
+    fill(column, reference, random, 3000, 5);
+    assertHolds(column, reference, random, 'truncated to nothing, trimmed, filled again');
   });
 
   it('widens for an event with many resources, keeping every value', () => {
