@@ -336,7 +336,6 @@ export class EventIndex implements EventIndexApi {
     return result;
   }
 
-  /** Appends a batch's files (a large file's earlier parts get its format once its last part comes); returns the first one's index. */
   /**
    * The index's entry for a batch's file: the file's properties and its source. Built in one
    * order (a spread gave nearly every one of tens of thousands of files a hidden class of its
@@ -363,6 +362,7 @@ export class EventIndex implements EventIndexApi {
     return out;
   }
 
+  /** Appends a batch's files (a large file's earlier parts get its format once its last part comes); returns the first one's index. */
   private addFiles(batch: EventBatch, sourceCode: number): number {
     const fileBase = this.files.length;
     for (const file of batch.files) {
