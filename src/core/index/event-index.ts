@@ -31,6 +31,13 @@ interface Postings {
   ids: Int32Array;
 }
 
+/** The problems of every file that has none: one array (frozen, as nothing adds to a file's problems once indexed), not one per file. */
+const NO_PROBLEMS = Object.freeze([]) as unknown as BatchFile['problems'];
+
+function problemsOf(file: BatchFile): BatchFile['problems'] {
+  return file.problems.length === 0 ? NO_PROBLEMS : file.problems;
+}
+
 const DICT_INDEX = new Map<string, number>(DICT_FIELDS.map((f, i) => [f, i]));
 const NAME_FIELD = DICT_INDEX.get('eventName')!;
 
@@ -352,8 +359,8 @@ export class EventIndex implements EventIndexApi {
     // The common case in one literal: properties added after it would go to a separate array.
     const out: IndexedFile =
       layout !== undefined && file.format !== undefined
-        ? { path: file.path, size: file.size, mtimeMs: file.mtimeMs, layout, records: file.records, problems: file.problems, format: file.format, sourceCode }
-        : { path: file.path, size: file.size, mtimeMs: file.mtimeMs, records: file.records, problems: file.problems, sourceCode };
+        ? { path: file.path, size: file.size, mtimeMs: file.mtimeMs, layout, records: file.records, problems: problemsOf(file), format: file.format, sourceCode }
+        : { path: file.path, size: file.size, mtimeMs: file.mtimeMs, records: file.records, problems: problemsOf(file), sourceCode };
     if (file.format !== undefined) out.format = file.format;
     if (layout !== undefined) out.layout = layout;
     if (file.continuation !== undefined) out.continuation = file.continuation;
