@@ -390,6 +390,246 @@ export class Uint32Column extends NumberColumn<Uint32Array> {
   }
 }
 
+/**
+ * Small whole numbers that come in runs: the file of each event, since a file's events are
+ * appended together. Each run is its first index and its value (eight bytes a run instead of
+ * up to four an event), found by binary search from the run of the last lookup. Correct for
+ * any order; when the runs are too short to pay (values interleaved), it becomes a plain
+ * CodeColumn for good. An adopted array (a batch from the cache, a view of the file's bytes,
+ * resident anyway) is kept as it is.
+ */
+export class RunColumn {
+  private starts = new Uint32Array(64);
+  private values = new Int32Array(64);
+  private runs = 0;
+  private length = 0;
+  /** The run the last get() found. */
+  private cursor = 0;
+  /** The largest value pushed: the width a CodeColumn would need. */
+  private largest = 0;
+  private dense: CodeColumn | undefined;
+
+  get size(): number {
+    return this.dense ? this.dense.size : this.length;
+  }
+
+  /** The number of runs (0 once it has become a plain column). */
+  get runCount(): number {
+    return this.dense ? 0 : this.runs;
+  }
+
+  get(index: number): number {
+    if (this.dense) return this.dense.get(index);
+    const starts = this.starts;
+    let r = this.cursor;
+    if (r < this.runs && starts[r] <= index) {
+      if (r + 1 === this.runs || index < starts[r + 1]) return this.values[r];
+      if (r + 2 === this.runs || index < starts[r + 2]) {
+        this.cursor = r + 1;
+        return this.values[r + 1];
+      }
+    }
+    // The last run whose start is at or before index.
+    let lo = 0;
+    let hi = this.runs - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    r = lo;
+    this.cursor = r;
+    return this.values[r];
+  }
+
+  push(value: number): void {
+    if (this.dense) {
+      this.dense.push(value);
+      return;
+    }
+    if (this.runs === 0 || this.values[this.runs - 1] !== value) {
+      if (this.runs === this.starts.length) {
+        // From 64 (a trimmed empty column has no room at all).
+        const capacity = Math.max(64, this.runs * 2);
+        const starts = new Uint32Array(capacity);
+        starts.set(this.starts);
+        this.starts = starts;
+        const values = new Int32Array(capacity);
+        values.set(this.values);
+        this.values = values;
+      }
+      this.starts[this.runs] = this.length;
+      this.values[this.runs++] = value;
+      if (value > this.largest) this.largest = value;
+      this.length++;
+      if (this.runs >= 1024 && this.runs * 8 > this.length * widthOf(this.largest)) this.becomeDense();
+      return;
+    }
+    this.length++;
+  }
+
+  /** Appends source[row] for each row in `rows` (or all of `source`). */
+  appendRows(source: ArrayLike<number>, rows: Int32Array | undefined): void {
+    const count = rows ? rows.length : source.length;
+    for (let i = 0; i < count; i++) this.push(source[rows ? rows[i] : i]);
+  }
+
+  /** Takes `array` as the column's content, without copying it (an empty column only; see CodeColumn.adopt). */
+  adopt(array: CodeArray): void {
+    if (this.size !== 0) throw new Error('only an empty column adopts an array');
+    const dense = new CodeColumn();
+    dense.adopt(array);
+    this.dense = dense;
+  }
+
+  reserve(capacity: number): void {
+    this.dense?.reserve(capacity);
+  }
+
+  trim(): void {
+    if (this.dense) this.dense.trim();
+    else if (this.starts.length > this.runs) {
+      // Runs are few next to events: copying them costs little.
+      this.starts = this.starts.slice(0, this.runs);
+      this.values = this.values.slice(0, this.runs);
+    }
+  }
+
+  truncate(length: number): void {
+    if (this.dense) {
+      this.dense.truncate(length);
+      return;
+    }
+    if (length >= this.length) return;
+    this.length = Math.max(0, length);
+    while (this.runs > 0 && this.starts[this.runs - 1] >= this.length) this.runs--;
+    this.cursor = 0;
+  }
+
+  get byteLength(): number {
+    return this.dense ? this.dense.byteLength : this.starts.byteLength + this.values.byteLength;
+  }
+
+  private becomeDense(): void {
+    const dense = new CodeColumn();
+    dense.reserve(this.length);
+    for (let r = 0; r < this.runs; r++) {
+      const end = r + 1 < this.runs ? this.starts[r + 1] : this.length;
+      for (let i = this.starts[r]; i < end; i++) dense.push(this.values[r]);
+    }
+    this.dense = dense;
+    this.starts = new Uint32Array(0);
+    this.values = new Int32Array(0);
+    this.runs = 0;
+  }
+}
+
+/** Bytes a CodeColumn needs an entry for `value`. */
+function widthOf(value: number): number {
+  return value <= 0xff ? 1 : value <= 0xffff ? 2 : 4;
+}
+
+/** Entries per block of a BlockDeltaColumn. */
+const BLOCK_SHIFT = 6;
+
+/**
+ * Whole numbers that grow slowly (where each event's resources start): per block of 64
+ * entries, the first one as a double, and each entry as its difference from it at a
+ * CodeColumn's width (one byte while events have few resources). An entry below its block's
+ * first, or not a whole number, turns it into plain doubles for good. An adopted array (a view
+ * of the cache file's bytes) is kept as it is.
+ */
+export class BlockDeltaColumn {
+  private bases = new Float64Array(16);
+  private readonly deltas = new CodeColumn();
+  private dense: Float64Column | Uint32Column | undefined;
+
+  get size(): number {
+    return this.dense ? this.dense.size : this.deltas.size;
+  }
+
+  get(index: number): number {
+    if (this.dense) return this.dense.get(index);
+    return this.bases[index >> BLOCK_SHIFT] + this.deltas.get(index);
+  }
+
+  push(value: number): void {
+    if (this.dense) {
+      this.dense.push(value);
+      return;
+    }
+    const index = this.deltas.size;
+    const block = index >> BLOCK_SHIFT;
+    if ((index & ((1 << BLOCK_SHIFT) - 1)) === 0) {
+      if (block === this.bases.length) {
+        const bases = new Float64Array(Math.max(16, block * 2));
+        bases.set(this.bases);
+        this.bases = bases;
+      }
+      this.bases[block] = value;
+    }
+    const delta = value - this.bases[block];
+    if (!(Number.isInteger(delta) && delta >= 0 && delta <= 0x7fffffff)) {
+      this.becomeDense();
+      this.dense!.push(value);
+      return;
+    }
+    this.deltas.push(delta);
+  }
+
+  /** Takes `array` as the column's content, without copying it (an empty column only; see CodeColumn.adopt). */
+  adopt(array: Uint32Array): void {
+    if (this.size !== 0) throw new Error('only an empty column adopts an array');
+    const dense = new Uint32Column();
+    dense.adopt(array);
+    this.dense = dense;
+  }
+
+  reserve(capacity: number): void {
+    if (this.dense) {
+      this.dense.reserve(capacity);
+      return;
+    }
+    this.deltas.reserve(capacity);
+    const blocks = (capacity >> BLOCK_SHIFT) + 1;
+    if (blocks > this.bases.length) {
+      const bases = new Float64Array(blocks);
+      bases.set(this.bases);
+      this.bases = bases;
+    }
+  }
+
+  trim(): void {
+    if (this.dense) {
+      this.dense.trim();
+      return;
+    }
+    this.deltas.trim();
+    const blocks = (this.deltas.size >> BLOCK_SHIFT) + 1;
+    if (this.bases.length > worthTrimming(blocks)) this.bases = this.bases.slice(0, blocks);
+  }
+
+  truncate(length: number): void {
+    if (this.dense) this.dense.truncate(length);
+    else this.deltas.truncate(length);
+  }
+
+  get byteLength(): number {
+    return this.dense ? this.dense.byteLength : this.bases.byteLength + this.deltas.byteLength;
+  }
+
+  private becomeDense(): void {
+    const dense = new Float64Column();
+    const size = this.deltas.size;
+    dense.reserve(size);
+    for (let i = 0; i < size; i++) dense.push(this.get(i));
+    this.dense = dense;
+    this.bases = new Float64Array(0);
+    this.deltas.truncate(0);
+    this.deltas.trim();
+  }
+}
+
 export const ID_ABSENT = 0;
 export const ID_UUID = 1;
 export const ID_UUID_UPPER = 2;

@@ -1,0 +1,261 @@
+import * as assert from 'node:assert/strict';
+import { BlockDeltaColumn, RunColumn } from '../../../src/core/index/columns';
+
+/** A small seeded generator (mulberry32), so a failing case can be run again. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Column {
+  size: number;
+  get(index: number): number;
+  push(value: number): void;
+  truncate(length: number): void;
+}
+
+/** Every value of `column` against the reference, read in order, backwards and at random. */
+function assertHolds(column: Column, reference: number[], random: () => number, label: string): void {
+  assert.equal(column.size, reference.length, `${label}: size`);
+  for (let i = 0; i < reference.length; i++) if (column.get(i) !== reference[i]) assert.fail(`${label}: entry ${i} is ${column.get(i)}, not ${reference[i]}`);
+  for (let i = reference.length - 1; i >= 0; i--) if (column.get(i) !== reference[i]) assert.fail(`${label}: entry ${i} (backwards) is ${column.get(i)}, not ${reference[i]}`);
+  for (let k = 0; k < Math.min(500, reference.length); k++) {
+    const i = Math.floor(random() * reference.length);
+    if (column.get(i) !== reference[i]) assert.fail(`${label}: entry ${i} (at random) is ${column.get(i)}, not ${reference[i]}`);
+  }
+}
+
+/** The number of runs of equal values in `values`. */
+function runsOf(values: number[]): number {
+  let runs = 0;
+  for (let i = 0; i < values.length; i++) if (i === 0 || values[i] !== values[i - 1]) runs++;
+  return runs;
+}
+
+describe('run column (the file of each event)', () => {
+  /** Pushes files in runs of 1..maxRun events; `interleave`: the chance that a run goes back to an earlier file. */
+  function fill(column: RunColumn, reference: number[], random: () => number, events: number, maxRun: number, interleave: number, files: number): void {
+    let file = 0;
+    while (reference.length < events) {
+      file = random() < interleave ? Math.floor(random() * files) : Math.min(files - 1, file + 1);
+      const run = 1 + Math.floor(random() * maxRun);
+      for (let k = 0; k < run && reference.length < events; k++) {
+        column.push(file);
+        reference.push(file);
+      }
+    }
+  }
+
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`holds files pushed in runs, with appendRows and truncates between them (seed ${seed})`, () => {
+      const random = seeded(seed);
+      const column = new RunColumn();
+      const reference: number[] = [];
+      for (let round = 0; round < 8; round++) {
+        fill(column, reference, random, reference.length + 2000 + Math.floor(random() * 3000), 60, 0.05, 100_000);
+        const source = Int32Array.from({ length: 500 }, (_, i) => 70_000 + Math.floor(i / 40));
+        const rows = Int32Array.from({ length: 200 }, () => Math.floor(random() * source.length)).sort();
+        column.appendRows(source, rows);
+        for (const row of rows) reference.push(source[row]);
+        column.appendRows(source.subarray(0, 100), undefined);
+        for (const value of source.subarray(0, 100)) reference.push(value);
+        const cut = Math.floor(random() * reference.length);
+        column.truncate(cut);
+        reference.length = cut;
+        // A truncate that cuts a run in two: the next push of the same file continues it.
+        if (cut > 0) {
+          column.push(reference[cut - 1]);
+          reference.push(reference[cut - 1]);
+        }
+        assertHolds(column, reference, random, `seed ${seed}, round ${round}`);
+      }
+      assert.equal(column.runCount, runsOf(reference), 'one entry a run');
+      column.trim();
+      assert.equal(column.byteLength, column.runCount * 8, 'eight bytes a run once trimmed');
+      assertHolds(column, reference, random, `seed ${seed}, trimmed`);
+    });
+  }
+
+  it('turns into a plain column when files interleave, keeping every value, and keeps going', () => {
+    const random = seeded(7);
+    const column = new RunColumn();
+    const reference: number[] = [];
+    fill(column, reference, random, 3000, 50, 0, 100_000);
+    assert.ok(column.runCount > 0);
+    // Then every event from another file than the one before.
+    fill(column, reference, random, 40_000, 1, 1, 100_000);
+    assert.equal(column.runCount, 0, 'plain once runs no longer pay');
+    assertHolds(column, reference, random, 'after the switch');
+    fill(column, reference, random, 50_000, 80, 0.1, 100_000);
+    column.truncate(45_000);
+    reference.length = 45_000;
+    assertHolds(column, reference, random, 'pushes and a truncate after the switch');
+    column.trim();
+    assert.ok(column.byteLength <= 4 * (45_000 + 4096), `${column.byteLength} bytes: no more than a plain column of four bytes an event`);
+  });
+
+  it('weighs runs against the width of a plain column: few files interleaved stay one byte an event', () => {
+    const random = seeded(8);
+    const column = new RunColumn();
+    const reference: number[] = [];
+    // 20 files, runs of 1..4 events: runs would cost more than the one-byte codes.
+    fill(column, reference, random, 50_000, 4, 1, 20);
+    assert.equal(column.runCount, 0);
+    assertHolds(column, reference, random, 'few files');
+    column.trim();
+    assert.ok(column.byteLength < 50_000 * 1.3, `${column.byteLength} bytes`);
+  });
+
+  it('adopts an array without copying it, and appends after it', () => {
+    const random = seeded(9);
+    const array = Int32Array.from({ length: 5000 }, (_, i) => Math.floor(i / 37));
+    const column = new RunColumn();
+    column.adopt(array);
+    const reference = Array.from(array);
+    assertHolds(column, reference, random, 'adopted');
+    array[10] = 99;
+    assert.equal(column.get(10), 99, 'a view, not a copy');
+    reference[10] = 99;
+    for (let i = 0; i < 300; i++) {
+      column.push(200 + (i >> 4));
+      reference.push(200 + (i >> 4));
+    }
+    column.truncate(5100);
+    reference.length = 5100;
+    assertHolds(column, reference, random, 'after pushes');
+    assert.throws(() => column.adopt(new Uint8Array(3)), /only an empty column/);
+  });
+
+  it('takes pushes after a trim while empty (an index trimmed before its first events)', () => {
+    const random = seeded(18);
+    const column = new RunColumn();
+    column.trim();
+    assert.equal(column.byteLength, 0);
+    const reference: number[] = [];
+    fill(column, reference, random, 5000, 30, 0, 100_000);
+    assertHolds(column, reference, random, 'after an empty trim');
+    column.truncate(0);
+    column.trim();
+    reference.length = 0;
+    fill(column, reference, random, 3000, 30, 0, 100_000);
+    assertHolds(column, reference, random, 'truncated to nothing, trimmed, filled again');
+  });
+
+  it('trims its spare runs and reads the same after', () => {
+    const random = seeded(10);
+    const column = new RunColumn();
+    const reference: number[] = [];
+    fill(column, reference, random, 20_000, 40, 0, 100_000);
+    const before = column.byteLength;
+    column.trim();
+    assert.ok(column.byteLength <= before);
+    assert.equal(column.byteLength, column.runCount * 8);
+    assertHolds(column, reference, random, 'trimmed');
+    fill(column, reference, random, 21_000, 40, 0, 100_000);
+    assertHolds(column, reference, random, 'pushed after trim');
+  });
+});
+
+describe('block delta column (where each event\'s resources start)', () => {
+  /** Pushes a growing total: mostly 0 or 1 more an event, now and then `burst` at once. */
+  function fill(column: BlockDeltaColumn, reference: number[], random: () => number, count: number, burst: number): void {
+    let total = reference.length ? reference[reference.length - 1] : 0;
+    for (let i = 0; i < count; i++) {
+      const r = random();
+      total += r < 0.6 ? 0 : r < 0.95 ? 1 : r < 0.999 ? 3 : burst;
+      column.push(total);
+      reference.push(total);
+    }
+  }
+
+  for (const seed of [11, 12, 13]) {
+    it(`holds a growing total at a byte an entry, across truncates (seed ${seed})`, () => {
+      const random = seeded(seed);
+      const column = new BlockDeltaColumn();
+      const reference: number[] = [];
+      column.push(0);
+      reference.push(0);
+      for (let round = 0; round < 6; round++) {
+        fill(column, reference, random, 3000 + Math.floor(random() * 5000), 5);
+        const cut = 1 + Math.floor(random() * reference.length);
+        column.truncate(cut);
+        reference.length = cut;
+        assertHolds(column, reference, random, `seed ${seed}, round ${round}`);
+      }
+      column.trim();
+      assertHolds(column, reference, random, 'trimmed');
+    });
+  }
+
+  it('costs about a byte an entry while events have few resources', () => {
+    const random = seeded(17);
+    const column = new BlockDeltaColumn();
+    const reference: number[] = [];
+    fill(column, reference, random, 200_000, 5);
+    column.trim();
+    assertHolds(column, reference, random, 'many');
+    assert.ok(column.byteLength < reference.length * 1.2, `${column.byteLength} bytes for ${reference.length} entries`);
+  });
+
+  it('takes pushes after a trim while empty, and after a truncate to nothing', () => {
+    const random = seeded(19);
+    const column = new BlockDeltaColumn();
+    column.trim();
+    const reference: number[] = [];
+    fill(column, reference, random, 3000, 5);
+    assertHolds(column, reference, random, 'after an empty trim');
+    column.truncate(0);
+    column.trim();
+    reference.length = 0;
+    fill(column, reference, random, 3000, 5);
+    assertHolds(column, reference, random, 'truncated to nothing, trimmed, filled again');
+  });
+
+  it('widens for an event with many resources, keeping every value', () => {
+    const random = seeded(14);
+    const column = new BlockDeltaColumn();
+    const reference: number[] = [];
+    fill(column, reference, random, 5000, 1000);
+    fill(column, reference, random, 5000, 100_000);
+    assertHolds(column, reference, random, 'bursts');
+  });
+
+  it('turns into plain doubles for a value below its block\'s first, or not whole, and keeps going', () => {
+    const random = seeded(15);
+    for (const odd of [-5, 2.5, 2 ** 40]) {
+      const column = new BlockDeltaColumn();
+      const reference: number[] = [];
+      fill(column, reference, random, 1000, 3);
+      const value = odd < 0 ? reference[reference.length - 1] + odd : odd;
+      column.push(value);
+      reference.push(value);
+      fill(column, reference, random, 1000, 3);
+      column.truncate(1500);
+      reference.length = 1500;
+      fill(column, reference, random, 100, 3);
+      assertHolds(column, reference, random, `after ${odd}`);
+    }
+  });
+
+  it('adopts an array without copying it, and appends after it', () => {
+    const random = seeded(16);
+    const array = Uint32Array.from({ length: 3000 }, (_, i) => Math.floor(i / 3));
+    const column = new BlockDeltaColumn();
+    column.adopt(array);
+    const reference = Array.from(array);
+    array[7] = 2;
+    reference[7] = 2;
+    assertHolds(column, reference, random, 'adopted');
+    fill(column, reference, random, 500, 4);
+    column.truncate(3200);
+    reference.length = 3200;
+    assertHolds(column, reference, random, 'after pushes');
+    assert.throws(() => column.adopt(new Uint32Array(2)), /only an empty column/);
+  });
+});
