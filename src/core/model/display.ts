@@ -230,6 +230,32 @@ function escapeUnsafe(text: string): string {
   return out;
 }
 
+/**
+ * Text shown as it is, except the characters that hide, reorder or break what follows (see
+ * UNSAFE_RANGES), each written as a visible `\u202e`: an event name or an IP can then not
+ * reverse the rest of a tree row (Trojan Source, CVE-2021-42574).
+ */
+export function escapeInvisibles(text: string): string {
+  let out = '';
+  let plainFrom = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 ? code === 0x09 : code < 0x7f) continue;
+    // A valid surrogate pair is an ordinary astral character: kept whole.
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (!isUnsafe(code)) continue;
+    out += `${text.slice(plainFrom, i)}\\u${code.toString(16).padStart(4, '0')}`;
+    plainFrom = i + 1;
+  }
+  return plainFrom === 0 ? text : out + text.slice(plainFrom);
+}
+
 export const MAX_NAME_LENGTH = 64;
 
 /**

@@ -158,11 +158,17 @@ describe('rows: who and from where at a glance (issue 17)', function () {
       assert.doesNotMatch(tip, /\]\(command:/, 'no link survives in the tooltip');
       assert.doesNotMatch(tip, /\*\*bold\*\*/, 'attacker Markdown is escaped');
       assert.ok((evil.tooltip as vscode.MarkdownString).isTrusted !== true);
+      const childLabels: string[] = [];
       for (const child of provider.getChildren(runs[1])) {
         const item = provider.getTreeItem(child);
-        assert.doesNotMatch(itemLabel(item), /[\r\n]/);
+        childLabels.push(itemLabel(item));
+        assert.doesNotMatch(itemLabel(item), RAW_CONTROLS, 'an event name cannot reorder its row');
         assert.equal(String(item.description ?? ''), '', 'the run names who and from where');
       }
+      assert.ok(
+        childLabels.some((label) => label.endsWith('Get\\u202eObject')),
+        `the override is shown escaped: ${JSON.stringify(childLabels)}`,
+      );
       // The Explorer's rows under the hostile principal: one line, from where.
       await vscode.commands.executeCommand('cloudtrail.explorer.groupBy', 'userAgent');
       const explorer = api.explorer.provider;

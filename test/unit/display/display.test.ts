@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
+  escapeInvisibles,
   displaySafeName,
   formatDisplaySpan,
   formatDisplayTime,
@@ -204,5 +205,20 @@ describe('principal display names from hostile text', () => {
     }
     assert.deepEqual(principalParts('saml:arn:aws:iam::123456789012:saml-provider/Okta:bob@example.com'), { kind: 'saml', name: 'bob@example.com', account: '123456789012' });
     assert.equal(principalBaseName('iam-user:111122223333:?'), '(unnamed)');
+  });
+});
+
+describe('invisible and reordering characters in one-line text', () => {
+  it('shows bidi controls, zero-width and other format characters escaped, and keeps ordinary text', () => {
+    assert.equal(escapeInvisibles('GetObject'), 'GetObject');
+    assert.equal(escapeInvisibles('Get\u202eObject'), 'Get\\u202eObject');
+    assert.equal(escapeInvisibles('a\u2066b\u200bc\u0007d\u00ade'), 'a\\u2066b\\u200bc\\u0007d\\u00ade');
+    assert.equal(escapeInvisibles('tab\tkept'), 'tab\tkept');
+    // Astral characters and other scripts stay as they are; a lone surrogate does not.
+    assert.equal(escapeInvisibles('κλειδί 🔑 ключ'), 'κλειδί 🔑 ключ');
+    assert.equal(escapeInvisibles('x\ud800y'), 'x\\ud800y');
+    const hostile = Array.from({ length: 200 }, (_, i) => String.fromCharCode(i * 331)).join('');
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(escapeInvisibles(hostile), /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/);
   });
 });
