@@ -1,17 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { BlockDeltaColumn, RunColumn } from '../../../src/core/index/columns';
-
-/** A small seeded generator (mulberry32), so a failing case can be run again. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random as seeded } from '../../../bench/records';
 
 interface Column {
   size: number;
