@@ -15,16 +15,7 @@ import {
 } from '../../../src/core/query/expression';
 import { FilterNode, parseFilter } from '../../../src/core/query/parser';
 import { queryIndex } from '../../../src/core/query/query';
-import { indexOf, record } from './helpers';
-
-const bob = {
-  type: 'IAMUser',
-  principalId: 'AIDABOB',
-  arn: 'arn:aws:iam::111122223333:user/bob',
-  accountId: '111122223333',
-  accessKeyId: 'AKIABOB',
-  userName: 'bob',
-};
+import { bob, indexOf, record } from './helpers';
 
 function sample() {
   return indexOf([

@@ -4,6 +4,16 @@ import { JsonObject } from '../../../src/core/model/event';
 
 let counter = 0;
 
+/** An IAM user with an access key, for the query and filter tests' sample trails. */
+export const bob = {
+  type: 'IAMUser',
+  principalId: 'AIDABOB',
+  arn: 'arn:aws:iam::111122223333:user/bob',
+  accountId: '111122223333',
+  accessKeyId: 'AKIABOB',
+  userName: 'bob',
+};
+
 /** A CloudTrail record with sensible defaults; `overrides` replace whole top-level fields. */
 export function record(overrides: JsonObject = {}): JsonObject {
   counter++;

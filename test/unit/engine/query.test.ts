@@ -1,16 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { FilterSyntaxError, parseFilter, termFor } from '../../../src/core/query/parser';
-import { indexOf, record } from './helpers';
+import { bob, indexOf, record } from './helpers';
 import { queryIndex } from '../../../src/core/query/query';
-
-const bob = {
-  type: 'IAMUser',
-  principalId: 'AIDABOB',
-  arn: 'arn:aws:iam::111122223333:user/bob',
-  accountId: '111122223333',
-  accessKeyId: 'AKIABOB',
-  userName: 'bob',
-};
 
 function sample() {
   return indexOf([
