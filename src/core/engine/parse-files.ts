@@ -3,7 +3,7 @@ import { BatchBuilder, EventBatch } from '../index/batch';
 import { TrailScanner } from '../index/trail-scanner';
 import { readEvidenceFile } from '../sources/index';
 import { GzipInflater } from '../sources/inflate';
-import { EvidenceFile } from '../sources/types';
+import { EvidenceFile, FileSeen } from '../sources/types';
 
 /** A batch is handed over once it holds this many events (and at the end of each chunk). */
 export const BATCH_EVENTS = 8192;
@@ -52,12 +52,14 @@ export async function parseFiles(
     if (signal?.aborted) break;
     let fileIndex = builder.addFile({ ...file, records: 0, problems: [] });
     let format: ReturnType<typeof builder.file>['format'];
+    let seen: FileSeen | undefined;
     const added = () => {
       builder.file(fileIndex).records++;
       if (builder.count >= BATCH_EVENTS) {
         emit(builder.take(borrowBatches));
         // The rest of this file's records go in the next batch, under the same path.
         fileIndex = builder.addFile({ ...file, format, records: 0, problems: [], continuation: true });
+        if (seen) builder.file(fileIndex).seen = seen;
       }
     };
     try {
@@ -67,7 +69,15 @@ export async function parseFiles(
           builder.addRecord(event, fileIndex, location);
           added();
         },
-        { signal, wholeTrail: scanner?.reader(() => fileIndex, added), inflater },
+        {
+          signal,
+          wholeTrail: scanner?.reader(() => fileIndex, added),
+          inflater,
+          onOpened: (opened) => {
+            seen = opened;
+            builder.file(fileIndex).seen = opened;
+          },
+        },
       );
       format = result.format;
       const entry = builder.file(fileIndex);

@@ -5,7 +5,7 @@
  */
 import { JsonObject, NormalizedEvent } from '../model/event';
 import { normalizeEvent } from '../model/normalize';
-import { FileFormat, FileProblem, RecordLocation, TrailKeyLayout } from '../sources/types';
+import { FileFormat, FileProblem, FileSeen, RecordLocation, TrailKeyLayout } from '../sources/types';
 import { ID_ABSENT, ID_TEXT, PackedIds, packId } from './columns';
 import { contentHashOfValue } from './content-hash';
 import { PIVOT_FIELDS, PivotField } from './fields';
@@ -85,6 +85,11 @@ export interface BatchFile {
   problems: FileProblem[];
   /** Set when a large file's records continue from an earlier batch (count the file once). */
   continuation?: boolean;
+  /**
+   * What the reader found when it opened the file (parse-files.ts): the index uses it while the
+   * load goes on (confirming re-deliveries, re-reading for content hashes) and keeps it no longer.
+   */
+  seen?: FileSeen;
 }
 
 export interface EventBatch {

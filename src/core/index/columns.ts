@@ -4,6 +4,8 @@
  * category, identity type) cost one byte per event.
  */
 
+import type { FileSeen } from '../sources/types';
+
 type CodeArray = Uint8Array | Uint16Array | Int32Array;
 
 /** Writes source[row] for each row in `rows` (or all of `source`) into `data` from `at`; returns the new end. */
@@ -948,4 +950,56 @@ export function stringHash(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/**
+ * What the readers saw of each file when they opened it (FileSeen), by file number, for the
+ * index's life: its identity (device, inode, ctime, mtime, size: five numbers, NaN when not
+ * known) for a re-read to check, and the first 128 bits of its digest (all 0: none).
+ */
+export class FileSeenColumn {
+  private numbers = new Float64Array(5 * 256).fill(NaN);
+  private digests = new Uint32Array(4 * 256);
+
+  get byteLength(): number {
+    return this.numbers.byteLength + this.digests.byteLength;
+  }
+
+  set(file: number, seen: FileSeen): void {
+    if ((file + 1) * 5 > this.numbers.length) {
+      const files = Math.max(file + 1, (this.numbers.length / 5) * 2);
+      const numbers = new Float64Array(files * 5).fill(NaN);
+      numbers.set(this.numbers);
+      this.numbers = numbers;
+      const digests = new Uint32Array(files * 4);
+      digests.set(this.digests);
+      this.digests = digests;
+    }
+    const at = file * 5;
+    this.numbers[at] = seen.dev;
+    this.numbers[at + 1] = seen.ino;
+    this.numbers[at + 2] = seen.ctimeMs;
+    this.numbers[at + 3] = seen.mtimeMs;
+    this.numbers[at + 4] = seen.size;
+    const bytes = seen.digest === undefined ? undefined : Buffer.from(seen.digest, 'base64');
+    for (let k = 0; k < 4; k++) this.digests[file * 4 + k] = bytes && bytes.length >= 16 ? bytes.readUInt32LE(k * 4) : 0;
+  }
+
+  /** The identity the reader saw, or undefined when none was recorded for the file. */
+  identity(file: number): Omit<FileSeen, 'digest'> | undefined {
+    const at = file * 5;
+    if (at + 5 > this.numbers.length || Number.isNaN(this.numbers[at + 4])) return undefined;
+    const n = this.numbers;
+    return { dev: n[at], ino: n[at + 1], ctimeMs: n[at + 2], mtimeMs: n[at + 3], size: n[at + 4] };
+  }
+
+  /** Whether both files have a digest, and the same. */
+  sameDigest(a: number, b: number): boolean {
+    const d = this.digests;
+    if ((Math.max(a, b) + 1) * 4 > d.length) return false;
+    const x = a * 4;
+    const y = b * 4;
+    if ((d[x] | d[x + 1] | d[x + 2] | d[x + 3]) === 0) return false;
+    return d[x] === d[y] && d[x + 1] === d[y + 1] && d[x + 2] === d[y + 2] && d[x + 3] === d[y + 3];
+  }
 }

@@ -10,7 +10,7 @@ import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
 import { RecordChangedError } from './read-back';
-import { BlockDeltaColumn, CodeColumn, CompactNumberColumn, Float64Column, RunColumn, StringDictionary, UniqueIdColumn, stringHash } from './columns';
+import { BlockDeltaColumn, CodeColumn, CompactNumberColumn, FileSeenColumn, Float64Column, RunColumn, StringDictionary, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
 import { RecordHashes } from './lazy-hash';
@@ -204,8 +204,13 @@ export class EventIndex implements EventIndexApi {
    */
   private readonly byBytes = new IdTable(
     (id) => this.sameKey(id) ^ Math.imul(this.contentHashes.get(id), 0xc2b2ae35),
-    (a, b) => this.contentHashes.get(a) === this.contentHashes.get(b) && this.sameEvent(a, b),
+    (a, b) => this.contentHashes.get(a) === this.contentHashes.get(b) && this.sameEvent(a, b) && this.sameBytes(a, b),
   );
+  /**
+   * What the readers found of each file when they opened it (by file number): the identity a
+   * re-read must find again, and the digest that confirms equal bytes without one.
+   */
+  private readonly seenFiles = new FileSeenColumn();
   /**
    * The same events by content hash (content-hash.ts), entered once a record with their
    * eventID is not found by its bytes: a match is a duplicate too (the same event pretty-
@@ -218,7 +223,7 @@ export class EventIndex implements EventIndexApi {
   /** Content hashes computed on demand for events whose reader gave a hash of their bytes. */
   private readonly canonical = new Map<number, number>();
   /** During merge(): where the batch's events are (the columns hold the others). */
-  private locatedInBatch: ((id: number) => [path: string, ordinal: number]) | undefined;
+  private locatedInBatch: ((id: number) => [file: number, offset: number, length: number]) | undefined;
   /**
    * The first event of each eventID: a match that is not a duplicate is a conflict. Only the
    * first is entered, so one eventID on a million different records is one probe each, not a
@@ -280,7 +285,7 @@ export class EventIndex implements EventIndexApi {
     let rowOfNext = 0;
     this.locatedInBatch = (id) => {
       const row = id - base < result.added ? kept[id - base] : rowOfNext;
-      return [batch.files[batch.fileOf[row]].path, batch.offset[row]];
+      return [fileBase + batch.fileOf[row], batch.offset[row], batch.length[row]];
     };
     for (let i = 0; i < batch.count; i++) {
       const id = base + result.added;
@@ -373,8 +378,8 @@ export class EventIndex implements EventIndexApi {
     if (file.format !== undefined) out.format = file.format;
     if (layout !== undefined) out.layout = layout;
     if (file.continuation !== undefined) out.continuation = file.continuation;
-    // Anything else the file carries, as the spread copied it.
-    for (const key of Object.keys(file)) if (!(key in out)) (out as unknown as Record<string, unknown>)[key] = (file as unknown as Record<string, unknown>)[key];
+    // Anything else the file carries, as the spread copied it (but what the reader saw, kept only while events arrive).
+    for (const key of Object.keys(file)) if (!(key in out) && key !== 'seen') (out as unknown as Record<string, unknown>)[key] = (file as unknown as Record<string, unknown>)[key];
     return out;
   }
 
@@ -383,6 +388,7 @@ export class EventIndex implements EventIndexApi {
     const fileBase = this.files.length;
     for (const file of batch.files) {
       this.files.push(this.indexedFile(file, sourceCode));
+      if (file.seen) this.seenFiles.set(this.files.length - 1, file.seen);
       // A large file's format is known only once it is read to the end: fill in its earlier parts.
       if (!file.format) {
         const pending = this.formatless.get(file.path);
@@ -572,12 +578,33 @@ export class EventIndex implements EventIndexApi {
     if (given >= 0) return given;
     let hash = this.canonical.get(id);
     if (hash === undefined) {
-      const [path, ordinal] = id >= this.count && this.locatedInBatch ? this.locatedInBatch(id) : [this.files[this.fileOf.get(id)].path, this.offsets.get(id)];
-      const computed = this.recordHashes.hash(path, ordinal);
+      const [file, ordinal] = this.whereIs(id);
+      const indexed = this.files[file];
+      const computed = this.recordHashes.hash(indexed.path, ordinal, this.seenFiles.identity(file) ?? indexed);
       hash = computed === undefined || Number.isNaN(computed) ? -1 - id : computed;
       this.canonical.set(id, hash);
     }
     return hash;
+  }
+
+  /** Event `id`'s file (its number in `files`), offset and length: from the columns, or the batch being merged. */
+  private whereIs(id: number): [file: number, offset: number, length: number] {
+    if (id >= this.count && this.locatedInBatch) return this.locatedInBatch(id);
+    return [this.fileOf.get(id), this.offsets.get(id), this.lengths.get(id)];
+  }
+
+  /**
+   * Whether two events whose readers gave equal hashes (and that share eventID, time and name)
+   * are the same bytes. A content hash is taken at its word, as ever. A hash of the bytes
+   * (rawHashOfBytes, a CRC) is only a sign: the bytes are the same when both records are at the
+   * same place in files of the same SHA-256 (the commonest case of many: the same files twice).
+   * Otherwise not here: the content hashes then decide (byContent).
+   */
+  private sameBytes(a: number, b: number): boolean {
+    if (this.contentHashes.get(a) >= 0) return true;
+    const [fileA, offsetA, lengthA] = this.whereIs(a);
+    const [fileB, offsetB, lengthB] = this.whereIs(b);
+    return offsetA === offsetB && lengthA === lengthB && this.seenFiles.sameDigest(fileA, fileB);
   }
 
   /** Bytes held by the columns (not the dictionaries' strings). */
@@ -585,7 +612,7 @@ export class EventIndex implements EventIndexApi {
     let total = this.times.byteLength + this.contentHashes.byteLength + this.fileOf.byteLength + this.offsets.byteLength + this.lengths.byteLength;
     for (const column of this.codes) total += column.byteLength;
     total += this.resourceStart.byteLength + this.resourceCodes.byteLength;
-    total += this.eventIds.byteLength + this.requestIds.byteLength + this.byBytes.byteLength + this.byContent.byteLength + this.firstSlots.byteLength;
+    total += this.eventIds.byteLength + this.requestIds.byteLength + this.byBytes.byteLength + this.byContent.byteLength + this.firstSlots.byteLength + this.seenFiles.byteLength;
     for (const p of this.postingsCache.values()) total += p.ids.byteLength + p.offsets.byteLength;
     return total;
   }

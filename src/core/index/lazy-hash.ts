@@ -11,29 +11,37 @@
  * Only records the scanner indexed are left without a hash, so only whole trail documents
  * (at most WHOLE_DOCUMENT_LIMIT of content) are read again; a file with duplicates is read
  * once for all its records (the hashes of a file are kept until the load ends).
+ *
+ * A file is read again only if it is still the file that was indexed: its identity (size and
+ * mtime, and the device, inode and ctime the reader saw when a worker read it) is checked on
+ * the descriptor that is then read. A file that changed is not hashed at all: what is there now
+ * is not the record indexed, and hashing it could make a different record look like a
+ * re-delivery of the other one. Its records then count as unlike any other (a conflict, never
+ * a duplicate).
  */
 import { contentHashOfValue } from './content-hash';
-import { WHOLE_DOCUMENT_LIMIT, readContentRecords, readWholeContentSync } from '../sources/read';
+import { ExpectedIdentity, WHOLE_DOCUMENT_LIMIT, readContentRecords, readWholeContentSync } from '../sources/read';
 
 /** Hashes of this many records at most are kept between lookups (then the memo starts afresh). */
 const MAX_REMEMBERED = 1 << 20;
 
 /**
  * A record's content hash by file and ordinal, or undefined when the file can no longer be
- * read as it was (gone, changed, unreadable): the caller then treats the record as unlike any other.
+ * read as it was (gone, changed since it was indexed as `expected` says, unreadable): the
+ * caller then treats the record as unlike any other.
  */
-export type RecordHasher = (path: string, ordinal: number) => number | undefined;
+export type RecordHasher = (path: string, ordinal: number, expected: ExpectedIdentity) => number | undefined;
 
 /** Reads files again (synchronously) for their records' content hashes, keeping each file's until clear(). */
 export class RecordHashes {
   private readonly byFile = new Map<string, Float64Array | null>();
   private remembered = 0;
 
-  readonly hash: RecordHasher = (path, ordinal) => {
+  readonly hash: RecordHasher = (path, ordinal, expected) => {
     let hashes = this.byFile.get(path);
     if (hashes === undefined) {
       if (this.remembered > MAX_REMEMBERED) this.clear();
-      hashes = hashesOfFile(path);
+      hashes = hashesOfFile(path, expected);
       this.byFile.set(path, hashes);
       this.remembered += hashes?.length ?? 0;
     }
@@ -48,10 +56,10 @@ export class RecordHashes {
 }
 
 /** The content hash of every record of a whole-document file, by the ordinal the reader gave it; null when it cannot be read whole. */
-function hashesOfFile(path: string): Float64Array | null {
+function hashesOfFile(path: string, expected: ExpectedIdentity): Float64Array | null {
   let content: Buffer | undefined;
   try {
-    content = readWholeContentSync(path, WHOLE_DOCUMENT_LIMIT);
+    content = readWholeContentSync(path, WHOLE_DOCUMENT_LIMIT, undefined, expected);
   } catch {
     return null;
   }

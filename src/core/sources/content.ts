@@ -16,6 +16,10 @@ export interface OpenEvidence {
   fd: number;
   size: number;
   mtimeMs: number;
+  /** What else fstat said of the descriptor: with size and mtime, the file's identity as opened. */
+  ctimeMs: number;
+  ino: number;
+  dev: number;
 }
 
 export function describeFsError(error: unknown): string {
@@ -52,7 +56,7 @@ export function openEvidenceSync(path: string): OpenEvidence {
     const stat = fs.fstatSync(fd);
     if (stat.isDirectory()) throw new EvidenceAccessError('is a folder, not a file');
     if (!stat.isFile()) throw new EvidenceAccessError('not a regular file (a pipe, socket or device): not read');
-    return { fd, size: stat.size, mtimeMs: stat.mtimeMs };
+    return { fd, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, dev: stat.dev };
   } catch (error) {
     fs.closeSync(fd);
     if (error instanceof EvidenceAccessError) throw error;

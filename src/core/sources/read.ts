@@ -27,9 +27,10 @@ import { CsvHeader, CsvRowSplitter, isBlankRow, readCsvHeader, recordFromCsvRow 
 import { JsonRecordScanner, RecordContainer } from './jsonScanner';
 import { LineSplitter } from './lines';
 import { GzipInflater } from './inflate';
-import { FileFormat, ReadOptions, ReadResult, RecordCallback, RecordLocation, TrailRecordSink, WholeTrailReader } from './types';
+import { FileFormat, FileSeen, ReadOptions, ReadResult, RecordCallback, RecordLocation, TrailRecordSink, WholeTrailReader } from './types';
 import { describeValue, isDigestDocument, isDigestSignatureDocument, unwrapRecord } from './unwrap';
 import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
 
 /** Content up to this size is parsed whole (see the file comment). */
 export const WHOLE_DOCUMENT_LIMIT = 16 * 1024 * 1024;
@@ -465,9 +466,12 @@ export function recordRanges(content: Buffer): RecordLocation[] {
  * The decompressed content of a file of at most `limit` content bytes, read in one go; undefined
  * when it is larger, corrupt or truncated (the streamed readers are the way through those).
  */
-export function readWholeContentSync(path: string, limit: number, inflater?: GzipInflater): Buffer | undefined {
-  const { fd, size } = openEvidenceSync(path);
+export function readWholeContentSync(path: string, limit: number, inflater?: GzipInflater, expected?: ExpectedIdentity): Buffer | undefined {
+  const opened = openEvidenceSync(path);
+  const { fd, size } = opened;
   try {
+    // Checked on the descriptor that is read: what is read is what was checked.
+    if (expected && !isSameFile(opened, expected)) throw new EvidenceAccessError('changed since it was indexed');
     if (size === 0 || size > limit) return size === 0 ? Buffer.alloc(0) : undefined;
     const whole = readBytesSync(fd, 0, size);
     if (!isGzip(whole)) return whole;
@@ -479,6 +483,27 @@ export function readWholeContentSync(path: string, limit: number, inflater?: Gzi
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * What a file must still be for a re-read to trust it: what fstat said when it was indexed.
+ * Fields left out (a cache reopen knows only size and mtime) are not compared.
+ */
+export type ExpectedIdentity = Pick<FileSeen, 'size' | 'mtimeMs'> & Partial<Pick<FileSeen, 'dev' | 'ino' | 'ctimeMs'>>;
+
+function isSameFile(opened: Omit<FileSeen, 'digest'>, expected: ExpectedIdentity): boolean {
+  return (
+    opened.size === expected.size &&
+    opened.mtimeMs === expected.mtimeMs &&
+    (expected.ctimeMs === undefined || opened.ctimeMs === expected.ctimeMs) &&
+    (expected.ino === undefined || opened.ino === expected.ino) &&
+    (expected.dev === undefined || opened.dev === expected.dev)
+  );
+}
+
+/** The digest FileSeen keeps of a file's bytes. */
+function digestOf(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64');
 }
 
 async function readStreamedContent(
@@ -543,6 +568,12 @@ export interface ReadEvidenceOptions extends ReadOptions {
   wholeDocumentLimit?: number;
   /** Reused across the files of one run (a parse worker's life); default: one for this file. */
   inflater?: GzipInflater;
+  /**
+   * Told, once the file is open and before any record, what it is (FileSeen); with a digest of
+   * its bytes when the whole content is handed to `wholeTrail` (whose records' content hashes
+   * are left for later).
+   */
+  onOpened?: (seen: FileSeen) => void;
 }
 
 /**
@@ -564,6 +595,8 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
     return { records: 0, problems: collector.problems };
   }
   const { fd, size } = opened;
+  const onOpened = options.onOpened;
+  const seen: FileSeen | undefined = onOpened ? { dev: opened.dev, ino: opened.ino, ctimeMs: opened.ctimeMs, mtimeMs: opened.mtimeMs, size } : undefined;
   let streamOwnsFd = false;
   try {
     if (size === 0) {
@@ -574,20 +607,34 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
       // One read: whether it is gzip is seen from the whole file's first bytes.
       const whole = readBytesSync(fd, 0, size);
       const gzip = isGzip(whole);
+      // The digest is of the bytes as read (what a re-read would compare), taken only for a
+      // document the trail scanner may index.
+      const opening = (content: Buffer) => {
+        if (!seen || !onOpened) return;
+        if (options.wholeTrail && content[firstContentByte(content, bomLength(content))] === 0x7b) seen.digest = digestOf(whole);
+        onOpened(seen);
+      };
       if (!gzip) {
+        opening(whole);
         outcome = readWholeContent(whole, collector, options.wholeTrail);
       } else if (gzipSizeHint(whole) <= limit) {
         const inflater = options.inflater ?? new GzipInflater();
         // Undefined when larger than the limit, truncated or corrupt: the stream reader then keeps everything before the damage.
         const content = inflater.inflate(whole, gzipSizeHint(whole), Math.min(limit, bufferConstants.MAX_LENGTH));
         if (!options.inflater) inflater.dispose();
-        outcome = content
-          ? readWholeContent(content, collector, options.wholeTrail)
-          : await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
+        if (content) {
+          opening(content);
+          outcome = readWholeContent(content, collector, options.wholeTrail);
+        } else {
+          if (seen) onOpened?.(seen);
+          outcome = await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
+        }
       } else {
+        if (seen) onOpened?.(seen);
         outcome = await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
       }
     } else {
+      if (seen) onOpened?.(seen);
       const gzip = isGzip(readBytesSync(fd, 0, 2));
       streamOwnsFd = true;
       outcome = await readStreamedContent(decompressedStream(fileStream(fd), gzip), gzip, collector, signal);

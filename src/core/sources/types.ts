@@ -52,6 +52,22 @@ export interface EvidenceFile {
   layout?: TrailKeyLayout;
 }
 
+/**
+ * The file as a reader found it when it opened it (fstat of the descriptor it read from): the
+ * identity a later re-read must find again before it may trust what it reads. `digest`: the
+ * SHA-256 (base64) of the file's bytes as read, given for a file whose records the trail
+ * scanner indexed (their content hashes are left for later, see lazy-hash.ts): two such
+ * records at the same place in files of one digest are the same bytes.
+ */
+export interface FileSeen {
+  dev: number;
+  ino: number;
+  ctimeMs: number;
+  mtimeMs: number;
+  size: number;
+  digest?: string;
+}
+
 export interface ReadResult {
   format?: FileFormat;
   records: number;

@@ -1,6 +1,7 @@
 import { BatchBuilder, DICT_FIELDS, EventBatch } from '../../../src/core/index/batch';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { JsonObject } from '../../../src/core/model/event';
+import { RecordHasher } from '../../../src/core/index/lazy-hash';
 
 let counter = 0;
 
@@ -67,7 +68,7 @@ function idText(ids: EventBatch['eventIds'], i: number): string {
 }
 
 /** Every event of the batches, decoded, and every file entry. */
-export function decode(batches: EventBatch[], hashLater?: (path: string, ordinal: number) => number | undefined): { events: unknown[]; files: unknown[] } {
+export function decode(batches: EventBatch[], hashLater?: RecordHasher): { events: unknown[]; files: unknown[] } {
   const events: unknown[] = [];
   const files: unknown[] = [];
   for (const batch of batches) {
@@ -86,7 +87,7 @@ export function decode(batches: EventBatch[], hashLater?: (path: string, ordinal
         time: String(batch.time[i]),
         // A hash of the record's bytes (negative: the content hash is left for later, lazy-hash.ts)
         // is replaced by the content hash, computed as the index would, when `hashLater` is given.
-        contentHash: !(batch.contentHash[i] >= 0) && hashLater ? hashLater(batch.files[batch.fileOf[i]].path, batch.offset[i]) : batch.contentHash[i],
+        contentHash: !(batch.contentHash[i] >= 0) && hashLater ? hashLater(batch.files[batch.fileOf[i]].path, batch.offset[i], batch.files[batch.fileOf[i]].seen ?? batch.files[batch.fileOf[i]]) : batch.contentHash[i],
         ...Object.fromEntries(DICT_FIELDS.map((field, f) => [field, batch.dicts[f][batch.codes[f][i]]])),
         resources,
         eventId: idText(batch.eventIds, i),

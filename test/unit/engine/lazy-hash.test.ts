@@ -47,15 +47,18 @@ describe('content hashes computed on demand', function () {
     const [batch] = batches.filter((b) => b.count > 0);
     assert.equal(batch.count, 4);
     const hashes = new RecordHashes();
+    const seen = batch.files[0].seen!;
+    assert.ok(seen.digest, 'a scanned file has a digest');
     for (let i = 0; i < 3; i++) {
       assert.ok(batch.contentHash[i] < 0, 'a hash of the bytes');
-      assert.equal(hashes.hash(file, batch.offset[i]), contentHashOfValue(records[i]));
+      assert.equal(hashes.hash(file, batch.offset[i], seen), contentHashOfValue(records[i]));
     }
     assert.equal(new Set([...batch.contentHash.subarray(0, 3)]).size, 3, 'other bytes, other hashes');
     assert.equal(batch.contentHash[3], batch.contentHash[0], 'the same bytes, the same hash, wherever they are');
-    assert.equal(hashes.hash(file, 3), contentHashOfValue(same));
-    assert.equal(hashes.hash(file, 4), undefined, 'no record 4');
-    assert.equal(hashes.hash(path.join(dir, 'missing.json'), 0), undefined, 'no file');
+    assert.equal(hashes.hash(file, 3, seen), contentHashOfValue(same));
+    assert.equal(hashes.hash(file, 4, seen), undefined, 'no record 4');
+    assert.equal(hashes.hash(path.join(dir, 'missing.json'), 0, { size: 1, mtimeMs: 0 }), undefined, 'no file');
+    assert.equal(new RecordHashes().hash(file, 0, { ...seen, size: seen.size + 1 }), undefined, 'not the file indexed');
   });
 
   it('finds the same duplicates and conflicts with 0, 1 and 2 workers on seeded trails (re-deliveries across files, edited copies)', async () => {
@@ -121,7 +124,35 @@ describe('content hashes computed on demand', function () {
     assert.equal(investigation.index.size, 4);
   });
 
-  it('collapses the same bytes without reading the earlier file again', async () => {
+  it('collapses the same file again (same digest, same place) without reading the earlier copy again', async () => {
+    const events = [record(), record(), record()];
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    const bytes = gzipSync(trail(events));
+    fs.writeFileSync(path.join(first, 'a.json.gz'), bytes);
+    await investigation.addSource([first]).loaded;
+    fs.rmSync(path.join(first, 'a.json.gz'));
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json.gz'), bytes);
+    const again = await investigation.addSource([second]).loaded;
+    assert.deepEqual([again.events, again.duplicates, again.conflicts], [0, 3, 0]);
+  });
+
+  it('collapses the same bytes elsewhere (another file, another place) by their content, read again', async () => {
+    const event = record();
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    fs.writeFileSync(path.join(first, 'a.json'), trail([event]));
+    await investigation.addSource([first]).loaded;
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json.gz'), gzipSync(trail([record(), event])));
+    const again = await investigation.addSource([second]).loaded;
+    assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 1, 0]);
+  });
+
+  it('never takes equal byte hashes for the same bytes unconfirmed: the earlier file gone, the same bytes elsewhere are kept', async () => {
+    // The byte hash is a CRC: equal ones are confirmed by the files' digests (same place) or the
+    // content read again. Neither is possible here, so the record is kept and reported.
     const event = record();
     const investigation = new Investigation({ workers: 0 });
     const first = folder();
@@ -131,7 +162,37 @@ describe('content hashes computed on demand', function () {
     const second = folder();
     fs.writeFileSync(path.join(second, 'b.json.gz'), gzipSync(trail([record(), event])));
     const again = await investigation.addSource([second]).loaded;
-    assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 1, 0]);
+    assert.deepEqual([again.events, again.duplicates, again.conflicts], [2, 0, 1]);
+  });
+
+  it('keeps a record whose earlier copy changed since it was indexed, even to the same content: never hashes what is there now', async () => {
+    // The first file's record is replaced, after it was indexed, by the second file's record (other
+    // bytes, so its content must be read again): what is there now would hash equal to the
+    // second record, but it is not what was indexed. With 0 workers and with 2.
+    for (const workers of [0, 2]) {
+      const event = record();
+      const ip = String(event.sourceIPAddress);
+      const edited = { ...event, sourceIPAddress: ip.slice(0, -1) + (ip.endsWith('1') ? '2' : '1') };
+      const dir = folder();
+      const investigation = new Investigation({ workers });
+      const first = path.join(dir, 'a.json');
+      // Whole seconds, which utimes sets exactly.
+      const stamp = 1_780_000_000;
+      fs.writeFileSync(first, trail([event]));
+      fs.utimesSync(first, stamp, stamp);
+      await investigation.addSource([dir]).loaded;
+      // The same size, and the mtime set back as it was: only the ctime tells.
+      const before = fs.statSync(first);
+      fs.writeFileSync(first, trail([edited]));
+      fs.utimesSync(first, stamp, stamp);
+      assert.equal(fs.statSync(first).size, before.size);
+      assert.equal(fs.statSync(first).mtimeMs, before.mtimeMs);
+      const second = folder();
+      fs.writeFileSync(path.join(second, 'b.json'), trail([edited], true));
+      const again = await investigation.addSource([second]).loaded;
+      assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 0, 1], `${workers} workers`);
+      assert.equal(investigation.index.size, 2);
+    }
   });
 
   it('keeps a record whose earlier copy (other bytes) can no longer be read, its file removed: a conflict, never dropped', async () => {
