@@ -57,7 +57,8 @@ export async function loadEvidence(
     verify: args.options.has('verify'),
     // `stats` answers from the cache's summary; the columns are read when a command uses the index.
     deferIndex: true,
-    workers: typeof workersText === 'string' ? Number(workersText) : undefined,
+    // Without --workers: threads only when the walk finds enough to parse (a CLI process has no UI to keep responsive).
+    workers: typeof workersText === 'string' ? Number(workersText) : 'auto',
     signal: io.signal,
     onProgress: io.interactive ? (p) => io.stderr.write(progressLine(p)) : undefined,
   });

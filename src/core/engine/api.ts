@@ -22,8 +22,13 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Folder for the on-disk index cache; never inside the evidence. Omit to disable. */
   cacheDir?: string;
-  /** Parse workers, 0 to MAX_WORKERS (64); default: the number of cores, at most 8. 0 parses on the calling thread. */
-  workers?: number;
+  /**
+   * Parse workers, 0 to MAX_WORKERS (64); default: the number of cores, at most 8. 0 parses on
+   * the calling thread. 'auto' (the CLI's default, for a process that has nothing else to keep
+   * responsive): the default count, started only once the walk has found enough to parse
+   * (AUTO_THREADS_FROM_BYTES); below that, the calling thread parses, sparing the workers' start.
+   */
+  workers?: number | 'auto';
   /**
    * Paranoid mode for evidence work: before a cache is trusted, every file's content is hashed
    * again (SHA-256) and compared with the hashes stored when it was written.

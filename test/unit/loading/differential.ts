@@ -16,7 +16,8 @@ import { ReferenceResult, hashRecord, referenceRead } from './reference';
 export type CacheMode = 'off' | 'cold' | 'warm';
 
 export interface LoadConfig {
-  workers: number;
+  /** 'auto': the CLI's default (the trees here are small: parsed on the calling thread). */
+  workers: number | 'auto';
   cache: CacheMode;
 }
 
