@@ -102,8 +102,9 @@ export interface EventBatch {
   time: Float64Array;
   /**
    * Per event: the record's 52-bit content hash (content-hash.ts), which tells a re-delivery
-   * from a conflict; or, from the trail scanner, a hash of its bytes (rawHashOfBytes, always
-   * negative), the content hash then computed by the index only when it is needed.
+   * from a conflict; or, from the trail scanner, CONTENT_HASH_LATER (negative): the index
+   * then tells records apart by their place and file digest (BatchFile.seen), and computes the
+   * content hash only when that does not settle it.
    */
   contentHash: Float64Array;
   /** Per dict field (in DICT_FIELDS order): the batch-local dictionary, code 0 = absent. */

@@ -993,6 +993,11 @@ export class FileSeenColumn {
     return { dev: n[at], ino: n[at + 1], ctimeMs: n[at + 2], mtimeMs: n[at + 3], size: n[at + 4] };
   }
 
+  /** The first word of the file's digest (0: none), for a hash. */
+  digestWord(file: number): number {
+    return (file + 1) * 4 <= this.digests.length ? this.digests[file * 4] : 0;
+  }
+
   /** Whether both files have a digest, and the same. */
   sameDigest(a: number, b: number): boolean {
     const d = this.digests;

@@ -31,8 +31,6 @@
  * itself throws on such a record).
  */
 
-import * as zlib from 'node:zlib';
-
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** The second lane: another odd multiplier and start, so its collisions are not the first's. */
@@ -314,43 +312,11 @@ function fastHash(b: Uint8Array, start: number, end: number): number | undefined
   return combine(hash, hash2, length);
 }
 
-/** Node's native CRC-32 (Node 20.15 and later); older hosts hash in JavaScript (rawHashInJs). */
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-
 /**
- * A hash of the record's bytes b[start, end) as they are, as a negative number (content hashes
- * are never negative): records with the same eventID, time and name whose byte hashes differ
- * have different bytes, and only those need their content hashed (lazy-hash.ts). Equal byte
- * hashes are only a sign: CRC-32 is no defence against a crafted record, so the index decides
- * "the same bytes" only after a check that is (EventIndex: both records at one place in files
- * of one SHA-256, else their content hashes).
- *
- * The CRC-32 of the bytes and their length (mod 2^20), native: a quarter of a parse worker's
- * CPU went into the JavaScript hash this replaces. A view, not Buffer.subarray: that costs twice
- * the CRC of a typical record.
+ * The content hash a reader gives a record whose content it has not hashed (the trail scanner:
+ * hashing every record's bytes was a quarter of a parse worker's CPU, for the few records whose
+ * eventID comes twice). Negative, as no content hash is. The index tells such records apart by
+ * where they are (the same place in files of the same SHA-256 are the same bytes) and otherwise
+ * by their content hash, computed then from the file read again (lazy-hash.ts).
  */
-export function rawHashOfBytes(b: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  if (!nativeCrc32) return rawHashInJs(b, start, end);
-  const crc = nativeCrc32(new Uint8Array(b.buffer, b.byteOffset + start, length));
-  return -1 - ((length & 0xfffff) * 0x100000000 + crc);
-}
-
-/** rawHashOfBytes on a host without zlib.crc32: two lanes of 32 bits, four bytes at a time. */
-function rawHashInJs(b: Uint8Array, start: number, end: number): number {
-  let hash = FNV_OFFSET;
-  let hash2 = LANE2_OFFSET;
-  let i = start;
-  for (; i + 4 <= end; i += 4) {
-    const word = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
-    hash = Math.imul(hash ^ word, 0x9e3779b1);
-    hash = (hash << 13) | (hash >>> 19);
-    hash2 = Math.imul(hash2 ^ word, 0x85ebca77);
-    hash2 = (hash2 << 17) | (hash2 >>> 15);
-  }
-  for (; i < end; i++) {
-    hash = Math.imul(hash ^ b[i], FNV_PRIME);
-    hash2 = Math.imul(hash2 ^ b[i], LANE2_PRIME);
-  }
-  return -1 - combine(hash, hash2, end - start);
-}
+export const CONTENT_HASH_LATER = -1;

@@ -172,8 +172,9 @@ export class EventIndex implements EventIndexApi {
   private readonly times = new Float64Column();
   /**
    * The hash each record's reader gave: its content hash (content-hash.ts, never negative),
-   * or for a trail scanned from bytes a hash of its bytes (rawHashOfBytes, negative), the
-   * content hash then computed only when needed (canonicalHash).
+   * or for a trail scanned from bytes CONTENT_HASH_LATER (negative; a cache written before
+   * holds older negative values, which mean the same), the content hash then computed only
+   * when needed (canonicalHash).
    */
   private readonly contentHashes = new Float64Column();
   /** Content hashes the readers left to be computed when a second record with an eventID comes. */
@@ -198,12 +199,13 @@ export class EventIndex implements EventIndexApi {
   /** One object for each distinct file layout (account, region, day): files share it. */
   private readonly layouts = new Map<string, NonNullable<BatchFile['layout']>>();
   /**
-   * Events whose eventID another event has, by (eventID, time, name, the hash their reader
-   * gave): a match is a duplicate. A trail scanned from bytes gives a hash of the record's
-   * bytes (rawHashOfBytes), the other readers its content hash.
+   * Events whose eventID another event has, by (eventID, time, name, and the content hash their
+   * reader gave, or for a record the trail scanner left unhashed, its place: file digest,
+   * ordinal): a match is a duplicate. The same place in files of the same SHA-256 is the same
+   * bytes (the same files loaded twice: no file is read again for them).
    */
   private readonly byBytes = new IdTable(
-    (id) => this.sameKey(id) ^ Math.imul(this.contentHashes.get(id), 0xc2b2ae35),
+    (id) => this.sameKey(id) ^ Math.imul(this.bytesKey(id), 0xc2b2ae35),
     (a, b) => this.contentHashes.get(a) === this.contentHashes.get(b) && this.sameEvent(a, b) && this.sameBytes(a, b),
   );
   /**
@@ -593,12 +595,20 @@ export class EventIndex implements EventIndexApi {
     return [this.fileOf.get(id), this.offsets.get(id), this.lengths.get(id)];
   }
 
+  /** What byBytes hashes besides the key: the content hash the reader gave, else the record's place. */
+  private bytesKey(id: number): number {
+    const given = this.contentHashes.get(id);
+    if (given >= 0) return given;
+    const [file, offset, length] = this.whereIs(id);
+    return this.seenFiles.digestWord(file) ^ Math.imul(offset, 0x9e3779b1) ^ length;
+  }
+
   /**
    * Whether two events whose readers gave equal hashes (and that share eventID, time and name)
-   * are the same bytes. A content hash is taken at its word, as ever. A hash of the bytes
-   * (rawHashOfBytes, a CRC) is only a sign: the bytes are the same when both records are at the
-   * same place in files of the same SHA-256 (the commonest case of many: the same files twice).
-   * Otherwise not here: the content hashes then decide (byContent).
+   * are the same bytes. A content hash is taken at its word, as ever. A record left unhashed
+   * (CONTENT_HASH_LATER) is the same bytes as another when both are at the same place in files
+   * of the same SHA-256 (the commonest case of many: the same files twice); otherwise not here:
+   * the content hashes then decide (byContent).
    */
   private sameBytes(a: number, b: number): boolean {
     if (this.contentHashes.get(a) >= 0) return true;

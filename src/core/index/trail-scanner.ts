@@ -14,7 +14,7 @@
  */
 import { DICT_FIELDS, BatchBuilder, BatchDictionary, ScannedEvent, ScannedId } from './batch';
 import { ID_ABSENT, ID_TEXT, packId, packIdBytes } from './columns';
-import { rawHashOfBytes } from './content-hash';
+import { CONTENT_HASH_LATER } from './content-hash';
 import {
   INSIGHT_EVENT_TYPE,
   IdentityFacts,
@@ -845,9 +845,9 @@ export class TrailScanner {
     const codes = event.codes;
     const spans = this.spans;
     event.time = this.time(b, at);
-    // A hash of the bytes: the content hash is computed only if another record has the same
-    // eventID and other bytes (lazy-hash.ts).
-    event.contentHash = rawHashOfBytes(b, spans[at], spans[at + 1]);
+    // No hash: the content hash is computed only if another record has the same eventID and is
+    // not at the same place in a file of the same digest (lazy-hash.ts).
+    event.contentHash = CONTENT_HASH_LATER;
     codes[F.eventName] = this.codeOf(b, at, K.eventName, F.eventName);
     codes[F.eventSource] = this.codeOf(b, at, K.eventSource, F.eventSource);
     codes[F.region] = this.codeOf(b, at, K.awsRegion, F.region);
