@@ -954,57 +954,54 @@ export function stringHash(text: string): number {
 
 /**
  * What the readers saw of each file when they opened it (FileSeen), by file number, for the
- * index's life: its identity (device, inode, ctime, mtime, size: five numbers, NaN when not
- * known) for a re-read to check, and the first 128 bits of its digest (all 0: none).
+ * index's life: its identity (device, inode, ctime, mtime, size) for a re-read to check, and
+ * the CRC of its bytes; six numbers a file, NaN when not known.
  */
 export class FileSeenColumn {
-  private numbers = new Float64Array(5 * 256).fill(NaN);
-  private digests = new Uint32Array(4 * 256);
+  private numbers = new Float64Array(SEEN_NUMBERS * 256).fill(NaN);
 
   get byteLength(): number {
-    return this.numbers.byteLength + this.digests.byteLength;
+    return this.numbers.byteLength;
   }
 
   set(file: number, seen: FileSeen): void {
-    if ((file + 1) * 5 > this.numbers.length) {
-      const files = Math.max(file + 1, (this.numbers.length / 5) * 2);
-      const numbers = new Float64Array(files * 5).fill(NaN);
+    if ((file + 1) * SEEN_NUMBERS > this.numbers.length) {
+      const numbers = new Float64Array(Math.max(file + 1, (this.numbers.length / SEEN_NUMBERS) * 2) * SEEN_NUMBERS).fill(NaN);
       numbers.set(this.numbers);
       this.numbers = numbers;
-      const digests = new Uint32Array(files * 4);
-      digests.set(this.digests);
-      this.digests = digests;
     }
-    const at = file * 5;
-    this.numbers[at] = seen.dev;
-    this.numbers[at + 1] = seen.ino;
-    this.numbers[at + 2] = seen.ctimeMs;
-    this.numbers[at + 3] = seen.mtimeMs;
-    this.numbers[at + 4] = seen.size;
-    const bytes = seen.digest === undefined ? undefined : Buffer.from(seen.digest, 'base64');
-    for (let k = 0; k < 4; k++) this.digests[file * 4 + k] = bytes && bytes.length >= 16 ? bytes.readUInt32LE(k * 4) : 0;
+    const n = this.numbers;
+    const at = file * SEEN_NUMBERS;
+    n[at] = seen.dev;
+    n[at + 1] = seen.ino;
+    n[at + 2] = seen.ctimeMs;
+    n[at + 3] = seen.mtimeMs;
+    n[at + 4] = seen.size;
+    n[at + 5] = seen.crc ?? NaN;
   }
 
   /** The identity the reader saw, or undefined when none was recorded for the file. */
-  identity(file: number): Omit<FileSeen, 'digest'> | undefined {
-    const at = file * 5;
-    if (at + 5 > this.numbers.length || Number.isNaN(this.numbers[at + 4])) return undefined;
+  identity(file: number): Omit<FileSeen, 'crc'> | undefined {
+    const at = file * SEEN_NUMBERS;
+    if (at + SEEN_NUMBERS > this.numbers.length || Number.isNaN(this.numbers[at + 4])) return undefined;
     const n = this.numbers;
     return { dev: n[at], ino: n[at + 1], ctimeMs: n[at + 2], mtimeMs: n[at + 3], size: n[at + 4] };
   }
 
-  /** The first word of the file's digest (0: none), for a hash. */
-  digestWord(file: number): number {
-    return (file + 1) * 4 <= this.digests.length ? this.digests[file * 4] : 0;
+  /** The file's CRC, 0 when none, for a hash. */
+  crcOf(file: number): number {
+    const at = file * SEEN_NUMBERS + 5;
+    return at < this.numbers.length && !Number.isNaN(this.numbers[at]) ? this.numbers[at] : 0;
   }
 
-  /** Whether both files have a digest, and the same. */
-  sameDigest(a: number, b: number): boolean {
-    const d = this.digests;
-    if ((Math.max(a, b) + 1) * 4 > d.length) return false;
-    const x = a * 4;
-    const y = b * 4;
-    if ((d[x] | d[x + 1] | d[x + 2] | d[x + 3]) === 0) return false;
-    return d[x] === d[y] && d[x + 1] === d[y + 1] && d[x + 2] === d[y + 2] && d[x + 3] === d[y + 3];
+  /** Whether both files have a CRC, the same, and the same size: maybe the same bytes. */
+  maybeSameBytes(a: number, b: number): boolean {
+    const n = this.numbers;
+    const x = a * SEEN_NUMBERS;
+    const y = b * SEEN_NUMBERS;
+    if (Math.max(x, y) + SEEN_NUMBERS > n.length) return false;
+    return !Number.isNaN(n[x + 5]) && n[x + 5] === n[y + 5] && n[x + 4] === n[y + 4];
   }
 }
+
+const SEEN_NUMBERS = 6;

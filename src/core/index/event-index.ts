@@ -14,6 +14,7 @@ import { BlockDeltaColumn, CodeColumn, CompactNumberColumn, FileSeenColumn, Floa
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
 import { RecordHashes } from './lazy-hash';
+import { fileDigestSync } from '../sources/read';
 
 /** insightDetails.state (Start, End) and insightType of an Insights record, '' when absent. */
 export interface InsightOfEvent {
@@ -200,9 +201,9 @@ export class EventIndex implements EventIndexApi {
   private readonly layouts = new Map<string, NonNullable<BatchFile['layout']>>();
   /**
    * Events whose eventID another event has, by (eventID, time, name, and the content hash their
-   * reader gave, or for a record the trail scanner left unhashed, its place: file digest,
-   * ordinal): a match is a duplicate. The same place in files of the same SHA-256 is the same
-   * bytes (the same files loaded twice: no file is read again for them).
+   * reader gave, or for a record the trail scanner left unhashed, its place: file CRC, ordinal):
+   * a match is a duplicate. The same place in files of the same SHA-256 is the same bytes (the
+   * same files loaded twice: read again, but not inflated or parsed).
    */
   private readonly byBytes = new IdTable(
     (id) => this.sameKey(id) ^ Math.imul(this.bytesKey(id), 0xc2b2ae35),
@@ -210,9 +211,11 @@ export class EventIndex implements EventIndexApi {
   );
   /**
    * What the readers found of each file when they opened it (by file number): the identity a
-   * re-read must find again, and the digest that confirms equal bytes without one.
+   * re-read must find again, and the CRC that says which files may be the same bytes.
    */
   private readonly seenFiles = new FileSeenColumn();
+  /** Digests of files read again to confirm the same bytes (fileDigest), by file number. */
+  private readonly fileDigests = new Map<number, string | null>();
   /**
    * The same events by content hash (content-hash.ts), entered once a record with their
    * eventID is not found by its bytes: a match is a duplicate too (the same event pretty-
@@ -600,7 +603,7 @@ export class EventIndex implements EventIndexApi {
     const given = this.contentHashes.get(id);
     if (given >= 0) return given;
     const [file, offset, length] = this.whereIs(id);
-    return this.seenFiles.digestWord(file) ^ Math.imul(offset, 0x9e3779b1) ^ length;
+    return this.seenFiles.crcOf(file) ^ Math.imul(offset, 0x9e3779b1) ^ length;
   }
 
   /**
@@ -614,7 +617,25 @@ export class EventIndex implements EventIndexApi {
     if (this.contentHashes.get(a) >= 0) return true;
     const [fileA, offsetA, lengthA] = this.whereIs(a);
     const [fileB, offsetB, lengthB] = this.whereIs(b);
-    return offsetA === offsetB && lengthA === lengthB && this.seenFiles.sameDigest(fileA, fileB);
+    if (offsetA !== offsetB || lengthA !== lengthB || !this.seenFiles.maybeSameBytes(fileA, fileB)) return false;
+    const digest = this.fileDigest(fileA);
+    return digest !== null && digest === this.fileDigest(fileB);
+  }
+
+  /**
+   * The SHA-256 of a file's bytes, read again (only while it is still the file the reader saw),
+   * once per file; null when it changed or cannot be read. Only files whose CRC and size equal
+   * another's, with records at the same places, come here: the same files loaded twice costs a
+   * read of each (no inflating, no parsing) on this thread.
+   */
+  private fileDigest(file: number): string | null {
+    let digest = this.fileDigests.get(file);
+    if (digest === undefined) {
+      const indexed = this.files[file];
+      digest = fileDigestSync(indexed.path, this.seenFiles.identity(file) ?? indexed) ?? null;
+      this.fileDigests.set(file, digest);
+    }
+    return digest;
   }
 
   /** Bytes held by the columns (not the dictionaries' strings). */

@@ -31,6 +31,7 @@ import { FileFormat, FileSeen, ReadOptions, ReadResult, RecordCallback, RecordLo
 import { describeValue, isDigestDocument, isDigestSignatureDocument, unwrapRecord } from './unwrap';
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
 
 /** Content up to this size is parsed whole (see the file comment). */
 export const WHOLE_DOCUMENT_LIMIT = 16 * 1024 * 1024;
@@ -491,7 +492,7 @@ export function readWholeContentSync(path: string, limit: number, inflater?: Gzi
  */
 export type ExpectedIdentity = Pick<FileSeen, 'size' | 'mtimeMs'> & Partial<Pick<FileSeen, 'dev' | 'ino' | 'ctimeMs'>>;
 
-function isSameFile(opened: Omit<FileSeen, 'digest'>, expected: ExpectedIdentity): boolean {
+function isSameFile(opened: Omit<FileSeen, 'crc'>, expected: ExpectedIdentity): boolean {
   return (
     opened.size === expected.size &&
     opened.mtimeMs === expected.mtimeMs &&
@@ -501,9 +502,30 @@ function isSameFile(opened: Omit<FileSeen, 'digest'>, expected: ExpectedIdentity
   );
 }
 
-/** The digest FileSeen keeps of a file's bytes. */
-function digestOf(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('base64');
+/** Node's native CRC-32 (Node 20.15 and later; without it, no FileSeen.crc is given). */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+
+/**
+ * The SHA-256 (base64) of a file's bytes as stored, read now, if it is still the file
+ * `expected` describes (checked on the descriptor read); undefined when it is not, or cannot be read.
+ */
+export function fileDigestSync(path: string, expected: ExpectedIdentity): string | undefined {
+  let opened;
+  try {
+    opened = openEvidenceSync(path);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!isSameFile(opened, expected)) return undefined;
+    const bytes = readBytesSync(opened.fd, 0, opened.size);
+    if (bytes.length !== opened.size) return undefined;
+    return createHash('sha256').update(bytes).digest('base64');
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(opened.fd);
+  }
 }
 
 async function readStreamedContent(
@@ -569,7 +591,7 @@ export interface ReadEvidenceOptions extends ReadOptions {
   /** Reused across the files of one run (a parse worker's life); default: one for this file. */
   inflater?: GzipInflater;
   /**
-   * Told, once the file is open and before any record, what it is (FileSeen); with a digest of
+   * Told, once the file is open and before any record, what it is (FileSeen); with the CRC of
    * its bytes when the whole content is handed to `wholeTrail` (whose records' content hashes
    * are left for later).
    */
@@ -607,11 +629,11 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
       // One read: whether it is gzip is seen from the whole file's first bytes.
       const whole = readBytesSync(fd, 0, size);
       const gzip = isGzip(whole);
-      // The digest is of the bytes as read (what a re-read would compare), taken only for a
+      // The CRC is of the bytes as read (what a re-read would compare), taken only for a
       // document the trail scanner may index.
       const opening = (content: Buffer) => {
         if (!seen || !onOpened) return;
-        if (options.wholeTrail && content[firstContentByte(content, bomLength(content))] === 0x7b) seen.digest = digestOf(whole);
+        if (nativeCrc32 && options.wholeTrail && content[firstContentByte(content, bomLength(content))] === 0x7b) seen.crc = nativeCrc32(whole);
         onOpened(seen);
       };
       if (!gzip) {

@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { newParseContext, parseFiles } from '../../../src/core/engine/parse-files';
 import { EventBatch } from '../../../src/core/index/batch';
@@ -48,7 +48,7 @@ describe('content hashes computed on demand', function () {
     assert.equal(batch.count, 4);
     const hashes = new RecordHashes();
     const seen = batch.files[0].seen!;
-    assert.ok(seen.digest, 'a scanned file has a digest');
+    assert.equal(seen.crc, crc32(fs.readFileSync(file)), 'a scanned file has the CRC of its bytes');
     for (let i = 0; i < 3; i++) {
       assert.equal(batch.contentHash[i], CONTENT_HASH_LATER, 'left for later');
       assert.equal(hashes.hash(file, batch.offset[i], seen), contentHashOfValue(records[i]));
@@ -122,18 +122,55 @@ describe('content hashes computed on demand', function () {
     assert.equal(investigation.index.size, 4);
   });
 
-  it('collapses the same file again (same digest, same place) without reading the earlier copy again', async () => {
+  it('collapses the same files loaded again (same CRC, then the same SHA-256 read again) at the same places', async () => {
     const events = [record(), record(), record()];
     const investigation = new Investigation({ workers: 0 });
     const first = folder();
     const bytes = gzipSync(trail(events));
     fs.writeFileSync(path.join(first, 'a.json.gz'), bytes);
     await investigation.addSource([first]).loaded;
-    fs.rmSync(path.join(first, 'a.json.gz'));
     const second = folder();
     fs.writeFileSync(path.join(second, 'b.json.gz'), bytes);
     const again = await investigation.addSource([second]).loaded;
     assert.deepEqual([again.events, again.duplicates, again.conflicts], [0, 3, 0]);
+  });
+
+  it('never takes files of one CRC and size for the same bytes: a crafted collision keeps both records (0 and 2 workers)', async () => {
+    const event = record({ userAgent: 'b'.repeat(64) });
+    const a = Buffer.from(trail([event]));
+    // Another record under the same eventID, time and name, in a file of the same size, its
+    // userAgent's letters changed (b to c) where that brings the file to the same CRC-32.
+    const ip = String(event.sourceIPAddress);
+    const b = Buffer.from(trail([{ ...event, sourceIPAddress: ip.slice(0, -1) + (ip.endsWith('1') ? '2' : '1') }]));
+    const from = b.indexOf('b'.repeat(64));
+    const forged = forceCrc(b, crc32(a), Array.from({ length: 64 }, (_, k) => from + k));
+    assert.ok(forged && forged.length === a.length && crc32(forged) === crc32(a) && !forged.equals(a), 'the forgery holds');
+    for (const workers of [0, 2]) {
+      const dir = folder();
+      fs.writeFileSync(path.join(dir, 'a.json'), a);
+      fs.writeFileSync(path.join(dir, 'b.json'), forged);
+      const { summary } = await Investigation.open([dir], { workers });
+      assert.deepEqual([summary.events, summary.duplicates, summary.conflicts], [2, 0, 1], `${workers} workers`);
+    }
+  });
+
+  it('does not collapse the same file loaded again once the earlier copy changed (same size and mtime): never digests what is there now', async () => {
+    const events = [record(), record()];
+    const investigation = new Investigation({ workers: 0 });
+    const first = folder();
+    const bytes = Buffer.from(trail(events));
+    const stamp = 1_780_000_000;
+    const earlier = path.join(first, 'a.json');
+    fs.writeFileSync(earlier, bytes);
+    fs.utimesSync(earlier, stamp, stamp);
+    await investigation.addSource([first]).loaded;
+    // Rewritten with its own bytes, times set back: the same bytes, but not provably (its ctime moved).
+    fs.writeFileSync(earlier, bytes);
+    fs.utimesSync(earlier, stamp, stamp);
+    const second = folder();
+    fs.writeFileSync(path.join(second, 'b.json'), bytes);
+    const again = await investigation.addSource([second]).loaded;
+    assert.deepEqual([again.events, again.duplicates, again.conflicts], [2, 0, 2]);
   });
 
   it('collapses the same bytes elsewhere (another file, another place) by their content, read again', async () => {
@@ -224,3 +261,42 @@ describe('compact columns', () => {
     assert.equal(column.get(502), 7);
   });
 });
+
+/**
+ * `bytes` with bit 0 flipped at some of `positions` so that its CRC-32 is `target`, or
+ * undefined when those positions cannot reach it. CRC-32 is affine over GF(2): each flip adds
+ * a fixed 32-bit vector, so this solves a linear system (what a forger would do).
+ */
+function forceCrc(bytes: Buffer, target: number, positions: number[]): Buffer | undefined {
+  const base = crc32(bytes);
+  const rows = positions.map((at) => {
+    const flipped = Buffer.from(bytes);
+    flipped[at] ^= 1;
+    return { effect: (crc32(flipped) ^ base) >>> 0, picks: new Set([at]) };
+  });
+  // Gaussian elimination, one pivot bit at a time.
+  const pivots: typeof rows = [];
+  for (const row of rows) {
+    for (const pivot of pivots) {
+      const top = 31 - Math.clz32(pivot.effect);
+      if ((row.effect >>> top) & 1) {
+        row.effect = (row.effect ^ pivot.effect) >>> 0;
+        for (const at of pivot.picks) if (!row.picks.delete(at)) row.picks.add(at);
+      }
+    }
+    if (row.effect !== 0) pivots.push(row);
+  }
+  let need = (base ^ target) >>> 0;
+  const flips = new Set<number>();
+  for (const pivot of pivots) {
+    const top = 31 - Math.clz32(pivot.effect);
+    if ((need >>> top) & 1) {
+      need = (need ^ pivot.effect) >>> 0;
+      for (const at of pivot.picks) if (!flips.delete(at)) flips.add(at);
+    }
+  }
+  if (need !== 0) return undefined;
+  const out = Buffer.from(bytes);
+  for (const at of flips) out[at] ^= 1;
+  return out;
+}
