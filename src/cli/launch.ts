@@ -8,8 +8,10 @@
  * replaced bundle has a new one, as evidence files do for the index cache), Node's version
  * and the architecture (V8 itself checks little more than the source's length), checked
  * against its own SHA-256 before V8 sees it, written once, on a run's exit, and never inside
- * the evidence named on the command line. `--no-cache` runs without it; anything wrong with
- * it only costs the compile. Hashing the bundle's text instead cost more than the rest of
+ * the evidence named on the command line. It holds the program's compiled code, nothing of any
+ * evidence, so `--no-cache` (which turns off the index cache: every answer read from the
+ * evidence) still uses it; `CTINV_NO_CODE_CACHE=1` runs without it. Anything wrong with it only
+ * costs the compile. Hashing the bundle's text instead cost more than the rest of
  * the launch.
  */
 import { isAscii } from 'node:buffer';
@@ -86,7 +88,7 @@ function launch(): void {
   // The build makes the bundle ASCII (esbuild.mjs): a one-byte string, no UTF-8 to decode.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const args = process.argv.slice(2);
-  const useCache = !args.includes('--no-cache');
+  const useCache = !process.env.CTINV_NO_CODE_CACHE;
   const folder = path.join(cacheRoot(), 'code');
   const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${bundle}\0${identity}`).digest('hex').slice(0, 32);

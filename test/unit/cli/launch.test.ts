@@ -16,8 +16,8 @@ describe('ctinv launcher: the code cache', function () {
   });
   after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-  function run(args: string[], cacheHome: string): { status: number | null; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: cacheHome }, encoding: 'utf8', timeout: 30_000 });
+  function run(args: string[], cacheHome: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env }, encoding: 'utf8', timeout: 30_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
   const codeFiles = (cacheHome: string) => {
@@ -41,11 +41,15 @@ describe('ctinv launcher: the code cache', function () {
     assert.deepEqual(codeFiles(home), files);
   });
 
-  it('is neither read nor written with --no-cache, and runs on when it is damaged', () => {
+  it('is used with --no-cache (it is the program\'s code, no evidence), not with CTINV_NO_CODE_CACHE=1, and runs on when it is damaged', () => {
     const home = path.join(scratch, 'home-2');
     const empty = fs.mkdtempSync(path.join(scratch, 'empty-'));
-    assert.equal(run(['stats', empty, '--no-cache'], home).status, 0);
+    assert.equal(run(['stats', empty, '--no-cache'], home, { CTINV_NO_CODE_CACHE: '1' }).status, 0);
     assert.deepEqual(codeFiles(home), []);
+    const noIndexCache = path.join(scratch, 'home-2-no-index-cache');
+    assert.equal(run(['stats', empty, '--no-cache'], noIndexCache).status, 0);
+    assert.equal(codeFiles(noIndexCache).length, 1);
+    assert.deepEqual(fs.readdirSync(path.join(noIndexCache, 'ctinv')), ['code']);
     assert.equal(run(['stats', empty, '--cache-dir', path.join(scratch, 'index-2')], home).status, 0);
     const [file] = codeFiles(home);
     const cacheFile = path.join(home, 'ctinv', 'code', file);
