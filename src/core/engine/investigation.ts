@@ -21,11 +21,13 @@ import { ParsePool, checkWorkerCount, defaultWorkerCount } from './pool';
 
 /**
  * With `workers: 'auto'`, evidence of fewer bytes (as stored: mostly gzip) is parsed on the
- * calling thread. Measured on 2 cores (10,000 events in 5,814 files of 2.6 MB, 300,000 events
- * in 8,060 files of 44 MB): starting two workers costs about 100 ms of CPU and more of wall
- * time, which the threads win back only from a few MB of gzip on.
+ * calling thread. Measured on 2 cores, whole CLI process: 10,000 events in 5,814 files (6.2 MB)
+ * took 0.53 s parsed here against 0.63 s with two workers (0.64 s of CPU against 0.92: each
+ * worker costs about 100 ms of CPU to start, and the batches their messages); 300,000 events in
+ * 8,060 files (45 MB) 2.3 s here against 1.7 s. Parsing here costs about 45 ms a MB of gzip and
+ * 9 µs a file, so threads win from about 10 MB on.
  */
-export const AUTO_THREADS_FROM_BYTES = 4 * 1024 * 1024;
+export const AUTO_THREADS_FROM_BYTES = 8 * 1024 * 1024;
 
 interface SourceState {
   summary: SourceSummary;
