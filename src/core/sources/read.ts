@@ -629,11 +629,15 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
       // One read: whether it is gzip is seen from the whole file's first bytes.
       const whole = readBytesSync(fd, 0, size);
       const gzip = isGzip(whole);
-      // The CRC is of the bytes as read (what a re-read would compare), taken only for a
-      // document the trail scanner may index.
+      // A CRC of the bytes as read (what a re-read would compare), only for a document the
+      // trail scanner may index: gzip's own (its trailer's CRC-32 of the content, free), else one
+      // computed now.
       const opening = (content: Buffer) => {
         if (!seen || !onOpened) return;
-        if (nativeCrc32 && options.wholeTrail && content[firstContentByte(content, bomLength(content))] === 0x7b) seen.crc = nativeCrc32(whole);
+        if (options.wholeTrail && content[firstContentByte(content, bomLength(content))] === 0x7b) {
+          if (gzip && whole.length >= 18) seen.crc = whole.readUInt32LE(whole.length - 8);
+          else if (nativeCrc32) seen.crc = nativeCrc32(whole);
+        }
         onOpened(seen);
       };
       if (!gzip) {

@@ -54,11 +54,12 @@ export interface EvidenceFile {
 
 /**
  * The file as a reader found it when it opened it (fstat of the descriptor it read from): the
- * identity a later re-read must find again before it may trust what it reads. `crc`: the
- * CRC-32 of the file's bytes as read, given for a file whose records the trail scanner may
- * index (their content hashes are left for later, see lazy-hash.ts): two files of equal size and
- * CRC may be the same bytes, which the index confirms (SHA-256 of both, read again) before it
- * takes two records at the same place in them for one.
+ * identity a later re-read must find again before it may trust what it reads. `crc`: a CRC-32
+ * of the file's bytes as read (gzip's own, from its trailer, for a gzip file), given for a file
+ * whose records the trail scanner may index (their content hashes are left for later, see
+ * lazy-hash.ts): two files of equal size and CRC may be the same bytes, which the index
+ * confirms (SHA-256 of both, read again) before it takes two records at the same place in them
+ * for one.
  */
 export interface FileSeen {
   dev: number;
