@@ -125,13 +125,19 @@ export class Investigation {
   private async load(state: SourceState, options: LoadOptions): Promise<void> {
     // Without a cache the parse workers boot while the evidence is walked; with one, only once
     // the cache has not answered (each costs about 45 ms of CPU to start).
-    // 'auto': the workers start once the walk has found enough to parse (at once when a cache
-    // is not in the way), else the files are parsed here.
+    // 'auto': the workers start once the walk has found enough to parse, else the files are
+    // parsed here. Without a cache to ask first, the files the walk finds go to the workers
+    // as it finds them.
     const auto = options.workers === 'auto';
     const workers = typeof options.workers === 'number' ? options.workers : defaultWorkerCount();
     checkWorkerCount(workers);
     let pool: ParsePool | undefined = options.cacheDir || auto ? undefined : new ParsePool(workers);
-    const onWalked = auto && !options.cacheDir ? (bytes: number) => bytes >= AUTO_THREADS_FROM_BYTES && (pool ??= new ParsePool(workers)) : undefined;
+    const onWalked = options.cacheDir
+      ? undefined
+      : (bytes: number, slice: readonly EvidenceFile[]) => {
+          if (auto && bytes >= AUTO_THREADS_FROM_BYTES) pool ??= new ParsePool(workers);
+          pool?.early(slice);
+        };
     try {
       await this.loadWith((bytes) => (pool ??= new ParsePool(auto && bytes < AUTO_THREADS_FROM_BYTES ? 0 : workers)), state, options, onWalked);
     } finally {
@@ -139,7 +145,7 @@ export class Investigation {
     }
   }
 
-  private async loadWith(parsePool: (bytes: number) => ParsePool, state: SourceState, options: LoadOptions, onWalked?: (bytes: number) => void): Promise<void> {
+  private async loadWith(parsePool: (bytes: number) => ParsePool, state: SourceState, options: LoadOptions, onWalked?: (bytes: number, slice: readonly EvidenceFile[]) => void): Promise<void> {
     const { summary } = state;
     const signal = options.signal;
     const walkProblems: FileProblem[] = [];
@@ -151,7 +157,7 @@ export class Investigation {
         files.push(file);
         walked += file.size;
       }
-      onWalked?.(walked);
+      onWalked?.(walked, slice);
     }
     summary.skipped.push(...walkProblems);
     signal?.throwIfAborted();

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { EventBatch } from '../index/batch';
+import { EventBatch, copyBatch } from '../index/batch';
 import { EvidenceFile } from '../sources/types';
 import { parseFiles } from './parse-files';
 import { BatchSlots, SlotReader, newBatchSlots } from './batch-slots';
@@ -85,14 +85,43 @@ export function defaultWorkerCount(): number {
 }
 
 /**
- * Parse workers started ahead of the work, so they boot while the evidence is walked. With
- * no workers, files are parsed on the caller's thread.
+ * Files handed to the pool while the walk goes on (ParsePool.early) are cut into chunks of
+ * about this many bytes: the total is not known yet, and the workers should start soon.
+ */
+const EARLY_CHUNK_BYTES = 128 * 1024;
+
+/**
+ * Parse workers started ahead of the work, so they boot while the evidence is walked; files
+ * the walk has found can be handed to them before it ends (early). With no workers, files are
+ * parsed on the caller's thread.
  */
 export class ParsePool {
   private readonly workers: Worker[] = [];
   private readonly slots: BatchSlots[] = [];
   private failure: unknown;
   private used = false;
+  /** Listening to the workers (from the first early() or parse()). */
+  private started = false;
+  /** Settled: nothing more reaches the consumer, nothing more is sent. */
+  private settled = false;
+  /** Chunks not sent yet. */
+  private readonly queue: EvidenceFile[][] = [];
+  /** Chunks sent to each worker and not yet done; a worker told to close is left out. */
+  private readonly inHand = new Map<Worker, number>();
+  /** Workers not yet told to close. */
+  private running = 0;
+  /** Files handed early, and those of them not in a chunk yet. */
+  private readonly handedEarly = new Set<EvidenceFile>();
+  private pending: EvidenceFile[] = [];
+  private pendingBytes = 0;
+  /** parse() has queued every file: a worker with nothing left is closed. */
+  private allQueued = false;
+  /** Batches that arrived before parse() gave a consumer (copied), then the consumer. */
+  private held: EventBatch[] = [];
+  private consumer: ((batch: EventBatch) => void) | undefined;
+  /** How parse() ends, once it runs. */
+  private ended: ((error?: unknown) => void) | undefined;
+  private readonly detach: (() => void)[] = [];
 
   constructor(workerCount: number, slotLayout: { count: number; bytes: number } = { count: SLOTS_PER_WORKER, bytes: SLOT_BYTES }) {
     checkWorkerCount(workerCount);
@@ -102,7 +131,7 @@ export class ParsePool {
       const slots = newBatchSlots(slotLayout.count, slotLayout.bytes);
       const worker = new Worker(script, { ...WORKER_OPTIONS, workerData: { slots } satisfies WorkerSetup });
       this.slots.push(slots);
-      // Until parse() listens, remember the first failure (or an early end) for it.
+      // Until the pool listens, remember the first failure (or an early end) for parse().
       worker.on('error', (error) => (this.failure ??= error));
       worker.on('exit', (code) => (this.failure ??= new Error(`parse worker stopped (exit code ${code})`)));
       this.workers.push(worker);
@@ -110,8 +139,30 @@ export class ParsePool {
   }
 
   /**
+   * Files the walk has found so far, to be parsed before parse() is called: they are sent to
+   * the workers now, and their batches wait for parse(), which must then be given them again
+   * (in `files`, with the rest). Ignored without workers or once parse() has run.
+   */
+  early(files: readonly EvidenceFile[]): void {
+    if (this.workers.length === 0 || this.used || this.settled || this.failure) return;
+    this.listen();
+    for (const file of files) {
+      this.handedEarly.add(file);
+      this.pending.push(file);
+      this.pendingBytes += file.size;
+      if (this.pending.length >= CHUNK_FILES || this.pendingBytes >= EARLY_CHUNK_BYTES) {
+        this.queue.push(this.pending);
+        this.pending = [];
+        this.pendingBytes = 0;
+      }
+    }
+    this.topUp();
+  }
+
+  /**
    * Parses the files (once per pool), handing every batch to `onBatch` as it arrives. A batch's
-   * arrays may be borrowed: valid only until `onBatch` returns (copyBatch to keep one).
+   * arrays may be borrowed: valid only until `onBatch` returns (copyBatch to keep one). Files
+   * handed to early() are parsed once (their batches, held until now, come first).
    *
    * Every worker of the pool is told to close once it has nothing left to do, whether it got
    * two chunks, one or none (more workers than chunks), so the parse ends exactly when the
@@ -123,91 +174,133 @@ export class ParsePool {
     if (this.used) throw new Error('a parse pool parses once');
     this.used = true;
     signal?.throwIfAborted();
-    if (this.workers.length === 0 || files.length === 0) {
+    if (this.workers.length === 0 || (files.length === 0 && !this.started)) {
       await parseFiles(files, onBatch, signal);
       return;
     }
     if (this.failure) throw this.failure;
+    this.listen();
+    const rest = this.handedEarly.size === 0 ? [...files] : files.filter((file) => !this.handedEarly.has(file));
+    for (const file of this.pending) rest.push(file);
+    this.pending = [];
     // Largest files first so a big one does not finish last alone.
-    const queue = chunks([...files].sort((a, b) => b.size - a.size), this.workers.length);
+    for (const chunk of chunks(rest.sort((a, b) => b.size - a.size), this.workers.length)) this.queue.push(chunk);
+    this.allQueued = true;
     await new Promise<void>((resolve, reject) => {
-      let settled = false;
-      let running = this.workers.length;
-      /** Chunks sent to each worker and not yet done. */
-      const inHand = new Map<Worker, number>(this.workers.map((worker) => [worker, 0]));
-      const detach: (() => void)[] = [];
-      const settle = (error?: unknown) => {
-        if (settled) return;
-        settled = true;
-        for (const off of detach) off();
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const onAbort = () => settle(signal?.reason ?? new Error('cancelled'));
+      this.ended = (error?: unknown) => (error === undefined ? resolve() : reject(error));
+      const onAbort = () => this.finish(signal?.reason ?? new Error('cancelled'));
       signal?.addEventListener('abort', onAbort, { once: true });
-      detach.push(() => signal?.removeEventListener('abort', onAbort));
+      this.detach.push(() => signal?.removeEventListener('abort', onAbort));
+      if (this.settled) {
+        // A failure while only early files were parsing.
+        reject(this.failure);
+        return;
+      }
+      this.consumer = onBatch;
+      const held = this.held;
+      this.held = [];
+      for (const batch of held) this.deliver(batch);
+      this.topUp();
+    });
+  }
 
-      const send = (worker: Worker, next: EvidenceFile[]) => {
-        worker.postMessage({ type: 'parse', files: next } satisfies ToWorker);
-        inHand.set(worker, inHand.get(worker)! + 1);
-      };
-      // Sends the worker its next chunk, or asks it to close once nothing is left for it.
-      const feed = (worker: Worker) => {
-        if (settled) return;
-        const next = queue.shift();
-        if (next) return send(worker, next);
-        if (inHand.get(worker) !== 0) return;
-        inHand.delete(worker);
-        worker.postMessage({ type: 'close' } satisfies ToWorker);
-        if (--running === 0) settle();
-      };
+  /** Ends the parse: with `error`, or done. Nothing more reaches the consumer. */
+  private finish(error?: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (error !== undefined) this.failure ??= error;
+    for (const off of this.detach) off();
+    this.ended?.(error);
+  }
 
-      this.workers.forEach((worker, w) => {
-        const dictionaries = newCopy();
-        const slots = new SlotReader(this.slots[w]);
-        const take = (batch: EventBatch) => {
-          if (settled) return;
-          try {
-            onBatch(withWholeDictionaries(batch, dictionaries));
-          } catch (error) {
-            settle(error);
-          }
-        };
-        const chunkDone = () => {
-          inHand.set(worker, inHand.get(worker)! - 1);
-          feed(worker);
-        };
-        const onMessage = (message: ToMain) => {
-          switch (message.type) {
-            case 'placed-batch':
-              try {
-                take(slots.read(message.placed));
-              } finally {
-                slots.release(message.placed.slot);
-              }
-              if (message.last) chunkDone();
-              break;
-            case 'batch':
-              take(message.batch);
-              if (message.last) chunkDone();
-              break;
-            case 'failed':
-              settle(new Error(`parse worker failed: ${message.message}`));
-              break;
-          }
-        };
-        const onError = (error: unknown) => settle(error);
-        // A worker ends on its own only after it was told to close (and then has nothing in hand).
-        const onExit = (code: number) => {
-          if (inHand.has(worker)) settle(new Error(`parse worker stopped (exit code ${code}) before its chunks were parsed`));
-        };
-        worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-        detach.push(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
-      });
-      // One chunk for each worker first, then a second one each (the worker starts it while
-      // the main thread handles the first); a worker left without any is closed at once.
-      for (const worker of this.workers) if (queue.length > 0) send(worker, queue.shift()!);
-      for (const worker of this.workers) feed(worker);
+  private deliver(batch: EventBatch): void {
+    if (this.settled) return;
+    try {
+      this.consumer!(batch);
+    } catch (error) {
+      this.finish(error);
+    }
+  }
+
+  private send(worker: Worker, next: EvidenceFile[]): void {
+    worker.postMessage({ type: 'parse', files: next } satisfies ToWorker);
+    this.inHand.set(worker, this.inHand.get(worker)! + 1);
+  }
+
+  /** Sends the worker its next chunk, or asks it to close once nothing is left for it. */
+  private feed(worker: Worker): void {
+    if (this.settled || !this.inHand.has(worker)) return;
+    const next = this.queue.shift();
+    if (next) return this.send(worker, next);
+    if (!this.allQueued || this.inHand.get(worker) !== 0) return;
+    this.inHand.delete(worker);
+    worker.postMessage({ type: 'close' } satisfies ToWorker);
+    if (--this.running === 0) this.finish();
+  }
+
+  /**
+   * One chunk for each worker first, then a second one each (the worker starts it while the
+   * main thread handles the first); once every file is queued, a worker left without any is
+   * closed at once.
+   */
+  private topUp(): void {
+    for (const round of [1, 2]) {
+      for (const worker of this.workers) {
+        if (this.settled) return;
+        const held = this.inHand.get(worker);
+        if (held === undefined) continue;
+        if (held < round && this.queue.length > 0) this.send(worker, this.queue.shift()!);
+      }
+    }
+    for (const worker of this.workers) if (this.inHand.get(worker) === 0) this.feed(worker);
+  }
+
+  /** Listens to the workers' messages (once). */
+  private listen(): void {
+    if (this.started) return;
+    this.started = true;
+    this.running = this.workers.length;
+    this.workers.forEach((worker, w) => {
+      this.inHand.set(worker, 0);
+      const dictionaries = newCopy();
+      const slots = new SlotReader(this.slots[w]);
+      // Before parse() gives a consumer, batches wait, copied (their slot is freed at once).
+      const take = (batch: EventBatch, borrowed: boolean) => {
+        if (this.settled) return;
+        const whole = withWholeDictionaries(batch, dictionaries);
+        if (this.consumer) this.deliver(whole);
+        else this.held.push(borrowed ? copyBatch(whole) : whole);
+      };
+      const chunkDone = () => {
+        this.inHand.set(worker, this.inHand.get(worker)! - 1);
+        this.feed(worker);
+      };
+      const onMessage = (message: ToMain) => {
+        switch (message.type) {
+          case 'placed-batch':
+            try {
+              take(slots.read(message.placed), true);
+            } finally {
+              slots.release(message.placed.slot);
+            }
+            if (message.last) chunkDone();
+            break;
+          case 'batch':
+            take(message.batch, false);
+            if (message.last) chunkDone();
+            break;
+          case 'failed':
+            this.finish(new Error(`parse worker failed: ${message.message}`));
+            break;
+        }
+      };
+      const onError = (error: unknown) => this.finish(error);
+      // A worker ends on its own only after it was told to close (and then has nothing in hand).
+      const onExit = (code: number) => {
+        if (this.inHand.has(worker)) this.finish(new Error(`parse worker stopped (exit code ${code}) before its chunks were parsed`));
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      this.detach.push(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
     });
   }
 
