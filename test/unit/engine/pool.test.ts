@@ -121,6 +121,30 @@ describe('parse pool', function () {
     for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}`);
   });
 
+  it('parses files handed early (as a walk finds them) once each, their batches held for parse(), with the rest', async () => {
+    const single: EventBatch[] = [];
+    await parseFiles(files, (batch) => single.push(batch));
+    for (const workers of [1, 2, 3]) {
+      const pool = new ParsePool(workers, { count: 1, bytes: 256 * 1024 });
+      const pooled: EventBatch[] = [];
+      try {
+        // Half the files in slices, with time for the workers to finish some before parse() runs.
+        for (let at = 0; at < files.length / 2; at += 40) {
+          pool.early(files.slice(at, Math.min(at + 40, files.length / 2)));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await pool.parse(files, (batch) => pooled.push(copyBatch(batch)));
+      } finally {
+        await pool.close();
+      }
+      const expected = canonical(single);
+      const actual = canonical(pooled);
+      assert.equal(actual.events.length, 60_000, `${workers} workers`);
+      assert.deepEqual(actual.records, expected.records);
+      for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}, ${workers} workers`);
+    }
+  });
+
   it('stops when cancelled mid-parse, and close() ends its worker threads', async () => {
     const pool = new ParsePool(2, { count: 1, bytes: 256 * 1024 });
     // The pool does not expose its threads; the test looks at them to see each one really exit.
