@@ -16,7 +16,7 @@ import { FileIdentities } from '../sources/walk';
 import { readRawRecordsAt, readRecordsAt } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, sourceLabel } from './api';
-import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, contentHashes, discardCacheSync, readCache, writeCache } from './cache';
+import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, cacheRoots, contentHashes, discardCacheSync, prefetchCache, readCache, writeCache } from './cache';
 import { ParsePool, checkWorkerCount, defaultWorkerCount } from './pool';
 
 interface SourceState {
@@ -37,7 +37,7 @@ export class Investigation {
   private readonly listeners = new Set<ChangeListener>();
   private nextId = 1;
 
-  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers' | 'verify' | 'deferIndex'> = {}) {}
+  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers' | 'verify' | 'deferIndex' | 'statInFolder' | 'readAhead'> = {}) {}
 
   /**
    * The one index the sources feed. A source opened lazily from the cache is read into it here,
@@ -130,15 +130,23 @@ export class Investigation {
     const signal = options.signal;
     const walkProblems: FileProblem[] = [];
     const files: EvidenceFile[] = [];
-    const identities = options.cacheDir ? new FileIdentities() : undefined;
-    for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p), identities })) {
-      for (const file of slice) files.push(file);
+    const note = (text: string) => (summary.notes ??= []).push(text);
+    const cacheDir = usableCacheDir(options.cacheDir, summary.paths, note);
+    const identities = cacheDir ? new FileIdentities() : undefined;
+    // The cache last used for these paths is read on the thread pool while they are walked
+    // here; it is used only if the walk's key is its own (readCache checks it as any other).
+    const ahead = cacheDir && options.readAhead && !options.verify ? prefetchCache(cacheDir, cacheRoots(summary.paths)) : undefined;
+    try {
+      for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p), identities, statInFolder: options.statInFolder === true })) {
+        for (const file of slice) files.push(file);
+      }
+    } catch (error) {
+      await ahead;
+      throw error;
     }
     summary.skipped.push(...walkProblems);
     signal?.throwIfAborted();
 
-    const note = (text: string) => (summary.notes ??= []).push(text);
-    const cacheDir = usableCacheDir(options.cacheDir, summary.paths, note);
     let identity: CacheIdentity | undefined;
     let hashes: string[] | undefined;
     if (cacheDir) {
@@ -148,7 +156,8 @@ export class Investigation {
       state.cache = { dir: cacheDir, key: identity.key };
       // Lazily (the columns read on the index's first use) only into an empty index, with the summary to report.
       const lazy = options.deferIndex === true && !options.verify && !this.pending && this.current.size === 0 && this.current.files.length === 0;
-      const lookup = readCache(cacheDir, identity, sorted, { lazy });
+      const readAhead = await ahead;
+      const lookup = readCache(cacheDir, identity, sorted, { lazy, readAhead: readAhead?.key === identity.key ? readAhead : undefined });
       if (lookup.kind === 'refused') note(lookup.note);
       const stored = lookup.kind === 'hit' ? lookup.cache.summary : undefined;
       if (lookup.kind === 'hit' && lazy && stored) {

@@ -197,6 +197,8 @@ export class EventIndex implements EventIndexApi {
   private readonly formatless = new Map<string, number[]>();
   /** One object for each distinct file layout (account, region, day): files share it. */
   private readonly layouts = new Map<string, NonNullable<BatchFile['layout']>>();
+  /** The layout object last given (a file's, as it came) and the shared one it stands for. */
+  private lastLayout: [given: BatchFile['layout'], shared: BatchFile['layout']] = [undefined, undefined];
   /**
    * Events whose eventID another event has, by (eventID, time, name, the hash their reader
    * gave): a match is a duplicate. A trail scanned from bytes gives a hash of the record's
@@ -360,10 +362,15 @@ export class EventIndex implements EventIndexApi {
   private indexedFile(file: BatchFile, sourceCode: number): IndexedFile {
     let layout = file.layout;
     if (layout !== undefined) {
-      const key = JSON.stringify(layout);
-      const shared = this.layouts.get(key);
-      if (shared) layout = shared;
-      else this.layouts.set(key, layout);
+      // The files of one folder come with one layout object (the walk's): looked up once.
+      if (layout === this.lastLayout[0]) layout = this.lastLayout[1];
+      else {
+        const key = JSON.stringify(layout);
+        const shared = this.layouts.get(key) ?? layout;
+        if (shared === layout) this.layouts.set(key, layout);
+        this.lastLayout = [layout, shared];
+        layout = shared;
+      }
     }
     // The common case in one literal: properties added after it would go to a separate array.
     const out: IndexedFile =
@@ -388,7 +395,7 @@ export class EventIndex implements EventIndexApi {
         const pending = this.formatless.get(file.path);
         if (pending) pending.push(this.files.length - 1);
         else this.formatless.set(file.path, [this.files.length - 1]);
-      } else {
+      } else if (this.formatless.size > 0) {
         for (const f of this.formatless.get(file.path) ?? []) this.files[f].format = file.format;
         this.formatless.delete(file.path);
       }
