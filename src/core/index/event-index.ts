@@ -48,6 +48,8 @@ const NAME_FIELD = DICT_INDEX.get('eventName')!;
  */
 export interface FetchHint {
   everyItemAnEvent?: boolean;
+  /** The records the reader found in the file (where it was read in one part): how far into it record n is, roughly. */
+  records?: number;
 }
 
 /** Reads records back from their files (the readers' readRecordsAt, or an in-memory store in tests). */
@@ -764,7 +766,7 @@ export class EventIndex implements EventIndexApi {
       const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
       let records: T[];
       try {
-        records = await fetch(file.path, file.format, locations, { everyItemAnEvent: file.problems.length === 0 });
+        records = await fetch(file.path, file.format, locations, { everyItemAnEvent: file.problems.length === 0, records: file.records });
       } catch (error) {
         if (error instanceof RecordChangedError) this.onRecordChanged?.(file);
         throw error;
