@@ -143,6 +143,11 @@ function isSortedByPath(files: readonly EvidenceFile[]): boolean {
   return true;
 }
 
+/** `files` in key order (sorted by path): themselves when they are already (a walk of the AWSLogs layout is). */
+export function inKeyOrder<T extends readonly EvidenceFile[]>(files: T): T {
+  return isSortedByPath(files) ? files : ([...files].sort(byPath) as unknown as T);
+}
+
 function storedFile(file: BatchFile, place: ReadonlyMap<string, number>): StoredFile {
   const ref = place.get(file.path) ?? { path: file.path, size: file.size, mtimeMs: file.mtimeMs, ...(file.layout ? { layout: file.layout } : {}) };
   const stored: StoredFile = [ref, file.records, file.format ?? 0];
@@ -328,7 +333,7 @@ export function cacheIdentity(roots: readonly string[], files: readonly Evidence
   // Each file's path (and why it cannot be stat'ed, if so), then the numbers of every identity:
   // `known` holds the ones the walk read with its own stat calls (one pass over the files, not two).
   // Sorted by path (the callers' lists mostly are already: then no copy).
-  const sorted = isSortedByPath(files) ? files : [...files].sort(byPath);
+  const sorted = inKeyOrder(files);
   const names: string[] = new Array(sorted.length);
   const numbers = new Float64Array(sorted.length * IDENTITY_NUMBERS);
   for (let i = 0; i < sorted.length; i++) {

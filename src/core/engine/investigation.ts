@@ -16,7 +16,7 @@ import { FileIdentities } from '../sources/walk';
 import { readRawRecordsAt, readRecordsAt } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, sourceLabel } from './api';
-import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, cacheRoots, contentHashes, discardCacheSync, prefetchCache, readCache, writeCache } from './cache';
+import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, cacheRoots, contentHashes, inKeyOrder, discardCacheSync, prefetchCache, readCache, writeCache } from './cache';
 import { ParsePool, checkWorkerCount, defaultWorkerCount } from './pool';
 
 interface SourceState {
@@ -151,7 +151,7 @@ export class Investigation {
     let hashes: string[] | undefined;
     if (cacheDir) {
       // Key order: the cache names its files by their place in it.
-      const sorted = [...files].sort(byPath);
+      const sorted = inKeyOrder(files);
       identity = cacheIdentity(summary.paths, sorted, identities);
       state.cache = { dir: cacheDir, key: identity.key };
       // Lazily (the columns read on the index's first use) only into an empty index, with the summary to report.
@@ -469,10 +469,6 @@ export class LiveSource {
     }
     this.investigation.appendLive(this.state, builder.take());
   }
-}
-
-function byPath(a: EvidenceFile, b: EvidenceFile): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 function batchBytes(batch: EventBatch): number {

@@ -323,7 +323,7 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
       folders.push(...subfolders);
     } finally {
       // Also when the walk stops (aborted, a folder that cannot be listed, an error).
-      if (inside) inside = leave(home as string);
+      if (inside) leave(home as string);
     }
   }
 }
@@ -352,7 +352,7 @@ function leave(home: string): false {
   try {
     process.chdir(home);
   } catch (error) {
-    throw new Error(`cannot return to the working folder ${home} after reading a folder of evidence: ${describeFsError(error)}`);
+    throw new Error(`cannot return to the working folder ${home} after reading a folder of evidence: ${describeFsError(error)}`, { cause: error });
   }
   return false;
 }
