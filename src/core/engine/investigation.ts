@@ -16,7 +16,7 @@ import { FileIdentities } from '../sources/walk';
 import { readRawRecordsAt, readRecordsAt } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, sourceLabel } from './api';
-import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, cacheRoots, contentHashes, inKeyOrder, discardCacheSync, prefetchCache, readCache, writeCache } from './cache';
+import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, cacheRoots, contentHashes, inKeyOrder, discardCacheSync, prefetchCache, readCache, ReadAhead, writeCache } from './cache';
 import { ParsePool, checkWorkerCount, defaultWorkerCount } from './pool';
 
 interface SourceState {
@@ -135,13 +135,14 @@ export class Investigation {
     const identities = cacheDir ? new FileIdentities() : undefined;
     // The cache last used for these paths is read on the thread pool while they are walked
     // here; it is used only if the walk's key is its own (readCache checks it as any other).
-    const ahead = cacheDir && options.readAhead && !options.verify ? prefetchCache(cacheDir, cacheRoots(summary.paths)) : undefined;
+    // Held in an object, so that the bytes of a cache that was not this one can be let go before the evidence is read again.
+    const ahead: { read?: Promise<ReadAhead | undefined> } = { read: cacheDir && options.readAhead && !options.verify ? prefetchCache(cacheDir, cacheRoots(summary.paths)) : undefined };
     try {
       for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p), identities, statInFolder: options.statInFolder === true })) {
         for (const file of slice) files.push(file);
       }
     } catch (error) {
-      await ahead;
+      await ahead.read;
       throw error;
     }
     summary.skipped.push(...walkProblems);
@@ -156,8 +157,7 @@ export class Investigation {
       state.cache = { dir: cacheDir, key: identity.key };
       // Lazily (the columns read on the index's first use) only into an empty index, with the summary to report.
       const lazy = options.deferIndex === true && !options.verify && !this.pending && this.current.size === 0 && this.current.files.length === 0;
-      const readAhead = await ahead;
-      const lookup = readCache(cacheDir, identity, sorted, { lazy, readAhead: readAhead?.key === identity.key ? readAhead : undefined });
+      const lookup = readCache(cacheDir, identity, sorted, { lazy, readAhead: await takeReadAhead(ahead, identity.key) });
       if (lookup.kind === 'refused') note(lookup.note);
       const stored = lookup.kind === 'hit' ? lookup.cache.summary : undefined;
       if (lookup.kind === 'hit' && lazy && stored) {
@@ -469,6 +469,13 @@ export class LiveSource {
     }
     this.investigation.appendLive(this.state, builder.take());
   }
+}
+
+/** The cache read ahead if it is the one for `key`; the holder lets go of it either way. */
+async function takeReadAhead(ahead: { read?: Promise<ReadAhead | undefined> }, key: string): Promise<ReadAhead | undefined> {
+  const read = await ahead.read;
+  ahead.read = undefined;
+  return read?.key === key ? read : undefined;
 }
 
 function batchBytes(batch: EventBatch): number {

@@ -8,6 +8,8 @@ import fsCallbacks from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as zlib from 'node:zlib';
 import { SourceSummary } from '../../../src/core/engine/api';
 import { CacheDamagedError } from '../../../src/core/engine/cache';
@@ -304,6 +306,50 @@ describe('index cache reopened lazily (deferIndex)', function () {
     const everythingNow = await everything(ahead.investigation.index);
     assert.deepEqual(everythingNow, await everything(cold.investigation.index));
     assert.ok(everythingNow.raw.some((text) => text.includes('9'.repeat(ip.length))), 'the edited record as it is now');
+  });
+
+  it('read ahead, the bytes of a cache that is not the one for the evidence are let go before the evidence is read again', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const folder = await trail('ahead-let-go', 31, false);
+    const cacheDir = path.join(scratch, 'cache-ahead-let-go');
+    await Investigation.open([folder], { workers: 0, cacheDir });
+    const files = (await fs.readdir(folder, { recursive: true })).filter((f) => f.endsWith('.json.gz')).sort();
+    await fs.appendFile(path.join(folder, files[0]), Buffer.alloc(0));
+    await fs.rm(path.join(folder, files[1]));
+    // The buffers read into on the thread pool (the cache read ahead), watched without being held.
+    const read = fsCallbacks.read;
+    const buffers: WeakRef<object>[] = [];
+    (fsCallbacks as { read: unknown }).read = function (this: unknown, ...args: unknown[]) {
+      if (args[1] instanceof Uint8Array) buffers.push(new WeakRef(args[1]));
+      return (read as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    let heldDuringTheRead: boolean | undefined;
+    let looked = false;
+    try {
+      // One worker: the load waits for it to start (tens of milliseconds), with the evidence's
+      // first progress reported and nothing of this process running: then a collection shows
+      // what the load still holds.
+      const again = await Investigation.open([folder], {
+        workers: 1,
+        cacheDir,
+        deferIndex: true,
+        readAhead: true,
+        onProgress: () => {
+          if (looked) return;
+          looked = true;
+          setImmediate(() => {
+            gc();
+            heldDuringTheRead = buffers.some((b) => b.deref() !== undefined);
+          });
+        },
+      });
+      assert.equal(again.summary.fromCache, false, 'the evidence changed: read again');
+    } finally {
+      (fsCallbacks as { read: unknown }).read = read;
+    }
+    assert.ok(buffers.length > 0, 'the old cache was read ahead');
+    assert.equal(heldDuringTheRead, false, 'and let go while the evidence was read again');
   });
 
   it('read ahead, a damaged section is found when first used: the cache is deleted and the next load reads the evidence', async () => {
