@@ -39,6 +39,8 @@ export async function loadEvidence(
   paths: string[],
   args: ParsedArgs,
   io: CliIo,
+  /** `summary`: the command reports the summary alone and never uses the index. */
+  uses: 'index' | 'summary' = 'index',
 ): Promise<{ investigation: Investigation; summary: SourceSummary }> {
   if (paths.length === 0) throw new UsageError('give at least one file or folder of CloudTrail evidence');
   const workersText = args.options.get('workers');
@@ -57,6 +59,10 @@ export async function loadEvidence(
     verify: args.options.has('verify'),
     // `stats` answers from the cache's summary; the columns are read when a command uses the index.
     deferIndex: true,
+    // The CLI owns its working folder: the walk stats each folder's files by name from inside it.
+    statInFolder: true,
+    // A command that uses the index has its cache read while the evidence is walked.
+    readAhead: uses === 'index',
     // Without --workers: threads only when the walk finds enough to parse (a CLI process has no UI to keep responsive).
     workers: typeof workersText === 'string' ? Number(workersText) : 'auto',
     signal: io.signal,

@@ -23,7 +23,7 @@ export const statsCommand: CliCommand = {
   summary: 'Count events, files and digests; list what was skipped and why.',
   options: { flags: ['json', ...LOAD_FLAGS], valued: [...LOAD_VALUED] },
   async run(args, io) {
-    const { summary } = await loadEvidence(args.positionals, args, io);
+    const { summary } = await loadEvidence(args.positionals, args, io, 'summary');
     const result = {
       events: summary.events,
       files: summary.files,

@@ -41,6 +41,18 @@ export interface LoadOptions {
    * CacheDamagedError (a RecordChangedError: read the evidence again) and the cache is deleted.
    */
   deferIndex?: boolean;
+  /**
+   * The walk stats each folder's files by name with the working folder moved into it
+   * (WalkOptions.statInFolder): only for a process that owns its working folder (the CLI),
+   * never the extension host.
+   */
+  statInFolder?: boolean;
+  /**
+   * The caller will use the index, not only the summary: the cache file last used for these
+   * paths is read on the thread pool while the evidence is walked (prefetchCache), and used
+   * only if the walk's key is its own.
+   */
+  readAhead?: boolean;
 }
 
 /** Where one record is: its file, and its place in the file's (decompressed) content. */

@@ -138,6 +138,16 @@ function byPath(a: EvidenceFile, b: EvidenceFile): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
+function isSortedByPath(files: readonly EvidenceFile[]): boolean {
+  for (let i = 1; i < files.length; i++) if (files[i - 1].path > files[i].path) return false;
+  return true;
+}
+
+/** `files` in key order (sorted by path): themselves when they are already (a walk of the AWSLogs layout is). */
+export function inKeyOrder<T extends readonly EvidenceFile[]>(files: T): T {
+  return isSortedByPath(files) ? files : ([...files].sort(byPath) as unknown as T);
+}
+
 function storedFile(file: BatchFile, place: ReadonlyMap<string, number>): StoredFile {
   const ref = place.get(file.path) ?? { path: file.path, size: file.size, mtimeMs: file.mtimeMs, ...(file.layout ? { layout: file.layout } : {}) };
   const stored: StoredFile = [ref, file.records, file.format ?? 0];
@@ -305,6 +315,12 @@ function realRoots(roots: readonly string[]): string[] {
   });
 }
 
+/** The roots a cache is written for (CacheIdentity.roots and realRoots): sorted, and each as a real path. */
+export function cacheRoots(roots: readonly string[]): Pick<CacheIdentity, 'roots' | 'realRoots'> {
+  const sorted = [...roots].sort();
+  return { roots: sorted, realRoots: realRoots(sorted) };
+}
+
 /**
  * The cache key of a source: one pass of synchronous stat calls over its files (or the walk's), no reading.
  * Two calls give the same key only when no file was replaced, edited, touched or re-linked.
@@ -312,12 +328,12 @@ function realRoots(roots: readonly string[]): string[] {
 export function cacheIdentity(roots: readonly string[], files: readonly EvidenceFile[], known?: FileIdentities): CacheIdentity {
   const hash = createHash('sha256');
   hash.update(`ctinv-cache-${CACHE_FORMAT}\n`);
-  const sortedRoots = [...roots].sort();
-  const real = realRoots(sortedRoots);
+  const { roots: sortedRoots, realRoots: real } = cacheRoots(roots);
   for (let i = 0; i < sortedRoots.length; i++) hash.update(`root ${sortedRoots[i]}\0${real[i]}\n`);
   // Each file's path (and why it cannot be stat'ed, if so), then the numbers of every identity:
   // `known` holds the ones the walk read with its own stat calls (one pass over the files, not two).
-  const sorted = [...files].sort(byPath);
+  // Sorted by path (the callers' lists mostly are already: then no copy).
+  const sorted = inKeyOrder(files);
   const names: string[] = new Array(sorted.length);
   const numbers = new Float64Array(sorted.length * IDENTITY_NUMBERS);
   for (let i = 0; i < sorted.length; i++) {
@@ -388,15 +404,23 @@ export class OpenCache {
   private readonly handle: { fd?: number };
 
   /** @internal */
+  /** The whole file, when it was read ahead (prefetchCache): then no file is held open. */
+  private data?: Buffer;
+
   constructor(
     readonly file: string,
-    fd: number,
+    opened: number | Buffer,
     private readonly size: number,
     private readonly toc: Contents,
     private readonly walked: readonly EvidenceFile[],
   ) {
-    this.handle = { fd };
-    unloaded.register(this, this.handle, this);
+    if (typeof opened === 'number') {
+      this.handle = { fd: opened };
+      unloaded.register(this, this.handle, this);
+    } else {
+      this.handle = {};
+      this.data = opened;
+    }
   }
 
   get identity(): CacheIdentity {
@@ -414,6 +438,11 @@ export class OpenCache {
 
   /** The whole cache, every part checked; throws (saying what) when a part is damaged. Closes the file. */
   read(): CachedSource {
+    const ahead = this.data;
+    if (ahead) {
+      this.data = undefined;
+      return decodeBody(this.toc, ahead, this.walked);
+    }
     const fd = this.handle.fd;
     if (fd === undefined) throw new Error(`the index cache ${this.file} was read already`);
     this.handle.fd = undefined;
@@ -463,8 +492,24 @@ export class OpenCache {
  * format). `walked`: the evidence files in key order (sorted by path). Unless `lazy`, the rest
  * is read and checked too before it is a hit; lazily, on OpenCache.load().
  */
-export function readCache(cacheDir: string, identity: CacheIdentity, walked: readonly EvidenceFile[], options: { lazy?: boolean } = {}): CacheLookup {
+export function readCache(cacheDir: string, identity: CacheIdentity, walked: readonly EvidenceFile[], options: { lazy?: boolean; readAhead?: ReadAhead } = {}): CacheLookup {
   const file = cacheFilePath(cacheDir, identity.key);
+  const ahead = options.readAhead;
+  if (ahead && ahead.file === file && ahead.data) {
+    // Read while the evidence was walked: checked as a file opened now is, from those bytes.
+    let lookup: CacheLookup;
+    let value: CachedSource | undefined;
+    try {
+      lookup = openCache(file, ahead.data, identity, walked);
+      if (lookup.kind === 'hit' && !options.lazy) value = lookup.cache.read();
+    } catch (error) {
+      const why = error instanceof Damaged ? `is damaged or truncated (${error.message})` : `cannot be decoded (${error instanceof Error ? error.message : String(error)})`;
+      return { kind: 'refused', note: `the index cache ${file} ${why}; the evidence was read again` };
+    }
+    if (lookup.kind !== 'hit') return lookup;
+    markUsed(file);
+    return { kind: 'hit', cache: lookup.cache, value };
+  }
   let fd: number;
   try {
     fd = fsSync.openSync(file, 'r');
@@ -485,39 +530,151 @@ export function readCache(cacheDir: string, identity: CacheIdentity, walked: rea
   } finally {
     if (!open) fsSync.closeSync(fd);
   }
-  // Marks it recently used, for pruning (the cache's own file: never evidence).
+  markUsed(file);
+  return { kind: 'hit', cache: open, value };
+}
+
+/** Marks a cache file recently used, for pruning (the cache's own file: never evidence). */
+function markUsed(file: string): void {
   const now = new Date();
   try {
     fsSync.utimesSync(file, now, now);
   } catch {
     // Pruning may then take it for an old one: it is only a cache.
   }
-  return { kind: 'hit', cache: open, value };
 }
 
-function openCache(file: string, fd: number, identity: CacheIdentity, walked: readonly EvidenceFile[]): CacheLookup {
+/**
+ * The cache file `opened` (its descriptor, or all its bytes) if it is the one for `identity`:
+ * its header and table of contents checked, what it was written for compared.
+ */
+function openCache(file: string, opened: number | Buffer, identity: CacheIdentity, walked: readonly EvidenceFile[]): CacheLookup {
   const refuse = (why: string): CacheLookup => ({ kind: 'refused', note: `the index cache ${file} ${why}; the evidence was read again` });
-  const size = fsSync.fstatSync(fd).size;
-  let head = Buffer.allocUnsafe(Math.min(size, FIRST_READ));
-  head = head.subarray(0, fsSync.readSync(fd, head, 0, head.length, 0));
-  // Caches before format 4 are a bare V8 serialisation (first byte 0xFF): outdated, not damaged.
-  if (head.length > 0 && head[0] === 0xff) return { kind: 'miss' };
-  if (head.length < HEADER_BYTES || !head.subarray(0, MAGIC.length).equals(MAGIC)) return refuse('is not an index cache (damaged or truncated)');
-  if (head.readUInt32LE(MAGIC.length) !== CACHE_FORMAT) return { kind: 'miss' };
-  const tocBytes = head.readUInt32LE(MAGIC.length + 4);
-  if (HEADER_BYTES + tocBytes > size) return refuse('is damaged or truncated (its table of contents runs past its end)');
-  let tocData = head.subarray(HEADER_BYTES, HEADER_BYTES + tocBytes);
-  if (tocData.length < tocBytes) {
-    tocData = Buffer.allocUnsafe(tocBytes);
-    if (fsSync.readSync(fd, tocData, 0, tocBytes, HEADER_BYTES) !== tocBytes) return refuse('is damaged or truncated (its table of contents runs past its end)');
-  }
-  const toc = contentsOf(head, tocData);
+  const found = contentsAt(opened);
+  if (found.kind !== 'contents') return found.kind === 'miss' ? { kind: 'miss' } : refuse(found.why);
+  const { toc, size } = found;
   const written = toc.identity;
   if (toc.format !== CACHE_FORMAT) return refuse('is not an index cache of this version');
   if (written.key !== identity.key || written.files !== identity.files || !sameList(written.roots, identity.roots) || !sameList(written.realRoots, identity.realRoots)) {
     return refuse(`was written for other evidence (${(written.realRoots ?? []).join(', ') || 'unknown'}), not for ${identity.realRoots.join(', ')}`);
   }
-  return { kind: 'hit', cache: new OpenCache(file, fd, size, toc, walked) };
+  return { kind: 'hit', cache: new OpenCache(file, opened, size, toc, walked) };
+}
+
+type FoundContents = { kind: 'contents'; toc: Contents; size: number } | { kind: 'miss' } | { kind: 'refused'; why: string };
+
+/**
+ * The table of contents of the cache file `opened` (its descriptor, or all its bytes), its
+ * checksum checked; `miss` for a cache of another format, `refused` (why) for a file that is
+ * not one. Throws (Damaged) when the table of contents does not match its checksum.
+ */
+function contentsAt(opened: number | Buffer): FoundContents {
+  const size = typeof opened === 'number' ? fsSync.fstatSync(opened).size : opened.length;
+  let head: Buffer;
+  if (typeof opened === 'number') {
+    head = Buffer.allocUnsafe(Math.min(size, FIRST_READ));
+    head = head.subarray(0, fsSync.readSync(opened, head, 0, head.length, 0));
+  } else {
+    head = opened;
+  }
+  // Caches before format 4 are a bare V8 serialisation (first byte 0xFF): outdated, not damaged.
+  if (head.length > 0 && head[0] === 0xff) return { kind: 'miss' };
+  if (head.length < HEADER_BYTES || !head.subarray(0, MAGIC.length).equals(MAGIC)) return { kind: 'refused', why: 'is not an index cache (damaged or truncated)' };
+  if (head.readUInt32LE(MAGIC.length) !== CACHE_FORMAT) return { kind: 'miss' };
+  const tocBytes = head.readUInt32LE(MAGIC.length + 4);
+  const truncated: FoundContents = { kind: 'refused', why: 'is damaged or truncated (its table of contents runs past its end)' };
+  if (HEADER_BYTES + tocBytes > size) return truncated;
+  let tocData = head.subarray(HEADER_BYTES, HEADER_BYTES + tocBytes);
+  if (tocData.length < tocBytes) {
+    if (typeof opened !== 'number') return truncated;
+    tocData = Buffer.allocUnsafe(tocBytes);
+    if (fsSync.readSync(opened, tocData, 0, tocBytes, HEADER_BYTES) !== tocBytes) return truncated;
+  }
+  return { kind: 'contents', toc: contentsOf(head, tocData), size };
+}
+
+/** A cache file being read ahead (prefetchCache): its name, and all its bytes once read (undefined if they could not be). */
+export interface ReadAhead {
+  file: string;
+  /** The key its table of contents names. */
+  key: string;
+  data?: Buffer;
+}
+
+/** Cache files whose table of contents prefetchCache reads, most recently used first, looking for the roots' one. */
+const PREFETCH_CANDIDATES = 4;
+
+/**
+ * Starts reading, on the thread pool, the cache file most recently used for these roots
+ * (`cacheRoots`), while the caller walks the evidence on its own thread: for a caller that
+ * will use the index, not only the summary. Nothing is trusted here: readCache takes the bytes
+ * only when the walk's key is the one they were written for, and checks them as it checks a
+ * file it opens (every part by its checksum before use). Resolves to undefined when no cache
+ * file there names these roots, or it cannot be read.
+ */
+export async function prefetchCache(cacheDir: string, roots: Pick<CacheIdentity, 'roots' | 'realRoots'>): Promise<ReadAhead | undefined> {
+  let names: string[];
+  try {
+    names = fsSync.readdirSync(cacheDir).filter((n) => n.endsWith('.idx'));
+  } catch {
+    return undefined;
+  }
+  const candidates = names
+    .map((name) => {
+      const file = path.join(cacheDir, name);
+      try {
+        return { file, used: fsSync.statSync(file).mtimeMs };
+      } catch {
+        return { file, used: -1 };
+      }
+    })
+    .filter((c) => c.used >= 0)
+    .sort((a, b) => b.used - a.used)
+    .slice(0, PREFETCH_CANDIDATES);
+  for (const { file } of candidates) {
+    let fd: number;
+    try {
+      fd = fsSync.openSync(file, 'r');
+    } catch {
+      continue;
+    }
+    let toc: Contents | undefined;
+    let size = 0;
+    try {
+      const found = contentsAt(fd);
+      if (found.kind === 'contents' && found.toc.format === CACHE_FORMAT && sameList(found.toc.identity?.roots, roots.roots) && sameList(found.toc.identity?.realRoots, roots.realRoots)) {
+        toc = found.toc;
+        size = found.size;
+      }
+    } catch {
+      // Damaged: readCache says so if it is the one.
+    }
+    if (!toc) {
+      fsSync.closeSync(fd);
+      continue;
+    }
+    const key = toc.identity.key;
+    try {
+      return { file, key, data: await readWhole(fd, size) };
+    } catch {
+      return { file, key };
+    } finally {
+      fsSync.closeSync(fd);
+    }
+  }
+  return undefined;
+}
+
+/** All `size` bytes of the file open as `fd`, read on the thread pool into a buffer of their own (sections are aligned from byte 0). */
+async function readWhole(fd: number, size: number): Promise<Buffer> {
+  const data = Buffer.allocUnsafeSlow(size);
+  let done = 0;
+  while (done < size) {
+    const read = await new Promise<number>((resolve, reject) => fsSync.read(fd, data, done, size - done, done, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+    if (read === 0) throw new Damaged('it is shorter than its size');
+    done += read;
+  }
+  return data;
 }
 
 function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {

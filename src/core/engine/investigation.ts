@@ -16,7 +16,7 @@ import { FileIdentities } from '../sources/walk';
 import { readRawRecordsAt, readRecordsAt } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, sourceLabel } from './api';
-import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, contentHashes, discardCacheSync, readCache, writeCache } from './cache';
+import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, cacheRoots, contentHashes, inKeyOrder, discardCacheSync, prefetchCache, readCache, ReadAhead, writeCache } from './cache';
 import { ParsePool, checkWorkerCount, defaultWorkerCount } from './pool';
 
 /**
@@ -47,7 +47,7 @@ export class Investigation {
   private readonly listeners = new Set<ChangeListener>();
   private nextId = 1;
 
-  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers' | 'verify' | 'deferIndex'> = {}) {}
+  constructor(private readonly defaults: Pick<LoadOptions, 'cacheDir' | 'workers' | 'verify' | 'deferIndex' | 'statInFolder' | 'readAhead'> = {}) {}
 
   /**
    * The one index the sources feed. A source opened lazily from the cache is read into it here,
@@ -150,30 +150,39 @@ export class Investigation {
     const signal = options.signal;
     const walkProblems: FileProblem[] = [];
     const files: EvidenceFile[] = [];
-    const identities = options.cacheDir ? new FileIdentities() : undefined;
+    const note = (text: string) => (summary.notes ??= []).push(text);
+    const cacheDir = usableCacheDir(options.cacheDir, summary.paths, note);
+    const identities = cacheDir ? new FileIdentities() : undefined;
     let walked = 0;
-    for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p), identities })) {
-      for (const file of slice) {
-        files.push(file);
-        walked += file.size;
+    // The cache last used for these paths is read on the thread pool while they are walked
+    // here; it is used only if the walk's key is its own (readCache checks it as any other).
+    // Held in an object, so that the bytes of a cache that was not this one can be let go before the evidence is read again.
+    const ahead: { read?: Promise<ReadAhead | undefined> } = { read: cacheDir && options.readAhead && !options.verify ? prefetchCache(cacheDir, cacheRoots(summary.paths)) : undefined };
+    try {
+      for await (const slice of walkEvidence(summary.paths, { signal, onProblem: (p) => walkProblems.push(p), identities, statInFolder: options.statInFolder === true })) {
+        for (const file of slice) {
+          files.push(file);
+          walked += file.size;
+        }
+        onWalked?.(walked, slice);
       }
-      onWalked?.(walked, slice);
+    } catch (error) {
+      await ahead.read;
+      throw error;
     }
     summary.skipped.push(...walkProblems);
     signal?.throwIfAborted();
 
-    const note = (text: string) => (summary.notes ??= []).push(text);
-    const cacheDir = usableCacheDir(options.cacheDir, summary.paths, note);
     let identity: CacheIdentity | undefined;
     let hashes: string[] | undefined;
     if (cacheDir) {
       // Key order: the cache names its files by their place in it.
-      const sorted = [...files].sort(byPath);
+      const sorted = inKeyOrder(files);
       identity = cacheIdentity(summary.paths, sorted, identities);
       state.cache = { dir: cacheDir, key: identity.key };
       // Lazily (the columns read on the index's first use) only into an empty index, with the summary to report.
       const lazy = options.deferIndex === true && !options.verify && !this.pending && this.current.size === 0 && this.current.files.length === 0;
-      const lookup = readCache(cacheDir, identity, sorted, { lazy });
+      const lookup = readCache(cacheDir, identity, sorted, { lazy, readAhead: await takeReadAhead(ahead, identity.key) });
       if (lookup.kind === 'refused') note(lookup.note);
       const stored = lookup.kind === 'hit' ? lookup.cache.summary : undefined;
       if (lookup.kind === 'hit' && lazy && stored) {
@@ -487,8 +496,11 @@ export class LiveSource {
   }
 }
 
-function byPath(a: EvidenceFile, b: EvidenceFile): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+/** The cache read ahead if it is the one for `key`; the holder lets go of it either way. */
+async function takeReadAhead(ahead: { read?: Promise<ReadAhead | undefined> }, key: string): Promise<ReadAhead | undefined> {
+  const read = await ahead.read;
+  ahead.read = undefined;
+  return read?.key === key ? read : undefined;
 }
 
 function batchBytes(batch: EventBatch): number {

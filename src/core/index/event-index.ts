@@ -49,6 +49,8 @@ const NAME_FIELD = DICT_INDEX.get('eventName')!;
  */
 export interface FetchHint {
   everyItemAnEvent?: boolean;
+  /** The records the reader found in the file (where it was read in one part): how far into it record n is, roughly. */
+  records?: number;
 }
 
 /** Reads records back from their files (the readers' readRecordsAt, or an in-memory store in tests). */
@@ -199,6 +201,8 @@ export class EventIndex implements EventIndexApi {
   private readonly formatless = new Map<string, number[]>();
   /** One object for each distinct file layout (account, region, day): files share it. */
   private readonly layouts = new Map<string, NonNullable<BatchFile['layout']>>();
+  /** The layout object last given (a file's, as it came) and the shared one it stands for. */
+  private lastLayout: [given: BatchFile['layout'], shared: BatchFile['layout']] = [undefined, undefined];
   /**
    * Events whose eventID another event has, by (eventID, time, name, and the content hash their
    * reader gave, or for a record the trail scanner left unhashed, its place: file CRC, ordinal):
@@ -370,10 +374,15 @@ export class EventIndex implements EventIndexApi {
   private indexedFile(file: BatchFile, sourceCode: number): IndexedFile {
     let layout = file.layout;
     if (layout !== undefined) {
-      const key = JSON.stringify(layout);
-      const shared = this.layouts.get(key);
-      if (shared) layout = shared;
-      else this.layouts.set(key, layout);
+      // The files of one folder come with one layout object (the walk's): looked up once.
+      if (layout === this.lastLayout[0]) layout = this.lastLayout[1];
+      else {
+        const key = JSON.stringify(layout);
+        const shared = this.layouts.get(key) ?? layout;
+        if (shared === layout) this.layouts.set(key, layout);
+        this.lastLayout = [layout, shared];
+        layout = shared;
+      }
     }
     // The common case in one literal: properties added after it would go to a separate array.
     const out: IndexedFile =
@@ -399,7 +408,7 @@ export class EventIndex implements EventIndexApi {
         const pending = this.formatless.get(file.path);
         if (pending) pending.push(this.files.length - 1);
         else this.formatless.set(file.path, [this.files.length - 1]);
-      } else {
+      } else if (this.formatless.size > 0) {
         for (const f of this.formatless.get(file.path) ?? []) this.files[f].format = file.format;
         this.formatless.delete(file.path);
       }
@@ -815,7 +824,7 @@ export class EventIndex implements EventIndexApi {
       const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
       let records: T[];
       try {
-        records = await fetch(file.path, file.format, locations, { everyItemAnEvent: file.problems.length === 0 });
+        records = await fetch(file.path, file.format, locations, { everyItemAnEvent: file.problems.length === 0, records: file.records });
       } catch (error) {
         if (error instanceof RecordChangedError) this.onRecordChanged?.(file);
         throw error;

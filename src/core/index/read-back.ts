@@ -37,6 +37,8 @@ export class RecordChangedError extends Error {
  */
 export interface ReadBackOptions extends ReadEvidenceOptions {
   everyItemAnEvent?: boolean;
+  /** The records the reader found in the file (FetchHint.records). */
+  records?: number;
 }
 
 function changed(path: string, reason: string): RecordChangedError {
@@ -89,7 +91,7 @@ interface OrdinalRecord {
 async function readByOrdinal(path: string, format: FileFormat, ordinals: number[], options: ReadBackOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
   const wanted = new Set(ordinals);
   // A trail document (its format when it was read): its wanted records from a prefix of its content.
-  const prefixed = format === 'trail' ? trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, options.everyItemAnEvent === true) : undefined;
+  const prefixed = format === 'trail' ? trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, options.everyItemAnEvent === true, options.records) : undefined;
   if (prefixed) return prefixed;
   const found = new Map<number, OrdinalRecord>();
   let content: Buffer | undefined;
@@ -152,6 +154,9 @@ let ordinalInput: Buffer | undefined;
  */
 let contentPerRecord = 2048;
 
+/** How much more than its share of the content is inflated first to find a record (a file's records are not all of one length). */
+const PREFIX_MARGIN = 1.1;
+
 function isEventValue(value: unknown): boolean {
   return unwrapRecord(value).kind === 'event';
 }
@@ -166,7 +171,7 @@ function isEventValue(value: unknown): boolean {
  * vouched for as the rest of the document is when only a prefix is scanned: by the file's
  * identity in the cache's key, and each record read by its comparison with the index.
  */
-function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit: number, everyItemAnEvent: boolean): Map<number, OrdinalRecord> | undefined {
+function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit: number, everyItemAnEvent: boolean, records: number | undefined): Map<number, OrdinalRecord> | undefined {
   let opened;
   try {
     opened = openEvidenceSync(path);
@@ -190,8 +195,16 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
     const steps = (ordinalInflater ??= new GzipInflater()).steps(compressed, Math.min(limit, bufferConstants.MAX_LENGTH));
     try {
       let want = Math.ceil((last + 1) * contentPerRecord * 1.25) + 4096;
+      if (everyItemAnEvent && records !== undefined && records > last) {
+        // Record n of a file of equal records ends n+1 records' share into its content, whose
+        // length (modulo 2^32) the gzip trailer gives: a little more than that, never more than
+        // the estimate from the files read before (a trailer is checked only at the end). Only a
+        // first guess: too little is inflated further below.
+        const contentBytes = compressed.readUInt32LE(size - 4);
+        want = Math.min(want, Math.ceil(((contentBytes * (last + 1)) / records) * PREFIX_MARGIN) + 1024);
+      }
       for (;;) {
-        const step = steps.upTo(want); if (process.env.PIVOT_DEBUG) process.stderr.write(`step ${want} ${last} ${step?.content.length} ${step?.complete}\n`);
+        const step = steps.upTo(want);
         if (!step) return undefined;
         const { content, complete } = step;
         const first = firstContentByte(content, bomLength(content));

@@ -4,9 +4,12 @@
  * part checked) on the index's first use, taken as views of the file's bytes.
  */
 import * as assert from 'node:assert/strict';
+import fsCallbacks from 'node:fs';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import * as zlib from 'node:zlib';
 import { SourceSummary } from '../../../src/core/engine/api';
 import { CacheDamagedError } from '../../../src/core/engine/cache';
@@ -247,5 +250,137 @@ describe('index cache reopened lazily (deferIndex)', function () {
     const third = await runCli(['query', folder, '--where', 'event:*', '--cache-dir', cacheDir, '--workers', '0']);
     assert.equal(third.stdout, first.stdout);
     assert.doesNotMatch(third.stderr, /note:/, 'the rebuilt cache is used without a note');
+  });
+
+  /** Counts the reads made on the thread pool (fs.read with a callback: prefetchCache's) until restore(). */
+  function spyPoolReads(): { reads: () => number; restore: () => void } {
+    let reads = 0;
+    const read = fsCallbacks.read;
+    (fsCallbacks as { read: unknown }).read = function (this: unknown, ...args: unknown[]) {
+      reads++;
+      return (read as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    return { reads: () => reads, restore: () => ((fsCallbacks as { read: unknown }).read = read) };
+  }
+
+  for (const seed of [13, 17]) {
+    it(`seed ${seed}: read ahead while walking (readAhead), the cache answers as the cold build does, and only the one for these paths is read`, async () => {
+      const folder = await trail(`ahead-${seed}`, seed, seed === 17);
+      const elsewhere = await trail(`ahead-other-${seed}`, seed + 1, false);
+      const cacheDir = path.join(scratch, `cache-ahead-${seed}`);
+      const cold = await Investigation.open([folder], { workers: 0 });
+      await Investigation.open([folder], { workers: 0, cacheDir });
+      // Used more recently: the cache of other evidence, and a file that is no cache at all.
+      await Investigation.open([elsewhere], { workers: 0, cacheDir });
+      await fs.writeFile(path.join(cacheDir, 'zzz-not-a-cache.idx'), 'not an index cache');
+      const spy = spyPoolReads();
+      try {
+        const ahead = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true, readAhead: true });
+        assert.equal(ahead.summary.fromCache, true);
+        assert.deepEqual(ahead.summary.notes, undefined, 'nothing refused');
+        assert.ok(spy.reads() > 0, 'the cache was read on the thread pool');
+        const reads = spy.reads();
+        assert.deepEqual(comparable(ahead.summary), comparable(cold.summary));
+        assert.deepEqual(await everything(ahead.investigation.index), await everything(cold.investigation.index));
+        assert.equal(spy.reads(), reads, 'and not read again on first use');
+      } finally {
+        spy.restore();
+      }
+    });
+  }
+
+  it('read ahead, the cache of evidence that changed since is not used: the evidence is read again', async () => {
+    const folder = await trail('ahead-changed', 19, false);
+    const cacheDir = path.join(scratch, 'cache-ahead-changed');
+    await Investigation.open([folder], { workers: 0, cacheDir });
+    const files = (await fs.readdir(folder, { recursive: true })).filter((f) => f.endsWith('.json.gz')).sort();
+    // Same size, one record's source IP changed: only the file's identity tells.
+    const file = path.join(folder, files[2]);
+    const text = zlib.gunzipSync(await fs.readFile(file)).toString('utf8');
+    const ip = /"sourceIPAddress":"([^"]+)"/.exec(text)![1];
+    await fs.writeFile(file, zlib.gzipSync(text.replace(`"sourceIPAddress":"${ip}"`, `"sourceIPAddress":"${'9'.repeat(ip.length)}"`)));
+    const cold = await Investigation.open([folder], { workers: 0 });
+    const ahead = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true, readAhead: true });
+    assert.equal(ahead.summary.fromCache, false);
+    assert.deepEqual(comparable(ahead.summary), comparable(cold.summary));
+    const everythingNow = await everything(ahead.investigation.index);
+    assert.deepEqual(everythingNow, await everything(cold.investigation.index));
+    assert.ok(everythingNow.raw.some((text) => text.includes('9'.repeat(ip.length))), 'the edited record as it is now');
+  });
+
+  it('read ahead, the bytes of a cache that is not the one for the evidence are let go before the evidence is read again', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const folder = await trail('ahead-let-go', 31, false);
+    const cacheDir = path.join(scratch, 'cache-ahead-let-go');
+    await Investigation.open([folder], { workers: 0, cacheDir });
+    const files = (await fs.readdir(folder, { recursive: true })).filter((f) => f.endsWith('.json.gz')).sort();
+    await fs.appendFile(path.join(folder, files[0]), Buffer.alloc(0));
+    await fs.rm(path.join(folder, files[1]));
+    // The buffers read into on the thread pool (the cache read ahead), watched without being held.
+    const read = fsCallbacks.read;
+    const buffers: WeakRef<object>[] = [];
+    (fsCallbacks as { read: unknown }).read = function (this: unknown, ...args: unknown[]) {
+      if (args[1] instanceof Uint8Array) buffers.push(new WeakRef(args[1]));
+      return (read as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    let heldDuringTheRead: boolean | undefined;
+    let looked = false;
+    try {
+      // One worker: the load waits for it to start (tens of milliseconds), with the evidence's
+      // first progress reported and nothing of this process running: then a collection shows
+      // what the load still holds.
+      const again = await Investigation.open([folder], {
+        workers: 1,
+        cacheDir,
+        deferIndex: true,
+        readAhead: true,
+        onProgress: () => {
+          if (looked) return;
+          looked = true;
+          setImmediate(() => {
+            gc();
+            heldDuringTheRead = buffers.some((b) => b.deref() !== undefined);
+          });
+        },
+      });
+      assert.equal(again.summary.fromCache, false, 'the evidence changed: read again');
+    } finally {
+      (fsCallbacks as { read: unknown }).read = read;
+    }
+    assert.ok(buffers.length > 0, 'the old cache was read ahead');
+    assert.equal(heldDuringTheRead, false, 'and let go while the evidence was read again');
+  });
+
+  it('read ahead, a damaged section is found when first used: the cache is deleted and the next load reads the evidence', async () => {
+    const folder = await trail('ahead-damaged', 23, false);
+    const cacheDir = path.join(scratch, 'cache-ahead-damaged');
+    const cold = await Investigation.open([folder], { workers: 0, cacheDir });
+    const file = await cacheFile(cacheDir);
+    const data = await fs.readFile(file);
+    const codes = sectionsOf(data).filter((s) => s.kind === 'u8' && s.bytes > 0);
+    data[codes[1].at + 1] ^= 0x02;
+    await fs.writeFile(file, data);
+    const opened = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true, readAhead: true });
+    assert.equal(opened.summary.fromCache, true);
+    assert.throws(() => opened.investigation.index, (error: unknown) => error instanceof CacheDamagedError && /a section .* does not match its checksum/.test(error.message) && error.message.includes(file));
+    await assert.rejects(fs.stat(file), { code: 'ENOENT' }, 'the damaged cache was deleted');
+    const again = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true, readAhead: true });
+    assert.equal(again.summary.fromCache, false);
+    assert.deepEqual(await everything(again.investigation.index), await everything(cold.investigation.index));
+  });
+
+  it('read ahead, a damaged table of contents is refused with a note, as when the file is opened after the walk', async () => {
+    const folder = await trail('ahead-toc', 29, false);
+    const cacheDir = path.join(scratch, 'cache-ahead-toc');
+    const cold = await Investigation.open([folder], { workers: 0, cacheDir });
+    const file = await cacheFile(cacheDir);
+    const data = await fs.readFile(file);
+    data[HEADER + 12] ^= 0x01;
+    await fs.writeFile(file, data);
+    const opened = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true, readAhead: true });
+    assert.equal(opened.summary.fromCache, false);
+    assert.match((opened.summary.notes ?? []).join('\n'), /table of contents does not match its checksum/);
+    assert.deepEqual(await everything(opened.investigation.index), await everything(cold.investigation.index));
   });
 });

@@ -133,6 +133,57 @@ describe('pivot read-back: only as far as the wanted records', function () {
     }
   });
 
+  it('with the count of records as a hint, a record is found by inflating about its share of the content, and found still when records differ in length or the trailer lies about the length', async () => {
+    const rand = random(31);
+    const event = (i: number, pad: number) => ({ eventVersion: '1.08', eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z', eventID: `id-${i}`, requestParameters: { pad: 'p'.repeat(pad) } });
+    const even = Array.from({ length: 200 }, (_, i) => event(i, 1000 + Math.floor(rand() * 100)));
+    // The first record is most of the content: record 1's share of it says far too little.
+    const uneven = [event(0, 400_000), ...Array.from({ length: 9 }, (_, i) => event(i + 1, 10))];
+    const spy = spySteps();
+    try {
+      for (const [name, records] of [
+        ['uneven.json.gz', uneven],
+        ['even.json.gz', even],
+      ] as const) {
+        const file = path.join(scratch, name);
+        const compressed = zlib.gzipSync(JSON.stringify({ Records: records }));
+        await fs.writeFile(file, compressed);
+        const { events, locations } = await readAll(file);
+        const whole = zlib.gunzipSync(compressed).length;
+        for (let round = 0; round < 12; round++) {
+          const picks = Array.from({ length: 1 + Math.floor(rand() * 2) }, () => Math.floor(rand() * records.length));
+          const raw = await readRawRecordsAt(file, 'trail', picks.map((p) => locations[p]), { everyItemAnEvent: true, records: records.length });
+          assert.deepEqual(raw.map((r) => JSON.parse(r.text!) as unknown), picks.map((p) => events[p]), `${name} #${picks.join(',')}`);
+        }
+        if (name === 'even.json.gz') {
+          // After a file of one huge record (the estimate from the files read before is then
+          // far too large), record 19 of 200 ends about a tenth into this one's content: not much
+          // more is inflated.
+          const huge = path.join(scratch, 'huge.json.gz');
+          await fs.writeFile(huge, zlib.gzipSync(JSON.stringify({ Records: [event(0, 300_000)] })));
+          await readRawRecordsAt(huge, 'trail', [{ offset: 0, length: 0 }], { everyItemAnEvent: true, records: 1 });
+          await readRawRecordsAt(file, 'trail', [locations[19]], { everyItemAnEvent: true, records: records.length });
+          const last = spy.inflated().at(-1)!;
+          assert.equal(last.complete, false);
+          assert.ok(last.bytes < whole * 0.2, `${last.bytes} bytes of ${whole} inflated`);
+        }
+        // A trailer that says the content is empty, or huge, is only a first guess: an early record
+        // is found from a prefix (the trailer, checked at the end of the content, is not reached).
+        if (name === 'uneven.json.gz') continue;
+        for (const size of [0, 0xffffffff]) {
+          const lying = Buffer.from(compressed);
+          lying.writeUInt32LE(size, lying.length - 4);
+          const liar = path.join(scratch, `lying-${size}-${name}`);
+          await fs.writeFile(liar, lying);
+          const raw = await readRawRecordsAt(liar, 'trail', [locations[1]], { everyItemAnEvent: true, records: records.length });
+          assert.deepEqual(JSON.parse(raw[0].text!), events[1]);
+        }
+      }
+    } finally {
+      spy.restore();
+    }
+  });
+
   it('a record past the end of a shorter file, with or without the hint, is named as not there any more', async () => {
     const file = path.join(scratch, 'short.json.gz');
     const records = Array.from({ length: 5 }, (_, i) => ({ eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z', eventID: `id-${i}` }));

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseTrailKeyLayout } from '../../../src/core/sources/layout';
 import { FileProblem, EvidenceFile } from '../../../src/core/sources/types';
-import { isSkippedByName, walkEvidence } from '../../../src/core/sources/walk';
+import { FileIdentities, isSkippedByName, walkEvidence } from '../../../src/core/sources/walk';
 
 async function walk(paths: string[], signal?: AbortSignal): Promise<{ files: EvidenceFile[]; problems: FileProblem[] }> {
   const files: EvidenceFile[] = [];
@@ -173,5 +173,111 @@ describe('sources: walkEvidence', () => {
     assert.equal(files.length, total);
     assert.equal(new Set(files.map((f) => f.path)).size, total);
     assert.ok(files.every((f) => f.size === content.length));
+  });
+});
+
+describe('sources: walkEvidence with statInFolder (the CLI: files stat\'ed by name from inside their folder)', () => {
+  let root: string;
+  const home = process.cwd();
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-walk-in-'));
+  });
+  afterEach(() => {
+    process.chdir(home);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Files, problems and identities of a walk, and the working folder at every slice. */
+  async function walkWith(paths: string[], statInFolder: boolean, signal?: AbortSignal) {
+    const files: EvidenceFile[] = [];
+    const problems: FileProblem[] = [];
+    const identities = new FileIdentities();
+    const cwdAtSlices = new Set<string>();
+    for await (const slice of walkEvidence(paths, { signal, onProblem: (p) => problems.push(p), identities, statInFolder })) {
+      cwdAtSlices.add(process.cwd());
+      files.push(...slice);
+    }
+    return { files, problems, identities: files.map((f) => identities.get(f.path)), cwdAtSlices };
+  }
+
+  /** Nested folders in the AWSLogs layout, hidden and skipped files, links (to a folder, a file, nowhere, itself), a pipe, and a folder of more files than one slice. */
+  function tree(): void {
+    const day = path.join(root, 'AWSLogs/111122223333/CloudTrail/eu-west-1/2026/03/04');
+    for (let i = 0; i < 1200; i++) write(path.join(day, `111122223333_CloudTrail_eu-west-1_20260304T${String(i).padStart(4, '0')}Z_x.json.gz`), `{"Records":[${i}]}`);
+    write(path.join(root, 'case/a.json'), '{"a":1}');
+    write(path.join(root, 'case/deeper/b.jsonl'), '{}\n');
+    write(path.join(root, 'case/.hidden.json'));
+    write(path.join(root, 'case/photo.png'));
+    write(path.join(root, 'node_modules/x.json'));
+    write(path.join(root, 'other/c.json'), '{"c":3}');
+    fs.symlinkSync(path.join(root, 'other'), path.join(root, 'case', 'linked-folder'));
+    fs.symlinkSync(path.join(root, 'case', 'a.json'), path.join(root, 'case', 'same-as-a.json'));
+    fs.symlinkSync(path.join(root, 'nowhere'), path.join(root, 'case', 'dangling.json'));
+    fs.symlinkSync('self', path.join(root, 'case', 'self'));
+    fs.symlinkSync(path.join(root, 'case'), path.join(root, 'case', 'deeper', 'loop'));
+    execFileSync('mkfifo', [path.join(root, 'case', 'pipe.json')]);
+  }
+
+  it('finds the same files, problems and identities as the walk by whole paths, and the working folder is its own at every slice and after', async () => {
+    tree();
+    const byPath = await walkWith([root], false);
+    const inFolder = await walkWith([root], true);
+    assert.ok(byPath.files.length > 1200, `${byPath.files.length} files`);
+    assert.deepEqual(inFolder.files, byPath.files);
+    assert.deepEqual(inFolder.problems, byPath.problems);
+    assert.deepEqual(inFolder.identities, byPath.identities);
+    assert.ok(inFolder.identities.every((identity) => identity !== undefined));
+    assert.deepEqual([...inFolder.cwdAtSlices], [home], 'nothing else ever runs with the working folder moved');
+    assert.equal(process.cwd(), home);
+  });
+
+  it('paths given relative to the working folder are resolved against it first', async () => {
+    tree();
+    process.chdir(root);
+    const relative = await walkWith(['case', path.join('other', 'c.json'), 'AWSLogs'], true);
+    const absolute = await walkWith([path.join(root, 'case'), path.join(root, 'other', 'c.json'), path.join(root, 'AWSLogs')], false);
+    assert.deepEqual(relative.files, absolute.files);
+    assert.deepEqual(relative.problems, absolute.problems);
+    assert.ok(relative.files.every((f) => path.isAbsolute(f.path) && f.path.startsWith(root)));
+    assert.equal(process.cwd(), fs.realpathSync(root));
+  });
+
+  it('the working folder is put back when the walk is aborted, fails inside a folder, or is left early', async () => {
+    tree();
+    const controller = new AbortController();
+    let slices = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const slice of walkEvidence([root], { signal: controller.signal, onProblem: () => undefined, statInFolder: true })) {
+          assert.ok(slice.length > 0);
+          if (++slices === 1) controller.abort(new Error('cancelled by the user'));
+        }
+      })(),
+      /cancelled by the user/,
+    );
+    assert.equal(process.cwd(), home);
+    // An error while inside a folder (here from the problem callback, at the pipe).
+    await assert.rejects(
+      (async () => {
+        for await (const slice of walkEvidence([path.join(root, 'case')], { onProblem: (p) => assert.fail(`stop at ${p.path}`), statInFolder: true })) assert.ok(slice);
+      })(),
+      /stop at .*case/,
+    );
+    assert.equal(process.cwd(), home);
+    for await (const slice of walkEvidence([root], { onProblem: () => undefined, statInFolder: true })) {
+      assert.ok(slice.length > 0);
+      break;
+    }
+    assert.equal(process.cwd(), home);
+  });
+
+  it('a folder that cannot be listed is reported as by the walk by whole paths', async () => {
+    write(path.join(root, 'ok.json'));
+    const notAFolder = path.join(root, 'ok.json', 'inside');
+    const missing = path.join(root, 'missing');
+    const inFolder = await walkWith([missing, notAFolder, root], true);
+    assert.deepEqual(inFolder.problems, (await walkWith([missing, notAFolder, root], false)).problems);
+    assert.deepEqual(inFolder.files.map((f) => path.basename(f.path)), ['ok.json']);
+    assert.equal(process.cwd(), home);
   });
 });
