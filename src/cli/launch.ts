@@ -3,7 +3,7 @@
  * cache. Compiling the 3 MB bundle costs about 60 ms of CPU on every run, as much as reopening a
  * cached index of thousands of files; with the code V8 compiled on an earlier run it is ~10 ms.
  *
- * The code cache is one file in the ctinv cache folder (`code/`), named by a SHA-256 of the
+ * The code cache is one file a command in the ctinv cache folder (`code/`), named by a SHA-256 of the
  * bundle file's identity (device, inode, size, modification and change times: a rebuilt or
  * replaced bundle has a new one, as evidence files do for the index cache), Node's version
  * and the architecture (V8 itself checks little more than the source's length), checked
@@ -49,7 +49,7 @@ function readCodeCache(file: string): Buffer | undefined {
 }
 
 /** Writes the code cache (atomically), unless its folder is inside a path named on the command line; removes older ones. */
-function writeCodeCache(folder: string, file: string, data: Buffer, args: readonly string[]): void {
+function writeCodeCache(folder: string, file: string, key: string, data: Buffer, args: readonly string[]): void {
   try {
     const named = args.filter((arg) => !arg.startsWith('-') && fs.existsSync(arg));
     if (evidenceContaining(folder, named)) return;
@@ -58,7 +58,8 @@ function writeCodeCache(folder: string, file: string, data: Buffer, args: readon
     fs.writeFileSync(temporary, Buffer.concat([sha256(data), data]));
     fs.renameSync(temporary, file);
     for (const name of fs.readdirSync(folder)) {
-      if (name.startsWith('cli-') && name.endsWith('.v8') && path.join(folder, name) !== file) fs.rmSync(path.join(folder, name), { force: true });
+      // Caches of other builds go; this build's other commands keep theirs.
+      if (name.startsWith('cli-') && name.endsWith('.v8') && !name.startsWith(`cli-${key}-`)) fs.rmSync(path.join(folder, name), { force: true });
     }
   } catch {
     // Without a code cache the next run compiles the bundle again: nothing else changes.
@@ -92,12 +93,15 @@ function launch(): void {
   const folder = path.join(cacheRoot(), 'code');
   const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${bundle}\0${identity}`).digest('hex').slice(0, 32);
-  const file = path.join(folder, `cli-${key}.v8`);
+  // One cache a command: V8 keeps the functions a run compiled, and each command runs its own
+  // (a cache made by `stats` left `query` compiling its read-back on every run).
+  const command = args.find((arg) => !arg.startsWith('-')) ?? '';
+  const file = path.join(folder, `cli-${key}-${/^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other'}.v8`);
   const cachedData = useCache ? readCodeCache(file) : undefined;
   const script = new vm.Script(Module.wrap(source.startsWith('#!') ? `//${source.slice(2)}` : source), { filename: bundle, cachedData });
   if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
     // Once the command has run, the cache holds the functions it compiled lazily too.
-    process.once('exit', () => writeCodeCache(folder, file, script.createCachedData(), args));
+    process.once('exit', () => writeCodeCache(folder, file, key, script.createCachedData(), args));
   }
   const main = new Module(bundle, module);
   main.filename = bundle;

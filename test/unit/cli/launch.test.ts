@@ -33,12 +33,21 @@ describe('ctinv launcher: the code cache', function () {
     assert.equal(first.status, 0, first.stderr);
     const files = codeFiles(home);
     assert.equal(files.length, 1);
-    assert.match(files[0], /^cli-[0-9a-f]{32}\.v8$/);
+    assert.match(files[0], /^cli-[0-9a-f]{32}-stats\.v8$/);
     const second = run(['stats', evidence, '--json', '--cache-dir', path.join(scratch, 'index-1')], home);
     assert.equal(second.status, 0, second.stderr);
     assert.equal(JSON.parse(second.stdout).events, 1);
     assert.deepEqual({ ...JSON.parse(second.stdout), fromCache: undefined }, { ...JSON.parse(first.stdout), fromCache: undefined });
     assert.deepEqual(codeFiles(home), files);
+    // Each command keeps its own (V8 keeps what a run compiled); another build's caches go.
+    const stale = path.join(home, 'ctinv', 'code', `cli-${'0'.repeat(32)}-stats.v8`);
+    fs.writeFileSync(stale, 'an older build');
+    const query = run(['query', evidence, '--where', 'eventName:GetObject', '--cache-dir', path.join(scratch, 'index-1')], home);
+    assert.equal(query.status, 0, query.stderr);
+    assert.equal(query.stdout.trim().split('\n').length, 1);
+    const [key] = /^cli-[0-9a-f]{32}-/.exec(files[0])!;
+    assert.deepEqual(codeFiles(home).sort(), [`${key}query.v8`, `${key}stats.v8`]);
+    assert.equal(run(['query', evidence, '--where', 'eventName:GetObject', '--cache-dir', path.join(scratch, 'index-1')], home).stdout, query.stdout);
   });
 
   it('is used with --no-cache (it is the program\'s code, no evidence), not with CTINV_NO_CODE_CACHE=1, and runs on when it is damaged', () => {
