@@ -185,19 +185,25 @@ describe('content hashes computed on demand', function () {
     assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 1, 0]);
   });
 
-  it('never takes equal byte hashes for the same bytes unconfirmed: the earlier file gone, the same bytes elsewhere are kept', async () => {
-    // The byte hash is a CRC: equal ones are confirmed by the files' digests (same place) or the
-    // content read again. Neither is possible here, so the record is kept and reported.
-    const event = record();
+  /** Indexes `event` in a file, removes that file, then loads `second` (written by `write`) beside it. */
+  async function afterEarlierCopyRemoved(event: JsonObject, write: (dir: string) => void): Promise<{ counts: number[]; size: number }> {
     const investigation = new Investigation({ workers: 0 });
     const first = folder();
     fs.writeFileSync(path.join(first, 'a.json'), trail([event]));
     await investigation.addSource([first]).loaded;
     fs.rmSync(path.join(first, 'a.json'));
     const second = folder();
-    fs.writeFileSync(path.join(second, 'b.json.gz'), gzipSync(trail([record(), event])));
+    write(second);
     const again = await investigation.addSource([second]).loaded;
-    assert.deepEqual([again.events, again.duplicates, again.conflicts], [2, 0, 1]);
+    return { counts: [again.events, again.duplicates, again.conflicts], size: investigation.index.size };
+  }
+
+  it('never takes equal byte hashes for the same bytes unconfirmed: the earlier file gone, the same bytes elsewhere are kept', async () => {
+    // The byte hash is a CRC: equal ones are confirmed by the files' digests (same place) or the
+    // content read again. Neither is possible here, so the record is kept and reported.
+    const event = record();
+    const { counts } = await afterEarlierCopyRemoved(event, (dir) => fs.writeFileSync(path.join(dir, 'b.json.gz'), gzipSync(trail([record(), event]))));
+    assert.deepEqual(counts, [2, 0, 1]);
   });
 
   it('keeps a record whose earlier copy changed since it was indexed, even to the same content: never hashes what is there now', async () => {
@@ -232,16 +238,9 @@ describe('content hashes computed on demand', function () {
 
   it('keeps a record whose earlier copy (other bytes) can no longer be read, its file removed: a conflict, never dropped', async () => {
     const event = record();
-    const investigation = new Investigation({ workers: 0 });
-    const first = folder();
-    fs.writeFileSync(path.join(first, 'a.json'), trail([event]));
-    await investigation.addSource([first]).loaded;
-    fs.rmSync(path.join(first, 'a.json'));
-    const second = folder();
-    fs.writeFileSync(path.join(second, 'b.json'), trail([event], true));
-    const again = await investigation.addSource([second]).loaded;
-    assert.deepEqual([again.events, again.duplicates, again.conflicts], [1, 0, 1]);
-    assert.equal(investigation.index.size, 2);
+    const { counts, size } = await afterEarlierCopyRemoved(event, (dir) => fs.writeFileSync(path.join(dir, 'b.json'), trail([event], true)));
+    assert.deepEqual(counts, [1, 0, 1]);
+    assert.equal(size, 2);
   });
 });
 
