@@ -60,15 +60,15 @@ const KEY_BYTES = KEYS.map((key) => Buffer.from(key, 'latin1'));
 const KEY_TABLE_BITS = 7;
 const keyTable = new Int8Array(1 << KEY_TABLE_BITS).fill(-1);
 
-/** The key table slot of a running hash `hash = hash * PER_KEY1 + byte` over a key's bytes. */
+/** The key table slot of a keyHash. */
 function keySlot(hash: number): number {
   return (hash ^ (hash >>> KEY_TABLE_BITS) ^ (hash >>> 14)) & ((1 << KEY_TABLE_BITS) - 1);
 }
 
+/** From the key's length and three of its bytes, not all of them: keyId compares the bytes anyway. */
 function keyHash(bytes: Uint8Array, start: number, end: number): number {
-  let hash = 0;
-  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
-  return hash;
+  const length = end - start;
+  return (Math.imul(length, 0x9e3779b1) ^ (bytes[start] << 16) ^ (bytes[start + (length >> 1)] << 8) ^ bytes[end - 1]) | 0;
 }
 
 for (let id = 0; id < KEYS.length; id++) {
@@ -746,19 +746,14 @@ export class TrailScanner {
     }
     for (;;) {
       if (b[i] !== 0x22) return -1;
-      // The key's bytes are hashed as they are scanned, for keyId.
       let j = i + 1;
-      let hash = 0;
       let c = b[j];
-      while (c !== 0x22 && c !== 0x5c && c >= 0x20) {
-        hash = (Math.imul(hash, 31) + c) | 0;
-        c = b[++j];
-      }
+      while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = b[++j];
       let key = -1;
       let keyEnd: number;
       if (c === 0x22) {
         keyEnd = j + 1;
-        key = keyId(b, i + 1, j, hash);
+        key = keyId(b, i + 1, j, keyHash(b, i + 1, j));
       } else {
         // An escape (the record goes to the generic path), a control character or the end.
         keyEnd = skipString(b, i);
