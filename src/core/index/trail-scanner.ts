@@ -444,7 +444,15 @@ class ValueMemo {
   lookupHash(b: Buffer, i: number): number {
     const close = b.indexOf(b[i] === 0x7b ? 0x7d : 0x5d, i + 1);
     if (close < i + MEMO_MIN_BYTES) return 0;
-    return hashSpan(b, i, close + 1) | 1; // 0 marks a free slot
+    // The first and the last (up to) 40 bytes, four to a multiply, and the length.
+    const end = close + 1;
+    const head = Math.min(end, i + 40);
+    let hash = FNV_OFFSET ^ (end - i);
+    let k = i;
+    for (; k + 4 <= head; k += 4) hash = Math.imul(hash ^ (b[k] | (b[k + 1] << 8) | (b[k + 2] << 16) | (b[k + 3] << 24)), FNV_PRIME);
+    for (k = Math.max(k, end - 40); k + 4 <= end; k += 4) hash = Math.imul(hash ^ (b[k] | (b[k + 1] << 8) | (b[k + 2] << 16) | (b[k + 3] << 24)), FNV_PRIME);
+    for (; k < end; k++) hash = Math.imul(hash ^ b[k], FNV_PRIME);
+    return hash | 1; // 0 marks a free slot
   }
   /** The entry whose bytes b holds from i on (prefix hash `hash`), or -1. */
   find(b: Buffer, i: number, hash: number): number {
