@@ -60,15 +60,15 @@ const KEY_BYTES = KEYS.map((key) => Buffer.from(key, 'latin1'));
 const KEY_TABLE_BITS = 7;
 const keyTable = new Int8Array(1 << KEY_TABLE_BITS).fill(-1);
 
-/** The key table slot of a running hash `hash = hash * PER_KEY1 + byte` over a key's bytes. */
+/** The key table slot of a keyHash. */
 function keySlot(hash: number): number {
   return (hash ^ (hash >>> KEY_TABLE_BITS) ^ (hash >>> 14)) & ((1 << KEY_TABLE_BITS) - 1);
 }
 
+/** From the key's length and three of its bytes, not all of them: keyId compares the bytes anyway. */
 function keyHash(bytes: Uint8Array, start: number, end: number): number {
-  let hash = 0;
-  for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
-  return hash;
+  const length = end - start;
+  return (Math.imul(length, 0x9e3779b1) ^ (bytes[start] << 16) ^ (bytes[start + (length >> 1)] << 8) ^ bytes[end - 1]) | 0;
 }
 
 for (let id = 0; id < KEYS.length; id++) {
@@ -409,6 +409,123 @@ class BytesTable {
   }
 }
 
+/** Objects and arrays are looked up only when their first closing bracket is at least this far in (smaller ones cost little to validate). */
+const MEMO_MIN_BYTES = 24;
+/** Longer ones are not remembered (a large responseElements rarely comes back). */
+const MEMO_MAX_BYTES = 4096;
+/** Entries with the same hash tried for one value: values alike in what is hashed cost time only up to this. */
+const MEMO_CANDIDATES = 4;
+/** find(): no entry, and too many alike to add another. */
+const MEMO_CROWDED = -2;
+
+/**
+ * Objects and arrays of records validated before (a userIdentity, tlsDetails), kept as bytes
+ * and found again by the bytes up to their first closing bracket (which is inside the value
+ * or its end): bytes equal to a complete JSON value seen before are that value (an object or
+ * array ends where its brackets close, whatever follows), so pass one jumps over them with one
+ * native compare instead of validating them again, and pass two finds what it derived from
+ * them by the entry's number. Entries stay valid for the whole document (a full memo takes no
+ * more until the next document starts it afresh).
+ */
+class ValueMemo {
+  private slots = new Int32Array(2 * 1024);
+  private offsets = new Int32Array(256);
+  private lengths = new Int32Array(256);
+  private arena = Buffer.alloc(64 * 1024);
+  private used = 0;
+  count = 0;
+  /** Bumped each time the memo starts afresh: what was derived from the old entries is dropped. */
+  generation = 0;
+
+  /**
+   * The lookup hash of the object or array at b[i]: of the bytes up to its first closing
+   * bracket of the same kind, found natively; 0 when that is too near (or absent).
+   */
+  lookupHash(b: Buffer, i: number): number {
+    const close = b.indexOf(b[i] === 0x7b ? 0x7d : 0x5d, i + 1);
+    if (close < i + MEMO_MIN_BYTES) return 0;
+    // The first and the last (up to) 40 bytes, four to a multiply, and the length.
+    const end = close + 1;
+    const head = Math.min(end, i + 40);
+    let hash = FNV_OFFSET ^ (end - i);
+    let k = i;
+    for (; k + 4 <= head; k += 4) hash = Math.imul(hash ^ (b[k] | (b[k + 1] << 8) | (b[k + 2] << 16) | (b[k + 3] << 24)), FNV_PRIME);
+    for (k = Math.max(k, end - 40); k + 4 <= end; k += 4) hash = Math.imul(hash ^ (b[k] | (b[k + 1] << 8) | (b[k + 2] << 16) | (b[k + 3] << 24)), FNV_PRIME);
+    for (; k < end; k++) hash = Math.imul(hash ^ b[k], FNV_PRIME);
+    return hash | 1; // 0 marks a free slot
+  }
+  /** The entry whose bytes b holds from i on (prefix hash `hash`), or -1. */
+  find(b: Buffer, i: number, hash: number): number {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    let tried = 0;
+    for (let probes = 0, slot = hash & mask; probes < MAX_PROBES; probes++, slot = (slot + 1) & mask) {
+      const stored = slots[slot << 1];
+      if (stored === 0) return -1;
+      if (stored !== hash) continue;
+      const entry = slots[(slot << 1) + 1];
+      const from = this.offsets[entry];
+      const length = this.lengths[entry];
+      if (i + length <= b.length && b.compare(this.arena, from, from + length, i, i + length) === 0) return entry;
+      if (++tried === MEMO_CANDIDATES) return MEMO_CROWDED;
+    }
+    return MEMO_CROWDED;
+  }
+
+  length(entry: number): number {
+    return this.lengths[entry];
+  }
+
+  /** Remembers the validated value b[start, end) (its prefix hash `hash`), when there is room. */
+  add(b: Buffer, start: number, end: number, hash: number): void {
+    const length = end - start;
+    if (length > MEMO_MAX_BYTES || this.used + length > OBJECT_TABLE_LIMIT.bytes || this.count >= OBJECT_TABLE_LIMIT.entries) return;
+    if ((this.count + 1) * 2 > this.slots.length >> 1) {
+      const old = this.slots;
+      this.slots = new Int32Array(old.length * 2);
+      for (let at = 0; at < old.length; at += 2) if (old[at] !== 0) this.place(old[at], old[at + 1]);
+    }
+    if (this.used + length > this.arena.length) {
+      let size = this.arena.length * 2;
+      while (size < this.used + length) size *= 2;
+      const next = Buffer.alloc(size);
+      this.arena.copy(next, 0, 0, this.used);
+      this.arena = next;
+    }
+    if (this.count === this.offsets.length) {
+      const offsets = new Int32Array(this.count * 2);
+      offsets.set(this.offsets);
+      this.offsets = offsets;
+      const lengths = new Int32Array(this.count * 2);
+      lengths.set(this.lengths);
+      this.lengths = lengths;
+    }
+    b.copy(this.arena, this.used, start, end);
+    this.offsets[this.count] = this.used;
+    this.lengths[this.count] = length;
+    this.place(hash, this.count);
+    this.used += length;
+    this.count++;
+  }
+
+  private place(hash: number, entry: number): void {
+    const mask = (this.slots.length >> 1) - 1;
+    let slot = hash & mask;
+    while (this.slots[slot << 1] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot << 1] = hash;
+    this.slots[(slot << 1) + 1] = entry;
+  }
+
+  /** Called as a document starts: a full memo starts afresh. */
+  startDocument(): void {
+    if (this.used + MEMO_MAX_BYTES <= OBJECT_TABLE_LIMIT.bytes && this.count < OBJECT_TABLE_LIMIT.entries) return;
+    this.slots = new Int32Array(2 * 1024);
+    this.used = 0;
+    this.count = 0;
+    this.generation++;
+  }
+}
+
 /** A batch dictionary with a byte-keyed front: values seen before are coded without decoding them. */
 class ByteCoder {
   private readonly table = new BytesTable(VALUE_TABLE_LIMIT);
@@ -485,6 +602,11 @@ export class TrailScanner {
   private readonly identities = new BytesMemo<CodedIdentity>();
   private noIdentity: CodedIdentity | undefined;
   private readonly resourceLists = new BytesMemo<readonly number[]>();
+  private readonly memo = new ValueMemo();
+  /** By memo entry: the identity coded from its bytes (for the memo's current generation). */
+  private identityOf: (CodedIdentity | undefined)[] = [];
+  private resourcesOf: (readonly number[] | undefined)[] = [];
+  private memoGeneration = 0;
   private readonly event: ScannedEvent = {
     offset: 0,
     length: 0,
@@ -577,6 +699,12 @@ export class TrailScanner {
    */
   private locate(b: Buffer, start: number, limit = MAX_RECORDS): number {
     useWords(b);
+    this.memo.startDocument();
+    if (this.memo.generation !== this.memoGeneration) {
+      this.memoGeneration = this.memo.generation;
+      this.identityOf = [];
+      this.resourcesOf = [];
+    }
     let i = skipSpace(b, start + 1);
     if (!sameBytes(b, i, RECORDS_KEY, 0, RECORDS_KEY.length)) return -1;
     i = skipSpace(b, i + RECORDS_KEY.length);
@@ -626,19 +754,14 @@ export class TrailScanner {
     }
     for (;;) {
       if (b[i] !== 0x22) return -1;
-      // The key's bytes are hashed as they are scanned, for keyId.
       let j = i + 1;
-      let hash = 0;
       let c = b[j];
-      while (c !== 0x22 && c !== 0x5c && c >= 0x20) {
-        hash = (Math.imul(hash, 31) + c) | 0;
-        c = b[++j];
-      }
+      while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = b[++j];
       let key = -1;
       let keyEnd: number;
       if (c === 0x22) {
         keyEnd = j + 1;
-        key = keyId(b, i + 1, j, hash);
+        key = keyId(b, i + 1, j, keyHash(b, i + 1, j));
       } else {
         // An escape (the record goes to the generic path), a control character or the end.
         keyEnd = skipString(b, i);
@@ -675,13 +798,35 @@ export class TrailScanner {
         i = skipString(b, i);
         if (i < 0) return -1;
       } else {
-        i = skipValue(b, i, 1);
-        if (i < 0) return -1;
+        // spans[k + 3]: the memo entry + 1 of an object or array remembered, else 0.
+        let entry = -1;
+        const hash = b[i] === 0x7b || b[i] === 0x5b ? this.memo.lookupHash(b, i) : 0;
+        if (hash !== 0) {
+          const memo = this.memo;
+          entry = memo.find(b, i, hash);
+          if (entry >= 0) {
+            i += memo.length(entry);
+          } else {
+            const crowded = entry === MEMO_CROWDED;
+            entry = -1;
+            i = skipValue(b, i, 1);
+            if (i < 0) return -1;
+            if (!crowded) {
+              entry = memo.count;
+              memo.add(b, valueStart, i, hash);
+              if (memo.count === entry) entry = -1;
+            }
+          }
+        } else {
+          i = skipValue(b, i, 1);
+          if (i < 0) return -1;
+        }
         if (key >= 0) {
           const k = at + RECORD_HEAD + key * PER_KEY;
           spans[k] = OTHER;
           spans[k + 1] = valueStart;
           spans[k + 2] = i;
+          spans[k + 3] = entry + 1;
         }
       }
       i = skipSpace(b, i);
@@ -799,6 +944,8 @@ export class TrailScanner {
     const start = this.spans[k + 1];
     const end = this.spans[k + 2];
     if (this.spans[k] !== OTHER || b[start] !== 0x5b || end - start <= 2) return NO_CODES;
+    const entry = this.spans[k + 3] - 1;
+    if (entry >= 0) return (this.resourcesOf[entry] ??= this.resourceLists.get(b, start, end, this.codeResources));
     return this.resourceLists.get(b, start, end, this.codeResources);
   }
 
@@ -815,6 +962,8 @@ export class TrailScanner {
       // Absent, or not an object: the normaliser sees no identity either way.
       return (this.noIdentity ??= this.codeIdentity(undefined));
     }
+    const entry = this.spans[k + 3] - 1;
+    if (entry >= 0) return (this.identityOf[entry] ??= this.identities.get(b, start, end, this.codeIdentityBytes));
     return this.identities.get(b, start, end, this.codeIdentityBytes);
   }
 
