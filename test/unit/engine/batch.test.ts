@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { BatchBuilder, BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, combineBatches, dictFieldValue } from '../../../src/core/index/batch';
-import { CompactNumberColumn, ID_TEXT, ID_UUID, ID_UUID_UPPER, packId } from '../../../src/core/index/columns';
+import { CompactNumberColumn, ID_TEXT, ID_UUID, ID_UUID_UPPER, packId, packIdBytes } from '../../../src/core/index/columns';
 import { newCopy, newCursor, packFiles, unpackFiles, withNewValuesOnly, withWholeDictionaries } from '../../../src/core/engine/worker-protocol';
 import { EvidenceFile } from '../../../src/core/sources/types';
 import { PIVOT_FIELDS } from '../../../src/core/index/fields';
@@ -189,6 +189,30 @@ describe('packed identifiers', () => {
       '',
     ]) {
       assert.equal(packId(text, words, 0), ID_TEXT, text);
+    }
+  });
+
+  it("pack from a record's bytes exactly as from its decoded text: every byte at every place of a UUID", () => {
+    const fromBytes = new Uint32Array(6);
+    const fromText = new Uint32Array(4);
+    for (const uuid of ['3e7c8d8c-0a9c-4d4e-a619-c4f493129205', 'FFFFFFFF-0A9C-4D4E-A619-C4F493129205']) {
+      const bytes = Buffer.from(`{"eventID":"${uuid}"}`, 'latin1');
+      const at = bytes.indexOf(uuid);
+      for (let place = 0; place < 36; place++) {
+        for (let byte = 0; byte < 0x100; byte++) {
+          bytes[at + place] = byte;
+          fromBytes.fill(7);
+          fromText.fill(7);
+          const kind = packIdBytes(bytes, at, at + 36, fromBytes, 2);
+          const text = bytes.toString('utf8', at, at + 36);
+          assert.equal(kind, packId(text, fromText, 0), `${JSON.stringify(text)} (byte ${byte} at ${place})`);
+          assert.deepEqual([...fromBytes.subarray(2)], [...fromText], `${JSON.stringify(text)}`);
+          assert.deepEqual([...fromBytes.subarray(0, 2)], [7, 7], 'nothing before its place');
+        }
+        bytes[at + place] = uuid.charCodeAt(place);
+      }
+      assert.equal(packIdBytes(bytes, at, at + 35, fromBytes, 0), ID_TEXT, 'one byte short');
+      assert.equal(packIdBytes(bytes, at - 1, at + 36, fromBytes, 0), ID_TEXT, 'one byte long');
     }
   });
 });
