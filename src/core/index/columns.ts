@@ -724,7 +724,7 @@ export function packIdBytes(bytes: Uint8Array, start: number, end: number, words
   let w1 = 0;
   let w2 = 0;
   let w3 = 0;
-  let entry = 0;
+  let entry: number;
   for (let k = start; k < start + 8; k++) {
     entry = HEX_BYTES[bytes[k]];
     flags |= entry;
