@@ -125,7 +125,11 @@ export function unpackFiles(wire: WireFiles, chunk: readonly EvidenceFile[]): Ba
   for (let base = 0; base < numbers.length; base += FILE_WIDTH) {
     const from = chunk[numbers[base + AT]];
     if (!from) throw new Error(`a parse worker named file ${numbers[base + AT]} of a chunk of ${chunk.length}`);
-    const file: BatchFile = { ...from, records: numbers[base + RECORDS], problems: [] };
+    // Literals, not a spread: a spread then extended is several times slower (a copy, then a new map per key).
+    const file: BatchFile =
+      from.layout === undefined
+        ? { path: from.path, size: from.size, mtimeMs: from.mtimeMs, records: numbers[base + RECORDS], problems: [] }
+        : { path: from.path, size: from.size, mtimeMs: from.mtimeMs, layout: from.layout, records: numbers[base + RECORDS], problems: [] };
     const flags = numbers[base + FLAGS];
     if (flags & 0xff) file.format = FORMATS[(flags & 0xff) - 1];
     if (flags & CONTINUATION) file.continuation = true;
