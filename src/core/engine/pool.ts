@@ -10,7 +10,7 @@ import { EventBatch, copyBatch } from '../index/batch';
 import { EvidenceFile } from '../sources/types';
 import { parseFiles } from './parse-files';
 import { BatchSlots, SlotReader, newBatchSlots } from './batch-slots';
-import { ToMain, ToWorker, WorkerSetup, newCopy, withWholeDictionaries } from './worker-protocol';
+import { ToMain, ToWorker, WireFiles, WorkerSetup, newCopy, unpackFiles, withWholeDictionaries } from './worker-protocol';
 
 /**
  * A chunk is files of about CHUNK_BYTES together (fewer bytes when there is little work, so
@@ -108,6 +108,11 @@ export class ParsePool {
   private readonly queue: EvidenceFile[][] = [];
   /** Chunks sent to each worker and not yet done; a worker told to close is left out. */
   private readonly inHand = new Map<Worker, number>();
+  /**
+   * The same chunks, oldest first, for every worker: a worker parses its chunks in order and
+   * its batches name their files by place in the oldest one it has not finished.
+   */
+  private readonly chunksOf = new Map<Worker, EvidenceFile[][]>();
   /** Workers not yet told to close. */
   private running = 0;
   /** Files handed early, and those of them not in a chunk yet. */
@@ -225,6 +230,7 @@ export class ParsePool {
   private send(worker: Worker, next: EvidenceFile[]): void {
     worker.postMessage({ type: 'parse', files: next } satisfies ToWorker);
     this.inHand.set(worker, this.inHand.get(worker)! + 1);
+    this.chunksOf.get(worker)!.push(next);
   }
 
   /** Sends the worker its next chunk, or asks it to close once nothing is left for it. */
@@ -262,16 +268,25 @@ export class ParsePool {
     this.running = this.workers.length;
     this.workers.forEach((worker, w) => {
       this.inHand.set(worker, 0);
+      const chunks: EvidenceFile[][] = [];
+      this.chunksOf.set(worker, chunks);
       const dictionaries = newCopy();
       const slots = new SlotReader(this.slots[w]);
       // Before parse() gives a consumer, batches wait, copied (their slot is freed at once).
-      const take = (batch: EventBatch, borrowed: boolean) => {
+      const take = (batch: EventBatch, files: WireFiles, borrowed: boolean) => {
         if (this.settled) return;
-        const whole = withWholeDictionaries(batch, dictionaries);
+        let whole: EventBatch;
+        try {
+          whole = { ...withWholeDictionaries(batch, dictionaries), files: unpackFiles(files, chunks[0] ?? []) };
+        } catch (error) {
+          this.finish(error);
+          return;
+        }
         if (this.consumer) this.deliver(whole);
         else this.held.push(borrowed ? copyBatch(whole) : whole);
       };
       const chunkDone = () => {
+        chunks.shift();
         this.inHand.set(worker, this.inHand.get(worker)! - 1);
         this.feed(worker);
       };
@@ -279,14 +294,14 @@ export class ParsePool {
         switch (message.type) {
           case 'placed-batch':
             try {
-              take(slots.read(message.placed), true);
+              take(slots.read(message.placed), message.files, true);
             } finally {
               slots.release(message.placed.slot);
             }
             if (message.last) chunkDone();
             break;
           case 'batch':
-            take(message.batch, false);
+            take(message.batch, message.files, false);
             if (message.last) chunkDone();
             break;
           case 'failed':

@@ -1,5 +1,5 @@
-import { EventBatch } from '../index/batch';
-import { EvidenceFile } from '../sources/types';
+import { BatchFile, EventBatch } from '../index/batch';
+import { EvidenceFile, FileFormat, FileProblem } from '../sources/types';
 import { BatchSlots, PlacedBatch } from './batch-slots';
 
 /** What a parse worker is started with. */
@@ -16,9 +16,9 @@ export type ToWorker = { type: 'parse'; files: EvidenceFile[] } | { type: 'close
  */
 export type BatchMessage =
   /** The batch's arrays wait in a shared slot, for the pool to release once the batch is merged. */
-  | { type: 'placed-batch'; placed: PlacedBatch; last: boolean }
+  | { type: 'placed-batch'; placed: PlacedBatch; files: WireFiles; last: boolean }
   /** A batch too large for a slot, copied whole. */
-  | { type: 'batch'; batch: EventBatch; last: boolean };
+  | { type: 'batch'; batch: EventBatch; files: WireFiles; last: boolean };
 
 /** `last`: the chunk's last batch (every chunk ends with one, empty when nothing was left): the chunk is done. */
 export type ToMain = BatchMessage | { type: 'failed'; message: string };
@@ -56,3 +56,90 @@ export interface DictionaryCopy {
 
 export const newCursor = (): DictionaryCursor => ({ dicts: [], resources: 0 });
 export const newCopy = (): DictionaryCopy => ({ dicts: [], resources: [] });
+
+/**
+ * A batch's files as they cross to the main thread, which sent the worker the chunk and so
+ * has its EvidenceFile objects already: per batch file, its place in that chunk and what
+ * the worker learnt about it, as numbers (FILE_WIDTH of them; structured-cloning a BatchFile
+ * object with its path and FileSeen cost the workers more than the rest of the batch).
+ * The posted batch's own `files` is empty.
+ */
+export interface WireFiles {
+  /** Per file: at, records, format code | CONTINUATION, then seen: dev, ino, ctimeMs, mtimeMs, size, crc (NaN: none). */
+  numbers: Float64Array;
+  /** Only the files with problems (few): [file of the batch, its problems, as the reader wrote them]. */
+  problems: [file: number, problems: FileProblem[]][];
+}
+
+const FILE_WIDTH = 9;
+const AT = 0;
+const RECORDS = 1;
+const FLAGS = 2;
+const SEEN = 3;
+/** FLAGS: the format's place in FORMATS plus one (0: none), plus this bit for a continuation. */
+const CONTINUATION = 0x100;
+const FORMAT_CODES: Record<FileFormat, number> = { trail: 1, digest: 2, 'digest-signature': 3, lookup: 4, logs: 5, jsonl: 6, csv: 7, array: 8, single: 9 };
+const FORMATS = Object.keys(FORMAT_CODES) as FileFormat[];
+
+/** Where the worker is in the chunk it parses: the chunk's files, and how many of them batches have named. */
+export interface ChunkCursor {
+  files: readonly EvidenceFile[];
+  named: number;
+}
+
+/**
+ * Worker side: the batch's files as numbers. parseFiles adds each file of the chunk once, in
+ * order, and a continuation (the rest of a large file) right after the batch that held its
+ * start; a file that is not where the cursor says fails the chunk rather than be misnamed.
+ */
+export function packFiles(files: readonly BatchFile[], cursor: ChunkCursor): WireFiles {
+  const numbers = new Float64Array(files.length * FILE_WIDTH);
+  const problems: WireFiles['problems'] = [];
+  files.forEach((file, i) => {
+    const at = file.continuation ? cursor.named - 1 : cursor.named++;
+    if (cursor.files[at]?.path !== file.path) throw new Error(`batch file ${file.path} is not file ${at} of its chunk`);
+    const base = i * FILE_WIDTH;
+    numbers[base + AT] = at;
+    numbers[base + RECORDS] = file.records;
+    numbers[base + FLAGS] = (file.format === undefined ? 0 : FORMAT_CODES[file.format]) | (file.continuation ? CONTINUATION : 0);
+    const seen = file.seen;
+    if (seen) {
+      numbers[base + SEEN] = seen.dev;
+      numbers[base + SEEN + 1] = seen.ino;
+      numbers[base + SEEN + 2] = seen.ctimeMs;
+      numbers[base + SEEN + 3] = seen.mtimeMs;
+      numbers[base + SEEN + 4] = seen.size;
+      numbers[base + SEEN + 5] = seen.crc ?? NaN;
+    } else {
+      numbers[base + SEEN] = NaN;
+    }
+    if (file.problems.length > 0) problems.push([i, file.problems]);
+  });
+  return { numbers, problems };
+}
+
+/** Main side: the batch's files again, from the chunk the pool sent and the worker's numbers. */
+export function unpackFiles(wire: WireFiles, chunk: readonly EvidenceFile[]): BatchFile[] {
+  const { numbers } = wire;
+  const files: BatchFile[] = [];
+  for (let base = 0; base < numbers.length; base += FILE_WIDTH) {
+    const from = chunk[numbers[base + AT]];
+    if (!from) throw new Error(`a parse worker named file ${numbers[base + AT]} of a chunk of ${chunk.length}`);
+    // Literals, not a spread: a spread then extended is several times slower (a copy, then a new map per key).
+    const file: BatchFile =
+      from.layout === undefined
+        ? { path: from.path, size: from.size, mtimeMs: from.mtimeMs, records: numbers[base + RECORDS], problems: [] }
+        : { path: from.path, size: from.size, mtimeMs: from.mtimeMs, layout: from.layout, records: numbers[base + RECORDS], problems: [] };
+    const flags = numbers[base + FLAGS];
+    if (flags & 0xff) file.format = FORMATS[(flags & 0xff) - 1];
+    if (flags & CONTINUATION) file.continuation = true;
+    if (!Number.isNaN(numbers[base + SEEN])) {
+      file.seen = { dev: numbers[base + SEEN], ino: numbers[base + SEEN + 1], ctimeMs: numbers[base + SEEN + 2], mtimeMs: numbers[base + SEEN + 3], size: numbers[base + SEEN + 4] };
+      const crc = numbers[base + SEEN + 5];
+      if (!Number.isNaN(crc)) file.seen.crc = crc;
+    }
+    files.push(file);
+  }
+  for (const [i, problems] of wire.problems) files[i].problems = problems;
+  return files;
+}

@@ -8,7 +8,7 @@ import { EventBatch, copyBatch } from '../index/batch';
 import { SlotWriter } from './batch-slots';
 import { newParseContext, parseFiles } from './parse-files';
 import { EvidenceFile } from '../sources/types';
-import { BatchMessage, ToMain, ToWorker, WorkerSetup, newCursor, withNewValuesOnly } from './worker-protocol';
+import { BatchMessage, ChunkCursor, ToMain, ToWorker, WorkerSetup, newCursor, packFiles, withNewValuesOnly } from './worker-protocol';
 
 const port = parentPort as NonNullable<typeof parentPort>;
 if (!parentPort) throw new Error('worker.js must run as a worker thread');
@@ -28,14 +28,17 @@ const slots = new SlotWriter((workerData as WorkerSetup).slots);
  * one is posted before the next is placed, as placing may wait for the main thread to free a slot.
  */
 let held: BatchMessage | undefined;
+/** The chunk being parsed: its batches name their files by place in it (see packFiles). */
+let chunk: ChunkCursor = { files: [], named: 0 };
 
 function postBatch(batch: EventBatch): void {
   if (held) post(held);
   held = undefined;
-  const sendable = withNewValuesOnly(batch, sent);
+  const files = packFiles(batch.files, chunk);
+  const sendable = withNewValuesOnly({ ...batch, files: [] }, sent);
   const placed = slots.place(sendable);
   // Posting a borrowed view would copy the builder's whole array; copy just the batch.
-  held = placed ? { type: 'placed-batch', placed, last: false } : { type: 'batch', batch: copyBatch(sendable), last: false };
+  held = placed ? { type: 'placed-batch', placed, files, last: false } : { type: 'batch', batch: copyBatch(sendable), files, last: false };
 }
 const queue: EvidenceFile[][] = [];
 let closing = false;
@@ -45,6 +48,7 @@ async function drain(): Promise<void> {
   running = true;
   while (queue.length > 0) {
     const files = queue.shift()!;
+    chunk = { files, named: 0 };
     try {
       await parseFiles(files, postBatch, undefined, context);
       if (!held) throw new Error('a chunk ended without its last batch');

@@ -700,17 +700,14 @@ export function packId(text: string, words: Uint32Array, at: number): number {
   return storePacked(words, at, w0, w1, w2, w3);
 }
 
-function hexWordBytes(bytes: Uint8Array, at: number, count: number): number {
-  let value = 0;
-  for (let k = 0; k < count; k++) {
-    const entry = HEX_TABLE[bytes[at + k]];
-    hexFlags |= entry;
-    value = (value << 4) | (entry & 0xf);
-  }
-  return value;
-}
+/** HEX_TABLE for a byte: 256 entries, where the trail scanner's id bytes are looked up. */
+const HEX_BYTES = HEX_TABLE.slice(0, 0x100);
 
-/** packId for the UTF-8 bytes [start, end) of a JSON string without escapes: the same answer as for the decoded text. */
+/**
+ * packId for the UTF-8 bytes [start, end) of a JSON string without escapes: the same answer as
+ * for the decoded text. Run for two ids of every record the trail scanner reads, so written
+ * out: the words and flags in locals, each group of digits one loop over HEX_BYTES.
+ */
 export function packIdBytes(bytes: Uint8Array, start: number, end: number, words: Uint32Array, at: number): number {
   // 36 bytes that are not all ASCII decode to fewer than 36 characters: never a UUID either way.
   if (
@@ -722,12 +719,48 @@ export function packIdBytes(bytes: Uint8Array, start: number, end: number, words
   ) {
     return ID_TEXT;
   }
-  hexFlags = 0;
-  const w0 = hexWordBytes(bytes, start, 8);
-  const w1 = (hexWordBytes(bytes, start + 9, 4) << 16) | hexWordBytes(bytes, start + 14, 4);
-  const w2 = (hexWordBytes(bytes, start + 19, 4) << 16) | hexWordBytes(bytes, start + 24, 4);
-  const w3 = hexWordBytes(bytes, start + 28, 8);
-  return storePacked(words, at, w0, w1, w2, w3);
+  let flags = 0;
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let w3 = 0;
+  let entry: number;
+  for (let k = start; k < start + 8; k++) {
+    entry = HEX_BYTES[bytes[k]];
+    flags |= entry;
+    w0 = (w0 << 4) | (entry & 0xf);
+  }
+  for (let k = start + 9; k < start + 13; k++) {
+    entry = HEX_BYTES[bytes[k]];
+    flags |= entry;
+    w1 = (w1 << 4) | (entry & 0xf);
+  }
+  for (let k = start + 14; k < start + 18; k++) {
+    entry = HEX_BYTES[bytes[k]];
+    flags |= entry;
+    w1 = (w1 << 4) | (entry & 0xf);
+  }
+  for (let k = start + 19; k < start + 23; k++) {
+    entry = HEX_BYTES[bytes[k]];
+    flags |= entry;
+    w2 = (w2 << 4) | (entry & 0xf);
+  }
+  for (let k = start + 24; k < start + 28; k++) {
+    entry = HEX_BYTES[bytes[k]];
+    flags |= entry;
+    w2 = (w2 << 4) | (entry & 0xf);
+  }
+  for (let k = start + 28; k < start + 36; k++) {
+    entry = HEX_BYTES[bytes[k]];
+    flags |= entry;
+    w3 = (w3 << 4) | (entry & 0xf);
+  }
+  if (flags & HEX_INVALID || (flags & (HEX_LOWER | HEX_UPPER)) === (HEX_LOWER | HEX_UPPER)) return ID_TEXT;
+  words[at] = w0;
+  words[at + 1] = w1;
+  words[at + 2] = w2;
+  words[at + 3] = w3;
+  return flags & HEX_UPPER ? ID_UUID_UPPER : ID_UUID;
 }
 
 /** Writes a UUID's 128 bits into four words; false when the text is not a UUID. */

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { BatchBuilder, DICT_FIELDS, DictionaryRecoder, EventBatch, combineBatches, dictFieldValue } from '../../../src/core/index/batch';
-import { CompactNumberColumn, ID_TEXT, ID_UUID, ID_UUID_UPPER, packId } from '../../../src/core/index/columns';
-import { newCopy, newCursor, withNewValuesOnly, withWholeDictionaries } from '../../../src/core/engine/worker-protocol';
+import { BatchBuilder, BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, combineBatches, dictFieldValue } from '../../../src/core/index/batch';
+import { CompactNumberColumn, ID_TEXT, ID_UUID, ID_UUID_UPPER, packId, packIdBytes } from '../../../src/core/index/columns';
+import { newCopy, newCursor, packFiles, unpackFiles, withNewValuesOnly, withWholeDictionaries } from '../../../src/core/engine/worker-protocol';
+import { EvidenceFile } from '../../../src/core/sources/types';
 import { PIVOT_FIELDS } from '../../../src/core/index/fields';
 import { NormalizedEvent } from '../../../src/core/model/event';
 import { normalizeEvent } from '../../../src/core/model/normalize';
@@ -132,6 +133,45 @@ describe('dictionaries shared across batches', () => {
   });
 });
 
+describe('batch files on the wire (worker to main thread)', () => {
+  const chunk: EvidenceFile[] = [
+    { path: '/e/AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/04/a.json.gz', size: 900, mtimeMs: 1.5, layout: { account: '111122223333', region: 'us-east-1', date: '2026-03-04', digest: false } },
+    { path: '/e/big.json', size: 5_000_000, mtimeMs: 2 },
+    { path: '/e/bad.json.gz', size: 10, mtimeMs: 3 },
+    { path: '/e/lines.jsonl', size: 40, mtimeMs: 4 },
+  ];
+  const seen = (ino: number, crc?: number) => ({ dev: 2049, ino, ctimeMs: 1764926400123.456, mtimeMs: 1764926400000.25, size: 900, ...(crc === undefined ? {} : { crc }) });
+  // As parseFiles writes them: a file whose records run over into the next batch continues there.
+  const batches: BatchFile[][] = [
+    [
+      { ...chunk[0], records: 125, problems: [], format: 'trail', seen: seen(11, 0xfedcba98) },
+      { ...chunk[1], records: 8067, problems: [], seen: seen(12) },
+    ],
+    [
+      { ...chunk[1], format: 'lookup', records: 3, problems: [], continuation: true, seen: seen(12) },
+      { ...chunk[2], records: 0, problems: [{ path: chunk[2].path, reason: 'gzip: unexpected end of file \u2028 "quoted" <b>', offset: 7 }] },
+      { ...chunk[3], records: 2, problems: [{ path: chunk[3].path, reason: 'line 2: not JSON' }, { path: chunk[3].path, reason: 'line 5: not JSON', offset: 80 }], format: 'jsonl', seen: seen(14, 0) },
+    ],
+  ];
+
+  it('name each file by its place in the chunk and arrive as the worker wrote them', () => {
+    const cursor = { files: chunk, named: 0 };
+    const arrived = batches.map((files) => unpackFiles(structuredClone(packFiles(files, cursor)), chunk));
+    assert.deepEqual(arrived, batches);
+    assert.equal(arrived[0][0].layout, chunk[0].layout, "the chunk's own objects, not copies");
+    // On the wire: numbers, and the problems of the two files that have any.
+    const wire = packFiles(batches[1], { files: chunk, named: 2 });
+    assert.ok(wire.numbers instanceof Float64Array);
+    assert.deepEqual(wire.problems.map(([file]) => file), [1, 2]);
+  });
+
+  it('refuse a file that is not where the chunk has it', () => {
+    assert.throws(() => packFiles([batches[0][1]], { files: chunk, named: 0 }), /batch file \/e\/big\.json is not file 0 of its chunk/);
+    const wire = packFiles(batches[0], { files: chunk, named: 0 });
+    assert.throws(() => unpackFiles(wire, chunk.slice(0, 1)), /named file 1 of a chunk of 1/);
+  });
+});
+
 describe('packed identifiers', () => {
   const words = new Uint32Array(4);
   it('pack a UUID in either case and refuse anything else', () => {
@@ -149,6 +189,30 @@ describe('packed identifiers', () => {
       '',
     ]) {
       assert.equal(packId(text, words, 0), ID_TEXT, text);
+    }
+  });
+
+  it("pack from a record's bytes exactly as from its decoded text: every byte at every place of a UUID", () => {
+    const fromBytes = new Uint32Array(6);
+    const fromText = new Uint32Array(4);
+    for (const uuid of ['3e7c8d8c-0a9c-4d4e-a619-c4f493129205', 'FFFFFFFF-0A9C-4D4E-A619-C4F493129205']) {
+      const bytes = Buffer.from(`{"eventID":"${uuid}"}`, 'latin1');
+      const at = bytes.indexOf(uuid);
+      for (let place = 0; place < 36; place++) {
+        for (let byte = 0; byte < 0x100; byte++) {
+          bytes[at + place] = byte;
+          fromBytes.fill(7);
+          fromText.fill(7);
+          const kind = packIdBytes(bytes, at, at + 36, fromBytes, 2);
+          const text = bytes.toString('utf8', at, at + 36);
+          assert.equal(kind, packId(text, fromText, 0), `${JSON.stringify(text)} (byte ${byte} at ${place})`);
+          assert.deepEqual([...fromBytes.subarray(2)], [...fromText], `${JSON.stringify(text)}`);
+          assert.deepEqual([...fromBytes.subarray(0, 2)], [7, 7], 'nothing before its place');
+        }
+        bytes[at + place] = uuid.charCodeAt(place);
+      }
+      assert.equal(packIdBytes(bytes, at, at + 35, fromBytes, 0), ID_TEXT, 'one byte short');
+      assert.equal(packIdBytes(bytes, at - 1, at + 36, fromBytes, 0), ID_TEXT, 'one byte long');
     }
   });
 });

@@ -173,4 +173,56 @@ describe('parse pool', function () {
     // A thread that has ended has no id any more.
     assert.deepEqual(workers.map((worker) => worker.threadId), [-1, -1]);
   });
+
+  it("gives every file back with what its worker found (records, format, identity, problems), chunks interleaved over workers", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-pool-files-'));
+    try {
+      // Two files of 10,000 events (their records run over into a second batch), 96 small ones,
+      // and files that cannot be read whole, each with its own problem.
+      generateTrail(path.join(dir, 'large'), 20_000, 7, 10_000);
+      generateTrail(path.join(dir, 'small'), 12_000, 8);
+      const gzipped = fs.readdirSync(path.join(dir, 'small'), { recursive: true, encoding: 'utf8' }).find((name) => name.endsWith('.json.gz'))!;
+      const whole = fs.readFileSync(path.join(dir, 'small', gzipped));
+      fs.writeFileSync(path.join(dir, 'cut.json.gz'), whole.subarray(0, whole.length >> 1));
+      fs.writeFileSync(path.join(dir, 'lines.jsonl'), `${JSON.stringify(record({ eventName: 'A' }))}\n{"eventName": \n${JSON.stringify(record({ eventName: 'B' }))}\n`);
+      fs.writeFileSync(path.join(dir, 'other.json'), '{"not": "CloudTrail \u2028 <b>"}');
+      const all: EvidenceFile[] = [];
+      for await (const slice of walkEvidence([dir], { onProblem: () => undefined })) all.push(...slice);
+      const perFile = (batches: EventBatch[]) => {
+        const out = new Map<string, { records: number; format?: string; problems: unknown[]; seen?: unknown; entries: number; layout?: unknown }>();
+        for (const batch of batches) {
+          for (const file of batch.files) {
+            const entry = out.get(file.path) ?? { records: 0, problems: [], entries: 0, layout: file.layout };
+            assert.equal(entry.entries > 0, file.continuation === true, `${file.path}: a continuation exactly after its first entry`);
+            entry.entries++;
+            entry.records += file.records;
+            entry.problems.push(...file.problems);
+            if (file.format !== undefined) entry.format = file.format;
+            entry.seen ??= file.seen;
+            out.set(file.path, entry);
+          }
+        }
+        return out;
+      };
+      const single: EventBatch[] = [];
+      await parseFiles(all, (batch) => single.push(batch));
+      const expected = perFile(single);
+      assert.ok([...expected.values()].filter((f) => f.problems.length > 0).length >= 3, 'files with problems');
+      assert.ok([...expected.values()].some((f) => f.entries > 1), 'a file over two batches');
+      for (const workers of [2, 3]) {
+        const pool = new ParsePool(workers);
+        const pooled: EventBatch[] = [];
+        try {
+          await pool.parse(all, (batch) => pooled.push(copyBatch(batch)));
+        } finally {
+          await pool.close();
+        }
+        assert.deepEqual(perFile(pooled), expected, `${workers} workers`);
+        const events = canonical(pooled).events;
+        assert.deepEqual(events, canonical(single).events, `${workers} workers: events under their own files`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
