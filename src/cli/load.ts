@@ -63,6 +63,8 @@ export async function loadEvidence(
     statInFolder: true,
     // A command that uses the index has its cache read while the evidence is walked.
     readAhead: uses === 'index',
+    // Files go to the workers as the walk finds them: the process exits once it has answered.
+    feedWhileWalking: true,
     // Without --workers: threads only when the walk finds enough to parse (a CLI process has no UI to keep responsive).
     workers: typeof workersText === 'string' ? Number(workersText) : 'auto',
     signal: io.signal,

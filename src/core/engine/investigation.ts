@@ -126,8 +126,8 @@ export class Investigation {
     // Without a cache the parse workers boot while the evidence is walked; with one, only once
     // the cache has not answered (each costs about 45 ms of CPU to start).
     // 'auto': the workers start once the walk has found enough to parse, else the files are
-    // parsed here. Without a cache to ask first, the files the walk finds go to the workers
-    // as it finds them.
+    // parsed here. Without a cache to ask first, the files the walk finds can go to the workers
+    // as it finds them (feedWhileWalking).
     const auto = options.workers === 'auto';
     const workers = typeof options.workers === 'number' ? options.workers : defaultWorkerCount();
     checkWorkerCount(workers);
@@ -136,7 +136,7 @@ export class Investigation {
       ? undefined
       : (bytes: number, slice: readonly EvidenceFile[]) => {
           if (auto && bytes >= AUTO_THREADS_FROM_BYTES) pool ??= new ParsePool(workers);
-          pool?.early(slice);
+          if (options.feedWhileWalking) pool?.early(slice);
         };
     try {
       await this.loadWith((bytes) => (pool ??= new ParsePool(auto && bytes < AUTO_THREADS_FROM_BYTES ? 0 : workers)), state, options, onWalked);

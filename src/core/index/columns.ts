@@ -400,6 +400,9 @@ export class Uint32Column extends NumberColumn<Uint32Array> {
  * CodeColumn for good. An adopted array (a batch from the cache, a view of the file's bytes,
  * resident anyway) is kept as it is.
  */
+/** RunColumn judges whether runs pay only from this many values on. */
+const DENSE_AFTER_EVENTS = 1 << 16;
+
 export class RunColumn {
   private starts = new Uint32Array(64);
   private values = new Int32Array(64);
@@ -464,7 +467,9 @@ export class RunColumn {
       this.values[this.runs++] = value;
       if (value > this.largest) this.largest = value;
       this.length++;
-      if (this.runs >= 1024 && this.runs * 8 > this.length * widthOf(this.largest)) this.becomeDense();
+      // Judged on enough events: the first files of a trail can be a quiet region's, an event
+      // or two each, and a trail of 3,000,000 events in 79,000 files was made dense by them.
+      if (this.length >= DENSE_AFTER_EVENTS && this.runs * 8 > this.length * widthOf(this.largest)) this.becomeDense();
       return;
     }
     this.length++;

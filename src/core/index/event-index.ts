@@ -236,11 +236,9 @@ export class EventIndex implements EventIndexApi {
   /**
    * The first event of each eventID: a match that is not a duplicate is a conflict. Only the
    * first is entered, so one eventID on a million different records is one probe each, not a
-   * run that grows with them. Two numbers a slot: the event plus one (0: empty) and its
-   * eventID's hash, so a probe past another eventID is told apart without reading that one's
-   * words (a cache miss in a column of millions: most of the merge's time in this table).
+   * run that grows with them.
    */
-  private firstSlots = new Int32Array(2 << 12);
+  private firstSlots = new Int32Array(1 << 12);
   private firstCount = 0;
   /** Both tables are dropped once a load is over (trim) and rebuilt from the columns when events arrive again. */
   private dedupReleased = false;
@@ -523,10 +521,10 @@ export class EventIndex implements EventIndexApi {
     this.restoreDedup(extra);
     const capacity = this.count + extra;
     this.reserveColumns(extra);
-    let slots = this.firstSlots.length >> 1;
+    let slots = this.firstSlots.length;
     while (slots * 3 < capacity * 4) slots *= 2;
     // The tables by hash hold only events whose eventID another has: they grow as they come.
-    if (slots > this.firstSlots.length >> 1) this.firstSlots = this.resizedFirst(slots);
+    if (slots > this.firstSlots.length) this.firstSlots = this.resized(this.firstSlots, slots, this.firstHash);
   }
 
   private reserveColumns(extra: number): void {
@@ -570,7 +568,7 @@ export class EventIndex implements EventIndexApi {
     while (slots * 3 < (this.count + extra) * 4) slots *= 2;
     this.byBytes.release();
     this.byContent.release();
-    this.firstSlots = new Int32Array(slots * 2);
+    this.firstSlots = new Int32Array(slots);
     for (let id = 0; id < this.count; id++) {
       // As merge() does: only events with an id take part, and only those whose id another
       // event has are entered by hash (every event held is unique by content).
@@ -664,20 +662,16 @@ export class EventIndex implements EventIndexApi {
    * first of its eventID.
    */
   private firstWithSameId(id: number): number {
-    const table = this.firstSlots;
-    const slots = table.length >> 1;
-    const mask = slots - 1;
-    const hash = this.eventIds.hash(id) | 0;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = table[slot * 2];
+    const mask = this.firstSlots.length - 1;
+    for (let slot = this.firstHash(id) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.firstSlots[slot];
       if (entry === 0) {
-        table[slot * 2] = id + 1;
-        table[slot * 2 + 1] = hash;
+        this.firstSlots[slot] = id + 1;
         this.firstCount++;
-        if (this.firstCount * 4 > slots * 3) this.firstSlots = this.resizedFirst(slots * 2);
+        if (this.firstCount * 4 > this.firstSlots.length * 3) this.firstSlots = this.resized(this.firstSlots, this.firstSlots.length * 2, this.firstHash);
         return -1;
       }
-      if (table[slot * 2 + 1] === hash && this.eventIds.equal(entry - 1, id)) return entry - 1;
+      if (this.eventIds.equal(entry - 1, id)) return entry - 1;
     }
   }
 
@@ -694,19 +688,17 @@ export class EventIndex implements EventIndexApi {
     return this.eventIds.equal(a, b) && Object.is(this.times.get(a), this.times.get(b)) && names.get(a) === names.get(b);
   }
 
-  /** The first-of-each-eventID table with `slots` slots, holding the entries of the present one (placed by the hashes it keeps). */
-  private resizedFirst(slots: number): Int32Array<ArrayBuffer> {
-    const old = this.firstSlots;
-    const table = new Int32Array(slots * 2);
+  private readonly firstHash = (id: number): number => this.eventIds.hash(id) >>> 0;
+
+  /** A table of `slots` slots holding the entries of `old`, placed by `hash`. */
+  private resized(old: Int32Array, slots: number, hash: (id: number) => number): Int32Array<ArrayBuffer> {
+    const table = new Int32Array(slots);
     const mask = slots - 1;
-    for (let at = 0; at < old.length; at += 2) {
-      const entry = old[at];
+    for (const entry of old) {
       if (entry === 0) continue;
-      const hash = old[at + 1];
-      let slot = hash & mask;
-      while (table[slot * 2] !== 0) slot = (slot + 1) & mask;
-      table[slot * 2] = entry;
-      table[slot * 2 + 1] = hash;
+      let slot = hash(entry - 1) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = entry;
     }
     return table;
   }

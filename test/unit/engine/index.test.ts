@@ -1,36 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { indexOf, memoryIndex, record } from './helpers';
-import { BatchBuilder } from '../../../src/core/index/batch';
-import { EventIndex } from '../../../src/core/index/event-index';
-import { JsonObject } from '../../../src/core/model/event';
 import { queryIndex } from '../../../src/core/query/query';
 
 describe('event index', () => {
-  it('tells eventIDs apart whose hashes agree, and finds each first one again after its table grew', () => {
-    const hex = (word: number) => (word >>> 0).toString(16).padStart(8, '0');
-    const uuid = (w0: number, w1: number, w2: number, w3: number) => `${hex(w0)}-${hex(w1).slice(0, 4)}-${hex(w1).slice(4)}-${hex(w2).slice(0, 4)}-${hex(w2).slice(4)}${hex(w3)}`;
-    // The table hashes an eventID by XOR of its four words: two ids with two words swapped share a hash.
-    const records: JsonObject[] = [];
-    for (let i = 1; i <= 2500; i++) {
-      records.push(record({ eventID: uuid(i, 0xabc00000 + i, 0x4000, 0x8000) }), record({ eventID: uuid(0xabc00000 + i, i, 0x4000, 0x8000) }));
-    }
-    const index = memoryIndex();
-    const merge = (batch: JsonObject[]) => {
-      const builder = new BatchBuilder();
-      const file = builder.addFile({ path: '/memory/swapped.json', format: 'array', size: 0, mtimeMs: 0, records: batch.length, problems: [] });
-      batch.forEach((r, i) => builder.addRecord(r, file, { offset: i, length: 0 }));
-      return (index as EventIndex).merge(builder.take(), index.sources.code('swapped'));
-    };
-    // In batches, with no room reserved: the table of first events (4,096 slots to begin with) grows on the way.
-    let conflicts = 0;
-    for (let at = 0; at < records.length; at += 500) conflicts += merge(records.slice(at, at + 500)).conflicts;
-    assert.equal(conflicts, 0, 'no two of them share an eventID');
-    assert.equal(index.size, 5000);
-    // The first ones again (re-deliveries) and with other content (conflicts), after the growth.
-    const again = merge([...records.slice(0, 40), ...records.slice(0, 30).map((r) => ({ ...r, eventName: 'RunInstances' }))]);
-    assert.deepEqual([again.duplicates, again.conflicts, index.size], [40, 30, 5030]);
-  });
-
   it('counts a duplicated eventID once, but keeps different events that share an id', () => {
     const a = record();
     const sameIdOtherEvent = { ...record(), eventID: a.eventID, eventName: 'RunInstances' };

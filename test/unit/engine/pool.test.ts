@@ -145,6 +145,27 @@ describe('parse pool', function () {
     }
   });
 
+  it('hands early only up to its byte limit: the files past it are parsed by parse(), each once', async () => {
+    const single: EventBatch[] = [];
+    await parseFiles(files, (batch) => single.push(batch));
+    const total = files.reduce((sum, file) => sum + file.size, 0);
+    const pool = new ParsePool(2, { count: 1, bytes: 256 * 1024 }, Math.floor(total / 3));
+    const pooled: EventBatch[] = [];
+    try {
+      // Every file offered early; a third of the bytes taken.
+      for (let at = 0; at < files.length; at += 40) pool.early(files.slice(at, at + 40));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await pool.parse(files, (batch) => pooled.push(copyBatch(batch)));
+    } finally {
+      await pool.close();
+    }
+    const expected = canonical(single);
+    const actual = canonical(pooled);
+    assert.equal(actual.events.length, 60_000);
+    assert.deepEqual(actual.records, expected.records);
+    for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}`);
+  });
+
   it('stops when cancelled mid-parse, and close() ends its worker threads', async () => {
     const pool = new ParsePool(2, { count: 1, bytes: 256 * 1024 });
     // The pool does not expose its threads; the test looks at them to see each one really exit.

@@ -22,7 +22,8 @@ interface Case {
 function loads(n: number, eight: boolean): LoadConfig[] {
   const w = (k: number) => [1, 2, 3][(n + k) % 3];
   return [
-    { workers: eight ? 8 : w(0), cache: 'off' },
+    // Every other tree as the CLI loads it (files to the workers as the walk finds them).
+    { workers: eight ? 8 : w(0), cache: 'off', feedWhileWalking: n % 2 === 0 },
     { workers: w(1), cache: 'cold' },
     { workers: w(2), cache: 'warm' },
     // The CLI's default: these trees are small, so parsed on the calling thread; the same index as the threads'.

@@ -18,6 +18,8 @@ export type CacheMode = 'off' | 'cold' | 'warm';
 export interface LoadConfig {
   /** 'auto': the CLI's default (the trees here are small: parsed on the calling thread). */
   workers: number | 'auto';
+  /** As the CLI loads: files go to the workers as the walk finds them. */
+  feedWhileWalking?: boolean;
   cache: CacheMode;
 }
 
@@ -55,7 +57,7 @@ export interface EngineResult {
 /** Loads `root` with the engine, within the deadline, and reads every event's raw record back. */
 export async function engineRead(root: string, config: LoadConfig, cacheDir: string | undefined, deadlineMs: number): Promise<EngineResult> {
   return withDeadline(deadlineMs, `loading ${root} with ${config.workers} workers, cache ${config.cache}`, async (signal) => {
-    const { investigation, summary } = await Investigation.open([root], { workers: config.workers, cacheDir, signal });
+    const { investigation, summary } = await Investigation.open([root], { workers: config.workers, cacheDir, signal, feedWhileWalking: config.feedWhileWalking });
     const index = investigation.index;
     const ids = [...index.all()];
     const raws = await index.rawMany(ids);
