@@ -121,49 +121,51 @@ describe('parse pool', function () {
     for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}`);
   });
 
-  it('parses files handed early (as a walk finds them) once each, their batches held for parse(), with the rest', async () => {
+  /** Offers files early with `offer`, then parses them all: the batches must be one thread's. */
+  async function parsedWithEarly(pool: ParsePool, offer: (pool: ParsePool) => Promise<void>, label: string): Promise<void> {
     const single: EventBatch[] = [];
     await parseFiles(files, (batch) => single.push(batch));
-    for (const workers of [1, 2, 3]) {
-      const pool = new ParsePool(workers, { count: 1, bytes: 256 * 1024 });
-      const pooled: EventBatch[] = [];
-      try {
-        // Half the files in slices, with time for the workers to finish some before parse() runs.
-        for (let at = 0; at < files.length / 2; at += 40) {
-          pool.early(files.slice(at, Math.min(at + 40, files.length / 2)));
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        await pool.parse(files, (batch) => pooled.push(copyBatch(batch)));
-      } finally {
-        await pool.close();
-      }
-      const expected = canonical(single);
-      const actual = canonical(pooled);
-      assert.equal(actual.events.length, 60_000, `${workers} workers`);
-      assert.deepEqual(actual.records, expected.records);
-      for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}, ${workers} workers`);
-    }
-  });
-
-  it('hands early only up to its byte limit: the files past it are parsed by parse(), each once', async () => {
-    const single: EventBatch[] = [];
-    await parseFiles(files, (batch) => single.push(batch));
-    const total = files.reduce((sum, file) => sum + file.size, 0);
-    const pool = new ParsePool(2, { count: 1, bytes: 256 * 1024 }, Math.floor(total / 3));
     const pooled: EventBatch[] = [];
     try {
-      // Every file offered early; a third of the bytes taken.
-      for (let at = 0; at < files.length; at += 40) pool.early(files.slice(at, at + 40));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await offer(pool);
       await pool.parse(files, (batch) => pooled.push(copyBatch(batch)));
     } finally {
       await pool.close();
     }
     const expected = canonical(single);
     const actual = canonical(pooled);
-    assert.equal(actual.events.length, 60_000);
+    assert.equal(actual.events.length, 60_000, label);
     assert.deepEqual(actual.records, expected.records);
-    for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}`);
+    for (let i = 0; i < expected.events.length; i++) assert.deepEqual(actual.events[i], expected.events[i], `event ${i}, ${label}`);
+  }
+
+  it('parses files handed early (as a walk finds them) once each, their batches held for parse(), with the rest', async () => {
+    for (const workers of [1, 2, 3]) {
+      // Half the files in slices, with time for the workers to finish some before parse() runs.
+      await parsedWithEarly(
+        new ParsePool(workers, { count: 1, bytes: 256 * 1024 }),
+        async (pool) => {
+          for (let at = 0; at < files.length / 2; at += 40) {
+            pool.early(files.slice(at, Math.min(at + 40, files.length / 2)));
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        },
+        `${workers} workers`,
+      );
+    }
+  });
+
+  it('hands early only up to its byte limit: the files past it are parsed by parse(), each once', async () => {
+    // Every file offered early; a third of the bytes taken.
+    const total = files.reduce((sum, file) => sum + file.size, 0);
+    await parsedWithEarly(
+      new ParsePool(2, { count: 1, bytes: 256 * 1024 }, Math.floor(total / 3)),
+      async (pool) => {
+        for (let at = 0; at < files.length; at += 40) pool.early(files.slice(at, at + 40));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      },
+      'a third early',
+    );
   });
 
   it('stops when cancelled mid-parse, and close() ends its worker threads', async () => {
