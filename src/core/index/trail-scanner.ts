@@ -321,6 +321,15 @@ interface TableLimit {
 /** One field's values (about twenty such tables). */
 const VALUE_TABLE_LIMIT: TableLimit = { bytes: 1024 * 1024, entries: 32 * 1024 };
 /** userIdentity objects, resources lists. */
+/** A copy of `arena`'s first `used` bytes in one at least `needed` long (doubling). */
+function grownArena(arena: Buffer, used: number, needed: number): Buffer<ArrayBuffer> {
+  let size = arena.length * 2;
+  while (size < needed) size *= 2;
+  const next = Buffer.alloc(size);
+  arena.copy(next, 0, 0, used);
+  return next;
+}
+
 const OBJECT_TABLE_LIMIT: TableLimit = { bytes: 4 * 1024 * 1024, entries: 64 * 1024 };
 
 /**
@@ -365,13 +374,7 @@ class BytesTable {
   add(b: Uint8Array, start: number, end: number, hash: number, value: number): void {
     const length = end - start;
     if ((this.count + 1) * 2 > this.slots.length >> 2) this.resize((this.slots.length >> 2) * 2);
-    if (this.used + length > this.arena.length) {
-      let size = this.arena.length * 2;
-      while (size < this.used + length) size *= 2;
-      const next = Buffer.alloc(size);
-      this.arena.copy(next, 0, 0, this.used);
-      this.arena = next;
-    }
+    if (this.used + length > this.arena.length) this.arena = grownArena(this.arena, this.used, this.used + length);
     this.arena.set(b.subarray(start, end), this.used);
     const mask = (this.slots.length >> 2) - 1;
     let slot = hash & mask;
@@ -493,13 +496,7 @@ class ValueMemo {
       this.slots = new Int32Array(old.length * 2);
       for (let at = 0; at < old.length; at += 2) if (old[at] !== 0) this.place(old[at], old[at + 1]);
     }
-    if (this.used + length > this.arena.length) {
-      let size = this.arena.length * 2;
-      while (size < this.used + length) size *= 2;
-      const next = Buffer.alloc(size);
-      this.arena.copy(next, 0, 0, this.used);
-      this.arena = next;
-    }
+    if (this.used + length > this.arena.length) this.arena = grownArena(this.arena, this.used, this.used + length);
     if (this.count === this.offsets.length) {
       const offsets = new Int32Array(this.count * 2);
       offsets.set(this.offsets);
