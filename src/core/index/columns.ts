@@ -386,6 +386,99 @@ export class CompactNumberColumn {
   }
 }
 
+/** What HashColumn answers for every negative hash: CONTENT_HASH_LATER (content-hash.ts). */
+const HASH_LATER = -1;
+
+/**
+ * The content hash each record's reader gave: never negative, or negative for "computed when
+ * needed" (CONTENT_HASH_LATER; caches of earlier builds hold other negative values, which mean
+ * the same, so every negative reads back as HASH_LATER). A trail scanned from bytes gives only
+ * the latter: while every value is negative the column keeps only their number, not 8 bytes an
+ * event (24 MB at 3M events).
+ */
+export class HashColumn {
+  private later: number | undefined = 0;
+  private values: Float64Column | undefined;
+  private reserved = 0;
+
+  get size(): number {
+    return this.later ?? this.values!.size;
+  }
+
+  get(index: number): number {
+    if (this.later !== undefined) return index < this.later ? HASH_LATER : NaN;
+    const value = this.values!.get(index);
+    return value < 0 ? HASH_LATER : value;
+  }
+
+  push(value: number): void {
+    if (this.later !== undefined) {
+      if (value < 0) {
+        this.later++;
+        return;
+      }
+      this.becomeValues();
+    }
+    this.values!.push(value);
+  }
+
+  /** Appends source[row] for each row in `rows`. */
+  appendRows(source: ArrayLike<number>, rows: Int32Array | undefined): void {
+    if (this.later !== undefined) {
+      const count = rows ? rows.length : source.length;
+      if (allNegative(source, rows, count)) {
+        this.later += count;
+        return;
+      }
+      this.becomeValues();
+    }
+    this.values!.appendRows(source, rows);
+  }
+
+  /** Takes `array` as the column's content (an empty column only): no copy, and not kept at all when every hash is negative. */
+  adopt(array: Float64Array): void {
+    if (this.size !== 0) throw new Error('only an empty column adopts an array');
+    if (allNegative(array, undefined, array.length)) {
+      this.later = array.length;
+      return;
+    }
+    this.later = undefined;
+    this.values = new Float64Column();
+    this.values.adopt(array);
+  }
+
+  reserve(capacity: number): void {
+    this.reserved = Math.max(this.reserved, capacity);
+    this.values?.reserve(capacity);
+  }
+
+  trim(): void {
+    this.values?.trim();
+  }
+
+  truncate(length: number): void {
+    if (this.later !== undefined) this.later = Math.min(this.later, length);
+    else this.values!.truncate(length);
+  }
+
+  get byteLength(): number {
+    return this.values ? this.values.byteLength : 0;
+  }
+
+  private becomeValues(): void {
+    const values = new Float64Column();
+    values.reserve(Math.max(this.reserved, this.later!));
+    for (let i = 0; i < this.later!; i++) values.push(HASH_LATER);
+    this.values = values;
+    this.later = undefined;
+  }
+}
+
+function allNegative(source: ArrayLike<number>, rows: Int32Array | undefined, count: number): boolean {
+  for (let i = 0; i < count; i++) if (!(source[rows ? rows[i] : i] < 0)) return false;
+  return true;
+}
+
 export class Uint32Column extends NumberColumn<Uint32Array> {
   constructor() {
     super((length) => new Uint32Array(length));

@@ -10,7 +10,7 @@ import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
 import { RecordChangedError } from './read-back';
-import { BlockDeltaColumn, CodeColumn, CompactNumberColumn, FileSeenColumn, Float64Column, RunColumn, StringDictionary, UniqueIdColumn, stringHash } from './columns';
+import { BlockDeltaColumn, CodeColumn, CompactNumberColumn, FileSeenColumn, Float64Column, HashColumn, RunColumn, StringDictionary, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
 import { RecordHashes } from './lazy-hash';
@@ -179,7 +179,7 @@ export class EventIndex implements EventIndexApi {
    * holds older negative values, which mean the same), the content hash then computed only
    * when needed (canonicalHash).
    */
-  private readonly contentHashes = new Float64Column();
+  private readonly contentHashes = new HashColumn();
   /** Content hashes the readers left to be computed when a second record with an eventID comes. */
   private readonly recordHashes = new RecordHashes();
   /** Each event's file: a file's events come together, so one entry a run of them. */

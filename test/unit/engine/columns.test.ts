@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { BlockDeltaColumn, RunColumn } from '../../../src/core/index/columns';
+import { BlockDeltaColumn, HashColumn, RunColumn } from '../../../src/core/index/columns';
 import { random as seeded } from '../../../bench/records';
 
 interface Column {
@@ -268,5 +268,77 @@ describe('block delta column (where each event\'s resources start)', () => {
     reference.length = 3200;
     assertHolds(column, reference, random, 'after pushes');
     assert.throws(() => column.adopt(new Uint32Array(2)), /only an empty column/);
+  });
+});
+
+describe('hash column (the content hash each reader gave)', () => {
+  /** What the column must answer for a value pushed: every negative is "computed later" (-1). */
+  const expected = (value: number) => (value < 0 ? -1 : value);
+
+  it('keeps no array while every hash is "later" (a trail scanned from bytes), and reads -1 for each', () => {
+    const column = new HashColumn();
+    column.reserve(100_000);
+    for (let i = 0; i < 100_000; i++) column.push(i % 7 === 0 ? -1 - i : -1);
+    column.appendRows(new Float64Array([-1, -5, -1]), undefined);
+    column.appendRows(new Float64Array([7, -1, 9, -1]), new Int32Array([1, 3]));
+    column.trim();
+    assert.equal(column.size, 100_005);
+    assert.equal(column.byteLength, 0);
+    assert.equal(column.get(0), -1);
+    assert.equal(column.get(99_999), -1);
+    assert.ok(Number.isNaN(column.get(100_005)), 'past the end');
+    column.truncate(10);
+    assert.equal(column.size, 10);
+  });
+
+  it('adopts an array of "later" hashes by its count alone, and one holding a hash as it is', () => {
+    const later = new HashColumn();
+    later.adopt(new Float64Array([-1, -1, -3]));
+    assert.equal(later.size, 3);
+    assert.equal(later.byteLength, 0);
+    const given = new HashColumn();
+    const array = new Float64Array([-1, 12345, -7]);
+    given.adopt(array);
+    assert.deepEqual([given.get(0), given.get(1), given.get(2)], [-1, 12345, -1]);
+    assert.equal(given.byteLength, array.byteLength);
+    assert.throws(() => given.adopt(new Float64Array(1)), /only an empty column/);
+  });
+
+  it('holds every value against a plain array, whatever the mix of pushes, rows, truncates and hashes (seeded)', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = seeded(seed);
+      const column = new HashColumn();
+      const reference: number[] = [];
+      let hashCame = false;
+      const firstHashAt = random() < 0.3 ? Infinity : Math.floor(random() * 3000);
+      const steps = 50 + Math.floor(random() * 200);
+      for (let step = 0; step < steps; step++) {
+        const value = () => (reference.length + step >= firstHashAt && random() < 0.2 ? Math.floor(random() * 2 ** 52) : -1 - Math.floor(random() * 3));
+        const roll = random();
+        if (roll < 0.5) {
+          const v = value();
+          column.push(v);
+          reference.push(expected(v));
+          hashCame ||= v >= 0;
+        } else if (roll < 0.85) {
+          const source = Float64Array.from({ length: 1 + Math.floor(random() * 60) }, value);
+          const rows = random() < 0.5 ? undefined : Int32Array.from(source.keys()).filter(() => random() < 0.6);
+          column.appendRows(source, rows);
+          for (const row of rows ?? source.keys()) {
+            reference.push(expected(source[row]));
+            hashCame ||= source[row] >= 0;
+          }
+        } else if (roll < 0.95) {
+          const length = Math.floor(random() * (reference.length + 1));
+          column.truncate(length);
+          reference.length = length;
+        } else {
+          column.reserve(reference.length + Math.floor(random() * 500));
+          if (random() < 0.5) column.trim();
+        }
+      }
+      assertHolds(column, reference, random, `seed ${seed}`);
+      assert.equal(column.byteLength > 0, hashCame, `seed ${seed}: an array once a hash came, and only then`);
+    }
   });
 });
