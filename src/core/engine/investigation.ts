@@ -351,7 +351,8 @@ export class Investigation {
       summary.last = Math.max(summary.last ?? -Infinity, result.last);
     }
     for (const file of batch.files) {
-      summary.skipped.push(...file.problems);
+      // Most files have no problem: no spread call for them (thousands a batch of small files).
+      if (file.problems.length > 0) summary.skipped.push(...file.problems);
       if (file.continuation) continue;
       if (file.format === 'digest') summary.digests++;
       else if (file.format === 'digest-signature') continue;

@@ -4,13 +4,13 @@
  * problems per file, never one per record.
  */
 import { JsonObject } from '../model/event';
-import { FileProblem, RecordCallback, RecordLocation } from './types';
+import { FileProblem, RecordCallback, RecordLocation, TrailRecordSink } from './types';
 import { Unwrapped, unwrapRecord } from './unwrap';
 
 /** Unparseable records reported one by one before the rest are summarised. */
 const DETAILED_PROBLEMS_PER_FILE = 10;
 
-export class RecordCollector {
+export class RecordCollector implements TrailRecordSink {
   records = 0;
   readonly problems: FileProblem[] = [];
   private notEvents = 0;
@@ -41,9 +41,17 @@ export class RecordCollector {
     this.onRecord(event, location);
   }
 
-  /** Counts a record indexed by its reader's caller directly (a whole trail document); its ordinal location. */
-  indexedDirectly(): RecordLocation {
+  /**
+   * Counts a record indexed by its reader's caller directly (a whole trail document); its
+   * ordinal location. With generic(), the collector is the TrailRecordSink of a whole document.
+   */
+  indexed(): RecordLocation {
     return { offset: this.records++, length: 0 };
+  }
+
+  /** A Records item of a whole trail document that its reader left to the generic path: located by ordinal. */
+  generic(value: unknown): void {
+    this.acceptValue(value, { offset: this.records, length: 0 });
   }
 
   /** One parsed value that should hold a record. */

@@ -67,13 +67,48 @@ export function openEvidenceSync(path: string): OpenEvidence {
 /** Reads `length` bytes at `position`; fewer only when the file is shorter than that. */
 export function readBytesSync(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
+  const filled = fillSync(fd, buffer, position, length);
+  return filled === length ? buffer : buffer.subarray(0, filled);
+}
+
+/** Reads up to `length` bytes at `position` into the start of `buffer`; how many (fewer only at the end of the file). */
+function fillSync(fd: number, buffer: Buffer, position: number, length: number): number {
   let filled = 0;
   while (filled < length) {
     const read = fs.readSync(fd, buffer, filled, length - filled, position + filled);
     if (read === 0) break;
     filled += read;
   }
-  return filled === length ? buffer : buffer.subarray(0, filled);
+  return filled;
+}
+
+/** Files up to this size are read into the reused buffer of a ReadBuffer; larger ones into one of their own. */
+const RETAINED_READ_BYTES = 1024 * 1024;
+const FIRST_READ_BYTES = 64 * 1024;
+
+/**
+ * One buffer the files of a run are read into, one after the other (a parse worker's life, a
+ * parse on the caller's thread), instead of one allocated for each. Real trails are mostly
+ * files of a few KB: `Buffer.allocUnsafe` gave each a slice of an 8 KB pool, and a new pool
+ * every few files, all garbage a moment later.
+ */
+export class ReadBuffer {
+  private buffer: Buffer | undefined;
+
+  /**
+   * Reads the first `length` bytes of `fd` (fewer only when the file is shorter). Up to
+   * RETAINED_READ_BYTES, the bytes are a view of the reused buffer, valid only until the next call.
+   */
+  read(fd: number, length: number): Buffer {
+    if (length > RETAINED_READ_BYTES) return readBytesSync(fd, 0, length);
+    let buffer = this.buffer;
+    if (!buffer || buffer.length < length) {
+      let size = FIRST_READ_BYTES;
+      while (size < length) size *= 2;
+      buffer = this.buffer = Buffer.allocUnsafeSlow(size);
+    }
+    return buffer.subarray(0, fillSync(fd, buffer, 0, length));
+  }
 }
 
 export function isGzip(head: Buffer): boolean {

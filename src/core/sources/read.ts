@@ -21,13 +21,14 @@ import {
   isUtf16,
   memoryStream,
   openEvidenceSync,
+  ReadBuffer,
   readBytesSync,
 } from './content';
 import { CsvHeader, CsvRowSplitter, isBlankRow, readCsvHeader, recordFromCsvRow } from './csv';
 import { JsonRecordScanner, RecordContainer } from './jsonScanner';
 import { LineSplitter } from './lines';
 import { GzipInflater } from './inflate';
-import { FileFormat, FileSeen, ReadOptions, ReadResult, RecordCallback, RecordLocation, TrailRecordSink, WholeTrailReader } from './types';
+import { FileFormat, FileSeen, ReadOptions, ReadResult, RecordCallback, RecordLocation, WholeTrailReader } from './types';
 import { describeValue, isDigestDocument, isDigestSignatureDocument, unwrapRecord } from './unwrap';
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -393,6 +394,9 @@ function readParsedDocument(document: unknown, collector: RecordCollector): { fo
   return { format: undefined, shape: undefined };
 }
 
+/** What readWholeContent says of a document the trail reader took (one object, not one a file). */
+const SCANNED_TRAIL: { readonly format: FileFormat; readonly shape: string } = Object.freeze({ format: 'trail', shape: 'a Records array' });
+
 /**
  * Whole content in memory: the caller's trail reader when it takes the document, else one
  * native parse when it is one JSON document, else the byte-level readers.
@@ -405,11 +409,7 @@ function readWholeContent(
   const start = bomLength(content);
   const first = firstContentByte(content, start);
   if (wholeTrail && first < content.length && content[first] === 0x7b) {
-    const sink: TrailRecordSink = {
-      indexed: () => collector.indexedDirectly(),
-      generic: (value) => collector.acceptValue(value, { offset: collector.records, length: 0 }),
-    };
-    if (wholeTrail.read(content, first, sink)) return { format: 'trail', shape: 'a Records array' };
+    if (wholeTrail.read(content, first, collector)) return SCANNED_TRAIL;
   }
   if (first < content.length && (content[first] === 0x7b || content[first] === 0x5b)) {
     let document: unknown;
@@ -591,6 +591,11 @@ export interface ReadEvidenceOptions extends ReadOptions {
   /** Reused across the files of one run (a parse worker's life); default: one for this file. */
   inflater?: GzipInflater;
   /**
+   * The buffer files are read into, reused across the files of one run, read one at a time
+   * (a parse worker's life); default: one for this file.
+   */
+  readBuffer?: ReadBuffer;
+  /**
    * Told, once the file is open and before any record, what it is (FileSeen); with the CRC of
    * its bytes when the whole content is handed to `wholeTrail` (whose records' content hashes
    * are left for later).
@@ -604,11 +609,22 @@ export interface ReadEvidenceOptions extends ReadOptions {
  * Rejects only when `signal` aborts.
  */
 export async function readEvidenceFile(path: string, onRecord: RecordCallback, options: ReadEvidenceOptions = {}): Promise<ReadResult> {
+  return readEvidenceFileNow(path, onRecord, options);
+}
+
+/**
+ * readEvidenceFile without a promise where none is needed: the result itself when the file was
+ * read in one go (or not at all: the common case), a promise of it when its content is
+ * streamed (a large file, or damaged gzip). Throws (or rejects) only when `signal` aborts.
+ * Real trails are mostly files of a few KB: a promise and a turn of the microtask queue for
+ * each was a good part of what reading one cost.
+ */
+export function readEvidenceFileNow(path: string, onRecord: RecordCallback, options: ReadEvidenceOptions): ReadResult | Promise<ReadResult> {
   const signal = options.signal;
   signal?.throwIfAborted();
   const collector = new RecordCollector(path, onRecord);
   const limit = options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT;
-  let outcome: { format: FileFormat | undefined; shape: string | undefined };
+  let outcome: { format: FileFormat | undefined; shape: string | undefined } | Promise<{ format: FileFormat | undefined; shape: string | undefined }>;
   let opened;
   try {
     opened = openEvidenceSync(path);
@@ -627,47 +643,47 @@ export async function readEvidenceFile(path: string, onRecord: RecordCallback, o
     }
     if (size <= limit) {
       // One read: whether it is gzip is seen from the whole file's first bytes.
-      const whole = readBytesSync(fd, 0, size);
+      const whole = options.readBuffer ? options.readBuffer.read(fd, size) : readBytesSync(fd, 0, size);
       const gzip = isGzip(whole);
-      // A CRC of the bytes as read (what a re-read would compare), only for a document the
-      // trail scanner may index: gzip's own (its trailer's CRC-32 of the content, free), else one
-      // computed now.
-      const opening = (content: Buffer) => {
-        if (!seen || !onOpened) return;
-        if (options.wholeTrail && content[firstContentByte(content, bomLength(content))] === 0x7b) {
-          if (gzip && whole.length >= 18) seen.crc = whole.readUInt32LE(whole.length - 8);
-          else if (nativeCrc32) seen.crc = nativeCrc32(whole);
-        }
-        onOpened(seen);
-      };
-      if (!gzip) {
-        opening(whole);
-        outcome = readWholeContent(whole, collector, options.wholeTrail);
-      } else if (gzipSizeHint(whole) <= limit) {
+      let content: Buffer | undefined = gzip ? undefined : whole;
+      if (gzip && gzipSizeHint(whole) <= limit) {
         const inflater = options.inflater ?? new GzipInflater();
         // Undefined when larger than the limit, truncated or corrupt: the stream reader then keeps everything before the damage.
-        const content = inflater.inflate(whole, gzipSizeHint(whole), Math.min(limit, bufferConstants.MAX_LENGTH));
+        content = inflater.inflate(whole, gzipSizeHint(whole), Math.min(limit, bufferConstants.MAX_LENGTH));
         if (!options.inflater) inflater.dispose();
-        if (content) {
-          opening(content);
-          outcome = readWholeContent(content, collector, options.wholeTrail);
-        } else {
-          if (seen) onOpened?.(seen);
-          outcome = await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
+      }
+      if (content) {
+        if (seen && onOpened) {
+          // A CRC of the bytes as read (what a re-read would compare), only for a document the
+          // trail scanner may index: gzip's own (its trailer's CRC-32 of the content, free), else one
+          // computed now.
+          if (options.wholeTrail && content[firstContentByte(content, bomLength(content))] === 0x7b) {
+            if (gzip && whole.length >= 18) seen.crc = whole.readUInt32LE(whole.length - 8);
+            else if (nativeCrc32) seen.crc = nativeCrc32(whole);
+          }
+          onOpened(seen);
         }
+        outcome = readWholeContent(content, collector, options.wholeTrail);
       } else {
         if (seen) onOpened?.(seen);
-        outcome = await readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
+        // `whole` may be the reused read buffer: the caller reads no other file until this settles.
+        outcome = readStreamedContent(decompressedStream(memoryStream(whole), true), true, collector, signal);
       }
     } else {
       if (seen) onOpened?.(seen);
       const gzip = isGzip(readBytesSync(fd, 0, 2));
       streamOwnsFd = true;
-      outcome = await readStreamedContent(decompressedStream(fileStream(fd), gzip), gzip, collector, signal);
+      outcome = readStreamedContent(decompressedStream(fileStream(fd), gzip), gzip, collector, signal);
     }
   } finally {
     if (!streamOwnsFd) fs.closeSync(fd);
   }
+  if (outcome instanceof Promise) return outcome.then((streamed) => readResult(collector, streamed, signal));
+  return readResult(collector, outcome, signal);
+}
+
+/** The result of a read that is over: the collector's summaries added. */
+function readResult(collector: RecordCollector, outcome: { format: FileFormat | undefined; shape: string | undefined }, signal: AbortSignal | undefined): ReadResult {
   signal?.throwIfAborted();
   collector.finish(outcome.shape);
   const format = collector.records === 0 && collector.sawNonEvents ? undefined : outcome.format;
