@@ -158,6 +158,12 @@ function storedFile(file: BatchFile, place: ReadonlyMap<string, number>): Stored
   return stored;
 }
 
+/**
+ * The problems of each file stored without any: one array for all (nothing adds to a batch
+ * file's problems; an array a file was ~7 ms of allocation and scavenging over 8,000 files).
+ */
+const NO_PROBLEMS = Object.freeze([]) as unknown as FileProblem[];
+
 /** A stored file back as a batch file, its evidence file from `walked` (key order). */
 function batchFile(stored: StoredFile, walked: readonly EvidenceFile[] | undefined): BatchFile {
   if (!Array.isArray(stored) || !Number.isSafeInteger(stored[1])) throw new Error('a file is not described');
@@ -169,7 +175,7 @@ function batchFile(stored: StoredFile, walked: readonly EvidenceFile[] | undefin
     evidence = file;
   } else if (ref && typeof ref.path === 'string') evidence = ref;
   else throw new Error('a file is not described');
-  const out: BatchFile = { path: evidence.path, size: evidence.size, mtimeMs: evidence.mtimeMs, records, problems: Array.isArray(problems) ? problems : [] };
+  const out: BatchFile = { path: evidence.path, size: evidence.size, mtimeMs: evidence.mtimeMs, records, problems: Array.isArray(problems) ? problems : NO_PROBLEMS };
   if (evidence.layout) out.layout = evidence.layout;
   if (format) out.format = format;
   if (continuation === 1) out.continuation = true;
