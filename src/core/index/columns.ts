@@ -19,6 +19,9 @@ function copyRows(data: { set(values: ArrayLike<number>, offset: number): void; 
   return n;
 }
 
+/** Values adoptValues copies with one push (well under the engine's limit on arguments). */
+const ADOPT_SLICE = 8192;
+
 export class StringDictionary {
   /** Code 0 means "absent"; real values start at 1. */
   readonly values: string[] = [''];
@@ -54,7 +57,8 @@ export class StringDictionary {
    */
   adoptValues(values: readonly string[]): boolean {
     if (this.values.length !== 1) return false;
-    for (let c = 1; c < values.length; c++) this.values.push(values[c]);
+    // In slices: one native push each (a push a value cost ~0.5 µs in a cold process).
+    for (let c = 1; c < values.length; c += ADOPT_SLICE) this.values.push(...values.slice(c, Math.min(values.length, c + ADOPT_SLICE)));
     this.codes = undefined;
     this.lowerCase = undefined;
     return true;

@@ -957,13 +957,9 @@ export class EventIndex implements EventIndexApi {
     if (code < 0 || code >= this.dicts[f].size) return EMPTY;
     const column = this.codes[f].array;
     const count = this.count;
-    let matches = 0;
-    for (let id = 0; id < count; id++) if (column[id] === code) matches++;
-    if (matches === 0) return EMPTY;
-    const ids = new Int32Array(matches);
-    let n = 0;
-    for (let id = 0; n < matches; id++) if (column[id] === code) ids[n++] = id;
-    return ids;
+    const ids: number[] = [];
+    for (let id = 0; id < count; id++) if (column[id] === code) ids.push(id);
+    return ids.length === 0 ? EMPTY : Int32Array.from(ids);
   }
 
   /** Counting sort of a column into per-value id lists; ids stay ascending within a value. */
