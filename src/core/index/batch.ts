@@ -107,6 +107,14 @@ export interface EventBatch {
    * content hash only when that does not settle it.
    */
   contentHash: Float64Array;
+  /**
+   * Per event, where the trail scanner found its record's text in the content of a document it
+   * read whole (a record located by ordinal): bytes [spans[2i], spans[2i + 1]) of the content
+   * (decompressed). 0, 0 where not known. Not kept by the index it is merged into; kept in the
+   * cache, so that a record is read back from a reopened index without finding it again
+   * (read-back.ts).
+   */
+  spans: Uint32Array;
   /** Per dict field (in DICT_FIELDS order): the batch-local dictionary, code 0 = absent. */
   dicts: string[][];
   /** Per dict field, each event's code: as narrow an array as the dictionary allows. */
@@ -144,6 +152,7 @@ export function mapBatchArrays(batch: EventBatch, map: <A extends BatchArray>(ar
     length: map(batch.length),
     time: map(batch.time),
     contentHash: map(batch.contentHash),
+    spans: map(batch.spans),
     codes: batch.codes.map((codes) => map(codes)),
     resourceStart: map(batch.resourceStart),
     resourceCodes: map(batch.resourceCodes),
@@ -198,6 +207,7 @@ export class BatchBuilder {
   private length = new Uint32Array(this.capacity);
   private time = new Float64Array(this.capacity);
   private contentHash = new Float64Array(this.capacity);
+  private spans = new Uint32Array(this.capacity * 2);
   private codes = DICT_FIELDS.map(() => new Int32Array(this.capacity));
   private idWords = new Uint32Array(this.capacity * 4);
   private idKinds = new Uint8Array(this.capacity);
@@ -247,6 +257,7 @@ export class BatchBuilder {
     this.length = widen(this.length, capacity);
     this.time = widen(this.time, capacity);
     this.contentHash = widen(this.contentHash, capacity);
+    this.spans = widen(this.spans, capacity * 2);
     this.codes = this.codes.map((c) => widen(c, capacity));
     this.idWords = widen(this.idWords, capacity * 4);
     this.idKinds = widen(this.idKinds, capacity);
@@ -265,6 +276,8 @@ export class BatchBuilder {
     this.length[i] = length;
     this.time[i] = time;
     this.contentHash[i] = contentHash;
+    this.spans[2 * i] = 0;
+    this.spans[2 * i + 1] = 0;
     return i;
   }
 
@@ -323,6 +336,10 @@ export class BatchBuilder {
   /** One event whose codes the caller found itself (in this builder's dictionaries). */
   addScanned(event: ScannedEvent, fileIndex: number): void {
     const i = this.next(fileIndex, event.offset, event.length, event.time, event.contentHash);
+    if (event.contentEnd <= 0xffffffff) {
+      this.spans[2 * i] = event.contentStart;
+      this.spans[2 * i + 1] = event.contentEnd;
+    }
     const codes = event.codes;
     for (let f = 0; f < codes.length; f++) this.codes[f][i] = codes[f];
     this.endResources(i, event.resourceCodes);
@@ -347,6 +364,7 @@ export class BatchBuilder {
       length: part(this.length, count),
       time: part(this.time, count),
       contentHash: part(this.contentHash, count),
+      spans: part(this.spans, count * 2),
       dicts: this.dicts.map((d) => d.values),
       codes: this.codes.map((c, f) => (borrowed ? c.subarray(0, count) : narrowCodes(c, count, this.dicts[f].values.length))),
       resourceDict: this.resourceDict.values,
@@ -379,6 +397,9 @@ export interface ScannedId {
 export interface ScannedEvent {
   offset: number;
   length: number;
+  /** Where the record's text is in the content the scanner read: bytes [contentStart, contentEnd) (EventBatch.spans). */
+  contentStart: number;
+  contentEnd: number;
   time: number;
   contentHash: number;
   /** Per DICT_FIELDS entry, the code in the builder's dictionary (0: absent). */
@@ -460,6 +481,7 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
     length: new Uint32Array(count),
     time: new Float64Array(count),
     contentHash: new Float64Array(count),
+    spans: new Uint32Array(count * 2),
     dicts: [],
     codes: DICT_FIELDS.map(() => new Int32Array(count)),
     resourceDict: [],
@@ -484,6 +506,7 @@ export function combineBatches(batches: readonly EventBatch[]): EventBatch {
     combined.length.set(batch.length, at);
     combined.time.set(batch.time, at);
     combined.contentHash.set(batch.contentHash, at);
+    combined.spans.set(batch.spans, at * 2);
     batch.dicts.forEach((values, f) => {
       const { remap } = recoders[f].recode(values);
       const from = batch.codes[f];

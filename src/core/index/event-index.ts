@@ -71,6 +71,11 @@ export interface FetchHint {
   everyItemAnEvent?: boolean;
   /** The records the reader found in the file (where it was read in one part): how far into it record n is, roughly. */
   records?: number;
+  /**
+   * Where each location's record is in the file's content, when the index knows (EventBatch.spans,
+   * from a cache): [start, end) of location i at 2i, 2i + 1; 0, 0 where not known.
+   */
+  spans?: number[];
 }
 
 /** Reads records back from their files (the readers' readRecordsAt, or an in-memory store in tests). */
@@ -104,6 +109,13 @@ export interface KnownMerge {
   dropped: number[];
   conflicts: number;
   conflictPairs: [EventId, EventId][];
+}
+
+/** The remap (DictionaryRecoder.recode) of a dictionary of `length` values into one that took them with their codes. */
+function identityRemap(length: number): { remap: Int32Array; largest: number } {
+  const remap = new Int32Array(length);
+  for (let c = 0; c < length; c++) remap[c] = c;
+  return { remap, largest: length - 1 };
 }
 
 /** Whether remap maps each of the first `length` codes to itself. */
@@ -221,8 +233,13 @@ export class EventIndex implements EventIndexApi {
   private readonly formatless = new Map<string, number[]>();
   /** One object for each distinct file layout (account, region, day): files share it. */
   private readonly layouts = new Map<string, NonNullable<BatchFile['layout']>>();
-  /** The layout object last given (a file's, as it came) and the shared one it stands for. */
-  private lastLayout: [given: BatchFile['layout'], shared: BatchFile['layout']] = [undefined, undefined];
+  /**
+   * The shared layout each layout object given stands for. By object, not only the last one: the
+   * files of one folder come with one layout object (the walk's), but in the order the workers
+   * parsed them (largest first), folders interleaved; looking each up by its text cost ~1 µs a
+   * file (~8 ms over the 8,060 files of a reopened trail).
+   */
+  private readonly sharedLayouts = new WeakMap<object, NonNullable<BatchFile['layout']>>();
   /**
    * Events whose eventID another event has, by (eventID, time, name, and the content hash their
    * reader gave, or for a record the trail scanner left unhashed, its place: file CRC, ordinal):
@@ -264,6 +281,15 @@ export class EventIndex implements EventIndexApi {
   private dedupReleased = false;
   private count = 0;
   private postingsCache = new Map<string, Postings>();
+  /**
+   * Dictionary fields whose postings were asked for once since the index last changed, and
+   * answered by a scan of their column (postingsOf): the postings of every value are built on
+   * the second ask. A one-shot pivot (the CLI's) then costs one pass over one column, not a
+   * counting sort of it.
+   */
+  private readonly scannedFields = new Set<string>();
+  /** EventBatch.spans of the events a cache's batch was adopted as (by id), for reading them back: only then (from the cache file's bytes, no copy). */
+  private contentSpans?: Uint32Array;
   private timeOrder?: Int32Array;
   private allIds?: Int32Array;
   /** Bumped on every change; caches compare against it. */
@@ -390,12 +416,13 @@ export class EventIndex implements EventIndexApi {
     let layout = file.layout;
     if (layout !== undefined) {
       // The files of one folder come with one layout object (the walk's): looked up once.
-      if (layout === this.lastLayout[0]) layout = this.lastLayout[1];
+      const known = this.sharedLayouts.get(layout);
+      if (known !== undefined) layout = known;
       else {
         const key = JSON.stringify(layout);
         const shared = this.layouts.get(key) ?? layout;
         if (shared === layout) this.layouts.set(key, layout);
-        this.lastLayout = [layout, shared];
+        this.sharedLayouts.set(layout, shared);
         layout = shared;
       }
     }
@@ -442,8 +469,10 @@ export class EventIndex implements EventIndexApi {
     if (this.count !== 0 || this.files.length !== 0 || !fitsBatch(known, batch.count)) return undefined;
     const keptCount = batch.count - known.dropped.length;
     this.addFiles(batch, sourceCode);
-    const remaps = batch.dicts.map((values, f) => this.recoders[f].recode(values));
-    const resources = this.resourceRecoder.recode(batch.resourceDict);
+    // The dictionaries of an empty index take the batch's values with their codes (EventBatch
+    // dictionaries hold each value once): no code looked up before a query asks for one.
+    const remaps = batch.dicts.map((values, f) => (this.dicts[f].adoptValues(values) ? identityRemap(values.length) : this.recoders[f].recode(values)));
+    const resources = this.resourceDict.adoptValues(batch.resourceDict) ? identityRemap(batch.resourceDict.length) : this.resourceRecoder.recode(batch.resourceDict);
     /** The new id of each batch row that is kept (only needed when some are dropped). */
     let idOf: Int32Array | undefined;
     if (known.dropped.length === 0) {
@@ -462,6 +491,7 @@ export class EventIndex implements EventIndexApi {
       this.lengths.adopt(batch.length);
       this.eventIds.adopt(batch.eventIds, batch.count);
       this.requestIds.adopt(batch.requestIds, batch.count);
+      this.contentSpans = spansOf(batch, undefined);
       if (isIdentity(resources.remap, batch.resourceDict.length) && batch.resourceStart[0] === 0) {
         // Event i's resources end where the batch's do (the index held none before).
         this.resourceCodes.adopt(batch.resourceCodes.subarray(0, batch.resourceStart[batch.count]));
@@ -492,6 +522,7 @@ export class EventIndex implements EventIndexApi {
       this.eventIds.appendRows(batch.eventIds, rows, idOf);
       this.requestIds.appendRows(batch.requestIds, rows, idOf);
       this.appendResources(batch, rows, resources.remap);
+      this.contentSpans = spansOf(batch, rows);
     }
     const newId = (i: number) => (idOf ? idOf[i] : i);
     for (const [i, shared] of batch.sharedEventIds) if (newId(i) >= 0) this.sharedEventIds.set(newId(i), shared);
@@ -733,6 +764,7 @@ export class EventIndex implements EventIndexApi {
   private changed(): void {
     this.version++;
     this.postingsCache.clear();
+    this.scannedFields.clear();
     this.timeOrder = undefined;
     this.allIds = undefined;
   }
@@ -849,9 +881,12 @@ export class EventIndex implements EventIndexApi {
       const file = this.files[fileIndex];
       if (!file.format) throw new Error(`${file.path}: the format of this file is unknown`);
       const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
+      const hint: FetchHint = { everyItemAnEvent: file.problems.length === 0, records: file.records };
+      const spans = this.contentSpans;
+      if (spans) hint.spans = spansAt(spans, positions.map((p) => ids[p]));
       let records: T[];
       try {
-        records = await fetch(file.path, file.format, locations, { everyItemAnEvent: file.problems.length === 0, records: file.records });
+        records = await fetch(file.path, file.format, locations, hint);
       } catch (error) {
         if (error instanceof RecordChangedError) this.onRecordChanged?.(file);
         throw error;
@@ -919,6 +954,11 @@ export class EventIndex implements EventIndexApi {
 
   /** Ids of events whose field has the value with this code (code 0: absent). */
   postingsOf(field: PivotField, code: number): Selection {
+    const f = DICT_INDEX.get(field);
+    if (f !== undefined && !this.postingsCache.has(field) && !this.scannedFields.has(field)) {
+      this.scannedFields.add(field);
+      return this.scanCodes(f, code);
+    }
     const p = this.buildPostings(field);
     if (!p || code < 0 || code + 1 >= p.offsets.length) return EMPTY;
     return p.ids.subarray(p.offsets[code], p.offsets[code + 1]);
@@ -934,6 +974,16 @@ export class EventIndex implements EventIndexApi {
     }
     const code = this.dictObject(field)?.find(value);
     return code === undefined ? EMPTY : this.postingsOf(field, code);
+  }
+
+  /** The ids (ascending) of the events whose dictionary field `f` has code `code`, by one scan of its column: what postingsOf answers. */
+  private scanCodes(f: number, code: number): Selection {
+    if (code < 0 || code >= this.dicts[f].size) return EMPTY;
+    const column = this.codes[f].array;
+    const count = this.count;
+    const ids: number[] = [];
+    for (let id = 0; id < count; id++) if (column[id] === code) ids.push(id);
+    return ids.length === 0 ? EMPTY : Int32Array.from(ids);
   }
 
   /** Counting sort of a column into per-value id lists; ids stay ascending within a value. */
@@ -1126,6 +1176,31 @@ export class EventIndex implements EventIndexApi {
   hashOf(value: string): number {
     return stringHash(value);
   }
+}
+
+/** A batch's spans for the rows kept (`rows`; undefined: every row), when it has them for every row. */
+function spansOf(batch: EventBatch, rows: Int32Array | undefined): Uint32Array | undefined {
+  const spans = batch.spans;
+  if (!spans || spans.length !== batch.count * 2) return undefined;
+  if (!rows) return spans;
+  const kept = new Uint32Array(rows.length * 2);
+  for (let r = 0; r < rows.length; r++) {
+    kept[2 * r] = spans[2 * rows[r]];
+    kept[2 * r + 1] = spans[2 * rows[r] + 1];
+  }
+  return kept;
+}
+
+/** The spans of events `ids` (0, 0 for one beyond those known). */
+function spansAt(spans: Uint32Array, ids: readonly number[]): number[] {
+  const out = new Array<number>(ids.length * 2);
+  for (let i = 0; i < ids.length; i++) {
+    const at = 2 * ids[i];
+    const known = at + 1 < spans.length;
+    out[2 * i] = known ? spans[at] : 0;
+    out[2 * i + 1] = known ? spans[at + 1] : 0;
+  }
+  return out;
 }
 
 function compareTimes(a: number, b: number): number {

@@ -39,6 +39,8 @@ export interface ReadBackOptions extends ReadEvidenceOptions {
   everyItemAnEvent?: boolean;
   /** The records the reader found in the file (FetchHint.records). */
   records?: number;
+  /** Where each location's record is in the file's content, when known (FetchHint.spans): [start, end) at 2i, 2i + 1; 0, 0 where not. */
+  spans?: ArrayLike<number>;
 }
 
 function changed(path: string, reason: string): RecordChangedError {
@@ -88,10 +90,10 @@ interface OrdinalRecord {
  * is an event (a trail file), item i is record i. Before, such a file was read three times
  * (whole, then streamed twice, parsing every record) to find each record's text.
  */
-async function readByOrdinal(path: string, format: FileFormat, ordinals: number[], options: ReadBackOptions, wantText: boolean): Promise<Map<number, OrdinalRecord>> {
+async function readByOrdinal(path: string, format: FileFormat, ordinals: number[], options: ReadBackOptions, wantText: boolean, spans: ReadonlyMap<number, Span> | undefined): Promise<Map<number, OrdinalRecord>> {
   const wanted = new Set(ordinals);
   // A trail document (its format when it was read): its wanted records from a prefix of its content.
-  const prefixed = format === 'trail' ? trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, options.everyItemAnEvent === true, options.records) : undefined;
+  const prefixed = format === 'trail' ? trailRecordsFromPrefix(path, wanted, options.wholeDocumentLimit ?? WHOLE_DOCUMENT_LIMIT, options.everyItemAnEvent === true, options.records, spans) : undefined;
   if (prefixed) return prefixed;
   const found = new Map<number, OrdinalRecord>();
   let content: Buffer | undefined;
@@ -171,7 +173,14 @@ function isEventValue(value: unknown): boolean {
  * vouched for as the rest of the document is when only a prefix is scanned: by the file's
  * identity in the cache's key, and each record read by its comparison with the index.
  */
-function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit: number, everyItemAnEvent: boolean, records: number | undefined): Map<number, OrdinalRecord> | undefined {
+function trailRecordsFromPrefix(
+  path: string,
+  wanted: ReadonlySet<number>,
+  limit: number,
+  everyItemAnEvent: boolean,
+  records: number | undefined,
+  spans: ReadonlyMap<number, Span> | undefined,
+): Map<number, OrdinalRecord> | undefined {
   let opened;
   try {
     opened = openEvidenceSync(path);
@@ -189,7 +198,12 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
       filled += read;
     }
     const compressed = input.subarray(0, size);
-    if (!isGzip(compressed)) return undefined;
+    const gzip = isGzip(compressed);
+    if (spans) {
+      const found = gzip ? recordsAtSpansOfGzip(path, compressed, spans, limit) : recordsAtSpans(path, compressed, spans);
+      if (found) return found;
+    }
+    if (!gzip) return undefined;
     let last = -1;
     for (const ordinal of wanted) if (ordinal > last) last = ordinal;
     const steps = (ordinalInflater ??= new GzipInflater()).steps(compressed, Math.min(limit, bufferConstants.MAX_LENGTH));
@@ -240,6 +254,63 @@ function trailRecordsFromPrefix(path: string, wanted: ReadonlySet<number>, limit
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Where a record's text is in its file's content: bytes [start, end). */
+type Span = readonly [start: number, end: number];
+
+/** The spans of the ordinal locations among `locations` (ReadBackOptions.spans), by ordinal; undefined unless every one is known. */
+function ordinalSpans(locations: readonly RecordLocation[], spans: ArrayLike<number> | undefined): Map<number, Span> | undefined {
+  if (!spans || spans.length !== locations.length * 2) return undefined;
+  const out = new Map<number, Span>();
+  for (let i = 0; i < locations.length; i++) {
+    if (locations[i].length !== 0) continue;
+    const start = spans[2 * i];
+    const end = spans[2 * i + 1];
+    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && end > start)) return undefined;
+    out.set(locations[i].offset, [start, end]);
+  }
+  return out;
+}
+
+/**
+ * The records at `spans` of the gzip file `compressed`, inflating it only as far as the last
+ * of them ends; undefined when that is not there (readByOrdinal then finds them as without spans).
+ */
+function recordsAtSpansOfGzip(path: string, compressed: Buffer, spans: ReadonlyMap<number, Span>, limit: number): Map<number, OrdinalRecord> | undefined {
+  let end = 0;
+  for (const [, span] of spans) end = Math.max(end, span[1]);
+  if (end > limit) return undefined;
+  const steps = (ordinalInflater ??= new GzipInflater()).steps(compressed, Math.min(limit, bufferConstants.MAX_LENGTH));
+  try {
+    const step = steps.upTo(end);
+    return step ? recordsAtSpans(path, step.content, spans) : undefined;
+  } finally {
+    steps.stop();
+  }
+}
+
+/**
+ * The records at `spans` of `content` (a file's content, or the first part of it), each
+ * parsed from its own bytes. The spans are the cache's (EventBatch.spans): where the trail
+ * scanner found each record when the file was indexed, in a file whose identity the cache's
+ * key vouches for; each record is compared with the index too (EventIndex.fetchGrouped).
+ * Undefined when one of them is not an object there (the file changed since: readByOrdinal's
+ * finding of the records then says how).
+ */
+function recordsAtSpans(path: string, content: Buffer, spans: ReadonlyMap<number, Span>): Map<number, OrdinalRecord> | undefined {
+  const found = new Map<number, OrdinalRecord>();
+  for (const [ordinal, [start, end]] of spans) {
+    if (end > content.length || content[start] !== 0x7b || content[end - 1] !== 0x7d) return undefined;
+    let raw: RawRecord;
+    try {
+      raw = recordFromBytes(path, 'trail', content.subarray(start, end), start, undefined);
+    } catch {
+      return undefined;
+    }
+    found.set(ordinal, { event: raw.event, raw });
+  }
+  return found;
 }
 
 const RECORDS_KEY = Buffer.from('"Records"');
@@ -384,7 +455,7 @@ async function readAt(path: string, format: FileFormat, locations: RecordLocatio
   const results: RawRecord[] = new Array(locations.length);
   const ordinals = locations.filter((l) => l.length === 0).map((l) => l.offset);
   if (ordinals.length > 0) {
-    const found = await readByOrdinal(path, format, ordinals, options, wantText);
+    const found = await readByOrdinal(path, format, ordinals, options, wantText, ordinalSpans(locations, options.spans));
     locations.forEach((location, index) => {
       if (location.length !== 0) return;
       const record = found.get(location.offset);

@@ -615,6 +615,8 @@ export class TrailScanner {
   private readonly event: ScannedEvent = {
     offset: 0,
     length: 0,
+    contentStart: 0,
+    contentEnd: 0,
     time: NaN,
     contentHash: 0,
     codes: new Int32Array(DICT_FIELDS.length),
@@ -647,6 +649,8 @@ export class TrailScanner {
         const location = records.indexed();
         this.event.offset = location.offset;
         this.event.length = location.length;
+        this.event.contentStart = spans[at];
+        this.event.contentEnd = spans[at + 1];
         this.builder.addScanned(this.event, fileIndex());
         added();
       }
