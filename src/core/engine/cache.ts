@@ -339,7 +339,8 @@ export function cacheIdentity(roots: readonly string[], files: readonly Evidence
   for (let i = 0; i < sorted.length; i++) {
     const file = sorted[i].path;
     const at = i * IDENTITY_NUMBERS;
-    const unreadable = known?.copyTo(file, numbers, at) ? undefined : readIdentity(file, numbers, at);
+    // By its place when the files are in the walk's order (a walk of the AWSLogs layout is in key order).
+    const unreadable = known?.copyAt(i, file, numbers, at) ? undefined : readIdentity(file, numbers, at);
     names[i] = unreadable === undefined ? file : `${file}\0${unreadable}`;
   }
   hash.update(`${names.join('\n')}\n`);

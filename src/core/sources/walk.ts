@@ -78,49 +78,83 @@ export const IDENTITY_NUMBERS = 5;
 
 /**
  * The identities of the files a walk stat'ed, as numbers (no text per file: formatting five
- * numbers of thousands of files cost more than hashing them), by path.
+ * numbers of thousands of files cost more than hashing them), in the order the walk added them
+ * (it adds each path once): a key taken in that order finds each by its place (`copyAt`), not
+ * by a lookup of its path (a map of thousands of paths cost a reopen about 3 ms).
  */
 export class FileIdentities {
   private numbers = new Float64Array(IDENTITY_NUMBERS * 1024);
-  private readonly places = new Map<string, number>();
+  private readonly paths: string[] = [];
+  /** Each path's place (the last one it was added at), made on the first lookup by path. */
+  private places?: Map<string, number>;
 
+  /** How many identities were added. */
   get size(): number {
-    return this.places.size;
+    return this.paths.length;
   }
 
   add(path: string, stat: fs.Stats): void {
-    let place = this.places.get(path);
-    if (place === undefined) {
-      place = this.places.size * IDENTITY_NUMBERS;
-      if (place + IDENTITY_NUMBERS > this.numbers.length) {
-        const grown = new Float64Array(this.numbers.length * 2);
-        grown.set(this.numbers);
-        this.numbers = grown;
-      }
-      this.places.set(path, place);
-    }
-    writeIdentity(stat, this.numbers, place);
+    writeIdentity(stat, this.numbers, this.place(path));
   }
 
-  /** Copies the identity of `path` to `out` from `at`; false when the walk did not stat it. */
+  /** Adds `path` with the identity in `identity` (IDENTITY_NUMBERS numbers from 0). */
+  addNumbers(path: string, identity: Float64Array): void {
+    const at = this.place(path);
+    const numbers = this.numbers;
+    for (let k = 0; k < IDENTITY_NUMBERS; k++) numbers[at + k] = identity[k];
+  }
+
+  private place(path: string): number {
+    const at = this.paths.length * IDENTITY_NUMBERS;
+    if (at + IDENTITY_NUMBERS > this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    this.places?.set(path, at);
+    this.paths.push(path);
+    return at;
+  }
+
+  /** Copies the identity of `path` (the last added for it) to `out` from `at`; false when the walk did not stat it. */
   copyTo(path: string, out: Float64Array, at: number): boolean {
+    if (!this.places) {
+      this.places = new Map();
+      for (let i = 0; i < this.paths.length; i++) this.places.set(this.paths[i], i * IDENTITY_NUMBERS);
+    }
     const place = this.places.get(path);
     if (place === undefined) return false;
+    this.copyFrom(place, out, at);
+    return true;
+  }
+
+  /**
+   * Copies the identity added `index`th, if it was added for `path` (a key taken in the walk's
+   * order: no lookup by path); otherwise as copyTo.
+   */
+  copyAt(index: number, path: string, out: Float64Array, at: number): boolean {
+    // Mostly the very string the walk added: a comparison of references.
+    if (this.paths[index] !== path) return this.copyTo(path, out, at);
+    this.copyFrom(index * IDENTITY_NUMBERS, out, at);
+    return true;
+  }
+
+  private copyFrom(place: number, out: Float64Array, at: number): void {
     // Number by number: a subarray per file is an object per file.
     const numbers = this.numbers;
     for (let k = 0; k < IDENTITY_NUMBERS; k++) out[at + k] = numbers[place + k];
-    return true;
   }
 
   /** The identity of `path` as fileIdentity writes it; undefined when the walk did not stat it. */
   get(path: string): string | undefined {
-    const place = this.places.get(path);
-    if (place === undefined) return undefined;
-    const [dev, ino, ctimeMs, mtimeMs, size] = this.numbers.subarray(place, place + IDENTITY_NUMBERS);
+    const numbers = new Float64Array(IDENTITY_NUMBERS);
+    if (!this.copyTo(path, numbers, 0)) return undefined;
+    const [dev, ino, ctimeMs, mtimeMs, size] = numbers;
     return `${dev}:${ino}:${ctimeMs}:${mtimeMs}:${size}`;
   }
 }
 
+/** Writes a file's identity (IDENTITY_NUMBERS numbers) to `out` from `at`: device, inode, ctime, mtime, size. */
 function writeIdentity(s: fs.Stats, out: Float64Array, at: number): void {
   out[at] = s.dev;
   out[at + 1] = s.ino;
@@ -166,16 +200,122 @@ export function fileIdentity(file: string): string {
   }
 }
 
+/**
+ * An lstat of an entry of the folder the walk is in (statInFolder), as what the walk keeps:
+ * returns the entry's mode and writes its identity (IDENTITY_NUMBERS numbers, writeIdentity's
+ * order) to `out` from 0. Throws as fs.lstatSync does.
+ */
+type LstatByName = (name: string, out: Float64Array) => number;
+
+function lstatPublic(name: string, out: Float64Array): number {
+  const stat = fs.lstatSync(name);
+  writeIdentity(stat, out, 0);
+  return stat.mode;
+}
+
+/** What the walk uses of Node's own binding of the file system (the one fs.lstatSync calls). */
+interface FsBinding {
+  lstat(path: string, bigint: false, request: undefined, throwIfNoEntry: true): unknown;
+  kFsStatsFieldsNumber?: unknown;
+}
+
+/**
+ * Where the numbers are in what the binding's lstat returns, of how many (Node 20 to 24:
+ * getStatsFromBinding in lib/internal/fs/utils.js).
+ */
+const DEV = 0;
+const MODE = 1;
+const INO = 7;
+const SIZE = 8;
+const MTIME_SEC = 12;
+const MTIME_NSEC = 13;
+const CTIME_SEC = 14;
+const CTIME_NSEC = 15;
+const STAT_FIELDS = 18;
+
+/**
+ * lstat through the binding: the mode, the identity written to `out` as lstatPublic writes it
+ * (the times computed as Node computes a Stats' milliseconds: `sec * 1e3 + nsec / 1e6`);
+ * undefined when the binding throws or returns anything but its array of numbers.
+ */
+function lstatThroughBinding(binding: FsBinding, name: string, out: Float64Array): number | undefined {
+  let values: unknown;
+  try {
+    values = binding.lstat(name, false, undefined, true);
+  } catch {
+    return undefined;
+  }
+  if (!(values instanceof Float64Array) || values.length < STAT_FIELDS) return undefined;
+  out[0] = values[DEV];
+  out[1] = values[INO];
+  out[2] = values[CTIME_SEC] * 1e3 + values[CTIME_NSEC] / 1e6;
+  out[3] = values[MTIME_SEC] * 1e3 + values[MTIME_NSEC] / 1e6;
+  out[4] = values[SIZE];
+  return values[MODE];
+}
+
+/**
+ * Node's binding of the file system, where it can be used without a trace: not on Windows
+ * (where fs.lstatSync makes each path a namespaced one first), not under Node's permission
+ * model (which fs.lstatSync checks in JavaScript), and only while `process.binding` is Node's
+ * own (`--pending-deprecation` wraps it in one that prints a deprecation warning).
+ */
+function fsBinding(): FsBinding | undefined {
+  if (process.platform === 'win32' || 'permission' in process) return undefined;
+  const binding = (process as { binding?: (name: string) => unknown }).binding;
+  if (typeof binding !== 'function' || binding.name !== 'binding') return undefined;
+  try {
+    const fsBinding = binding.call(process, 'fs') as FsBinding | undefined;
+    return typeof fsBinding?.lstat === 'function' && fsBinding.kFsStatsFieldsNumber === STAT_FIELDS ? fsBinding : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The walk's lstat by name. Through Node's binding (which fs.lstatSync calls too) when, for
+ * `probe` (a real path), it gives the very mode and identity fs.lstatSync gives: without a
+ * Stats object (and the four Dates Node 20 makes for each), a path check and a permission
+ * check per call, 8,060 lstat calls took 19 ms instead of 36 ms, the largest part of a reopen
+ * of a trail of small files. Only names read from the folder itself are stat'ed through it
+ * (no "\0", no separator: nothing a path check refuses). Any error, and anything unexpected,
+ * is left to fs.lstatSync, so that the errors the walk reports are its own. Otherwise
+ * fs.lstatSync itself. `binding`: for tests.
+ */
+export function chooseLstatByName(probe: string, binding: FsBinding | undefined = fsBinding()): { lstat: LstatByName; viaBinding: boolean } {
+  const publicOne = { lstat: lstatPublic, viaBinding: false };
+  if (!binding) return publicOne;
+  const expected = new Float64Array(IDENTITY_NUMBERS);
+  const found = new Float64Array(IDENTITY_NUMBERS);
+  let expectedMode: number;
+  try {
+    expectedMode = lstatPublic(probe, expected);
+  } catch {
+    return publicOne;
+  }
+  const foundMode = lstatThroughBinding(binding, probe, found);
+  if (foundMode !== expectedMode || !expected.every((n, k) => Object.is(n, found[k]))) return publicOne;
+  return {
+    lstat: (name, out) => lstatThroughBinding(binding, name, out) ?? lstatPublic(name, out),
+    viaBinding: true,
+  };
+}
+
+/** The process's lstat by name, chosen on the first walk that stats in folders. */
+let lstatByName: LstatByName | undefined;
+
 interface PendingFolder {
   path: string;
   realPath: string;
 }
 
-function evidenceFile(path: string, stat: fs.Stats, layout: TrailKeyLayout | undefined): EvidenceFile {
-  const file: EvidenceFile = { path, size: stat.size, mtimeMs: stat.mtimeMs };
+function evidenceFile(path: string, size: number, mtimeMs: number, layout: TrailKeyLayout | undefined): EvidenceFile {
+  const file: EvidenceFile = { path, size, mtimeMs };
   if (layout) file.layout = layout;
   return file;
 }
+
+const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK } = fs.constants;
 
 /** `folder`'s path with a separator after it (a root such as "/" has one already). */
 function withSeparator(folder: string): string {
@@ -199,6 +339,8 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
   const home = options.statInFolder ? workingFolder() : undefined;
   const walkedFolders = new Set<string>();
   const seenFiles = new Set<string>();
+  /** The identity of the entry being looked at (writeIdentity's order: its size is [4], its mtime [3]). */
+  const identity = new Float64Array(IDENTITY_NUMBERS);
 
   const folders: PendingFolder[] = [];
   for (const given of paths) {
@@ -225,7 +367,7 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
       if (seenFiles.has(realPath)) continue;
       seenFiles.add(realPath);
       identities?.add(path, stat);
-      yield [evidenceFile(path, stat, parseTrailKeyLayout(path))];
+      yield [evidenceFile(path, stat.size, stat.mtimeMs, parseTrailKeyLayout(path))];
     } else {
       report(path, 'not a regular file (a pipe, socket or device): not read');
     }
@@ -238,6 +380,9 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
     // Inside the folder (statInFolder): its entries are listed and stat'ed by name. Left
     // before every yield, so that nothing else ever runs with the working folder moved.
     let inside = home !== undefined && enter(folder.path);
+    // Chosen once, inside the first folder entered (its own path the probe).
+    if (inside) lstatByName ??= chooseLstatByName(folder.path).lstat;
+    const lstatInside = lstatByName ?? lstatPublic;
     try {
       let names: string[];
       try {
@@ -271,21 +416,22 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
         }
         inSlice++;
         const path = prefix + name;
-        let stat: fs.Stats;
+        let type: number;
         try {
-          stat = fs.lstatSync(inside ? name : path);
+          // The entry's identity to `identity`, its type from its mode.
+          type = (inside ? lstatInside(name, identity) : lstatPublic(path, identity)) & S_IFMT;
         } catch (error) {
           report(path, `cannot read: ${describeFsError(error)}`);
           continue;
         }
         let realPath: string;
-        if (stat.isFile()) {
+        if (type === S_IFREG) {
           if (isSkippedByName(name)) continue;
           realPath = unlinked ? path : realPrefix + name;
-        } else if (stat.isDirectory()) {
+        } else if (type === S_IFDIR) {
           if (!SKIPPED_FOLDERS.has(name)) subfolders.push({ path, realPath: realPrefix + name });
           continue;
-        } else if (stat.isSymbolicLink()) {
+        } else if (type === S_IFLNK) {
           // Its target decides what it is.
           const result = statTarget(path);
           if ('error' in result) {
@@ -305,7 +451,7 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
             continue;
           }
           if (isSkippedByName(nodePath.basename(result.realPath))) continue;
-          stat = result.stat;
+          writeIdentity(result.stat, identity, 0);
           realPath = result.realPath;
         } else {
           report(path, 'not a regular file (a pipe, socket or device): not read');
@@ -314,8 +460,8 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
         if (seenFiles.has(realPath)) continue;
         seenFiles.add(realPath);
         if (layout === null) layout = parseTrailKeyLayout(path);
-        identities?.add(path, stat);
-        slice.push(evidenceFile(path, stat, layout));
+        identities?.addNumbers(path, identity);
+        slice.push(evidenceFile(path, identity[4], identity[3], layout));
       }
       if (inside) inside = leave(home as string);
       if (slice.length > 0) yield slice;
