@@ -343,7 +343,9 @@ export function cacheIdentity(roots: readonly string[], files: readonly Evidence
     const unreadable = known?.copyAt(i, file, numbers, at) ? undefined : readIdentity(file, numbers, at);
     names[i] = unreadable === undefined ? file : `${file}\0${unreadable}`;
   }
-  hash.update(`${names.join('\n')}\n`);
+  // The same bytes as one text ending in a newline, without copying that text again to end it.
+  hash.update(names.join('\n'));
+  hash.update('\n');
   hash.update(new Uint8Array(numbers.buffer));
   return { key: hash.digest('hex'), roots: sortedRoots, realRoots: real, files: files.length };
 }
