@@ -143,9 +143,13 @@ function isSortedByPath(files: readonly EvidenceFile[]): boolean {
   return true;
 }
 
-/** `files` in key order (sorted by path): themselves when they are already (a walk of the AWSLogs layout is). */
-export function inKeyOrder<T extends readonly EvidenceFile[]>(files: T): T {
-  return isSortedByPath(files) ? files : ([...files].sort(byPath) as unknown as T);
+/**
+ * `files` in key order (sorted by path): themselves when they are already (a walk of the
+ * AWSLogs layout is). `walked`: the identities their walk added, which know whether it added
+ * them in key order (then no path is compared, nor copied whole to be compared).
+ */
+export function inKeyOrder<T extends readonly EvidenceFile[]>(files: T, walked?: FileIdentities): T {
+  return walked?.inKeyOrder(files) || isSortedByPath(files) ? files : ([...files].sort(byPath) as unknown as T);
 }
 
 function storedFile(file: BatchFile, place: ReadonlyMap<string, number>): StoredFile {
@@ -333,7 +337,7 @@ export function cacheIdentity(roots: readonly string[], files: readonly Evidence
   // Each file's path (and why it cannot be stat'ed, if so), then the numbers of every identity:
   // `known` holds the ones the walk read with its own stat calls (one pass over the files, not two).
   // Sorted by path (the callers' lists mostly are already: then no copy).
-  const sorted = inKeyOrder(files);
+  const sorted = inKeyOrder(files, known);
   const names: string[] = new Array(sorted.length);
   const numbers = new Float64Array(sorted.length * IDENTITY_NUMBERS);
   for (let i = 0; i < sorted.length; i++) {

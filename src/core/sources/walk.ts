@@ -87,6 +87,8 @@ export class FileIdentities {
   private readonly paths: string[] = [];
   /** Each path's place (the last one it was added at), made on the first lookup by path. */
   private places?: Map<string, number>;
+  /** False once a path was added that does not sort after the one added before it. */
+  private sorted = true;
 
   /** How many identities were added. */
   get size(): number {
@@ -94,18 +96,25 @@ export class FileIdentities {
   }
 
   add(path: string, stat: fs.Stats): void {
-    writeIdentity(stat, this.numbers, this.place(path));
+    writeIdentity(stat, this.numbers, this.place(path, false));
   }
 
-  /** Adds `path` with the identity in `identity` (IDENTITY_NUMBERS numbers from 0). */
-  addNumbers(path: string, identity: Float64Array): void {
-    const at = this.place(path);
-    const numbers = this.numbers;
-    for (let k = 0; k < IDENTITY_NUMBERS; k++) numbers[at + k] = identity[k];
+  /**
+   * Adds `path` with the identity in `identity` (IDENTITY_NUMBERS numbers from 0). `follows`:
+   * the caller knows that `path` sorts after the path added before it (the next name of one
+   * folder): no comparison (which would first copy each path whole, as V8 keeps a path joined
+   * from its folder and name as the two until then).
+   */
+  addNumbers(path: string, identity: Float64Array, follows = false): void {
+    // Placed first: placing may grow the array. A copy between typed arrays: no number is boxed on the way.
+    const at = this.place(path, follows);
+    this.numbers.set(identity, at);
   }
 
-  private place(path: string): number {
-    const at = this.paths.length * IDENTITY_NUMBERS;
+  private place(path: string, follows: boolean): number {
+    const count = this.paths.length;
+    if (this.sorted && !follows && count > 0 && !(this.paths[count - 1] < path)) this.sorted = false;
+    const at = count * IDENTITY_NUMBERS;
     if (at + IDENTITY_NUMBERS > this.numbers.length) {
       const grown = new Float64Array(this.numbers.length * 2);
       grown.set(this.numbers);
@@ -114,6 +123,17 @@ export class FileIdentities {
     this.places?.set(path, at);
     this.paths.push(path);
     return at;
+  }
+
+  /**
+   * True when `files` are the files added here, in the order they were added, and that order
+   * is key order (sorted by path, see engine/cache): as a walk of the AWSLogs layout adds them.
+   */
+  inKeyOrder(files: readonly { path: string }[]): boolean {
+    if (!this.sorted || files.length !== this.paths.length) return false;
+    // The very strings added, mostly: comparisons of references.
+    for (let i = 0; i < files.length; i++) if (files[i].path !== this.paths[i]) return false;
+    return true;
   }
 
   /** Copies the identity of `path` (the last added for it) to `out` from `at`; false when the walk did not stat it. */
@@ -417,6 +437,8 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
       let layout: TrailKeyLayout | undefined | null = null;
       let slice: EvidenceFile[] = [];
       let inSlice = 0;
+      /** Whether a file of this folder was added to `identities` already. */
+      let addedHere = false;
       // By index: an iterator's step is an object a name until the loop is optimised.
       for (let n = 0; n < names.length; n++) {
         const name = names[n];
@@ -476,7 +498,9 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
         if (seenFiles.has(realPath)) continue;
         seenFiles.add(realPath);
         if (layout === null) layout = parseTrailKeyLayout(path);
-        identities?.addNumbers(path, identity);
+        // The folder's names are sorted, so each of its files follows the one before it.
+        identities?.addNumbers(path, identity, addedHere);
+        addedHere = true;
         slice.push(evidenceFile(path, identity[4], identity[3], layout));
       }
       if (inside) inside = leave(home as string);
