@@ -461,7 +461,9 @@ export async function* walkEvidence(paths: string[], options: WalkOptions): Asyn
       report(folder.path, `cannot list folder: ${describeFsError(error)}`);
       return;
     }
-    names.sort();
+    // libuv lists them sorted by their bytes, which for most names is this order already: then
+    // no sort (which copies the list twice, half a megabyte on a trail of 8,000 files).
+    if (!inNameOrder(names)) names.sort();
     // Without links on the way here, a file's real path is its path: one string, not two.
     const unlinked = folder.realPath === folder.path;
     const prefix = withSeparator(folder.path);
@@ -570,6 +572,12 @@ function leave(home: string): false {
     throw new Error(`cannot return to the working folder ${home} after reading a folder of evidence: ${describeFsError(error)}`, { cause: error });
   }
   return false;
+}
+
+/** True when `names` are in the order Array.prototype.sort puts them in (UTF-16 code units). */
+function inNameOrder(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (names[i - 1] > names[i]) return false;
+  return true;
 }
 
 function isAncestor(candidate: string, folder: string): boolean {

@@ -97,6 +97,18 @@ describe('sources: walkEvidence', () => {
     for (const name of ['x.png', 'x.JPG', 'x.zip', 'x.tar', 'x.7z', 'x.pdf', 'x.docx', '.DS_Store', '.x.json', 'README.md', 'key.pem']) assert.equal(isSkippedByName(name), true, name);
   });
 
+  it('a folder\'s files come in the order of their names as JavaScript sorts them, also where their bytes sort otherwise', async () => {
+    // UTF-8 puts U+FF21 (EF BC A1) before U+1F600 (F0 9F 98 80), as the file system lists them; UTF-16 puts the emoji (D83D DE00) first.
+    const names = ['b.json', 'x-\uFF21.json', 'x-\u{1F600}.json', 'a.json', 'x-z.json'];
+    for (const name of names) write(path.join(root, name));
+    for (const statInFolder of [false, true]) {
+      const files: string[] = [];
+      for await (const slice of walkEvidence([root], { onProblem: () => undefined, statInFolder })) files.push(...slice.map((f) => path.basename(f.path)));
+      assert.deepEqual(files, [...names].sort(), `statInFolder ${statInFolder}`);
+      assert.deepEqual(files.slice(3), ['x-\u{1F600}.json', 'x-\uFF21.json']);
+    }
+  });
+
   it('a file given directly is read whatever its name', async () => {
     write(path.join(root, 'photo.png'));
     const { files } = await walk([path.join(root, 'photo.png')]);
