@@ -69,6 +69,9 @@ export interface WalkOptions {
    * extension host): the working folder is moved only within one synchronous stretch of the
    * walk and put back before anything else can run. Where it cannot be moved (a worker
    * thread, a folder that cannot be entered) the walk stats by whole paths, as without it.
+   * With it, the names are stat'ed through Node's binding where that is checked to give what
+   * fs.lstatSync gives (chooseLstatByName), and the files of consecutive folders come in one
+   * slice (at least STAT_SLICE of them, or the last).
    */
   statInFolder?: boolean;
 }
@@ -346,7 +349,8 @@ function withSeparator(folder: string): string {
 }
 
 /**
- * Yields the files in slices (a folder's files, at most STAT_SLICE at a time). Slices, not
+ * Yields the files in slices (a folder's files, at most STAT_SLICE at a time; with
+ * statInFolder, the files of consecutive folders together once there are STAT_SLICE). Slices, not
  * single files: every step of an async generator allocates, and on the host's main thread
  * what a walk of thousands of files leaves alive at each scavenge makes V8 grow the young
  * generation, which stays resident (about 7 MB more after loading 2,400 trail files).
