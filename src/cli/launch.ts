@@ -14,19 +14,21 @@
  * costs the compile. Hashing the bundle's text instead cost more than the rest of
  * the launch.
  */
+// Named imports: `import * as` makes the bundle copy every property of the module into a
+// namespace object first (a getter each: about 100 for node:fs), on every run.
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import Module from 'node:module';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, Stats, writeFileSync } from 'node:fs';
+import { Module } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { Script } from 'node:vm';
 import { evidenceContaining } from '../core/sources/evidence-guard';
 
 /** The ctinv cache folder (as defaultCacheDir in load.ts, kept apart so that nothing heavy loads here). */
 function cacheRoot(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'ctinv');
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ctinv');
 }
 
 /** The file holds a SHA-256 of the code cache, then the code cache: V8 checks its own checksum only in debug builds. */
@@ -40,7 +42,7 @@ function sha256(data: Buffer): Buffer {
 function readCodeCache(file: string): Buffer | undefined {
   let data: Buffer;
   try {
-    data = fs.readFileSync(file);
+    data = readFileSync(file);
   } catch {
     return undefined;
   }
@@ -51,15 +53,15 @@ function readCodeCache(file: string): Buffer | undefined {
 /** Writes the code cache (atomically), unless its folder is inside a path named on the command line; removes older ones. */
 function writeCodeCache(folder: string, file: string, key: string, data: Buffer, args: readonly string[]): void {
   try {
-    const named = args.filter((arg) => !arg.startsWith('-') && fs.existsSync(arg));
+    const named = args.filter((arg) => !arg.startsWith('-') && existsSync(arg));
     if (evidenceContaining(folder, named)) return;
-    fs.mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, Buffer.concat([sha256(data), data]));
-    fs.renameSync(temporary, file);
-    for (const name of fs.readdirSync(folder)) {
+    writeFileSync(temporary, Buffer.concat([sha256(data), data]));
+    renameSync(temporary, file);
+    for (const name of readdirSync(folder)) {
       // Caches of other builds go; this build's other commands keep theirs.
-      if (name.startsWith('cli-') && name.endsWith('.v8') && !name.startsWith(`cli-${key}-`)) fs.rmSync(path.join(folder, name), { force: true });
+      if (name.startsWith('cli-') && name.endsWith('.v8') && !name.startsWith(`cli-${key}-`)) rmSync(join(folder, name), { force: true });
     }
   } catch {
     // Without a code cache the next run compiles the bundle again: nothing else changes.
@@ -75,41 +77,41 @@ function writeCodeCache(folder: string, file: string, key: string, data: Buffer,
 const YOUNG_GENERATION_GROWTH = '--semi-space-growth-factor=8';
 
 function launch(): void {
-  v8.setFlagsFromString(YOUNG_GENERATION_GROWTH);
-  const bundle = path.join(__dirname, 'cli-main.js');
-  const fd = fs.openSync(bundle, 'r');
+  setFlagsFromString(YOUNG_GENERATION_GROWTH);
+  const bundle = join(__dirname, 'cli-main.js');
+  const fd = openSync(bundle, 'r');
   let bytes: Buffer;
-  let stat: fs.Stats;
+  let stat: Stats;
   try {
-    stat = fs.fstatSync(fd);
-    bytes = fs.readFileSync(fd);
+    stat = fstatSync(fd);
+    bytes = readFileSync(fd);
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
   // The build makes the bundle ASCII (esbuild.mjs): a one-byte string, no UTF-8 to decode.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const args = process.argv.slice(2);
   const useCache = !process.env.CTINV_NO_CODE_CACHE;
-  const folder = path.join(cacheRoot(), 'code');
+  const folder = join(cacheRoot(), 'code');
   const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${bundle}\0${identity}`).digest('hex').slice(0, 32);
   // One cache a command: V8 keeps the functions a run compiled, and each command runs its own
   // (a cache made by `stats` left `query` compiling its read-back on every run).
   const command = args.find((arg) => !arg.startsWith('-')) ?? '';
-  const file = path.join(folder, `cli-${key}-${/^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other'}.v8`);
+  const file = join(folder, `cli-${key}-${/^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other'}.v8`);
   const cachedData = useCache ? readCodeCache(file) : undefined;
-  const script = new vm.Script(Module.wrap(source.startsWith('#!') ? `//${source.slice(2)}` : source), { filename: bundle, cachedData });
+  const script = new Script(Module.wrap(source.startsWith('#!') ? `//${source.slice(2)}` : source), { filename: bundle, cachedData });
   if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
     // Once the command has run, the cache holds the functions it compiled lazily too.
     process.once('exit', () => writeCodeCache(folder, file, key, script.createCachedData(), args));
   }
   const main = new Module(bundle, module);
   main.filename = bundle;
-  main.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(path.dirname(bundle));
+  main.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dirname(bundle));
   const requireFromMain = ((id: string) => main.require(id)) as NodeJS.Require;
   Object.assign(requireFromMain, { main, resolve: (request: string) => require.resolve(request, { paths: main.paths }), cache: require.cache });
   const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
-  run.call(main.exports, main.exports, requireFromMain, main, bundle, path.dirname(bundle));
+  run.call(main.exports, main.exports, requireFromMain, main, bundle, dirname(bundle));
 }
 
 launch();

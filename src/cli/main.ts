@@ -52,6 +52,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+/**
+ * Ends the process with `code` once all it wrote is out, without the teardown a process does
+ * when its event loop runs dry (freeing its heap page by page, waiting for the engine's
+ * background tasks): about 10 ms of a cache reopen, for nothing. The 'exit' listeners still
+ * run. Where stdout or stderr still holds writes (a pipe is asynchronous on macOS and
+ * Windows), the process ends as usual once they are written.
+ */
+function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+}
+
 if (require.main === module) {
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
@@ -71,9 +83,7 @@ if (require.main === module) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     prompt: isatty(0) ? (question) => (require('./awsCredentials') as typeof import('./awsCredentials')).promptLine(question, process.stdin, process.stderr, controller.signal) : undefined,
   }).then(
-    (code) => {
-      process.exitCode = code;
-    },
+    (code) => exitWhenWritten(code),
     (error) => {
       process.stderr.write(`ctinv: ${(error instanceof Error ? (error.stack ?? error.message) : String(error)).split('\n').map(printable).join('\n')}\n`);
       process.exitCode = 1;

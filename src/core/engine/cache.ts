@@ -145,9 +145,13 @@ function isSortedByPath(files: readonly EvidenceFile[]): boolean {
   return true;
 }
 
-/** `files` in key order (sorted by path): themselves when they are already (a walk of the AWSLogs layout is). */
-export function inKeyOrder<T extends readonly EvidenceFile[]>(files: T): T {
-  return isSortedByPath(files) ? files : ([...files].sort(byPath) as unknown as T);
+/**
+ * `files` in key order (sorted by path): themselves when they are already (a walk of the
+ * AWSLogs layout is). `walked`: the identities their walk added, which know whether it added
+ * them in key order (then no path is compared, nor copied whole to be compared).
+ */
+export function inKeyOrder<T extends readonly EvidenceFile[]>(files: T, walked?: FileIdentities): T {
+  return walked?.inKeyOrder(files) || isSortedByPath(files) ? files : ([...files].sort(byPath) as unknown as T);
 }
 
 function storedFile(file: BatchFile, place: ReadonlyMap<string, number>): StoredFile {
@@ -341,16 +345,19 @@ export function cacheIdentity(roots: readonly string[], files: readonly Evidence
   // Each file's path (and why it cannot be stat'ed, if so), then the numbers of every identity:
   // `known` holds the ones the walk read with its own stat calls (one pass over the files, not two).
   // Sorted by path (the callers' lists mostly are already: then no copy).
-  const sorted = inKeyOrder(files);
+  const sorted = inKeyOrder(files, known);
   const names: string[] = new Array(sorted.length);
   const numbers = new Float64Array(sorted.length * IDENTITY_NUMBERS);
   for (let i = 0; i < sorted.length; i++) {
     const file = sorted[i].path;
     const at = i * IDENTITY_NUMBERS;
-    const unreadable = known?.copyTo(file, numbers, at) ? undefined : readIdentity(file, numbers, at);
+    // By its place when the files are in the walk's order (a walk of the AWSLogs layout is in key order).
+    const unreadable = known?.copyAt(i, file, numbers, at) ? undefined : readIdentity(file, numbers, at);
     names[i] = unreadable === undefined ? file : `${file}\0${unreadable}`;
   }
-  hash.update(`${names.join('\n')}\n`);
+  // The same bytes as one text ending in a newline, without copying that text again to end it.
+  hash.update(names.join('\n'));
+  hash.update('\n');
   hash.update(new Uint8Array(numbers.buffer));
   return { key: hash.digest('hex'), roots: sortedRoots, realRoots: real, files: files.length };
 }

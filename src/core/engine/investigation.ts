@@ -177,7 +177,7 @@ export class Investigation {
     let hashes: string[] | undefined;
     if (cacheDir) {
       // Key order: the cache names its files by their place in it.
-      const sorted = inKeyOrder(files);
+      const sorted = inKeyOrder(files, identities);
       identity = cacheIdentity(summary.paths, sorted, identities);
       state.cache = { dir: cacheDir, key: identity.key };
       // Lazily (the columns read on the index's first use) only into an empty index, with the summary to report.

@@ -88,4 +88,20 @@ describe('ctinv launcher: the code cache', function () {
     assert.deepEqual(codeFiles(home), []);
     assert.equal(fs.existsSync(home), false);
   });
+  it('ends once all it wrote is out: a large answer through a pipe arrives whole, with the command\'s exit code', () => {
+    const evidence = fs.mkdtempSync(path.join(scratch, 'evidence-large-'));
+    const records = Array.from({ length: 20_000 }, (_, i) => ({ eventVersion: '1.09', eventTime: '2026-03-04T05:00:00Z', eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventID: `e-${i}`, requestParameters: { key: 'k'.repeat(200) } }));
+    fs.writeFileSync(path.join(evidence, 'trail.json'), JSON.stringify({ Records: records }));
+    const home = path.join(scratch, 'home-large');
+    const result = spawnSync(process.execPath, [CLI, 'query', evidence, '--where', 'eventName:GetObject', '--no-cache'], { env: { ...process.env, XDG_CACHE_HOME: home }, encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 30 });
+    assert.equal(result.status, 0, result.stderr);
+    const lines = result.stdout.split('\n');
+    assert.equal(lines.pop(), '', 'the last line is whole');
+    assert.equal(lines.length, records.length);
+    assert.ok(result.stdout.length > 4_000_000, `${result.stdout.length} bytes`);
+    assert.equal(new Set(lines.map((line) => (JSON.parse(line) as { eventID: string }).eventID)).size, records.length);
+    // The exit code is the command's, and the code cache is still written on the way out.
+    assert.equal(run(['query', evidence, '--where', 'eventName:(', '--no-cache'], home).status, 2);
+    assert.equal(codeFiles(home).length, 1);
+  });
 });

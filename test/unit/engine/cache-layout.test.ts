@@ -8,9 +8,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { CACHE_FORMAT, cacheIdentity, decodeCache } from '../../../src/core/engine/cache';
+import { CACHE_FORMAT, cacheIdentity, decodeCache, inKeyOrder } from '../../../src/core/engine/cache';
 import { Investigation } from '../../../src/core/engine/investigation';
-import { FileIdentities, fileIdentity } from '../../../src/core/sources/walk';
+import { FileIdentities, IDENTITY_NUMBERS, fileIdentity } from '../../../src/core/sources/walk';
 import { walkEvidence } from '../../../src/core/sources/index';
 import { EvidenceFile } from '../../../src/core/sources/types';
 import { random } from '../../../bench/generate';
@@ -115,6 +115,55 @@ describe('index cache layout (format 10) and reopening', () => {
     assert.equal(identities.size, 4);
     for (const file of files) assert.equal(identities.get(file.path), fileIdentity(file.path));
     assert.equal(cacheIdentity([evidence], files, identities).key, cacheIdentity([evidence], files).key);
+  });
+
+  it('the walk\'s identities know whether it added the files in key order; a key taken in any other order, or of files it did not walk, is the key of a separate stat pass', async () => {
+    // Walked as a/x, a/z, a-b/y (each folder in name order); in key order a-b/y comes first ("-" sorts before "/").
+    const mixed = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-layout-order-'));
+    try {
+      for (const file of ['a/x.json', 'a/z.json', 'a-b/y.json']) {
+        await fs.mkdir(path.dirname(path.join(mixed, file)), { recursive: true });
+        await fs.writeFile(path.join(mixed, file), '{"Records":[]}');
+      }
+      for (const statInFolder of [false, true]) {
+        for (const [folder, ordered] of [[evidence, true], [mixed, false]] as const) {
+          const identities = new FileIdentities();
+          const files: EvidenceFile[] = [];
+          for await (const slice of walkEvidence([folder], { onProblem: () => undefined, identities, statInFolder })) files.push(...slice);
+          const what = `${path.basename(folder)}, statInFolder ${statInFolder}`;
+          assert.equal(identities.inKeyOrder(files), ordered, what);
+          const sorted = inKeyOrder(files, identities);
+          assert.equal(sorted === files, ordered, what);
+          assert.deepEqual(sorted.map((f) => f.path), [...files].sort(byPath).map((f) => f.path), what);
+          const separate = cacheIdentity([folder], files).key;
+          for (const list of [files, sorted, [...files].reverse(), files.slice(1)]) {
+            assert.equal(identities.inKeyOrder(list), ordered && list === files, what);
+            assert.equal(cacheIdentity([folder], list, identities).key, list.length === files.length ? separate : cacheIdentity([folder], list).key, what);
+          }
+        }
+      }
+    } finally {
+      await fs.rm(mixed, { recursive: true, force: true });
+    }
+  });
+
+  it('identities added out of key order, looked up by place or by path', () => {
+    const identities = new FileIdentities();
+    const number = (n: number) => Float64Array.from({ length: IDENTITY_NUMBERS }, (_, k) => n * 10 + k);
+    identities.addNumbers('/e/b', number(1), false);
+    identities.addNumbers('/e/c', number(2), true);
+    assert.equal(identities.inKeyOrder([{ path: '/e/b' }, { path: '/e/c' }]), true);
+    identities.addNumbers('/e/a', number(3), false);
+    assert.equal(identities.inKeyOrder([{ path: '/e/b' }, { path: '/e/c' }, { path: '/e/a' }]), false, 'a path that sorts before the one added before it');
+    const out = new Float64Array(IDENTITY_NUMBERS);
+    assert.equal(identities.copyAt(2, '/e/a', out, 0), true);
+    assert.deepEqual([...out], [...number(3)]);
+    assert.equal(identities.copyAt(0, '/e/c', out, 0), true, 'not at that place: found by its path');
+    assert.deepEqual([...out], [...number(2)]);
+    assert.equal(identities.copyAt(1, '/e/missing', out, 0), false);
+    assert.equal(identities.get('/e/missing'), undefined);
+    assert.equal(identities.get('/e/b'), '10:11:12:13:14');
+    assert.equal(identities.size, 3);
   });
 
   for (const [field, change] of [

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseTrailKeyLayout } from '../../../src/core/sources/layout';
 import { FileProblem, EvidenceFile } from '../../../src/core/sources/types';
-import { FileIdentities, isSkippedByName, walkEvidence } from '../../../src/core/sources/walk';
+import { FileIdentities, IDENTITY_NUMBERS, chooseLstatByName, isSkippedByName, walkEvidence } from '../../../src/core/sources/walk';
 
 async function walk(paths: string[], signal?: AbortSignal): Promise<{ files: EvidenceFile[]; problems: FileProblem[] }> {
   const files: EvidenceFile[] = [];
@@ -95,6 +95,18 @@ describe('sources: walkEvidence', () => {
   it('the skip rule names only clearly irrelevant extensions', () => {
     for (const name of ['x.json', 'x.json.gz', 'x.gz', 'x', 'x.jsonl', 'x.ndjson', 'x.csv', 'x.log', 'x.txt', 'x.parquet', 'x.JSON']) assert.equal(isSkippedByName(name), false, name);
     for (const name of ['x.png', 'x.JPG', 'x.zip', 'x.tar', 'x.7z', 'x.pdf', 'x.docx', '.DS_Store', '.x.json', 'README.md', 'key.pem']) assert.equal(isSkippedByName(name), true, name);
+  });
+
+  it('a folder\'s files come in the order of their names as JavaScript sorts them, also where their bytes sort otherwise', async () => {
+    // UTF-8 puts U+FF21 (EF BC A1) before U+1F600 (F0 9F 98 80), as the file system lists them; UTF-16 puts the emoji (D83D DE00) first.
+    const names = ['b.json', 'x-\uFF21.json', 'x-\u{1F600}.json', 'a.json', 'x-z.json'];
+    for (const name of names) write(path.join(root, name));
+    for (const statInFolder of [false, true]) {
+      const files: string[] = [];
+      for await (const slice of walkEvidence([root], { onProblem: () => undefined, statInFolder })) files.push(...slice.map((f) => path.basename(f.path)));
+      assert.deepEqual(files, [...names].sort(), `statInFolder ${statInFolder}`);
+      assert.deepEqual(files.slice(3), ['x-\u{1F600}.json', 'x-\uFF21.json']);
+    }
   });
 
   it('a file given directly is read whatever its name', async () => {
@@ -279,5 +291,154 @@ describe('sources: walkEvidence with statInFolder (the CLI: files stat\'ed by na
     assert.deepEqual(inFolder.problems, (await walkWith([missing, notAFolder, root], false)).problems);
     assert.deepEqual(inFolder.files.map((f) => path.basename(f.path)), ['ok.json']);
     assert.equal(process.cwd(), home);
+  });
+});
+
+describe('sources: the walk\'s lstat by name (statInFolder: through Node\'s fs binding, checked against fs.lstatSync)', () => {
+  let root: string;
+  const home = process.cwd();
+  const names = ['a.json', 'sub', 'link-to-a.json', 'dangling.json', 'pipe.json'];
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-lstat-'));
+    write(path.join(root, 'a.json'), '{"Records":[]}');
+    write(path.join(root, 'sub', 'b.json'));
+    fs.symlinkSync(path.join(root, 'a.json'), path.join(root, 'link-to-a.json'));
+    fs.symlinkSync(path.join(root, 'nowhere'), path.join(root, 'dangling.json'));
+    execFileSync('mkfifo', [path.join(root, 'pipe.json')]);
+  });
+  afterEach(() => {
+    process.chdir(home);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  /** What fs.lstatSync gives for `name`: its mode and identity (writeIdentity's order). */
+  function expected(name: string): [number, number[]] {
+    const stat = fs.lstatSync(name);
+    return [stat.mode, [stat.dev, stat.ino, stat.ctimeMs, stat.mtimeMs, stat.size]];
+  }
+
+  function lstatOf(lstat: (name: string, out: Float64Array) => number, name: string): [number, number[]] {
+    const out = new Float64Array(IDENTITY_NUMBERS);
+    const mode = lstat(name, out);
+    return [mode, [...out]];
+  }
+
+  function thrown(run: () => unknown): NodeJS.ErrnoException {
+    try {
+      run();
+    } catch (error) {
+      return error as NodeJS.ErrnoException;
+    }
+    return assert.fail('no error');
+  }
+
+  /** A stand-in for Node's binding, made from fs.lstatSync: its array of numbers as Node 20 lays it out, which `change` may alter. */
+  function bindingFrom(change: (values: Float64Array, name: string) => unknown = (values) => values) {
+    return {
+      kFsStatsFieldsNumber: 18,
+      lstat(name: string): unknown {
+        const stat = fs.lstatSync(name, { bigint: true });
+        const values = new Float64Array(36);
+        values.set([stat.dev, stat.mode, stat.nlink, stat.uid, stat.gid, stat.rdev, stat.blksize, stat.ino, stat.size, stat.blocks].map(Number));
+        [stat.atimeNs, stat.mtimeNs, stat.ctimeNs, stat.birthtimeNs].forEach((ns, k) => {
+          values[10 + 2 * k] = Number(ns / 1_000_000_000n);
+          values[11 + 2 * k] = Number(ns % 1_000_000_000n);
+        });
+        return change(values, name);
+      },
+    };
+  }
+
+  it('on this Node it goes through the binding, and gives what fs.lstatSync gives for a file, a folder, a link (not followed), a dangling link and a pipe', () => {
+    const { lstat, viaBinding } = chooseLstatByName(root);
+    assert.equal(viaBinding, process.platform !== 'win32');
+    process.chdir(root);
+    for (const name of names) assert.deepEqual(lstatOf(lstat, name), expected(name), name);
+  });
+
+  it('a name that cannot be stat\'ed throws fs.lstatSync\'s own error', () => {
+    const { lstat } = chooseLstatByName(root);
+    process.chdir(root);
+    for (const name of ['missing.json', path.join('a.json', 'inside')]) {
+      const error = thrown(() => lstatOf(lstat, name));
+      const own = thrown(() => fs.lstatSync(name));
+      assert.ok(error instanceof Error);
+      assert.equal(error.message, own.message);
+      assert.equal(error.code, own.code);
+      assert.equal(error.syscall, own.syscall);
+    }
+  });
+
+  it('a binding laid out as Node 20\'s is used; one that gives other numbers, throws or returns anything else is not', () => {
+    assert.equal(chooseLstatByName(root, bindingFrom()).viaBinding, true);
+    const refused: [string, (values: Float64Array) => unknown][] = [
+      ['inode and size swapped', (values) => Float64Array.from(values, (n, k) => (k === 7 ? values[8] : k === 8 ? values[7] : n))],
+      ['mtime a microsecond later', (values) => ((values[13] = (values[13] + 1000) % 1e9), values)],
+      ['ctime in seconds only', (values) => ((values[15] = 0), values)],
+      ['throws', () => {
+        throw new Error('no such binding');
+      }],
+      ['an array of plain numbers', (values) => [...values]],
+      ['too short an array', (values) => values.subarray(0, 9)],
+      ['nothing', () => undefined],
+    ];
+    for (const [what, change] of refused) {
+      const choice = chooseLstatByName(root, bindingFrom(change));
+      assert.equal(choice.viaBinding, false, what);
+      process.chdir(root);
+      for (const name of names) assert.deepEqual(lstatOf(choice.lstat, name), expected(name), `${what}: ${name}`);
+      process.chdir(home);
+    }
+    assert.equal(chooseLstatByName(path.join(root, 'missing'), bindingFrom()).viaBinding, false, 'a probe that cannot be stat\'ed');
+  });
+
+  it('where the binding fails on one name after the check, fs.lstatSync answers for it (its numbers, or its error)', () => {
+    const failing = new Set(['a.json', 'missing.json']);
+    const { lstat, viaBinding } = chooseLstatByName(root, bindingFrom((values, name) => {
+      if (failing.has(name)) throw new Error('EIO: the binding failed');
+      return values;
+    }));
+    assert.equal(viaBinding, true);
+    process.chdir(root);
+    assert.deepEqual(lstatOf(lstat, 'a.json'), expected('a.json'));
+    assert.equal(thrown(() => lstatOf(lstat, 'missing.json')).message, thrown(() => fs.lstatSync('missing.json')).message);
+    for (const name of names) assert.deepEqual(lstatOf(lstat, name), expected(name), name);
+  });
+
+  it('prints no deprecation warning, goes through fs.lstatSync where process.binding would print one, and is used only by a walk that stats in folders', function () {
+    this.timeout(120_000);
+    // A new process: the lstat is chosen once a process, on its first walk that stats in folders.
+    const walkModule = require.resolve('../../../src/core/sources/walk');
+    const script = `
+      const walk = require(${JSON.stringify(walkModule)});
+      const own = process.binding;
+      const asked = [];
+      const spy = function binding(name) { asked.push(name); return own.call(process, name); };
+      if (own.name === 'binding') process.binding = spy;
+      const count = async (statInFolder) => {
+        let files = 0;
+        for await (const slice of walk.walkEvidence([${JSON.stringify(root)}], { onProblem: () => undefined, statInFolder })) files += slice.length;
+        return files;
+      };
+      (async () => {
+        const byPath = await count(false);
+        const askedByPath = asked.length;
+        const inFolder = await count(true);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        console.log(JSON.stringify({ byPath, inFolder, askedByPath, asked, viaBinding: walk.chooseLstatByName(${JSON.stringify(root)}).viaBinding }));
+      })();`;
+    const cases: [string, string[], NodeJS.ProcessEnv, boolean][] = [
+      ['plain', [], {}, true],
+      ['--throw-deprecation', ['--throw-deprecation'], {}, true],
+      ['--pending-deprecation --throw-deprecation', ['--pending-deprecation', '--throw-deprecation'], {}, false],
+      ['NODE_PENDING_DEPRECATION=1', [], { NODE_PENDING_DEPRECATION: '1' }, false],
+    ];
+    for (const [what, flags, env, viaBinding] of cases) {
+      const run = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '', ...env } });
+      assert.equal(run.status, 0, `${what}: ${run.stderr}`);
+      assert.equal(run.stderr, '', what);
+      const result = JSON.parse(run.stdout) as { byPath: number; inFolder: number; askedByPath: number; asked: string[]; viaBinding: boolean };
+      assert.deepEqual(result, { byPath: 2, inFolder: 2, askedByPath: 0, asked: viaBinding ? ['fs', 'fs'] : [], viaBinding }, what);
+    }
   });
 });
