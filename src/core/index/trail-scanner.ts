@@ -56,6 +56,12 @@ const KEYS = [
 ] as const;
 const K = Object.fromEntries(KEYS.map((key, i) => [key, i])) as Record<(typeof KEYS)[number], number>;
 
+/** Keys whose plain string values are coded from their bytes (codeOf): hashed as they are scanned. */
+const HASHED = new Uint8Array(KEYS.length);
+for (const key of ['eventName', 'eventSource', 'awsRegion', 'recipientAccountId', 'sourceIPAddress', 'userAgent', 'errorCode', 'eventCategory', 'eventType', 'sourceIdentity'] as const) {
+  HASHED[K[key]] = 1;
+}
+
 const KEY_BYTES = KEYS.map((key) => Buffer.from(key, 'latin1'));
 const KEY_TABLE_BITS = 7;
 const keyTable = new Int8Array(1 << KEY_TABLE_BITS).fill(-1);
@@ -119,40 +125,33 @@ function skipSpace(b: Uint8Array, i: number): number {
 }
 
 /**
- * The document being located as 32-bit words, so that plain string bytes (most of a trail
- * document) are passed four at a time: b[i] is byte i + wordShift of the words. Set by
- * useWords() for each document; a word holds only bytes of the document.
+ * The document being located, read four bytes at a time (unaligned little-endian words), so
+ * that plain string bytes (most of a trail document) and known keys are passed a word at a
+ * time. Set by useView() for each document: view.getInt32(i, true) holds b[i] .. b[i + 3].
  */
-let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
-let wordShift = 0;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
-function useWords(b: Uint8Array): void {
-  const start = b.byteOffset & ~3;
-  wordShift = b.byteOffset - start;
-  words = new Int32Array(b.buffer, start, (b.byteOffset + b.length - start) >> 2);
+function useView(b: Uint8Array): void {
+  view = new DataView(b.buffer, b.byteOffset, b.length);
+}
+
+/**
+ * Whether a word holds a byte that may not stand in a string as it is: below 0x20, or 0x22 or
+ * 0x5c (the exact zero-byte tests of "Bit Twiddling Hacks").
+ */
+function hasSpecial(x: number): boolean {
+  const quote = x ^ 0x22222222;
+  const backslash = x ^ 0x5c5c5c5c;
+  return (((((x - 0x20202020) | 0) & ~x) | (((quote - 0x01010101) | 0) & ~quote) | (((backslash - 0x01010101) | 0) & ~backslash)) & 0x80808080) !== 0;
 }
 
 /**
  * The index of the first byte from b[i] on that is not PLAIN (a quote, a backslash, a control
- * character, or the end). A word holds none when none of its bytes is below 0x20 or equal to
- * 0x22 or 0x5c (the exact zero-byte tests of "Bit Twiddling Hacks"; a word that may hold one
- * is read byte by byte).
+ * character, or the end); a word that may hold one is read byte by byte.
  */
 function skipPlain(b: Uint8Array, i: number): number {
-  while (((i + wordShift) & 3) !== 0) {
-    if (PLAIN[b[i]] !== 1) return i;
-    i++;
-  }
-  let w = (i + wordShift) >> 2;
-  const count = words.length;
-  while (w < count) {
-    const x = words[w];
-    const quote = x ^ 0x22222222;
-    const backslash = x ^ 0x5c5c5c5c;
-    if (((((x - 0x20202020) | 0) & ~x) | (((quote - 0x01010101) | 0) & ~quote) | (((backslash - 0x01010101) | 0) & ~backslash)) & 0x80808080) break;
-    w++;
-  }
-  i = (w << 2) - wordShift;
+  const last = b.length - 4;
+  while (i <= last && !hasSpecial(view.getInt32(i, true))) i += 4;
   while (PLAIN[b[i]] === 1) i++;
   return i;
 }
@@ -277,7 +276,21 @@ const INSIGHT_TYPE_BYTES = Buffer.from(INSIGHT_EVENT_TYPE, 'latin1');
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a over bytes[start, end), then the length: the scanner computes the same as it reads a string. */
+/**
+ * The dictionary hash of a plain string's content, as locateRecord computes it while it finds
+ * the string's end: FNV-1a over its words (four content bytes at a time, read as
+ * view.getInt32 does), then over the bytes after the last whole word of plain bytes, then
+ * stringHash() of that and the length. A function of the content alone (a word is hashed only
+ * when all four of its bytes are plain content).
+ */
+function stringHash(hash: number, length: number): number {
+  // Words move the low bits of FNV's product only by their first byte: mixed down (murmur3's finaliser).
+  hash = Math.imul(hash ^ length ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return (hash ^ (hash >>> 16)) | 0;
+}
+
+/** FNV-1a over bytes[start, end), then the length. */
 function hashBytes(b: Uint8Array, start: number, end: number): number {
   let hash = FNV_OFFSET;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ b[i], FNV_PRIME);
@@ -537,7 +550,7 @@ class ByteCoder {
 
   constructor(private readonly dictionary: BatchDictionary) {}
 
-  /** Code of the plain (unescaped) JSON string content bytes[start, end), whose hashBytes is `hash`. */
+  /** Code of the plain (unescaped) JSON string content bytes[start, end), whose stringHash is `hash`. */
   code(bytes: Buffer, start: number, end: number, hash: number): number {
     if (start === end) return 0; // "" is no value (see str())
     const found = this.table.find(bytes, start, end, hash);
@@ -703,7 +716,7 @@ export class TrailScanner {
    * and fills `spans`. The number of records, or -1 when the document is anything else.
    */
   private locate(b: Buffer, start: number, limit = MAX_RECORDS): number {
-    useWords(b);
+    useView(b);
     this.memo.startDocument();
     if (this.memo.generation !== this.memoGeneration) {
       this.memoGeneration = this.memo.generation;
@@ -778,20 +791,29 @@ export class TrailScanner {
       i = skipSpace(b, i + 1);
       const valueStart = i;
       if (b[i] === 0x22 && key >= 0) {
-        // A field we read: hashed as it is scanned (hashBytes), for the dictionaries.
-        let end = i + 1;
-        let valueHash = FNV_OFFSET;
-        let v = b[end];
-        while (v !== 0x22 && v !== 0x5c && v >= 0x20) {
-          valueHash = Math.imul(valueHash ^ v, FNV_PRIME);
-          v = b[++end];
-        }
         const k = at + RECORD_HEAD + key * PER_KEY;
+        let end = i + 1;
+        if (HASHED[key] === 1) {
+          // A field coded from its bytes: hashed as it is scanned (stringHash), for the dictionaries.
+          let valueHash = FNV_OFFSET;
+          for (const last = b.length - 4; end <= last; end += 4) {
+            const x = view.getInt32(end, true);
+            if (hasSpecial(x)) break;
+            valueHash = Math.imul(valueHash ^ x, FNV_PRIME);
+          }
+          let v = b[end];
+          while (v !== 0x22 && v !== 0x5c && v >= 0x20) {
+            valueHash = Math.imul(valueHash ^ v, FNV_PRIME);
+            v = b[++end];
+          }
+          spans[k + 3] = stringHash(valueHash, end - valueStart - 1);
+        } else {
+          end = skipPlain(b, end);
+        }
         spans[k + 1] = valueStart + 1;
-        if (v === 0x22) {
+        if (b[end] === 0x22) {
           spans[k] = PLAIN_STRING;
           spans[k + 2] = end;
-          spans[k + 3] = (valueHash ^ (end - valueStart - 1)) | 0;
           i = end + 1;
         } else {
           i = skipString(b, i);
