@@ -97,6 +97,101 @@ function keyId(bytes: Uint8Array, start: number, end: number, hash: number): num
   }
 }
 
+// ---- the order of keys in records ----------------------------------------------------
+
+/** Keys KeyOrder remembers at once (it starts afresh when full), and the longest (text and `":`). */
+const ORDER_KEYS = 64;
+const ORDER_KEY_WORDS = 8;
+const ORDER_SLOTS = 256;
+/** Slots tried to find or place a key: keys alike in what keyHash reads cost time only up to this. */
+const ORDER_PROBES = 8;
+const NO_KEY = -1;
+/** KeyOrder.next's entry for the first key of a record. */
+const FIRST_KEY = ORDER_KEYS;
+
+/**
+ * The order of keys in records: after each key, the key that followed it last time. The records
+ * of a trail hold their keys in (nearly) the same order, so the next key is predicted and checked
+ * a word at a time (its text, closing quote and colon) instead of being scanned, hashed and
+ * looked up. A prediction is only a guess: a key is taken from it only when the document holds
+ * exactly the bytes it was learned from (which hold no quote, backslash or control character
+ * before the closing quote, so the key's string ends where it ended then).
+ */
+class KeyOrder {
+  /** Each key's bytes from its first character through `":`, as little-endian words, the last one masked. */
+  private readonly words = new Int32Array(ORDER_KEYS * ORDER_KEY_WORDS);
+  private readonly wordCounts = new Int32Array(ORDER_KEYS);
+  private readonly lastMasks = new Int32Array(ORDER_KEYS);
+  /** Bytes from the key's first character through `":`. */
+  readonly lengths = new Int32Array(ORDER_KEYS);
+  /** The KEYS id of each key, or -1. */
+  readonly ids = new Int8Array(ORDER_KEYS);
+  /** By key (and FIRST_KEY): the key that followed it last time, or NO_KEY. */
+  readonly next = new Int16Array(ORDER_KEYS + 1).fill(NO_KEY);
+  private readonly slots = new Int16Array(ORDER_SLOTS).fill(NO_KEY);
+  private count = 0;
+
+  /** Whether key `key`'s bytes (through `":`) are at b[i] on. */
+  matches(b: Uint8Array, i: number, key: number): boolean {
+    const count = this.wordCounts[key];
+    if (i + (count << 2) > b.length) return false;
+    const base = key * ORDER_KEY_WORDS;
+    const last = count - 1;
+    for (let w = 0; w < last; w++) if (view.getInt32(i + (w << 2), true) !== this.words[base + w]) return false;
+    return (view.getInt32(i + (last << 2), true) & this.lastMasks[key]) === this.words[base + last];
+  }
+
+  /**
+   * The key whose text is b[start, end) (plain bytes, a quote at `end` and a colon after it),
+   * with keyHash `hash` and KEYS id `id`; remembered now if it is new. NO_KEY when it is too
+   * long or too many alike are remembered.
+   */
+  learn(b: Uint8Array, start: number, end: number, hash: number, id: number): number {
+    const length = end + 2 - start;
+    if (length > ORDER_KEY_WORDS * 4) return NO_KEY;
+    let free = -1;
+    for (let probes = 0, slot = keySlotOf(hash); probes < ORDER_PROBES; probes++, slot = (slot + 1) & (ORDER_SLOTS - 1)) {
+      const key = this.slots[slot];
+      if (key === NO_KEY) {
+        free = slot;
+        break;
+      }
+      if (this.lengths[key] === length && this.matches(b, start, key)) return key;
+    }
+    if (free < 0) return NO_KEY;
+    if (this.count === ORDER_KEYS) {
+      // Full (no trail has this many keys): start afresh, so hostile keys cannot hold the table.
+      this.slots.fill(NO_KEY);
+      this.next.fill(NO_KEY);
+      this.count = 0;
+      free = keySlotOf(hash);
+    }
+    const key = this.count++;
+    this.slots[free] = key;
+    this.lengths[key] = length;
+    this.ids[key] = id;
+    const count = (length + 3) >> 2;
+    this.wordCounts[key] = count;
+    const rest = length & 3;
+    this.lastMasks[key] = rest === 0 ? -1 : (1 << (rest << 3)) - 1;
+    const base = key * ORDER_KEY_WORDS;
+    for (let w = 0; w < count; w++) {
+      let word = 0;
+      for (let k = 0; k < 4; k++) {
+        const at = start + (w << 2) + k;
+        if (at < start + length) word |= b[at] << (k << 3);
+      }
+      this.words[base + w] = word;
+    }
+    this.next[key] = NO_KEY;
+    return key;
+  }
+}
+
+function keySlotOf(hash: number): number {
+  return (hash ^ (hash >>> 8) ^ (hash >>> 16)) & (ORDER_SLOTS - 1);
+}
+
 // ---- validation: the JSON grammar, byte by byte -------------------------------------
 
 /** Bytes that may stand in a string as they are. */
@@ -302,6 +397,14 @@ function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number,
   return true;
 }
 
+/** sameBytes, four bytes at a time: `a` and `b` are views of the two buffers compared. */
+function sameWords(a: DataView, aStart: number, b: DataView, bStart: number, length: number): boolean {
+  let k = 0;
+  for (; k + 4 <= length; k += 4) if (a.getInt32(aStart + k, true) !== b.getInt32(bStart + k, true)) return false;
+  for (; k < length; k++) if (a.getUint8(aStart + k) !== b.getUint8(bStart + k)) return false;
+  return true;
+}
+
 /**
  * hashBytes for short spans; for long ones (a userIdentity, a resources list), the head,
  * the tail and sixteen bytes between. Equal hashes are always confirmed byte for byte.
@@ -363,10 +466,11 @@ class BytesTable {
 
   private slots = new Int32Array(4 * 256);
   private arena = Buffer.alloc(16 * 1024);
+  private arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.length);
   private used = 0;
   private count = 0;
 
-  /** The number stored for bytes[start, end) (with its hash), NOT_FOUND or CROWDED. */
+  /** The number stored for bytes[start, end) (with its hash), NOT_FOUND or CROWDED. `b` is the document in `view`. */
   find(b: Buffer, start: number, end: number, hash: number): number {
     const length = end - start;
     const slots = this.slots;
@@ -378,7 +482,7 @@ class BytesTable {
       if (stored === 0) return NOT_FOUND;
       if (slots[at] !== hash || slots[at + 2] !== length) continue;
       const from = slots[at + 1];
-      if (length > 256 ? b.compare(this.arena, from, from + length, start, end) === 0 : sameBytes(this.arena, from, b, start, length)) return stored - 1;
+      if (length > 256 ? b.compare(this.arena, from, from + length, start, end) === 0 : sameWords(this.arenaView, from, view, start, length)) return stored - 1;
     }
     return CROWDED;
   }
@@ -387,7 +491,10 @@ class BytesTable {
   add(b: Uint8Array, start: number, end: number, hash: number, value: number): void {
     const length = end - start;
     if ((this.count + 1) * 2 > this.slots.length >> 2) this.resize((this.slots.length >> 2) * 2);
-    if (this.used + length > this.arena.length) this.arena = grownArena(this.arena, this.used, this.used + length);
+    if (this.used + length > this.arena.length) {
+      this.arena = grownArena(this.arena, this.used, this.used + length);
+      this.arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.length);
+    }
     this.arena.set(b.subarray(start, end), this.used);
     const mask = (this.slots.length >> 2) - 1;
     let slot = hash & mask;
@@ -463,7 +570,8 @@ class ValueMemo {
 
   /**
    * The lookup hash of the object or array at b[i]: of the bytes up to its first closing
-   * bracket of the same kind, found natively; 0 when that is too near (or absent).
+   * bracket of the same kind, found natively; 0 when that is too near (or absent). `b` is the
+   * document in `view`.
    */
   lookupHash(b: Buffer, i: number): number {
     const close = b.indexOf(b[i] === 0x7b ? 0x7d : 0x5d, i + 1);
@@ -473,8 +581,8 @@ class ValueMemo {
     const head = Math.min(end, i + 40);
     let hash = FNV_OFFSET ^ (end - i);
     let k = i;
-    for (; k + 4 <= head; k += 4) hash = Math.imul(hash ^ (b[k] | (b[k + 1] << 8) | (b[k + 2] << 16) | (b[k + 3] << 24)), FNV_PRIME);
-    for (k = Math.max(k, end - 40); k + 4 <= end; k += 4) hash = Math.imul(hash ^ (b[k] | (b[k + 1] << 8) | (b[k + 2] << 16) | (b[k + 3] << 24)), FNV_PRIME);
+    for (; k + 4 <= head; k += 4) hash = Math.imul(hash ^ view.getInt32(k, true), FNV_PRIME);
+    for (k = Math.max(k, end - 40); k + 4 <= end; k += 4) hash = Math.imul(hash ^ view.getInt32(k, true), FNV_PRIME);
     for (; k < end; k++) hash = Math.imul(hash ^ b[k], FNV_PRIME);
     return hash | 1; // 0 marks a free slot
   }
@@ -621,6 +729,7 @@ export class TrailScanner {
   private noIdentity: CodedIdentity | undefined;
   private readonly resourceLists = new BytesMemo<readonly number[]>();
   private readonly memo = new ValueMemo();
+  private readonly order = new KeyOrder();
   /** By memo entry: the identity coded from its bytes (for the memo's current generation). */
   private identityOf: (CodedIdentity | undefined)[] = [];
   private resourcesOf: (readonly number[] | undefined)[] = [];
@@ -770,25 +879,40 @@ export class TrailScanner {
       spans[at + 1] = i + 1;
       return i + 1;
     }
+    const order = this.order;
+    let previous = FIRST_KEY;
     for (;;) {
       if (b[i] !== 0x22) return -1;
-      let j = i + 1;
-      let c = b[j];
-      while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = b[++j];
       let key = -1;
-      let keyEnd: number;
-      if (c === 0x22) {
-        keyEnd = j + 1;
-        key = keyId(b, i + 1, j, keyHash(b, i + 1, j));
+      const guess = previous === NO_KEY ? NO_KEY : order.next[previous];
+      if (guess !== NO_KEY && order.matches(b, i + 1, guess)) {
+        // The key that followed the previous one last time, to its colon.
+        key = order.ids[guess];
+        previous = guess;
+        i = skipSpace(b, i + 1 + order.lengths[guess]);
       } else {
-        // An escape (the record goes to the generic path), a control character or the end.
-        keyEnd = skipString(b, i);
-        if (keyEnd < 0) return -1;
-        spans[at + 2] |= GENERIC;
+        let j = i + 1;
+        let c = b[j];
+        while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = b[++j];
+        let keyEnd: number;
+        let next = NO_KEY;
+        if (c === 0x22) {
+          keyEnd = j + 1;
+          const hash = keyHash(b, i + 1, j);
+          key = keyId(b, i + 1, j, hash);
+          if (b[keyEnd] === 0x3a) next = order.learn(b, i + 1, j, hash, key);
+        } else {
+          // An escape (the record goes to the generic path), a control character or the end.
+          keyEnd = skipString(b, i);
+          if (keyEnd < 0) return -1;
+          spans[at + 2] |= GENERIC;
+        }
+        if (previous !== NO_KEY) order.next[previous] = next;
+        previous = next;
+        i = skipSpace(b, keyEnd);
+        if (b[i] !== 0x3a) return -1;
+        i = skipSpace(b, i + 1);
       }
-      i = skipSpace(b, keyEnd);
-      if (b[i] !== 0x3a) return -1;
-      i = skipSpace(b, i + 1);
       const valueStart = i;
       if (b[i] === 0x22 && key >= 0) {
         const k = at + RECORD_HEAD + key * PER_KEY;
