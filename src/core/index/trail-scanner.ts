@@ -563,6 +563,7 @@ class ValueMemo {
   private offsets = new Int32Array(256);
   private lengths = new Int32Array(256);
   private arena = Buffer.alloc(64 * 1024);
+  private arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.length);
   private used = 0;
   count = 0;
   /** Bumped each time the memo starts afresh: what was derived from the old entries is dropped. */
@@ -596,12 +597,19 @@ class ValueMemo {
       if (stored === 0) return -1;
       if (stored !== hash) continue;
       const entry = slots[(slot << 1) + 1];
-      const from = this.offsets[entry];
-      const length = this.lengths[entry];
-      if (i + length <= b.length && b.compare(this.arena, from, from + length, i, i + length) === 0) return entry;
+      if (this.holds(b, i, entry)) return entry;
       if (++tried === MEMO_CANDIDATES) return MEMO_CROWDED;
     }
     return MEMO_CROWDED;
+  }
+
+  /** Whether b (the document in `view`) holds entry's bytes from i on. */
+  private holds(b: Buffer, i: number, entry: number): boolean {
+    const from = this.offsets[entry];
+    const length = this.lengths[entry];
+    if (i + length > b.length) return false;
+    // A native compare costs about as much as comparing 250 bytes a word at a time.
+    return length > 256 ? b.compare(this.arena, from, from + length, i, i + length) === 0 : sameWords(this.arenaView, from, view, i, length);
   }
 
   length(entry: number): number {
@@ -617,7 +625,10 @@ class ValueMemo {
       this.slots = new Int32Array(old.length * 2);
       for (let at = 0; at < old.length; at += 2) if (old[at] !== 0) this.place(old[at], old[at + 1]);
     }
-    if (this.used + length > this.arena.length) this.arena = grownArena(this.arena, this.used, this.used + length);
+    if (this.used + length > this.arena.length) {
+      this.arena = grownArena(this.arena, this.used, this.used + length);
+      this.arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.length);
+    }
     if (this.count === this.offsets.length) {
       const offsets = new Int32Array(this.count * 2);
       offsets.set(this.offsets);
