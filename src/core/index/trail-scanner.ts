@@ -902,7 +902,8 @@ export class TrailScanner {
         // The key that followed the previous one last time, to its colon.
         key = order.ids[guess];
         previous = guess;
-        i = skipSpace(b, i + 1 + order.lengths[guess]);
+        i += 1 + order.lengths[guess];
+        if (b[i] <= 0x20) i = skipSpace(b, i);
       } else {
         let j = i + 1;
         let c = b[j];
@@ -993,10 +994,12 @@ export class TrailScanner {
           spans[k + 3] = entry + 1;
         }
       }
-      i = skipSpace(b, i);
-      if (b[i] === 0x2c) {
-        i = skipSpace(b, i + 1);
-      } else if (b[i] === 0x7d) {
+      // Compact JSON (as CloudTrail writes it) has no space to skip: one compare says so.
+      let c = b[i];
+      if (c <= 0x20) c = b[(i = skipSpace(b, i))];
+      if (c === 0x2c) {
+        if (b[++i] <= 0x20) i = skipSpace(b, i);
+      } else if (c === 0x7d) {
         spans[at + 1] = i + 1;
         return i + 1;
       } else {
