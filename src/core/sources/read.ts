@@ -28,7 +28,7 @@ import { CsvHeader, CsvRowSplitter, isBlankRow, readCsvHeader, recordFromCsvRow 
 import { JsonRecordScanner, RecordContainer } from './jsonScanner';
 import { LineSplitter } from './lines';
 import { GzipInflater } from './inflate';
-import { FileFormat, FileSeen, ReadOptions, ReadResult, RecordCallback, RecordLocation, WholeTrailReader } from './types';
+import { FileFormat, FileProblem, FileSeen, ReadOptions, ReadResult, RecordCallback, RecordLocation, WholeTrailReader } from './types';
 import { describeValue, isDigestDocument, isDigestSignatureDocument, unwrapRecord } from './unwrap';
 import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -539,6 +539,8 @@ async function readStreamedContent(
   let heldBytes = 0;
   let decoded = 0;
   let contentStart = 0;
+  /** The problem that says the content stopped short (damaged gzip, read error): the record it cuts is told in it. */
+  let cutShort: FileProblem | undefined;
   const choose = (headIsWholeContent: boolean): ContentReader => {
     const head = held.length === 1 ? held[0] : Buffer.concat(held);
     contentStart = bomLength(head);
@@ -566,6 +568,7 @@ async function readStreamedContent(
     if (signal?.aborted) throw signal.reason;
     const what = gzip ? 'gzip data is corrupt or truncated' : 'read error';
     collector.problem(`${what} after ${decoded} bytes of content (${errorText(error)}); records before it were kept`, decoded);
+    cutShort = collector.problems[collector.problems.length - 1];
   } finally {
     stream.destroy();
   }
@@ -576,8 +579,23 @@ async function readStreamedContent(
     }
     reader = choose(true);
   }
+  const endingAt = collector.problems.length;
   if (!reader.done) reader.end(decoded);
+  if (cutShort) foldCutRecord(collector.problems, endingAt, cutShort, decoded);
   return { format: reader.format(), shape: reader.shape() };
+}
+
+/**
+ * Where the content stopped short, what the reader then says at that same byte (the record
+ * the cut leaves open) is the same damage: told in the one problem, so a truncated file is
+ * one skip, not two.
+ */
+function foldCutRecord(problems: FileProblem[], from: number, cutShort: FileProblem, offset: number): void {
+  const at = problems.findIndex((problem, i) => i >= from && problem.offset === offset && /^content ends .* \(truncated\?\)$/.test(problem.reason));
+  if (at < 0) return;
+  const where = problems[at].reason.replace(/^content ends /, '').replace(/ \(truncated\?\)$/, '');
+  cutShort.reason = cutShort.reason.replace(/; records before it were kept$/, `, ${where}; records before it were kept`);
+  problems.splice(at, 1);
 }
 
 function gzipSizeHint(compressed: Buffer): number {
