@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CACHE_FORMAT, cacheIdentity, decodeCache, writeCache } from '../../../src/core/engine/cache';
+import { GzipInflater, InflateSteps } from '../../../src/core/sources/inflate';
 import { walkEvidence } from '../../../src/core/sources/index';
 import { EvidenceFile } from '../../../src/core/sources/types';
 
@@ -62,4 +63,27 @@ export interface TableOfContents {
 export function tableOfContents(data: Buffer): { toc: TableOfContents; bytes: number } {
   const bytes = data.readUInt32LE(12);
   return { toc: JSON.parse(data.toString('utf8', HEADER, HEADER + bytes)) as TableOfContents, bytes };
+}
+
+/** Records how far each stepwise inflation of a read-back went (the largest content it handed out, and whether that was all of it). */
+export function spySteps(): { inflated: () => { bytes: number; complete: boolean }[]; restore: () => void } {
+  const steps = GzipInflater.prototype.steps;
+  const seen: { bytes: number; complete: boolean }[] = [];
+  GzipInflater.prototype.steps = function (this: GzipInflater, ...args: Parameters<GzipInflater['steps']>): InflateSteps {
+    const inner = steps.apply(this, args);
+    const entry = { bytes: 0, complete: false };
+    seen.push(entry);
+    return {
+      upTo: (bytes) => {
+        const step = inner.upTo(bytes);
+        if (step) {
+          entry.bytes = Math.max(entry.bytes, step.content.length);
+          entry.complete ||= step.complete;
+        }
+        return step;
+      },
+      stop: () => inner.stop(),
+    };
+  };
+  return { inflated: () => seen, restore: () => (GzipInflater.prototype.steps = steps) };
 }

@@ -13,35 +13,12 @@ import { generateTrail } from '../../../bench/generate';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { RecordChangedError, readRawRecordsAt, readRecordsAt } from '../../../src/core/index/read-back';
 import { queryIndex } from '../../../src/core/query/query';
-import { GzipInflater, InflateSteps } from '../../../src/core/sources/inflate';
+import { GzipInflater } from '../../../src/core/sources/inflate';
 import { RecordLocation } from '../../../src/core/sources/types';
 import { runCli } from '../run-cli';
 import { readAll } from '../sources/helpers';
-import { forgeCacheForCurrentEvidence } from './cache-helpers';
+import { forgeCacheForCurrentEvidence, spySteps } from './cache-helpers';
 import { random } from '../../../bench/records';
-
-/** Records how far each stepwise inflation went (the largest content it handed out, and whether that was all of it). */
-function spySteps(): { inflated: () => { bytes: number; complete: boolean }[]; restore: () => void } {
-  const steps = GzipInflater.prototype.steps;
-  const seen: { bytes: number; complete: boolean }[] = [];
-  GzipInflater.prototype.steps = function (this: GzipInflater, ...args: Parameters<GzipInflater['steps']>): InflateSteps {
-    const inner = steps.apply(this, args);
-    const entry = { bytes: 0, complete: false };
-    seen.push(entry);
-    return {
-      upTo: (bytes) => {
-        const step = inner.upTo(bytes);
-        if (step) {
-          entry.bytes = Math.max(entry.bytes, step.content.length);
-          entry.complete ||= step.complete;
-        }
-        return step;
-      },
-      stop: () => inner.stop(),
-    };
-  };
-  return { inflated: () => seen, restore: () => (GzipInflater.prototype.steps = steps) };
-}
 
 describe('pivot read-back: only as far as the wanted records', function () {
   this.timeout(120_000);

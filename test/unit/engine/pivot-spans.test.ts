@@ -17,8 +17,7 @@ import { EventIndex } from '../../../src/core/index/event-index';
 import { RecordChangedError, readRawRecordsAt } from '../../../src/core/index/read-back';
 import { oneLine } from '../../../src/core/model/raw-record';
 import { queryIndex } from '../../../src/core/query/query';
-import { GzipInflater, InflateSteps } from '../../../src/core/sources/inflate';
-import { forgeCacheForCurrentEvidence, walked } from './cache-helpers';
+import { forgeCacheForCurrentEvidence, spySteps, walked } from './cache-helpers';
 
 /** Text that is not ASCII, quotes and escapes included: every byte offset past it differs from a character offset. */
 const ODD_TEXT = ['café', '日本語のテキスト', 'emoji 🙂🚀', 'quote " and \\ backslash', 'tab\tand\nnewline', 'ünïcödé', '\u2028line separator'];
@@ -46,29 +45,6 @@ function documentText(records: unknown[], style: 'compact' | 'pretty' | 'tabs-cr
   if (style === 'compact') return JSON.stringify({ Records: records });
   if (style === 'pretty') return JSON.stringify({ Records: records }, null, 2);
   return JSON.stringify({ Records: records }, null, '\t').replace(/\n/g, '\r\n');
-}
-
-/** Records how far each stepwise inflation went. */
-function spySteps(): { inflated: () => { bytes: number; complete: boolean }[]; restore: () => void } {
-  const steps = GzipInflater.prototype.steps;
-  const seen: { bytes: number; complete: boolean }[] = [];
-  GzipInflater.prototype.steps = function (this: GzipInflater, ...args: Parameters<GzipInflater['steps']>): InflateSteps {
-    const inner = steps.apply(this, args);
-    const entry = { bytes: 0, complete: false };
-    seen.push(entry);
-    return {
-      upTo: (bytes) => {
-        const step = inner.upTo(bytes);
-        if (step) {
-          entry.bytes = Math.max(entry.bytes, step.content.length);
-          entry.complete ||= step.complete;
-        }
-        return step;
-      },
-      stop: () => inner.stop(),
-    };
-  };
-  return { inflated: () => seen, restore: () => (GzipInflater.prototype.steps = steps) };
 }
 
 /** Each event's raw text, by eventID. */
