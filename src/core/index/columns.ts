@@ -915,12 +915,23 @@ function unpackUuid(words: Uint32Array, at: number, upper: boolean): string {
  */
 export class UniqueIdColumn {
   private words: Uint32Array = new Uint32Array(4096);
-  private kinds: Uint8Array = new Uint8Array(1024);
+  /**
+   * Each entry's kind (ID_ABSENT, ID_UUID, ...), once two kinds are held; until then undefined,
+   * and every entry is of kind `uniform` (-1 while there is none): a trail whose eventIDs are
+   * all lower-case UUIDs needs no byte an event to say so.
+   */
+  private kinds: Uint8Array | undefined;
+  private uniform = -1;
   private readonly texts = new Map<number, string>();
   private length = 0;
 
   get size(): number {
     return this.length;
+  }
+
+  /** Entries there is room for (in both arrays: an adopted batch's may differ in length). */
+  private get capacity(): number {
+    return Math.min(this.words.length >> 2, this.kinds ? this.kinds.length : Infinity);
   }
 
   reserve(capacity: number): void {
@@ -929,26 +940,49 @@ export class UniqueIdColumn {
 
   private ensure(extra: number, exact = false): void {
     const needed = this.length + extra;
-    if (needed <= this.kinds.length) return;
-    let capacity = exact ? needed : this.kinds.length * 2;
+    if (needed <= this.capacity) return;
+    let capacity = exact ? needed : this.capacity * 2;
     while (capacity < needed) capacity *= 2;
-    const kinds = new Uint8Array(capacity);
-    kinds.set(this.kinds);
-    this.kinds = kinds;
+    if (this.kinds) {
+      const kinds = new Uint8Array(capacity);
+      kinds.set(this.kinds.subarray(0, this.length));
+      this.kinds = kinds;
+    }
+    // Grown from what it holds (an adopted batch's words may be longer than its entries).
     const words = new Uint32Array(capacity * 4);
-    words.set(this.words);
+    words.set(this.words.subarray(0, this.length * 4));
     this.words = words;
+  }
+
+  private kindAt(index: number): number {
+    return this.kinds ? this.kinds[index] : index < this.length ? this.uniform : ID_ABSENT;
+  }
+
+  /** Sets entry `index`'s kind: no array while every entry has one kind. */
+  private setKind(index: number, kind: number): void {
+    if (this.kinds) this.kinds[index] = kind;
+    else if (this.uniform === kind || this.uniform === -1) this.uniform = kind;
+    else this.kindsOfEach()[index] = kind;
+  }
+
+  /** The array of each entry's kind, made from `uniform` the first time a second kind comes. */
+  private kindsOfEach(): Uint8Array {
+    if (!this.kinds) {
+      this.kinds = new Uint8Array(this.capacity);
+      if (this.uniform >= 0) this.kinds.fill(this.uniform, 0, this.length);
+    }
+    return this.kinds;
   }
 
   push(value: string | undefined): void {
     this.ensure(1);
     const index = this.length++;
     if (value === undefined) {
-      this.kinds[index] = ID_ABSENT;
+      this.setKind(index, ID_ABSENT);
       return;
     }
     const kind = packId(value, this.words, index * 4);
-    this.kinds[index] = kind;
+    this.setKind(index, kind);
     if (kind === ID_TEXT) this.texts.set(index, value);
   }
 
@@ -956,10 +990,14 @@ export class UniqueIdColumn {
   adopt(ids: PackedIds, count: number): void {
     if (this.length !== 0) throw new Error('only an empty column adopts an array');
     if (ids.kinds.length < count || ids.words.length < count * 4) throw new Error('the identifiers do not cover the batch');
-    this.kinds = ids.kinds;
+    const first = count > 0 ? ids.kinds[0] : -1;
+    let one = true;
+    for (let i = 1; i < count && one; i++) one = ids.kinds[i] === first;
+    this.kinds = one ? undefined : ids.kinds;
+    this.uniform = one ? first : -1;
     this.words = ids.words;
     this.length = count;
-    for (const [index, text] of ids.texts) if (index >= 0 && index < count && this.kinds[index] === ID_TEXT) this.texts.set(index, text);
+    for (const [index, text] of ids.texts) if (index >= 0 && index < count && this.kindAt(index) === ID_TEXT) this.texts.set(index, text);
   }
 
   /** Appends entry `from` of a batch's packed identifiers. */
@@ -967,7 +1005,7 @@ export class UniqueIdColumn {
     this.ensure(1);
     const index = this.length++;
     const kind = ids.kinds[from];
-    this.kinds[index] = kind;
+    this.setKind(index, kind);
     if (kind === ID_UUID || kind === ID_UUID_UPPER) {
       const at = index * 4;
       const src = from * 4;
@@ -987,12 +1025,12 @@ export class UniqueIdColumn {
   appendRows(ids: PackedIds, rows: Int32Array, idOf?: Int32Array): void {
     this.ensure(rows.length);
     const base = this.length;
-    const kinds = this.kinds;
     const words = this.words;
     for (let r = 0; r < rows.length; r++) {
       const from = rows[r];
       const kind = ids.kinds[from];
-      kinds[base + r] = kind;
+      this.length = base + r + 1;
+      this.setKind(base + r, kind);
       if (kind === ID_UUID || kind === ID_UUID_UPPER) {
         const at = (base + r) * 4;
         const src = from * 4;
@@ -1005,12 +1043,12 @@ export class UniqueIdColumn {
     this.length = base + rows.length;
     for (const [from, text] of ids.texts) {
       const to = idOf ? idOf[from] : from;
-      if (to !== undefined && to >= 0 && to < rows.length && kinds[base + to] === ID_TEXT) this.texts.set(base + to, text);
+      if (to !== undefined && to >= 0 && to < rows.length && this.kindAt(base + to) === ID_TEXT) this.texts.set(base + to, text);
     }
   }
 
   get(index: number): string | undefined {
-    switch (this.kinds[index]) {
+    switch (this.kindAt(index)) {
       case ID_UUID:
         return unpackUuid(this.words, index * 4, false);
       case ID_UUID_UPPER:
@@ -1023,12 +1061,12 @@ export class UniqueIdColumn {
   }
 
   isPresent(index: number): boolean {
-    return this.kinds[index] !== ID_ABSENT;
+    return this.kindAt(index) !== ID_ABSENT;
   }
 
   /** A cheap 32-bit hash of the identifier, for duplicate detection. */
   hash(index: number): number {
-    const kind = this.kinds[index];
+    const kind = this.kindAt(index);
     if (kind === ID_UUID || kind === ID_UUID_UPPER) {
       const at = index * 4;
       return (this.words[at] ^ this.words[at + 1] ^ this.words[at + 2] ^ this.words[at + 3]) >>> 0;
@@ -1038,8 +1076,8 @@ export class UniqueIdColumn {
   }
 
   equal(a: number, b: number): boolean {
-    const kindA = this.kinds[a];
-    if (kindA !== this.kinds[b]) return false;
+    const kindA = this.kindAt(a);
+    if (kindA !== this.kindAt(b)) return false;
     if (kindA === ID_TEXT) return this.texts.get(a) === this.texts.get(b);
     if (kindA === ID_ABSENT) return true;
     const x = a * 4;
@@ -1060,11 +1098,16 @@ export class UniqueIdColumn {
       const [p0, p1, p2, p3] = probe;
       const words = this.words;
       const kinds = this.kinds;
-      for (let i = 0; i < this.length; i++) {
-        const kind = kinds[i];
-        if (kind !== ID_UUID && kind !== ID_UUID_UPPER) continue;
-        const at = i * 4;
-        if (words[at] === p0 && words[at + 1] === p1 && words[at + 2] === p2 && words[at + 3] === p3) out.push(i);
+      const uniformUuid = this.uniform === ID_UUID || this.uniform === ID_UUID_UPPER;
+      if (kinds || uniformUuid) {
+        for (let i = 0; i < this.length; i++) {
+          if (kinds) {
+            const kind = kinds[i];
+            if (kind !== ID_UUID && kind !== ID_UUID_UPPER) continue;
+          }
+          const at = i * 4;
+          if (words[at] === p0 && words[at + 1] === p1 && words[at + 2] === p2 && words[at + 3] === p3) out.push(i);
+        }
       }
       const lower = value.toLowerCase();
       for (const [index, text] of this.texts) if (text.toLowerCase() === lower) out.push(index);
@@ -1085,8 +1128,8 @@ export class UniqueIdColumn {
   }
 
   trim(): void {
-    if (this.kinds.length > worthTrimming(this.length)) {
-      this.kinds = this.kinds.slice(0, this.length);
+    if (this.capacity > worthTrimming(this.length)) {
+      if (this.kinds) this.kinds = this.kinds.slice(0, this.length);
       this.words = this.words.slice(0, this.length * 4);
     }
   }
@@ -1094,10 +1137,11 @@ export class UniqueIdColumn {
   truncate(length: number): void {
     for (let i = length; i < this.length; i++) this.texts.delete(i);
     this.length = Math.min(length, this.length);
+    if (this.length === 0 && !this.kinds) this.uniform = -1;
   }
 
   get byteLength(): number {
-    return this.words.byteLength + this.kinds.byteLength + this.texts.size * 64;
+    return this.words.byteLength + (this.kinds?.byteLength ?? 0) + this.texts.size * 64;
   }
 }
 

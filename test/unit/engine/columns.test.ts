@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { BlockDeltaColumn, HashColumn, RunColumn } from '../../../src/core/index/columns';
+import { BlockDeltaColumn, HashColumn, PackedIds, RunColumn, UniqueIdColumn, packId } from '../../../src/core/index/columns';
 import { random as seeded } from '../../../bench/records';
 
 interface Column {
@@ -340,5 +340,107 @@ describe('hash column (the content hash each reader gave)', () => {
       assertHolds(column, reference, random, `seed ${seed}`);
       assert.equal(column.byteLength > 0, hashCame, `seed ${seed}: an array once a hash came, and only then`);
     }
+  });
+});
+
+describe('unique id column (eventID, requestID)', () => {
+  /** An identifier of one kind or another: absent, a UUID (lower, upper or mixed case), or text. */
+  function anId(random: () => number, mix: number): string | undefined {
+    const hex = () => Math.floor(random() * 16).toString(16);
+    const uuid = () => [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, hex).join('')).join('-');
+    const roll = random();
+    if (roll >= mix) return uuid();
+    if (roll < mix / 4) return undefined;
+    if (roll < mix / 2) return uuid().toUpperCase();
+    if (roll < (mix * 3) / 4) return `req-${Math.floor(random() * 50)}`;
+    return ['', 'ABCDEF00-0000-0000-0000-00000000000x', uuid().replace(/^./, 'G')][Math.floor(random() * 3)];
+  }
+
+  function packed(values: (string | undefined)[]): PackedIds {
+    const ids: PackedIds = { words: new Uint32Array(values.length * 4 + 8), kinds: new Uint8Array(values.length + 2), texts: [] };
+    values.forEach((value, i) => {
+      if (value === undefined) return;
+      const kind = packId(value, ids.words, i * 4);
+      ids.kinds[i] = kind;
+      if (kind === 3) ids.texts.push([i, value]);
+    });
+    return ids;
+  }
+
+  it('holds every identifier against a plain array, one kind or many, whatever the mix of pushes, batches, truncates and trims (seeded)', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const random = seeded(seed);
+      // Most seeds hold lower-case UUIDs only for a long while (no kind byte), then another kind may come.
+      const mixFrom = random() < 0.3 ? Infinity : Math.floor(random() * 400);
+      const column = new UniqueIdColumn();
+      const reference: (string | undefined)[] = [];
+      if (random() < 0.3) {
+        // Adopted batches of one kind, or mixed (say, a first identifier unlike the rest).
+        const mixed = random() < 0.5;
+        const batch = Array.from({ length: Math.floor(random() * 200) }, (_, i) => anId(random, mixed && (i === 0 || random() < 0.1) ? 1 : 0));
+        column.adopt(packed(batch), batch.length);
+        reference.push(...batch);
+      }
+      const steps = 30 + Math.floor(random() * 80);
+      for (let step = 0; step < steps; step++) {
+        const mix = reference.length >= mixFrom ? 0.3 : 0;
+        const roll = random();
+        if (roll < 0.35) {
+          const value = anId(random, mix);
+          column.push(value);
+          reference.push(value);
+        } else if (roll < 0.55) {
+          const batch = Array.from({ length: 1 + Math.floor(random() * 30) }, () => anId(random, mix));
+          const ids = packed(batch);
+          const from = Math.floor(random() * batch.length);
+          column.pushPacked(ids, from, ids.texts.find(([i]) => i === from)?.[1]);
+          reference.push(batch[from]);
+        } else if (roll < 0.8) {
+          const batch = Array.from({ length: 1 + Math.floor(random() * 60) }, () => anId(random, mix));
+          const rows = Int32Array.from(batch.keys()).filter(() => random() < 0.7);
+          const idOf = new Int32Array(batch.length).fill(-1);
+          rows.forEach((row, k) => (idOf[row] = k));
+          column.appendRows(packed(batch), rows, idOf);
+          for (const row of rows) reference.push(batch[row]);
+        } else if (roll < 0.9) {
+          const length = Math.floor(random() * (reference.length + 1));
+          column.truncate(length);
+          reference.length = length;
+        } else {
+          column.reserve(reference.length + Math.floor(random() * 300));
+          if (random() < 0.5) column.trim();
+        }
+      }
+      assert.equal(column.size, reference.length, `seed ${seed}: size`);
+      for (let i = 0; i < reference.length; i++) {
+        if (column.get(i) !== reference[i]) assert.fail(`seed ${seed}: entry ${i} is ${column.get(i)}, not ${reference[i]}`);
+        assert.equal(column.isPresent(i), reference[i] !== undefined, `seed ${seed}: entry ${i} present`);
+      }
+      for (let k = 0; k < 200 && reference.length > 0; k++) {
+        const a = Math.floor(random() * reference.length);
+        const b = random() < 0.3 ? a : Math.floor(random() * reference.length);
+        assert.equal(column.equal(a, b), reference[a] === reference[b], `seed ${seed}: ${a} equal ${b}`);
+        if (reference[a] === reference[b]) assert.equal(column.hash(a), column.hash(b), `seed ${seed}: equal entries hash alike`);
+      }
+      const asked = reference.filter((value): value is string => value !== undefined).slice(0, 5);
+      for (const value of [...asked, ...asked.map((v) => v.toUpperCase())]) {
+        const lower = value.toLowerCase();
+        const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(lower);
+        const expected = reference.flatMap((v, i) => (v !== undefined && (isUuid ? v.toLowerCase() === lower : v === value) ? [i] : []));
+        assert.deepEqual(column.find(value), expected, `seed ${seed}: find ${value}`);
+      }
+    }
+  });
+
+  it('needs no byte an event while every identifier is a lower-case UUID, and one once another kind comes', () => {
+    const column = new UniqueIdColumn();
+    column.reserve(10_000);
+    for (let i = 0; i < 10_000; i++) column.push(`${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`);
+    column.trim();
+    assert.equal(column.byteLength, 10_000 * 16);
+    column.push(undefined);
+    assert.equal(column.get(10_000), undefined);
+    assert.equal(column.get(9_999), '0000270f-0000-4000-8000-000000000000');
+    assert.ok(column.byteLength >= 10_001 * 17, 'a kind byte an entry once two kinds are held');
   });
 });
