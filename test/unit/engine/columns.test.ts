@@ -271,6 +271,18 @@ describe('block delta column (where each event\'s resources start)', () => {
   });
 });
 
+/** A seeded column test's other step: truncate both to a random length, or reserve up to `spare` more (and maybe trim). */
+function truncateOrReserve(column: { truncate(length: number): void; reserve(capacity: number): void; trim(): void }, reference: unknown[], random: () => number, truncate: boolean, spare: number): void {
+  if (truncate) {
+    const length = Math.floor(random() * (reference.length + 1));
+    column.truncate(length);
+    reference.length = length;
+  } else {
+    column.reserve(reference.length + Math.floor(random() * spare));
+    if (random() < 0.5) column.trim();
+  }
+}
+
 describe('hash column (the content hash each reader gave)', () => {
   /** What the column must answer for a value pushed: every negative is "computed later" (-1). */
   const expected = (value: number) => (value < 0 ? -1 : value);
@@ -328,13 +340,8 @@ describe('hash column (the content hash each reader gave)', () => {
             reference.push(expected(source[row]));
             hashCame ||= source[row] >= 0;
           }
-        } else if (roll < 0.95) {
-          const length = Math.floor(random() * (reference.length + 1));
-          column.truncate(length);
-          reference.length = length;
         } else {
-          column.reserve(reference.length + Math.floor(random() * 500));
-          if (random() < 0.5) column.trim();
+          truncateOrReserve(column, reference, random, roll < 0.95, 500);
         }
       }
       assertHolds(column, reference, random, `seed ${seed}`);
@@ -402,13 +409,8 @@ describe('unique id column (eventID, requestID)', () => {
           rows.forEach((row, k) => (idOf[row] = k));
           column.appendRows(packed(batch), rows, idOf);
           for (const row of rows) reference.push(batch[row]);
-        } else if (roll < 0.9) {
-          const length = Math.floor(random() * (reference.length + 1));
-          column.truncate(length);
-          reference.length = length;
         } else {
-          column.reserve(reference.length + Math.floor(random() * 300));
-          if (random() < 0.5) column.trim();
+          truncateOrReserve(column, reference, random, roll < 0.9, 300);
         }
       }
       assert.equal(column.size, reference.length, `seed ${seed}: size`);
