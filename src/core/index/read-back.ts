@@ -9,7 +9,7 @@ import { BatchBuilder } from './batch';
 import { TrailScanner } from './trail-scanner';
 import { JsonObject } from '../model/event';
 import { oneLine, RawRecord } from '../model/raw-record';
-import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, bomLength } from '../sources/content';
+import { decompressedStream, EvidenceAccessError, fileStream, isGzip, openEvidenceSync, readBytesSync, ReadBuffer, bomLength } from '../sources/content';
 import { CsvColumns, parseCsvRow, readCsvHeader, recordFromCsvRow } from '../sources/csv';
 import { MAX_RECORD_BYTES, ReadEvidenceOptions, WHOLE_DOCUMENT_LIMIT, readContentRecords, readEvidenceFile, readWholeContentSync, recordRanges } from '../sources/read';
 import { FileFormat, RecordLocation } from '../sources/types';
@@ -145,9 +145,8 @@ async function readByOrdinal(path: string, format: FileFormat, ordinals: number[
   return found;
 }
 
-/** The compressed bytes of the file read back by ordinal, kept for the next one up to this size. */
-const KEEP_INPUT_BYTES = 1 << 20;
-let ordinalInput: Buffer | undefined;
+/** The compressed bytes of the file read back by ordinal: one buffer, kept for the next file (see ReadBuffer). */
+const ordinalInput = new ReadBuffer();
 
 /**
  * Content bytes per record in the trail files read back so far: how much of the next one to
@@ -190,14 +189,8 @@ function trailRecordsFromPrefix(
   const { fd, size } = opened;
   try {
     if (size < 18 || size > limit) return undefined;
-    const input = size <= KEEP_INPUT_BYTES ? (ordinalInput = ordinalInput && ordinalInput.length >= size ? ordinalInput : Buffer.allocUnsafe(Math.max(size, 64 * 1024))) : Buffer.allocUnsafe(size);
-    let filled = 0;
-    while (filled < size) {
-      const read = fs.readSync(fd, input, filled, size - filled, filled);
-      if (read === 0) return undefined;
-      filled += read;
-    }
-    const compressed = input.subarray(0, size);
+    const compressed = ordinalInput.read(fd, size);
+    if (compressed.length < size) return undefined;
     const gzip = isGzip(compressed);
     if (spans) {
       const found = gzip ? recordsAtSpansOfGzip(path, compressed, spans, limit) : recordsAtSpans(path, compressed, spans);
