@@ -18,9 +18,10 @@ import { JsonObject } from '../src/core/model/event';
 import { TimelineSession } from '../src/core/timeline/session';
 import { DEFAULT_STATE, HostToWebview, ViewMessage } from '../src/shared/timeline-protocol';
 import { random } from './generate';
-import { PaintWaiter, ms, quantile, requireBundle, runFromCommandLine, verdict, withBenchPage } from './webview-page';
+import { BenchPage, PaintWaiter, ms, quantile, requireBundle, runFromCommandLine, verdict, withBenchPage } from './webview-page';
 
 const TARGETS = { firstPaintMs: 200, frameMs: 16, messageBytes: 1_000_000 };
+const FIRST_PAINT_LOADS = 5;
 const CALLS: Array<[string, string, boolean]> = [
   ['ec2.amazonaws.com', 'DescribeInstances', true],
   ['ec2.amazonaws.com', 'RunInstances', false],
@@ -146,19 +147,34 @@ export async function runTimelineBenchmark(options: TimelineBenchOptions = {}): 
       paints.notify();
     }
   };
-  await withBenchPage('timeline', toHost, async ({ tab, errors, load, send }) => {
+  type FirstPaint = { ms: number; renderMs: number; initMs: number; firstViewMs: number };
+  /** Loads the webview in a browser of its own and waits for its first paint. */
+  const loadFirstPaint = async ({ tab, load, send }: BenchPage): Promise<FirstPaint> => {
+    session.resetReady();
     deliver = (message) => {
       const text = JSON.stringify(message);
       posted.push({ message, bytes: Buffer.byteLength(text) });
       send(text);
     };
-    const nextPaint = (timeoutMs?: number): Promise<void> => paints.expect(timeoutMs);
-
-    const first = nextPaint(30_000);
+    const first = paints.expect(30_000);
     await load();
     await first;
-    const firstPaint = painted.find((p) => p.frame === 'first')!;
+    const paint = painted[painted.length - 1];
+    if (paint.frame !== 'first') throw new Error(`the webview's first paint was a '${paint.frame}' frame`);
     const steps = await tab.evaluate(() => ({ ...(globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset }));
+    return { ms: paint.ms, renderMs: paint.renderMs, initMs: Number(steps.initMs), firstViewMs: Number(steps.firstViewMs) };
+  };
+  // One load's first paint swings with the machine (113–277 ms over past runs, the code
+  // unchanged), so the figure is the median of FIRST_PAINT_LOADS cold loads: each in a browser
+  // of its own, so no load finds the script compiled or cached by another.
+  const firstPaints: FirstPaint[] = [];
+  for (let n = 1; n < FIRST_PAINT_LOADS; n++) firstPaints.push(await withBenchPage('timeline', toHost, loadFirstPaint));
+  await withBenchPage('timeline', toHost, async (page) => {
+    const { tab, errors } = page;
+    const nextPaint = (timeoutMs?: number): Promise<void> => paints.expect(timeoutMs);
+    firstPaints.push(await loadFirstPaint(page));
+    const byTime = [...firstPaints].sort((a, b) => a.ms - b.ms);
+    const firstPaint = byTime[Math.floor(byTime.length / 2)];
     const lanes = tab.locator('#lanes');
     const box = (await lanes.boundingBox())!;
     await lanes.focus();
@@ -220,7 +236,8 @@ export async function runTimelineBenchmark(options: TimelineBenchOptions = {}): 
     lines.push(`Timeline (${events.toLocaleString('en-US')} events, ${model.laneCount} principal lanes, headless Chromium 1400×900, built media/dist/timeline.js)`);
     lines.push(`  setup: synthetic index built in ${(buildIndexMs / 1000).toFixed(2)} s; lane model (sort by lane and time, first lanes' noise groups) built in ${ms(modelMs)} while the webview loads`);
     lines.push(
-      `  first paint after ready:           ${ms(firstPaint.ms)} (init at ${ms(Number(steps.initMs))}, view at ${ms(Number(steps.firstViewMs))}, canvas ${ms(firstPaint.renderMs)})   target ≤ ${TARGETS.firstPaintMs} ms   ${verdict(firstPaint.ms <= TARGETS.firstPaintMs)}`,
+      `  first paint after ready, median of ${byTime.length} cold loads: ${ms(firstPaint.ms)} (that load: init at ${ms(firstPaint.initMs)}, view at ${ms(firstPaint.firstViewMs)}, canvas ${ms(firstPaint.renderMs)}; ` +
+        `min ${ms(byTime[0].ms)}, max ${ms(byTime[byTime.length - 1].ms)})   target ≤ ${TARGETS.firstPaintMs} ms   ${verdict(firstPaint.ms <= TARGETS.firstPaintMs)}`,
     );
     lines.push(
       `  zoom frames (${zoom.length}): render p50 ${ms(quantile(zoom.map((f) => f.renderMs), 0.5))}, p95 ${ms(quantile(zoom.map((f) => f.renderMs), 0.95))}, max ${ms(Math.max(...zoom.map((f) => f.renderMs)))}`,
