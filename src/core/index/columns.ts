@@ -929,6 +929,9 @@ export interface PackedIds {
   texts: [number, string][];
 }
 
+/** Scratch words for UniqueIdColumn.holds. */
+const ID_PROBE = new Uint32Array(4);
+
 function unpackUuid(words: Uint32Array, at: number, upper: boolean): string {
   let hex = '';
   for (let i = 0; i < 4; i++) hex += words[at + i].toString(16).padStart(8, '0');
@@ -1094,6 +1097,18 @@ export class UniqueIdColumn {
 
   isPresent(index: number): boolean {
     return this.kindAt(index) !== ID_ABSENT;
+  }
+
+  /** Whether get(index) would be `text` (undefined: absent), without making the identifier's text. */
+  holds(index: number, text: string | undefined): boolean {
+    const kind = this.kindAt(index);
+    if (text === undefined || kind === ID_ABSENT) return text === undefined && kind === ID_ABSENT;
+    if (kind === ID_TEXT) return this.texts.get(index) === text;
+    const probe = ID_PROBE;
+    if (packId(text, probe, 0) !== kind) return false;
+    const at = index * 4;
+    const words = this.words;
+    return words[at] === probe[0] && words[at + 1] === probe[1] && words[at + 2] === probe[2] && words[at + 3] === probe[3];
   }
 
   /** A cheap 32-bit hash of the identifier, for duplicate detection. */

@@ -993,11 +993,12 @@ export class EventIndex implements EventIndexApi {
     if (!record || typeof record !== 'object') return 'record';
     const event = normalizeEvent(record);
     if (!Object.is(event.time, this.times.get(id))) return 'eventTime';
-    if (event.eventId !== this.eventIds.get(id)) return 'eventID';
-    for (const field of DICT_FIELDS) {
-      if (dictFieldValue(event, field) !== this.value(field, id)) return field;
+    if (!this.eventIds.holds(id, event.eventId)) return 'eventID';
+    for (let f = 0; f < DICT_FIELDS.length; f++) {
+      const code = this.codes[f].get(id);
+      if (dictFieldValue(event, DICT_FIELDS[f]) !== (code === 0 ? undefined : this.dicts[f].values[code])) return DICT_FIELDS[f];
     }
-    if (event.requestId !== this.requestIds.get(id)) return 'requestID';
+    if (!this.requestIds.holds(id, event.requestId)) return 'requestID';
     return undefined;
   }
 

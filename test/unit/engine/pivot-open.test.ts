@@ -14,6 +14,7 @@ import { Investigation } from '../../../src/core/engine/investigation';
 import { DICT_FIELDS } from '../../../src/core/index/batch';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { PIVOT_FIELDS } from '../../../src/core/index/fields';
+import { UniqueIdColumn } from '../../../src/core/index/columns';
 import { queryIndex } from '../../../src/core/query/query';
 import { generateTrail } from '../../../bench/generate';
 import { runCli } from '../run-cli';
@@ -172,6 +173,18 @@ describe('a pivot opens what it needs (cache format 11)', function () {
       assert.ok(answered >= 6, `most queries find events (${answered} of 12)`);
     });
   }
+
+  it('an identifier column says whether it holds a text exactly as comparing with its text would (a record read back is checked so)', () => {
+    const uuid = 'a1b2c3d4-0000-4fff-8abc-0123456789ab';
+    const texts = [uuid, uuid.toUpperCase(), 'A1b2c3d4-0000-4fff-8abc-0123456789ab', '01234567-0000-4000-8000-012345678901', 'not-a-uuid', '', undefined, 'a1b2c3d4-0000-4fff-8abc-0123456789ac', `${uuid} `];
+    for (const stored of [texts, texts.map((t) => (t === undefined ? undefined : t.toUpperCase()))]) {
+      const column = new UniqueIdColumn();
+      for (const text of stored) column.push(text);
+      for (let i = 0; i < stored.length; i++) {
+        for (const text of texts) assert.equal(column.holds(i, text), column.get(i) === text, `entry ${i} (${String(stored[i])}) against ${String(text)}`);
+      }
+    }
+  });
 
   /** Flips a byte of `name`'s section in the cache file. */
   async function damage(file: string, name: string): Promise<void> {
