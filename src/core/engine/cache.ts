@@ -13,12 +13,14 @@
  * - in paranoid mode (`verify`) the files' contents are hashed again (SHA-256) and compared
  *   with the hashes stored when the cache was written.
  *
- * The file (format 10) is laid out to be opened without work per event: a header, a small table
+ * The file (format 11) is laid out to be opened without work per event: a header, a small table
  * of contents (what it was written for, the summary a reopen reports, where everything else
- * is), then the description (JSON: the batch without its typed arrays) and each typed array as
- * a section at an offset that is a multiple of 8, read as a view of the file's bytes. `ctinv
- * stats` reads the table of contents alone; the rest is read and checked when the index is
- * first used (OpenCache.load). A CRC-32 finds any accidental damage (a flipped bit, a burst, a
+ * is), then the description (JSON: the batch without its typed arrays, its files as flat lists)
+ * and each typed array as a section at an offset that is a multiple of 8, read as a view of the
+ * file's bytes. An array a reopen needs no bytes for is not stored (StoredFacts: one value
+ * throughout, small whole numbers at their width): a pivot reads and checks only the arrays the
+ * index keeps. `ctinv stats` reads the table of contents alone; the rest is read and checked
+ * (every stored section, before any of it is used) when the index is first used (OpenCache.load). A CRC-32 finds any accidental damage (a flipped bit, a burst, a
  * truncation) as a SHA-256 does, at a quarter of its cost; deliberate forgery is out of its
  * reach either way (whoever can write the cache folder can write a matching checksum), which
  * is what `verify` is for.
@@ -29,7 +31,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { BatchArray, BatchFile, EventBatch, mapBatchArrays } from '../index/batch';
-import { KnownMerge } from '../index/event-index';
+import { BatchFacts, FileTable, KnownMerge } from '../index/event-index';
+import { CONTENT_HASH_LATER } from '../index/content-hash';
 import { RecordChangedError } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { FileIdentities, IDENTITY_NUMBERS, readIdentity } from '../sources/walk';
@@ -50,7 +53,12 @@ import { SourceSummary } from './api';
 // with its eventID asks for the content hash (lazy-hash.ts); format 8 held content hashes.
 // 10: where each record read by ordinal lies in its file's content (EventBatch.spans), so that
 // a pivot on a reopened index reads a record back without finding it in its file again.
-export const CACHE_FORMAT = 10;
+// 11: what a reopen needs no array for is not stored (issue 13: a pivot reads what it uses):
+// arrays of one value throughout (a trail's content hashes left for later, its record lengths,
+// its identifiers' kinds) as that value, ordinals and file numbers at the width they need, the
+// time range, and the files as flat lists (EventIndex.adopt takes them as BatchFacts, and makes
+// a file's entry only when it is first used).
+export const CACHE_FORMAT = 11;
 
 const MAGIC = Buffer.from('CTINVIDX', 'latin1');
 /** magic, format (uint32 LE), the table of contents' length and CRC-32 (uint32 LE each), 4 bytes spare. */
@@ -126,12 +134,42 @@ interface Contents {
  */
 type StoredFile = [ref: number | Pick<BatchFile, 'path' | 'size' | 'mtimeMs' | 'layout'>, records: number, format: BatchFile['format'] | 0, problems?: FileProblem[], continuation?: 1];
 
+/**
+ * A batch's files as stored: for file i, its place in the walk (refs[i], -1 for one stored
+ * whole in `other`), its records and its format (an index into `formats`, 0: none). Flat lists,
+ * so that a reopen makes no object a file (it makes a file's entry when the file is first used).
+ */
+interface StoredFiles {
+  refs: number[];
+  records: number[];
+  format: number[];
+  formats: string[];
+  /** The files stored whole: not in the walk, or with problems, or the continuation of another part. */
+  other: [at: number, file: StoredFile][];
+}
+
+/**
+ * What a batch's sections leave out (BatchFacts, as stored): an array of one value throughout
+ * is stored as that value (its section empty); offsets and file numbers that are small whole
+ * numbers are stored at the width they need (their sections' kinds say which).
+ */
+interface StoredFacts {
+  hashesLater?: 1;
+  lengthsZero?: 1;
+  eventIdKind?: number;
+  requestIdKind?: number;
+  offsets?: 1;
+  fileOf?: 1;
+  /** The kept rows' first and last time and how many have none, when some have one. */
+  times?: [first: number, last: number, withoutTime: number];
+}
+
 /** What the description holds: the batches without their typed arrays, and where those are. */
 interface Description {
   contentHashes?: string[];
   merged?: KnownMerge;
   /** Each batch with its typed arrays left empty (mapBatchArrays order) and files as stored, and their sections. */
-  batches: { hollow: Omit<EventBatch, 'files'>; files: StoredFile[]; sections: Section[] }[];
+  batches: { hollow: Omit<EventBatch, 'files'>; files: StoredFiles; facts: StoredFacts; sections: Section[] }[];
 }
 
 const aligned = (n: number) => Math.ceil(n / SECTION_ALIGN) * SECTION_ALIGN;
@@ -152,6 +190,108 @@ function isSortedByPath(files: readonly EvidenceFile[]): boolean {
  */
 export function inKeyOrder<T extends readonly EvidenceFile[]>(files: T, walked?: FileIdentities): T {
   return walked?.inKeyOrder(files) || isSortedByPath(files) ? files : ([...files].sort(byPath) as unknown as T);
+}
+
+/** The files of a batch as stored (StoredFiles). */
+function storedFiles(files: readonly BatchFile[], place: ReadonlyMap<string, number>): StoredFiles {
+  const out: StoredFiles = { refs: new Array(files.length), records: new Array(files.length), format: new Array(files.length), formats: [''], other: [] };
+  files.forEach((file, i) => {
+    const stored = storedFile(file, place);
+    let format = file.format ? out.formats.indexOf(file.format) : 0;
+    if (format < 0) format = out.formats.push(file.format!) - 1;
+    out.records[i] = file.records;
+    out.format[i] = format;
+    if (typeof stored[0] === 'number' && stored.length === 3) out.refs[i] = stored[0];
+    else {
+      out.refs[i] = -1;
+      out.other.push([i, stored]);
+    }
+  });
+  return out;
+}
+
+/** The narrowest code array that holds `array`'s values, when they are all whole numbers from 0 to 0x7fffffff. */
+function narrowed(array: Float64Array | Int32Array): Uint8Array | Uint16Array | Int32Array | undefined {
+  let largest = 0;
+  for (let i = 0; i < array.length; i++) {
+    const value = array[i];
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0x7fffffff)) return undefined;
+    if (value > largest) largest = value;
+  }
+  return largest <= 0xff ? Uint8Array.from(array) : largest <= 0xffff ? Uint16Array.from(array) : Int32Array.from(array);
+}
+
+/** The one value every element of `array` has (undefined when there are two, or none). */
+function oneValue(array: ArrayLike<number>, count: number): number | undefined {
+  if (count === 0 || array.length < count) return undefined;
+  const first = array[0];
+  for (let i = 1; i < count; i++) if (array[i] !== first) return undefined;
+  return first;
+}
+
+/**
+ * The batch to store in sections, and what it leaves out (StoredFacts). `dropped`: the rows a
+ * merge into an empty index drops (KnownMerge), for the time range of the rest.
+ */
+function factsOf(batch: EventBatch, dropped: readonly number[] | undefined): { stored: EventBatch; facts: StoredFacts } {
+  const facts: StoredFacts = {};
+  const stored: EventBatch = { ...batch, eventIds: { ...batch.eventIds }, requestIds: { ...batch.requestIds } };
+  const count = batch.count;
+  if (count === 0) return { stored, facts };
+  let hashesLater = batch.contentHash.length >= count;
+  for (let i = 0; i < count && hashesLater; i++) hashesLater = batch.contentHash[i] < 0;
+  if (hashesLater) {
+    facts.hashesLater = 1;
+    stored.contentHash = new Float64Array(0);
+  }
+  if (oneValue(batch.length, count) === 0) {
+    facts.lengthsZero = 1;
+    stored.length = new Uint32Array(0);
+  }
+  const eventIdKind = oneValue(batch.eventIds.kinds, count);
+  if (eventIdKind !== undefined) {
+    facts.eventIdKind = eventIdKind;
+    stored.eventIds.kinds = new Uint8Array(0);
+  }
+  const requestIdKind = oneValue(batch.requestIds.kinds, count);
+  if (requestIdKind !== undefined) {
+    facts.requestIdKind = requestIdKind;
+    stored.requestIds.kinds = new Uint8Array(0);
+  }
+  if (batch.offset.length === count) {
+    const offsets = narrowed(batch.offset);
+    if (offsets) {
+      facts.offsets = 1;
+      stored.offset = offsets as unknown as Float64Array;
+    }
+  }
+  if (batch.fileOf.length === count) {
+    const fileOf = narrowed(batch.fileOf);
+    if (fileOf && !(fileOf instanceof Int32Array)) {
+      facts.fileOf = 1;
+      stored.fileOf = fileOf as unknown as Int32Array;
+    }
+  }
+  if (dropped && batch.time.length >= count) {
+    let first = Infinity;
+    let last = -Infinity;
+    let withoutTime = 0;
+    let d = 0;
+    for (let i = 0; i < count; i++) {
+      if (d < dropped.length && dropped[d] === i) {
+        d++;
+        continue;
+      }
+      const time = batch.time[i];
+      if (Number.isNaN(time)) withoutTime++;
+      else {
+        if (time < first) first = time;
+        if (time > last) last = time;
+      }
+    }
+    if (Number.isFinite(first) && Number.isFinite(last)) facts.times = [first, last, withoutTime];
+  }
+  return { stored, facts };
 }
 
 function storedFile(file: BatchFile, place: ReadonlyMap<string, number>): StoredFile {
@@ -194,15 +334,17 @@ function encodeCache(value: CachedSource, walked: readonly EvidenceFile[], summa
   const place = new Map<string, number>();
   walked.forEach((file, i) => place.set(file.path, i));
   const arrays: BatchArray[] = [];
-  const batches = value.batches.map((batch) => {
+  const dropped = value.merged && value.batches.length === 1 ? value.merged.dropped : undefined;
+  const batches = value.batches.map((whole) => {
     const own: BatchArray[] = [];
-    const { files, ...hollow } = mapBatchArrays(batch, (array) => {
+    const { stored, facts } = factsOf(whole, dropped);
+    const { files, ...hollow } = mapBatchArrays(stored, (array) => {
       own.push(array);
       return new (array.constructor as new (length: number) => typeof array)(0);
     });
     arrays.push(...own);
     const sections = own.map((array): Section => ({ kind: sectionKind(array), at: 0, length: array.length, crc: crc32(new Uint8Array(array.buffer, array.byteOffset, array.byteLength)) }));
-    return { hollow, files: files.map((file) => storedFile(file, place)), sections };
+    return { hollow, files: storedFiles(files, place), facts, sections };
   });
   const sections = batches.flatMap((b) => b.sections);
   const description: Description = { contentHashes: value.contentHashes, merged: value.merged, batches };
@@ -270,10 +412,12 @@ function decodeBody(toc: Contents, data: Buffer, walked: readonly EvidenceFile[]
   const description = JSON.parse(text.toString('utf8')) as Description;
   if (!description || typeof description !== 'object' || !Array.isArray(description.batches)) throw new Error('its description is not one of an index cache');
   const firstSection = at + bytes;
-  const batches = description.batches.map(({ hollow, files, sections }) => {
-    if (!hollow || !Array.isArray(sections) || !Array.isArray(files)) throw new Error('a batch has no sections');
+  const facts: BatchFacts[] = [];
+  const batches = description.batches.map(({ hollow, files, facts: stored, sections }) => {
+    if (!hollow || !Array.isArray(sections) || !files || typeof files !== 'object' || !stored || typeof stored !== 'object') throw new Error('a batch has no sections');
+    const table = fileTable(files, walked);
     let next = 0;
-    const batch = mapBatchArrays({ ...hollow, files: files.map((file) => batchFile(file, walked)) } as EventBatch, <A extends BatchArray>() => {
+    const batch = mapBatchArrays({ ...hollow, files: [] } as EventBatch, <A extends BatchArray>() => {
       const section = sections[next++];
       const type = section && SECTION_TYPES[section.kind];
       if (!type || !Number.isSafeInteger(section.at) || !Number.isSafeInteger(section.length) || section.length < 0) throw new Error('a section is not described');
@@ -286,9 +430,122 @@ function decodeBody(toc: Contents, data: Buffer, walked: readonly EvidenceFile[]
       return new type(data.buffer.slice(start, start + size) as ArrayBuffer, 0, section.length) as A;
     });
     if (next !== sections.length) throw new Error('a batch has sections it does not use');
+    facts.push(batchFacts(batch, stored, table));
     return batch;
   });
-  return { format: toc.format, identity: toc.identity, batches, walkProblems: toc.walkProblems, contentHashes: description.contentHashes, merged: description.merged };
+  return { format: toc.format, identity: toc.identity, batches, walkProblems: toc.walkProblems, contentHashes: description.contentHashes, merged: description.merged, facts };
+}
+
+/** `key` of `target` made by `make` on first use (then a plain property). */
+function lazy<T extends object, K extends keyof T>(target: T, key: K, make: () => T[K]): void {
+  const settle = (value: T[K]) => Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: true });
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      const value = make();
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+}
+
+type Codes = Uint8Array | Uint16Array | Int32Array;
+
+function isCodes(array: unknown): array is Codes {
+  return array instanceof Uint8Array || array instanceof Uint16Array || array instanceof Int32Array;
+}
+
+/**
+ * What a decoded batch's sections leave out (`stored`), as BatchFacts for EventIndex.adopt; the
+ * batch's own arrays for them are made on first use (for a merge). Throws when they do not fit.
+ */
+function batchFacts(batch: EventBatch, stored: StoredFacts, files: FileTable & { formatless: boolean }): BatchFacts {
+  const count = batch.count;
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error('a batch is not described');
+  const facts: BatchFacts = {};
+  const leftOut = (array: BatchArray) => {
+    if (array.length !== 0) throw new Error('a batch stores an array it says it leaves out');
+  };
+  const isKind = (kind: unknown): kind is number => Number.isInteger(kind) && (kind as number) >= 0 && (kind as number) <= 0xff;
+  if (stored.hashesLater === 1) {
+    leftOut(batch.contentHash);
+    facts.hashesLater = true;
+    lazy(batch, 'contentHash', () => new Float64Array(count).fill(CONTENT_HASH_LATER));
+  }
+  if (stored.lengthsZero === 1) {
+    leftOut(batch.length);
+    facts.lengthsZero = true;
+    lazy(batch, 'length', () => new Uint32Array(count));
+  }
+  for (const [which, kind] of [
+    ['eventIds', stored.eventIdKind],
+    ['requestIds', stored.requestIdKind],
+  ] as const) {
+    if (kind === undefined) continue;
+    if (!isKind(kind)) throw new Error('a batch is not described');
+    leftOut(batch[which].kinds);
+    if (which === 'eventIds') facts.eventIdKind = kind;
+    else facts.requestIdKind = kind;
+    lazy(batch[which], 'kinds', () => new Uint8Array(count).fill(kind));
+  }
+  if (stored.offsets === 1) {
+    const offsets: unknown = batch.offset;
+    if (!isCodes(offsets) || offsets.length !== count) throw new Error('a batch is not described');
+    facts.offsets = offsets;
+    lazy(batch, 'offset', () => Float64Array.from(offsets));
+  }
+  if (stored.fileOf === 1) {
+    const fileOf: unknown = batch.fileOf;
+    if (!isCodes(fileOf) || fileOf.length !== count) throw new Error('a batch is not described');
+    facts.fileOf = fileOf;
+    lazy(batch, 'fileOf', () => Int32Array.from(fileOf));
+  }
+  const times = stored.times;
+  if (Array.isArray(times) && times.length === 3 && times.every((t) => typeof t === 'number' && Number.isFinite(t)) && Number.isSafeInteger(times[2])) {
+    facts.times = { first: times[0], last: times[1], withoutTime: times[2] };
+  }
+  if (!files.formatless) facts.files = files;
+  lazy(batch, 'files', () => Array.from({ length: files.length }, (_, i) => files.at(i)));
+  return facts;
+}
+
+/**
+ * The files of a batch as stored (StoredFiles), each made a batch file when asked for; every
+ * one checked now (a place in the walk, a record count, a format). `formatless`: some file has
+ * no format (the earlier part of a large file whose last part has it).
+ */
+function fileTable(stored: StoredFiles, walked: readonly EvidenceFile[] | undefined): FileTable & { formatless: boolean } {
+  const { refs, records, format, formats, other } = stored;
+  if (!Array.isArray(refs) || !Array.isArray(records) || !Array.isArray(format) || !Array.isArray(formats) || !Array.isArray(other) || records.length !== refs.length || format.length !== refs.length) {
+    throw new Error('the files are not described');
+  }
+  if (!formats.every((name) => typeof name === 'string')) throw new Error('the files are not described');
+  let formatless = false;
+  const whole = new Map<number, BatchFile>();
+  for (const entry of other) {
+    if (!Array.isArray(entry) || !Number.isSafeInteger(entry[0]) || refs[entry[0]] !== -1 || whole.has(entry[0])) throw new Error('a file is not described');
+    const file = batchFile(entry[1], walked);
+    if (!file.format) formatless = true;
+    whole.set(entry[0], file);
+  }
+  const places = walked?.length ?? 0;
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i];
+    if (ref === -1) {
+      if (!whole.has(i)) throw new Error('a file is not described');
+      continue;
+    }
+    if (!Number.isSafeInteger(ref) || ref < 0 || ref >= places) throw new Error('a file is not one of the evidence');
+    if (!Number.isSafeInteger(records[i]) || records[i] < 0 || !Number.isSafeInteger(format[i]) || format[i] < 0 || format[i] >= formats.length) throw new Error('a file is not described');
+    if (format[i] === 0) formatless = true;
+  }
+  return {
+    length: refs.length,
+    formatless,
+    at: (i) => whole.get(i) ?? batchFile([refs[i], records[i], format[i] === 0 ? 0 : (formats[format[i]] as BatchFile['format'] & string)], walked),
+  };
 }
 
 /** What a cache was written for: checked against what is being loaded before it is used. */
@@ -308,6 +565,8 @@ export interface CachedSource {
   walkProblems: FileProblem[];
   /** SHA-256 of each file's content in key order (files sorted by path), when written in verify mode. */
   contentHashes?: string[];
+  /** What a reader knows of each batch without all of its arrays (BatchFacts; a decoded cache's: EventIndex.adopt takes them). */
+  facts?: BatchFacts[];
   /**
    * What merging the one batch into an empty index did (dropped duplicates, conflicts), when the
    * load that wrote the cache started from an empty index: a reopen into an empty index adopts

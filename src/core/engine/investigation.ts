@@ -202,7 +202,7 @@ export class Investigation {
       if (cached) {
         summary.skipped.splice(0, summary.skipped.length, ...cached.walkProblems);
         // Into an empty index, the batch is adopted as the load that wrote it merged it.
-        const adopted = cached.merged && cached.batches.length === 1 ? this.index.adopt(cached.batches[0], state.code, cached.merged) : undefined;
+        const adopted = cached.merged && cached.batches.length === 1 ? this.index.adopt(cached.batches[0], state.code, cached.merged, cached.facts?.[0]) : undefined;
         if (adopted) {
           this.account(state, cached.batches[0], adopted);
           summary.fromCache = true;
@@ -312,7 +312,7 @@ export class Investigation {
         throw error;
       }
       const index = this.current;
-      const adopted = cached.merged && cached.batches.length === 1 ? index.adopt(cached.batches[0], state.code, cached.merged) : undefined;
+      const adopted = cached.merged && cached.batches.length === 1 ? index.adopt(cached.batches[0], state.code, cached.merged, cached.facts?.[0]) : undefined;
       // Into an empty index a merge does what the load that wrote the cache did: the summary stands.
       if (!adopted) for (const batch of cached.batches) index.merge(batch, state.code);
       index.trim();

@@ -373,6 +373,27 @@ export class CompactNumberColumn {
     this.small.adopt(new Int32Array(array.buffer, array.byteOffset, array.length));
   }
 
+  /** Takes `count` zeros as the column's content (an empty column only): what adopting an array of them does, without the array. */
+  adoptZeros(count: number): void {
+    if (this.size !== 0) throw new Error('only an empty column adopts an array');
+    this.zeros = count;
+    this.small = undefined;
+    this.large = undefined;
+  }
+
+  /**
+   * Takes `array` as the column's content without copying it (an empty column only; see
+   * CodeColumn.adopt): whole numbers, none above 0x7fffffff (an Int32Array holds none below 0),
+   * as the narrowest array that holds them (a cache stores ordinals so).
+   */
+  adoptCodes(array: CodeArray): void {
+    if (this.size !== 0) throw new Error('only an empty column adopts an array');
+    this.zeros = undefined;
+    this.large = undefined;
+    this.small = new CodeColumn();
+    this.small.adopt(array);
+  }
+
   reserve(capacity: number): void {
     this.reserved = Math.max(this.reserved, capacity);
     if (this.small) this.small.reserve(capacity);
@@ -472,6 +493,13 @@ export class HashColumn {
     this.later = undefined;
     this.values = new Float64Column();
     this.values.adopt(array);
+  }
+
+  /** Takes `count` negative hashes as the column's content (an empty column only): what adopting an array of them does, without the array. */
+  adoptLater(count: number): void {
+    if (this.size !== 0) throw new Error('only an empty column adopts an array');
+    this.later = count;
+    this.values = undefined;
   }
 
   reserve(capacity: number): void {
@@ -901,6 +929,9 @@ export interface PackedIds {
   texts: [number, string][];
 }
 
+/** Scratch words for UniqueIdColumn.holds. */
+const ID_PROBE = new Uint32Array(4);
+
 function unpackUuid(words: Uint32Array, at: number, upper: boolean): string {
   let hex = '';
   for (let i = 0; i < 4; i++) hex += words[at + i].toString(16).padStart(8, '0');
@@ -986,13 +1017,17 @@ export class UniqueIdColumn {
     if (kind === ID_TEXT) this.texts.set(index, value);
   }
 
-  /** Takes a batch's packed identifiers as the column's content, without copying them (an empty column only; see CodeColumn.adopt). */
-  adopt(ids: PackedIds, count: number): void {
+  /**
+   * Takes a batch's packed identifiers as the column's content, without copying them (an empty
+   * column only; see CodeColumn.adopt). `kind`: the one kind of all of them, when known (a
+   * cache stores it instead of their kinds): their kinds are then not read.
+   */
+  adopt(ids: PackedIds, count: number, kind?: number): void {
     if (this.length !== 0) throw new Error('only an empty column adopts an array');
-    if (ids.kinds.length < count || ids.words.length < count * 4) throw new Error('the identifiers do not cover the batch');
-    const first = count > 0 ? ids.kinds[0] : -1;
+    if ((kind === undefined && ids.kinds.length < count) || ids.words.length < count * 4) throw new Error('the identifiers do not cover the batch');
+    const first = kind ?? (count > 0 ? ids.kinds[0] : -1);
     let one = true;
-    for (let i = 1; i < count && one; i++) one = ids.kinds[i] === first;
+    if (kind === undefined) for (let i = 1; i < count && one; i++) one = ids.kinds[i] === first;
     this.kinds = one ? undefined : ids.kinds;
     this.uniform = one ? first : -1;
     this.words = ids.words;
@@ -1062,6 +1097,18 @@ export class UniqueIdColumn {
 
   isPresent(index: number): boolean {
     return this.kindAt(index) !== ID_ABSENT;
+  }
+
+  /** Whether get(index) would be `text` (undefined: absent), without making the identifier's text. */
+  holds(index: number, text: string | undefined): boolean {
+    const kind = this.kindAt(index);
+    if (text === undefined || kind === ID_ABSENT) return text === undefined && kind === ID_ABSENT;
+    if (kind === ID_TEXT) return this.texts.get(index) === text;
+    const probe = ID_PROBE;
+    if (packId(text, probe, 0) !== kind) return false;
+    const at = index * 4;
+    const words = this.words;
+    return words[at] === probe[0] && words[at + 1] === probe[1] && words[at + 2] === probe[2] && words[at + 3] === probe[3];
   }
 
   /** A cheap 32-bit hash of the identifier, for duplicate detection. */

@@ -84,6 +84,37 @@ export type RecordFetcher = (path: string, format: FileFormat, locations: Record
 /** Reads records back with their JSON text (the readers' readRawRecordsAt). */
 export type RawRecordFetcher = (path: string, format: FileFormat, locations: RecordLocation[], hint?: FetchHint) => Promise<RawRecord[]>;
 
+/** A batch's files one at a time (a cache's: EventIndex.adopt makes only those a query reaches into the index's entries). */
+export interface FileTable {
+  readonly length: number;
+  /** File `i` of the batch (a new object each call). */
+  at(i: number): BatchFile;
+}
+
+/**
+ * What the reader of a cache knows of a batch without reading all of its arrays (cache.ts):
+ * EventIndex.adopt takes these instead of the arrays they stand for (into an empty index,
+ * every row kept). Each is what the batch's own arrays hold; the batch still answers for
+ * them (its arrays made on first use), for a merge.
+ */
+export interface BatchFacts {
+  /** Every content hash is negative (CONTENT_HASH_LATER): batch.contentHash is not read. */
+  hashesLater?: boolean;
+  /** Every record length is 0 (records located by ordinal): batch.length is not read. */
+  lengthsZero?: boolean;
+  /** The one kind (ID_UUID, ...) of every eventID / requestID: their kinds are not read. */
+  eventIdKind?: number;
+  requestIdKind?: number;
+  /** batch.offset's values, all whole numbers from 0 to 0x7fffffff, in the narrowest array that holds them. */
+  offsets?: Uint8Array | Uint16Array | Int32Array;
+  /** batch.fileOf's values in the narrowest array that holds them. */
+  fileOf?: Uint8Array | Uint16Array | Int32Array;
+  /** The rows' time range and how many have no time (NaN): the times are not scanned. */
+  times?: { first: number; last: number; withoutTime: number };
+  /** The batch's files one at a time, none of them formatless: batch.files is not read. */
+  files?: FileTable;
+}
+
 /** Conflicts listed per merge (the count is exact; the list is for the report). */
 export const MAX_CONFLICTS_LISTED = 100;
 
@@ -200,7 +231,13 @@ class IdTable {
 }
 
 export class EventIndex implements EventIndexApi {
-  readonly files: IndexedFile[] = [];
+  /**
+   * Each file's entry, by file number. Those of a batch adopted with a FileTable are holes until
+   * first used (file()): a pivot on a reopened index of thousands of files reaches a few.
+   */
+  private fileList: IndexedFile[] = [];
+  /** The table the holes of fileList are made from, and their source. */
+  private adoptedFiles?: { table: FileTable; sourceCode: number };
   readonly sources = new StringDictionary();
   private readonly dicts = DICT_FIELDS.map(() => new StringDictionary());
   private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
@@ -311,6 +348,30 @@ export class EventIndex implements EventIndexApi {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Every file's entry, by file number. */
+  get files(): IndexedFile[] {
+    const adopted = this.adoptedFiles;
+    if (adopted) {
+      for (let i = 0; i < adopted.table.length; i++) this.file(i);
+      this.adoptedFiles = undefined;
+    }
+    return this.fileList;
+  }
+
+  /** The source code of file `i` (without making its entry). */
+  private sourceOfFile(i: number): number {
+    return (this.fileList[i] ?? (this.adoptedFiles && i >= 0 && i < this.adoptedFiles.table.length ? this.adoptedFiles : this.file(i))).sourceCode;
+  }
+
+  /** File `i`'s entry (made on first use when it came from an adopted FileTable). */
+  private file(i: number): IndexedFile {
+    const known = this.fileList[i];
+    if (known !== undefined) return known;
+    const adopted = this.adoptedFiles;
+    if (!adopted || i < 0 || i >= adopted.table.length) throw new RangeError(`no file ${i}`);
+    return (this.fileList[i] = this.indexedFile(adopted.table.at(i), adopted.sourceCode));
   }
 
   /**
@@ -440,17 +501,17 @@ export class EventIndex implements EventIndexApi {
 
   /** Appends a batch's files (a large file's earlier parts get its format once its last part comes); returns the first one's index. */
   private addFiles(batch: EventBatch, sourceCode: number): number {
-    const fileBase = this.files.length;
+    const fileBase = this.fileList.length;
     for (const file of batch.files) {
-      this.files.push(this.indexedFile(file, sourceCode));
-      if (file.seen) this.seenFiles.set(this.files.length - 1, file.seen);
+      this.fileList.push(this.indexedFile(file, sourceCode));
+      if (file.seen) this.seenFiles.set(this.fileList.length - 1, file.seen);
       // A large file's format is known only once it is read to the end: fill in its earlier parts.
       if (!file.format) {
         const pending = this.formatless.get(file.path);
-        if (pending) pending.push(this.files.length - 1);
-        else this.formatless.set(file.path, [this.files.length - 1]);
+        if (pending) pending.push(this.fileList.length - 1);
+        else this.formatless.set(file.path, [this.fileList.length - 1]);
       } else if (this.formatless.size > 0) {
-        for (const f of this.formatless.get(file.path) ?? []) this.files[f].format = file.format;
+        for (const f of this.formatless.get(file.path) ?? []) this.file(f).format = file.format;
         this.formatless.delete(file.path);
       }
     }
@@ -463,16 +524,26 @@ export class EventIndex implements EventIndexApi {
    * as duplicates and the conflicts it reported. The columns are copied column by column, with
    * no de-duplication probe per event, and the result is the one merge() would return.
    * Undefined (nothing changed) when the index is not empty or `known` does not fit the batch:
-   * then merge() is the way.
+   * then merge() is the way. `facts`: what a cache's reader knows of the batch (BatchFacts),
+   * taken instead of the arrays they stand for when every row is kept.
    */
-  adopt(batch: EventBatch, sourceCode: number, known: KnownMerge): MergeResult | undefined {
-    if (this.count !== 0 || this.files.length !== 0 || !fitsBatch(known, batch.count)) return undefined;
+  adopt(batch: EventBatch, sourceCode: number, known: KnownMerge, facts?: BatchFacts): MergeResult | undefined {
+    if (this.count !== 0 || this.fileList.length !== 0 || !fitsBatch(known, batch.count)) return undefined;
     const keptCount = batch.count - known.dropped.length;
-    this.addFiles(batch, sourceCode);
+    const every = known.dropped.length === 0 ? facts : undefined;
+    if (every?.files) {
+      // Each file's entry made on first use (file()): holes until then.
+      this.fileList = new Array<IndexedFile>(every.files.length);
+      this.adoptedFiles = { table: every.files, sourceCode };
+    } else {
+      this.addFiles(batch, sourceCode);
+    }
     // The dictionaries of an empty index take the batch's values with their codes (EventBatch
     // dictionaries hold each value once): no code looked up before a query asks for one.
-    const remaps = batch.dicts.map((values, f) => (this.dicts[f].adoptValues(values) ? identityRemap(values.length) : this.recoders[f].recode(values)));
-    const resources = this.resourceDict.adoptValues(batch.resourceDict) ? identityRemap(batch.resourceDict.length) : this.resourceRecoder.recode(batch.resourceDict);
+    // Undefined where a dictionary took them so (then the batch's codes are the index's).
+    const remaps = batch.dicts.map((values, f) => (this.dicts[f].adoptValues(values) ? undefined : this.recoders[f].recode(values)));
+    const resourcesAdopted = this.resourceDict.adoptValues(batch.resourceDict);
+    const resources = resourcesAdopted ? identityRemap(batch.resourceDict.length) : this.resourceRecoder.recode(batch.resourceDict);
     /** The new id of each batch row that is kept (only needed when some are dropped). */
     let idOf: Int32Array | undefined;
     if (known.dropped.length === 0) {
@@ -480,19 +551,22 @@ export class EventIndex implements EventIndexApi {
       // are) every code: the columns take the batch's arrays themselves, no copy (from the
       // cache they are views of the file's bytes).
       for (let f = 0; f < DICT_FIELDS.length; f++) {
-        const { remap, largest } = remaps[f];
-        if (isIdentity(remap, batch.dicts[f].length)) this.codes[f].adopt(batch.codes[f]);
-        else this.codes[f].appendMapped(batch.codes[f], remap, largest, range(batch.count));
+        const recoded = remaps[f];
+        if (!recoded || isIdentity(recoded.remap, batch.dicts[f].length)) this.codes[f].adopt(batch.codes[f]);
+        else this.codes[f].appendMapped(batch.codes[f], recoded.remap, recoded.largest, range(batch.count));
       }
       this.times.adopt(batch.time);
-      this.contentHashes.adopt(batch.contentHash);
-      this.fileOf.adopt(batch.fileOf);
-      this.offsets.adopt(batch.offset);
-      this.lengths.adopt(batch.length);
-      this.eventIds.adopt(batch.eventIds, batch.count);
-      this.requestIds.adopt(batch.requestIds, batch.count);
+      if (every?.hashesLater) this.contentHashes.adoptLater(batch.count);
+      else this.contentHashes.adopt(batch.contentHash);
+      this.fileOf.adopt(every?.fileOf ?? batch.fileOf);
+      if (every?.offsets) this.offsets.adoptCodes(every.offsets);
+      else this.offsets.adopt(batch.offset);
+      if (every?.lengthsZero) this.lengths.adoptZeros(batch.count);
+      else this.lengths.adopt(batch.length);
+      this.eventIds.adopt(batch.eventIds, batch.count, every?.eventIdKind);
+      this.requestIds.adopt(batch.requestIds, batch.count, every?.requestIdKind);
       this.contentSpans = spansOf(batch, undefined);
-      if (isIdentity(resources.remap, batch.resourceDict.length) && batch.resourceStart[0] === 0) {
+      if ((resourcesAdopted || isIdentity(resources.remap, batch.resourceDict.length)) && batch.resourceStart[0] === 0) {
         // Event i's resources end where the batch's do (the index held none before).
         this.resourceCodes.adopt(batch.resourceCodes.subarray(0, batch.resourceStart[batch.count]));
         this.resourceStart.truncate(0);
@@ -513,7 +587,10 @@ export class EventIndex implements EventIndexApi {
         }
       }
       this.reserveColumns(keptCount);
-      for (let f = 0; f < DICT_FIELDS.length; f++) this.codes[f].appendMapped(batch.codes[f], remaps[f].remap, remaps[f].largest, rows);
+      for (let f = 0; f < DICT_FIELDS.length; f++) {
+        const { remap, largest } = remaps[f] ?? identityRemap(batch.dicts[f].length);
+        this.codes[f].appendMapped(batch.codes[f], remap, largest, rows);
+      }
       this.times.appendRows(batch.time, rows);
       this.contentHashes.appendRows(batch.contentHash, rows);
       this.fileOf.appendRows(batch.fileOf, rows);
@@ -529,13 +606,19 @@ export class EventIndex implements EventIndexApi {
     for (const [i, state, type] of batch.insights ?? []) if (newId(i) >= 0) this.insights.set(newId(i), { state, type });
 
     const result: MergeResult = { added: keptCount, duplicates: known.dropped.length, conflicts: known.conflicts, conflictPairs: known.conflictPairs.map(([a, b]) => [a, b]), withoutTime: 0, first: Infinity, last: -Infinity };
-    const times = this.times.array;
-    for (let id = 0; id < keptCount; id++) {
-      const time = times[id];
-      if (Number.isNaN(time)) result.withoutTime++;
-      else {
-        if (time < result.first) result.first = time;
-        if (time > result.last) result.last = time;
+    if (every?.times) {
+      result.withoutTime = every.times.withoutTime;
+      result.first = every.times.first;
+      result.last = every.times.last;
+    } else {
+      const times = this.times.array;
+      for (let id = 0; id < keptCount; id++) {
+        const time = times[id];
+        if (Number.isNaN(time)) result.withoutTime++;
+        else {
+          if (time < result.first) result.first = time;
+          if (time > result.last) result.last = time;
+        }
       }
     }
     this.count = keptCount;
@@ -545,7 +628,7 @@ export class EventIndex implements EventIndexApi {
     this.firstSlots = new Int32Array(0);
     this.firstCount = 0;
     this.dedupReleased = true;
-    if (batch.count > 0 || batch.files.length > 0) this.changed();
+    if (batch.count > 0 || (every?.files ?? batch.files).length > 0) this.changed();
     return result;
   }
 
@@ -651,7 +734,7 @@ export class EventIndex implements EventIndexApi {
     let hash = this.canonical.get(id);
     if (hash === undefined) {
       const [file, ordinal] = this.whereIs(id);
-      const indexed = this.files[file];
+      const indexed = this.file(file);
       const computed = this.recordHashes.hash(indexed.path, ordinal, this.seenFiles.identity(file) ?? indexed);
       hash = computed === undefined || Number.isNaN(computed) ? -1 - id : computed;
       this.canonical.set(id, hash);
@@ -698,7 +781,7 @@ export class EventIndex implements EventIndexApi {
   private fileDigest(file: number): string | null {
     let digest = this.fileDigests.get(file);
     if (digest === undefined) {
-      const indexed = this.files[file];
+      const indexed = this.file(file);
       digest = fileDigestSync(indexed.path, this.seenFiles.identity(file) ?? indexed) ?? null;
       this.fileDigests.set(file, digest);
     }
@@ -798,7 +881,7 @@ export class EventIndex implements EventIndexApi {
       case 'sharedEventId':
         return this.sharedEventIds.get(id);
       case 'source':
-        return this.sources.values[this.files[this.fileOf.get(id)].sourceCode];
+        return this.sources.values[this.sourceOfFile(this.fileOf.get(id))];
       default:
         return undefined;
     }
@@ -838,7 +921,7 @@ export class EventIndex implements EventIndexApi {
   }
 
   origin(id: EventId): { path: string; format?: FileFormat } {
-    const file = this.files[this.fileOf.get(id)];
+    const file = this.file(this.fileOf.get(id));
     return { path: file.path, format: file.format };
   }
 
@@ -878,7 +961,7 @@ export class EventIndex implements EventIndexApi {
       else byFile.set(file, [position]);
     });
     for (const [fileIndex, positions] of byFile) {
-      const file = this.files[fileIndex];
+      const file = this.file(fileIndex);
       if (!file.format) throw new Error(`${file.path}: the format of this file is unknown`);
       const locations = positions.map((p) => ({ offset: this.offsets.get(ids[p]), length: this.lengths.get(ids[p]) }));
       const hint: FetchHint = { everyItemAnEvent: file.problems.length === 0, records: file.records };
@@ -910,11 +993,12 @@ export class EventIndex implements EventIndexApi {
     if (!record || typeof record !== 'object') return 'record';
     const event = normalizeEvent(record);
     if (!Object.is(event.time, this.times.get(id))) return 'eventTime';
-    if (event.eventId !== this.eventIds.get(id)) return 'eventID';
-    for (const field of DICT_FIELDS) {
-      if (dictFieldValue(event, field) !== this.value(field, id)) return field;
+    if (!this.eventIds.holds(id, event.eventId)) return 'eventID';
+    for (let f = 0; f < DICT_FIELDS.length; f++) {
+      const code = this.codes[f].get(id);
+      if (dictFieldValue(event, DICT_FIELDS[f]) !== (code === 0 ? undefined : this.dicts[f].values[code])) return DICT_FIELDS[f];
     }
-    if (event.requestId !== this.requestIds.get(id)) return 'requestID';
+    if (!this.requestIds.holds(id, event.requestId)) return 'requestID';
     return undefined;
   }
 
@@ -979,10 +1063,18 @@ export class EventIndex implements EventIndexApi {
   /** The ids (ascending) of the events whose dictionary field `f` has code `code`, by one scan of its column: what postingsOf answers. */
   private scanCodes(f: number, code: number): Selection {
     if (code < 0 || code >= this.dicts[f].size) return EMPTY;
-    const column = this.codes[f].array;
     const count = this.count;
+    const column = this.codes[f].array.subarray(0, count);
     const ids: number[] = [];
-    for (let id = 0; id < count; id++) if (column[id] === code) ids.push(id);
+    // The engine's own search from match to match (a pivot's value is rare: a loop over every
+    // event ran cold, once a process); a value that is common is collected by the loop instead.
+    const searches = Math.max(64, count >> 6);
+    let id = column.indexOf(code);
+    while (id !== -1 && ids.length < searches) {
+      ids.push(id);
+      id = column.indexOf(code, id + 1);
+    }
+    if (id !== -1) for (; id < count; id++) if (column[id] === code) ids.push(id);
     return ids.length === 0 ? EMPTY : Int32Array.from(ids);
   }
 
@@ -999,7 +1091,7 @@ export class EventIndex implements EventIndexApi {
               const column = this.codes[f].array;
               return (id: number) => column[id];
             })()
-          : (id: number) => this.files[this.fileOf.get(id)].sourceCode;
+          : (id: number) => this.sourceOfFile(this.fileOf.get(id));
       const dictSize = f !== undefined ? this.dicts[f].size : this.sources.size;
       const offsets = new Int32Array(dictSize + 1);
       for (let id = 0; id < this.count; id++) offsets[codeOf(id) + 1]++;
@@ -1083,7 +1175,7 @@ export class EventIndex implements EventIndexApi {
         const column = this.codes[f].array;
         for (let i = 0; i < ids.length; i++) visit(column[ids[i]], times[ids[i]]);
       } else if (field === 'source') {
-        for (let i = 0; i < ids.length; i++) visit(this.files[this.fileOf.get(ids[i])].sourceCode, times[ids[i]]);
+        for (let i = 0; i < ids.length; i++) visit(this.sourceOfFile(this.fileOf.get(ids[i])), times[ids[i]]);
       } else {
         const codes = this.resourceCodes.array;
         for (let i = 0; i < ids.length; i++) {

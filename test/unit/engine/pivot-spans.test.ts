@@ -204,7 +204,7 @@ describe('pivot read-back through the spans the cache keeps', function () {
     const file = path.join(cacheDir, name);
     const data = await fs.readFile(file);
     assert.equal(data.readUInt32LE(8), CACHE_FORMAT);
-    // Format 9 had no spans: its batches have a section fewer.
+    // Format 10 stored every array (one value throughout too) and its files as a list of arrays: read as this one, it would not fit.
     data.writeUInt32LE(CACHE_FORMAT - 1, 8);
     await fs.writeFile(file, data);
     const again = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true });
