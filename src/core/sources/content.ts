@@ -153,12 +153,13 @@ function descriptorBindingFor(fd: number): DescriptorBinding | null {
   const binding = offerBinding();
   if (!binding) return null;
   const found: OpenEvidence = { fd, size: -1, mtimeMs: -1, ctimeMs: -1, ino: -1, dev: -1 };
-  let same = false;
+  let same: boolean;
   try {
     const mode = fstatThroughBinding(binding, fd, found);
     const stat = fs.fstatSync(fd);
     same = mode === stat.mode && found.size === stat.size && Object.is(found.mtimeMs, stat.mtimeMs) && Object.is(found.ctimeMs, stat.ctimeMs) && found.ino === stat.ino && found.dev === stat.dev;
   } catch {
+    // fs.fstatSync failed: the open reports it; the public calls stay.
     same = false;
   }
   if (same) descriptorBinding = binding;
