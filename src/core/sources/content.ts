@@ -48,15 +48,15 @@ export function describeFsError(error: unknown): string {
  * Where the numbers are in what the binding's stat calls return, of how many (Node 20 to 24:
  * getStatsFromBinding in lib/internal/fs/utils.js).
  */
-export const STAT_DEV = 0;
-export const STAT_MODE = 1;
-export const STAT_INO = 7;
-export const STAT_SIZE = 8;
-export const STAT_MTIME_SEC = 12;
-export const STAT_MTIME_NSEC = 13;
-export const STAT_CTIME_SEC = 14;
-export const STAT_CTIME_NSEC = 15;
-export const STAT_FIELDS = 18;
+const STAT_DEV = 0;
+const STAT_MODE = 1;
+const STAT_INO = 7;
+const STAT_SIZE = 8;
+const STAT_MTIME_SEC = 12;
+const STAT_MTIME_NSEC = 13;
+const STAT_CTIME_SEC = 14;
+const STAT_CTIME_NSEC = 15;
+const STAT_FIELDS = 18;
 
 /**
  * Node's binding of the file system (the object fs.lstatSync, fs.fstatSync and fs.readSync
@@ -124,7 +124,7 @@ export function descriptorBindingInUse(): boolean {
 
 /**
  * What an fstat of `fd` through the binding says (mode, then the numbers openEvidenceSync
- * keeps), in `out`; false when the binding throws or returns anything but its array of numbers.
+ * keeps), in `out`; undefined when the binding throws or returns anything but its array of numbers.
  */
 function fstatThroughBinding(binding: DescriptorBinding, fd: number, out: OpenEvidence): number | undefined {
   let values: unknown;
@@ -227,7 +227,7 @@ function fillSync(fd: number, buffer: Buffer, position: number, length: number):
 function readThroughBinding(binding: DescriptorBinding, fd: number, buffer: Buffer, offset: number, length: number, position: number): number {
   // The binding asserts what readSync checks (a failed assertion ends the process): anything
   // outside it goes to readSync, which throws its error.
-  if (!(length > 0 && length <= 0x7fffffff && (length | 0) === length && offset >= 0 && (offset | 0) === offset && offset + length <= buffer.length && Number.isSafeInteger(position) && position >= 0)) {
+  if (!((fd | 0) === fd && fd >= 0 && length > 0 && length <= 0x7fffffff && (length | 0) === length && offset >= 0 && (offset | 0) === offset && offset + length <= buffer.length && Number.isSafeInteger(position) && position >= 0)) {
     return fs.readSync(fd, buffer, offset, length, position);
   }
   let read: unknown;
