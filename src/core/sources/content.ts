@@ -77,30 +77,53 @@ export function nodeFsBinding(): Record<string, unknown> | undefined {
   }
 }
 
-/** What openEvidenceSync and ReadBuffer call of the binding: fstat and read, as fs.fstatSync and fs.readSync call them. */
+/** What openEvidenceSync and ReadBuffer call of the binding: open, fstat and read, as fs.openSync, fs.fstatSync and fs.readSync call them. */
 export interface DescriptorBinding {
+  open(path: string, flags: number, mode: number): unknown;
   fstat(fd: number, bigint: false, request: undefined, shouldNotThrow: false): unknown;
   read(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): unknown;
 }
 
 /**
- * The binding's fstat and read where this Node's own fs.fstatSync and fs.readSync are thin
- * wrappers that call them just so (checked on their source: a Node whose binding takes other
- * arguments is never called with these), else undefined. Through them a file of a trail of
- * small files costs about 3 µs less (a fifth of its open, fstat and read): no Stats object
- * (with its getters) a file, none of readSync's checks of arguments made here. What the
- * binding throws or returns otherwise than expected is left to the public call, so that the
- * errors reported are fs's own. `fsBinding`, `fstatSource`, `readSource`: for tests.
+ * The binding's open, fstat and read where this Node's own fs.openSync, fs.fstatSync and
+ * fs.readSync are thin wrappers that call them just so (checked on their source: a Node whose
+ * binding takes other arguments, or reports errors otherwise than by throwing, is never called
+ * with these), else undefined. Through them a file of a trail of small files costs about 4 µs
+ * less (a fifth of its open, fstat and read): no Stats object (with its getters) a file, none
+ * of fs's checks of arguments made here. What the binding throws or returns otherwise than
+ * expected is left to the public call, so that the errors reported are fs's own.
+ * `fsBinding` and the sources: for tests.
  */
 export function chooseDescriptorBinding(
   fsBinding: Record<string, unknown> | undefined = nodeFsBinding(),
   fstatSource = fs.fstatSync.toString(),
   readSource = fs.readSync.toString(),
+  openSource = fs.openSync.toString(),
 ): DescriptorBinding | undefined {
-  if (!fsBinding || typeof fsBinding.fstat !== 'function' || typeof fsBinding.read !== 'function') return undefined;
+  if (!fsBinding || typeof fsBinding.open !== 'function' || typeof fsBinding.fstat !== 'function' || typeof fsBinding.read !== 'function') return undefined;
   if (!/\bbinding\.fstat\(fd, options\.bigint, undefined, false\);/.test(fstatSource)) return undefined;
   if (!/\breturn binding\.read\(fd, buffer, offset, length, position\);\s*\}\s*$/.test(readSource)) return undefined;
+  if (!/\breturn binding\.open\(\s*pathModule\.toNamespacedPath\(path\),\s*stringToFlags\(flags\),\s*parseFileMode\(mode, 'mode', 0o666\),?\s*\);\s*\}\s*$/.test(openSource)) return undefined;
   return fsBinding as unknown as DescriptorBinding;
+}
+
+/**
+ * Opens `path` through the binding (once chosen) as fs.openSync would, for a path it takes as
+ * it is (a string without a NUL: fs.openSync refuses one, the binding would cut the path there;
+ * POSIX, where the namespaced path is the path); fs.openSync, whose error is the one
+ * reported, for anything else.
+ */
+function openForReading(path: string): number {
+  const binding = descriptorBinding;
+  if (binding && path.indexOf('\0') === -1) {
+    try {
+      const fd = binding.open(path, OPEN_FLAGS, 0o666);
+      if (typeof fd === 'number' && (fd | 0) === fd && fd >= 0) return fd;
+    } catch {
+      // fs.openSync tries again and throws its own error.
+    }
+  }
+  return fs.openSync(path, OPEN_FLAGS);
 }
 
 /** The process's descriptor binding: chosen (and checked against fs on a real descriptor) on the first open; null: the public calls. */
@@ -170,7 +193,7 @@ function descriptorBindingFor(fd: number): DescriptorBinding | null {
 export function openEvidenceSync(path: string): OpenEvidence {
   let fd: number;
   try {
-    fd = fs.openSync(path, OPEN_FLAGS);
+    fd = openForReading(path);
   } catch (error) {
     throw new EvidenceAccessError(`cannot open: ${describeFsError(error)}`);
   }

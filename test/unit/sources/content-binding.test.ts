@@ -1,6 +1,6 @@
 /**
- * openEvidenceSync and ReadBuffer go through Node's binding of the file system (fstat and read,
- * called as fs.fstatSync and fs.readSync call them) where that is checked to be safe. Whatever
+ * openEvidenceSync and ReadBuffer go through Node's binding of the file system (open, fstat and read,
+ * called as fs.openSync, fs.fstatSync and fs.readSync call them) where that is checked to be safe. Whatever
  * path they take, a file opened and read gives what fs.fstatSync and fs.readFileSync give, and
  * a file that cannot be used gives the same reason.
  */
@@ -105,11 +105,12 @@ describe('openEvidenceSync and ReadBuffer through the binding of the file system
     });
   });
 
-  it('a folder, a missing file and a pipe give the same reasons either way', function () {
+  it('a folder, a missing file, a pipe and a path with a NUL give the same reasons either way', function () {
     if (process.platform === 'win32') this.skip();
     const fifo = path.join(root, 'pipe.json');
     if (!fs.existsSync(fifo)) execFileSync('mkfifo', [fifo]);
-    const cases = [root, path.join(root, 'missing.json'), fifo, path.join(files[0], 'inside')];
+    // The last: a NUL (fs refuses the path; cut there, it would name a file that opens).
+    const cases = [root, path.join(root, 'missing.json'), fifo, path.join(files[0], 'inside'), `${files[0]}\0.json`];
     chooseDescriptorBindingAgain();
     // The choice is made on the first open of a file that opens.
     opened(files[1], new ReadBuffer());
@@ -117,7 +118,8 @@ describe('openEvidenceSync and ReadBuffer through the binding of the file system
     assert.equal(descriptorBindingInUse(), true);
     chooseDescriptorBindingAgain(() => undefined);
     assert.deepEqual(cases.map(reason), through);
-    assert.deepEqual(through, [
+    assert.match(through[4], /^cannot open: .*null bytes/);
+    assert.deepEqual(through.slice(0, 4), [
       'is a folder, not a file',
       'cannot open: no such file (moved or deleted?)',
       'not a regular file (a pipe, socket or device): not read',
@@ -129,6 +131,7 @@ describe('openEvidenceSync and ReadBuffer through the binding of the file system
     const real = nodeFsBinding() as unknown as DescriptorBinding | undefined;
     if (!real || !chooseDescriptorBinding()) return;
     const lying: DescriptorBinding = {
+      open: (...args) => real.open(...args),
       fstat: (fd, bigint, request, shouldNotThrow) => {
         const values = Float64Array.from(real.fstat(fd, bigint, request, shouldNotThrow) as Float64Array);
         // The inode and the size swapped.
@@ -147,7 +150,15 @@ describe('openEvidenceSync and ReadBuffer through the binding of the file system
     const real = nodeFsBinding() as unknown as DescriptorBinding | undefined;
     if (!real || !chooseDescriptorBinding()) return;
     let calls = 0;
+    let opens = 0;
     const flaky: DescriptorBinding = {
+      // By turns: a throw, no descriptor, the right one.
+      open: (...args) => {
+        const turn = opens++ % 3;
+        if (turn === 0) throw new Error('EMFILE: the binding failed');
+        if (turn === 1) return 'a descriptor';
+        return real.open(...args);
+      },
       // Right for the check (the first call), then by turns: a throw, a plain array, the right numbers.
       fstat: (...args) => {
         const turn = calls++ % 3;
@@ -168,20 +179,26 @@ describe('openEvidenceSync and ReadBuffer through the binding of the file system
     const reads = new ReadBuffer();
     for (const file of files) if (fs.statSync(file).size > 0) assert.deepEqual(opened(file, reads), reference(file), file);
     assert.equal(descriptorBindingInUse(), true);
+    assert.ok(opens > 10, 'the binding opened files');
   });
 
-  it('is offered only where fs.fstatSync and fs.readSync call it just so', () => {
+  it('is offered only where fs.openSync, fs.fstatSync and fs.readSync call it just so', () => {
     const binding = nodeFsBinding();
     if (!binding) return;
     const fstatSource = 'function fstatSync(fd, options = { bigint: false }) {\n  const stats = binding.fstat(fd, options.bigint, undefined, false);\n  return getStatsFromBinding(stats);\n}';
     const readSource = 'function readSync(fd, buffer, offset, length, position) {\n  validatePosition(position, "position");\n\n  return binding.read(fd, buffer, offset, length, position);\n}';
-    assert.ok(chooseDescriptorBinding(binding, fstatSource, readSource));
+    const openSource = "function openSync(path, flags, mode) {\n  path = getValidatedPath(path);\n\n  return binding.open(\n    pathModule.toNamespacedPath(path),\n    stringToFlags(flags),\n    parseFileMode(mode, 'mode', 0o666),\n  );\n}";
+    assert.ok(chooseDescriptorBinding(binding, fstatSource, readSource, openSource));
+    // Node 18: `binding.open(..., undefined, ctx); handleErrorFromBinding(ctx); return result;`
+    const oldOpen = openSource.replace('return binding.open(', 'const result = binding.open(').replace("0o666),\n  );", "0o666),\n    undefined, ctx);\n  handleErrorFromBinding(ctx);\n  return result;");
+    assert.equal(chooseDescriptorBinding(binding, fstatSource, readSource, oldOpen), undefined);
+    assert.equal(chooseDescriptorBinding({ ...binding, open: undefined }, fstatSource, readSource, openSource), undefined);
     // Node 18 and older: errors in a context object, not thrown.
-    assert.equal(chooseDescriptorBinding(binding, fstatSource.replace('false)', 'false, ctx)'), readSource), undefined);
-    assert.equal(chooseDescriptorBinding(binding, fstatSource, readSource.replace('position);', 'position, undefined, ctx);')), undefined);
-    assert.equal(chooseDescriptorBinding(binding, fstatSource, `${readSource.slice(0, -1)}  handleErrorFromBinding(ctx);\n}`), undefined);
-    assert.equal(chooseDescriptorBinding({ ...binding, read: undefined }, fstatSource, readSource), undefined);
-    assert.equal(chooseDescriptorBinding({ kFsStatsFieldsNumber: 18 }, fstatSource, readSource), undefined);
+    assert.equal(chooseDescriptorBinding(binding, fstatSource.replace('false)', 'false, ctx)'), readSource, openSource), undefined);
+    assert.equal(chooseDescriptorBinding(binding, fstatSource, readSource.replace('position);', 'position, undefined, ctx);'), openSource), undefined);
+    assert.equal(chooseDescriptorBinding(binding, fstatSource, `${readSource.slice(0, -1)}  handleErrorFromBinding(ctx);\n}`, openSource), undefined);
+    assert.equal(chooseDescriptorBinding({ ...binding, read: undefined }, fstatSource, readSource, openSource), undefined);
+    assert.equal(chooseDescriptorBinding({ kFsStatsFieldsNumber: 18 }, fstatSource, readSource, openSource), undefined);
   });
 });
 
