@@ -1,6 +1,7 @@
 /**
  * The `ctinv` command (dist/cli.js): runs the CLI bundle (dist/cli-main.js) with V8's code
- * cache. Compiling the 3 MB bundle costs about 60 ms of CPU on every run, as much as reopening a
+ * cache, and the bundle of the packages it uses (dist/cli-deps.js: the AWS and MCP SDKs, zod...)
+ * the same way, only when a command needs one. Compiling the 3 MB bundle costs about 60 ms of CPU on every run, as much as reopening a
  * cached index of thousands of files; with the code V8 compiled on an earlier run it is ~10 ms.
  *
  * The code cache is one file a command in the ctinv cache folder (`code/`), named by a SHA-256 of the
@@ -76,9 +77,21 @@ function writeCodeCache(folder: string, file: string, key: string, data: Buffer,
  */
 const YOUNG_GENERATION_GROWTH = '--semi-space-growth-factor=8';
 
-function launch(): void {
-  setFlagsFromString(YOUNG_GENERATION_GROWTH);
-  const bundle = join(__dirname, 'cli-main.js');
+/** What the bundles a command runs share: where their code caches are, and the command. */
+interface CachedRun {
+  folder: string;
+  useCache: boolean;
+  args: readonly string[];
+  /** What the cache file names after the build's key: the command (and which bundle). */
+  name: string;
+}
+
+/**
+ * Runs `bundle` (dist/cli-main.js, or dist/cli-deps.js when the first command's module needs
+ * a package) as a module, compiled with the code cache kept for it and this command (written
+ * on exit when there was none or V8 refused it). `requireFor` gives the module its `require`.
+ */
+function runBundle(bundle: string, parent: Module, run: CachedRun, key: string | undefined, requireFor: (module: Module) => NodeJS.Require): Module {
   const fd = openSync(bundle, 'r');
   let bytes: Buffer;
   let stat: Stats;
@@ -90,28 +103,67 @@ function launch(): void {
   }
   // The build makes the bundle ASCII (esbuild.mjs): a one-byte string, no UTF-8 to decode.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  const args = process.argv.slice(2);
-  const useCache = !process.env.CTINV_NO_CODE_CACHE;
-  const folder = join(cacheRoot(), 'code');
   const identity = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
-  const key = createHash('sha256').update(`${process.version}\0${process.arch}\0${bundle}\0${identity}`).digest('hex').slice(0, 32);
+  const ownKey = createHash('sha256').update(`${process.version}\0${process.arch}\0${bundle}\0${identity}`).digest('hex').slice(0, 32);
+  // The main bundle's key names the build (another build's caches are removed); a second
+  // bundle's cache is named by both keys.
+  const buildKey = key ?? ownKey;
+  const file = join(run.folder, `cli-${buildKey}-${run.name}${key === undefined ? '' : `.${ownKey}`}.v8`);
+  const cachedData = run.useCache ? readCodeCache(file) : undefined;
+  const script = new Script(Module.wrap(source.startsWith('#!') ? `//${source.slice(2)}` : source), { filename: bundle, cachedData });
+  if (run.useCache && (cachedData === undefined || script.cachedDataRejected)) {
+    // Once the command has run, the cache holds the functions it compiled lazily too.
+    process.once('exit', () => writeCodeCache(run.folder, file, buildKey, script.createCachedData(), run.args));
+  }
+  const loaded = new Module(bundle, parent);
+  loaded.filename = bundle;
+  loaded.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dirname(bundle));
+  // Known before the main bundle runs: what it requires is keyed by it.
+  if (key === undefined) mainKey = ownKey;
+  const compiled = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  compiled.call(loaded.exports, loaded.exports, requireFor(loaded), loaded, bundle, dirname(bundle));
+  loaded.loaded = true;
+  return loaded;
+}
+
+/** The main bundle's key, from when it runs. */
+let mainKey: string | undefined;
+
+/**
+ * The packages the main bundle leaves out (see esbuild.mjs), which it requires by this name:
+ * run with a code cache of their own, once. Anything else a bundle requires is its own require.
+ */
+const DEPS_BUNDLE = './cli-deps.js';
+
+function launch(): void {
+  setFlagsFromString(YOUNG_GENERATION_GROWTH);
+  const args = process.argv.slice(2);
   // One cache a command: V8 keeps the functions a run compiled, and each command runs its own
   // (a cache made by `stats` left `query` compiling its read-back on every run).
   const command = args.find((arg) => !arg.startsWith('-')) ?? '';
-  const file = join(folder, `cli-${key}-${/^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other'}.v8`);
-  const cachedData = useCache ? readCodeCache(file) : undefined;
-  const script = new Script(Module.wrap(source.startsWith('#!') ? `//${source.slice(2)}` : source), { filename: bundle, cachedData });
-  if (useCache && (cachedData === undefined || script.cachedDataRejected)) {
-    // Once the command has run, the cache holds the functions it compiled lazily too.
-    process.once('exit', () => writeCodeCache(folder, file, key, script.createCachedData(), args));
-  }
-  const main = new Module(bundle, module);
-  main.filename = bundle;
-  main.paths = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dirname(bundle));
-  const requireFromMain = ((id: string) => main.require(id)) as NodeJS.Require;
-  Object.assign(requireFromMain, { main, resolve: (request: string) => require.resolve(request, { paths: main.paths }), cache: require.cache });
-  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
-  run.call(main.exports, main.exports, requireFromMain, main, bundle, dirname(bundle));
+  const run: CachedRun = {
+    folder: join(cacheRoot(), 'code'),
+    useCache: !process.env.CTINV_NO_CODE_CACHE,
+    args,
+    name: /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other',
+  };
+  const mainBundle = join(__dirname, 'cli-main.js');
+  let main: Module | undefined;
+  let deps: Module | undefined;
+  const requireFor = (loaded: Module): NodeJS.Require => {
+    // `require.main` is the CLI bundle's module, in either bundle.
+    main ??= loaded;
+    const requireIt = ((id: string) => {
+      if (id === DEPS_BUNDLE && loaded.filename === mainBundle) {
+        deps ??= runBundle(join(__dirname, 'cli-deps.js'), loaded, run, mainKey, requireFor);
+        return deps.exports;
+      }
+      return loaded.require(id);
+    }) as NodeJS.Require;
+    Object.assign(requireIt, { main, resolve: (request: string) => require.resolve(request, { paths: loaded.paths }), cache: require.cache });
+    return requireIt;
+  };
+  runBundle(mainBundle, module, run, undefined, requireFor);
 }
 
 launch();

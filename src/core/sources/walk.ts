@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { describeFsError } from './content';
+import { describeFsError, nodeFsBinding } from './content';
 import { parseTrailKeyLayout } from './layout';
 import { EvidenceFile, FileProblem, TrailKeyLayout } from './types';
 
@@ -277,22 +277,10 @@ function lstatThroughBinding(binding: FsBinding, name: string, out: Float64Array
   return values[MODE];
 }
 
-/**
- * Node's binding of the file system, where it can be used without a trace: not on Windows
- * (where fs.lstatSync makes each path a namespaced one first), not under Node's permission
- * model (which fs.lstatSync checks in JavaScript), and only while `process.binding` is Node's
- * own (`--pending-deprecation` wraps it in one that prints a deprecation warning).
- */
+/** Node's binding of the file system where it can be used without a trace (nodeFsBinding), with an lstat. */
 function fsBinding(): FsBinding | undefined {
-  if (process.platform === 'win32' || 'permission' in process) return undefined;
-  const binding = (process as { binding?: (name: string) => unknown }).binding;
-  if (typeof binding !== 'function' || binding.name !== 'binding') return undefined;
-  try {
-    const fsBinding = binding.call(process, 'fs') as FsBinding | undefined;
-    return typeof fsBinding?.lstat === 'function' && fsBinding.kFsStatsFieldsNumber === STAT_FIELDS ? fsBinding : undefined;
-  } catch {
-    return undefined;
-  }
+  const binding = nodeFsBinding();
+  return typeof binding?.lstat === 'function' ? (binding as unknown as FsBinding) : undefined;
 }
 
 /**

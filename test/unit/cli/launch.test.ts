@@ -104,4 +104,31 @@ describe('ctinv launcher: the code cache', function () {
     assert.equal(run(['query', evidence, '--where', 'eventName:(', '--no-cache'], home).status, 2);
     assert.equal(codeFiles(home).length, 1);
   });
+  it('runs the packages\' bundle (dist/cli-deps.js) only for a command that uses one, with a code cache of its own', () => {
+    const home = path.join(scratch, 'home-deps');
+    const evidence = path.join(path.dirname(CLI), '..', 'fixtures', 'sample-trail');
+    const rules = fs.mkdtempSync(path.join(scratch, 'rules-'));
+    // A Sigma rule: js-yaml and re2js, both in the packages' bundle.
+    fs.writeFileSync(path.join(rules, 'ok.yml'), 'title: Import key pair\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  selection: {eventName: ImportKeyPair}\n  condition: selection\nlevel: high\n');
+    const stats = run(['stats', evidence, '--json', '--no-cache'], home);
+    assert.equal(stats.status, 0, stats.stderr);
+    assert.equal(JSON.parse(stats.stdout).events > 0, true);
+    // Had it run the packages' bundle, their code cache would be there too.
+    assert.deepEqual(codeFiles(home).map((name) => name.replace(/^cli-[0-9a-f]{32}-/, '')), ['stats.v8'], 'stats runs no package');
+    const detect = () => run(['detect', evidence, '--rules', rules, '--no-builtin', '--no-cache'], home);
+    const first = detect();
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, /^1 finding /);
+    assert.match(first.stdout, /\[HIGH\] Import key pair/);
+    const written = codeFiles(home).sort();
+    const [key] = /^cli-[0-9a-f]{32}-/.exec(written[0])!;
+    assert.deepEqual(written.map((name) => name.replace(/\.[0-9a-f]{32}\.v8$/, '.KEY.v8')), [`${key}detect.KEY.v8`, `${key}detect.v8`, `${key}stats.v8`]);
+    const times = () => codeFiles(home).map((name) => fs.statSync(path.join(home, 'ctinv', 'code', name)).mtimeMs);
+    const before = times();
+    const second = detect();
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(second.stdout, first.stdout);
+    // Both caches were taken as they were: none written again.
+    assert.deepEqual(times(), before);
+  });
 });
