@@ -1153,8 +1153,12 @@ export class TrailScanner {
     const end = this.spans[k + 2];
     if (this.spans[k] !== OTHER || b[start] !== 0x5b || end - start <= 2) return NO_CODES;
     const entry = this.spans[k + 3] - 1;
-    if (entry >= 0) return (this.resourcesOf[entry] ??= this.resourceLists.get(b, start, end, this.codeResources));
-    return this.resourceLists.get(b, start, end, this.codeResources);
+    const known = entry >= 0 && entry < this.resourcesOf.length ? this.resourcesOf[entry] : undefined;
+    if (known !== undefined) return known;
+    // One call site whether or not the memo holds the list (see identity()).
+    const list = this.resourceLists.get(b, start, end, this.codeResources);
+    if (entry >= 0) this.resourcesOf[entry] = list;
+    return list;
   }
 
   private readonly codeResources = (b: Buffer, start: number, end: number): number[] => {
@@ -1171,8 +1175,14 @@ export class TrailScanner {
       return (this.noIdentity ??= this.codeIdentity(undefined));
     }
     const entry = this.spans[k + 3] - 1;
-    if (entry >= 0) return (this.identityOf[entry] ??= this.identities.get(b, start, end, this.codeIdentityBytes));
-    return this.identities.get(b, start, end, this.codeIdentityBytes);
+    // Read only within the array, and one call site whether or not the memo holds the value:
+    // a read past the end, or a path not taken before code() was compiled (a value the memo
+    // left out is rare), threw code() away the first time it came, to compile it again.
+    const known = entry >= 0 && entry < this.identityOf.length ? this.identityOf[entry] : undefined;
+    if (known !== undefined) return known;
+    const identity = this.identities.get(b, start, end, this.codeIdentityBytes);
+    if (entry >= 0) this.identityOf[entry] = identity;
+    return identity;
   }
 
   private readonly codeIdentityBytes = (b: Buffer, start: number, end: number): CodedIdentity =>
