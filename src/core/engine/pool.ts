@@ -10,7 +10,7 @@ import { EventBatch, copyBatch } from '../index/batch';
 import { EvidenceFile } from '../sources/types';
 import { parseFiles } from './parse-files';
 import { BatchSlots, SlotReader, newBatchSlots } from './batch-slots';
-import { ToMain, ToWorker, WireFiles, WorkerSetup, newCopy, unpackFiles, withWholeDictionaries } from './worker-protocol';
+import { ToMain, ToWorker, WireFiles, WorkerSetup, newCopy, sameShape, unpackFiles, withWholeDictionaries } from './worker-protocol';
 
 /**
  * A chunk is files of about CHUNK_BYTES together (fewer bytes when there is little work, so
@@ -305,13 +305,13 @@ export class ParsePool {
         if (this.settled) return;
         let whole: EventBatch;
         try {
-          whole = { ...withWholeDictionaries(batch, dictionaries), files: unpackFiles(files, chunks[0] ?? []) };
+          whole = sameShape(withWholeDictionaries(batch, dictionaries), unpackFiles(files, chunks[0] ?? []));
         } catch (error) {
           this.finish(error);
           return;
         }
         if (this.consumer) this.deliver(whole);
-        else this.held.push(borrowed ? copyBatch(whole) : whole);
+        else this.held.push(borrowed ? sameShape(copyBatch(whole), whole.files) : whole);
       };
       const chunkDone = () => {
         chunks.shift();

@@ -42,6 +42,35 @@ export function withWholeDictionaries(batch: EventBatch, copy: DictionaryCopy): 
   return { ...batch, dicts: copy.dicts.slice(), resourceDict: copy.resources };
 }
 
+/**
+ * The batch as one object literal, key by key, whatever it was built from (a structured clone,
+ * the spreads of a slot's views, a copy of those): every batch the pool hands on then has the
+ * same hidden class. The index's merge is compiled for the first batches it gets (the copies
+ * held while the walk went on) and was compiled again, the largest function of the main
+ * thread, each time a batch of another shape came.
+ */
+export function sameShape(batch: EventBatch, files: BatchFile[]): EventBatch {
+  return {
+    count: batch.count,
+    files,
+    fileOf: batch.fileOf,
+    offset: batch.offset,
+    length: batch.length,
+    time: batch.time,
+    contentHash: batch.contentHash,
+    spans: batch.spans,
+    dicts: batch.dicts,
+    codes: batch.codes,
+    resourceDict: batch.resourceDict,
+    resourceStart: batch.resourceStart,
+    resourceCodes: batch.resourceCodes,
+    eventIds: { words: batch.eventIds.words, kinds: batch.eventIds.kinds, texts: batch.eventIds.texts },
+    requestIds: { words: batch.requestIds.words, kinds: batch.requestIds.kinds, texts: batch.requestIds.texts },
+    sharedEventIds: batch.sharedEventIds,
+    insights: batch.insights,
+  };
+}
+
 /** How many values of each dictionary a worker has sent. */
 export interface DictionaryCursor {
   dicts: number[];

@@ -199,29 +199,57 @@ export class BatchDictionary {
  * batch they saw from that array (DictionaryRecoder).
  */
 export class BatchBuilder {
-  private files: BatchFile[] = [];
-  private capacity = 1024;
+  // The fields that grow or start afresh with each batch are set in the constructor, not where
+  // they are declared: V8 takes a field written once for a constant, and the first grow() or
+  // take() then threw away the compiled code of every function that had read it (a parse
+  // worker's hottest), to compile it again.
+  private files: BatchFile[];
+  private capacity: number;
   private count_ = 0;
-  private fileOf = new Int32Array(this.capacity);
-  private offset = new Float64Array(this.capacity);
-  private length = new Uint32Array(this.capacity);
-  private time = new Float64Array(this.capacity);
-  private contentHash = new Float64Array(this.capacity);
-  private spans = new Uint32Array(this.capacity * 2);
-  private codes = DICT_FIELDS.map(() => new Int32Array(this.capacity));
-  private idWords = new Uint32Array(this.capacity * 4);
-  private idKinds = new Uint8Array(this.capacity);
-  private requestWords = new Uint32Array(this.capacity * 4);
-  private requestKinds = new Uint8Array(this.capacity);
-  private idTexts: [number, string][] = [];
-  private requestTexts: [number, string][] = [];
+  private fileOf: Int32Array;
+  private offset: Float64Array;
+  private length: Uint32Array;
+  private time: Float64Array;
+  private contentHash: Float64Array;
+  private spans: Uint32Array;
+  private codes: Int32Array[];
+  private idWords: Uint32Array;
+  private idKinds: Uint8Array;
+  private requestWords: Uint32Array;
+  private requestKinds: Uint8Array;
+  private idTexts: [number, string][];
+  private requestTexts: [number, string][];
   private readonly dicts = DICT_FIELDS.map(() => new BatchDictionary());
   private readonly resourceDict = new BatchDictionary();
-  private resourceStart = new Int32Array(this.capacity + 1);
-  private resourceCodes = new Int32Array(this.capacity);
-  private resourceCount = 0;
-  private sharedEventIds: [number, string][] = [];
-  private insights: InsightEntry[] = [];
+  private resourceStart: Int32Array;
+  private resourceCodes: Int32Array;
+  private resourceCount: number;
+  private sharedEventIds: [number, string][];
+  private insights: InsightEntry[];
+
+  constructor() {
+    const capacity = 1024;
+    this.capacity = capacity;
+    this.files = [];
+    this.fileOf = new Int32Array(capacity);
+    this.offset = new Float64Array(capacity);
+    this.length = new Uint32Array(capacity);
+    this.time = new Float64Array(capacity);
+    this.contentHash = new Float64Array(capacity);
+    this.spans = new Uint32Array(capacity * 2);
+    this.codes = DICT_FIELDS.map(() => new Int32Array(capacity));
+    this.idWords = new Uint32Array(capacity * 4);
+    this.idKinds = new Uint8Array(capacity);
+    this.requestWords = new Uint32Array(capacity * 4);
+    this.requestKinds = new Uint8Array(capacity);
+    this.idTexts = [];
+    this.requestTexts = [];
+    this.resourceStart = new Int32Array(capacity + 1);
+    this.resourceCodes = new Int32Array(capacity);
+    this.resourceCount = 0;
+    this.sharedEventIds = [];
+    this.insights = [];
+  }
 
   get count(): number {
     return this.count_;

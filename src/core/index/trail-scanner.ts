@@ -368,6 +368,16 @@ const INSIGHT_TYPE_BYTES = Buffer.from(INSIGHT_EVENT_TYPE, 'latin1');
 
 // ---- dictionaries keyed by bytes ----------------------------------------------------
 
+/*
+ * Fields that are replaced as they grow (a table's slots, an arena, the per-record notes) are
+ * declared without a value and set in the constructor. V8 takes a field written only once, as
+ * an initialiser does, for a constant: optimised code that relied on it is thrown away the
+ * first time it changes, with every function it was inlined into, and compiled again. A parse
+ * worker compiles the scanner afresh, so each worker paid that several times (measured on one
+ * thread over the skewed 300,000-event trail: about 60 ms of a first pass of 1,200 ms); set
+ * twice, the field is known to change before anything is compiled.
+ */
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -462,13 +472,17 @@ const KEPT_RECORDS = 4 * 1024;
  * index); the bytes are kept in an arena of its own.
  */
 class BytesTable {
-  constructor(private readonly limit: TableLimit) {}
-
-  private slots = new Int32Array(4 * 256);
-  private arena = Buffer.alloc(16 * 1024);
-  private arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.length);
+  private slots: Int32Array;
+  private arena: Buffer<ArrayBuffer>;
+  private arenaView: DataView;
   private used = 0;
   private count = 0;
+
+  constructor(private readonly limit: TableLimit) {
+    this.slots = new Int32Array(4 * 256);
+    this.arena = Buffer.alloc(16 * 1024);
+    this.arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.length);
+  }
 
   /** The number stored for bytes[start, end) (with its hash), NOT_FOUND or CROWDED. `b` is the document in `view`. */
   find(b: Buffer, start: number, end: number, hash: number): number {
@@ -559,15 +573,24 @@ const MEMO_CROWDED = -2;
 const MEMO_LIMIT: TableLimit = { bytes: 512 * 1024, entries: 8 * 1024 };
 
 class ValueMemo {
-  private slots = new Int32Array(2 * 1024);
-  private offsets = new Int32Array(256);
-  private lengths = new Int32Array(256);
-  private arena = Buffer.alloc(64 * 1024);
-  private arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.length);
+  private slots: Int32Array;
+  private offsets: Int32Array;
+  private lengths: Int32Array;
+  private arena: Buffer<ArrayBuffer>;
+  private arenaView: DataView;
   private used = 0;
   count = 0;
   /** Bumped each time the memo starts afresh: what was derived from the old entries is dropped. */
-  generation = 0;
+  generation: number;
+
+  constructor() {
+    this.slots = new Int32Array(2 * 1024);
+    this.offsets = new Int32Array(256);
+    this.lengths = new Int32Array(256);
+    this.arena = Buffer.alloc(64 * 1024);
+    this.arenaView = new DataView(this.arena.buffer, this.arena.byteOffset, this.arena.length);
+    this.generation = 0;
+  }
 
   /**
    * The lookup hash of the object or array at b[i]: of the bytes up to its first closing
@@ -734,7 +757,8 @@ const F = Object.fromEntries(DICT_FIELDS.map((field, i) => [field, i])) as Recor
 
 /** Indexes whole trail documents into one builder; keeps its byte tables for the builder's life. */
 export class TrailScanner {
-  private spans = new Int32Array(STRIDE * 256);
+  /** The per-record notes of pass one (set in the constructor: see "Fields that are replaced"). */
+  private spans: Int32Array;
   private readonly coders: ByteCoder[];
   private readonly identities = new BytesMemo<CodedIdentity>();
   private noIdentity: CodedIdentity | undefined;
@@ -742,9 +766,9 @@ export class TrailScanner {
   private readonly memo = new ValueMemo();
   private readonly order = new KeyOrder();
   /** By memo entry: the identity coded from its bytes (for the memo's current generation). */
-  private identityOf: (CodedIdentity | undefined)[] = [];
-  private resourcesOf: (readonly number[] | undefined)[] = [];
-  private memoGeneration = 0;
+  private readonly identityOf: (CodedIdentity | undefined)[] = [];
+  private readonly resourcesOf: (readonly number[] | undefined)[] = [];
+  private memoGeneration: number;
   private readonly event: ScannedEvent = {
     offset: 0,
     length: 0,
@@ -760,6 +784,8 @@ export class TrailScanner {
 
   constructor(private readonly builder: BatchBuilder) {
     this.coders = DICT_FIELDS.map((_, f) => new ByteCoder(builder.dictionary(f)));
+    this.spans = new Int32Array(STRIDE * 256);
+    this.memoGeneration = 0;
   }
 
   /** A WholeTrailReader that adds each event to the builder under `fileIndex()`, then calls `added`. */
@@ -771,26 +797,36 @@ export class TrailScanner {
     try {
       const count = this.locate(content, start);
       if (count < 0) return false;
-      const spans = this.spans;
-      for (let r = 0; r < count; r++) {
-        const at = r * STRIDE;
-        if (spans[at + 2] & GENERIC || !this.looksLikeEvent(content, at)) {
-          records.generic(JSON.parse(content.toString('utf8', spans[at], spans[at + 1])));
-          continue;
-        }
-        this.code(content, at);
-        const location = records.indexed();
-        this.event.offset = location.offset;
-        this.event.length = location.length;
-        this.event.contentStart = spans[at];
-        this.event.contentEnd = spans[at + 1];
-        this.builder.addScanned(this.event, fileIndex());
-        added();
-      }
+      this.indexRecords(content, count, records, fileIndex, added);
       return true;
     } finally {
       // A document with many records grew the notes: they shrink back for the next one.
       if (this.spans.length > STRIDE * KEPT_RECORDS) this.spans = new Int32Array(STRIDE * KEPT_RECORDS);
+    }
+  }
+
+  /**
+   * Pass two over the `count` records pass one located. Its own function, with nothing after
+   * the loop: the first large document gets the loop compiled while it runs (on-stack), before
+   * anything after the loop has run once; V8 then left a deoptimisation at that point, taken at
+   * the end of every later document (1,847 times in one pass over the skewed 300,000-event trail).
+   */
+  private indexRecords(content: Buffer, count: number, records: TrailRecordSink, fileIndex: () => number, added: () => void): void {
+    const spans = this.spans;
+    for (let r = 0; r < count; r++) {
+      const at = r * STRIDE;
+      if (spans[at + 2] & GENERIC || !this.looksLikeEvent(content, at)) {
+        records.generic(JSON.parse(content.toString('utf8', spans[at], spans[at + 1])));
+        continue;
+      }
+      this.code(content, at);
+      const location = records.indexed();
+      this.event.offset = location.offset;
+      this.event.length = location.length;
+      this.event.contentStart = spans[at];
+      this.event.contentEnd = spans[at + 1];
+      this.builder.addScanned(this.event, fileIndex());
+      added();
     }
   }
 
@@ -844,8 +880,9 @@ export class TrailScanner {
     this.memo.startDocument();
     if (this.memo.generation !== this.memoGeneration) {
       this.memoGeneration = this.memo.generation;
-      this.identityOf = [];
-      this.resourcesOf = [];
+      // Emptied in place: a fresh array has another elements kind, and code that read these would be thrown away.
+      this.identityOf.length = 0;
+      this.resourcesOf.length = 0;
     }
     let i = skipSpace(b, start + 1);
     if (!sameBytes(b, i, RECORDS_KEY, 0, RECORDS_KEY.length)) return -1;
@@ -1116,8 +1153,12 @@ export class TrailScanner {
     const end = this.spans[k + 2];
     if (this.spans[k] !== OTHER || b[start] !== 0x5b || end - start <= 2) return NO_CODES;
     const entry = this.spans[k + 3] - 1;
-    if (entry >= 0) return (this.resourcesOf[entry] ??= this.resourceLists.get(b, start, end, this.codeResources));
-    return this.resourceLists.get(b, start, end, this.codeResources);
+    const known = entry >= 0 && entry < this.resourcesOf.length ? this.resourcesOf[entry] : undefined;
+    if (known !== undefined) return known;
+    // One call site whether or not the memo holds the list (see identity()).
+    const list = this.resourceLists.get(b, start, end, this.codeResources);
+    if (entry >= 0) this.resourcesOf[entry] = list;
+    return list;
   }
 
   private readonly codeResources = (b: Buffer, start: number, end: number): number[] => {
@@ -1134,8 +1175,14 @@ export class TrailScanner {
       return (this.noIdentity ??= this.codeIdentity(undefined));
     }
     const entry = this.spans[k + 3] - 1;
-    if (entry >= 0) return (this.identityOf[entry] ??= this.identities.get(b, start, end, this.codeIdentityBytes));
-    return this.identities.get(b, start, end, this.codeIdentityBytes);
+    // Read only within the array, and one call site whether or not the memo holds the value:
+    // a read past the end, or a path not taken before code() was compiled (a value the memo
+    // left out is rare), threw code() away the first time it came, to compile it again.
+    const known = entry >= 0 && entry < this.identityOf.length ? this.identityOf[entry] : undefined;
+    if (known !== undefined) return known;
+    const identity = this.identities.get(b, start, end, this.codeIdentityBytes);
+    if (entry >= 0) this.identityOf[entry] = identity;
+    return identity;
   }
 
   private readonly codeIdentityBytes = (b: Buffer, start: number, end: number): CodedIdentity =>

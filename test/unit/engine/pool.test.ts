@@ -11,6 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import { SlotReader, SlotWriter, newBatchSlots } from '../../../src/core/engine/batch-slots';
 import { parseFiles } from '../../../src/core/engine/parse-files';
 import { ParsePool } from '../../../src/core/engine/pool';
+import { sameShape } from '../../../src/core/engine/worker-protocol';
 import { BatchBuilder, EventBatch, copyBatch, mapBatchArrays } from '../../../src/core/index/batch';
 import { walkEvidence } from '../../../src/core/sources/walk';
 import { EvidenceFile } from '../../../src/core/sources/types';
@@ -78,6 +79,19 @@ describe('batch slots (worker to main thread through shared memory)', () => {
     assert.equal(reader.read(third).count, 70);
     // The second slot still holds its batch, untouched by the third.
     assert.deepEqual(decode([reader.read(second)]).events.length, 60);
+  });
+});
+
+describe('worker protocol: sameShape', () => {
+  it('keeps every key and value of a batch (a key added to EventBatch must be added to it too)', () => {
+    const builder = new BatchBuilder();
+    const file = builder.addFile({ path: '/evidence/a.json', size: 1, mtimeMs: 0, records: 2, problems: [] });
+    builder.addRecord(record({ eventID: 'not-a-uuid', sharedEventID: 'aaaaaaaa-1111-4111-8111-000000000001', resources: [{ ARN: 'arn:aws:s3:::b' }] }), file, { offset: 0, length: 99 });
+    builder.addRecord(record({ requestID: 'req-text' }), file, { offset: 100, length: 99 });
+    const batch = builder.take();
+    const shaped = sameShape(batch, batch.files);
+    assert.deepEqual(Object.keys(shaped).sort(), Object.keys(batch).sort());
+    assert.deepEqual(shaped, batch);
   });
 });
 

@@ -413,6 +413,34 @@ describe('trail scanner: the same index as the generic path', function () {
     assert.equal(taken, files.length - cut, 'the scanner took every document that is not cut short');
   });
 
+  it('codes identities and resources right after its value memo starts afresh between documents', async () => {
+    // Each identity and resources list about 600 bytes, all different: the memo (512 KB) fills
+    // after some 800 of them and starts afresh with a later document. Documents then repeat
+    // identities met before in other places, so that an entry of the new memo that still found
+    // what was derived from the old one's entry of the same number would index the wrong principal.
+    // The memo finds an object by its first and last bytes up to its first closing brace: the
+    // issuer's name, last before it, tells these apart.
+    const identity = (n: number) => ({
+      ...baseRecord.userIdentity,
+      principalId: `AROAEXAMPLE:user-${n}`,
+      arn: `arn:aws:sts::111122223333:assumed-role/Role-${n}/user-${n}-${'x'.repeat(300)}`,
+      accessKeyId: `ASIAEXAMPLE${String(n).padStart(9, '0')}`,
+      sessionContext: { ...baseRecord.userIdentity.sessionContext, sessionIssuer: { ...baseRecord.userIdentity.sessionContext.sessionIssuer, arn: `arn:aws:iam::111122223333:role/Role-${n}`, userName: `Role-${n}` } },
+    });
+    const resources = (n: number) => [{ ARN: `arn:aws:s3:::bucket-${n}-${'y'.repeat(300)}`, accountId: '111122223333', type: 'AWS::S3::Bucket' }];
+    const files: string[] = [];
+    for (let d = 0; d < 36; d++) {
+      const records = [];
+      for (let r = 0; r < 40; r++) {
+        // The first 24 documents meet new identities; the rest go back over them in another order.
+        const n = d < 24 ? d * 40 + r : ((d - 24) * 40 + r) * 7 % 960;
+        records.push({ ...baseRecord, eventID: `00000000-0000-4000-8000-${String(d * 40 + r).padStart(12, '0')}`, userIdentity: identity(n), resources: resources(n) });
+      }
+      files.push(trailFile(trail(records)));
+    }
+    assert.equal(await bothWaysEqual(files), files.length);
+  });
+
   it('keeps its byte tables bounded when every value is new (tables start afresh)', async () => {
     const records = [];
     for (let n = 0; n < 20_000; n++) {
