@@ -15,7 +15,7 @@ import { walkEvidence } from '../sources/index';
 import { FileIdentities } from '../sources/walk';
 import { readRawRecordsAt, readRecordsAt } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
-import { EventId, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, sourceLabel } from './api';
+import { EventId, EventIdConflict, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, describePlace, sourceLabel } from './api';
 import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, cacheRoots, contentHashes, inKeyOrder, discardCacheSync, prefetchCache, readCache, ReadAhead, writeCache } from './cache';
 import { ParsePool, checkWorkerCount, defaultWorkerCount } from './pool';
 
@@ -209,11 +209,11 @@ export class Investigation {
         const adopted = cached.merged && cached.batches.length === 1 ? this.index.adopt(cached.batches[0], state.code, cached.merged, cached.facts?.[0]) : undefined;
         if (adopted) {
           this.account(state, cached.batches[0], adopted);
-          summary.fromCache = true;
-          return;
+        } else {
+          this.index.reserve(cached.batches.reduce((sum, b) => sum + b.count, 0));
+          for (const batch of cached.batches) this.mergeBatch(state, batch);
         }
-        this.index.reserve(cached.batches.reduce((sum, b) => sum + b.count, 0));
-        for (const batch of cached.batches) this.mergeBatch(state, batch);
+        inSettledOrder(summary, files);
         summary.fromCache = true;
         return;
       }
@@ -274,6 +274,7 @@ export class Investigation {
       signal,
     );
     options.onProgress?.({ ...progress });
+    inSettledOrder(summary, files);
     if (cacheDir && identity && !signal?.aborted) {
       if (options.verify) hashes ??= await contentHashes(files, signal);
       // A file that changed while it was read must not be cached under the identity it had before.
@@ -506,6 +507,49 @@ async function takeReadAhead(ahead: { read?: Promise<ReadAhead | undefined> }, k
   const read = await ahead.read;
   ahead.read = undefined;
   return read?.key === key ? read : undefined;
+}
+
+/**
+ * The skipped files and the eventID conflicts of a load in an order of their own (by path and
+ * place; by eventID), not the order in which the workers happened to finish their chunks: the
+ * same lists at every worker count, in the summary and in the cache. Of two conflicting
+ * records of this load's own files, `first` is the one at the earlier place (which of them
+ * was held first is down to the workers); a record of an earlier source stays `first`.
+ */
+function inSettledOrder(summary: SourceSummary, files: readonly EvidenceFile[]): void {
+  summary.skipped.sort((a, b) => compareText(a.path, b.path) || (a.offset ?? -1) - (b.offset ?? -1) || compareText(a.reason, b.reason));
+  if (summary.conflictList.length === 0) return;
+  const own = new Set(files.map((file) => file.path));
+  const byId = new Map<string, EventIdConflict[]>();
+  for (const conflict of summary.conflictList) {
+    const group = byId.get(conflict.eventId);
+    if (group) group.push(conflict);
+    else byId.set(conflict.eventId, [conflict]);
+  }
+  const settled: EventIdConflict[] = [];
+  for (const [eventId, group] of byId) {
+    // n records of one eventID, all different and all of this load, were listed as n − 1
+    // pairs whose shape depends on which came first: listed instead as the earliest (by
+    // place) and each of the others.
+    const places = new Map<string, RecordPlace>();
+    for (const c of group) for (const place of [c.first, c.second]) places.set(describePlace(place), place);
+    const ordered = [...places.values()].sort(comparePlaces);
+    if (ordered.length !== group.length + 1 || !ordered.every((place) => own.has(place.path))) {
+      settled.push(...group);
+      continue;
+    }
+    for (const place of ordered.slice(1)) settled.push({ eventId, first: ordered[0], second: place });
+  }
+  summary.conflictList = settled.sort((a, b) => compareText(a.eventId, b.eventId) || comparePlaces(a.first, b.first) || comparePlaces(a.second, b.second));
+}
+
+/** Code-unit order: the same on every machine and in every locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function comparePlaces(a: RecordPlace, b: RecordPlace): number {
+  return compareText(a.path, b.path) || (a.record ?? -1) - (b.record ?? -1) || (a.byte ?? -1) - (b.byte ?? -1);
 }
 
 function batchBytes(batch: EventBatch): number {

@@ -48,8 +48,19 @@ export async function ensureSampleLoaded(api: CloudTrailInvestigatorApi): Promis
   return summary;
 }
 
+/** Every folder tempFolder made in this host; removed once the whole run is over. */
+const madeFolders: string[] = [];
+
+// A root hook (this module is loaded with the suites): the sources added from these folders
+// stay in the host until it closes, so they are removed at the very end, not after each suite.
+after(() => {
+  for (const folder of madeFolders.splice(0)) fs.rmSync(folder, { recursive: true, force: true });
+});
+
 export function tempFolder(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `ctinv-editor-${prefix}-`));
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), `ctinv-editor-${prefix}-`));
+  madeFolders.push(folder);
+  return folder;
 }
 
 export function readTrailFile(file: string): { Records: Record<string, unknown>[] } {

@@ -58,18 +58,20 @@ describe('sources: formats detected from content', () => {
       });
 
       it("a digest's signature sidecar (.signature.json) is integrity metadata, not a skipped file", async () => {
-        const sidecar = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-sig-')), 'x_CloudTrail-Digest_y.json.gz.signature.json');
+        const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-sig-'));
+        const sidecar = path.join(folder, 'x_CloudTrail-Digest_y.json.gz.signature.json');
         fs.writeFileSync(sidecar, JSON.stringify({ signature: 'ab12', signatureAlgorithm: 'SHA256withRSA' }));
-        const { result, events } = await readAll(sidecar, mode.options);
+        const { result, events } = await readAll(sidecar, mode.options).finally(() => fs.rmSync(folder, { recursive: true, force: true }));
         assert.equal(result.format, 'digest-signature');
         assert.equal(events.length, 0);
         assert.deepEqual(result.problems, []);
       });
 
       it('a JSON object with a signature among other keys is still not CloudTrail', async () => {
-        const other = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-sig-')), 'other.json');
+        const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-sig-'));
+        const other = path.join(folder, 'other.json');
         fs.writeFileSync(other, JSON.stringify({ signature: 'ab12', owner: 'someone' }));
-        const { result } = await readAll(other, mode.options);
+        const { result } = await readAll(other, mode.options).finally(() => fs.rmSync(folder, { recursive: true, force: true }));
         assert.equal(result.format, undefined);
         assert.equal(result.problems.length, 1);
       });
