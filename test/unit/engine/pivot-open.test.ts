@@ -16,7 +16,7 @@ import { EventIndex } from '../../../src/core/index/event-index';
 import { PIVOT_FIELDS } from '../../../src/core/index/fields';
 import { UniqueIdColumn } from '../../../src/core/index/columns';
 import { queryIndex } from '../../../src/core/query/query';
-import { generateTrail } from '../../../bench/generate';
+import { generateTrail, random } from '../../../bench/generate';
 import { runCli } from '../run-cli';
 import { tableOfContents } from './cache-helpers';
 
@@ -50,18 +50,6 @@ function section(batch: StoredBatch, name: string): StoredSection {
   assert.ok(at >= 0, name);
   assert.equal(batch.sections.length, sectionNames().length, 'one section an array');
   return batch.sections[at];
-}
-
-/** A small random number generator (mulberry32), for seeded cases. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A query's whole answer: its events in time order, their rows, where they are, and their text read back. */

@@ -11,19 +11,9 @@ import * as zlib from 'node:zlib';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { SourceSummary } from '../../../src/core/engine/api';
 import { withDeadline } from './differential';
+import { random as prng } from '../../../bench/generate';
 
 const FILES = 120;
-
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A folder of small trail files: every sixth repeats an earlier eventID with other content; some files are damaged. */
 function writeEvidence(root: string, seed: number): void {

@@ -20,17 +20,7 @@ import {
   openEvidenceSync,
   readBytesSync,
 } from '../../../src/core/sources/content';
-
-/** A seeded generator (mulberry32), so a failure names the files it saw. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../../bench/generate';
 
 /** What fs says of the file: the numbers openEvidenceSync keeps, and its bytes. */
 function reference(file: string): { size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number; bytes: Buffer } {
