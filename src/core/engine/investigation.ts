@@ -15,6 +15,7 @@ import { walkEvidence } from '../sources/index';
 import { FileIdentities } from '../sources/walk';
 import { readRawRecordsAt, readRecordsAt } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
+import { compareText } from '../model/text-order';
 import { EventId, EventIdConflict, LoadOptions, LoadProgress, RecordPlace, SourceKind, SourceSummary, describePlace, sourceLabel } from './api';
 import { CACHE_FORMAT, CacheIdentity, CachedSource, CachedSummary, OpenCache, cacheIdentity, cacheRoots, contentHashes, inKeyOrder, discardCacheSync, prefetchCache, readCache, ReadAhead, writeCache } from './cache';
 import { ParsePool, checkWorkerCount, defaultWorkerCount } from './pool';
@@ -541,11 +542,6 @@ function inSettledOrder(summary: SourceSummary, files: readonly EvidenceFile[]):
     for (const place of ordered.slice(1)) settled.push({ eventId, first: ordered[0], second: place });
   }
   summary.conflictList = settled.sort((a, b) => compareText(a.eventId, b.eventId) || comparePlaces(a.first, b.first) || comparePlaces(a.second, b.second));
-}
-
-/** Code-unit order: the same on every machine and in every locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function comparePlaces(a: RecordPlace, b: RecordPlace): number {

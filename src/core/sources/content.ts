@@ -46,17 +46,31 @@ export function describeFsError(error: unknown): string {
 
 /**
  * Where the numbers are in what the binding's stat calls return, of how many (Node 20 to 24:
- * getStatsFromBinding in lib/internal/fs/utils.js).
+ * getStatsFromBinding in lib/internal/fs/utils.js). The walk's lstat reads them too.
  */
-const STAT_DEV = 0;
-const STAT_MODE = 1;
-const STAT_INO = 7;
-const STAT_SIZE = 8;
+export const STAT_DEV = 0;
+export const STAT_MODE = 1;
+export const STAT_INO = 7;
+export const STAT_SIZE = 8;
 const STAT_MTIME_SEC = 12;
 const STAT_MTIME_NSEC = 13;
 const STAT_CTIME_SEC = 14;
 const STAT_CTIME_NSEC = 15;
 const STAT_FIELDS = 18;
+
+/** What a stat call of the binding returned, when it is its array of numbers; else undefined. */
+export function bindingStatArray(values: unknown): Float64Array | undefined {
+  return values instanceof Float64Array && values.length >= STAT_FIELDS ? values : undefined;
+}
+
+// Node's milliseconds from seconds and nanoseconds (msFromTimeSpec): the very doubles a Stats holds.
+export function statMtimeMs(values: Float64Array): number {
+  return values[STAT_MTIME_SEC] * 1e3 + values[STAT_MTIME_NSEC] / 1e6;
+}
+
+export function statCtimeMs(values: Float64Array): number {
+  return values[STAT_CTIME_SEC] * 1e3 + values[STAT_CTIME_NSEC] / 1e6;
+}
 
 /**
  * Node's binding of the file system (the object fs.lstatSync, fs.fstatSync and fs.readSync
@@ -150,17 +164,16 @@ export function descriptorBindingInUse(): boolean {
  * keeps), in `out`; undefined when the binding throws or returns anything but its array of numbers.
  */
 function fstatThroughBinding(binding: DescriptorBinding, fd: number, out: OpenEvidence): number | undefined {
-  let values: unknown;
+  let values: Float64Array | undefined;
   try {
-    values = binding.fstat(fd, false, undefined, false);
+    values = bindingStatArray(binding.fstat(fd, false, undefined, false));
   } catch {
     return undefined;
   }
-  if (!(values instanceof Float64Array) || values.length < STAT_FIELDS) return undefined;
-  // Node's milliseconds from seconds and nanoseconds (msFromTimeSpec): the very doubles a Stats holds.
+  if (!values) return undefined;
   out.size = values[STAT_SIZE];
-  out.mtimeMs = values[STAT_MTIME_SEC] * 1e3 + values[STAT_MTIME_NSEC] / 1e6;
-  out.ctimeMs = values[STAT_CTIME_SEC] * 1e3 + values[STAT_CTIME_NSEC] / 1e6;
+  out.mtimeMs = statMtimeMs(values);
+  out.ctimeMs = statCtimeMs(values);
   out.ino = values[STAT_INO];
   out.dev = values[STAT_DEV];
   return values[STAT_MODE];

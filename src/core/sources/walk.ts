@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { describeFsError, nodeFsBinding } from './content';
+import { STAT_DEV, STAT_INO, STAT_MODE, STAT_SIZE, bindingStatArray, describeFsError, nodeFsBinding, statCtimeMs, statMtimeMs } from './content';
 import { parseTrailKeyLayout } from './layout';
 import { EvidenceFile, FileProblem, TrailKeyLayout } from './types';
 
@@ -243,38 +243,24 @@ interface FsBinding {
 }
 
 /**
- * Where the numbers are in what the binding's lstat returns, of how many (Node 20 to 24:
- * getStatsFromBinding in lib/internal/fs/utils.js).
- */
-const DEV = 0;
-const MODE = 1;
-const INO = 7;
-const SIZE = 8;
-const MTIME_SEC = 12;
-const MTIME_NSEC = 13;
-const CTIME_SEC = 14;
-const CTIME_NSEC = 15;
-const STAT_FIELDS = 18;
-
-/**
  * lstat through the binding: the mode, the identity written to `out` as lstatPublic writes it
  * (the times computed as Node computes a Stats' milliseconds: `sec * 1e3 + nsec / 1e6`);
  * undefined when the binding throws or returns anything but its array of numbers.
  */
 function lstatThroughBinding(binding: FsBinding, name: string, out: Float64Array): number | undefined {
-  let values: unknown;
+  let values: Float64Array | undefined;
   try {
-    values = binding.lstat(name, false, undefined, true);
+    values = bindingStatArray(binding.lstat(name, false, undefined, true));
   } catch {
     return undefined;
   }
-  if (!(values instanceof Float64Array) || values.length < STAT_FIELDS) return undefined;
-  out[0] = values[DEV];
-  out[1] = values[INO];
-  out[2] = values[CTIME_SEC] * 1e3 + values[CTIME_NSEC] / 1e6;
-  out[3] = values[MTIME_SEC] * 1e3 + values[MTIME_NSEC] / 1e6;
-  out[4] = values[SIZE];
-  return values[MODE];
+  if (!values) return undefined;
+  out[0] = values[STAT_DEV];
+  out[1] = values[STAT_INO];
+  out[2] = statCtimeMs(values);
+  out[3] = statMtimeMs(values);
+  out[4] = values[STAT_SIZE];
+  return values[STAT_MODE];
 }
 
 /** Node's binding of the file system where it can be used without a trace (nodeFsBinding), with an lstat. */

@@ -14,16 +14,12 @@
  */
 import type { Selection } from '../engine/api';
 import type { EventIndex } from '../index/event-index';
+import { compareText } from '../model/text-order';
 import { codeArray, timeOrder } from '../timeline/derived';
 import { ColumnId, SortDirection, UNSORTABLE_COLUMNS } from '../../shared/table-protocol';
 
 /** How a column's value reads in the table, when it reads otherwise than the value (a principal's display name). */
 export type DisplayText = (column: ColumnId, value: string) => string | undefined;
-
-/** Code-unit comparison (locale-independent, the same in every run and in the tests). */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * Each event's sort key for a column: 0 when the event lacks the value, else the value's rank

@@ -6,7 +6,8 @@ import { random } from '../../../bench/generate';
 import { EventIndex } from '../../../src/core/index/event-index';
 import { PIVOT_FIELDS } from '../../../src/core/index/fields';
 import { JsonObject } from '../../../src/core/model/event';
-import { DisplayText, SortOrders, compareText, restrictOrder } from '../../../src/core/table/order';
+import { compareText } from '../../../src/core/model/text-order';
+import { DisplayText, SortOrders, restrictOrder } from '../../../src/core/table/order';
 import { FilterAction, TablePort, TableSession, cellFilter } from '../../../src/core/table/session';
 import {
   COLUMN_LABELS,
