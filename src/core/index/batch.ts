@@ -228,7 +228,10 @@ export class BatchBuilder {
   private insights: InsightEntry[];
 
   constructor() {
-    const capacity = 1024;
+    // Small, so that the first growths happen within the first file, while V8 still interprets
+    // the code that calls grow(): started at 1,024 events, the first growth came after
+    // addScanned was compiled, which lacked grow()'s feedback and was thrown away to compile again.
+    const capacity = 16;
     this.capacity = capacity;
     this.files = [];
     this.fileOf = new Int32Array(capacity);

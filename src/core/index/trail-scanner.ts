@@ -784,7 +784,9 @@ export class TrailScanner {
 
   constructor(private readonly builder: BatchBuilder) {
     this.coders = DICT_FIELDS.map((_, f) => new ByteCoder(builder.dictionary(f)));
-    this.spans = new Int32Array(STRIDE * 256);
+    // Room for one record: the first documents grow it while V8 still interprets locate(),
+    // so that its growth path has been run (see ValueMemo's constructor).
+    this.spans = new Int32Array(STRIDE);
     this.memoGeneration = 0;
   }
 
