@@ -6,6 +6,7 @@ import { EventIndexApi, Selection } from '../engine/api';
 import { JsonObject } from '../model/event';
 import { normalizeEvent } from '../model/normalize';
 import { parseEventTime } from '../model/time';
+import { compareText } from '../model/text-order';
 import { DetectionRule, DetectOptions, EventRef, Finding, Prefilter, RuleHit, RuleRun, RunContext, severityRank } from './types';
 
 export interface RuleError {
@@ -94,7 +95,8 @@ class Runner {
     }
   }
 
-  finish(gapMs: number): Finding[] {
+  /** `placeOf`: each event id's place in the order the events were fed (by id where absent: ids that are that order). */
+  finish(gapMs: number, placeOf?: Int32Array): Finding[] {
     const findings: Finding[] = [];
     this.rules.forEach((rule, i) => {
       const run = this.runs[i];
@@ -106,7 +108,7 @@ class Runner {
         this.fail(rule, error);
         return;
       }
-      findings.push(...groupHits(rule, hits, gapMs));
+      findings.push(...groupHits(rule, hits, gapMs, placeOf));
     });
     return sortFindings(findings);
   }
@@ -117,7 +119,7 @@ function refTime(ref: EventRef): number {
 }
 
 /** Hits of one rule and principal closer than `gapMs` become one finding. */
-function groupHits(rule: DetectionRule, hits: RuleHit[], gapMs: number): Finding[] {
+function groupHits(rule: DetectionRule, hits: RuleHit[], gapMs: number, placeOf?: Int32Array): Finding[] {
   const byPrincipal = new Map<string, RuleHit[]>();
   for (const hit of hits) {
     if (hit.events.length === 0) continue;
@@ -167,7 +169,8 @@ function groupHits(rule: DetectionRule, hits: RuleHit[], gapMs: number): Finding
     }
   }
   for (const f of findings) {
-    f.events.sort((a, b) => refTime(a) - refTime(b) || a.id - b.id);
+    // Events of one time as they were fed (an index's ids follow the order its batches arrived in).
+    f.events.sort((a, b) => refTime(a) - refTime(b) || (placeOf ? placeOf[a.id] - placeOf[b.id] : a.id - b.id));
     f.eventIds = f.events.map((e) => e.id);
     if (!Number.isFinite(f.first)) f.first = NaN;
     if (!Number.isFinite(f.last)) f.last = NaN;
@@ -181,7 +184,7 @@ function sortFindings(findings: Finding[]): Finding[] {
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
       (Number.isFinite(a.first) ? a.first : Infinity) - (Number.isFinite(b.first) ? b.first : Infinity) ||
-      a.ruleId.localeCompare(b.ruleId),
+      compareText(a.ruleId, b.ruleId),
   );
 }
 
@@ -247,7 +250,9 @@ export async function runDetectionsReport(index: EventIndexApi, rules: Detection
     options.onProgress?.({ eventsDone: Math.min(ordered.length, start + ids.length), eventsTotal: ordered.length });
   }
   signal?.throwIfAborted();
-  return { findings: runner.finish(options.groupGapMs ?? DEFAULT_GAP), ruleErrors: runner.errors, eventsScanned: ordered.length };
+  const placeOf = new Int32Array(size);
+  for (let i = 0; i < ordered.length; i++) placeOf[ordered[i]] = i;
+  return { findings: runner.finish(options.groupGapMs ?? DEFAULT_GAP, placeOf), ruleErrors: runner.errors, eventsScanned: ordered.length };
 }
 
 /** runDetectionsReport, findings only (rule errors go to the console-free `onRuleError`). */

@@ -15,6 +15,7 @@ import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
 import { RecordHashes } from './lazy-hash';
 import { fileDigestSync } from '../sources/read';
+import { compareText } from '../model/text-order';
 
 /** insightDetails.state (Start, End) and insightType of an Insights record, '' when absent. */
 export interface InsightOfEvent {
@@ -1184,7 +1185,7 @@ export class EventIndex implements EventIndexApi {
         }
       }
       const values = this.dictionary(field);
-      return topCodes(counts, limit).map((code) => ({
+      return topCodes(counts, values, limit).map((code) => ({
         value: values[code],
         count: counts[code],
         first: first[code],
@@ -1203,7 +1204,7 @@ export class EventIndex implements EventIndexApi {
         if (time > entry.last) entry.last = time;
       } else tally.set(value, { value, count: 1, first: time, last: time });
     }
-    return [...tally.values()].sort((a, b) => b.count - a.count || a.value.localeCompare(b.value)).slice(0, limit);
+    return [...tally.values()].sort((a, b) => b.count - a.count || compareText(a.value, b.value)).slice(0, limit);
   }
 
   sortByTime(selection: Selection, order: 'asc' | 'desc'): Int32Array {
@@ -1211,7 +1212,7 @@ export class EventIndex implements EventIndexApi {
     let sorted: Int32Array;
     if (selection.length * 8 < this.count) {
       sorted = Int32Array.from(selection);
-      sorted.sort((a, b) => compareTimes(times[a], times[b]) || a - b);
+      sorted.sort((a, b) => compareTimes(times[a], times[b]) || this.comparePlaces(a, b));
     } else {
       const global = this.globalTimeOrder();
       const member = new Uint8Array(this.count);
@@ -1232,11 +1233,46 @@ export class EventIndex implements EventIndexApi {
   private globalTimeOrder(): Int32Array {
     if (!this.timeOrder) {
       const times = this.times.array;
-      const order = range(this.count);
-      order.sort((a, b) => compareTimes(times[a], times[b]) || a - b);
+      const order = this.placeOrder();
+      const place = new Int32Array(this.count);
+      for (let i = 0; i < order.length; i++) place[order[i]] = i;
+      order.sort((a, b) => compareTimes(times[a], times[b]) || place[a] - place[b]);
       this.timeOrder = order;
     }
     return this.timeOrder;
+  }
+
+  /**
+   * Every event id in the order of where its record is: by its file's path (code units), then
+   * by its place in that file (a file's events have rising ids in file order). Events of one
+   * time (CloudTrail's are whole seconds, so many share one) are ordered by it: the ids
+   * themselves follow the order in which the parse workers' batches happened to arrive, and
+   * listing ties by id gave the same evidence in a different order from run to run.
+   */
+  placeOrder(): Int32Array {
+    const files = this.files;
+    const byPath = range(files.length);
+    byPath.sort((a, b) => compareText(files[a].path, files[b].path) || a - b);
+    const rank = new Int32Array(files.length);
+    for (let r = 0; r < byPath.length; r++) rank[byPath[r]] = r;
+    // A counting sort by the file's rank, stable, so each file's events stay in id order.
+    const start = new Int32Array(files.length + 1);
+    for (let id = 0; id < this.count; id++) start[rank[this.fileOf.get(id)] + 1]++;
+    for (let r = 1; r < start.length; r++) start[r] += start[r - 1];
+    const order = new Int32Array(this.count);
+    for (let id = 0; id < this.count; id++) order[start[rank[this.fileOf.get(id)]]++] = id;
+    return order;
+  }
+
+  /** placeOrder's order of two events (without ranking every file: for sorting a few events). */
+  private comparePlaces(a: number, b: number): number {
+    const fileA = this.fileOf.get(a);
+    const fileB = this.fileOf.get(b);
+    if (fileA !== fileB) {
+      const byPath = compareText(this.file(fileA).path, this.file(fileB).path);
+      if (byPath !== 0) return byPath;
+    }
+    return a - b;
   }
 
   histogram(selection: Selection | undefined, bucketMs: number, span?: { start: number; end: number }): Histogram {
@@ -1302,10 +1338,13 @@ function compareTimes(a: number, b: number): number {
   return a - b;
 }
 
-/** Codes with a non-zero count (code 0 = absent excluded), largest first, at most `limit`. */
-function topCodes(counts: Int32Array, limit: number): number[] {
+/**
+ * Codes with a non-zero count (code 0 = absent excluded), largest first, at most `limit`; equal
+ * counts by value (a code is the order values were first met in, which the parse workers decide).
+ */
+function topCodes(counts: Int32Array, values: readonly string[], limit: number): number[] {
   const codes: number[] = [];
   for (let c = 1; c < counts.length; c++) if (counts[c] > 0) codes.push(c);
-  codes.sort((a, b) => counts[b] - counts[a] || a - b);
+  codes.sort((a, b) => counts[b] - counts[a] || compareText(values[a], values[b]) || a - b);
   return codes.slice(0, limit);
 }

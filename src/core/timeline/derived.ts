@@ -112,8 +112,8 @@ class PairSet {
 }
 
 /**
- * Every event id ordered by time (stable: equal times keep id order), events without a
- * time last. An LSD radix sort on the whole-millisecond offset from the earliest time, so a
+ * Every event id ordered by time (equal times in place order: EventIndex.placeOrder), events
+ * without a time last. An LSD radix sort on the whole-millisecond offset from the earliest time, so a
  * million events sort in tens of milliseconds; a comparison sort when times have fractions.
  */
 export function timeOrder(index: EventIndex): Int32Array {
@@ -135,12 +135,17 @@ export function timeOrder(index: EventIndex): Int32Array {
   const out = new Int32Array(n);
   let w = 0;
   let u = timed;
-  for (let id = 0; id < n; id++) {
+  // Taken in place order, so that the stable sorts below leave events of one time in it.
+  const places = index.placeOrder();
+  for (let p = 0; p < n; p++) {
+    const id = places[p];
     if (Number.isNaN(times[id])) out[u++] = id;
     else ids[w++] = id;
   }
   if (timed > 1 && (!integral || max - min >= 2 ** 48)) {
-    ids.sort((a, b) => times[a] - times[b] || a - b);
+    const place = new Int32Array(n);
+    for (let p = 0; p < n; p++) place[places[p]] = p;
+    ids.sort((a, b) => times[a] - times[b] || place[a] - place[b]);
   } else if (timed > 1) {
     let keys = new Float64Array(timed);
     for (let i = 0; i < timed; i++) keys[i] = times[ids[i]] - min;

@@ -10,6 +10,7 @@ import { EventIndex } from '../index/event-index';
 import { Selection } from '../engine/api';
 import type { NoiseView } from './noise';
 import { groupMark } from './noise';
+import { compareText } from '../model/text-order';
 import {
   FirstSeenMark,
   GroupMark,
@@ -151,8 +152,12 @@ export class TimelineModel {
       else present.push(c);
     }
     this.hiddenLanes = hiddenLanes;
+    // Where each lane's first event is in time order (lanes of equal counts go by it, then by value).
+    const firstAt = new Int32Array(dictSize).fill(timed);
+    for (let i = timed - 1; i >= 0; i--) firstAt[codes[ordered[i]]] = i;
+    const values = this.values;
     // Events without a value (e.g. IAM users in a role-session grouping) go in the last lane.
-    present.sort((a, b) => (a === 0 ? 1 : b === 0 ? -1 : counts[b] - counts[a] || a - b));
+    present.sort((a, b) => (a === 0 ? 1 : b === 0 ? -1 : counts[b] - counts[a] || firstAt[a] - firstAt[b] || compareText(values[a], values[b])));
     this.laneCodes = Int32Array.from(present);
     const rankOf = new Int32Array(dictSize).fill(-1);
     present.forEach((code, rank) => (rankOf[code] = rank));

@@ -1,0 +1,178 @@
+/**
+ * Events of one time (CloudTrail's times are whole seconds, so many share one) are listed in one
+ * order, whichever order their files' batches reached the index in: by their file's path, then
+ * their place in it. Index ids follow that arrival order, which the parse workers decide; before,
+ * `query`, `top`, `detect` and `export` listed the same evidence differently from run to run.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { BatchBuilder } from '../../../src/core/index/batch';
+import { EventIndex } from '../../../src/core/index/event-index';
+import { JsonObject } from '../../../src/core/model/event';
+import { Investigation } from '../../../src/core/engine/investigation';
+import { builtinRules } from '../../../src/core/detect';
+import { runDetectionsReport } from '../../../src/core/detect/engine';
+import { TimelineModel } from '../../../src/core/timeline/model';
+import { codeArray, computeFirstSeen, computeKinds, findingFlags, timeOrder } from '../../../src/core/timeline/derived';
+import { withDeadline } from './differential';
+import { random as prng } from '../../../bench/generate';
+
+const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
+
+/** Seeded files of 1 to 4 records whose times fall on a few seconds: most events share their time with others. */
+function evidence(seed: number, fileCount: number): Map<string, JsonObject[]> {
+  const rand = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
+  const users = ['alice', 'bob', 'carol', 'dave', 'erin'];
+  const names = ['DescribeInstances', 'ListBuckets', 'GetCallerIdentity', 'ListUsers', 'DescribeRegions'];
+  const files = new Map<string, JsonObject[]>();
+  for (let f = 0; f < fileCount; f++) {
+    const records = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
+      const user = pick(users);
+      // Trails deleted now and then: a rule's findings, and a selection few enough to be sorted on its own.
+      const eventName = rand() < 0.06 ? 'DeleteTrail' : pick(names);
+      return {
+        eventVersion: '1.09',
+        eventTime: new Date(T0 + Math.floor(rand() * 6) * 1000).toISOString().replace('.000Z', 'Z'),
+        eventSource: eventName === 'DeleteTrail' ? 'cloudtrail.amazonaws.com' : 'ec2.amazonaws.com',
+        eventName,
+        awsRegion: 'us-east-1',
+        sourceIPAddress: `198.51.100.${1 + Math.floor(rand() * 6)}`,
+        userAgent: 'aws-cli/2.15.0',
+        eventID: `${hex(8)}-${hex(4)}-4${hex(3)}-8${hex(3)}-${hex(12)}`,
+        requestParameters: { name: `trail-${f}` },
+        userIdentity: { type: 'IAMUser', principalId: `AIDA${user}`, arn: `arn:aws:iam::111122223333:user/${user}`, accountId: '111122223333', accessKeyId: `AKIA${user.toUpperCase()}`, userName: user },
+        recipientAccountId: '111122223333',
+      };
+    });
+    // Names whose code-unit order is not the order they were made in.
+    files.set(`/evidence/${hex(6)}-${f}.json`, records);
+  }
+  return files;
+}
+
+/** An index of `files` merged one batch a file, in `order`; records are read back from memory. */
+function indexInOrder(files: Map<string, JsonObject[]>, order: readonly string[]): EventIndex {
+  const index = new EventIndex(async (file, _format, locations) => locations.map((l) => files.get(file)![l.offset]));
+  const source = index.sources.code('test');
+  for (const file of order) {
+    const records = files.get(file)!;
+    const builder = new BatchBuilder();
+    const at = builder.addFile({ path: file, format: 'array', size: 0, mtimeMs: 0, records: records.length, problems: [] });
+    records.forEach((record, i) => builder.addRecord(record, at, { offset: i, length: 0 }));
+    index.merge(builder.take(), source);
+  }
+  return index;
+}
+
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const rand = prng(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Where event `id` is, as the same text for the same record whatever its id. */
+function placeOf(index: EventIndex, id: number): string {
+  return `${index.origin(id).path}#${index.location(id).offset}`;
+}
+
+/** Everything the order of events decides, by place and value (never by id). */
+async function observe(index: EventIndex): Promise<unknown> {
+  const places = (ids: ArrayLike<number>) => Array.from(ids, (id) => placeOf(index, id));
+  const deleteTrails = index.postings('eventName', 'DeleteTrail');
+  assert.ok(deleteTrails.length * 8 < index.size, 'a selection small enough to be sorted on its own');
+  const firstSeen = computeFirstSeen(index);
+  const flagged = Array.from(timeOrder(index), (id) => `${placeOf(index, id)}=${firstSeen[id]}`);
+  const lanes = (laneField: 'principal' | 'ip') => {
+    const model = new TimelineModel({
+      index,
+      selection: index.all(),
+      laneField,
+      codes: codeArray(index, laneField),
+      kinds: computeKinds(index),
+      findings: findingFlags(index, undefined),
+      firstSeen,
+      eventNames: { codes: codeArray(index, 'eventName'), values: index.dictionary('eventName') },
+      errorCodes: { codes: codeArray(index, 'error'), values: index.dictionary('error') },
+    });
+    return Array.from({ length: model.laneCount }, (_, rank) => [model.laneValue(rank), model.laneTotal(rank), places(model.ids.subarray(model.laneStart[rank], model.laneStart[rank + 1]))]);
+  };
+  const report = await runDetectionsReport(index, builtinRules());
+  return {
+    ascending: places(index.sortByTime(index.all(), 'asc')),
+    descending: places(index.sortByTime(index.all(), 'desc')),
+    fewAscending: places(index.sortByTime(deleteTrails, 'asc')),
+    fewDescending: places(index.sortByTime(deleteTrails, 'desc')),
+    timeline: places(timeOrder(index)),
+    flagged,
+    topNames: index.top('eventName', undefined, 100),
+    topIps: index.top('ip', undefined, 3),
+    topPrincipals: index.top('principal', undefined, 100),
+    lanes: [lanes('principal'), lanes('ip')],
+    findings: report.findings.map((f) => [f.ruleId, f.principal, f.first, f.events.map((e) => placeOf(index, e.id))]),
+  };
+}
+
+describe('the order of events of one time', function () {
+  this.timeout(120_000);
+
+  it('is by file path, then place in the file, whatever order the files were merged in', async () => {
+    for (const seed of [1, 2, 3]) {
+      const files = evidence(seed, 60);
+      const inPathOrder = [...files.keys()].sort();
+      const reference = indexInOrder(files, inPathOrder);
+      // Merged in path order, ids are place order: time, then id, is the order wanted.
+      const expected = Array.from(reference.all()).sort((a, b) => reference.time(a) - reference.time(b) || a - b);
+      assert.deepEqual(Array.from(reference.sortByTime(reference.all(), 'asc')), expected, `seed ${seed}: time, then place`);
+      const want = await observe(reference);
+      const findings = (want as { findings: unknown[] }).findings;
+      assert.ok(findings.length > 0, `seed ${seed}: the evidence makes findings`);
+      for (const order of [[...inPathOrder].reverse(), shuffled(inPathOrder, seed * 7), shuffled(inPathOrder, seed * 11)]) {
+        assert.deepEqual(await observe(indexInOrder(files, order)), want, `seed ${seed}, merged in another order`);
+      }
+    }
+  });
+
+  it('is the same at 1, 2, 3 and 8 workers and from the cache', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-event-order-'));
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-event-order-cache-'));
+    try {
+      let n = 0;
+      for (const [, records] of evidence(42, 150)) {
+        const name = path.join(root, `${String(n++ % 7)}-${n}.json.gz`);
+        fs.writeFileSync(name, zlib.gzipSync(JSON.stringify({ Records: records })));
+      }
+      const loads: Array<[string, number | 'auto', string | undefined, boolean]> = [
+        ['1 worker', 1, undefined, false],
+        ['2 workers', 2, undefined, false],
+        ['3 workers, fed while walking', 3, undefined, true],
+        ['8 workers', 8, undefined, true],
+        ['auto', 'auto', undefined, false],
+        ['2 workers, writing the cache', 2, cacheDir, false],
+        ['from the cache', 1, cacheDir, false],
+      ];
+      let want: unknown;
+      for (const [what, workers, cache, feedWhileWalking] of loads) {
+        const seen = await withDeadline(60_000, `loading with ${what}`, async (signal) => {
+          const { investigation, summary } = await Investigation.open([root], { workers, cacheDir: cache, signal, feedWhileWalking });
+          assert.equal(summary.events > 300, true, `${what}: the evidence loaded (${summary.events} events)`);
+          assert.equal(summary.fromCache, what === 'from the cache', `${what}: ${summary.fromCache ? 'from' : 'not from'} the cache`);
+          return observe(investigation.index);
+        });
+        if (want === undefined) want = seen;
+        else assert.deepEqual(seen, want, what);
+      }
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
