@@ -101,12 +101,16 @@ describe('time column (event times in four bytes while they are whole seconds)',
     assertHolds(column, reference, 'after a truncate');
   });
 
-  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
-    it(`answers what a plain array of the same pushes, appends, adoptions, truncates and trims answers (seed ${seed})`, () => {
+  // Seeds 4, 8, ... : a time without a compact form comes first (adopted or pushed), and no
+  // other; seeds 1, 5, ...: only as the very last entry; the others: now and then, anywhere.
+  // Between them, every one of ODD_TIMES comes first and last into a compact column.
+  for (let seed = 1; seed <= 20; seed++) {
+    const mode = seed % 4;
+    it(`answers what a plain array of the same pushes, appends, adoptions, truncates and trims answers (seed ${seed}, ${['an odd time first', 'an odd time last', 'odd times rarely', 'odd times often'][mode]})`, () => {
       const rand = random(seed);
       const base = Date.UTC(2026, 0, 1);
-      // How often a time without a compact form comes: never for some seeds, rarely for others.
-      const oddChance = seed % 3 === 0 ? 0 : seed % 3 === 1 ? 0.0005 : 0.01;
+      const oddChance = mode === 2 ? 0.0005 : mode === 3 ? 0.01 : 0;
+      const odd = ODD_TIMES[seed % ODD_TIMES.length];
       const next = (): number => {
         const r = rand();
         if (r < oddChance) return ODD_TIMES[Math.floor(rand() * ODD_TIMES.length)];
@@ -121,11 +125,20 @@ describe('time column (event times in four bytes while they are whole seconds)',
       const entered = (values: ArrayLike<number>) => {
         for (let i = 0; i < values.length; i++) if (!isCompactable(values[i])) turned = true;
       };
-      // How it starts: an adopted batch (from a worker or the cache), or pushes, with an odd time first (seeds 4, 8).
-      const start = seed % 4;
-      if (start === 0) {
+      // How it starts: an adopted batch (from a worker or the cache), its compact form (from the cache), or pushes.
+      const start = Math.floor(seed / 4) % 3;
+      if (mode === 0 && start !== 2) {
         const first = many(1 + Math.floor(rand() * 3000));
-        if (seed % 8 === 0) first[0] = ODD_TIMES[seed % ODD_TIMES.length];
+        first[0] = odd;
+        column.adopt(first);
+        entered(first);
+        reference.push(...first);
+      } else if (mode === 0) {
+        column.push(odd);
+        entered([odd]);
+        reference.push(odd);
+      } else if (start === 0) {
+        const first = many(1 + Math.floor(rand() * 3000));
         column.adopt(first);
         entered(first);
         reference.push(...first);
@@ -133,13 +146,8 @@ describe('time column (event times in four bytes while they are whole seconds)',
         const first = many(1 + Math.floor(rand() * 3000)).map((t) => (isCompactable(t) ? t : NaN));
         column.adoptStored(compactTimes(first, first.length)!);
         reference.push(...first);
-      } else if (seed % 2 === 0) {
-        // Pushed first: a time without a compact form.
-        const first = ODD_TIMES[seed % ODD_TIMES.length];
-        column.push(first);
-        entered([first]);
-        reference.push(first);
       }
+      if (mode === 0) assert.equal(column.compact, false, 'turned by the first time');
       for (let round = 0; round < 25; round++) {
         const op = Math.floor(rand() * 6);
         if (op === 0 || op === 1) {
@@ -172,9 +180,9 @@ describe('time column (event times in four bytes while they are whole seconds)',
         assert.equal(column.compact, !turned, `seed ${seed}, round ${round}: compact until a time without a compact form came`);
       }
       // And an odd time as the very last entry.
-      const last = ODD_TIMES[seed % ODD_TIMES.length];
-      column.push(last);
-      reference.push(last);
+      if (mode === 1) assert.equal(column.compact, true, 'compact until the last time');
+      column.push(odd);
+      reference.push(odd);
       assertHolds(column, reference, `seed ${seed}, an odd time last`);
       assert.equal(column.compact, false);
       column.trim();
