@@ -13,13 +13,13 @@
  * - in paranoid mode (`verify`) the files' contents are hashed again (SHA-256) and compared
  *   with the hashes stored when the cache was written.
  *
- * The file (format 11) is laid out to be opened without work per event: a header, a small table
+ * The file (format 12) is laid out to be opened without work per event: a header, a small table
  * of contents (what it was written for, the summary a reopen reports, where everything else
  * is), then the description (JSON: the batch without its typed arrays, its files as flat lists)
  * and each typed array as a section at an offset that is a multiple of 8, read as a view of the
  * file's bytes. An array a reopen needs no bytes for is not stored (StoredFacts: one value
- * throughout, small whole numbers at their width): a pivot reads and checks only the arrays the
- * index keeps. `ctinv stats` reads the table of contents alone; the rest is read and checked
+ * throughout, small whole numbers at their width, times in whole seconds as the index's time
+ * column holds them): a pivot reads and checks only the arrays the index keeps. `ctinv stats` reads the table of contents alone; the rest is read and checked
  * (every stored section, before any of it is used) when the index is first used (OpenCache.load). A CRC-32 finds any accidental damage (a flipped bit, a burst, a
  * truncation) as a SHA-256 does, at a quarter of its cost; deliberate forgery is out of its
  * reach either way (whoever can write the cache folder can write a matching checksum), which
