@@ -13,13 +13,13 @@
  * - in paranoid mode (`verify`) the files' contents are hashed again (SHA-256) and compared
  *   with the hashes stored when the cache was written.
  *
- * The file (format 11) is laid out to be opened without work per event: a header, a small table
+ * The file (format 12) is laid out to be opened without work per event: a header, a small table
  * of contents (what it was written for, the summary a reopen reports, where everything else
  * is), then the description (JSON: the batch without its typed arrays, its files as flat lists)
  * and each typed array as a section at an offset that is a multiple of 8, read as a view of the
  * file's bytes. An array a reopen needs no bytes for is not stored (StoredFacts: one value
- * throughout, small whole numbers at their width): a pivot reads and checks only the arrays the
- * index keeps. `ctinv stats` reads the table of contents alone; the rest is read and checked
+ * throughout, small whole numbers at their width, times in whole seconds as the index's time
+ * column holds them): a pivot reads and checks only the arrays the index keeps. `ctinv stats` reads the table of contents alone; the rest is read and checked
  * (every stored section, before any of it is used) when the index is first used (OpenCache.load). A CRC-32 finds any accidental damage (a flipped bit, a burst, a
  * truncation) as a SHA-256 does, at a quarter of its cost; deliberate forgery is out of its
  * reach either way (whoever can write the cache folder can write a matching checksum), which
@@ -33,6 +33,7 @@ import * as zlib from 'node:zlib';
 import { BatchArray, BatchFile, EventBatch, mapBatchArrays } from '../index/batch';
 import { BatchFacts, FileTable, KnownMerge } from '../index/event-index';
 import { CONTENT_HASH_LATER } from '../index/content-hash';
+import { compactTimes, timeOfStored } from '../index/time-column';
 import { RecordChangedError } from '../index/read-back';
 import { EvidenceFile, FileProblem } from '../sources/types';
 import { FileIdentities, IDENTITY_NUMBERS, readIdentity } from '../sources/walk';
@@ -58,7 +59,10 @@ import { SourceSummary } from './api';
 // its identifiers' kinds) as that value, ordinals and file numbers at the width they need, the
 // time range, and the files as flat lists (EventIndex.adopt takes them as BatchFacts, and makes
 // a file's entry only when it is first used).
-export const CACHE_FORMAT = 11;
+// 12: the events' times, when every one is a whole second from 1970 to 2106 or none (CloudTrail's
+// eventTime is to the second), as the index's time column holds them: seconds since 1970 plus
+// one in four bytes (TimeColumn), which a reopen adopts as they are (issue 13: 4 bytes an event).
+export const CACHE_FORMAT = 12;
 
 const MAGIC = Buffer.from('CTINVIDX', 'latin1');
 /** magic, format (uint32 LE), the table of contents' length and CRC-32 (uint32 LE each), 4 bytes spare. */
@@ -160,6 +164,8 @@ interface StoredFacts {
   requestIdKind?: number;
   offsets?: 1;
   fileOf?: 1;
+  /** The times are stored in TimeColumn's compact form (a u32 section: seconds since 1970 plus one, 0: none). */
+  storedTimes?: 1;
   /** The kept rows' first and last time and how many have none, when some have one. */
   times?: [first: number, last: number, withoutTime: number];
 }
@@ -270,6 +276,13 @@ function factsOf(batch: EventBatch, dropped: readonly number[] | undefined): { s
     if (fileOf && !(fileOf instanceof Int32Array)) {
       facts.fileOf = 1;
       stored.fileOf = fileOf as unknown as Int32Array;
+    }
+  }
+  if (batch.time.length === count) {
+    const storedTimes = compactTimes(batch.time, count);
+    if (storedTimes) {
+      facts.storedTimes = 1;
+      stored.time = storedTimes as unknown as Float64Array;
     }
   }
   if (dropped && batch.time.length >= count) {
@@ -502,6 +515,16 @@ function batchFacts(batch: EventBatch, stored: StoredFacts, files: FileTable & {
     facts.fileOf = fileOf;
     lazy(batch, 'fileOf', () => Int32Array.from(fileOf));
   }
+  if (stored.storedTimes === 1) {
+    const time: unknown = batch.time;
+    if (!(time instanceof Uint32Array) || time.length !== count) throw new Error('a batch is not described');
+    facts.storedTimes = time;
+    lazy(batch, 'time', () => {
+      const out = new Float64Array(count);
+      for (let i = 0; i < count; i++) out[i] = timeOfStored(time[i]);
+      return out;
+    });
+  } else if (!(batch.time instanceof Float64Array)) throw new Error('a batch is not described');
   const times = stored.times;
   if (Array.isArray(times) && times.length === 3 && times.every((t) => typeof t === 'number' && Number.isFinite(t)) && Number.isSafeInteger(times[2])) {
     facts.times = { first: times[0], last: times[1], withoutTime: times[2] };

@@ -10,10 +10,11 @@ import { FileFormat, RecordLocation } from '../sources/types';
 import { BatchFile, DICT_FIELDS, DictionaryRecoder, EventBatch, dictFieldValue } from './batch';
 import { normalizeEvent } from '../model/normalize';
 import { RecordChangedError } from './read-back';
-import { BlockDeltaColumn, CodeColumn, CompactNumberColumn, FileSeenColumn, Float64Column, HashColumn, RunColumn, StringDictionary, UniqueIdColumn, stringHash } from './columns';
+import { BlockDeltaColumn, CodeColumn, CompactNumberColumn, FileSeenColumn, HashColumn, RunColumn, StringDictionary, UniqueIdColumn, stringHash } from './columns';
 import { PivotField } from './fields';
 import { EMPTY, range } from './selection';
 import { RecordHashes } from './lazy-hash';
+import { TimeColumn, TimeReader } from './time-column';
 import { fileDigestSync } from '../sources/read';
 import { compareText } from '../model/text-order';
 
@@ -112,6 +113,11 @@ export interface BatchFacts {
   fileOf?: Uint8Array | Uint16Array | Int32Array;
   /** The rows' time range and how many have no time (NaN): the times are not scanned. */
   times?: { first: number; last: number; withoutTime: number };
+  /**
+   * batch.time's values in TimeColumn's compact form (whole seconds since 1970 plus one, 0:
+   * none), one for every batch row: batch.time is not read.
+   */
+  storedTimes?: Uint32Array;
   /** The batch's files one at a time, none of them formatless: batch.files is not read. */
   files?: FileTable;
 }
@@ -242,7 +248,8 @@ export class EventIndex implements EventIndexApi {
   readonly sources = new StringDictionary();
   private readonly dicts = DICT_FIELDS.map(() => new StringDictionary());
   private readonly codes = DICT_FIELDS.map(() => new CodeColumn());
-  private readonly times = new Float64Column();
+  /** Each event's time: whole seconds in four bytes while every time is one (TimeColumn). */
+  private readonly times = new TimeColumn();
   /**
    * The hash each record's reader gave: its content hash (content-hash.ts, never negative),
    * or for a trail scanned from bytes CONTENT_HASH_LATER (negative; a cache written before
@@ -556,7 +563,8 @@ export class EventIndex implements EventIndexApi {
         if (!recoded || isIdentity(recoded.remap, batch.dicts[f].length)) this.codes[f].adopt(batch.codes[f]);
         else this.codes[f].appendMapped(batch.codes[f], recoded.remap, recoded.largest, range(batch.count));
       }
-      this.times.adopt(batch.time);
+      if (facts?.storedTimes) this.times.adoptStored(facts.storedTimes);
+      else this.times.adopt(batch.time);
       if (every?.hashesLater) this.contentHashes.adoptLater(batch.count);
       else this.contentHashes.adopt(batch.contentHash);
       this.fileOf.adopt(every?.fileOf ?? batch.fileOf);
@@ -592,7 +600,8 @@ export class EventIndex implements EventIndexApi {
         const { remap, largest } = remaps[f] ?? identityRemap(batch.dicts[f].length);
         this.codes[f].appendMapped(batch.codes[f], remap, largest, rows);
       }
-      this.times.appendRows(batch.time, rows);
+      if (facts?.storedTimes) this.times.appendStoredRows(facts.storedTimes, rows);
+      else this.times.appendRows(batch.time, rows);
       this.contentHashes.appendRows(batch.contentHash, rows);
       this.fileOf.appendRows(batch.fileOf, rows);
       this.offsets.appendRows(batch.offset, rows);
@@ -612,9 +621,9 @@ export class EventIndex implements EventIndexApi {
       result.first = every.times.first;
       result.last = every.times.last;
     } else {
-      const times = this.times.array;
+      const times = this.times;
       for (let id = 0; id < keptCount; id++) {
-        const time = times[id];
+        const time = times.get(id);
         if (Number.isNaN(time)) result.withoutTime++;
         else {
           if (time < result.first) result.first = time;
@@ -1152,14 +1161,15 @@ export class EventIndex implements EventIndexApi {
     return [...this.insights.keys()].sort((a, b) => a - b);
   }
 
-  timeArray(): Float64Array {
-    return this.times.array;
+  /** Each event's time by id (epoch milliseconds, NaN for none), read in place: no array of them is made. */
+  timeColumn(): TimeReader {
+    return this.times;
   }
 
   // ---- aggregation -----------------------------------------------------------------------
 
   top(field: PivotField, selection?: Selection, limit = 20): ValueCount[] {
-    const times = this.times.array;
+    const times = this.times;
     const f = DICT_INDEX.get(field);
     if (f !== undefined || field === 'source' || field === 'resource') {
       const dictSize = this.dictionary(field).length;
@@ -1174,14 +1184,14 @@ export class EventIndex implements EventIndexApi {
       const ids = selection ?? this.all();
       if (f !== undefined) {
         const column = this.codes[f].array;
-        for (let i = 0; i < ids.length; i++) visit(column[ids[i]], times[ids[i]]);
+        for (let i = 0; i < ids.length; i++) visit(column[ids[i]], times.get(ids[i]));
       } else if (field === 'source') {
-        for (let i = 0; i < ids.length; i++) visit(this.sourceOfFile(this.fileOf.get(ids[i])), times[ids[i]]);
+        for (let i = 0; i < ids.length; i++) visit(this.sourceOfFile(this.fileOf.get(ids[i])), times.get(ids[i]));
       } else {
         const codes = this.resourceCodes.array;
         for (let i = 0; i < ids.length; i++) {
           const id = ids[i];
-          for (let r = this.resourceStart.get(id); r < this.resourceStart.get(id + 1); r++) visit(codes[r], times[id]);
+          for (let r = this.resourceStart.get(id); r < this.resourceStart.get(id + 1); r++) visit(codes[r], times.get(id));
         }
       }
       const values = this.dictionary(field);
@@ -1196,7 +1206,7 @@ export class EventIndex implements EventIndexApi {
     for (const id of selection ?? this.all()) {
       const value = this.value(field, id);
       if (value === undefined) continue;
-      const time = times[id];
+      const time = times.get(id);
       const entry = tally.get(value);
       if (entry) {
         entry.count++;
@@ -1208,11 +1218,11 @@ export class EventIndex implements EventIndexApi {
   }
 
   sortByTime(selection: Selection, order: 'asc' | 'desc'): Int32Array {
-    const times = this.times.array;
+    const times = this.times;
     let sorted: Int32Array;
     if (selection.length * 8 < this.count) {
       sorted = Int32Array.from(selection);
-      sorted.sort((a, b) => compareTimes(times[a], times[b]) || this.comparePlaces(a, b));
+      sorted.sort((a, b) => compareTimes(times.get(a), times.get(b)) || this.comparePlaces(a, b));
     } else {
       const global = this.globalTimeOrder();
       const member = new Uint8Array(this.count);
@@ -1224,7 +1234,7 @@ export class EventIndex implements EventIndexApi {
     if (order === 'desc') {
       // Newest first, but events without a time stay at the end.
       let timed = sorted.length;
-      while (timed > 0 && Number.isNaN(times[sorted[timed - 1]])) timed--;
+      while (timed > 0 && Number.isNaN(times.get(sorted[timed - 1]))) timed--;
       sorted.subarray(0, timed).reverse();
     }
     return sorted;
@@ -1232,11 +1242,11 @@ export class EventIndex implements EventIndexApi {
 
   private globalTimeOrder(): Int32Array {
     if (!this.timeOrder) {
-      const times = this.times.array;
+      const times = this.times;
       const order = this.placeOrder();
       const place = new Int32Array(this.count);
       for (let i = 0; i < order.length; i++) place[order[i]] = i;
-      order.sort((a, b) => compareTimes(times[a], times[b]) || place[a] - place[b]);
+      order.sort((a, b) => compareTimes(times.get(a), times.get(b)) || place[a] - place[b]);
       this.timeOrder = order;
     }
     return this.timeOrder;
@@ -1277,13 +1287,13 @@ export class EventIndex implements EventIndexApi {
 
   histogram(selection: Selection | undefined, bucketMs: number, span?: { start: number; end: number }): Histogram {
     if (!(bucketMs > 0)) throw new RangeError('bucketMs must be positive');
-    const times = this.times.array;
+    const times = this.times;
     const ids = selection ?? this.all();
     let start = span?.start ?? Infinity;
     let end = span?.end ?? -Infinity;
     if (!span) {
       for (let i = 0; i < ids.length; i++) {
-        const t = times[ids[i]];
+        const t = times.get(ids[i]);
         if (t < start) start = t;
         if (t > end) end = t;
       }
@@ -1295,7 +1305,7 @@ export class EventIndex implements EventIndexApi {
     if (buckets > 10_000_000) throw new RangeError(`a histogram of ${buckets} buckets is too large; choose a larger bucket`);
     const counts = new Uint32Array(buckets);
     for (let i = 0; i < ids.length; i++) {
-      const t = times[ids[i]];
+      const t = times.get(ids[i]);
       if (t >= start && t < end) counts[Math.floor((t - start) / bucketMs)]++;
     }
     return { start, bucketMs, counts };

@@ -54,11 +54,11 @@ function matchField(index: EventIndex, field: PivotField, value: string, wildcar
 }
 
 function matchTime(index: EventIndex, op: string, value: number): Int32Array {
-  const times = index.timeArray();
+  const times = index.timeColumn();
   const out = new Int32Array(index.size);
   let n = 0;
   for (let id = 0; id < index.size; id++) {
-    const t = times[id];
+    const t = times.get(id);
     if (op === '>=' ? t >= value : op === '>' ? t > value : op === '<=' ? t <= value : t < value) out[n++] = id;
   }
   return out.subarray(0, n);

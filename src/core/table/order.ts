@@ -57,10 +57,10 @@ export function rankArray(index: EventIndex, column: Exclude<ColumnId, 'time'>, 
 
 /** Every event id by time, descending per the rule above, from the ascending order. */
 function reverseTimeOrder(index: EventIndex, ascending: Int32Array): Int32Array {
-  const times = index.timeArray();
+  const times = index.timeColumn();
   const out = Int32Array.from(ascending);
   let timed = out.length;
-  while (timed > 0 && Number.isNaN(times[out[timed - 1]])) timed--;
+  while (timed > 0 && Number.isNaN(times.get(out[timed - 1]))) timed--;
   out.subarray(0, timed).reverse();
   out.subarray(timed).reverse();
   return out;

@@ -66,10 +66,10 @@ export function computeFirstSeen(index: EventIndex, order: Int32Array = timeOrde
   const seenPrincipal = new Uint8Array(principals);
   const ipPairs = new PairSet(principals, index.dictionary('ip').length);
   const uaPairs = new PairSet(principals, index.dictionary('userAgent').length);
-  const times = index.timeArray();
+  const times = index.timeColumn();
   for (let i = 0; i < order.length; i++) {
     const id = order[i];
-    if (Number.isNaN(times[id])) break;
+    if (Number.isNaN(times.get(id))) break;
     const p = principal[id];
     const known = seenPrincipal[p] === 1;
     let flag = 0;
@@ -118,13 +118,13 @@ class PairSet {
  */
 export function timeOrder(index: EventIndex): Int32Array {
   const n = index.size;
-  const times = index.timeArray();
+  const times = index.timeColumn();
   let min = Infinity;
   let max = -Infinity;
   let timed = 0;
   let integral = true;
   for (let id = 0; id < n; id++) {
-    const t = times[id];
+    const t = times.get(id);
     if (Number.isNaN(t)) continue;
     timed++;
     if (t < min) min = t;
@@ -139,16 +139,16 @@ export function timeOrder(index: EventIndex): Int32Array {
   const places = index.placeOrder();
   for (let p = 0; p < n; p++) {
     const id = places[p];
-    if (Number.isNaN(times[id])) out[u++] = id;
+    if (Number.isNaN(times.get(id))) out[u++] = id;
     else ids[w++] = id;
   }
   if (timed > 1 && (!integral || max - min >= 2 ** 48)) {
     const place = new Int32Array(n);
     for (let p = 0; p < n; p++) place[places[p]] = p;
-    ids.sort((a, b) => times[a] - times[b] || place[a] - place[b]);
+    ids.sort((a, b) => times.get(a) - times.get(b) || place[a] - place[b]);
   } else if (timed > 1) {
     let keys = new Float64Array(timed);
-    for (let i = 0; i < timed; i++) keys[i] = times[ids[i]] - min;
+    for (let i = 0; i < timed; i++) keys[i] = times.get(ids[i]) - min;
     let tmpIds = new Int32Array(timed);
     let tmpKeys = new Float64Array(timed);
     const counts = new Int32Array(65536);

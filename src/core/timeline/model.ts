@@ -7,6 +7,7 @@
  * is then `view()`, which bins the visible lanes per pixel column by kind.
  */
 import { EventIndex } from '../index/event-index';
+import type { TimeReader } from '../index/time-column';
 import { Selection } from '../engine/api';
 import type { NoiseView } from './noise';
 import { groupMark } from './noise';
@@ -125,14 +126,14 @@ export class TimelineModel {
     this.eventNames = input.eventNames;
     this.errorCodes = input.errorCodes;
     this.values = index.dictionary(laneField);
-    const times = index.timeArray();
+    const times = index.timeColumn();
     const ordered = orderedSelection(index, selection, input.order);
     let timed = ordered.length;
-    while (timed > 0 && Number.isNaN(times[ordered[timed - 1]])) timed--;
+    while (timed > 0 && Number.isNaN(times.get(ordered[timed - 1]))) timed--;
     this.events = timed;
     this.untimed = ordered.length - timed;
-    this.start = timed > 0 ? times[ordered[0]] : NaN;
-    this.end = timed > 0 ? times[ordered[timed - 1]] : NaN;
+    this.start = timed > 0 ? times.get(ordered[0]) : NaN;
+    this.end = timed > 0 ? times.get(ordered[timed - 1]) : NaN;
 
     // Count per lane code, rank lanes by count (busiest first, then by first appearance).
     const dictSize = this.values.length;
@@ -142,7 +143,7 @@ export class TimelineModel {
     let inside: Uint8Array | undefined;
     if (within) {
       inside = new Uint8Array(dictSize);
-      for (let i = lowerBoundTime(times, ordered, timed, within.start); i < timed && times[ordered[i]] < within.end; i++) inside[codes[ordered[i]]] = 1;
+      for (let i = lowerBoundTime(times, ordered, timed, within.start); i < timed && times.get(ordered[i]) < within.end; i++) inside[codes[ordered[i]]] = 1;
     }
     const present: number[] = [];
     let hiddenLanes = 0;
@@ -177,7 +178,7 @@ export class TimelineModel {
     let flaggedCount = 0;
     for (let i = 0; i < timed; i++) {
       const id = ordered[i];
-      const t = times[id];
+      const t = times.get(id);
       const kind = kinds[id];
       const finding = findings ? findings[id] : 0;
       this.allTimes[i] = t;
@@ -590,13 +591,13 @@ function orderedSelection(index: EventIndex, selection: Selection, order: Int32A
   return out;
 }
 
-/** First i in [0, n) whose event's time (times[ordered[i]]) is >= t; ordered is by time. */
-function lowerBoundTime(times: Float64Array, ordered: Int32Array, n: number, t: number): number {
+/** First i in [0, n) whose event's time (times.get(ordered[i])) is >= t; ordered is by time. */
+function lowerBoundTime(times: TimeReader, ordered: Int32Array, n: number, t: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (times[ordered[mid]] < t) lo = mid + 1;
+    if (times.get(ordered[mid]) < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;

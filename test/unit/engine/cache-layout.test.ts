@@ -78,7 +78,8 @@ describe('index cache layout (format 11) and reopening', () => {
     assert.equal(data.readUInt32LE(8), CACHE_FORMAT);
     const decoded = decodeCache(data, await walkedInKeyOrder(evidence));
     assert.equal(decoded.batches.reduce((sum, b) => sum + b.count, 0), cold.summary.events);
-    assert.ok(decoded.batches[0].time instanceof Float64Array && decoded.batches[0].time.buffer === data.buffer, 'sections are views of the file, not copies');
+    const storedTimes = decoded.facts?.[0].storedTimes;
+    assert.ok(storedTimes instanceof Uint32Array && storedTimes.buffer === data.buffer, 'sections are views of the file, not copies');
     const warm = await Investigation.open([evidence], { cacheDir, workers: 0 });
     assert.equal(warm.summary.fromCache, true);
     assert.deepEqual(await everything(warm.investigation), await everything(cold.investigation));

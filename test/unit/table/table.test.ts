@@ -57,9 +57,9 @@ function seeded(count: number, seed: number): JsonObject[] {
 
 /** The order the table promises (src/core/table/order.ts), by a plain comparison sort. */
 function naiveOrder(index: EventIndex, ids: ArrayLike<number>, column: ColumnId, direction: SortDirection, display?: DisplayText): number[] {
-  const times = index.timeArray();
+  const times = index.timeColumn();
   const value = (id: number): string | number | undefined => {
-    if (column === 'time') return Number.isNaN(times[id]) ? undefined : times[id];
+    if (column === 'time') return Number.isNaN(times.get(id)) ? undefined : times.get(id);
     const raw = index.value(column, id);
     return raw === undefined ? undefined : (display?.(column, raw) ?? raw);
   };
@@ -68,8 +68,8 @@ function naiveOrder(index: EventIndex, ids: ArrayLike<number>, column: ColumnId,
     const vb = value(b);
     const byValue = typeof va === 'number' && typeof vb === 'number' ? va - vb : compareText(String(va), String(vb));
     if (byValue !== 0) return byValue;
-    const ta = times[a];
-    const tb = times[b];
+    const ta = times.get(a);
+    const tb = times.get(b);
     if (Number.isNaN(ta) !== Number.isNaN(tb)) return Number.isNaN(ta) ? 1 : -1;
     if (!Number.isNaN(ta) && ta !== tb) return ta - tb;
     return a - b;

@@ -284,13 +284,13 @@ describe('timeline model at scale (dense and sparse binning agree)', () => {
     const t1 = T0 + 400_000;
     const width = 37;
     const view = model.view({ t0, t1, width, offset: 0, limit: 5 });
-    const times = index.timeArray();
+    const times = index.timeColumn();
     const kinds = computeKinds(index);
     for (const lane of view.lanes) {
       const expected = new Map<number, number[]>();
       for (let id = 0; id < index.size; id++) {
-        if (index.value('principal', id) !== lane.value || times[id] < t0 || times[id] >= t1) continue;
-        const x = Math.floor(((times[id] - t0) * width) / (t1 - t0));
+        if (index.value('principal', id) !== lane.value || times.get(id) < t0 || times.get(id) >= t1) continue;
+        const x = Math.floor(((times.get(id) - t0) * width) / (t1 - t0));
         const counts = expected.get(x) ?? [0, 0, 0, 0];
         counts[kinds[id]]++;
         expected.set(x, counts);
