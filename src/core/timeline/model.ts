@@ -135,7 +135,7 @@ export class TimelineModel {
     this.start = timed > 0 ? times.get(ordered[0]) : NaN;
     this.end = timed > 0 ? times.get(ordered[timed - 1]) : NaN;
 
-    // Count per lane code, rank lanes by count (busiest first, then by first appearance).
+    // Count per lane code, rank lanes by count (busiest first, then by value).
     const dictSize = this.values.length;
     const counts = new Int32Array(dictSize);
     for (let i = 0; i < timed; i++) counts[codes[ordered[i]]]++;
@@ -153,12 +153,11 @@ export class TimelineModel {
       else present.push(c);
     }
     this.hiddenLanes = hiddenLanes;
-    // Where each lane's first event is in time order (lanes of equal counts go by it, then by value).
-    const firstAt = new Int32Array(dictSize).fill(timed);
-    for (let i = timed - 1; i >= 0; i--) firstAt[codes[ordered[i]]] = i;
     const values = this.values;
     // Events without a value (e.g. IAM users in a role-session grouping) go in the last lane.
-    present.sort((a, b) => (a === 0 ? 1 : b === 0 ? -1 : counts[b] - counts[a] || firstAt[a] - firstAt[b] || compareText(values[a], values[b])));
+    // Lanes of equal counts by value, as `top` lists them (a code is the order values were first
+    // met in, which the parse workers decide).
+    present.sort((a, b) => (a === 0 ? 1 : b === 0 ? -1 : counts[b] - counts[a] || compareText(values[a], values[b])));
     this.laneCodes = Int32Array.from(present);
     const rankOf = new Int32Array(dictSize).fill(-1);
     present.forEach((code, rank) => (rankOf[code] = rank));

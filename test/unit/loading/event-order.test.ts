@@ -18,6 +18,7 @@ import { runDetectionsReport } from '../../../src/core/detect/engine';
 import { TimelineModel } from '../../../src/core/timeline/model';
 import { codeArray, computeFirstSeen, computeKinds, findingFlags, timeOrder } from '../../../src/core/timeline/derived';
 import { withDeadline } from './differential';
+import { requireDataset } from '../../datasets';
 import { random as prng } from '../../../bench/generate';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -138,6 +139,16 @@ describe('the order of events of one time', function () {
       for (const order of [[...inPathOrder].reverse(), shuffled(inPathOrder, seed * 7), shuffled(inPathOrder, seed * 11)]) {
         assert.deepEqual(await observe(indexInOrder(files, order)), want, `seed ${seed}, merged in another order`);
       }
+    }
+  });
+
+  it('is the same at 1, 2 and 8 workers on a real trail (invictus: 2,900 events, many of one second)', async function () {
+    const root = requireDataset(this, 'invictus-aws-dataset');
+    let want: unknown;
+    for (const workers of [1, 2, 8, 8, 2]) {
+      const seen = await withDeadline(60_000, `loading with ${workers} workers`, async (signal) => observe((await Investigation.open([root], { workers, signal, feedWhileWalking: true })).investigation.index));
+      if (want === undefined) want = seen;
+      else assert.deepEqual(seen, want, `${workers} workers`);
     }
   });
 
