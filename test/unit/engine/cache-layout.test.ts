@@ -1,5 +1,5 @@
 /**
- * Issue 13: the cache's section layout (format 11: a checksummed table of contents, description
+ * Issue 13: the cache's section layout (format 12: a checksummed table of contents, description
  * and sections), the key read from the walk's one stat pass, and raw records read back by
  * ordinal from one read of their file.
  */
@@ -38,7 +38,7 @@ async function walkedInKeyOrder(folder: string): Promise<EvidenceFile[]> {
   return files.sort(byPath);
 }
 
-describe('index cache layout (format 11) and reopening', () => {
+describe('index cache layout (format 12) and reopening', () => {
   let evidence: string;
   let cacheDir: string;
   beforeEach(async () => {

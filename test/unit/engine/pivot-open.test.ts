@@ -1,5 +1,5 @@
 /**
- * Issue 13, "open only what the query needs": the cache (format 11) stores no array a reopen
+ * Issue 13, "open only what the query needs": the cache (since format 11) stores no array a reopen
  * does not need (one value throughout, or small whole numbers at a wider type), and a reopened
  * index makes a file's entry only when the file is first used. What it answers is the cold
  * index's answer; whatever part of the cache is damaged or cut off, a query ends as it did before
@@ -63,7 +63,7 @@ async function answer(index: EventIndex, where: string) {
   };
 }
 
-describe('a pivot opens what it needs (cache format 11)', function () {
+describe('a pivot opens what it needs (cache format 12)', function () {
   this.timeout(120_000);
   let scratch: string;
   before(async () => {
