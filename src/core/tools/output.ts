@@ -83,7 +83,8 @@ export function select(index: EventIndex, filter: string): Selection {
 
 /**
  * `limit` events of a selection from `offset`, newest or oldest first. Events at the same
- * time are ordered by eventID, so the answer does not depend on the order files were read.
+ * time are ordered by eventID (records of one eventID by where they are), so the answer does
+ * not depend on the order files were read.
  */
 export function orderedWindow(index: EventIndexApi, selection: Selection, order: 'newest' | 'oldest', offset: number, limit: number): EventId[] {
   const sorted = index.sortByTime(selection, order === 'newest' ? 'desc' : 'asc');
@@ -106,7 +107,9 @@ export function orderedWindow(index: EventIndexApi, selection: Selection, order:
     }
     const ea = eventId(a);
     const eb = eventId(b);
-    return ea < eb ? -1 : ea > eb ? 1 : a - b;
+    // Records sharing an eventID (a conflict) stay in sortByTime's order, by where they are:
+    // their ids follow the order the parse workers' batches arrived in.
+    return ea < eb ? -1 : ea > eb ? 1 : 0;
   });
   return window.slice(offset - start, offset - start + limit);
 }

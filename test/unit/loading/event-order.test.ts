@@ -19,6 +19,8 @@ import { TimelineModel } from '../../../src/core/timeline/model';
 import { codeArray, computeFirstSeen, computeKinds, findingFlags, timeOrder } from '../../../src/core/timeline/derived';
 import { withDeadline } from './differential';
 import { requireDataset } from '../../datasets';
+import { orderedWindow } from '../../../src/core/tools/output';
+import { queryIndex } from '../../../src/core/query/query';
 import { random as prng } from '../../../bench/generate';
 
 const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -31,8 +33,14 @@ function evidence(seed: number, fileCount: number): Map<string, JsonObject[]> {
   const users = ['alice', 'bob', 'carol', 'dave', 'erin'];
   const names = ['DescribeInstances', 'ListBuckets', 'GetCallerIdentity', 'ListUsers', 'DescribeRegions'];
   const files = new Map<string, JsonObject[]>();
+  const made: JsonObject[] = [];
   for (let f = 0; f < fileCount; f++) {
-    const records = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => {
+    const records = Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, r) => {
+      // Now and then a record with an earlier one's eventID and time, and other content: an eventID conflict.
+      if (f % 9 === 8 && r === 0 && made.length > 0) {
+        const earlier = made[Math.floor(rand() * made.length)];
+        return { ...earlier, sourceIPAddress: '203.0.113.250', requestParameters: { name: `conflict-${f}` } };
+      }
       const user = pick(users);
       // Trails deleted now and then: a rule's findings, and a selection few enough to be sorted on its own.
       const eventName = rand() < 0.06 ? 'DeleteTrail' : pick(names);
@@ -50,6 +58,7 @@ function evidence(seed: number, fileCount: number): Map<string, JsonObject[]> {
         recipientAccountId: '111122223333',
       };
     });
+    made.push(...records);
     // Names whose code-unit order is not the order they were made in.
     files.set(`/evidence/${hex(6)}-${f}.json`, records);
   }
@@ -107,7 +116,13 @@ async function observe(index: EventIndex): Promise<unknown> {
     return Array.from({ length: model.laneCount }, (_, rank) => [model.laneValue(rank), model.laneTotal(rank), places(model.ids.subarray(model.laneStart[rank], model.laneStart[rank + 1]))]);
   };
   const report = await runDetectionsReport(index, builtinRules());
+  // The generated evidence's conflicts are marked by their address (the datasets have none).
+  const marked = index.sortByTime(queryIndex(index, 'ip:203.0.113.250'), 'asc');
+  const conflicted = marked.length > 0 ? index.postings('eventId', index.value('eventId', marked[0]) ?? '') : marked;
   return {
+    agentOldest: places(orderedWindow(index, index.all(), 'oldest', 0, index.size)),
+    agentNewest: places(orderedWindow(index, index.all(), 'newest', 0, index.size)),
+    agentConflict: places(orderedWindow(index, conflicted, 'oldest', 0, 10)),
     ascending: places(index.sortByTime(index.all(), 'asc')),
     descending: places(index.sortByTime(index.all(), 'desc')),
     fewAscending: places(index.sortByTime(deleteTrails, 'asc')),
@@ -134,8 +149,9 @@ describe('the order of events of one time', function () {
       const expected = Array.from(reference.all()).sort((a, b) => reference.time(a) - reference.time(b) || a - b);
       assert.deepEqual(Array.from(reference.sortByTime(reference.all(), 'asc')), expected, `seed ${seed}: time, then place`);
       const want = await observe(reference);
-      const findings = (want as { findings: unknown[] }).findings;
+      const { findings, agentConflict } = want as { findings: unknown[]; agentConflict: unknown[] };
       assert.ok(findings.length > 0, `seed ${seed}: the evidence makes findings`);
+      assert.ok(agentConflict.length >= 2, `seed ${seed}: an eventID held by two records`);
       for (const order of [[...inPathOrder].reverse(), shuffled(inPathOrder, seed * 7), shuffled(inPathOrder, seed * 11)]) {
         assert.deepEqual(await observe(indexInOrder(files, order)), want, `seed ${seed}, merged in another order`);
       }
