@@ -3,6 +3,7 @@ import type { EventId } from '../../core/engine/api';
 import type { Investigation } from '../../core/engine/investigation';
 import type { DisplayFormat } from '../display';
 import { safeFileSegment } from '../util/text';
+import { recordOfEventId } from '../../core/index/lookup';
 
 export const EVENT_SCHEME = 'cloudtrail-event';
 export const GZ_SCHEME = 'cloudtrail-gz';
@@ -39,11 +40,7 @@ export function parseEventUri(investigation: Investigation, uri: vscode.Uri): Ev
     const id = Number(match[1]);
     if (id < index.size && (!eventId || index.value('eventId', id) === eventId)) return id;
   }
-  if (eventId) {
-    const found = index.postings('eventId', eventId);
-    if (found.length > 0) return found[0];
-  }
-  return undefined;
+  return eventId ? recordOfEventId(index, eventId) : undefined;
 }
 
 export async function openEventDocument(investigation: Investigation, display: DisplayFormat, id: EventId, options: vscode.TextDocumentShowOptions = {}): Promise<void> {

@@ -14,6 +14,7 @@ import { oneLine } from '../util/text';
 import { describeStart, type LineageView, missingHopAdvice, missingHopFilter } from './lineageView';
 import { LiveCommands } from '../commandIds';
 import { LINEAGE_VIEW_ID } from './intelCommands';
+import { recordOfEventId } from '../../core/index/lookup';
 
 const ACCESS_KEY = /^(?:AKIA|ASIA|ABIA|ACCA|AROA|AIDA)[A-Z0-9]{8,124}$/;
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,8 +25,8 @@ function startFromText(index: EventIndexApi, raw: string): LineageStart | undefi
   if (!text) return undefined;
   if (ACCESS_KEY.test(text)) return { accessKey: text };
   if (EVENT_ID.test(text)) {
-    const ids = index.postings('eventId', text);
-    return ids.length > 0 ? { eventId: ids[0] } : undefined;
+    const eventId = recordOfEventId(index, text);
+    return eventId === undefined ? undefined : { eventId };
   }
   if (index.postings('session', text).length > 0) return { session: text };
   if (index.postings('accessKey', text).length > 0 || index.postings('issuedKey', text).length > 0) return { accessKey: text };
@@ -55,8 +56,8 @@ function startFromArgument(index: EventIndexApi, arg: unknown): LineageStart | u
       case 'session':
         return { session: o.value };
       case 'eventId': {
-        const ids = index.postings('eventId', o.value);
-        return ids.length > 0 ? { eventId: ids[0] } : undefined;
+        const eventId = recordOfEventId(index, o.value);
+        return eventId === undefined ? undefined : { eventId };
       }
       default:
         return startFromText(index, o.value);

@@ -20,6 +20,7 @@ import { codeArray, computeFirstSeen, computeKinds, findingFlags, timeOrder } fr
 import { withDeadline } from './differential';
 import { requireDataset } from '../../datasets';
 import { orderedWindow } from '../../../src/core/tools/output';
+import { recordOfEventId } from '../../../src/core/index/lookup';
 import { queryIndex } from '../../../src/core/query/query';
 import { random as prng } from '../../../bench/generate';
 
@@ -118,11 +119,15 @@ async function observe(index: EventIndex): Promise<unknown> {
   const report = await runDetectionsReport(index, builtinRules());
   // The generated evidence's conflicts are marked by their address (the datasets have none).
   const marked = index.sortByTime(queryIndex(index, 'ip:203.0.113.250'), 'asc');
-  const conflicted = marked.length > 0 ? index.postings('eventId', index.value('eventId', marked[0]) ?? '') : marked;
+  const conflictedId = marked.length > 0 ? (index.value('eventId', marked[0]) ?? '') : undefined;
+  const conflicted = conflictedId === undefined ? marked : index.postings('eventId', conflictedId);
+  const picked = conflictedId === undefined ? undefined : recordOfEventId(index, conflictedId);
   return {
     agentOldest: places(orderedWindow(index, index.all(), 'oldest', 0, index.size)),
     agentNewest: places(orderedWindow(index, index.all(), 'newest', 0, index.size)),
     agentConflict: places(orderedWindow(index, conflicted, 'oldest', 0, 10)),
+    // Opening an event, or a lineage, by its eventID.
+    picked: picked === undefined ? undefined : placeOf(index, picked),
     ascending: places(index.sortByTime(index.all(), 'asc')),
     descending: places(index.sortByTime(index.all(), 'desc')),
     fewAscending: places(index.sortByTime(deleteTrails, 'asc')),
