@@ -538,6 +538,10 @@ export class Uint32Column extends NumberColumn<Uint32Array> {
   constructor() {
     super((length) => new Uint32Array(length));
   }
+
+  get array(): Uint32Array {
+    return this.data;
+  }
 }
 
 /**

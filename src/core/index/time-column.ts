@@ -8,11 +8,10 @@
  * (Object.is), so the index's record checks compare as they did.
  */
 
+import { Float64Column, Uint32Column } from './columns';
+
 /** The largest stored value: seconds since 1970 plus one, in a Uint32Array. */
 const MAX_STORED = 0xffffffff;
-
-/** Entries a new column has room for. */
-const FIRST_CAPACITY = 1024;
 
 /**
  * The compact form of `time`: whole seconds since 1970 plus one, 0 for NaN; -1 when it has
@@ -55,13 +54,12 @@ export interface TimeReader {
 
 export class TimeColumn implements TimeReader {
   /** While compact: each time as whole seconds since 1970 plus one, 0 for none. */
-  private seconds: Uint32Array | undefined = new Uint32Array(FIRST_CAPACITY);
+  private seconds: Uint32Column | undefined = new Uint32Column();
   /** Once a time came that has no compact form: each time as it is. */
-  private millis: Float64Array | undefined;
-  private length = 0;
+  private millis: Float64Column | undefined;
 
   get size(): number {
-    return this.length;
+    return this.column.size;
   }
 
   /** Whether the times are held as seconds (four bytes each). */
@@ -71,65 +69,56 @@ export class TimeColumn implements TimeReader {
 
   get(index: number): number {
     const seconds = this.seconds;
-    if (seconds !== undefined) {
-      const stored = seconds[index];
-      return stored === 0 ? NaN : (stored - 1) * 1000;
-    }
-    return this.millis![index];
+    return seconds !== undefined ? timeOfStored(seconds.get(index)) : this.millis!.get(index);
   }
 
   /** The stored seconds of the events held (a view), while compact: what a cache stores. */
   storedSeconds(): Uint32Array | undefined {
-    return this.seconds?.subarray(0, this.length);
+    return this.seconds?.array.subarray(0, this.seconds.size);
   }
 
   push(time: number): void {
-    if (this.length === this.capacity) this.grow(Math.max(FIRST_CAPACITY, this.capacity * 2));
     const seconds = this.seconds;
     if (seconds !== undefined) {
       const stored = storedSecond(time);
       if (stored >= 0) {
-        seconds[this.length++] = stored;
+        seconds.push(stored);
         return;
       }
       this.toMillis();
     }
-    this.millis![this.length++] = time;
+    this.millis!.push(time);
   }
 
   /** Appends source[row] for each row in `rows` (or all of `source`), as push() of each would. */
   appendRows(source: ArrayLike<number>, rows: Int32Array | undefined): void {
     const count = rows ? rows.length : source.length;
-    this.room(count);
     let i = 0;
-    let n = this.length;
     const seconds = this.seconds;
     if (seconds !== undefined) {
+      seconds.reserve(seconds.size + count);
       for (; i < count; i++) {
         const stored = storedSecond(source[rows ? rows[i] : i]);
         if (stored < 0) break;
-        seconds[n++] = stored;
+        seconds.push(stored);
       }
-      this.length = n;
       if (i === count) return;
       this.toMillis();
     }
     const millis = this.millis!;
-    for (; i < count; i++) millis[n++] = source[rows ? rows[i] : i];
-    this.length = n;
+    millis.reserve(millis.size + count - i);
+    for (; i < count; i++) millis.push(source[rows ? rows[i] : i]);
   }
 
   /** Appends stored[row] (compact forms, as storedSeconds gives) for each row in `rows`. */
   appendStoredRows(stored: Uint32Array, rows: Int32Array): void {
-    this.room(rows.length);
-    let n = this.length;
-    const seconds = this.seconds;
-    if (seconds !== undefined) for (let i = 0; i < rows.length; i++) seconds[n++] = stored[rows[i]];
-    else {
-      const millis = this.millis!;
-      for (let i = 0; i < rows.length; i++) millis[n++] = timeOfStored(stored[rows[i]]);
+    if (this.seconds !== undefined) {
+      this.seconds.appendRows(stored, rows);
+      return;
     }
-    this.length = n;
+    const millis = this.millis!;
+    millis.reserve(millis.size + rows.length);
+    for (let i = 0; i < rows.length; i++) millis.push(timeOfStored(stored[rows[i]]));
   }
 
   /**
@@ -137,14 +126,14 @@ export class TimeColumn implements TimeReader {
    * every one has one (one pass, a new array), else the array itself, not copied.
    */
   adopt(times: Float64Array): void {
-    if (this.length !== 0) throw new Error('only an empty column adopts an array');
+    this.mustBeEmpty();
     const compact = compactTimes(times, times.length);
-    if (compact) this.seconds = compact;
+    if (compact) this.adoptStored(compact);
     else {
       this.seconds = undefined;
-      this.millis = times;
+      this.millis = new Float64Column();
+      this.millis.adopt(times);
     }
-    this.length = times.length;
   }
 
   /**
@@ -152,62 +141,44 @@ export class TimeColumn implements TimeReader {
    * column's content without copying or reading it (an empty column only).
    */
   adoptStored(stored: Uint32Array): void {
-    if (this.length !== 0) throw new Error('only an empty column adopts an array');
-    this.seconds = stored;
+    this.mustBeEmpty();
     this.millis = undefined;
-    this.length = stored.length;
+    this.seconds = new Uint32Column();
+    this.seconds.adopt(stored);
   }
 
   /** Makes room for `capacity` entries in one step, so a large load does not regrow. */
   reserve(capacity: number): void {
-    if (capacity > this.capacity) this.grow(capacity);
+    this.column.reserve(capacity);
   }
 
   /** Drops spare capacity once loading is over, when it is worth a copy. */
   trim(): void {
-    if (this.capacity > Math.max(this.length + 4096, Math.floor(this.length * 1.25))) {
-      if (this.seconds) this.seconds = this.seconds.slice(0, this.length);
-      else this.millis = this.millis!.slice(0, this.length);
-    }
+    this.column.trim();
   }
 
   truncate(length: number): void {
-    this.length = Math.min(length, this.length);
+    this.column.truncate(length);
   }
 
   get byteLength(): number {
-    return this.seconds ? this.seconds.byteLength : this.millis!.byteLength;
+    return this.column.byteLength;
   }
 
-  private get capacity(): number {
-    return this.seconds ? this.seconds.length : this.millis!.length;
+  private get column(): Uint32Column | Float64Column {
+    return this.seconds ?? this.millis!;
   }
 
-  private room(extra: number): void {
-    if (this.length + extra > this.capacity) {
-      let capacity = Math.max(FIRST_CAPACITY, this.capacity * 2);
-      while (capacity < this.length + extra) capacity *= 2;
-      this.grow(capacity);
-    }
-  }
-
-  private grow(capacity: number): void {
-    if (this.seconds) {
-      const next = new Uint32Array(capacity);
-      next.set(this.seconds.subarray(0, this.length));
-      this.seconds = next;
-    } else {
-      const next = new Float64Array(capacity);
-      next.set(this.millis!.subarray(0, this.length));
-      this.millis = next;
-    }
+  private mustBeEmpty(): void {
+    if (this.size !== 0) throw new Error('only an empty column adopts an array');
   }
 
   /** Turns the column into doubles (once: a time came that has no compact form), room kept. */
   private toMillis(): void {
     const seconds = this.seconds!;
-    const millis = new Float64Array(seconds.length);
-    for (let i = 0; i < this.length; i++) millis[i] = timeOfStored(seconds[i]);
+    const millis = new Float64Column();
+    millis.reserve(seconds.array.length);
+    for (let i = 0; i < seconds.size; i++) millis.push(timeOfStored(seconds.get(i)));
     this.millis = millis;
     this.seconds = undefined;
   }
