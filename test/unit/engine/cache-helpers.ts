@@ -1,6 +1,7 @@
 /** Helpers for the cache tests: editing evidence behind the cache's back, forging a cache. */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CACHE_FORMAT, cacheIdentity, decodeCache, writeCache } from '../../../src/core/engine/cache';
 import { GzipInflater, InflateSteps } from '../../../src/core/sources/inflate';
@@ -86,4 +87,22 @@ export function spySteps(): { inflated: () => { bytes: number; complete: boolean
     };
   };
   return { inflated: () => seen, restore: () => (GzipInflater.prototype.steps = steps) };
+}
+
+/**
+ * A folder of its own for the tests of the calling `describe` (made before them, removed after
+ * them, with everything in it), as a function: its path is known only once `before` has run.
+ */
+export function scratchFolder(prefix: string): () => string {
+  let folder: string | undefined;
+  before(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  after(async () => {
+    if (folder) await fs.rm(folder, { recursive: true, force: true });
+  });
+  return () => {
+    if (!folder) throw new Error('the scratch folder is made in before()');
+    return folder;
+  };
 }

@@ -6,7 +6,6 @@
 import * as assert from 'node:assert/strict';
 import fsCallbacks from 'node:fs';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -19,7 +18,7 @@ import { RecordChangedError } from '../../../src/core/index/read-back';
 import { queryIndex } from '../../../src/core/query/query';
 import { generateTrail } from '../../../bench/generate';
 import { runCli } from '../run-cli';
-import { HEADER, tableOfContents } from './cache-helpers';
+import { HEADER, tableOfContents, scratchFolder } from './cache-helpers';
 
 const comparable = (summary: SourceSummary) => ({ ...summary, fromCache: undefined, notes: undefined });
 
@@ -69,13 +68,7 @@ function sectionsOf(data: Buffer): { kind: string; at: number; bytes: number }[]
 
 describe('index cache reopened lazily (deferIndex)', function () {
   this.timeout(120_000);
-  let scratch: string;
-  before(async () => {
-    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-reopen-'));
-  });
-  after(async () => {
-    await fs.rm(scratch, { recursive: true, force: true });
-  });
+  const scratch = scratchFolder('ctinv-reopen-');
 
   async function cacheFile(cacheDir: string): Promise<string> {
     const names = (await fs.readdir(cacheDir)).filter((n) => n.endsWith('.idx'));
@@ -85,7 +78,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
 
   /** A seeded trail in the AWSLogs layout; with `redelivered`, one file delivered twice (duplicates) under another name. */
   async function trail(name: string, seed: number, redelivered: boolean): Promise<string> {
-    const root = path.join(scratch, name);
+    const root = path.join(scratch(), name);
     generateTrail(root, 700 + seed * 37, seed, 11 + seed);
     await fs.rm(path.join(root, 'generated.json'));
     if (redelivered) {
@@ -103,7 +96,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
   ] as const) {
     it(`seed ${seed}${redelivered ? ', a file delivered twice' : ''}: the summary comes without reading the columns, and the index read on first use equals the cold build`, async () => {
       const folder = await trail(`seed-${seed}`, seed, redelivered);
-      const cacheDir = path.join(scratch, `cache-${seed}`);
+      const cacheDir = path.join(scratch(), `cache-${seed}`);
       const cold = await Investigation.open([folder], { workers: 0 });
       await Investigation.open([folder], { workers: 0, cacheDir });
       const spy = spyLoads();
@@ -124,7 +117,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
 
   it('a damaged section is found when first used: the cache is deleted, never trusted, and rebuilt by the next load', async () => {
     const folder = await trail('damaged', 5, false);
-    const cacheDir = path.join(scratch, 'cache-damaged');
+    const cacheDir = path.join(scratch(), 'cache-damaged');
     const cold = await Investigation.open([folder], { workers: 0, cacheDir });
     const file = await cacheFile(cacheDir);
     const data = await fs.readFile(file);
@@ -161,7 +154,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
 
   it('read at once (no deferIndex), a damaged section is refused at load, with a note', async () => {
     const folder = await trail('damaged-eager', 6, false);
-    const cacheDir = path.join(scratch, 'cache-damaged-eager');
+    const cacheDir = path.join(scratch(), 'cache-damaged-eager');
     const cold = await Investigation.open([folder], { workers: 0, cacheDir });
     const file = await cacheFile(cacheDir);
     const data = await fs.readFile(file);
@@ -176,7 +169,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
 
   it('a damaged table of contents or description is refused at once, even lazily', async () => {
     const folder = await trail('damaged-toc', 8, false);
-    const cacheDir = path.join(scratch, 'cache-damaged-toc');
+    const cacheDir = path.join(scratch(), 'cache-damaged-toc');
     const cold = await Investigation.open([folder], { workers: 0, cacheDir });
     const file = await cacheFile(cacheDir);
     const good = await fs.readFile(file);
@@ -220,7 +213,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
   ] as const) {
     it(`a lazy reopen notices a file that ${change}, and reads the evidence again`, async () => {
       const folder = await trail(`identity-${change.length}`, 9, false);
-      const cacheDir = path.join(scratch, `cache-identity-${change.length}`);
+      const cacheDir = path.join(scratch(), `cache-identity-${change.length}`);
       await Investigation.open([folder], { workers: 0, cacheDir });
       const files = (await fs.readdir(folder, { recursive: true })).filter((f) => f.endsWith('.json.gz')).sort();
       // ctime moves on its clock's tick: let it move.
@@ -233,7 +226,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
 
   it('ctinv query answers the same from a cache whose section is damaged: it notes it and reads the evidence again', async () => {
     const folder = await trail('cli', 4, false);
-    const cacheDir = path.join(scratch, 'cache-cli');
+    const cacheDir = path.join(scratch(), 'cache-cli');
     const first = await runCli(['query', folder, '--where', 'event:*', '--cache-dir', cacheDir, '--workers', '0']);
     assert.equal(first.code, 0, first.stderr);
     const file = await cacheFile(cacheDir);
@@ -268,7 +261,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
     it(`seed ${seed}: read ahead while walking (readAhead), the cache answers as the cold build does, and only the one for these paths is read`, async () => {
       const folder = await trail(`ahead-${seed}`, seed, seed === 17);
       const elsewhere = await trail(`ahead-other-${seed}`, seed + 1, false);
-      const cacheDir = path.join(scratch, `cache-ahead-${seed}`);
+      const cacheDir = path.join(scratch(), `cache-ahead-${seed}`);
       const cold = await Investigation.open([folder], { workers: 0 });
       await Investigation.open([folder], { workers: 0, cacheDir });
       // Used more recently: the cache of other evidence, and a file that is no cache at all.
@@ -292,7 +285,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
 
   it('read ahead, the cache of evidence that changed since is not used: the evidence is read again', async () => {
     const folder = await trail('ahead-changed', 19, false);
-    const cacheDir = path.join(scratch, 'cache-ahead-changed');
+    const cacheDir = path.join(scratch(), 'cache-ahead-changed');
     await Investigation.open([folder], { workers: 0, cacheDir });
     const files = (await fs.readdir(folder, { recursive: true })).filter((f) => f.endsWith('.json.gz')).sort();
     // Same size, one record's source IP changed: only the file's identity tells.
@@ -313,7 +306,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
     const folder = await trail('ahead-let-go', 31, false);
-    const cacheDir = path.join(scratch, 'cache-ahead-let-go');
+    const cacheDir = path.join(scratch(), 'cache-ahead-let-go');
     await Investigation.open([folder], { workers: 0, cacheDir });
     const files = (await fs.readdir(folder, { recursive: true })).filter((f) => f.endsWith('.json.gz')).sort();
     await fs.appendFile(path.join(folder, files[0]), Buffer.alloc(0));
@@ -355,7 +348,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
 
   it('read ahead, a damaged section is found when first used: the cache is deleted and the next load reads the evidence', async () => {
     const folder = await trail('ahead-damaged', 23, false);
-    const cacheDir = path.join(scratch, 'cache-ahead-damaged');
+    const cacheDir = path.join(scratch(), 'cache-ahead-damaged');
     const cold = await Investigation.open([folder], { workers: 0, cacheDir });
     const file = await cacheFile(cacheDir);
     const data = await fs.readFile(file);
@@ -373,7 +366,7 @@ describe('index cache reopened lazily (deferIndex)', function () {
 
   it('read ahead, a damaged table of contents is refused with a note, as when the file is opened after the walk', async () => {
     const folder = await trail('ahead-toc', 29, false);
-    const cacheDir = path.join(scratch, 'cache-ahead-toc');
+    const cacheDir = path.join(scratch(), 'cache-ahead-toc');
     const cold = await Investigation.open([folder], { workers: 0, cacheDir });
     const file = await cacheFile(cacheDir);
     const data = await fs.readFile(file);

@@ -6,7 +6,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CACHE_FORMAT, CacheDamagedError, decodeCache } from '../../../src/core/engine/cache';
 import { Investigation } from '../../../src/core/engine/investigation';
@@ -16,7 +15,7 @@ import { JsonObject } from '../../../src/core/model/event';
 import { queryIndex } from '../../../src/core/query/query';
 import { timeOrder } from '../../../src/core/timeline/derived';
 import { random } from '../../../bench/generate';
-import { HEADER, WHOLE_SECOND, tableOfContents, walked } from './cache-helpers';
+import { HEADER, WHOLE_SECOND, tableOfContents, walked, scratchFolder } from './cache-helpers';
 import { record } from './helpers';
 
 const T0 = Date.UTC(2026, 2, 4, 5, 0, 0);
@@ -58,20 +57,14 @@ async function everything(index: EventIndex) {
 
 describe('the event times in the index cache (format 12)', function () {
   this.timeout(120_000);
-  let scratch: string;
-  before(async () => {
-    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-cache-times-'));
-  });
-  after(async () => {
-    await fs.rm(scratch, { recursive: true, force: true });
-  });
+  const scratch = scratchFolder('ctinv-cache-times-');
 
   /**
    * A folder of trail files with whole-second times (a few events without one); `odd`: one event
    * with a time in milliseconds; `redelivered`: one file twice under another name (duplicates).
    */
   async function evidence(name: string, seed: number, options: { odd?: boolean; redelivered?: boolean } = {}): Promise<string> {
-    const folder = path.join(scratch, name);
+    const folder = path.join(scratch(), name);
     await fs.mkdir(folder);
     const rand = random(seed);
     for (let f = 0; f < 5; f++) {
@@ -107,7 +100,7 @@ describe('the event times in the index cache (format 12)', function () {
     it(`${label}: written and reopened (at once, lazily, after another source), the index answers as the cold one`, async () => {
       const odd = 'odd' in options;
       const folder = await evidence(label.replace(/\W+/g, '-'), label.length, options);
-      const cacheDir = path.join(scratch, `cache-${label.replace(/\W+/g, '-')}`);
+      const cacheDir = path.join(scratch(), `cache-${label.replace(/\W+/g, '-')}`);
       const cold = await Investigation.open([folder], { workers: 0 });
       if ('redelivered' in options) assert.ok(cold.summary.duplicates > 0, 'duplicates dropped');
       const expected = await everything(cold.investigation.index);
@@ -165,7 +158,7 @@ describe('the event times in the index cache (format 12)', function () {
     it(`${damage}: a lazy reopen throws CacheDamagedError on first use and deletes the cache; read at once, it is refused with a note; the next load rebuilds it`, async () => {
       const name = damage.replace(/\W+/g, '-');
       const folder = await evidence(name, 7);
-      const cacheDir = path.join(scratch, `cache-${name}`);
+      const cacheDir = path.join(scratch(), `cache-${name}`);
       const cold = await Investigation.open([folder], { workers: 0, cacheDir });
       const expected = await everything(cold.investigation.index);
       const file = await cacheFile(cacheDir);
@@ -196,7 +189,7 @@ describe('the event times in the index cache (format 12)', function () {
 
   it('a cache of format 11 (times as doubles) is not used: the evidence is read again, the same answers, and the cache rewritten in format 12', async () => {
     const folder = await evidence('format-11', 11);
-    const cacheDir = path.join(scratch, 'cache-format-11');
+    const cacheDir = path.join(scratch(), 'cache-format-11');
     const cold = await Investigation.open([folder], { workers: 0, cacheDir });
     const expected = await everything(cold.investigation.index);
     const file = await cacheFile(cacheDir);

@@ -7,7 +7,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CACHE_FORMAT } from '../../../src/core/engine/cache';
 import { Investigation } from '../../../src/core/engine/investigation';
@@ -18,7 +17,7 @@ import { UniqueIdColumn } from '../../../src/core/index/columns';
 import { queryIndex } from '../../../src/core/query/query';
 import { generateTrail, random } from '../../../bench/generate';
 import { runCli } from '../run-cli';
-import { tableOfContents } from './cache-helpers';
+import { tableOfContents, scratchFolder } from './cache-helpers';
 
 interface StoredSection {
   kind: string;
@@ -65,16 +64,10 @@ async function answer(index: EventIndex, where: string) {
 
 describe('a pivot opens what it needs (cache format 12)', function () {
   this.timeout(120_000);
-  let scratch: string;
-  before(async () => {
-    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-pivot-open-'));
-  });
-  after(async () => {
-    await fs.rm(scratch, { recursive: true, force: true });
-  });
+  const scratch = scratchFolder('ctinv-pivot-open-');
 
   async function trail(name: string, seed: number, events = 900): Promise<string> {
-    const root = path.join(scratch, name);
+    const root = path.join(scratch(), name);
     generateTrail(root, events, seed, 9 + seed);
     await fs.rm(path.join(root, 'generated.json'));
     return root;
@@ -89,7 +82,7 @@ describe('a pivot opens what it needs (cache format 12)', function () {
   it('stores no array of one value, and ordinals and file numbers at their width; reopened, alone or merged after another source, the index answers as the cold one', async () => {
     const first = await trail('facts-a', 4);
     const second = await trail('facts-b', 5);
-    const cacheDir = path.join(scratch, 'cache-facts');
+    const cacheDir = path.join(scratch(), 'cache-facts');
     await Investigation.open([second], { workers: 0, cacheDir });
     const data = await fs.readFile(await cacheFile(cacheDir));
     assert.equal(data.readUInt32LE(8), CACHE_FORMAT);
@@ -138,7 +131,7 @@ describe('a pivot opens what it needs (cache format 12)', function () {
   for (const seed of [21, 22, 23]) {
     it(`seed ${seed}: random queries on a reopened index answer as on the cold index (ids, rows, places, text read back)`, async () => {
       const folder = await trail(`random-${seed}`, seed, 600 + seed * 10);
-      const cacheDir = path.join(scratch, `cache-random-${seed}`);
+      const cacheDir = path.join(scratch(), `cache-random-${seed}`);
       const cold = (await Investigation.open([folder], { workers: 0, cacheDir })).investigation.index;
       const reopened = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true });
       assert.equal(reopened.summary.fromCache, true);
@@ -196,7 +189,7 @@ describe('a pivot opens what it needs (cache format 12)', function () {
   ] as const) {
     it(`a damaged ${name} section (${touched}): the query answers as without a cache, notes the damaged cache by name, and rebuilds it`, async () => {
       const folder = await trail(`damaged-${name}`, 31);
-      const cacheDir = path.join(scratch, `cache-damaged-${name}`);
+      const cacheDir = path.join(scratch(), `cache-damaged-${name}`);
       const key = (await Investigation.open([folder], { workers: 0 })).investigation.index.top('accessKey', undefined, 1)[0].value;
       const args = ['query', folder, '--where', `accessKeyId:${key}`, '--workers', '0'];
       const expected = await runCli([...args, '--no-cache']);
@@ -219,7 +212,7 @@ describe('a pivot opens what it needs (cache format 12)', function () {
 
   it('a truncated cache file (cut in its sections, after its description, or a byte short): the query answers as without a cache and notes it by name', async () => {
     const folder = await trail('truncated', 33);
-    const cacheDir = path.join(scratch, 'cache-truncated');
+    const cacheDir = path.join(scratch(), 'cache-truncated');
     const args = ['query', folder, '--where', 'event:*', '--workers', '0'];
     const expected = await runCli([...args, '--no-cache']);
     assert.equal(expected.code, 0, expected.stderr);

@@ -6,7 +6,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { generateTrail } from '../../../bench/generate';
@@ -17,18 +16,12 @@ import { GzipInflater } from '../../../src/core/sources/inflate';
 import { RecordLocation } from '../../../src/core/sources/types';
 import { runCli } from '../run-cli';
 import { readAll } from '../sources/helpers';
-import { forgeCacheForCurrentEvidence, spySteps } from './cache-helpers';
+import { forgeCacheForCurrentEvidence, spySteps, scratchFolder } from './cache-helpers';
 import { random } from '../../../bench/records';
 
 describe('pivot read-back: only as far as the wanted records', function () {
   this.timeout(120_000);
-  let scratch: string;
-  before(async () => {
-    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-pivot-'));
-  });
-  after(async () => {
-    await fs.rm(scratch, { recursive: true, force: true });
-  });
+  const scratch = scratchFolder('ctinv-pivot-');
 
   it('GzipInflater.steps hands out prefixes of the content, no more than asked for by much, and finds damage where it reaches it', () => {
     const rand = random(5);
@@ -73,7 +66,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
       ['mixed.json.gz', 200, 500, 'mixed'],
       ['one.json.gz', 1, 10, null],
     ] as const) {
-      const file = path.join(scratch, name);
+      const file = path.join(scratch(), name);
       const records: unknown[] = Array.from({ length: count }, (_, i) => event(i, pad + Math.floor(rand() * 200)));
       // Items that are not events, before and between: ordinals count events only.
       if (items === 'mixed') for (let k = 0; k < 20; k++) records.splice(Math.floor(rand() * records.length), 0, k % 2 ? { note: `not an event ${k}` } : k);
@@ -122,7 +115,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
         ['uneven.json.gz', uneven],
         ['even.json.gz', even],
       ] as const) {
-        const file = path.join(scratch, name);
+        const file = path.join(scratch(), name);
         const compressed = zlib.gzipSync(JSON.stringify({ Records: records }));
         await fs.writeFile(file, compressed);
         const { events, locations } = await readAll(file);
@@ -136,7 +129,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
           // After a file of one huge record (the estimate from the files read before is then
           // far too large), record 19 of 200 ends about a tenth into this one's content: not much
           // more is inflated.
-          const huge = path.join(scratch, 'huge.json.gz');
+          const huge = path.join(scratch(), 'huge.json.gz');
           await fs.writeFile(huge, zlib.gzipSync(JSON.stringify({ Records: [event(0, 300_000)] })));
           await readRawRecordsAt(huge, 'trail', [{ offset: 0, length: 0 }], { everyItemAnEvent: true, records: 1 });
           await readRawRecordsAt(file, 'trail', [locations[19]], { everyItemAnEvent: true, records: records.length });
@@ -150,7 +143,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
         for (const size of [0, 0xffffffff]) {
           const lying = Buffer.from(compressed);
           lying.writeUInt32LE(size, lying.length - 4);
-          const liar = path.join(scratch, `lying-${size}-${name}`);
+          const liar = path.join(scratch(), `lying-${size}-${name}`);
           await fs.writeFile(liar, lying);
           const raw = await readRawRecordsAt(liar, 'trail', [locations[1]], { everyItemAnEvent: true, records: records.length });
           assert.deepEqual(JSON.parse(raw[0].text!), events[1]);
@@ -162,7 +155,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
   });
 
   it('a record past the end of a shorter file, with or without the hint, is named as not there any more', async () => {
-    const file = path.join(scratch, 'short.json.gz');
+    const file = path.join(scratch(), 'short.json.gz');
     const records = Array.from({ length: 5 }, (_, i) => ({ eventName: 'GetObject', eventSource: 's3.amazonaws.com', eventTime: '2024-01-01T00:00:00Z', eventID: `id-${i}` }));
     await fs.writeFile(file, zlib.gzipSync(JSON.stringify({ Records: records })));
     for (const everyItemAnEvent of [false, true]) {
@@ -173,7 +166,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
 
   /** A seeded trail in the AWSLogs layout, files of `perFile` events. */
   async function trail(name: string, seed: number, events: number, perFile: number): Promise<string> {
-    const root = path.join(scratch, name);
+    const root = path.join(scratch(), name);
     generateTrail(root, events, seed, perFile);
     await fs.rm(path.join(root, 'generated.json'));
     return root;
@@ -186,7 +179,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
   ] as const) {
     it(`seed ${seed}, ${perFile} events a file: ctinv query on a lazily opened cache prints exactly what the cold build prints, single and combined filters`, async () => {
       const folder = await trail(`cli-${seed}`, seed, events, perFile);
-      const cacheDir = path.join(scratch, `cache-cli-${seed}`);
+      const cacheDir = path.join(scratch(), `cache-cli-${seed}`);
       const cold = await Investigation.open([folder], { workers: 0 });
       const index = cold.investigation.index;
       const rand = random(seed);
@@ -227,7 +220,7 @@ describe('pivot read-back: only as far as the wanted records', function () {
 
   it('a record edited since the cache was written (its file forged to look unchanged) is found out when read back from a prefix', async () => {
     const folder = await trail('changed', 31, 600, 200);
-    const cacheDir = path.join(scratch, 'cache-changed');
+    const cacheDir = path.join(scratch(), 'cache-changed');
     await Investigation.open([folder], { workers: 0, cacheDir });
     // The file of an early record: its third record's source IP is changed, same length.
     const opened = await Investigation.open([folder], { workers: 0, cacheDir, deferIndex: true });

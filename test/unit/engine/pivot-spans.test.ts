@@ -7,7 +7,6 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { random } from '../../../bench/records';
@@ -17,7 +16,7 @@ import { EventIndex } from '../../../src/core/index/event-index';
 import { RecordChangedError, readRawRecordsAt } from '../../../src/core/index/read-back';
 import { oneLine } from '../../../src/core/model/raw-record';
 import { queryIndex } from '../../../src/core/query/query';
-import { forgeCacheForCurrentEvidence, spySteps, walked } from './cache-helpers';
+import { forgeCacheForCurrentEvidence, spySteps, walked, scratchFolder } from './cache-helpers';
 
 /** Text that is not ASCII, quotes and escapes included: every byte offset past it differs from a character offset. */
 const ODD_TEXT = ['café', '日本語のテキスト', 'emoji 🙂🚀', 'quote " and \\ backslash', 'tab\tand\nnewline', 'ünïcödé', '\u2028line separator'];
@@ -56,18 +55,12 @@ async function textsById(index: EventIndex): Promise<Map<string, string | undefi
 
 describe('pivot read-back through the spans the cache keeps', function () {
   this.timeout(120_000);
-  let scratch: string;
-  before(async () => {
-    scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'ctinv-spans-'));
-  });
-  after(async () => {
-    await fs.rm(scratch, { recursive: true, force: true });
-  });
+  const scratch = scratchFolder('ctinv-spans-');
 
   /** A folder of seeded trail files in several shapes: gzip and plain, compact and pretty, a BOM, an item that is not an event. */
   async function folderOf(name: string, seed: number): Promise<string> {
     const rand = random(seed);
-    const folder = path.join(scratch, name);
+    const folder = path.join(scratch(), name);
     await fs.mkdir(folder, { recursive: true });
     let n = seed * 10_000;
     const shapes = [
@@ -92,7 +85,7 @@ describe('pivot read-back through the spans the cache keeps', function () {
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: every record read back from a reopened cache is byte for byte what the cold index reads back (multi-byte text, pretty-printed, gzip and plain, a BOM)`, async () => {
       const folder = await folderOf(`same-${seed}`, seed);
-      const cacheDir = path.join(scratch, `cache-same-${seed}`);
+      const cacheDir = path.join(scratch(), `cache-same-${seed}`);
       const cold = await Investigation.open([folder], { workers: 0 });
       const expected = await textsById(cold.investigation.index);
       assert.ok(expected.size > 20);
@@ -139,7 +132,7 @@ describe('pivot read-back through the spans the cache keeps', function () {
       starts.push(at);
       at += Buffer.byteLength(text) + 1;
     }
-    const file = path.join(scratch, 'uneven.json.gz');
+    const file = path.join(scratch(), 'uneven.json.gz');
     const content = Buffer.from(`${prefix}${texts.join(',')}]}`);
     await fs.writeFile(file, zlib.gzipSync(content));
     const span = (i: number) => [starts[i], starts[i] + Buffer.byteLength(texts[i])];
@@ -165,7 +158,7 @@ describe('pivot read-back through the spans the cache keeps', function () {
 
   it('a file changed after caching is found out through its spans (records swapped), and one only moved (spaces before its records) still reads back right', async () => {
     const folder = await folderOf('changed', 9);
-    const cacheDir = path.join(scratch, 'cache-changed');
+    const cacheDir = path.join(scratch(), 'cache-changed');
     const cold = await Investigation.open([folder], { workers: 0 });
     const expected = await textsById(cold.investigation.index);
     await Investigation.open([folder], { workers: 0, cacheDir });
@@ -196,7 +189,7 @@ describe('pivot read-back through the spans the cache keeps', function () {
 
   it('a cache of the previous format is not used: the evidence is read again (the same answers), and the cache rewritten in this one', async () => {
     const folder = await folderOf('older', 4);
-    const cacheDir = path.join(scratch, 'cache-older');
+    const cacheDir = path.join(scratch(), 'cache-older');
     const cold = await Investigation.open([folder], { workers: 0 });
     const expected = await textsById(cold.investigation.index);
     await Investigation.open([folder], { workers: 0, cacheDir });
