@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { EventBatch, BatchBuilder, combineBatches, copyBatch } from '../index/batch';
+import { EventBatch, BatchBuilder, combineBatches, copyBatch, swapPlaces } from '../index/batch';
 import { EventIndex, KnownMerge, MAX_CONFLICTS_LISTED, MergeResult } from '../index/event-index';
 import { JsonObject } from '../model/event';
 import { evidenceContaining } from '../sources/evidence-guard';
@@ -49,6 +49,8 @@ export class Investigation {
   /** Fills the index from a source opened lazily from the cache (LoadOptions.deferIndex), on its first use. */
   private pending?: () => void;
   private readonly sources: SourceState[] = [];
+  /** The event ids of each conflict account() listed, while they are listed. */
+  private readonly conflictIds = new WeakMap<EventIdConflict, [EventId, EventId]>();
   private readonly listeners = new Set<ChangeListener>();
   private nextId = 1;
 
@@ -231,7 +233,8 @@ export class Investigation {
     const batches: EventBatch[] = [];
     // What the merges do, for the cache, while this source alone fills an empty index.
     const index = this.index;
-    let known: (KnownMerge & { rows: number }) | undefined = index.size === 0 && index.files.length === 0 ? { dropped: [], conflicts: 0, conflictPairs: [], rows: 0 } : undefined;
+    let known: (KnownMerge & { rows: number; relocated: [EventId, number][] }) | undefined =
+      index.size === 0 && index.files.length === 0 ? { dropped: [], conflicts: 0, conflictPairs: [], rows: 0, relocated: [] } : undefined;
     let lastReport = 0;
     /** Events the index's columns were last sized for. */
     let reserved = 0;
@@ -255,6 +258,7 @@ export class Investigation {
         const result = this.mergeBatch(state, batch, dropped);
         if (known && dropped) {
           for (const row of dropped) known.dropped.push(known.rows + row);
+          for (const [id, row] of result.relocated) known.relocated.push([id, known.rows + row]);
           known.rows += batch.count;
           known.conflicts += result.conflicts;
           for (const pair of result.conflictPairs) if (known.conflictPairs.length < MAX_CONFLICTS_LISTED) known.conflictPairs.push(pair);
@@ -285,7 +289,9 @@ export class Investigation {
         return;
       }
       const merged = known ? { dropped: known.dropped, conflicts: known.conflicts, conflictPairs: known.conflictPairs } : undefined;
-      const value = { format: CACHE_FORMAT, identity, batches: batches.length ? [combineBatches(batches)] : [], walkProblems, contentHashes: hashes, merged };
+      const combined = batches.length ? combineBatches(batches) : undefined;
+      if (combined && known) relocateKept(combined, known);
+      const value = { format: CACHE_FORMAT, identity, batches: combined ? [combined] : [], walkProblems, contentHashes: hashes, merged };
       // What a reopen into an empty index reports is what this load did, which started from one.
       const reported: CachedSummary | undefined = merged ? { events: summary.events, files: summary.files, digests: summary.digests, skipped: [...summary.skipped], eventsWithoutTime: summary.eventsWithoutTime, duplicates: summary.duplicates, conflicts: summary.conflicts, conflictList: summary.conflictList, first: summary.first, last: summary.last } : undefined;
       await writeCache(cacheDir, value, files, reported).catch((error: unknown) => {
@@ -349,7 +355,18 @@ export class Investigation {
     summary.conflicts += result.conflicts;
     for (const [first, second] of result.conflictPairs) {
       if (summary.conflictList.length >= MAX_CONFLICTS_LISTED) break;
-      summary.conflictList.push({ eventId: this.index.value('eventId', second) ?? '', first: this.place(first), second: this.place(second) });
+      const conflict = { eventId: this.index.value('eventId', second) ?? '', first: this.place(first), second: this.place(second) };
+      summary.conflictList.push(conflict);
+      this.conflictIds.set(conflict, [first, second]);
+    }
+    if (result.relocated.length > 0) {
+      // A record listed here whose copy at an earlier place came later is listed at that place.
+      const moved = new Set(result.relocated.map(([id]) => id));
+      for (const conflict of summary.conflictList) {
+        const ids = this.conflictIds.get(conflict);
+        if (ids && moved.has(ids[0])) conflict.first = this.place(ids[0]);
+        if (ids && moved.has(ids[1])) conflict.second = this.place(ids[1]);
+      }
     }
     summary.eventsWithoutTime += result.withoutTime;
     if (result.added > result.withoutTime) {
@@ -542,6 +559,20 @@ function inSettledOrder(summary: SourceSummary, files: readonly EvidenceFile[]):
     for (const place of ordered.slice(1)) settled.push({ eventId, first: ordered[0], second: place });
   }
   summary.conflictList = settled.sort((a, b) => compareText(a.eventId, b.eventId) || comparePlaces(a.first, b.first) || comparePlaces(a.second, b.second));
+}
+
+/**
+ * Gives the cached batch the places the index's merges gave (MergeResult.relocated): event id
+ * k is the k-th row not dropped, and takes the place of the row it was relocated to.
+ */
+function relocateKept(batch: EventBatch, known: KnownMerge & { relocated: [EventId, number][] }): void {
+  if (known.relocated.length === 0) return;
+  const rowOfId: number[] = [];
+  for (let row = 0, d = 0; row < batch.count; row++) {
+    if (d < known.dropped.length && known.dropped[d] === row) d++;
+    else rowOfId.push(row);
+  }
+  for (const [id, row] of known.relocated) swapPlaces(batch, rowOfId[id], row);
 }
 
 function comparePlaces(a: RecordPlace, b: RecordPlace): number {

@@ -166,6 +166,23 @@ export function copyBatch(batch: EventBatch): EventBatch {
   return mapBatchArrays(batch, (array) => array.slice() as typeof array);
 }
 
+/**
+ * Exchanges the places (file, offset, length, content hash, content span) of rows `a` and `b`:
+ * two copies of one record (a duplicate), whose other columns are the same.
+ */
+export function swapPlaces(batch: EventBatch, a: number, b: number): void {
+  for (const column of [batch.fileOf, batch.offset, batch.length, batch.contentHash]) {
+    const held = column[a];
+    column[a] = column[b];
+    column[b] = held;
+  }
+  for (let k = 0; k < 2; k++) {
+    const held = batch.spans[2 * a + k];
+    batch.spans[2 * a + k] = batch.spans[2 * b + k];
+    batch.spans[2 * b + k] = held;
+  }
+}
+
 /** A batch's dictionary for one field: code 0 is "absent". */
 export class BatchDictionary {
   readonly values: string[] = [''];

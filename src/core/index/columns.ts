@@ -224,6 +224,10 @@ class NumberColumn<T extends NumberArray> {
     this.data[this.length++] = value;
   }
 
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+
   /** Takes `array` as the column's content, without copying it (an empty column only; see CodeColumn.adopt). */
   adopt(array: T): void {
     if (this.length !== 0) throw new Error('only an empty column adopts an array');
@@ -342,6 +346,22 @@ export class CompactNumberColumn {
     return this.small ? this.small.get(index) : this.large!.get(index);
   }
 
+  /** Replaces the value at `index` (below size), widening the column as push() would. */
+  set(index: number, value: number): void {
+    if (this.zeros !== undefined) {
+      if (value === 0) return;
+      this.becomeSmall();
+    }
+    if (this.small) {
+      if (Number.isInteger(value) && value >= 0 && value <= 0x7fffffff) {
+        this.small.set(index, value);
+        return;
+      }
+      this.becomeLarge();
+    }
+    this.large!.set(index, value);
+  }
+
   /**
    * Takes `array` as the column's content without copying it (an empty column only; see
    * CodeColumn.adopt): doubles as they are, whole numbers that all fit as 32-bit codes.
@@ -457,6 +477,15 @@ export class HashColumn {
     if (this.later !== undefined) return index < this.later ? HASH_LATER : NaN;
     const value = this.values!.get(index);
     return value < 0 ? HASH_LATER : value;
+  }
+
+  /** Replaces the hash at `index` (below size). */
+  set(index: number, value: number): void {
+    if (this.later !== undefined) {
+      if (value < 0) return;
+      this.becomeValues();
+    }
+    this.values!.set(index, value);
   }
 
   push(value: number): void {
@@ -586,15 +615,7 @@ export class RunColumn {
         return this.values[r + 1];
       }
     }
-    // The last run whose start is at or before index.
-    let lo = 0;
-    let hi = this.runs - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (starts[mid] <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    r = lo;
+    r = this.runOf(index);
     this.cursor = r;
     return this.values[r];
   }
@@ -631,6 +652,54 @@ export class RunColumn {
   appendRows(source: ArrayLike<number>, rows: Int32Array | undefined): void {
     const count = rows ? rows.length : source.length;
     for (let i = 0; i < count; i++) this.push(source[rows ? rows[i] : i]);
+  }
+
+  /**
+   * Replaces the value at `index` (below size): its run is split in up to three. Rare (a
+   * re-delivered record found earlier in place order), so the runs are copied.
+   */
+  set(index: number, value: number): void {
+    if (this.dense) {
+      this.dense.set(index, value);
+      return;
+    }
+    const r = this.runOf(index);
+    const old = this.values[r];
+    if (old === value) return;
+    const start = this.starts[r];
+    const end = r + 1 < this.runs ? this.starts[r + 1] : this.length;
+    const pieces: [start: number, value: number][] = [];
+    if (index > start) pieces.push([start, old]);
+    pieces.push([index, value]);
+    if (index + 1 < end) pieces.push([index + 1, old]);
+    const runs = this.runs - 1 + pieces.length;
+    const starts = new Uint32Array(Math.max(runs, this.starts.length));
+    const values = new Int32Array(starts.length);
+    starts.set(this.starts.subarray(0, r));
+    values.set(this.values.subarray(0, r));
+    pieces.forEach(([pieceStart, pieceValue], k) => {
+      starts[r + k] = pieceStart;
+      values[r + k] = pieceValue;
+    });
+    starts.set(this.starts.subarray(r + 1, this.runs), r + pieces.length);
+    values.set(this.values.subarray(r + 1, this.runs), r + pieces.length);
+    this.starts = starts;
+    this.values = values;
+    this.runs = runs;
+    this.cursor = 0;
+    if (value > this.largest) this.largest = value;
+  }
+
+  /** The last run whose start is at or before `index`. */
+  private runOf(index: number): number {
+    let lo = 0;
+    let hi = this.runs - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /** Takes `array` as the column's content, without copying it (an empty column only; see CodeColumn.adopt). */

@@ -133,6 +133,13 @@ export interface MergeResult {
   conflicts: number;
   /** [earlier, this] event ids of the first MAX_CONFLICTS_LISTED conflicts. */
   conflictPairs: [EventId, EventId][];
+  /**
+   * [event id, batch row] of each duplicate found earlier in place order than the copy held
+   * (of the same source): the held event now has that row's place (file, offset, length,
+   * content hash), and the row (dropped) the place it had. Whichever order one source's copies
+   * arrive in, the copy kept is the one whose file comes first by path.
+   */
+  relocated: [EventId, number][];
   withoutTime: number;
   first: number;
   last: number;
@@ -401,7 +408,7 @@ export class EventIndex implements EventIndexApi {
     const insightByIndex = new Map((batch.insights ?? []).map(([index, state, type]) => [index, { state, type }]));
 
     // Row-wise: the columns de-duplication compares (event id, time, name, content), dropping repeats.
-    const result: MergeResult = { added: 0, duplicates: 0, conflicts: 0, conflictPairs: [], withoutTime: 0, first: Infinity, last: -Infinity };
+    const result: MergeResult = { added: 0, duplicates: 0, conflicts: 0, conflictPairs: [], relocated: [], withoutTime: 0, first: Infinity, last: -Infinity };
     const kept = new Int32Array(batch.count);
     const base = this.count;
     const nameColumn = this.codes[nameField];
@@ -426,12 +433,12 @@ export class EventIndex implements EventIndexApi {
           // The same bytes (the commonest re-delivery) are found by the hashes the readers
           // gave; anything else is compared by content, hashed now where it was not.
           this.byBytes.enter(first);
-          let duplicate = this.byBytes.find(id) >= 0;
-          if (!duplicate) {
+          let held = this.byBytes.find(id);
+          if (held < 0) {
             this.byContent.enter(first);
-            duplicate = this.byContent.find(id) >= 0;
+            held = this.byContent.find(id);
           }
-          if (duplicate) {
+          if (held >= 0) {
             this.eventIds.truncate(id);
             this.times.truncate(id);
             nameColumn.truncate(id);
@@ -439,6 +446,21 @@ export class EventIndex implements EventIndexApi {
             this.canonical.delete(id);
             result.duplicates++;
             dropped?.push(i);
+            const heldFile = this.whereIs(held)[0];
+            if (this.sourceOfFile(heldFile) === sourceCode && compareText(batch.files[batch.fileOf[i]].path, this.file(heldFile).path) < 0) {
+              if (held >= base) {
+                // Kept from this batch: its columns are copied from the row below, after this loop.
+                kept[held - base] = i;
+              } else {
+                this.fileOf.set(held, fileBase + batch.fileOf[i]);
+                this.offsets.set(held, batch.offset[i]);
+                this.lengths.set(held, batch.length[i]);
+              }
+              this.contentHashes.set(held, batch.contentHash[i]);
+              // Placed again by its new place's key (a key of the old one only misses, and byContent finds it).
+              this.byBytes.enter(held);
+              result.relocated.push([held, i]);
+            }
             continue;
           }
           this.byBytes.enter(id);
@@ -615,7 +637,7 @@ export class EventIndex implements EventIndexApi {
     for (const [i, shared] of batch.sharedEventIds) if (newId(i) >= 0) this.sharedEventIds.set(newId(i), shared);
     for (const [i, state, type] of batch.insights ?? []) if (newId(i) >= 0) this.insights.set(newId(i), { state, type });
 
-    const result: MergeResult = { added: keptCount, duplicates: known.dropped.length, conflicts: known.conflicts, conflictPairs: known.conflictPairs.map(([a, b]) => [a, b]), withoutTime: 0, first: Infinity, last: -Infinity };
+    const result: MergeResult = { added: keptCount, duplicates: known.dropped.length, conflicts: known.conflicts, conflictPairs: known.conflictPairs.map(([a, b]) => [a, b]), relocated: [], withoutTime: 0, first: Infinity, last: -Infinity };
     if (every?.times) {
       result.withoutTime = every.times.withoutTime;
       result.first = every.times.first;
@@ -1254,7 +1276,7 @@ export class EventIndex implements EventIndexApi {
 
   /**
    * Every event id in the order of where its record is: by its file's path (code units), then
-   * by its place in that file (a file's events have rising ids in file order). Events of one
+   * by its place in that file (its offset or ordinal there). Events of one
    * time (CloudTrail's are whole seconds, so many share one) are ordered by it: the ids
    * themselves follow the order in which the parse workers' batches happened to arrive, and
    * listing ties by id gave the same evidence in a different order from run to run.
@@ -1271,6 +1293,17 @@ export class EventIndex implements EventIndexApi {
     for (let r = 1; r < start.length; r++) start[r] += start[r - 1];
     const order = new Int32Array(this.count);
     for (let id = 0; id < this.count; id++) order[start[rank[this.fileOf.get(id)]]++] = id;
+    // start[r] is now where file r + 1's events begin. A file's events are in id order, which is
+    // their order in the file, unless a re-delivered record was moved there (merge's relocated).
+    const offsets = this.offsets;
+    for (let r = 0, from = 0; r < byPath.length; from = start[r++]) {
+      for (let k = from + 1; k < start[r]; k++) {
+        if (offsets.get(order[k - 1]) > offsets.get(order[k])) {
+          order.subarray(from, start[r]).sort((a, b) => offsets.get(a) - offsets.get(b) || a - b);
+          break;
+        }
+      }
+    }
     return order;
   }
 
@@ -1278,11 +1311,8 @@ export class EventIndex implements EventIndexApi {
   private comparePlaces(a: number, b: number): number {
     const fileA = this.fileOf.get(a);
     const fileB = this.fileOf.get(b);
-    if (fileA !== fileB) {
-      const byPath = compareText(this.file(fileA).path, this.file(fileB).path);
-      if (byPath !== 0) return byPath;
-    }
-    return a - b;
+    if (fileA !== fileB) return compareText(this.file(fileA).path, this.file(fileB).path) || fileA - fileB;
+    return this.offsets.get(a) - this.offsets.get(b) || a - b;
   }
 
   histogram(selection: Selection | undefined, bucketMs: number, span?: { start: number; end: number }): Histogram {

@@ -3,6 +3,8 @@
  * order, whichever order their files' batches reached the index in: by their file's path, then
  * their place in it. Index ids follow that arrival order, which the parse workers decide; before,
  * `query`, `top`, `detect` and `export` listed the same evidence differently from run to run.
+ * Of a record delivered more than once, the copy kept is the one whose file comes first by path,
+ * whichever copy came first.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -35,12 +37,22 @@ function evidence(seed: number, fileCount: number): Map<string, JsonObject[]> {
   const names = ['DescribeInstances', 'ListBuckets', 'GetCallerIdentity', 'ListUsers', 'DescribeRegions'];
   const files = new Map<string, JsonObject[]>();
   const made: JsonObject[] = [];
+  const conflicted: JsonObject[] = [];
   for (let f = 0; f < fileCount; f++) {
     const records = Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, r) => {
       // Now and then a record with an earlier one's eventID and time, and other content: an eventID conflict.
       if (f % 9 === 8 && r === 0 && made.length > 0) {
         const earlier = made[Math.floor(rand() * made.length)];
-        return { ...earlier, sourceIPAddress: '203.0.113.250', requestParameters: { name: `conflict-${f}` } };
+        const conflict = { ...earlier, sourceIPAddress: '203.0.113.250', requestParameters: { name: `conflict-${f}` } };
+        conflicted.push(earlier, conflict);
+        return conflict;
+      }
+      // Now and then an earlier record delivered again (a duplicate), often into a file that
+      // comes before the first copy's by path: which copy is kept must not depend on arrival.
+      // Some are copies of conflicting records, which the summary's conflict list names by place.
+      if (f % 5 === 4 && r === 1 && made.length > 0) {
+        const from = f % 10 === 9 && conflicted.length > 0 ? conflicted : made;
+        return { ...from[Math.floor(rand() * from.length)] };
       }
       const user = pick(users);
       // Trails deleted now and then: a rule's findings, and a selection few enough to be sorted on its own.
@@ -95,6 +107,16 @@ function placeOf(index: EventIndex, id: number): string {
   return `${index.origin(id).path}#${index.location(id).offset}`;
 }
 
+/** The ids of each file's events, files by path. */
+function byFile(index: EventIndex): Int32Array[] {
+  const ids = new Map<string, number[]>();
+  for (const id of index.all()) {
+    const file = index.origin(id).path;
+    ids.set(file, [...(ids.get(file) ?? []), id]);
+  }
+  return [...ids.keys()].sort().map((file) => Int32Array.from(ids.get(file)!));
+}
+
 /** Everything the order of events decides, by place and value (never by id). */
 async function observe(index: EventIndex): Promise<unknown> {
   const places = (ids: ArrayLike<number>) => Array.from(ids, (id) => placeOf(index, id));
@@ -131,6 +153,8 @@ async function observe(index: EventIndex): Promise<unknown> {
     ascending: places(index.sortByTime(index.all(), 'asc')),
     descending: places(index.sortByTime(index.all(), 'desc')),
     fewAscending: places(index.sortByTime(deleteTrails, 'asc')),
+    // Each file's events on their own (few: sorted by time, then place, one by one).
+    byFile: byFile(index).map((ids) => places(index.sortByTime(ids, 'asc'))),
     fewDescending: places(index.sortByTime(deleteTrails, 'desc')),
     timeline: places(timeOrder(index)),
     flagged,
@@ -155,6 +179,7 @@ describe('the order of events of one time', function () {
       assert.deepEqual(Array.from(reference.sortByTime(reference.all(), 'asc')), expected, `seed ${seed}: time, then place`);
       const want = await observe(reference);
       const { findings, agentConflict } = want as { findings: unknown[]; agentConflict: unknown[] };
+      assert.ok(reference.size < [...files.values()].flat().length, `seed ${seed}: some records are duplicates`);
       assert.ok(findings.length > 0, `seed ${seed}: the evidence makes findings`);
       assert.ok(agentConflict.length >= 2, `seed ${seed}: an eventID held by two records`);
       for (const order of [[...inPathOrder].reverse(), shuffled(inPathOrder, seed * 7), shuffled(inPathOrder, seed * 11)]) {
@@ -197,7 +222,8 @@ describe('the order of events of one time', function () {
           const { investigation, summary } = await Investigation.open([root], { workers, cacheDir: cache, signal, feedWhileWalking });
           assert.equal(summary.events > 300, true, `${what}: the evidence loaded (${summary.events} events)`);
           assert.equal(summary.fromCache, what === 'from the cache', `${what}: ${summary.fromCache ? 'from' : 'not from'} the cache`);
-          return observe(investigation.index);
+          assert.ok(summary.duplicates > 0 && summary.conflicts > 0, `${what}: the evidence has duplicates and conflicts`);
+          return { observed: await observe(investigation.index), duplicates: summary.duplicates, conflicts: summary.conflicts, conflictList: summary.conflictList };
         });
         if (want === undefined) want = seen;
         else assert.deepEqual(seen, want, what);
