@@ -214,7 +214,9 @@ export class Investigation {
           this.account(state, cached.batches[0], adopted);
         } else {
           this.index.reserve(cached.batches.reduce((sum, b) => sum + b.count, 0));
-          for (const batch of cached.batches) this.mergeBatch(state, batch);
+          const conflicts: [EventId, EventId][] = [];
+          for (const batch of cached.batches) conflicts.push(...this.mergeBatch(state, batch).conflictPairs);
+          this.listConflicts(summary, conflicts);
         }
         inSettledOrder(summary, files);
         summary.fromCache = true;
@@ -238,6 +240,8 @@ export class Investigation {
     let lastReport = 0;
     /** Events the index's columns were last sized for. */
     let reserved = 0;
+    /** Every conflict of this load, [first held, other] (account() lists the first few to arrive). */
+    const conflicts: [EventId, EventId][] = [];
     await parsePool(progress.bytesTotal).parse(
       files,
       (batch) => {
@@ -256,6 +260,7 @@ export class Investigation {
         if (known && (this.index !== index || index.size !== known.rows - known.dropped.length)) known = undefined;
         const dropped: number[] | undefined = known ? [] : undefined;
         const result = this.mergeBatch(state, batch, dropped);
+        for (const pair of result.conflictPairs) conflicts.push(pair);
         if (known && dropped) {
           for (const row of dropped) known.dropped.push(known.rows + row);
           for (const [id, row] of result.relocated) known.relocated.push([id, known.rows + row]);
@@ -279,6 +284,9 @@ export class Investigation {
       signal,
     );
     options.onProgress?.({ ...progress });
+    const listed = this.listConflicts(summary, conflicts);
+    // The cache's merge facts hold ids in rising order; a reopen lists them the same (inSettledOrder).
+    if (known && listed) known.conflictPairs = listed.map(([a, b]) => (a < b ? [a, b] : [b, a]));
     inSettledOrder(summary, files);
     if (cacheDir && identity && !signal?.aborted) {
       if (options.verify) hashes ??= await contentHashes(files, signal);
@@ -345,6 +353,53 @@ export class Investigation {
     const result = this.index.merge(batch, state.code, dropped);
     this.account(state, batch, result);
     return result;
+  }
+
+  /**
+   * When a load found more conflicts than are listed, lists those firstConflicts picks: which
+   * are listed must not depend on which arrived first. Returns them, or undefined (all listed).
+   */
+  private listConflicts(summary: SourceSummary, conflicts: readonly [EventId, EventId][]): [EventId, EventId][] | undefined {
+    if (conflicts.length <= MAX_CONFLICTS_LISTED) return undefined;
+    const listed = this.firstConflicts(conflicts);
+    summary.conflictList = listed.map(([first, second]) => ({ eventId: this.index.value('eventId', second) ?? '', first: this.place(first), second: this.place(second) }));
+    return listed;
+  }
+
+  /**
+   * The conflicts to list, of `pairs` ([first held, other] of one load): those of the eventIDs
+   * first in code-unit order, each eventID's records as its earliest place and each other one,
+   * in place order, MAX_CONFLICTS_LISTED in all. A record of an earlier source stays first.
+   */
+  private firstConflicts(pairs: readonly [EventId, EventId][]): [EventId, EventId][] {
+    const groups = new Map<EventId, EventId[]>();
+    for (const [first, other] of pairs) {
+      const group = groups.get(first);
+      if (group) group.push(other);
+      else groups.set(first, [other]);
+    }
+    // The groups of the smallest eventIDs, at most as many as pairs are listed (each gives one or more).
+    const smallest: Array<{ eventId: string; first: EventId }> = [];
+    for (const first of groups.keys()) {
+      const eventId = this.index.value('eventId', first) ?? '';
+      if (smallest.length === MAX_CONFLICTS_LISTED && compareText(eventId, smallest[smallest.length - 1].eventId) >= 0) continue;
+      let at = smallest.length;
+      while (at > 0 && compareText(eventId, smallest[at - 1].eventId) < 0) at--;
+      smallest.splice(at, 0, { eventId, first });
+      if (smallest.length > MAX_CONFLICTS_LISTED) smallest.pop();
+    }
+    const listed: [EventId, EventId][] = [];
+    const byPlace = (a: EventId, b: EventId) => comparePlaces(this.place(a), this.place(b)) || a - b;
+    for (const { first } of smallest) {
+      const others = groups.get(first)!;
+      const ownFirst = this.index.value('source', first) === this.index.value('source', others[0]);
+      const members = ownFirst ? [first, ...others].sort(byPlace) : [first, ...others.sort(byPlace)];
+      for (const other of members.slice(1)) {
+        if (listed.length === MAX_CONFLICTS_LISTED) return listed;
+        listed.push([members[0], other]);
+      }
+    }
+    return listed;
   }
 
   /** Adds what merging `batch` did to its source's summary. */

@@ -131,7 +131,7 @@ export interface MergeResult {
   duplicates: number;
   /** Records kept although an earlier one has the same eventID: their content differs. */
   conflicts: number;
-  /** [earlier, this] event ids of the first MAX_CONFLICTS_LISTED conflicts. */
+  /** [earlier, this] event ids of every conflict (the summary lists MAX_CONFLICTS_LISTED of them). */
   conflictPairs: [EventId, EventId][];
   /**
    * [event id, batch row] of each duplicate found earlier in place order than the copy held
@@ -466,7 +466,7 @@ export class EventIndex implements EventIndexApi {
           this.byBytes.enter(id);
           this.byContent.enter(id);
           result.conflicts++;
-          if (result.conflictPairs.length < MAX_CONFLICTS_LISTED) result.conflictPairs.push([first, id]);
+          result.conflictPairs.push([first, id]);
         }
       }
       kept[result.added++] = i;

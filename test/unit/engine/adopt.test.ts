@@ -75,8 +75,10 @@ describe('cache reopen: adopting a batch whose merge is known', function () {
       assert.ok(result.conflicts > MAX_CONFLICTS_LISTED && result.withoutTime === 2);
 
       const adopted = memoryIndex();
-      const again = adopted.adopt(batch, adopted.sources.code('s'), { dropped, conflicts: result.conflicts, conflictPairs: result.conflictPairs });
-      assert.deepEqual(again, result);
+      // A merge returns every conflict; the cache keeps the ones its summary lists.
+      const listed = result.conflictPairs.slice(0, MAX_CONFLICTS_LISTED);
+      const again = adopted.adopt(batch, adopted.sources.code('s'), { dropped, conflicts: result.conflicts, conflictPairs: listed });
+      assert.deepEqual(again, { ...result, conflictPairs: listed });
       assert.deepEqual(contents(adopted), contents(merged));
 
       // The tables a merge probes are rebuilt from the adopted columns.

@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { BatchBuilder } from '../../../src/core/index/batch';
-import { EventIndex } from '../../../src/core/index/event-index';
+import { EventIndex, MAX_CONFLICTS_LISTED } from '../../../src/core/index/event-index';
+import { compareText } from '../../../src/core/model/text-order';
 import { JsonObject } from '../../../src/core/model/event';
 import { Investigation } from '../../../src/core/engine/investigation';
 import { builtinRules } from '../../../src/core/detect';
@@ -195,6 +196,67 @@ describe('the order of events of one time', function () {
       const seen = await withDeadline(60_000, `loading with ${workers} workers`, async (signal) => observe((await Investigation.open([root], { workers, signal, feedWhileWalking: true })).investigation.index));
       if (want === undefined) want = seen;
       else assert.deepEqual(seen, want, `${workers} workers`);
+    }
+  });
+
+  it('lists the same conflicts at every worker count and from the cache when there are more than can be listed', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-event-order-conflicts-'));
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctinv-event-order-conflicts-cache-'));
+    try {
+      // 200 files; 40% of their records have an eventID another record has (3 or more records for some).
+      const rand = prng(7);
+      const made: JsonObject[] = [];
+      const conflicted = new Set<string>();
+      for (let f = 0; f < 200; f++) {
+        const records = [...evidence(1000 + f, 1).values()][0].map((record) => {
+          if (made.length > 0 && rand() < 0.4) {
+            const earlier = made[Math.floor(rand() * made.length)];
+            conflicted.add(String(earlier.eventID));
+            return { ...earlier, requestParameters: { name: `other-${f}-${made.length}` } };
+          }
+          return record;
+        });
+        made.push(...records);
+        fs.writeFileSync(path.join(root, `${String(f % 11)}-${f}.json.gz`), zlib.gzipSync(JSON.stringify({ Records: records })));
+      }
+      let want: unknown;
+      for (const [what, workers, cache] of [
+        ['1 worker', 1, undefined],
+        ['2 workers', 2, undefined],
+        ['8 workers', 8, undefined],
+        ['8 workers again', 8, undefined],
+        ['2 workers, writing the cache', 2, cacheDir],
+        ['from the cache', 1, cacheDir],
+      ] as const) {
+        const summary = await withDeadline(60_000, `loading with ${what}`, async (signal) => (await Investigation.open([root], { workers, cacheDir: cache, signal })).summary);
+        assert.ok(summary.conflicts > MAX_CONFLICTS_LISTED, `${what}: more conflicts (${summary.conflicts}) than are listed`);
+        assert.equal(summary.conflictList.length, MAX_CONFLICTS_LISTED, what);
+        // Those of the eventIDs first in code-unit order.
+        const listed = [...new Set(summary.conflictList.map((c) => c.eventId))];
+        const unlisted = [...conflicted].filter((id) => !listed.includes(id));
+        assert.ok(unlisted.length > 0 && unlisted.every((id) => listed.every((l) => compareText(l, id) < 0)), `${what}: the first eventIDs are listed`);
+        if (want === undefined) want = summary.conflictList;
+        else assert.deepEqual(summary.conflictList, want, what);
+      }
+      // As a second source, a cache's batch is merged again (into an index that is not empty).
+      const other = path.join(cacheDir, 'other');
+      fs.mkdirSync(other);
+      fs.writeFileSync(path.join(other, 'other.json'), JSON.stringify({ Records: [...evidence(5, 1).values()][0] }));
+      const secondCache = path.join(cacheDir, 'second');
+      for (const [what, cache, fromCache] of [
+        ['second source, from the first cache', cacheDir, true],
+        ['second source, writing a cache', secondCache, false],
+        ['second source, from that cache', secondCache, true],
+      ] as const) {
+        const investigation = new Investigation({});
+        await investigation.addSource([other], { workers: 1 }).loaded;
+        const summary = await withDeadline(60_000, what, () => investigation.addSource([root], { workers: 2, cacheDir: cache }).loaded);
+        assert.equal(summary.fromCache, fromCache, what);
+        assert.deepEqual(summary.conflictList, want, what);
+      }
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+      fs.rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 
