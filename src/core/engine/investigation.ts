@@ -215,7 +215,7 @@ export class Investigation {
         } else {
           this.index.reserve(cached.batches.reduce((sum, b) => sum + b.count, 0));
           const conflicts: [EventId, EventId][] = [];
-          for (const batch of cached.batches) conflicts.push(...this.mergeBatch(state, batch).conflictPairs);
+          for (const batch of cached.batches) for (const pair of this.mergeBatch(state, batch).conflictPairs) conflicts.push(pair);
           this.listConflicts(summary, conflicts);
         }
         inSettledOrder(summary, files);
