@@ -49,8 +49,6 @@ export class Investigation {
   /** Fills the index from a source opened lazily from the cache (LoadOptions.deferIndex), on its first use. */
   private pending?: () => void;
   private readonly sources: SourceState[] = [];
-  /** The event ids of each conflict account() listed, while they are listed. */
-  private readonly conflictIds = new WeakMap<EventIdConflict, [EventId, EventId]>();
   private readonly listeners = new Set<ChangeListener>();
   private nextId = 1;
 
@@ -266,7 +264,6 @@ export class Investigation {
           for (const [id, row] of result.relocated) known.relocated.push([id, known.rows + row]);
           known.rows += batch.count;
           known.conflicts += result.conflicts;
-          for (const pair of result.conflictPairs) if (known.conflictPairs.length < MAX_CONFLICTS_LISTED) known.conflictPairs.push(pair);
         }
         for (const file of batch.files) {
           if (file.continuation) continue;
@@ -286,7 +283,7 @@ export class Investigation {
     options.onProgress?.({ ...progress });
     const listed = this.listConflicts(summary, conflicts);
     // The cache's merge facts hold ids in rising order; a reopen lists them the same (inSettledOrder).
-    if (known && listed) known.conflictPairs = listed.map(([a, b]) => (a < b ? [a, b] : [b, a]));
+    if (known) known.conflictPairs = listed.map(([a, b]) => (a < b ? [a, b] : [b, a]));
     inSettledOrder(summary, files);
     if (cacheDir && identity && !signal?.aborted) {
       if (options.verify) hashes ??= await contentHashes(files, signal);
@@ -356,11 +353,11 @@ export class Investigation {
   }
 
   /**
-   * When a load found more conflicts than are listed, lists those firstConflicts picks: which
-   * are listed must not depend on which arrived first. Returns them, or undefined (all listed).
+   * At the end of a load, lists the conflicts firstConflicts picks, at the places their records
+   * have now: which are listed, and where, must not depend on which arrived first (account()
+   * listed the first to arrive, where they were then). Returns them.
    */
-  private listConflicts(summary: SourceSummary, conflicts: readonly [EventId, EventId][]): [EventId, EventId][] | undefined {
-    if (conflicts.length <= MAX_CONFLICTS_LISTED) return undefined;
+  private listConflicts(summary: SourceSummary, conflicts: readonly [EventId, EventId][]): [EventId, EventId][] {
     const listed = this.firstConflicts(conflicts);
     summary.conflictList = listed.map(([first, second]) => ({ eventId: this.index.value('eventId', second) ?? '', first: this.place(first), second: this.place(second) }));
     return listed;
@@ -410,18 +407,7 @@ export class Investigation {
     summary.conflicts += result.conflicts;
     for (const [first, second] of result.conflictPairs) {
       if (summary.conflictList.length >= MAX_CONFLICTS_LISTED) break;
-      const conflict = { eventId: this.index.value('eventId', second) ?? '', first: this.place(first), second: this.place(second) };
-      summary.conflictList.push(conflict);
-      this.conflictIds.set(conflict, [first, second]);
-    }
-    if (result.relocated.length > 0) {
-      // A record listed here whose copy at an earlier place came later is listed at that place.
-      const moved = new Set(result.relocated.map(([id]) => id));
-      for (const conflict of summary.conflictList) {
-        const ids = this.conflictIds.get(conflict);
-        if (ids && moved.has(ids[0])) conflict.first = this.place(ids[0]);
-        if (ids && moved.has(ids[1])) conflict.second = this.place(ids[1]);
-      }
+      summary.conflictList.push({ eventId: this.index.value('eventId', second) ?? '', first: this.place(first), second: this.place(second) });
     }
     summary.eventsWithoutTime += result.withoutTime;
     if (result.added > result.withoutTime) {
