@@ -446,21 +446,7 @@ export class EventIndex implements EventIndexApi {
             this.canonical.delete(id);
             result.duplicates++;
             dropped?.push(i);
-            const heldFile = this.whereIs(held)[0];
-            if (this.sourceOfFile(heldFile) === sourceCode && compareText(batch.files[batch.fileOf[i]].path, this.file(heldFile).path) < 0) {
-              if (held >= base) {
-                // Kept from this batch: its columns are copied from the row below, after this loop.
-                kept[held - base] = i;
-              } else {
-                this.fileOf.set(held, fileBase + batch.fileOf[i]);
-                this.offsets.set(held, batch.offset[i]);
-                this.lengths.set(held, batch.length[i]);
-              }
-              this.contentHashes.set(held, batch.contentHash[i]);
-              // Placed again by its new place's key (a key of the old one only misses, and byContent finds it).
-              this.byBytes.enter(held);
-              result.relocated.push([held, i]);
-            }
+            if (this.movedToEarlierCopy(held, batch, i, sourceCode, fileBase, base, kept)) result.relocated.push([held, i]);
             continue;
           }
           this.byBytes.enter(id);
@@ -496,6 +482,28 @@ export class EventIndex implements EventIndexApi {
     this.locatedInBatch = undefined;
     if (batch.count > 0 || batch.files.length > 0) this.changed();
     return result;
+  }
+
+  /**
+   * During merge(): gives event `held` the place of batch row `row`, a copy of it (a duplicate),
+   * when the row's file comes first by path and is of the same source; whether it did. `kept`:
+   * the batch rows merge() keeps so far, from event id `base` on (whose columns are copied
+   * from those rows after its loop).
+   */
+  private movedToEarlierCopy(held: EventId, batch: EventBatch, row: number, sourceCode: number, fileBase: number, base: number, kept: Int32Array): boolean {
+    const heldFile = this.whereIs(held)[0];
+    if (this.sourceOfFile(heldFile) !== sourceCode || compareText(batch.files[batch.fileOf[row]].path, this.file(heldFile).path) >= 0) return false;
+    if (held >= base) {
+      kept[held - base] = row;
+    } else {
+      this.fileOf.set(held, fileBase + batch.fileOf[row]);
+      this.offsets.set(held, batch.offset[row]);
+      this.lengths.set(held, batch.length[row]);
+    }
+    this.contentHashes.set(held, batch.contentHash[row]);
+    // Placed again by its new place's key (a key of the old one only misses, and byContent finds it).
+    this.byBytes.enter(held);
+    return true;
   }
 
   /**
