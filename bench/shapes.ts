@@ -14,7 +14,7 @@
  * while the marker matches (generator version, seed, events) and the files on disk are the
  * ones it lists (count and bytes). Deterministic for a seed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Identity, benchRecord, deliveryKey, makeIdentities } from './generate';
@@ -139,10 +139,28 @@ export function listEvidence(dir: string): string[] {
   return out;
 }
 
+/**
+ * What the data folder holds: every entry that is not a folder counts, not only trail files, so
+ * that anything left beside them (a profiler's `isolate-*.log`, an editor's backup) is seen and
+ * the shape written again: the CLI would read it and the baselines would not.
+ */
 function onDisk(root: string): { files: number; bytes: number } {
   if (!existsSync(root)) return { files: -1, bytes: -1 };
-  const files = listEvidence(root);
-  return { files: files.length, bytes: files.reduce((sum, f) => sum + statSync(f).size, 0) };
+  let files = 0;
+  let bytes = 0;
+  const visit = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        visit(full);
+        continue;
+      }
+      files++;
+      bytes += lstatSync(full).size;
+    }
+  };
+  visit(root);
+  return { files, bytes };
 }
 
 /** The shape's data, written when absent or not what the marker says. */

@@ -159,4 +159,16 @@ describe('bench shapes: trails of real shapes', function () {
     assert.equal(listEvidence(repaired.root).length, first.files);
     assert.deepEqual(repaired, first, 'the same seed writes the same trail again');
   });
+
+  it('writes the data again when a file that is not a trail file sits among them', () => {
+    const first = generateShape(tmp, 'small', 0.04);
+    const folder = path.dirname(listEvidence(first.root)[0]);
+    // What a profiled run leaves in its working folder: the CLI would read it, the baselines would not.
+    const stray = path.join(folder, 'isolate-0x7ff368000f00-14041-v8.log');
+    fs.writeFileSync(stray, 'v8-version,11,3,244,8,-node.38,0\n');
+    const rewritten = generateShape(tmp, 'small', 0.04);
+    assert.equal(fs.existsSync(stray), false, 'the stray file is gone with the old data');
+    assert.deepEqual(rewritten, first, 'the same seed writes the same trail again');
+    assert.equal(listEvidence(rewritten.root).length, first.files);
+  });
 });
