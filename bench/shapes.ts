@@ -128,39 +128,31 @@ export interface GeneratedShape {
   pivotHits: number;
 }
 
-/** Every evidence file under a folder (the shapes write nothing else there). */
-export function listEvidence(dir: string): string[] {
+/** Every entry under a folder that is not a folder itself, in the order the walk finds them. */
+function filesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listEvidence(full));
-    else if (entry.name.endsWith('.json.gz') || entry.name.endsWith('.json')) out.push(full);
+    if (entry.isDirectory()) out.push(...filesUnder(full));
+    else out.push(full);
   }
   return out;
 }
 
+/** Every evidence file under a folder (the shapes write nothing else there). */
+export function listEvidence(dir: string): string[] {
+  return filesUnder(dir).filter((file) => file.endsWith('.json.gz') || file.endsWith('.json'));
+}
+
 /**
- * What the data folder holds: every entry that is not a folder counts, not only trail files, so
- * that anything left beside them (a profiler's `isolate-*.log`, an editor's backup) is seen and
- * the shape written again: the CLI would read it and the baselines would not.
+ * What the data folder holds: every file counts, not only trail files, so that anything left
+ * beside them (a profiler's `isolate-*.log`, an editor's backup) is seen and the shape written
+ * again: the CLI would read it and the baselines would not.
  */
 function onDisk(root: string): { files: number; bytes: number } {
   if (!existsSync(root)) return { files: -1, bytes: -1 };
-  let files = 0;
-  let bytes = 0;
-  const visit = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) {
-        visit(full);
-        continue;
-      }
-      files++;
-      bytes += lstatSync(full).size;
-    }
-  };
-  visit(root);
-  return { files, bytes };
+  const files = filesUnder(root);
+  return { files: files.length, bytes: files.reduce((sum, file) => sum + lstatSync(file).size, 0) };
 }
 
 /** The shape's data, written when absent or not what the marker says. */
